@@ -1,0 +1,164 @@
+"""Running checks: hits from checks become findings here, and nowhere else.
+
+Everything in this module is independent of pytest, so the fixer, the benchmark and a
+distributed runner (map ``check_seed``/index extraction over shards, reduce with
+``check_corpus``) use the same code as the plugin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import registry
+from .config import Config
+from .model import EXCERPT_MAX, Finding, Hit
+from .seed import Seed, read_seed
+
+
+@dataclass
+class CheckContext:
+    config: Config
+    check_id: str = ""
+
+    def opt(self, key: str, default: Any) -> Any:
+        return self.config.opt(self.check_id, key, default)
+
+    def for_check(self, check_id: str) -> "CheckContext":
+        return CheckContext(self.config, check_id)
+
+
+def fingerprint(check: str, path: str, key: str, occurrence: int) -> str:
+    digest = hashlib.sha1(f"{check}\0{path}\0{key}\0{occurrence}".encode()).hexdigest()[:8]
+    return f"{check}:{path}:{digest}"
+
+
+def finalize(spec: registry.CheckSpec, seed: Seed, hits: Iterable[Hit], config: Config,
+             seen: dict | None = None) -> list[Finding]:
+    """Turn one check's hits on one seed into findings (line/column, excerpt,
+    severity, fingerprint)."""
+    text = seed.text or ""
+    out: list[Finding] = []
+    seen = {} if seen is None else seen
+    for hit in sorted(hits, key=lambda h: (h.start, h.end, h.message)):
+        start = max(0, min(hit.start, len(text)))
+        end = max(start, min(hit.end, len(text)))
+        loc = seed.location(start, end)
+        excerpt = text[start:end][:EXCERPT_MAX]
+        key = hit.key if hit.key is not None else " ".join(text[start:end].split())[:EXCERPT_MAX]
+        n = seen.get((spec.id, key), 0)
+        seen[(spec.id, key)] = n + 1
+        out.append(Finding(
+            check=spec.id,
+            category=spec.category,
+            severity=config.severity_of(spec.id, hit.severity or spec.severity),
+            path=seed.rel,
+            line=loc.line, column=loc.column, end_line=loc.end_line, end_column=loc.end_column,
+            excerpt=excerpt,
+            message=hit.message,
+            fix=hit.fix,
+            related=list(hit.related),
+            fingerprint=fingerprint(spec.id, seed.rel, key, n),
+            start=start, end=end,
+            evidence=hit.evidence,
+        ))
+    return out
+
+
+def format_findings(seed: Seed, config: Config) -> list[Finding]:
+    """Findings for problems found while reading/decoding (see ``checks.seed.decode``)."""
+    out: list[Finding] = []
+    for check_id, message, evidence in seed.problems:
+        if not config.enabled(check_id, seed.rel):
+            continue
+        spec = registry.get_check(check_id)
+        out += finalize(spec, seed, [Hit(0, 0, message, evidence=evidence or None)], config)
+    return out
+
+
+def check_seed(seed: Seed, config: Config, only: Callable[[str], bool] | None = None
+               ) -> list[Finding]:
+    """All file checks on one seed (format problems first). A bad seed never raises:
+    what cannot be decoded is a ``format`` finding and the text checks are skipped."""
+    findings = format_findings(seed, config)
+    if not seed.readable:
+        return sorted(findings, key=Finding.sort_key)
+    for spec in registry.all_checks():
+        if spec.scope != "file" or not config.enabled(spec.id, seed.rel):
+            continue
+        if only is not None and not only(spec.id):
+            continue
+        ctx = CheckContext(config, spec.id)
+        hits = list(spec.func(seed, ctx))
+        findings += finalize(spec, seed, hits, config)
+    return sorted(findings, key=Finding.sort_key)
+
+
+# -- corpus ------------------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    """What a corpus check sees: the seeds (sorted by path), their features per index,
+    and lazy access to a seed's text for verification and positions."""
+
+    root: Path
+    paths: list[str]
+    config: Config
+    loader: Callable[[str], Seed] | None = None
+    feature_source: Callable[[str, str], Any] | None = None
+    _features: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    _seeds: dict[str, Seed] = field(default_factory=dict)
+
+    def seed(self, rel: str) -> Seed:
+        s = self._seeds.get(rel)
+        if s is None:
+            if self.loader is not None:
+                s = self.loader(rel)
+            else:
+                s = read_seed(self.root / rel, rel, self.config.max_file_bytes)
+            if len(self._seeds) > 256:  # bounded memory on large corpora
+                self._seeds.pop(next(iter(self._seeds)))
+            self._seeds[rel] = s
+        return s
+
+    def features(self, index: str) -> list[tuple[str, Any]]:
+        """[(path, feature)] for every readable seed, in path order."""
+        if index not in self._features:
+            spec = registry.get_index(index)
+            ctx = CheckContext(self.config, f"index:{index}")
+            feats: list[tuple[str, Any]] = []
+            for rel in self.paths:
+                if self.feature_source is not None:
+                    value = self.feature_source(index, rel)
+                else:
+                    seed = self.seed(rel)
+                    value = spec.func(seed, ctx) if seed.readable else None
+                if value is not None:
+                    feats.append((rel, value))
+            self._features[index] = feats
+        return self._features[index]
+
+
+def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
+    """Run the corpus checks (of one category, or all) over ``corpus``."""
+    config = corpus.config
+    findings: list[Finding] = []
+    seen: dict = {}
+    for spec in registry.all_checks():
+        if spec.scope != "corpus" or (category and spec.category != category):
+            continue
+        if not config.enabled(spec.id):
+            continue
+        ctx = CheckContext(config, spec.id)
+        by_path: dict[str, list[Hit]] = {}
+        for hit in spec.func(corpus, ctx):
+            if hit.path is None:
+                raise ValueError(f"corpus check {spec.id} returned a hit without a path")
+            by_path.setdefault(hit.path, []).append(hit)
+        for path in sorted(by_path):
+            if not config.enabled(spec.id, path):
+                continue
+            findings += finalize(spec, corpus.seed(path), by_path[path], config, seen)
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,61 @@
+"""Finding the seed files under a folder: ``*.txt``, recursively, sorted by their
+POSIX relative path. Symbolic links to folders are followed once (a loop is cut);
+a link to a file is listed even when it dangles, so reading it becomes a finding."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
+    """[(relative posix path, path)] of every seed under ``root``, sorted."""
+    out: list[tuple[str, Path]] = []
+    seen_dirs: set[str] = set()
+
+    def walk(folder: Path, rel_parts: tuple[str, ...]) -> None:
+        try:
+            real = os.path.realpath(folder)
+        except OSError:
+            return
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue  # .git, .seedcheck-baseline.json, editor files
+            path = folder / name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir and not name.endswith(pattern_suffix):
+                walk(path, rel_parts + (name,))
+            elif name.endswith(pattern_suffix):
+                out.append(("/".join(rel_parts + (name,)), path))
+
+    walk(root, ())
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def describe_os_error(path: Path, exc: OSError) -> str:
+    """A reviewer-friendly reason a seed path cannot be read."""
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        if not path.exists():
+            import errno
+            if exc.errno == errno.ELOOP:
+                return f"the symbolic link {path.name} -> {target} loops back on itself"
+            return f"the symbolic link {path.name} -> {target} points to nothing (dangling)"
+    if path.is_dir():
+        return "it is a folder, not a file"
+    return exc.strerror or exc.__class__.__name__
