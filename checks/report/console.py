@@ -34,11 +34,15 @@ def summary_table(report: dict[str, Any]) -> Table:
         counts[(f["category"], f["severity"])] += 1
     for c in CATEGORIES:
         t.add_row(c, *[str(counts[(c, sv)]) for sv in SEVERITIES])
-    t.caption = Text(
-        f"{s['files']} files, {s['files_failed']} failed, {s['findings']} findings "
-        f"({s['baselined']} baselined), fail on {s.get('fail_on', 'error')}, "
-        f"{s['duration_s']:.2f} s")
     return t
+
+
+def totals_line(report: dict[str, Any]) -> Text:
+    s = report["summary"]
+    return Text(
+        f"{s['files']} files, {s['files_failed']} failed; {s['findings']} findings "
+        f"({s['baselined']} baselined); fail on {s.get('fail_on', 'error')}; "
+        f"{s['duration_s']:.2f} s", style="bold")
 
 
 def _finding_block(f: dict[str, Any], line_text: str | None) -> Text:
@@ -81,7 +85,7 @@ def _finding_block(f: dict[str, Any], line_text: str | None) -> Text:
 
 def render(report: dict[str, Any], line_lookup: Callable[[str, int], str | None] | None = None,
            max_findings: int = MAX_FINDINGS) -> Group:
-    parts: list[RenderableType] = [summary_table(report)]
+    parts: list[RenderableType] = [summary_table(report), totals_line(report)]
     findings = report["findings"]
     shown = 0
     current = None
