@@ -49,7 +49,8 @@ def normalize(text: str) -> str:
         text = _ANY_TAG.sub("", text)
     if "&" in text:
         text = _ENTITY.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     return _SPACE.sub("", text).casefold()
 
 
@@ -78,6 +79,7 @@ class _Seg:
     start: int
     end: int
     raw: str          # the raw text of the segment (stripped)
+    norm: str         # its normal form
     indent: int       # leading white space of its line (segments starting a line)
     whole_line: bool  # the segment is the whole (stripped) line
 
@@ -110,12 +112,15 @@ def _segments(text: str, start: int, end: int) -> list[list[_Seg]]:
         for a, b in pieces:
             chunk = line[a:b]
             stripped = chunk.strip()
-            if not stripped or not normalize(stripped):
+            if not stripped:
+                continue
+            norm = normalize(stripped)
+            if not norm:
                 continue
             lead = len(chunk) - len(chunk.lstrip())
             s = pos + a + lead
             e = s + len(stripped)
-            segs.append(_Seg(s, e, stripped, lead if a == 0 else 0, len(pieces) == 1))
+            segs.append(_Seg(s, e, stripped, norm, lead if a == 0 else 0, len(pieces) == 1))
         if not segs:
             if not line.strip() and cur:
                 runs.append(cur)
@@ -139,7 +144,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragr
         while i < len(run):
             first = run[i]
             last = first
-            parts = [first.raw]
+            parts = [first.norm]
             j = i
             while j + 1 < len(run):
                 cur, nxt = run[j], run[j + 1]
@@ -149,11 +154,9 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragr
                     break
                 if _ITEM_START.match(nxt.raw) or nxt.indent > cur.indent:
                     break
-                parts.append(nxt.raw)
+                parts.append(nxt.norm)
                 last = nxt
                 j += 1
-            norm = normalize("".join(parts))
-            if norm:
-                out.append(Paragraph(first.start, last.end, norm))
+            out.append(Paragraph(first.start, last.end, "".join(parts)))
             i = j + 1
     return out

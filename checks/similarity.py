@@ -243,47 +243,56 @@ def find_repeats(paras: Sequence[Paragraph], *, threshold: float = 0.8,
     taken: list[tuple[int, int]] = []  # later-copy index ranges already reported
     step = max_gap + 1
     weight = {m: s * (paras[m[0]].size + paras[m[1]].size) / 2 for m, s in matches.items()}
-    while matches and len(out) < max_repeats:
-        best: dict[tuple[int, int], float] = {}
-        back: dict[tuple[int, int], tuple[int, int] | None] = {}
-        for m in sorted(matches):
-            i, j = m
-            score, prev = weight[m], None
-            for di in range(1, step + 1):
-                for dj in range(1, step + 1):
-                    p = (i - di, j - dj)
-                    if p in best and best[p] + weight[m] > score:
-                        score, prev = best[p] + weight[m], p
-            best[m], back[m] = score, prev
-        end = max(best, key=lambda m: (best[m], -m[1], -m[0]))
+    if not matches:
+        return out
+    best: dict[tuple[int, int], float] = {}
+    back: dict[tuple[int, int], tuple[int, int] | None] = {}
+    start_j: dict[tuple[int, int], int] = {}  # j of the first pair of m's chain
+    for m in sorted(matches):
+        i, j = m
+        score, prev = weight[m], None
+        for di in range(1, step + 1):
+            for dj in range(1, step + 1):
+                p = (i - di, j - dj)
+                # never let a first copy run into its own later copy (periodic text)
+                if p in best and i < start_j[p] and best[p] + weight[m] > score:
+                    score, prev = best[p] + weight[m], p
+        best[m], back[m] = score, prev
+        start_j[m] = j if prev is None else start_j[prev]
+    consumed: set[tuple[int, int]] = set()
+    for end in sorted(best, key=lambda m: (-best[m], m[1], m[0])):
+        if len(out) >= max_repeats:
+            break
+        if end in consumed or any(a <= end[1] < b for a, b in taken):
+            continue
         chain = [end]
-        while back[chain[-1]] is not None:
-            chain.append(back[chain[-1]])  # type: ignore[arg-type]
+        while True:
+            prev = back[chain[-1]]
+            if prev is None or prev in consumed:
+                break
+            chain.append(prev)
         chain.reverse()
         j_first = chain[0][1]
         chain = [m for m in chain if m[0] < j_first]
-        used = set(chain)
+        consumed.update(chain)
         i0, i1 = chain[0][0], chain[-1][0] + 1
         j0, j1 = chain[0][1], chain[-1][1] + 1
-        ok = False
-        if not any(j0 < b and a < j1 for a, b in taken):
-            second_chars = sum(p.size for p in paras[j0:j1])
-            big = sum(1 for m in chain if min(paras[m[0]].size, paras[m[1]].size)
-                      >= min_paragraph_chars)
-            if second_chars >= min_chars or big >= min_paragraphs:
-                first_text = "".join(p.norm for p in paras[i0:i1])
-                second_text = "".join(p.norm for p in paras[j0:j1])
-                sim = para_ratio(first_text, second_text)
-                if sim >= min_similarity:
-                    ok = True
-                    out.append(Repeat((i0, i1), (j0, j1), sim,
-                                      align(paras[i0:i1], paras[j0:j1], threshold),
-                                      len(first_text), len(second_text)))
-                    taken.append((j0, j1))
-        if ok:
-            matches = {m: s for m, s in matches.items() if not (j0 <= m[1] < j1)}
-        else:
-            matches = {m: s for m, s in matches.items() if m not in used}
+        if any(j0 < b and a < j1 for a, b in taken):
+            continue
+        second_chars = sum(p.size for p in paras[j0:j1])
+        big = sum(1 for m in chain if min(paras[m[0]].size, paras[m[1]].size)
+                  >= min_paragraph_chars)
+        if second_chars < min_chars and big < min_paragraphs:
+            continue
+        first_text = "".join(p.norm for p in paras[i0:i1])
+        second_text = "".join(p.norm for p in paras[j0:j1])
+        sim = para_ratio(first_text, second_text)
+        if sim < min_similarity:
+            continue
+        out.append(Repeat((i0, i1), (j0, j1), sim,
+                          align(paras[i0:i1], paras[j0:j1], threshold),
+                          len(first_text), len(second_text)))
+        taken.append((j0, j1))
     out.sort(key=lambda r: r.second)
     return out
 

@@ -115,7 +115,7 @@ def repeated_body(seed, ctx):
     repeats = find_repeats(
         paras,
         threshold=ctx.opt("paragraph_similarity", 0.8),
-        min_similarity=ctx.opt("min_similarity", 0.8),
+        min_similarity=ctx.opt("min_similarity", 0.9),
         max_gap=ctx.opt("max_gap", 2),
         min_chars=ctx.opt("min_chars", 200),
         min_paragraphs=ctx.opt("min_paragraphs", 3),
