@@ -1,0 +1,231 @@
+"""Aligning statements that say the same thing, so their figures can be compared.
+
+A *statement* is a sentence (split at 。！？； line breaks and HTML paragraph tags) that
+holds at least one figure. Its *key* is its text with every figure replaced by one mask
+character and list markers, markup, blanks and quotes removed, so ``2017年，确保完成308个
+贫困村退出`` and ``2017年,确保完成三百零八个贫困村退出`` have the same key. Its *context* is the
+tuple of numbers that place it rather than measure (years, dates, 第N, codes): two
+statements with different contexts (2021年 vs 2022年) are about different things and are
+never compared.
+
+Two statements are *aligned* when their contexts are equal, they hold the same number of
+figures with the same units, their keys are at least ``min_similarity`` percent alike
+(rapidfuzz ``ratio``) and no word of one is *replaced* by another word in the other
+(河北/河南, 上半年/下半年, 出口/进口: a substitution means a different referent; an
+inserted or deleted word is a paraphrase).
+
+Candidates are found with MinHash buckets over character 3-grams of the key, never by
+comparing all pairs: each statement falls into ``BANDS`` buckets and only statements
+sharing a bucket are compared.
+
+Everything here is independent of the check registry so that other code (and the
+corpus index) can use it; :class:`Statement` is a plain, picklable tuple.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from decimal import Decimal
+from typing import Iterable, NamedTuple
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from .numbers import FULLWIDTH, Quantity, format_value, scan
+
+MASK = "◎"
+MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
+SHORT_KEY_CHARS = 16  # below this, the sentences before must match as well
+BANDS = 8
+ROWS = 2
+_PRIME = (1 << 61) - 1
+_SEEDS = [(0x9E3779B97F4A7C15 * (i + 1) % _PRIME or 1, 0x632BE59BD9B4E019 * (i + 7) % _PRIME)
+          for i in range(BANDS * ROWS)]
+
+_SPLIT = re.compile(r"[。！？!?；;]+[”’\"」』）)]*|\n|<br\s*/?>|</?p\b[^>]*>|&nbsp;")
+_MARKUP = re.compile(r"<[^>]{0,200}>|&[a-z]{2,6};|&#\d{1,6};")
+_DROP = set(" \t\u3000\r\n“”\"'‘’「」『』《》〈〉【】[]()（）*#>•·-_~|")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+
+
+class Fig(NamedTuple):
+    """A figure of a statement, in a compact picklable form."""
+
+    start: int
+    end: int
+    text: str
+    value: str  # Decimal as string
+    high: str  # "" when not a range
+    unit: str
+    approx: str
+    percent: bool
+
+    @classmethod
+    def of(cls, q: Quantity) -> "Fig":
+        return cls(q.start, q.end, q.text, str(q.value),
+                   "" if q.high is None else str(q.high), q.unit, q.approx, q.percent)
+
+    def quantity(self) -> Quantity:
+        return Quantity(self.start, self.end, self.text, Decimal(self.value),
+                        Decimal(self.high) if self.high else None, self.unit, self.approx,
+                        self.percent)
+
+    def shown(self) -> str:
+        return self.text.strip()
+
+    def sig(self) -> tuple:
+        return (self.value, self.high, self.unit, self.percent)
+
+
+class Statement(NamedTuple):
+    start: int
+    end: int
+    key: str
+    context: tuple[str, ...]
+    figs: tuple[Fig, ...]
+    prev: str = ""  # key of the sentence before (short statements need it to match)
+
+
+def statements(text: str, start: int = 0, end: int | None = None) -> list[Statement]:
+    """The statements (sentences holding a figure) of ``text[start:end]``."""
+    end = len(text) if end is None else end
+    out: list[Statement] = []
+    pos = start
+    bounds = [(m.start(), m.end()) for m in _SPLIT.finditer(text, start, end)]
+    bounds.append((end, end))
+    tokens = scan(text, start, end)
+    ti = 0
+    prev = ""
+    for bs, be in bounds:
+        if bs > pos:
+            while ti < len(tokens) and tokens[ti].start < pos:
+                ti += 1
+            tj = ti
+            while tj < len(tokens) and tokens[tj].end <= bs:
+                tj += 1
+            st = _statement(text, pos, bs, tokens[ti:tj])
+            ti = tj
+            if st is not None:
+                if st.figs:
+                    out.append(st._replace(prev=prev[:60]))
+                if st.key:
+                    prev = st.key
+        pos = max(pos, be)
+    return out
+
+
+def _statement(text: str, start: int, end: int, tokens: list) -> Statement | None:
+    figs = [t.quantity for t in tokens if t.quantity is not None]
+    # trim blanks and markup at both ends so the span is the sentence itself
+    seg = text[start:end]
+    lead = len(seg) - len(seg.lstrip())
+    s, e = start + lead, start + len(seg.rstrip())
+    key_parts: list[str] = []
+    context: list[str] = []
+    pos = start
+    spans = sorted((t.start, t.end, t.kind, t.text) for t in tokens)
+    masked = _MARKUP.sub(lambda m: "\x00" * len(m.group(0)), text[start:end])
+    for ts, te, kind, ttext in spans:
+        if ts < pos:
+            continue
+        key_parts.append(masked[pos - start:ts - start])
+        if kind == "quantity":
+            key_parts.append(MASK)
+        elif kind == "context":
+            norm = "".join(ttext.translate(FULLWIDTH).split())
+            context.append(norm)
+            key_parts.append(norm)
+        pos = te
+    key_parts.append(masked[pos - start:end - start])
+    key = "".join(ch.translate(FULLWIDTH) for ch in "".join(key_parts)
+                  if ch not in _DROP and ch != "\x00")
+    return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
+
+
+def key_chars(key: str) -> int:
+    return sum(1 for ch in key if ch != MASK)
+
+
+def band_keys(key: str) -> list[tuple[int, int, int]]:
+    """MinHash bucket keys of a statement key (deterministic across processes)."""
+    grams = {key[i:i + 3] for i in range(max(1, len(key) - 2))}
+    hashed = [zlib.crc32(g.encode("utf-8")) for g in grams]
+    mins = [min((a * h + b) % _PRIME for h in hashed) for a, b in _SEEDS]
+    return [(i, mins[i * ROWS], mins[i * ROWS + 1]) for i in range(BANDS)]
+
+
+def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
+                    ) -> set[tuple[object, object]]:
+    """Pairs of ids whose keys share a MinHash bucket. ``keys`` is (id, key); ids must
+    be orderable. Buckets larger than ``max_bucket`` are boilerplate and skipped."""
+    buckets: dict[tuple[int, int, int], list[object]] = {}
+    for ident, key in keys:
+        for bk in band_keys(key):
+            buckets.setdefault(bk, []).append(ident)
+    pairs: set[tuple[object, object]] = set()
+    for members in buckets.values():
+        if len(members) < 2 or len(members) > max_bucket:
+            continue
+        members = sorted(set(members))  # type: ignore[type-var]
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                pairs.add((a, b))
+    return pairs
+
+
+def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
+    """Do ``a`` and ``b`` say the same thing (figures aside)?"""
+    if a.context != b.context or len(a.figs) != len(b.figs):
+        return False
+    if any((x.unit, x.percent) != (y.unit, y.percent) for x, y in zip(a.figs, b.figs)):
+        return False
+    if min(key_chars(a.key), key_chars(b.key)) < MIN_KEY_CHARS:
+        return False
+    if min(key_chars(a.key), key_chars(b.key)) < SHORT_KEY_CHARS and a.prev != b.prev:
+        return False  # 截至8月31日，新增减税477亿元: too short to stand without context
+    if a.key == b.key:
+        return True
+    if fuzz.ratio(a.key, b.key) < min_similarity:
+        return False
+    for op in Levenshtein.editops(a.key, b.key):
+        if op.tag == "replace":
+            x, y = a.key[op.src_pos], b.key[op.dest_pos]
+            if _CJK.match(x) or _CJK.match(y) or MASK in (x, y):
+                return False
+    return True
+
+
+def differences(a: Statement, b: Statement) -> list[tuple[Fig, Fig]] | None:
+    """Figures that disagree between two aligned statements: [] when they all agree,
+    None when the pair is not a conflict (every one of three or more figures differs:
+    the statements are about different periods or places)."""
+    diffs: list[tuple[Fig, Fig]] = []
+    for x, y in zip(a.figs, b.figs):
+        if not x.quantity().compatible(y.quantity()):
+            diffs.append((x, y))
+    if diffs and len(a.figs) >= 3 and len(diffs) == len(a.figs):
+        return None
+    return diffs
+
+
+def templates(groups: dict[str, set[tuple]], min_variants: int = 3) -> set[str]:
+    """Keys whose statements carry ``min_variants`` or more different sets of
+    figures: a sentence template (a daily report, a list of regions), not a copy."""
+    return {k for k, variants in groups.items() if len(variants) >= min_variants}
+
+
+def describe(diffs: list[tuple[Fig, Fig]]) -> str:
+    parts = []
+    for x, y in diffs:
+        parts.append(f"{x.shown()} ({_val(x)}) here vs {y.shown()} ({_val(y)})")
+    return "; ".join(parts)
+
+
+def _val(f: Fig) -> str:
+    v = format_value(Decimal(f.value))
+    if f.high:
+        v += "–" + format_value(Decimal(f.high))
+    if f.percent:
+        v += "%"
+    return v + (f" {f.unit}" if f.unit else "")
