@@ -242,15 +242,54 @@ FULL_TO_HALF = {v: k for k, v in WIDTH_PAIRS.items()}
 WIDTH_RE = re.compile("[,:;()?!，：；（）？！]")
 
 
-def width_marks(text: str, start: int = 0) -> list[tuple[int, str, str]]:
-    """(offset, mark, half-width key) of punctuation marks next to a Han character."""
+ENTITY_END = re.compile(r"&#?[0-9A-Za-z]{1,8}$")
+
+
+def width_marks(text: str, lines, min_han: int = 8) -> list[tuple[int, str, str]]:
+    """(offset, mark, half-width key) of punctuation marks next to a Han character, in
+    prose lines (at least ``min_han`` Han characters); the ``;`` of an HTML entity
+    (``&lt;``) is not punctuation."""
     out = []
     n = len(text)
-    for m in WIDTH_RE.finditer(text, start):
-        i = m.start()
-        prev = text[i - 1] if i > 0 else ""
-        nxt = text[i + 1] if i + 1 < n else ""
-        if (prev and D.is_han(prev)) or (nxt and D.is_han(nxt)):
+    for ln in lines:
+        if not WIDTH_RE.search(ln.text) or len(D.HAN_RE.findall(ln.text)) < min_han:
+            continue
+        for m in WIDTH_RE.finditer(text, ln.start, ln.end):
+            i = m.start()
             ch = m.group()
+            prev = text[i - 1] if i > 0 else ""
+            nxt = text[i + 1] if i + 1 < n else ""
+            if not ((prev and D.is_han(prev)) or (nxt and D.is_han(nxt))):
+                continue
+            if ch == ";" and ENTITY_END.search(text[max(0, i - 10):i]):
+                continue
             out.append((i, ch, FULL_TO_HALF.get(ch, ch)))
+    return out
+
+
+def traditional_chars(text: str) -> list[tuple[int, str, str, str, str]]:
+    """Traditional characters that, converted, make a dictionary word the original
+    is not: (offset, char, simplified, original window, converted window)."""
+    out = []
+    freq = None
+    for m in D.out_of_table_re().finditer(text):
+        c = m.group()
+        simp = D.to_simplified(c)
+        if simp == c or len(simp) != 1:
+            continue
+        if freq is None:
+            freq = D.word_freq()
+        i = m.start()
+        lo, hi = _run_bounds(text, i)
+        best = None
+        for s, e in _windows(i, lo, hi):
+            w = text[s:e]
+            w2 = D.to_simplified(w)
+            if len(w2) != len(w):
+                w2 = text[s:i] + simp + text[i + 1:e]
+            if w2 != w and w2 in freq and w not in freq:
+                if best is None or freq[w2] > best[0]:
+                    best = (freq[w2], w, w2[i - s])
+        if best is not None:
+            out.append((i, c, best[2], best[1], ""))
     return out

@@ -178,10 +178,23 @@ def unbalanced_pair(seed, ctx):
             if later.text.strip():
                 nxt = later.text
                 break
+        prev = None
+        for earlier in reversed(lines[:idx]):
+            if earlier.text.strip():
+                prev = earlier
+                break
+        nxt_line = next((x for x in lines[idx + 1:] if x.text.strip()), None)
         for pos, ch in T.unbalanced_marks(ln.text, nxt):
-            kind = "opening" if ch in T.OPEN_CLOSE else "closing"
+            opening = ch in T.OPEN_CLOSE
+            mate = T.OPEN_CLOSE[ch] if opening else T.CLOSERS[ch]
+            near = nxt_line if opening else prev
+            where = ""
+            if near is not None and mate in near.text:
+                where = (f"; its mate {mate} is on line {near.number}: the paragraph looks "
+                         "split")
             yield Hit(ln.start + pos, ln.start + pos + 1,
-                      f"{kind} mark {ch} has no mate in this paragraph", key=f"{ch}:{ln.text}")
+                      f"{'opening' if opening else 'closing'} mark {ch} has no mate in this "
+                      f"paragraph{where}", key=f"{ch}:{ln.text}")
 
 
 @file_check("typo.doubled-punctuation", severity="warning", version=1)
@@ -215,7 +228,8 @@ def mixed_width_punctuation(seed, ctx):
     A punctuation mark next to Han text whose width (full-width ，：；（）？！ or
     half-width , : ; ( ) ? !) goes against the file's own convention for that mark: the
     other width is used at least `min_majority` (5) times and makes up at least
-    `majority` (0.9) of that mark's uses. A file that consistently uses half-width
+    `majority` (0.9) of that mark's uses. Only prose lines count (at least `min_han`,
+    8, Han characters), and the `;` of an HTML entity (`&lt;`) is not punctuation. A file that consistently uses half-width
     , ( ) : ; with full-width 、。“” keeps its convention and is not flagged.
 
     Why it matters:
@@ -229,7 +243,8 @@ def mixed_width_punctuation(seed, ctx):
     Use the file's majority form of the mark (review: fix not marked safe).
     """
     text = seed.text or ""
-    marks = T.width_marks(text, seed.body_start)
+    marks = T.width_marks(text, [ln for ln in seed.lines if ln.start >= seed.body_start],
+                          ctx.opt("min_han", 8))
     if not marks:
         return
     min_major = ctx.opt("min_majority", 5)
@@ -251,8 +266,11 @@ def mixed_width_punctuation(seed, ctx):
 def traditional_char(seed, ctx):
     """What it flags:
     A traditional character (OpenCC t2s changes it, and it is outside the 通用规范汉字表)
-    inside simplified text. Characters that are both simplified and traditional, and
-    in-table characters such as 乾 (乾隆) or 於 (a surname), are never flagged. A file
+    inside simplified text, when the converted window of 2-4 characters is a jieba
+    dictionary word and the original is not (so names such as 宋懋璗 and titles that
+    keep a traditional character on purpose, 《西夏樂集》, are left alone). Characters
+    that are both simplified and traditional, and in-table characters such as 乾 (乾隆)
+    or 於 (a surname), are never flagged. A file
     written mostly in traditional script (more than `max_share`, 0.2, of its Han
     characters) is left alone: that is its script, not a slip.
 
@@ -267,23 +285,17 @@ def traditional_char(seed, ctx):
     The simplified character from OpenCC's t2s conversion (review: not marked safe).
     """
     text = seed.text or ""
-    cands = [m for m in D.out_of_table_re().finditer(text) if T.is_traditional(m.group())]
-    if not cands:
+    found = T.traditional_chars(text)
+    if not found:
         return
     han = len(D.HAN_RE.findall(text))
-    if han and len(cands) / han > ctx.opt("max_share", 0.2):
+    if han and len(found) / han > ctx.opt("max_share", 0.2):
         return
-    for m in cands:
-        ln = seed.line_at(m.start())
-        conv = D.to_simplified(ln.text)
-        i = m.start() - ln.start
-        simp = conv[i] if len(conv) == len(ln.text) else D.to_simplified(m.group())
-        if simp == m.group() or simp not in D.table():
-            simp = D.to_simplified(m.group())
-        yield Hit(m.start(), m.end(),
-                  f"{m.group()} ({_u(m.group())}) is a traditional character in simplified "
-                  f"text; the simplified form is {simp}",
-                  fix=Fix(simp, safe=False), evidence={"simplified": simp})
+    for i, c, simp, window, _ in found:
+        yield Hit(i, i + 1,
+                  f"{c} ({_u(c)}) is a traditional character in simplified text: {window} "
+                  f"is not a word, its simplified form with {simp} is",
+                  fix=Fix(simp, safe=False), evidence={"simplified": simp, "window": window})
 
 
 # -- corpus ------------------------------------------------------------------------------
@@ -306,7 +318,8 @@ def corpus_rare_form(corpus, ctx):
     A two-character form holding a character outside the 通用规范汉字表 that occurs at
     most `max_rare` (2) times in the whole corpus, while the form with the character's
     look-alike in its place occurs at least `min_common` (3) times and `ratio` (3) times
-    as often. Only characters that no file check already explained are looked at; the
+    as often; a form is counted only where jieba keeps it whole (理指 inside 管理指导 is
+    not 理指). Only characters that no file check already explained are looked at; the
     message gives both counts.
 
     Why it matters:
@@ -335,8 +348,13 @@ def corpus_rare_form(corpus, ctx):
         if not seed.readable:
             continue
         # forms are all two characters long: count overlapping matches with a lookahead
-        found = Counter(seed.text[m.start():m.start() + 2]
-                        for m in re.finditer(f"(?=(?:{rx.pattern}))", seed.text))
+        found = Counter()
+        for m in re.finditer(f"(?=(?:{rx.pattern}))", seed.text):
+            i = m.start()
+            form = seed.text[i:i + 2]
+            lo, hi = T._run_bounds(seed.text, i)
+            if T._resegmented(seed.text, lo, hi, i, i + 2, form):
+                found[form] += 1  # only where jieba keeps the form whole (not 管理|指导)
         counts.update(found)
         files.update(found.keys())
     for path, feat in feats:

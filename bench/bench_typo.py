@@ -1,0 +1,137 @@
+"""Benchmark of the typo checks on real text (not a test; numbers go to docs/typos.md).
+
+    python bench/bench_typo.py [--corpus ../shared/corpus] [--show 40]
+
+1. False alarms on ``xwlb/`` (150 news transcripts, clean text): every typo finding
+   (file and corpus checks), grouped by check, with line and excerpt to review.
+2. ``csc/ecspell_law.tsv`` and ``ecspell_med.tsv``: character-level detection
+   precision and recall of the typo findings (a flagged character is a character inside
+   a finding's span that the fix changes, or the whole span when there is no fix), and
+   the share of correct sentences with any finding.
+3. Time per megabyte for the file checks, with dictionaries already loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from checks import registry  # noqa: E402
+from checks.config import Config  # noqa: E402
+from checks.engine import Corpus, check_corpus, check_seed  # noqa: E402
+from checks.seed import read_seed, seed_from_text  # noqa: E402
+
+
+def typo_only(check_id: str) -> bool:
+    return check_id.startswith("typo.")
+
+
+def flagged_chars(f, text: str) -> set[int]:
+    """Offsets the finding says are wrong: where the fix differs from the text."""
+    s, e = f.start, f.end
+    if f.fix is not None and f.fix.start is None and len(f.fix.replacement) == e - s:
+        return {s + i for i, (a, b) in enumerate(zip(text[s:e], f.fix.replacement)) if a != b}
+    return set(range(s, e))
+
+
+def bench_xwlb(folder: Path, show: int) -> tuple[float, int]:
+    paths = sorted(p.name for p in folder.glob("*.txt"))
+    cfg = Config()
+    findings = []
+    chars = 0
+    t0 = time.perf_counter()
+    for rel in paths:
+        seed = read_seed(folder / rel, rel)
+        chars += len(seed.text or "")
+        findings += check_seed(seed, cfg, only=typo_only)
+    t_file = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    corpus = Corpus(folder, paths, cfg)
+    findings += check_corpus(corpus, "typo")
+    t_corpus = time.perf_counter() - t0
+    mb = sum((folder / p).stat().st_size for p in paths) / 1e6
+    print(f"xwlb: {len(paths)} documents, {mb:.2f} MB, {chars:,} characters")
+    print(f"  typo findings: {len(findings)} "
+          f"({len(findings) / len(paths) * 50:.2f} per 50 documents)")
+    by = Counter((f.check, f.severity) for f in findings)
+    for (check, sev), n in sorted(by.items()):
+        print(f"    {check:32s} {sev:8s} {n}")
+    for f in findings[:show]:
+        print(f"  {f.path}:{f.line}:{f.column} {f.check} [{f.severity}] {f.excerpt!r} "
+              f"fix={f.fix.replacement if f.fix else None!r} :: {f.message[:120]}")
+    print(f"  time: file checks {t_file:.2f} s ({t_file / mb:.2f} s/MB, dictionaries loaded "
+          f"on first use), corpus check {t_corpus:.2f} s")
+    return t_file, len(findings)
+
+
+def bench_csc(path: Path, show: int) -> None:
+    cfg = Config()
+    tp = fp = fn = 0
+    correct = correct_flagged = 0
+    wrong_sent = wrong_sent_hit = 0
+    examples = []
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    t0 = time.perf_counter()
+    for row in rows:
+        if len(row) < 2:
+            continue
+        src, tgt = row[0], row[1]
+        head = "2020-01-01\n\n"
+        seed = seed_from_text(head + src)
+        fs = check_seed(seed, cfg, only=typo_only)
+        flagged: set[int] = set()
+        for fi in fs:
+            flagged |= {i - len(head) for i in flagged_chars(fi, seed.text)}
+        gold = {i for i, (a, b) in enumerate(zip(src, tgt)) if a != b} if len(src) == len(tgt) else set()
+        if not gold:
+            correct += 1
+            correct_flagged += bool(fs)
+        else:
+            wrong_sent += 1
+            wrong_sent_hit += bool(flagged & gold)
+        tp += len(flagged & gold)
+        fp += len(flagged - gold)
+        fn += len(gold - flagged)
+        if fs and len(examples) < show:
+            examples.append((src, [(x.check, x.excerpt, x.fix.replacement if x.fix else None)
+                                   for x in fs], sorted(gold)))
+    dt = time.perf_counter() - t0
+    prec = tp / (tp + fp) if tp + fp else float("nan")
+    rec = tp / (tp + fn) if tp + fn else float("nan")
+    print(f"{path.name}: {len(rows)} sentences ({correct} correct, {wrong_sent} with errors), "
+          f"{dt:.2f} s")
+    print(f"  character-level detection: TP {tp}, FP {fp}, FN {fn}; precision "
+          f"{prec:.3f}, recall {rec:.3f}")
+    print(f"  sentences with errors that got a finding on an error: {wrong_sent_hit}/{wrong_sent}")
+    print(f"  correct sentences with any typo finding (false alarms): "
+          f"{correct_flagged}/{correct}")
+    for src, fs, gold in examples:
+        print(f"    {src[:60]!r} -> {fs} gold={gold}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--show", type=int, default=40)
+    args = ap.parse_args(argv)
+    registry.load_builtin()
+    # warm the dictionaries so the timing is the steady state of a long run
+    t0 = time.perf_counter()
+    check_seed(seed_from_text("2020-01-01\n\n攻坚实缋突出，釆取措施。殘"), Config(), only=typo_only)
+    print(f"dictionary load (once per process): {time.perf_counter() - t0:.2f} s")
+    bench_xwlb(args.corpus / "xwlb", args.show)
+    for name in ("ecspell_law.tsv", "ecspell_med.tsv"):
+        bench_csc(args.corpus / "csc" / name, min(args.show, 10))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
