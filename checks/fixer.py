@@ -29,6 +29,7 @@ and output text, the removed and the inserted text and the check that asked for 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as _dt
 import difflib
 import hashlib
@@ -43,6 +44,9 @@ from . import TOOL_NAME, __version__
 from . import config as config_mod
 from .config import Config
 from .engine import check_seed
+from .baseline import FILENAME as BASELINE_FILENAME
+from .baseline import Baseline, BaselineError
+from .baseline import load as load_baseline
 from .model import Finding
 from .report.files import atomic_write_bytes, atomic_write_text
 from .scan import scan
@@ -101,7 +105,7 @@ def candidates_from(findings: Iterable[Finding], text: str, unsafe: bool,
     invalid: list[Rejected] = []
     for f in findings:
         fx = f.fix
-        if fx is None or not (fx.safe or unsafe):
+        if fx is None or not (fx.safe or unsafe) or f.baselined:
             continue
         if only is not None and not only(f.check):
             continue
@@ -215,8 +219,6 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[dict[str, Any]]
 
 
 def _position(lines, starts, offset: int) -> tuple[int, int]:
-    import bisect
-
     idx = max(bisect.bisect_right(starts, offset) - 1, 0)
     ln = lines[idx]
     return ln.number, min(offset, ln.end) - ln.start + 1
@@ -225,8 +227,6 @@ def _position(lines, starts, offset: int) -> tuple[int, int]:
 def _end_position(lines, starts, end: int, start: int) -> tuple[int, int]:
     if end <= start:
         return _position(lines, starts, start)
-    import bisect
-
     idx = max(bisect.bisect_right(starts, end - 1) - 1, 0)
     ln = lines[idx]
     return ln.number, min(end, ln.end) - ln.start + 1
@@ -282,8 +282,6 @@ def tidy_edits(text: str, joins: Iterable[int], eol: str) -> list[Edit]:
     starts = [ln.start for ln in lines]
     spans: set[tuple[int, int, str]] = set()
     at_end = False
-    import bisect
-
     for p in joins:
         if _blank(text[p:]):
             at_end = True
@@ -405,7 +403,9 @@ def _rejected_record(r: Rejected) -> dict[str, Any]:
 
 def needs_review(f: Finding) -> bool:
     """A finding left after fixing needs a reviewer when it is a warning or an error,
-    or when it carries a fix that was not applied."""
+    or when it carries a fix that was not applied; baselined findings were reviewed."""
+    if f.baselined:
+        return False
     return f.severity in ("warning", "error") or f.fix is not None
 
 
@@ -513,16 +513,26 @@ def reader_errors(seed: Seed, findings: list[Finding]) -> list[Finding]:
 
 def fix_file(path: Path, rel: str, display: str, config: Config, *, unsafe: bool = False,
              only: Callable[[str], bool] | None = None,
-             finder: Finder | None = None) -> FileResult:
+             finder: Finder | None = None, baseline: Baseline | None = None) -> FileResult:
+    """Fix one seed in memory (nothing is written). Findings the ``baseline`` accepts
+    keep their text: their fixes are not applied."""
     from .seed import read_seed
 
     seed = read_seed(path, rel, config.max_file_bytes)
-    find = finder or (lambda s: check_seed(s, config))
+    base_find = finder or (lambda s: check_seed(s, config))
+
+    def find(s: Seed) -> list[Finding]:
+        found = base_find(s)
+        if baseline is not None:
+            for f in found:
+                f.baselined = f.baselined or baseline.accepts(f)
+        return found
+
     res = FileResult(path, display, rel, seed)
     if not seed.readable:
         findings = find(seed)
         res.blocking = reader_errors(seed, findings) or findings
-        res.review = findings
+        res.review = [f for f in findings if not f.baselined]
         res.status = "not-written"
         why = "; ".join(f.message for f in res.blocking) or "the file cannot be read"
         res.message = f"not fixed: {why}"
@@ -533,7 +543,7 @@ def fix_file(path: Path, rel: str, display: str, config: Config, *, unsafe: bool
     blocking = reader_errors(seed, first)
     if blocking:
         res.blocking = blocking
-        res.review = first
+        res.review = [f for f in first if not f.baselined]
         res.status = "not-written"
         res.message = "not fixed: " + "; ".join(f.message for f in blocking)
         return res
@@ -544,10 +554,11 @@ def fix_file(path: Path, rel: str, display: str, config: Config, *, unsafe: bool
     return res
 
 
-def iter_targets(paths: list[str]) -> list[tuple[Path, str, str]]:
-    """[(path, rel, display)] of the seeds named by ``paths`` (files, or folders scanned
-    for ``*.txt``). A path that does not exist is a usage error."""
-    out: list[tuple[Path, str, str]] = []
+def iter_targets(paths: list[str]) -> list[tuple[Path, str, str, Path]]:
+    """[(path, rel, display, root)] of the seeds named by ``paths`` (files, or folders
+    scanned for ``*.txt``). ``rel`` is relative to ``root``: the folder given, or a
+    file's own folder. A path that does not exist is a usage error."""
+    out: list[tuple[Path, str, str, Path]] = []
     seen: set[str] = set()
     for p in paths:
         path = Path(p)
@@ -556,12 +567,12 @@ def iter_targets(paths: list[str]) -> list[tuple[Path, str, str]]:
                 key = os.path.normcase(os.path.abspath(fp))
                 if key not in seen:
                     seen.add(key)
-                    out.append((fp, rel, str(fp)))
+                    out.append((fp, rel, str(fp), path))
         elif path.exists() or path.is_symlink():
             key = os.path.normcase(os.path.abspath(path))
             if key not in seen:
                 seen.add(key)
-                out.append((path, path.name, str(path)))
+                out.append((path, path.name, str(path), path.parent))
         else:
             raise FixerError(f"{p}: no such file or folder")
     return out
@@ -675,11 +686,7 @@ def unified_diff(old: str, new: str, name: str, context: int = 3) -> list[tuple[
         kind = {"-": "del", "+": "add"}.get(tag, "ctx")
         stripped = body.rstrip("\r\n")
         brk = body[len(stripped):]
-        note = None
-        if not brk:
-            note = "\\ No newline at end of file"
-        elif brk != "\n":
-            stripped += "  ⏎" + ("CRLF" if brk == "\r\n" else "CR")
+        note = "\\ No newline at end of file" if not brk else None
         out.append((kind, tag + stripped))
         if note:
             out.append(("note", note))
@@ -702,16 +709,20 @@ def render_diff(old: str, new: str, name: str):
 
 
 def _summary(res: FileResult) -> str:
+    """``check ×n, ...``, then how many fixes were subsumed or skipped on the way."""
     counts: dict[str, int] = {}
     not_applied: dict[str, int] = {}
     assert res.outcome is not None
     for step in res.outcome.steps:
         for c in step["changes"]:
             counts[c["check"]] = counts.get(c["check"], 0) + 1
-    for r in res.outcome.rejected:
-        not_applied[r.status] = not_applied.get(r.status, 0) + 1
-    parts = [f"{k} ×{v}" for k, v in sorted(counts.items())]
-    return ", ".join(parts)
+        for r in step["not_applied"]:
+            not_applied[r["status"]] = not_applied.get(r["status"], 0) + 1
+    out = ", ".join(f"{k} ×{v}" for k, v in sorted(counts.items()))
+    if not_applied:
+        out += "; not applied: " + ", ".join(
+            f"{v} {k}" for k, v in sorted(not_applied.items()))
+    return out
 
 
 # -- the command ----------------------------------------------------------------------------
@@ -735,6 +746,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only these checks (ids or prefixes, comma-separated)")
     p.add_argument("--ignore", action="append", default=None, metavar="IDS",
                    help="not these checks (ids or prefixes, comma-separated)")
+    p.add_argument("--baseline", metavar="FILE", default=None,
+                   help="baseline file; the fixes of findings it accepts are not applied "
+                        "(default: as configured, else <folder>/.seedcheck-baseline.json)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no diffs, only one line per file")
     p.add_argument("--undo", metavar="LOG", default=None,
@@ -771,9 +785,30 @@ def load_config(args: argparse.Namespace) -> Config:
         raise FixerError(f"configuration: {exc}") from None
     sel = _split_ids(args.select)
     if sel:
-        cfg.select = sel if cfg.select is None else [s for s in sel]
+        cfg.select = sel
     cfg.ignore = list(cfg.ignore) + _split_ids(args.ignore)
     return cfg
+
+
+def baseline_for(args: argparse.Namespace, config: Config, root: Path,
+                 cache: dict[str, Baseline]) -> Baseline:
+    """The baseline that applies to seeds under ``root``: ``--baseline``, else the
+    configured ``baseline`` (relative to the configuration file), else
+    ``<root>/.seedcheck-baseline.json`` as in a pytest run on that folder."""
+    if args.baseline:
+        path = Path(args.baseline)
+    elif config.baseline:
+        base = Path(config.source).parent if config.source else Path.cwd()
+        path = base / config.baseline
+    else:
+        path = root / BASELINE_FILENAME
+    key = os.path.abspath(path)
+    if key not in cache:
+        try:
+            cache[key] = load_baseline(path)
+        except BaselineError as exc:
+            raise FixerError(str(exc)) from None
+    return cache[key]
 
 
 def run(args: argparse.Namespace, console=None, err=None) -> int:
@@ -806,8 +841,10 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
         raise FixerError(f"--log {args.log}: the file exists; the fixer never overwrites "
                          "a fix log, choose another path")
     results: list[FileResult] = []
-    for path, rel, display in targets:
-        res = fix_file(path, rel, display, config, unsafe=args.unsafe)
+    baselines: dict[str, Baseline] = {}
+    for path, rel, display, root in targets:
+        bl = baseline_for(args, config, root, baselines)
+        res = fix_file(path, rel, display, config, unsafe=args.unsafe, baseline=bl)
         results.append(res)
         if res.status == "not-written":
             say(f"{display}: {res.message}", "bold red")

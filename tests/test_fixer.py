@@ -497,6 +497,27 @@ def test_cli_backup_log_path_and_undo(cli):
     assert b.read_bytes() == RAW.replace("\n", "\r\n").encode()
 
 
+def test_cli_baselined_findings_keep_their_text(cli):
+    from checks import baseline as baseline_mod
+
+    folder = cli.work / "seeds"
+    folder.mkdir()
+    seed = folder / "a.txt"
+    seed.write_text(RAW, encoding="utf-8")
+    found = check_seed(seed_from_bytes(seed, "a.txt", RAW.encode()),
+                       Config(select=["chrome.zz-fake-line"]))
+    accepted = [f for f in found if f.excerpt == "CHROME 导航"]
+    assert len(accepted) == 1
+    baseline_mod.write(folder / baseline_mod.FILENAME, accepted)
+    code, out, err = cli("fix", "--write", str(folder))
+    assert code == 0, out + err
+    assert seed.read_text(encoding="utf-8") == (
+        "2020-07-26\n\n标题\n\nCHROME 导航\n\n正文采取措施。\n")
+    (folder / baseline_mod.FILENAME).write_text("not json", encoding="utf-8")
+    code, out, err = cli("fix", str(folder))
+    assert code == 2 and "baseline" in err and "cannot be read" in err
+
+
 def test_cli_format_errors_are_never_written(cli):
     gbk = cli.work / "gbk.txt"
     gbk.write_bytes("2020-07-26\n\nCHROME 政府\n".encode("gb18030"))
