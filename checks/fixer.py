@@ -822,12 +822,19 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
         (to or console).print(Text(msg, style=style or ""), soft_wrap=True)
 
     if args.undo:
+        if args.paths or args.write:
+            raise FixerError("--undo LOG takes no PATH and no --write: it restores the "
+                             "files the log lists")
         results = restore(Path(args.undo))
-        bad = 0
+        code = 0
         for path, outcome in results:
-            say(f"{path}: {outcome}", "red" if outcome.startswith("error") else None)
-            bad += outcome.startswith("error")
-        return 2 if bad else 0
+            if outcome.startswith("error"):
+                say(f"{path}: {outcome}", "red", err)
+                code = 2
+            else:
+                say(f"{path}: {outcome}", None if outcome == "restored" else "yellow")
+                code = max(code, 0 if outcome == "restored" else 1)
+        return code
     if not args.paths:
         raise FixerError("no PATH given: name seed files or folders to fix")
     if args.backup and not args.write:
@@ -844,7 +851,12 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
     baselines: dict[str, Baseline] = {}
     for path, rel, display, root in targets:
         bl = baseline_for(args, config, root, baselines)
-        res = fix_file(path, rel, display, config, unsafe=args.unsafe, baseline=bl)
+        try:
+            res = fix_file(path, rel, display, config, unsafe=args.unsafe, baseline=bl)
+        except Exception as exc:  # a check crashed: say where, go on with other files
+            res = FileResult(path, display, rel, Seed(path, rel, b"", None))
+            res.status = "error"
+            res.message = f"not fixed: internal error while checking it: {describe(exc)}"
         results.append(res)
         if res.status == "not-written":
             say(f"{display}: {res.message}", "bold red")
@@ -938,6 +950,22 @@ def main(argv: list[str] | None = None) -> int:
     return run_safely(args)
 
 
+def describe(exc: BaseException) -> str:
+    """``Type: message (at file:line)`` of an unexpected exception, innermost frame."""
+    import traceback
+
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        fr = frames[-1]
+        for cand in reversed(frames):  # the innermost frame in seedcheck's own code
+            if os.sep + "checks" + os.sep in cand.filename:
+                fr = cand
+                break
+        where = f" (at {fr.filename}:{fr.lineno})"
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
 def run_safely(args: argparse.Namespace) -> int:
     """:func:`run` with usage and I/O errors turned into a message and exit code 2."""
     try:
@@ -948,4 +976,7 @@ def run_safely(args: argparse.Namespace) -> int:
     except OSError as exc:
         name = getattr(exc, "filename", None)
         print(f"error: {name + ': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # an internal error: one clear line, no traceback
+        print(f"error: internal error: {describe(exc)}", file=sys.stderr)
         return 2

@@ -586,6 +586,36 @@ def test_cli_unreadable_file_is_an_io_error(cli):
     assert "Traceback" not in err
 
 
+def test_cli_a_crashing_check_is_a_clear_error_and_other_files_go_on(cli, monkeypatch):
+    def crash(seed, ctx):
+        if "BOOM" in seed.text:
+            raise ZeroDivisionError("division by zero")
+        return []
+    spec = CheckSpec("chrome.zz-crash", "error", 1, crash, "file")
+    monkeypatch.setitem(registry._CHECKS, spec.id, spec)
+    bad, good = cli.work / "bad.txt", cli.work / "good.txt"
+    bad.write_text("2020-07-26\n\nBOOM\n", encoding="utf-8")
+    good.write_text(RAW, encoding="utf-8")
+    code, out, err = cli("fix", "--write", "--select", "chrome.zz-crash", str(bad), str(good))
+    assert code == 2
+    assert "bad.txt: not fixed: internal error while checking it: ZeroDivisionError: " \
+        "division by zero (at " in err
+    assert "Traceback" not in err
+    assert good.read_bytes() == FIXED.encode()
+
+
+def test_cli_undo_refuses_a_file_changed_since(cli):
+    seed = cli.work / "a.txt"
+    seed.write_text(RAW, encoding="utf-8")
+    assert cli("fix", "--write", "--log", "l.json", str(seed))[0] == 0
+    seed.write_text(FIXED + "手改\n", encoding="utf-8")
+    code, out, err = cli("fix", "--undo", "l.json")
+    assert code == 1 and "skipped: the file changed since it was fixed" in out
+    assert seed.read_text(encoding="utf-8") == FIXED + "手改\n"
+    code, out, err = cli("fix", "--undo", "l.json", str(seed))
+    assert code == 2 and "--undo LOG takes no PATH" in err
+
+
 def test_cli_clean_files_exit_0(cli):
     seed = cli.work / "a.txt"
     seed.write_text("2020-07-26\n\n干净的正文。", encoding="utf-8")  # no final break
