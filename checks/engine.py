@@ -8,6 +8,7 @@ distributed runner (map ``check_seed``/index extraction over shards, reduce with
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -35,19 +36,36 @@ def fingerprint(check: str, path: str, key: str, occurrence: int) -> str:
     return f"{check}:{path}:{digest}"
 
 
+_WORD = re.compile(r"\S+")
+
+
+def _folded(text: str, start: int, end: int) -> str:
+    """``" ".join(text[start:end].split())[:EXCERPT_MAX]`` without copying a long span."""
+    out: list[str] = []
+    n = 0
+    for m in _WORD.finditer(text, start, end):
+        out.append(m.group())
+        n += len(out[-1]) + 1
+        if n > EXCERPT_MAX:
+            break
+    return " ".join(out)[:EXCERPT_MAX]
+
+
 def finalize(spec: registry.CheckSpec, seed: Seed, hits: Iterable[Hit], config: Config,
              seen: dict | None = None) -> list[Finding]:
     """Turn one check's hits on one seed into findings (line/column, excerpt,
-    severity, fingerprint)."""
+    severity, fingerprint). ``seed`` may be a view (:meth:`Seed.checkable`): offsets
+    in the finding (and its fix) are then turned back into offsets in the file."""
     text = seed.text or ""
+    real = seed.real_offset
     out: list[Finding] = []
     seen = {} if seen is None else seen
     for hit in sorted(hits, key=lambda h: (h.start, h.end, h.message)):
         start = max(0, min(hit.start, len(text)))
         end = max(start, min(hit.end, len(text)))
         loc = seed.location(start, end)
-        excerpt = text[start:end][:EXCERPT_MAX]
-        key = hit.key if hit.key is not None else " ".join(text[start:end].split())[:EXCERPT_MAX]
+        excerpt = text[start:min(end, start + EXCERPT_MAX)]
+        key = hit.key if hit.key is not None else _folded(text, start, end)
         n = seen.get((spec.id, key), 0)
         seen[(spec.id, key)] = n + 1
         out.append(Finding(
@@ -58,13 +76,38 @@ def finalize(spec: registry.CheckSpec, seed: Seed, hits: Iterable[Hit], config: 
             line=loc.line, column=loc.column, end_line=loc.end_line, end_column=loc.end_column,
             excerpt=excerpt,
             message=hit.message,
-            fix=hit.fix,
+            fix=_real_fix(seed, hit.fix),
             related=list(hit.related),
             fingerprint=fingerprint(spec.id, seed.rel, key, n),
-            start=start, end=end,
+            start=real(start), end=real(end),
             evidence=hit.evidence,
         ))
     return out
+
+
+def _real_fix(seed: Seed, fix):
+    if fix is None or seed.view_of is None or (fix.start is None and fix.end is None):
+        return fix
+    from dataclasses import replace
+
+    return replace(fix, start=None if fix.start is None else seed.real_offset(fix.start),
+                   end=None if fix.end is None else seed.real_offset(fix.end))
+
+
+def long_line_findings(seed: Seed, skipped: list, config: Config) -> list[Finding]:
+    """``format.long-line`` findings for the lines :meth:`Seed.checkable` left out."""
+    check_id = "format.long-line"
+    if not skipped or not config.enabled(check_id, seed.rel):
+        return []
+    text = seed.text or ""
+    hits = [Hit(ln.start, ln.end,
+                f"line {ln.number} is {ln.end - ln.start:,} characters long, over the limit "
+                f"of {config.max_line_chars:,} (setting max_line_chars); the text checks "
+                "skipped this line",
+                key=f"{ln.end - ln.start}:{_folded(text, ln.start, ln.end)}",
+                evidence={"chars": ln.end - ln.start, "limit": config.max_line_chars})
+            for ln in skipped]
+    return finalize(registry.get_check(check_id), seed, hits, config)
 
 
 def format_findings(seed: Seed, config: Config) -> list[Finding]:
@@ -85,6 +128,9 @@ def check_seed(seed: Seed, config: Config, only: Callable[[str], bool] | None = 
     findings = format_findings(seed, config)
     if not seed.readable:
         return sorted(findings, key=Finding.sort_key)
+    # Over-long lines are left out of what the checks see (offsets stay right).
+    seed, skipped = seed.checkable(config.max_line_chars)
+    findings += long_line_findings(seed.view_of or seed, skipped, config)
     for spec in registry.all_checks():
         if spec.scope != "file" or not config.enabled(spec.id, seed.rel):
             continue
@@ -118,6 +164,7 @@ class Corpus:
                 s = self.loader(rel)
             else:
                 s = read_seed(self.root / rel, rel, self.config.max_file_bytes)
+            s = s.checkable(self.config.max_line_chars)[0]  # what the file checks see
             if len(self._seeds) > 256:  # bounded memory on large corpora
                 self._seeds.pop(next(iter(self._seeds)))
             self._seeds[rel] = s

@@ -160,6 +160,28 @@ def too_large(seed, ctx):
     return _from_reader(seed, ctx)
 
 
+@file_check("format.long-line", severity="warning", from_reader=True)
+def long_line(seed, ctx):
+    """What it flags:
+    A line longer than `max_line_chars` (default 100,000 characters). The text checks
+    skip the line (they see it as empty; line numbers and columns elsewhere stay right);
+    the finding says how long it was.
+
+    Why it matters:
+    An article has no line that long: it is a minified script, a flattened table or
+    several pages glued together, and no reviewer reads it. Checking it would cost the
+    run its time and memory.
+
+    Example:
+    Line 5 of a seed holding 10 MB of page source on one line.
+
+    Fix:
+    Remove the line or break it into the article's real paragraphs; raise
+    `max_line_chars` in `[tool.seedcheck]` only if it really is text.
+    """
+    return _from_reader(seed, ctx)
+
+
 @file_check("format.header", severity="error")
 def header(seed, ctx):
     """What it flags:
