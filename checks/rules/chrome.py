@@ -63,6 +63,7 @@ BRACKET_RE = re.compile(r"[【】\[\]〖〗「」『』]")
 SEP_RE = re.compile(r"[\s|｜丨/／·•]+")
 LABELISH_RE = re.compile(r"[^\W\d_]{1,12}：")
 HAS_WORDCHAR_RE = re.compile(r"[^\W_]")
+IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def normalize(text: str) -> str:
@@ -202,6 +203,7 @@ class LineClass:
     strong: bool
     forms: list[str]
     notice: bool = False
+    wordish: bool = False   # made only of link/button words ("微信")
 
 
 def _is_minor_line(norm: str, lex: Lexicon) -> bool:
@@ -214,28 +216,39 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
     """Is this normalised line a chrome line, and of which family? ``None`` when not."""
     if not norm or len(norm) > MAX_NOTICE_CHARS:
         return None
+    if lex.notice_re is not None and (m := lex.notice_re.search(norm)):
+        return LineClass(lex.notices[m.group(0).casefold()], False, [m.group(0)], True)
     if any(c in SENTENCE_PUNCT for c in norm) or len(norm) > MAX_CHROME_CHARS:
-        if lex.notice_re is not None and (m := lex.notice_re.search(norm)):
-            return LineClass(lex.notices[m.group(0).casefold()], False, [m.group(0)], True)
         return None
     if not HAS_WORDCHAR_RE.search(norm):
         return None
-    items: list[tuple[str, bool, str]] = []  # (family, strong, form)
+    items: list[tuple[str, bool, str, str]] = []  # (family, strong, form, kind)
     # whole-line patterns (a publish time "2017年09月08日 17时46分")
     for rx, fam, strong in lex.patterns:
         if rx.fullmatch(norm):
-            return LineClass(fam, strong, [norm])
+            return LineClass(fam, strong, [norm], wordish=False)
     if lex.mark_re is not None:
         for m in lex.mark_re.finditer(norm):
+            if m.end() < len(norm) and IDEOGRAPH_RE.match(norm, m.end()):
+                continue  # 版权所有人的权利: a word that starts with the mark
             fam, strong = lex.marks[m.group(0)]
-            items.append((fam, strong, m.group(0)))
+            items.append((fam, strong, m.group(0), "mark"))
     decorated = bool(BRACKET_RE.search(norm)) or norm.endswith("：")
     toks = [t for t in SEP_RE.split(BRACKET_RE.sub(" ", norm)) if t]
     unknown = False
+    n_minor = 0
     i = 0
     n = len(toks)
     while i < n:
         tok = toks[i]
+        head, colon, rest = tok.partition("：")
+        if colon and rest and head.casefold() in lex.words:
+            # "分享到：微信": a word with its colon, then the next token
+            fam, strong = lex.words[head.casefold()]
+            items.append((fam, strong, head, "word"))
+            decorated = True
+            toks[i] = rest
+            continue
         # a word of one or more tokens ("Back to top"), longest first
         found = False
         for k in range(min(lex.max_word_tokens, n - i), 0, -1):
@@ -243,7 +256,7 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
             key = cand.rstrip("：").casefold()
             if key in lex.words:
                 fam, strong = lex.words[key]
-                items.append((fam, strong, cand.rstrip("：")))
+                items.append((fam, strong, cand.rstrip("："), "word"))
                 i += k
                 found = True
                 break
@@ -264,28 +277,30 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
                 i += 1
             if value > MAX_VALUE_CHARS:
                 unknown = True
-            items.append((fam, strong, m.group(1)))
+            items.append((fam, strong, m.group(1), "label"))
             continue
         if tok.casefold() in lex.minor:
+            n_minor += 1
             i += 1
             continue
         for rx, fam, strong in lex.patterns:
             if rx.fullmatch(tok):
-                items.append((fam, strong, tok))
+                items.append((fam, strong, tok, "pattern"))
                 break
         else:
             unknown = True
         i += 1
     if unknown:
         # only a footer/navigation mark makes a line with other text chrome
-        items = [it for it in items if lex.mark_re is not None and it[2] in lex.marks]
+        items = [it for it in items if it[3] == "mark"]
     if not items:
         return None
-    fams = [f for f, _, _ in items]
-    family = next((f for f in fams if f != "byline"), "byline")
-    strong = any(s for _, s, _ in items) or len(items) >= 2 or decorated
-    forms = list(dict.fromkeys(form for _, _, form in items))
-    return LineClass(family, strong, forms)
+    family = next((it[0] for it in items if it[0] != "byline"), "byline")
+    n_words = sum(1 for it in items if it[3] == "word")
+    strong = (any(it[1] for it in items) or n_words >= 2
+              or ((decorated or n_minor) and n_words > 0))
+    forms = list(dict.fromkeys(it[2] for it in items))
+    return LineClass(family, strong, forms, wordish=n_words == len(items))
 
 
 # -- a seed's chrome analysis -----------------------------------------------------------
@@ -299,6 +314,7 @@ class Block:
     where: str   # head | tail | copy-boundary | body
     forms: list[str] = field(default_factory=list)
     notice: bool = False
+    confident: bool = True   # a strong form in the line or its run
 
 
 @dataclass
@@ -351,6 +367,7 @@ def analyse(seed, lex: Lexicon) -> Analysis:
     # which lines to report: strong ones; weak ones at an edge or in a run with a strong
     # one (chrome lines separated only by blank lines)
     report = [False] * n
+    confident = [False] * n
     i = start_line
     while i < n:
         if chrome[i] is None:
@@ -362,13 +379,18 @@ def analyse(seed, lex: Lexicon) -> Analysis:
             if chrome[j] is not None:
                 run.append(j)
             j += 1
-        has_strong = any(chrome[k].strong and not chrome[k].notice for k in run)
+        # a run is confident when it holds a strong line, or two lines of link words
+        # ("微信" / "微博")
+        run_strong = (any(chrome[k].strong and not chrome[k].notice for k in run)
+                      or sum(1 for k in run if chrome[k].wordish) >= 2)
         for k in run:
             c = chrome[k]
             if c.notice:
                 report[k] = where[k] is not None
+                confident[k] = True
             else:
-                report[k] = c.strong or has_strong or where[k] is not None
+                report[k] = c.strong or run_strong or where[k] is not None
+                confident[k] = c.strong or run_strong
         i = j
     blocks: list[Block] = []
     i = start_line
@@ -378,7 +400,8 @@ def analyse(seed, lex: Lexicon) -> Analysis:
             continue
         c = chrome[i]
         edge = where[i] is not None
-        blk = Block(c.family, i, i, edge, where[i] or "body", list(c.forms), c.notice)
+        blk = Block(c.family, i, i, edge, where[i] or "body", list(c.forms), c.notice,
+                    confident[i])
         j = i + 1
         if c.family == "widget":
             # a split widget: values one a line, blank lines allowed in between
@@ -391,7 +414,7 @@ def analyse(seed, lex: Lexicon) -> Analysis:
             j = blk.last + 1
         while (j < n and report[j] and chrome[j].family == blk.family
                and (where[j] is not None) == edge and not chrome[j].notice
-               and not blk.notice):
+               and not blk.notice and confident[j] == blk.confident):
             blk.last = j
             blk.forms += [f for f in chrome[j].forms if f not in blk.forms]
             j += 1
@@ -432,17 +455,20 @@ def _family_hits(seed, ctx, family: str):
         count = sum(1 for k in range(blk.first, blk.last + 1) if a.norms[k])
         what = "these lines are" if count > 1 else "this line is"
         forms = ", ".join(blk.forms[:6])
-        safe = blk.edge
+        safe = blk.edge and blk.confident
         advice = ("delete it" if count == 1 else "delete them") + (
             "" if safe else " after checking it is not part of the article")
+        if not blk.confident:
+            advice = "a weak form alone: " + advice
         msg = (f"{what} {title} left from the web page ({forms}) "
                f"{POSITION_TEXT[blk.where]}; {advice}")
         key = " | ".join(a.norms[k] for k in range(blk.first, blk.last + 1) if a.norms[k])
         yield Hit(first.start, last.end, msg,
                   fix=Fix("", safe=safe, start=first.start, end=last.next),
                   key=f"{family}:{key}"[:200],
+                  severity=None if blk.confident else "warning",
                   evidence={"family": family, "forms": blk.forms, "position": blk.where,
-                            "lines": count})
+                            "lines": count, "confident": blk.confident})
 
 
 # -- the file checks -------------------------------------------------------------------------
@@ -581,7 +607,7 @@ SCRIPT_RE = re.compile(r"<(script|style)\b[^<>\n]{0,400}>[^\n]{0,5000}?</\1\s?>"
                        re.IGNORECASE)
 ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                        r"|&(nbsp|amp|lt|gt|quot|emsp|ensp)(?![A-Za-z0-9;])")
-JS_LINK_RE = re.compile(r"javascript:[^\s<>\"'，。）)]{0,200}", re.IGNORECASE)
+JS_LINK_RE = re.compile(r"javascript:[^\s<>\"'，。）]{0,200}", re.IGNORECASE)
 JS_CODE_RE = re.compile(
     r"\b(?:document\.(?:write|getElementById|getElementsBy[A-Za-z]{1,12}|createElement|"
     r"cookie|location)|window\.(?:location|open|onload|addEventListener)|"
@@ -638,7 +664,9 @@ def remnants(line: str) -> list[Remnant]:
         add(Remnant(m.start(), m.end(), "image", "markdown image", "", False))
     for m in TAG_RE.finditer(line):
         name = m.group(1).lower()
-        if name in UNSAFE_TAGS:
+        if "javascript:" in m.group(0).lower():
+            add(Remnant(m.start(), m.end(), "javascript", name, "", False))
+        elif name in UNSAFE_TAGS:
             add(Remnant(m.start(), m.end(), "tag", name, "", False))
         elif name in BREAK_TAGS:
             add(Remnant(m.start(), m.end(), "tag", name, "\n", True))
@@ -811,10 +839,16 @@ def chrome_features(seed, ctx):
         else:
             attached = idx[0] if idx else None
             idx = idx[-EDGE_LINES:]
+        # a neighbour counts when it is chrome-shaped too (a candidate or a lexicon
+        # hit): a line beside a heading or a salutation is document structure
+        shaped = {i: a.chrome[i] is not None or edge_candidate(a.norms[i]) for i in idx}
         for pos, i in enumerate(idx):
             norm = a.norms[i]
-            prev_h = _h(a.norms[idx[pos - 1]]) if pos > 0 else 0
-            next_h = _h(a.norms[idx[pos + 1]]) if pos + 1 < len(idx) else 0
+            prev_h = next_h = 0
+            if pos > 0 and shaped[idx[pos - 1]]:
+                prev_h = _h(a.norms[idx[pos - 1]])
+            if pos + 1 < len(idx) and shaped[idx[pos + 1]]:
+                next_h = _h(a.norms[idx[pos + 1]])
             cand = (a.chrome[i] is None and not a.body[i] and i != attached
                     and edge_candidate(norm))
             recs.append((zone, i + 1, _h(norm), prev_h, next_h, cand))
@@ -889,6 +923,7 @@ def repeated_edge_line(corpus, ctx):
 
 PATTERNS: list[re.Pattern] = [
     BULLET_RE, SPACE_RE, COLON_RE, BRACKET_RE, SEP_RE, LABELISH_RE, HAS_WORDCHAR_RE,
+    IDEOGRAPH_RE,
     TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, HEX_RE, GUID_RE,
     MD_IMAGE_RE, BREAKS_RE, HEADING_RE, DATE_ONLY_RE,
 ] + _lexicon_cached(()).compiled

@@ -1,0 +1,450 @@
+"""chrome.*: page chrome (widgets, share links, navigation, footers, bylines), markup
+remnants and repeated edge lines. Fixtures are written here; the sample seed is the raw
+one in tests/fixtures."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from checks.config import Config, from_table
+from checks.engine import Corpus, check_corpus, check_seed
+from checks.rules import chrome as ch
+from checks.seed import read_seed, seed_from_text
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "tests" / "fixtures" / "000_12dde9c38bb7d0aa.txt"
+CLEAN = ROOT / "seeds" / "000_12dde9c38bb7d0aa.txt"
+
+# two body paragraphs (long, sentence-punctuated) to put chrome around
+P1 = "    " + "本市今年以来持续推进营商环境改革，" * 3 + "取得了明显成效。"
+P2 = "    " + "各部门按照统一部署开展专项行动，" * 3 + "群众满意度不断提升。"
+P3 = "    " + "下一步，全市将继续深化改革，" * 3 + "推动高质量发展。"
+
+
+def chrome_findings(text: str, config: Config | None = None, rel: str = "t.txt"):
+    seed = seed_from_text(text, rel)
+    return [f for f in check_seed(seed, config or Config(),
+                                  only=lambda c: c.startswith("chrome."))]
+
+
+def doc(*lines: str) -> str:
+    return "2020-07-26\n\n" + "\n".join(lines) + "\n"
+
+
+def summary(findings):
+    return [(f.check, f.line, f.end_line, f.column, f.end_column, f.severity,
+             None if f.fix is None else f.fix.safe) for f in findings]
+
+
+def line_span(text: str, first: int, last: int) -> tuple[int, int]:
+    """Offsets of lines first..last (1-based) including the last line break."""
+    lines = text.split("\n")
+    start = sum(len(x) + 1 for x in lines[:first - 1])
+    end = sum(len(x) + 1 for x in lines[:last])
+    return start, min(end, len(text))
+
+
+# -- the sample seed -----------------------------------------------------------------------
+
+def test_raw_sample_seed_exact_findings():
+    seed = read_seed(RAW, RAW.name)
+    fs = [f for f in check_seed(seed, Config(), only=lambda c: c.startswith("chrome."))]
+    assert summary(fs) == [
+        ("chrome.byline", 5, 6, 1, 15, "warning", True),
+        ("chrome.widget", 7, 7, 1, 9, "error", True),
+        ("chrome.byline", 46, 46, 1, 14, "warning", True),
+        ("chrome.share", 47, 47, 1, 16, "error", True),
+        ("chrome.byline", 51, 52, 1, 15, "warning", True),
+        ("chrome.byline", 91, 91, 1, 14, "warning", True),
+        ("chrome.share", 92, 92, 1, 16, "error", True),
+        ("chrome.footer", 93, 94, 1, 20, "error", True),
+        ("chrome.share", 95, 99, 1, 12, "error", True),
+    ]
+    text = seed.text
+    for f in fs:
+        # every fix deletes whole lines including their line breaks
+        assert f.fix.replacement == ""
+        s, e = line_span(text, f.line, f.end_line)
+        assert (f.fix.start, f.fix.end) == (s, e)
+    # line 8 (the issuing office and its date) and the body are not chrome
+    flagged = {n for f in fs for n in range(f.line, f.end_line + 1)}
+    assert 8 not in flagged and 53 not in flagged
+    assert not flagged & set(range(9, 46)) and not flagged & set(range(53, 91))
+
+
+def test_raw_sample_messages_name_the_evidence():
+    seed = read_seed(RAW, RAW.name)
+    fs = {f.line: f for f in check_seed(seed, Config(), only=lambda c: c.startswith("chrome."))}
+    assert "扫一扫在手机打开当前页" in fs[47].message
+    assert "between two copies of the body" in fs[47].message
+    assert "at the tail of the text" in fs[95].message
+    assert fs[95].evidence["forms"] == ["微信", "微博", "客户端", "头条号", "手机版", "电脑版"]
+    assert fs[7].evidence["position"] == "head"
+
+
+def test_raw_sample_fixes_give_the_cleaned_head():
+    """Applying the safe chrome fixes of the head reproduces the cleaned seed's head."""
+    seed = read_seed(RAW, RAW.name)
+    fs = [f for f in check_seed(seed, Config(), only=lambda c: c.startswith("chrome."))
+          if f.line < 10]
+    text = seed.text
+    for f in sorted(fs, key=lambda f: -f.fix.start):
+        text = text[:f.fix.start] + f.fix.replacement + text[f.fix.end:]
+    clean = CLEAN.read_text(encoding="utf-8")
+    assert text.split("\n")[:12] == clean.split("\n")[:12]
+
+
+def test_cleaned_seed_has_no_chrome():
+    seed = read_seed(CLEAN, CLEAN.name)
+    assert check_seed(seed, Config(), only=lambda c: c.startswith("chrome.")) == []
+
+
+# -- lexicon families: must fire ------------------------------------------------------------
+
+FIRE = [
+    # (id, lines of the page text, expected [(check, line, end_line, severity, safe)])
+    ("widget-one-line", ["【字体：大 中 小】", "", P1, "", P2],
+     [("chrome.widget", 3, 3, "error", True)]),
+    ("widget-zihao", ["标题", "字号 加大 减小 还原", "", P1, "", P2],
+     [("chrome.widget", 4, 4, "error", True)]),
+    ("widget-split", ["标题", "【字体：", "大", "中", "小", "】", "", P1, "", P2],
+     [("chrome.widget", 4, 8, "error", True)]),
+    ("widget-split-blank-lines", ["【字号：", "", "大", "", "中", "", "小", "", P1],
+     [("chrome.widget", 3, 9, "error", True)]),
+    ("widget-print-close", [P1, "", P2, "", "【打印】【关闭】"],
+     [("chrome.widget", 7, 7, "error", True)]),
+    ("widget-print-page", [P1, "", P2, "", "打印本页 关闭窗口"],
+     [("chrome.widget", 7, 7, "error", True)]),
+    ("widget-english", [P1, "", P2, "", "Print this page"],
+     [("chrome.widget", 7, 7, "error", True)]),
+    ("share-to", ["分享到：微信 微博 QQ空间", "", P1, "", P2],
+     [("chrome.share", 3, 3, "error", True)]),
+    ("share-qr", [P1, "", P2, "", "扫一扫在手机打开当前页"],
+     [("chrome.share", 7, 7, "error", True)]),
+    ("share-bullets", [P1, "", P2, "", "  • 微信", "  • 微博", "  • 手机版 电脑版"],
+     [("chrome.share", 7, 9, "error", True)]),
+    ("share-two-weak-words", [P1, "", P2, "", "  • 微信", "  • 头条号"],
+     [("chrome.share", 7, 8, "error", True)]),
+    ("share-weak-alone-at-tail", [P1, "", P2, "", "微信"],
+     [("chrome.share", 7, 7, "warning", False)]),
+    ("share-wechat-scan", ["用微信扫描二维码分享至好友和朋友圈", "", P1],
+     [("chrome.share", 3, 3, "error", True)]),
+    ("share-english", [P1, "", P2, "", "Share: Facebook Twitter Email"],
+     [("chrome.share", 7, 7, "error", True)]),
+    ("share-interior-unsafe", [P1, "", "扫一扫在手机打开当前页", "", P2],
+     [("chrome.share", 5, 5, "error", False)]),
+    ("nav-breadcrumb", ["当前位置：首页 > 政务公开 > 工作动态", "", P1, "", P2],
+     [("chrome.navigation", 3, 3, "error", True)]),
+    ("nav-breadcrumb-your", ["您的位置: 首页 » 新闻中心", "", P1, "", P2],
+     [("chrome.navigation", 3, 3, "error", True)]),
+    ("nav-home-arrow", ["首页 > 新闻 > 正文", "", P1],
+     [("chrome.navigation", 3, 3, "error", True)]),
+    ("nav-prev-next", [P1, "", P2, "", "上一篇：关于做好春节期间安全工作的通知",
+                       "下一篇：我市召开营商环境工作推进会"],
+     [("chrome.navigation", 7, 8, "error", True)]),
+    ("nav-links", [P1, "", P2, "", "相关链接", "返回顶部", "网站地图 | 联系我们"],
+     [("chrome.navigation", 7, 9, "error", True)]),
+    ("nav-english", [P1, "", P2, "", "Back to top", "Related articles"],
+     [("chrome.navigation", 7, 8, "error", True)]),
+    ("footer-sample", [P1, "", P2, "", "主办单位:四川省人民政府办公厅", "运行维护单位:中国电信四川公司"],
+     [("chrome.footer", 7, 8, "error", True)]),
+    ("footer-icp", [P1, "", P2, "", "网站标识码：5100000062 蜀ICP备05003329号-1",
+                    "川公网安备 51010402000507号", "版权所有：四川省人民政府办公厅 技术支持：某某公司"],
+     [("chrome.footer", 7, 9, "error", True)]),
+    ("footer-chengban", [P1, "", P2, "", "承办单位：某市大数据中心", "技术支持：某某科技有限公司"],
+     [("chrome.footer", 7, 8, "error", True)]),
+    ("footer-weak-alone", [P1, "", P2, "", "主办单位：中国某某协会"],
+     [("chrome.footer", 7, 7, "warning", False)]),
+    ("footer-copyright-en", [P1, "", P2, "", "Copyright © 2020 Example Inc. All rights reserved."],
+     [("chrome.footer", 7, 7, "error", True)]),
+    ("footer-cookie", ["We use cookies to improve your experience. By continuing you agree.",
+                       "", P1, "", P2],
+     [("chrome.footer", 3, 3, "error", True)]),
+    ("byline-editor", [P1, "", P2, "", "责任编辑：李莎莎"],
+     [("chrome.byline", 7, 7, "warning", True)]),
+    ("byline-editor-space", [P1, "", P2, "", "    责任编辑: 李莎莎"],
+     [("chrome.byline", 7, 7, "warning", True)]),
+    ("byline-head-multi", ["某某市推进营商环境改革", "来源：新华社 发布时间：2020-07-26 10:30 浏览次数：123",
+                           "", P1, "", P2],
+     [("chrome.byline", 4, 4, "warning", True)]),
+    ("byline-publish-time", ["标题", "  • 2017年09月08日 17时46分", "  • 来源: 省扶贫移民局", "", P1],
+     [("chrome.byline", 4, 5, "warning", True)]),
+    ("byline-interior", [P1, "", "编辑：张三", "", P2],
+     [("chrome.byline", 5, 5, "warning", False)]),
+    ("byline-english", [P1, "", P2, "", "Editor: Jane Doe", "Source: Example News"],
+     [("chrome.byline", 7, 8, "warning", True)]),
+    ("mixed-families", [P1, "", P2, "", "责任编辑：李莎莎", "【打印】 【关闭】", "网站地图"],
+     [("chrome.byline", 7, 7, "warning", True), ("chrome.widget", 8, 8, "error", True),
+      ("chrome.navigation", 9, 9, "error", True)]),
+    ("copy-boundary", ["标题一", "", P1, "", "责任编辑：某某", "扫一扫在手机打开当前页", "", "标题一", "",
+                       "来源：某某局", "", P1, "", P2],
+     [("chrome.byline", 7, 7, "warning", True), ("chrome.share", 8, 8, "error", True),
+      ("chrome.byline", 12, 12, "warning", True)]),
+]
+
+
+@pytest.mark.parametrize("lines,expected", [(c[1], c[2]) for c in FIRE],
+                         ids=[c[0] for c in FIRE])
+def test_chrome_fires(lines, expected):
+    text = doc(*lines)
+    fs = chrome_findings(text)
+    got = [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs]
+    assert got == expected
+    for f in fs:
+        s, e = line_span(text, f.line, f.end_line)
+        assert (f.fix.start, f.fix.end, f.fix.replacement) == (s, e, "")
+        assert f.column == 1
+        assert f.end_column == len(text.split("\n")[f.end_line - 1]) + 1
+
+
+# -- must not fire: body text that mentions chrome words ----------------------------------
+
+NOT_FIRE = [
+    ("sentence-saoyisao", [P1, "", "    市民扫一扫就能办理社保业务，方便快捷，群众纷纷点赞。", "", P2]),
+    ("short-saoyisao", ["扫一扫就能办理", "", P1, "", P2]),
+    ("saoma-ruqi", ["标题", "", "扫码入企", "", P1, "", P2]),
+    ("saoma-sentence", [P1, "", "    今年以来，全市推行扫码入企制度，减少了对企业的打扰。", "", P2]),
+    ("chengban-sentence", [P1, "", "    本次会议由省商务厅主办，市商务局承办单位负责会务保障工作。", "", P2]),
+    ("conference-organisers-interior", [P1, "", "主办单位：中国科学技术协会", "承办单位：四川大学",
+                                        "", P2]),
+    ("conference-organisers-one-line", [P1, "", "主办单位：中国科协 承办单位：四川大学", "", P2]),
+    ("salutation", ["在全市经济工作会议上的讲话", "", "各位代表：", "", P1, "", P2]),
+    ("issuing-office", ["脱贫攻坚简报2017年第120期", "", "  • 四川省脱贫攻坚领导小组办公室  2017年8月28日",
+                        "", P1, "", P2]),
+    ("wechat-interior", [P1, "", "微信", "", P2]),
+    ("timeline-interior", [P1, "", "2020年1月1日 10:00", "", P2]),
+    ("source-in-sentence", [P1, "", "    从来源地看，瑞士、法国等国对华投资增长较快。", "", P2]),
+    ("editor-in-sentence", [P1, "", "    该书由中央文献研究院编辑，收录了重要文稿。", "", P2]),
+    ("heading-with-brackets", ["### 【领航中国】共护一江水 万里长江焕发新活力", "", P1, "", P2]),
+    ("time-label-notice", ["时间：2020年5月1日 地点：市政府会议室", "", P1, "", P2]),
+    ("copyright-law-heading", [P1, "", "第二节 版权所有人的权利", "", P2]),
+    ("related-in-sentence", [P1, "", "    （2）丹麦拟就格陵兰岛相关报道召见美外交官。", "", P2]),
+    ("share-in-sentence", [P1, "", "    欢迎分享到朋友圈，让更多人了解这项政策。", "", P2]),
+]
+
+
+@pytest.mark.parametrize("lines", [c[1] for c in NOT_FIRE], ids=[c[0] for c in NOT_FIRE])
+def test_chrome_does_not_fire(lines):
+    assert chrome_findings(doc(*lines)) == []
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+def test_extra_forms_from_configuration():
+    text = doc(P1, "", P2, "", "关注本站")
+    assert chrome_findings(text) == []
+    cfg = from_table({"checks": {"chrome.share": {"extra_words": ["关注本站"]}}})
+    fs = chrome_findings(text, cfg)
+    assert summary(fs) == [("chrome.share", 7, 7, 1, 5, "error", True)]
+
+
+def test_extra_labels_and_marks_from_configuration():
+    text = doc(P1, "", P2, "", "值守：王五", "京网文〔2020〕1234号")
+    assert chrome_findings(text) == []
+    cfg = from_table({"checks": {"chrome.byline": {"extra_labels": ["值守"]},
+                                 "chrome.footer": {"extra_marks": ["京网文"]}}})
+    fs = chrome_findings(text, cfg)
+    assert [(f.check, f.line) for f in fs] == [("chrome.byline", 7), ("chrome.footer", 8)]
+
+
+def test_extra_forms_must_be_strings():
+    from checks.config import ConfigError
+    cfg = from_table({"checks": {"chrome.share": {"extra_words": [1, 2]}}})
+    with pytest.raises(ConfigError):
+        chrome_findings(doc(P1), cfg)
+
+
+def test_byline_severity_configurable():
+    cfg = from_table({"severity": {"chrome.byline": "info"}})
+    fs = chrome_findings(doc(P1, "", P2, "", "责任编辑：李莎莎"), cfg)
+    assert [(f.check, f.severity) for f in fs] == [("chrome.byline", "info")]
+
+
+# -- markup remnants --------------------------------------------------------------------------
+
+def markup_findings(text: str):
+    return [f for f in chrome_findings(text) if f.check == "chrome.markup"]
+
+
+def test_markup_paragraph_tags():
+    line = "<p><strong>央视网消息</strong>：第一段。<br></p><p>第二段。</p>"
+    text = doc(line)
+    fs = markup_findings(text)
+    assert len(fs) == 1
+    f = fs[0]
+    assert (f.line, f.column, f.end_line, f.end_column) == (3, 1, 3, len(line) + 1)
+    assert f.fix.safe is True
+    assert f.fix.replacement == "央视网消息：第一段。\n\n第二段。"
+    assert (f.fix.start, f.fix.end) == (12, 12 + len(line))
+    assert f.evidence["remnants"] == {"tag": 7}
+
+
+def test_markup_entities():
+    line = "    文字&nbsp;&nbsp;文字&lt;章程&gt;&#12288;完"
+    fs = markup_findings(doc(line))
+    assert len(fs) == 1
+    f = fs[0]
+    assert (f.column, f.end_column) == (7, len(line) - 1 + 1)
+    assert f.fix.safe is True
+    assert f.fix.replacement == "    文字  文字<章程>\u3000完"
+    assert "HTML entit" in f.message
+
+
+def test_markup_br_is_a_line_break_and_styles_go():
+    line = '<p style="text-indent: 2em;">甲。<br>乙。</p>'
+    f = markup_findings(doc(line))[0]
+    assert f.fix.replacement == "甲。\n乙。"
+    assert f.fix.safe is True
+
+
+@pytest.mark.parametrize("line,col,end,kind,fix", [
+    ('<img src="a.jpg" alt="图">', 1, 26, "tag", ("", False)),
+    ("<script>var a = 1;</script>正文", 1, 28, "script", ("正文", False)),
+    ("var _hmt = _hmt || [];", 1, 11, "script", None),
+    ('<a href="javascript:void(0)">打印</a>', 1, 36, "javascript", ("打印", False)),
+    ("javascript:void(0)", 1, 19, "javascript", ("", False)),
+    ("链接 ff8080815e3f7c0f015e4b6d7a1c0e2f 结束", 4, 36, "hex", None),
+    ("![](http://www.example.cn/images/a.png)", 1, 40, "image", ("", False)),
+    ("p{margin:0;padding:0}", 1, 22, "script", None),
+])
+def test_markup_unsafe_or_no_fix(line, col, end, kind, fix):
+    fs = markup_findings(doc(line))
+    assert len(fs) == 1
+    f = fs[0]
+    assert (f.line, f.column, f.end_column) == (3, col, end)
+    assert kind in f.evidence["remnants"]
+    if fix is None:
+        assert f.fix is None or f.fix.safe is False
+    else:
+        assert (f.fix.replacement, f.fix.safe) == fix
+
+
+@pytest.mark.parametrize("line", [
+    "若a<b且b>c，则a<c。",
+    "R&D投入持续增长，AT&T公司表示。",
+    "编号2017123456789012345，身份证号码不得公开。",
+    "颜色代码为#ffffff和#000000。",
+    "《关于<中国>的说明》",
+    "function of the state",
+    "The deadbeefcafebabe word",
+    "3 < 5 > 2",
+])
+def test_markup_does_not_fire(line):
+    assert markup_findings(doc(line)) == []
+
+
+def test_markup_skips_the_header():
+    assert markup_findings("2020-07-26\n\n正文。\n") == []
+
+
+# -- corpus evidence: repeated edge lines -----------------------------------------------------
+
+def _corpus(tmp_path: Path, files: dict[str, str]) -> Corpus:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return Corpus(tmp_path, sorted(files), Config())
+
+
+def _body(i: int) -> list[str]:
+    return [f"    第{i}篇文章的正文，" + "内容各不相同，" * 6 + f"编号{i}。", "",
+            f"    第{i}篇的第二段，" + "继续讲述相关情况，" * 5 + "完。"]
+
+
+def test_repeated_edge_line_fires_with_counts(tmp_path):
+    files = {}
+    for i in range(8):
+        files[f"{i:02d}.txt"] = doc("某某市人民政府门户网站", "政务服务 互动交流 数据开放", "",
+                                    f"第{i}篇标题", "", *_body(i))
+    for i in range(8, 12):
+        files[f"{i:02d}.txt"] = doc(f"第{i}篇标题", "", *_body(i))
+    fs = check_corpus(_corpus(tmp_path, files), "chrome")
+    got = sorted((f.path, f.line, f.excerpt, f.severity) for f in fs)
+    assert got == sorted(
+        [(f"{i:02d}.txt", 3, "某某市人民政府门户网站", "warning") for i in range(8)]
+        + [(f"{i:02d}.txt", 4, "政务服务 互动交流 数据开放", "warning") for i in range(8)])
+    f = fs[0]
+    assert "8 of 12 files" in f.message
+    assert f.evidence == {"files": 8, "files_total": 12, "pair_files": 8, "zone": "head"}
+    assert f.fix.safe is False and f.fix.replacement == ""
+
+
+def test_repeated_edge_line_not_for_genre_lines(tmp_path):
+    files = {}
+    for i in range(10):
+        files[f"{i:02d}.txt"] = doc(
+            "## 新闻摘要", "", "本期节目主要内容：", "",            # heading, colon: genre structure
+            "通知", f"第{i}号文件的补充说明", "",                    # same title, varying neighbour
+            "各位代表：", "", *_body(i), "",
+            f"某某县人民政府办公室{i}", "")
+    fs = check_corpus(_corpus(tmp_path, files), "chrome")
+    assert fs == []
+
+
+def test_repeated_edge_line_below_threshold(tmp_path):
+    files = {}
+    for i in range(4):  # min_files is 5
+        files[f"{i:02d}.txt"] = doc("某某网", "栏目一 栏目二", "", f"标题{i}", "", *_body(i))
+    assert check_corpus(_corpus(tmp_path, files), "chrome") == []
+
+
+def test_repeated_edge_line_skips_lexicon_lines(tmp_path):
+    files = {f"{i:02d}.txt": doc(*_body(i), "", "责任编辑：李莎莎", "扫一扫在手机打开当前页")
+             for i in range(6)}
+    assert check_corpus(_corpus(tmp_path, files), "chrome") == []
+
+
+def test_chrome_index_is_small_and_picklable():
+    import pickle
+    seed = read_seed(RAW, RAW.name)
+    from checks.engine import CheckContext
+    feat = ch.chrome_features(seed, CheckContext(Config(), "index:chrome"))
+    blob = pickle.dumps(feat)
+    assert len(blob) < 4000
+    assert all(isinstance(x, int) for rec in feat for x in rec[1:5])
+
+
+# -- the regular expressions stay linear ---------------------------------------------------------
+
+ADVERSARIAL = [
+    "<p" + " " * 5000, "<a " + "x" * 5000, "&" + "a" * 5000, "&#" + "1" * 5000,
+    "a" * 20000 + "g", "0" * 20000, "javascript:" + "(" * 5000, "![" + "[" * 5000,
+    "![]" + "(" * 5000, "{" * 5000, "a{" * 5000, "x{ab:" + "c" * 5000, "：" * 5000,
+    "首页" * 3000, "• " * 5000, "var " * 3000, "<script>" + "<" * 5000,
+    "12" * 5000, "2017年" * 2000, "-" * 10000,
+]
+
+
+def test_patterns_are_linear():
+    assert len(ch.PATTERNS) > 20
+    for rx in ch.PATTERNS:
+        for s in ADVERSARIAL:
+            t0 = time.perf_counter()
+            list(rx.finditer(s))
+            rx.fullmatch(s)
+            assert time.perf_counter() - t0 < 0.5, (rx.pattern[:60], s[:20])
+
+
+def test_classify_bounded_on_long_lines():
+    lex = ch.lexicon_for(Config())
+    t0 = time.perf_counter()
+    for s in ["微信 " * 20000, "来源：" * 20000, "首页>" * 20000]:
+        ch.classify(ch.normalize(s), lex)
+    assert time.perf_counter() - t0 < 1.0
+
+
+# -- documentation -------------------------------------------------------------------------------
+
+def test_every_chrome_check_is_documented():
+    from checks import registry
+    ids = [c.id for c in registry.all_checks() if c.category == "chrome"]
+    assert set(ids) == {"chrome.widget", "chrome.share", "chrome.navigation", "chrome.footer",
+                        "chrome.byline", "chrome.markup", "chrome.repeated-edge-line"}
+    for c in registry.all_checks():
+        if c.category == "chrome":
+            for sec in registry.SECTIONS:
+                assert c.section(sec), (c.id, sec)
+    assert re.search(r"chrome\.repeated-edge-line", (ROOT / "docs" / "chrome.md").read_text())
