@@ -287,7 +287,7 @@ def traditional_chars(text: str) -> list[tuple[int, str, str, str, str]]:
             w2 = D.to_simplified(w)
             if len(w2) != len(w):
                 w2 = text[s:i] + simp + text[i + 1:e]
-            if w2 != w and w2 in freq and w not in freq:
+            if w2 != w and w2 in freq:  # (jieba also lists traditional forms)
                 if best is None or freq[w2] > best[0]:
                     best = (freq[w2], w, w2[i - s])
         if best is not None:

@@ -267,7 +267,7 @@ def traditional_char(seed, ctx):
     """What it flags:
     A traditional character (OpenCC t2s changes it, and it is outside the 通用规范汉字表)
     inside simplified text, when the converted window of 2-4 characters is a jieba
-    dictionary word and the original is not (so names such as 宋懋璗 and titles that
+    dictionary word (so names such as 宋懋璗 and titles that
     keep a traditional character on purpose, 《西夏樂集》, are left alone). Characters
     that are both simplified and traditional, and in-table characters such as 乾 (乾隆)
     or 於 (a surname), are never flagged. A file

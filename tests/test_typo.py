@@ -1,0 +1,302 @@
+"""typo checks: must-fire and must-not-fire tables with exact positions and fixes.
+
+Texts are written for these tests (no corpus text). Each body starts on line 3 after the
+header ``2020-07-26`` and an empty line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.config import Config
+from checks.engine import Corpus, check_corpus, check_seed
+from checks.seed import read_seed, seed_from_text
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_SAMPLE = ROOT / "tests" / "fixtures" / "000_12dde9c38bb7d0aa.txt"
+CLEAN_SAMPLE = ROOT / "seeds" / "000_12dde9c38bb7d0aa.txt"
+
+HEAD = "2020-07-26\n\n"
+
+
+def typo_findings(body: str, config: Config | None = None, check: str | None = None):
+    seed = seed_from_text(HEAD + body)
+    out = [f for f in check_seed(seed, config or Config()) if f.category == "typo"]
+    if check:
+        out = [f for f in out if f.check == check]
+    return out
+
+
+def summary(findings):
+    return [(f.check, f.severity, f.line, f.column, f.end_column, f.excerpt,
+             f.fix.replacement if f.fix else None, f.fix.safe if f.fix else None)
+            for f in findings]
+
+
+# -- the sample seed ---------------------------------------------------------------------
+
+def test_raw_sample_gets_exactly_the_three_typos_twice():
+    seed = read_seed(RAW_SAMPLE, RAW_SAMPLE.name)
+    got = [(f.check, f.line, f.column, f.end_column, f.excerpt, f.fix.replacement, f.fix.safe)
+           for f in check_seed(seed, Config()) if f.category == "typo"]
+    assert got == [
+        ("typo.known-misspelling", 34, 19, 21, "釆取", "采取", True),
+        ("typo.bullet-in-word", 42, 194, 197, "七•一", "七·一", True),
+        ("typo.known-misspelling", 42, 244, 246, "实缋", "实绩", True),
+        ("typo.known-misspelling", 79, 19, 21, "釆取", "采取", True),
+        ("typo.bullet-in-word", 87, 194, 197, "七•一", "七·一", True),
+        ("typo.known-misspelling", 87, 244, 246, "实缋", "实绩", True),
+    ]
+    corpus = Corpus(RAW_SAMPLE.parent, [RAW_SAMPLE.name], Config())
+    assert check_corpus(corpus, "typo") == []
+
+
+def test_clean_sample_gets_no_typo_finding():
+    seed = read_seed(CLEAN_SAMPLE, CLEAN_SAMPLE.name)
+    assert [f for f in check_seed(seed, Config()) if f.category == "typo"] == []
+    corpus = Corpus(CLEAN_SAMPLE.parent, [CLEAN_SAMPLE.name], Config())
+    assert check_corpus(corpus, "typo") == []
+
+
+def test_safe_typo_fixes_turn_raw_lines_into_the_clean_lines():
+    raw = RAW_SAMPLE.read_text(encoding="utf-8")
+    clean_lines = CLEAN_SAMPLE.read_text(encoding="utf-8").split("\n")
+    seed = read_seed(RAW_SAMPLE, RAW_SAMPLE.name)
+    fixes = sorted(((f.start, f.end, f.fix.replacement) for f in check_seed(seed, Config())
+                    if f.category == "typo" and f.fix and f.fix.safe), reverse=True)
+    text = raw
+    for s, e, rep in fixes:
+        text = text[:s] + rep + text[e:]
+    lines = text.split("\n")
+    # raw lines 34 and 42 are the clean seed's lines 31 and 39 (three chrome lines gone)
+    assert lines[33] == clean_lines[30]
+    assert lines[41] == clean_lines[38]
+    assert "釆" not in text and "缋" not in text and "•一" not in text
+
+
+# -- typo.known-misspelling ----------------------------------------------------------------
+
+KNOWN_FIRE = [
+    ("他们的工作实缋突出。", (3, 6, 8, "实缋", "实绩")),
+    ("坚持釆取有效措施。", (3, 3, 5, "釆取", "采取")),
+    ("我们要再接再砺，争取更大成绩。", (3, 4, 8, "再接再砺", "再接再厉")),
+]
+
+
+@pytest.mark.parametrize("body,want", KNOWN_FIRE)
+def test_known_misspelling_fires(body, want):
+    got = typo_findings(body)
+    assert [(f.line, f.column, f.end_column, f.excerpt, f.fix.replacement) for f in got] == [want]
+    assert got[0].check == "typo.known-misspelling" and got[0].severity == "error"
+    assert got[0].fix.safe is True
+    assert "source:" in got[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "他们的工作实绩突出。",  # the right forms
+    "坚持采取有效措施。",
+    "各项练习都已完成。",  # 项练 would be a bad entry: it is not in the list
+])
+def test_known_misspelling_silent_on_right_forms(body):
+    assert typo_findings(body) == []
+
+
+def test_known_misspelling_user_pairs_from_configuration():
+    cfg = Config(checks={"typo.known-misspelling": {"pairs": {"帐号": "账号"}}})
+    got = typo_findings("请先登录帐号再办理。", cfg)
+    assert summary(got) == [("typo.known-misspelling", "error", 3, 5, 7, "帐号", "账号", True)]
+    assert "configuration" in got[0].message
+    assert typo_findings("请先登录帐号再办理。") == []  # not a built-in pair
+
+
+# -- typo.lookalike-char ---------------------------------------------------------------------
+
+LOOKALIKE_FIRE = [
+    # out-of-table character, its closest look-alike makes a frequent word: error, safe
+    ("我们釆用新技术。", ("typo.lookalike-char", "error", 3, 3, 5, "釆用", "采用", True)),
+    ("完善缋效考核办法。", ("typo.lookalike-char", "error", 3, 3, 5, "缋效", "绩效", True)),
+    # no look-alike makes a word, a sound-alike does: warning, fix to review
+    ("检查阬管内部。", ("typo.lookalike-char", "warning", 3, 3, 5, "阬管", "钢管", False)),
+]
+
+
+@pytest.mark.parametrize("body,want", LOOKALIKE_FIRE)
+def test_lookalike_char_fires(body, want):
+    got = typo_findings(body, check="typo.lookalike-char")
+    assert summary(got) == [want]
+    assert "通用规范汉字表" in got[0].message
+
+
+def test_lookalike_prefers_shape_over_sound():
+    # 缋 (huì) sounds like 惠 (实惠 is more frequent) but looks like 绩: the fix is 实绩
+    cfg = Config(ignore=["typo.known-misspelling"])
+    got = typo_findings("脱贫攻坚实缋突出的干部。", cfg)
+    assert summary(got) == [("typo.lookalike-char", "error", 3, 5, 7, "实缋", "实绩", True)]
+    assert "shape score" in got[0].message
+
+
+def test_lookalike_leaves_known_misspellings_to_their_check():
+    got = typo_findings("脱贫攻坚实缋突出的干部。")
+    assert [f.check for f in got] == ["typo.known-misspelling"]
+
+
+@pytest.mark.parametrize("body", [
+    "朱镕基同志的讲话。",  # 镕: rare but inside the table (not in GB2312)
+    "工业硫磺和磺胺类药物。",  # out-of-table characters inside dictionary words
+    "清蒸鲶鱼很好吃。",
+    "王喆说话算数。",  # a name character with no word-forming look-alike
+    "亳州和毫州不是一回事。",  # place name: 亳 is in the table
+    "殘疾人事业。",  # traditional: typo.traditional-char's business, not this check's
+    "采取措施，提高实绩。",
+])
+def test_lookalike_silent(body):
+    assert typo_findings(body, check="typo.lookalike-char") == []
+
+
+# -- typo.bullet-in-word ---------------------------------------------------------------------
+
+BULLET_FIRE = [
+    ("明确每年“七•一”表彰。", [("typo.bullet-in-word", "error", 3, 6, 9, "七•一", "七·一", True)]),
+    ("美国总统约翰•肯尼迪。", [("typo.bullet-in-word", "error", 3, 6, 9, "翰•肯", "翰·肯", True)]),
+    # a run of dots is one finding, so the fixes never overlap
+    ("作家J•K•罗琳的新书。", [("typo.bullet-in-word", "error", 3, 3, 8, "J•K•罗", "J·K·罗", True)]),
+    ("纪念5‧12地震。", [("typo.bullet-in-word", "warning", 3, 3, 6, "5‧1", "5·1", True)]),
+    ("大阪･关西世博会。", [("typo.bullet-in-word", "error", 3, 2, 5, "阪･关", "阪·关", True)]),
+]
+
+
+@pytest.mark.parametrize("body,want", BULLET_FIRE)
+def test_bullet_in_word_fires(body, want):
+    assert summary(typo_findings(body, check="typo.bullet-in-word")) == want
+
+
+@pytest.mark.parametrize("body", [
+    "  • 微信\n  • 微博",  # list bullets
+    "  • 2017年09月08日 17时46分",
+    "明确每年“七·一”表彰。",  # the right middle dot
+    "ジョン・スミスさん",  # Japanese middle dot between kana
+    "第一条 • 总则",  # spaced bullet
+])
+def test_bullet_in_word_silent(body):
+    assert typo_findings(body, check="typo.bullet-in-word") == []
+
+
+# -- typo.unbalanced-pair --------------------------------------------------------------------
+
+def test_unbalanced_opening_title_mark():
+    got = typo_findings("制定出台《达州市村党组织第一书记关怀保障办法，每年安排一次健康体检。")
+    assert summary(got) == [("typo.unbalanced-pair", "warning", 3, 5, 6, "《", None, None)]
+
+
+def test_unbalanced_closing_quote():
+    got = typo_findings("他说：这是我们今年的工作目标”。大家都同意这个看法。")
+    assert summary(got) == [("typo.unbalanced-pair", "warning", 3, 15, 16, "”", None, None)]
+
+
+def test_unbalanced_split_paragraph_names_the_mate():
+    got = typo_findings("10.【全球海采：\n\n一带一路是怎样的路】独一无二的繁荣之路；")
+    assert summary(got) == [("typo.unbalanced-pair", "warning", 5, 10, 11, "】", None, None)]
+    assert "line 3" in got[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "  • 【字体:",  # chrome: too few Han characters to be a paragraph
+    "各县（市、区)党委抓党建工作，年度目标考核。",  # mixed widths still pair
+    "1）坚持党的领导，加强基层组织建设工作。",  # enumerator
+    "（一）坚持党的领导，加强基层组织建设工作。",
+    "“第一段引文的内容很长很长很长很长。\n\n“第二段引文的内容也很长很长很长。”",  # runs on
+    "《中华人民共和国宪法》规定了“国家尊重和保障人权”的原则。",
+])
+def test_unbalanced_pair_silent(body):
+    assert typo_findings(body, check="typo.unbalanced-pair") == []
+
+
+# -- typo.doubled-punctuation ----------------------------------------------------------------
+
+@pytest.mark.parametrize("body,want", [
+    ("集中力量打赢脱贫攻坚战。。", ("typo.doubled-punctuation", "warning", 3, 12, 14, "。。", "。", True)),
+    ("坚持党建引领，，充分发挥优势。", ("typo.doubled-punctuation", "warning", 3, 7, 9, "，，", "，", True)),
+    ("坚持党建引领，。充分发挥优势。", ("typo.doubled-punctuation", "warning", 3, 7, 9, "，。", "。", False)),
+])
+def test_doubled_punctuation_fires(body, want):
+    assert summary(typo_findings(body, check="typo.doubled-punctuation")) == [want]
+
+
+@pytest.mark.parametrize("body", ["他沉默了……", "这是——我们的目标。", "真的吗？！", "他说：“好。”"])
+def test_doubled_punctuation_silent(body):
+    assert typo_findings(body, check="typo.doubled-punctuation") == []
+
+
+# -- typo.mixed-width-punctuation ------------------------------------------------------------
+
+FULL_COMMAS = "坚持党建引领，充分发挥优势，集中力量攻坚，确保完成任务，推动工作开展，"
+
+
+def test_mixed_width_flags_the_odd_one_out():
+    body = FULL_COMMAS * 2 + "形成示范带动效应,取得明显成效。"
+    got = typo_findings(body, check="typo.mixed-width-punctuation")
+    col = 2 * len(FULL_COMMAS) + len("形成示范带动效应") + 1
+    assert summary(got) == [("typo.mixed-width-punctuation", "warning", 3, col, col + 1, ",",
+                             "，", False)]
+    assert "10 times" in got[0].message
+
+
+@pytest.mark.parametrize("body", [
+    # the sample seed's convention: half-width , ( ) : ; with full-width 、。“”
+    "达州市认真贯彻“越是进行脱贫攻坚战,越是要加强”的精神,各县(市、区)党委:一是明确;二是推进。",
+    "坚持党建引领，充分发挥优势，集中力量,确保完成任务。",  # no clear convention (2 vs 1)
+    FULL_COMMAS + "会议时间是17:46。",  # the colon is not next to Han text
+    FULL_COMMAS + "关于&lt;中国民主促进会章程&gt;的决议。",  # HTML entities
+    "(更新时间戳: 1664109102894)\n" + FULL_COMMAS,  # not a prose line
+])
+def test_mixed_width_silent(body):
+    assert typo_findings(body, check="typo.mixed-width-punctuation") == []
+
+
+# -- typo.traditional-char -------------------------------------------------------------------
+
+@pytest.mark.parametrize("body,want", [
+    ("关心殘疾人事业。", ("typo.traditional-char", "warning", 3, 3, 4, "殘", "残", False)),
+    ("我们要坚定不移地推进經濟高质量发展。", ("typo.traditional-char", "warning", 3, 11, 12, "經", "经",
+                                    False)),
+])
+def test_traditional_char_fires(body, want):
+    got = typo_findings(body, check="typo.traditional-char")
+    assert summary(got)[0] == want
+    if "經濟" in body:  # each traditional character is its own finding
+        assert [f.excerpt for f in got] == ["經", "濟"]
+
+
+@pytest.mark.parametrize("body", [
+    "乾隆皇帝下江南。",  # 乾 is in the table
+    "第一棒火炬手宋懋璗是冠军。",  # a name: converting makes no word
+    "推出《西夏樂集》沉浸式演艺。",  # a title keeping a traditional character
+    "四川资阳濛溪河遗址群。",  # place name
+    "這是一篇用繁體字寫的文章，內容關於經濟發展。",  # the file's own script
+])
+def test_traditional_char_silent(body):
+    assert typo_findings(body, check="typo.traditional-char") == []
+
+
+# -- typo.corpus-rare-form -------------------------------------------------------------------
+
+def _corpus(tmp_path: Path, bodies: list[str]) -> list:
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    paths = sorted(p.name for p in tmp_path.glob("*.txt"))
+    return check_corpus(Corpus(tmp_path, paths, Config()), "typo")
+
+
+def test_corpus_rare_form_fires_with_counts(tmp_path):
+    got = _corpus(tmp_path, ["张绩说要干好工作。", "张绩说明年再来。", "记者张绩说。",
+                             "今天张缋说了这件事。"])
+    assert [(f.path, f.line, f.column, f.end_column, f.excerpt, f.fix.replacement, f.fix.safe)
+            for f in got] == [("003.txt", 3, 3, 5, "张缋", "张绩", False)]
+    assert got[0].check == "typo.corpus-rare-form" and got[0].severity == "warning"
+    assert "1 time(s)" in got[0].message and "张绩 3 times" in got[0].message
+
+
+def test_corpus_rare_form_silent_without_evidence(tmp_path):
+    assert _corpus(tmp_path, ["张绩说要干好工作。", "今天张缋说了这件事。"]) == []
