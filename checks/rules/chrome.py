@@ -58,7 +58,7 @@ BODY_MIN_PUNCT_CHARS = 15  # ... or this long with sentence punctuation
 SENTENCE_PUNCT = frozenset("。！？；!?;")
 BULLET_RE = re.compile(r"^[\s•·●○■□◆◇▪▫►▶➢✓\-–—*]+")
 SPACE_RE = re.compile(r"\s+")
-COLON_RE = re.compile(r"[ \t\u3000]*[:：][ \t\u3000]*")
+COLON_RE = re.compile(r" ?[:：] ?")  # after SPACE_RE folded white space to one space
 BRACKET_RE = re.compile(r"[【】\[\]〖〗「」『』]")
 SEP_RE = re.compile(r"[\s|｜丨/／·•]+")
 LABELISH_RE = re.compile(r"[^\W\d_]{1,12}：")
@@ -807,6 +807,9 @@ DATE_ONLY_RE = re.compile(r"[\d\s年月日.\-/:：时分秒]+")
 CANDIDATE_PUNCT = frozenset("。！？；!?;，,、")
 
 
+END_OF_TEXT = 1
+
+
 def _h(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
 
@@ -849,6 +852,8 @@ def chrome_features(seed, ctx):
                 prev_h = _h(a.norms[idx[pos - 1]])
             if pos + 1 < len(idx) and shaped[idx[pos + 1]]:
                 next_h = _h(a.norms[idx[pos + 1]])
+            elif zone == "tail" and pos + 1 == len(idx):
+                next_h = END_OF_TEXT  # the last line: the end of the page is its neighbour
             cand = (a.chrome[i] is None and not a.body[i] and i != attached
                     and edge_candidate(norm))
             recs.append((zone, i + 1, _h(norm), prev_h, next_h, cand))
@@ -860,7 +865,8 @@ def repeated_edge_line(corpus, ctx):
     """What it flags:
     A short line (at most 40 characters, no sentence punctuation, not a heading, not
     a salutation ending in `：`) that the lexicon does not know, sitting at the head or
-    tail of many files together with the same neighbouring line: page chrome of a site
+    tail of many files together with the same neighbouring chrome-shaped line (or, for
+    the last line of a text, the end of the text): page chrome of a site
     (a site name banner, a menu, a footer line). The message gives the counts
     (cc_net-style line counts, restricted by position and shape).
 
