@@ -448,3 +448,74 @@ def test_every_chrome_check_is_documented():
             for sec in registry.SECTIONS:
                 assert c.section(sec), (c.id, sec)
     assert re.search(r"chrome\.repeated-edge-line", (ROOT / "docs" / "chrome.md").read_text())
+
+
+# -- whole pages ---------------------------------------------------------------------------------
+
+GOV_PAGE = doc(
+    "首页 > 政务公开 > 政府信息公开 > 通知公告",
+    "关于做好2020年春节期间安全生产工作的通知",
+    "发布时间：2020-01-15 来源：市应急管理局 浏览次数：1234 字体：[大 中 小]",
+    "各区县应急管理局：",
+    "    为切实做好2020年春节期间安全生产工作，有效防范和坚决遏制各类生产安全事故，保障人民群众生命财产安全，"
+    "现将有关事项通知如下。",
+    "    一、提高思想认识",
+    "    各地要充分认识做好节日期间安全生产工作的重要性，主办单位要落实主体责任，扫一扫就能办理的事项要做好线上服务保障。",
+    "附件：1.重点检查表.doc",
+    "市应急管理局",
+    "2020年1月15日",
+    "【打印本页】 【关闭窗口】",
+    "上一篇：关于开展安全生产大检查的通知",
+    "下一篇：市应急管理局2019年工作总结",
+    "主办：某某市人民政府办公室  承办：某某市大数据中心",
+    "网站标识码：5101000001  蜀ICP备12345678号  川公网安备 51010402000507号",
+)
+
+
+def test_government_page():
+    fs = chrome_findings(GOV_PAGE)
+    assert [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs] == [
+        ("chrome.navigation", 3, 3, "error", True),
+        # a metadata line that also holds the font-size widget: the widget decides
+        ("chrome.widget", 5, 5, "error", True),
+        ("chrome.widget", 13, 13, "error", True),
+        ("chrome.navigation", 14, 15, "error", True),
+        # 主办：/承办： are weak alone, confident next to the ICP line
+        ("chrome.footer", 16, 17, "error", True),
+    ]
+    # the salutation, the attachment line, the signature and its date are the notice's own
+    flagged = {n for f in fs for n in range(f.line, f.end_line + 1)}
+    assert not flagged & {4, 6, 7, 8, 9, 10, 11, 12}
+
+
+EN_PAGE = doc(
+    "Home > News > Politics",
+    "Share this article",
+    "City council approves new budget",
+    "Posted on: 2020-01-01 10:30",
+    "The city council approved the new budget on Tuesday after a long debate about spending "
+    "on schools, roads and public transport in the coming year.",
+    "Council members said the plan would keep taxes stable while adding money for repairs.",
+    "Related articles",
+    "Privacy Policy | Terms of Use | Contact us",
+    "© 2020 Example Media. All rights reserved.",
+    "We use cookies to improve your experience. By continuing you agree to our use of cookies.",
+)
+
+
+def test_english_page():
+    fs = chrome_findings(EN_PAGE)
+    assert [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs] == [
+        ("chrome.navigation", 3, 3, "error", True),
+        ("chrome.share", 4, 4, "error", True),
+        ("chrome.byline", 6, 6, "warning", True),
+        ("chrome.navigation", 9, 10, "error", True),
+        ("chrome.footer", 11, 11, "error", True),
+        ("chrome.footer", 12, 12, "error", True),
+    ]
+
+
+def test_cookie_notice_inside_the_body_is_not_flagged():
+    text = doc(P1, "", "We use cookies to study how readers move through long articles, the author says.",
+               "", P2)
+    assert chrome_findings(text) == []

@@ -262,10 +262,22 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
                 break
         if found:
             continue
-        m = lex.label_re.match(tok) if lex.label_re is not None else None
+        m = None
+        value = 0
+        if lex.label_re is not None:
+            m = lex.label_re.match(tok)
+            if m is not None:
+                value = len(tok) - m.end()
+            elif i + 1 < n and "：" in toks[i + 1]:
+                # a label of several words ("Posted on：…"): replace its tokens by a
+                # placeholder followed by the tokens of the value
+                m = lex.label_re.match(" ".join(toks[i:i + 3]))
+                if m is not None:
+                    after = " ".join(toks[i:])[m.end():]
+                    toks = toks[:i] + [""] + [t for t in SEP_RE.split(after) if t]
+                    n = len(toks)
         if m:
             fam, strong = lex.labels[m.group(1).casefold()]
-            value = len(tok) - m.end()
             i += 1
             while i < n:
                 nxt = toks[i]
@@ -298,7 +310,7 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
     family = next((it[0] for it in items if it[0] != "byline"), "byline")
     n_words = sum(1 for it in items if it[3] == "word")
     strong = (any(it[1] for it in items) or n_words >= 2
-              or ((decorated or n_minor) and n_words > 0))
+              or ((decorated or n_minor > 0) and n_words > 0))
     forms = list(dict.fromkeys(it[2] for it in items))
     return LineClass(family, strong, forms, wordish=n_words == len(items))
 
