@@ -30,6 +30,7 @@ def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
             if name.startswith("."):
                 continue  # .git, .seedcheck-baseline.json, editor files
             path = folder / name
+            name = display_name(name)
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
@@ -42,6 +43,17 @@ def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
     walk(root, ())
     out.sort(key=lambda t: t[0])
     return out
+
+
+def display_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (a name written by a
+    GBK system) are shown escaped, ``\\xd5\\xfe.txt``, so node ids, the report and the
+    cache can carry it. The file itself is still read through its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def describe_os_error(path: Path, exc: OSError) -> str:

@@ -445,6 +445,28 @@ def read_seed(path: Path, rel: str, max_bytes: int | None = None) -> Seed:
     return seed_from_bytes(path, rel, raw, max_bytes)
 
 
+def read_raw(path: Path, max_bytes: int | None = None) -> tuple[bytes | None, str | None]:
+    """(bytes, sha256) of a seed file, for callers that hash before they decode.
+
+    ``(None, None)`` when the path is not a readable regular file (a FIFO is never
+    opened: it would block); ``(None, sha256)`` when the file is over ``max_bytes``
+    (hashed in chunks, never held in memory). :func:`read_seed` then gives the finding.
+    """
+    try:
+        st = os.stat(path)
+        if not _stat.S_ISREG(st.st_mode):
+            return None, None
+        if max_bytes is not None and st.st_size > max_bytes:
+            return None, _hash_file(path)
+        with open(path, "rb") as fh:
+            raw = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    except OSError:
+        return None, None
+    if max_bytes is not None and len(raw) > max_bytes:
+        return None, _hash_file(path)
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
 def _too_large(path: Path, rel: str, size: int, limit: int, digest: str | None) -> Seed:
     return Seed(path, rel, b"", None, digest=digest, problems=[(
         "format.too-large",
@@ -460,6 +482,14 @@ def seed_from_bytes(path: Path, rel: str, raw: bytes, max_bytes: int | None = No
         seed.raw = raw
         return seed
     text, bom, problems = decode(raw)
+    name = str(path.name)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append((
+            "format.file-name-encoding",
+            f"the file name is not valid UTF-8 (shown as {rel.rsplit('/', 1)[-1]!r}); the "
+            "corpus checks cannot compare this file: rename it", {}))
     return Seed(path, rel, raw, text, bom, problems)
 
 

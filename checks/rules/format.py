@@ -182,6 +182,25 @@ def long_line(seed, ctx):
     return _from_reader(seed, ctx)
 
 
+@file_check("format.file-name-encoding", severity="warning", from_reader=True)
+def file_name_encoding(seed, ctx):
+    """What it flags:
+    A seed whose file name is not valid UTF-8 (bytes written by a system using GBK or
+    another legacy encoding). The name is shown with its bad bytes escaped (`\\xd5`).
+
+    Why it matters:
+    Tools that expect UTF-8 names cannot open or report the file; the corpus checks
+    cannot compare it with the other seeds.
+
+    Example:
+    `seeds/\\xd5\\xfe\\xb8\\xae.txt` (政府.txt written in GBK).
+
+    Fix:
+    Rename the file to a UTF-8 name (`convmv -f gbk -t utf8`).
+    """
+    return _from_reader(seed, ctx)
+
+
 @file_check("format.header", severity="error")
 def header(seed, ctx):
     """What it flags:
