@@ -29,6 +29,7 @@ import zlib
 from decimal import Decimal
 from typing import Iterable, NamedTuple
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -39,9 +40,11 @@ MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
 SHORT_KEY_CHARS = 16  # below this, the sentences before must match as well
 BANDS = 8
 ROWS = 2
-_PRIME = (1 << 61) - 1
-_SEEDS = [(0x9E3779B97F4A7C15 * (i + 1) % _PRIME or 1, 0x632BE59BD9B4E019 * (i + 7) % _PRIME)
-          for i in range(BANDS * ROWS)]
+_PRIME = np.uint64((1 << 31) - 1)  # a*h+b stays below 2**64 for 32-bit a, h, b
+_A = np.array([(0x9E3779B1 * (i + 1)) % ((1 << 31) - 1) or 1 for i in range(BANDS * ROWS)],
+              dtype=np.uint64)
+_B = np.array([(0x632BE59B * (i + 7)) % ((1 << 31) - 1) for i in range(BANDS * ROWS)],
+              dtype=np.uint64)
 
 _SPLIT = re.compile(r"[。！？!?；;]+[”’\"」』）)]*|\n|<br\s*/?>|</?p\b[^>]*>|&nbsp;")
 _MARKUP = re.compile(r"<[^>]{0,200}>|&[a-z]{2,6};|&#\d{1,6};")
@@ -138,7 +141,7 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
             key_parts.append(norm)
         pos = te
     key_parts.append(masked[pos - start:end - start])
-    key = "".join(ch.translate(FULLWIDTH) for ch in "".join(key_parts)
+    key = "".join(ch for ch in "".join(key_parts).translate(FULLWIDTH)
                   if ch not in _DROP and ch != "\x00")
     return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
 
@@ -150,8 +153,9 @@ def key_chars(key: str) -> int:
 def band_keys(key: str) -> list[tuple[int, int, int]]:
     """MinHash bucket keys of a statement key (deterministic across processes)."""
     grams = {key[i:i + 3] for i in range(max(1, len(key) - 2))}
-    hashed = [zlib.crc32(g.encode("utf-8")) for g in grams]
-    mins = [min((a * h + b) % _PRIME for h in hashed) for a, b in _SEEDS]
+    hashed = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64,
+                         count=len(grams))
+    mins = ((_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME).min(axis=1).tolist()
     return [(i, mins[i * ROWS], mins[i * ROWS + 1]) for i in range(BANDS)]
 
 

@@ -232,10 +232,13 @@ def _approx(pre: str | None, suf: str | None, post: str | None) -> str:
     return pre or suf or post or ""
 
 
-def scan(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Tokens in ``text[start:end]``; offsets are into ``text``."""
+def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = None
+         ) -> list[Token]:
+    """Tokens in ``text[start:end]``; offsets are into ``text``. ``norm`` is
+    ``text.translate(FULLWIDTH)`` when the caller has it already."""
     end = len(text) if end is None else end
-    norm = text.translate(FULLWIDTH)
+    if norm is None:
+        norm = text.translate(FULLWIDTH)
     tokens: list[Token] = []
     # list markers at the start of each line or after a clause break
     enums: list[tuple[int, int]] = []
@@ -410,12 +413,14 @@ def find_dates(text: str, start: int = 0, end: int | None = None,
     """Dates in ``text[start:end]``; ``year`` resolves 今年/去年/明年 (left None when
     not given)."""
     end = len(text) if end is None else end
-    norm = text.translate(FULLWIDTH)
+    # translate only the slice (plus one character of context on each side)
+    base = max(0, start - 1)
+    norm = text[base:end + 1].translate(FULLWIDTH)
     out: list[DateMention] = []
-    for m in _DATE_RE.finditer(norm, start, end):
-        s, e = m.start(), m.end()
+    for m in _DATE_RE.finditer(norm, start - base, end - base):
+        s, e = m.start() + base, m.end() + base
         if m.group("m") is not None:
-            if e < len(norm) and norm[e].isdigit():
+            if e - base < len(norm) and norm[e - base].isdigit():
                 continue
             month_s = m.group("m")
             day_s = m.group("d")
@@ -433,7 +438,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None,
             out.append(DateMention(s, e, text[s:e], int(m.group("iy")), int(m.group("im")),
                                    int(m.group("id")), _padded(m.group("im"), m.group("id"))))
         else:
-            s, e = m.start("cy"), m.end("cd")
+            s, e = m.start("cy") + base, m.end("cd") + base
             out.append(DateMention(s, e, text[s:e], int(m.group("cy")), int(m.group("cm")),
                                    int(m.group("cd")), None))
     return out
