@@ -23,6 +23,7 @@ lexicon, so they can be tested for linear behaviour.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html.entities
 import re
@@ -632,6 +633,10 @@ GUID_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 MD_IMAGE_RE = re.compile(r"!\[[^\]\n]{0,300}\]\([^()\s]{1,1000}(?:\s\"[^\"\n]{0,300}\")?\)")
 
 
+JS_HINTS = ("document.", "window.", "function", "var ", "$(", "addEventListener(",
+            "innerHTML")
+
+
 def _hex_ok(s: str) -> bool:
     return any(c.isdigit() for c in s) and sum(c.isalpha() for c in s) >= 2
 
@@ -660,21 +665,25 @@ def _entity_char(name: str) -> str | None:
 def remnants(line: str) -> list[Remnant]:
     """Markup remnants in one line, non-overlapping, in order."""
     found: list[Remnant] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    starts: list[int] = []   # sorted, non-overlapping spans already taken
+    ends: list[int] = []
 
     def add(r: Remnant) -> None:
-        if free(r.start, r.end):
-            found.append(r)
-            taken.append((r.start, r.end))
+        k = bisect.bisect_right(starts, r.start)
+        if k > 0 and ends[k - 1] > r.start:
+            return
+        if k < len(starts) and starts[k] < r.end:
+            return
+        starts.insert(k, r.start)
+        ends.insert(k, r.end)
+        found.append(r)
 
-    for m in SCRIPT_RE.finditer(line):
+    lt = "<" in line
+    for m in (SCRIPT_RE.finditer(line) if lt else ()):
         add(Remnant(m.start(), m.end(), "script", m.group(1).lower(), "", False))
-    for m in MD_IMAGE_RE.finditer(line):
+    for m in (MD_IMAGE_RE.finditer(line) if "![" in line else ()):
         add(Remnant(m.start(), m.end(), "image", "markdown image", "", False))
-    for m in TAG_RE.finditer(line):
+    for m in (TAG_RE.finditer(line) if lt else ()):
         name = m.group(1).lower()
         if "javascript:" in m.group(0).lower():
             add(Remnant(m.start(), m.end(), "javascript", name, "", False))
@@ -684,7 +693,7 @@ def remnants(line: str) -> list[Remnant]:
             add(Remnant(m.start(), m.end(), "tag", name, "\n", True))
         else:
             add(Remnant(m.start(), m.end(), "tag", name, "", True))
-    for m in ENTITY_RE.finditer(line):
+    for m in (ENTITY_RE.finditer(line) if "&" in line else ()):
         name = m.group(1) or m.group(2)
         ch = _entity_char(name)
         if ch is None:
@@ -692,11 +701,12 @@ def remnants(line: str) -> list[Remnant]:
         if ch in "\u00a0\u2002\u2003\u2009":
             ch = " "
         add(Remnant(m.start(), m.end(), "entity", "&" + name + ";", ch, True))
-    for m in JS_LINK_RE.finditer(line):
+    lower = line.lower()
+    for m in (JS_LINK_RE.finditer(line) if "javascript:" in lower else ()):
         add(Remnant(m.start(), m.end(), "javascript", "javascript: link", "", False))
-    for m in JS_CODE_RE.finditer(line):
+    for m in (JS_CODE_RE.finditer(line) if any(w in line for w in JS_HINTS) else ()):
         add(Remnant(m.start(), m.end(), "script", "script code", None, False))
-    for m in CSS_RE.finditer(line):
+    for m in (CSS_RE.finditer(line) if "{" in line else ()):
         add(Remnant(m.start(), m.end(), "script", "style rule", None, False))
     for m in GUID_RE.finditer(line):
         add(Remnant(m.start(), m.end(), "hex", "hexadecimal id", None, False))
