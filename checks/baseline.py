@@ -41,20 +41,28 @@ class Baseline:
 def load(path: Path) -> Baseline:
     if not path.exists():
         return Baseline(path)
+    redo = "fix it or delete it and run pytest --update-baseline"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"baseline {path} cannot be read: {exc}") from None
+        # utf-8-sig: an editor that saved the file with a byte-order mark is forgiven
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BaselineError(f"baseline {path} cannot be read: {exc}; {redo}") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise BaselineError(
             f"baseline {path} is not a seedcheck baseline (expected an object with an "
-            "'entries' list); fix it or delete it and run pytest --update-baseline")
+            f"'entries' list); {redo}")
+    if "schema" in data and data["schema"] != SCHEMA:
+        raise BaselineError(
+            f"baseline {path} has schema {data['schema']!r}, this seedcheck reads "
+            f"{SCHEMA!r}; {redo}")
     entries: dict[str, dict] = {}
     for i, e in enumerate(data["entries"]):
         if not isinstance(e, dict) or not isinstance(e.get("fingerprint"), str):
             raise BaselineError(
-                f"baseline {path}: entry {i} has no 'fingerprint' string; fix it or delete "
-                "the file and run pytest --update-baseline")
+                f"baseline {path}: entry {i} has no 'fingerprint' string; {redo}")
+        if not isinstance(e.get("path", ""), str):
+            raise BaselineError(
+                f"baseline {path}: entry {i} has a 'path' that is not a string; {redo}")
         entries[e["fingerprint"]] = e
     return Baseline(path, entries)
 

@@ -108,7 +108,11 @@ def render(report: dict[str, Any], line_lookup: Callable[[str, int], str | None]
         for e in stale[:20]:
             parts.append(Text(f"  {e.get('path')} {e.get('check')} {e.get('excerpt', '')!s}"))
     for section in SECTIONS:
-        r = section(report)
+        try:
+            r = section(report)
+        except Exception as exc:  # one broken section must not cost the whole report
+            r = Text(f"\n(report section {getattr(section, '__name__', section)!s} failed: "
+                     f"{type(exc).__name__}: {exc})", style="red")
         if r is not None:
             parts.append(r)
     if not findings:

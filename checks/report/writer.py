@@ -1,4 +1,6 @@
-"""Write the four report files, each atomically."""
+"""Write the four report files atomically: every file is rendered and written to a
+temporary file before any report file is replaced, so a run that fails or is interrupted
+while writing leaves the previous reports whole (and of one run)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .console import to_html
-from .files import atomic_write_text
+from .files import atomic_write_many
 from .markdown import to_markdown
 from .sarif import to_sarif
 
@@ -27,9 +29,6 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
         "report.sarif": dump_json(to_sarif(report, seeds_root.resolve().as_uri() + "/")),
         "report.html": to_html(report, line_lookup),
     }
-    written = []
-    for name in REPORT_FILES:
-        path = out_dir / name
-        atomic_write_text(path, rendered[name])
-        written.append(path)
+    written = [out_dir / name for name in REPORT_FILES]
+    atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
     return written
