@@ -178,26 +178,54 @@ def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
     return pairs
 
 
+_CLAUSE = re.compile(r"[,:，：]")
+
+
+_FRAMING = re.compile(r"据|显示|获悉|表示|介绍|报道|要点|消息|了解|统计|透露|指出|称|新闻联播|"
+                      r"^(?:其中|此外|另外|同时|与此同时|总的来看|总体看)$")
+_TIMEISH = re.compile(r"[年月日季周天时]|以来|期间|目前|当前|同期|此前|今|去|明")
+
+
+def core(key: str) -> str:
+    """The key without its leading attribution clauses (据统计，/ 本期要点：/ 记者从国家
+    邮政局获悉，): framing that a restatement may word differently. A clause naming a
+    time or place (一季度，/ 在河北，) is never dropped."""
+    parts = _CLAUSE.split(key)
+    i = 0
+    while i < len(parts) - 1 and MASK not in parts[i] and \
+            _FRAMING.search(parts[i]) and not _TIMEISH.search(parts[i]):
+        i += 1
+    return ",".join(parts[i:])
+
+
 def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
     """Do ``a`` and ``b`` say the same thing (figures aside)?"""
     if a.context != b.context or len(a.figs) != len(b.figs):
         return False
     if any((x.unit, x.percent) != (y.unit, y.percent) for x, y in zip(a.figs, b.figs)):
         return False
-    if min(key_chars(a.key), key_chars(b.key)) < MIN_KEY_CHARS:
+    ka, kb = core(a.key), core(b.key)
+    shortest = min(key_chars(ka), key_chars(kb))
+    if shortest < MIN_KEY_CHARS:
         return False
-    if min(key_chars(a.key), key_chars(b.key)) < SHORT_KEY_CHARS and a.prev != b.prev:
+    if shortest < SHORT_KEY_CHARS and a.prev != b.prev:
         return False  # 截至8月31日，新增减税477亿元: too short to stand without context
-    if a.key == b.key:
+    if ka == kb:
         return True
-    if fuzz.ratio(a.key, b.key) < min_similarity:
+    if fuzz.ratio(ka, kb) < min_similarity:
         return False
-    for op in Levenshtein.editops(a.key, b.key):
+    for op in Levenshtein.editops(ka, kb):
         if op.tag == "replace":
-            x, y = a.key[op.src_pos], b.key[op.dest_pos]
+            x, y = ka[op.src_pos], kb[op.dest_pos]
             if _CJK.match(x) or _CJK.match(y) or MASK in (x, y):
                 return False
     return True
+
+
+def agree(a: Statement, b: Statement) -> bool:
+    """Every figure of ``a`` has exactly the value of ``b``'s (approximations that
+    merely allow each other do not count)."""
+    return all(x.sig() == y.sig() and x.approx == y.approx for x, y in zip(a.figs, b.figs))
 
 
 def differences(a: Statement, b: Statement) -> list[tuple[Fig, Fig]] | None:

@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 from decimal import Decimal
 
-from ..figure_align import (MIN_KEY_CHARS, Statement, aligned, candidate_pairs, describe,
+from ..figure_align import (MIN_KEY_CHARS, Statement, agree, aligned, candidate_pairs, describe,
                             differences, key_chars, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, FULLWIDTH_DIGITS, DateMention, find_dates,
@@ -94,17 +94,30 @@ def conflicting_figure(seed, ctx):
 # -- across files -------------------------------------------------------------------------
 
 
+_RELATIVE_TIME = re.compile(
+    r"今年|去年|明年|本年|当年|前年|[一二三四]季度|上半年|下半年|前三季度|前\d{1,2}个?月|"
+    r"前[两二三四五六七八九十]{1,2}个月|本月|上月|今天|昨天|今日|昨日|近日|日前|目前|当前|本周|上周|"
+    r"近期|此前|年初|年底|年末|月初|月底|截至")
+
+
 @corpus_index("figure", version=1)
 def figure_features(seed, ctx):
     """Per seed: its statements (sentence span, masked key, context, figures), as
     plain tuples. Keys are cut to 200 characters."""
     if not seed.text:
         return None
+    _pub, own, _p, _i = _page_reference(seed)
+    year = own.year if own else (seed.header_date.year if seed.header_date else None)
     out = []
     for st in statements(seed.text, seed.body_start):
-        if key_chars(st.key) >= MIN_KEY_CHARS:
-            out.append(st._replace(key=st.key[:200], prev=st.prev[:40]))
-    return {"statements": out}
+        if key_chars(st.key) < MIN_KEY_CHARS:
+            continue
+        st = st._replace(key=st.key[:200], prev=st.prev[:40])
+        if _RELATIVE_TIME.search(seed.text, st.start, st.end):
+            # 一季度 / 今年 / 目前 in two pages of different years are different periods
+            st = st._replace(context=st.context + (f"@{year}",))
+        out.append(st)
+    return {"year": year, "statements": out}
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
@@ -142,7 +155,7 @@ def conflicting_figure_across_files(corpus, ctx):
             sts[(pi, si)] = st
             groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
     tmpl = templates({k: set(v) for k, v in groups.items()})
-    agree: dict[tuple[int, int], int] = {}
+    agreeing: dict[tuple[int, int], set[int]] = {}
     conflicts: dict[tuple[int, int], list] = {}
     for ia, ib in sorted(candidate_pairs(((k, s.key) for k, s in sts.items()), max_bucket)):
         if ia[0] == ib[0]:
@@ -152,13 +165,13 @@ def conflicting_figure_across_files(corpus, ctx):
             continue
         d = differences(A, B)
         pair = (ia[0], ib[0])
-        if d == []:
-            agree[pair] = agree.get(pair, 0) + 1
+        if agree(A, B):
+            agreeing.setdefault(pair, set()).add(ia[1])
         elif d:
             conflicts.setdefault(pair, []).append((ia[1], ib[1], d))
     for pair in sorted(conflicts):
         found = conflicts[pair]
-        n_agree = agree.get(pair, 0)
+        n_agree = len(agreeing.get(pair, ()))
         if n_agree < min_agree or n_agree < 2 * len(found):
             continue
         pa, pb = pair
@@ -583,7 +596,7 @@ def count_mismatch(seed, ctx):
                   evidence={"stated": n, "counted": counted, "items": items, "etc": False})
 
 
-_TOTAL = re.compile(r"(?:共计|合计|总计|总共|一共|共有|共)(?:为|达|有|达到)?$")
+_TOTAL = re.compile(r"(?:(?:共计|合计|总计|总共|一共|共有)[^\d，,。；、：:（(]{0,6}|共(?:为|达|有)?)$")
 _EACH = re.compile(r"分别")
 
 
@@ -631,7 +644,7 @@ def total_mismatch(seed, ctx):
             ti += 1
         if len(toks) < 3:
             continue
-        totals = [t for t in toks if _TOTAL.search(text[max(s, t.start - 4):t.start])]
+        totals = [t for t in toks if _TOTAL.search(text[max(s, t.start - 10):t.start])]
         for tot in totals:
             q = tot.quantity
             if q.approx or q.is_range or q.percent or not q.unit:
