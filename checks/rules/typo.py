@@ -300,27 +300,70 @@ def traditional_char(seed, ctx):
 
 # -- corpus ------------------------------------------------------------------------------
 
-@corpus_index("typo", version=1)
+RARE = "typo.corpus-rare-form"
+
+
+@corpus_index("typo", version=2)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
-    2-character forms and shape-repaired forms."""
+    2-character forms and shape-repaired forms; with the option ``in_table``, also
+    in-table sound-alike candidates (slow: about 12 s/MB)."""
     text = seed.text or ""
-    if not D.out_of_table_re().search(text):
-        return []
-    reported = _known_spans(seed, ctx.config)
-    reported += [(c.start, c.end) for c in T.find_lookalikes(text)]
-    return T.unexplained_out_of_table(text, reported)
+    feats: list[tuple] = []
+    if D.out_of_table_re().search(text):
+        reported = _known_spans(seed, ctx.config)
+        reported += [(c.start, c.end) for c in T.find_lookalikes(text)]
+        feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]
+    if ctx.config.opt(RARE, "in_table", False):
+        threshold = ctx.config.opt(RARE, "gain", 12.0)
+        skip = _known_spans(seed, ctx.config)
+        for u in T.find_unlikely_chars(text, threshold):
+            if not _overlaps(u.start, u.end, skip):
+                feats.append((u.start, u.end, u.form, u.repaired, u.repl, u.gain, "sound"))
+    return feats
 
 
-@corpus_check("typo.corpus-rare-form", severity="warning", index="typo", version=1)
+def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Counter]:
+    """Occurrences of each form in the corpus (and in how many files). Forms in
+    ``whole`` count only where jieba keeps them whole (理指 inside 管理指导 is not 理指)."""
+    counts: Counter = Counter()
+    files: Counter = Counter()
+    for rel in corpus.paths:
+        seed = corpus.seed(rel)
+        if not seed.readable:
+            continue
+        text = seed.text
+        for form in forms:
+            i = text.find(form)
+            n = 0
+            while i >= 0:
+                if form not in whole:
+                    n += 1
+                else:
+                    lo, hi = T._run_bounds(text, i)
+                    if T._resegmented(text, lo, hi, i, i + len(form), form):
+                        n += 1
+                i = text.find(form, i + 1)
+            if n:
+                counts[form] += n
+                files[form] += 1
+    return counts, files
+
+
+@corpus_check(RARE, severity="warning", index="typo", version=2)
 def corpus_rare_form(corpus, ctx):
     """What it flags:
-    A two-character form holding a character outside the 通用规范汉字表 that occurs at
-    most `max_rare` (2) times in the whole corpus, while the form with the character's
+    A short form holding a character outside the 通用规范汉字表 that occurs at most
+    `max_rare` (2) times in the whole corpus, while the form with the character's
     look-alike in its place occurs at least `min_common` (3) times and `ratio` (3) times
     as often; a form is counted only where jieba keeps it whole (理指 inside 管理指导 is
     not 理指). Only characters that no file check already explained are looked at; the
-    message gives both counts.
+    message gives both counts. With `in_table = true` (off by default: slow), also an
+    in-table character that jieba leaves as a stray single character, where a
+    sound-alike raises the clause's best segmentation log-probability by at least `gain`
+    (12.0) and makes a dictionary word, and the form occurs at most `max_rare` times in
+    the corpus (so 抗疫, missing from jieba's dictionary but common in the corpus, is not
+    flagged).
 
     Why it matters:
     The corpus is its own dictionary: names and terms missing from jieba's dictionary
@@ -328,7 +371,7 @@ def corpus_rare_form(corpus, ctx):
     look-alike form is most likely a slip.
 
     Example:
-    `张喆` once and `张哲` nine times (if 喆 and 哲 were look-alikes).
+    `张缋说` once and `张绩说` three times; with `in_table`: `这是程序正档原则` (档 → 当).
 
     Fix:
     Replace the form with the frequent one after checking (not marked safe).
@@ -339,37 +382,30 @@ def corpus_rare_form(corpus, ctx):
     max_rare = ctx.opt("max_rare", 2)
     min_common = ctx.opt("min_common", 3)
     ratio = ctx.opt("ratio", 3.0)
-    forms = sorted({x[2] for _, f in feats for x in f} | {x[3] for _, f in feats for x in f})
-    rx = re.compile("|".join(re.escape(x) for x in sorted(forms, key=lambda s: (-len(s), s))))
-    counts: Counter = Counter()
-    files: Counter = Counter()
-    for rel in corpus.paths:
-        seed = corpus.seed(rel)
-        if not seed.readable:
-            continue
-        # forms are all two characters long: count overlapping matches with a lookahead
-        found = Counter()
-        for m in re.finditer(f"(?=(?:{rx.pattern}))", seed.text):
-            i = m.start()
-            form = seed.text[i:i + 2]
-            lo, hi = T._run_bounds(seed.text, i)
-            if T._resegmented(seed.text, lo, hi, i, i + 2, form):
-                found[form] += 1  # only where jieba keeps the form whole (not 管理|指导)
-        counts.update(found)
-        files.update(found.keys())
+    forms = {x[2] for _, f in feats for x in f} | {x[3] for _, f in feats for x in f}
+    whole = {x[3] for _, f in feats for x in f}
+    counts, files = _count_forms(corpus, forms, whole)
     for path, feat in feats:
         best: dict[tuple[int, int], tuple] = {}
-        for s, e, form, rep, y, score in feat:
+        for s, e, form, rep, y, score, kind in feat:
             nf, nr = counts[form], counts[rep]
-            if nf <= max_rare and nr >= min_common and nr >= ratio * nf:
-                key = (s, e)
-                if key not in best or (nr, score) > (best[key][1], best[key][4]):
-                    best[key] = (form, nr, rep, y, score, nf, files[rep])
-        for (s, e), (form, nr, rep, y, score, nf, nfiles) in sorted(best.items()):
+            if kind == "shape":
+                ok = nf <= max_rare and nr >= min_common and nr >= ratio * nf
+            else:
+                ok = nf <= max_rare
+            if ok and ((s, e) not in best or (nr, score) > (best[(s, e)][1], best[(s, e)][4])):
+                best[(s, e)] = (form, nr, rep, y, score, nf, files[rep], kind)
+        for (s, e), (form, nr, rep, y, score, nf, nfiles, kind) in sorted(best.items()):
+            ch = next((a for a, b in zip(form, rep) if a != b), form[0])
+            if kind == "shape":
+                why = (f"{ch} looks like {y} (shape score {score:.2f}) and is outside the "
+                       "通用规范汉字表")
+            else:
+                why = (f"{ch} sounds like {y}, and {rep} makes the clause {score:.1f} nats "
+                       f"more likely (jieba unigram model)")
             yield Hit(s, e,
-                      f"{form} occurs {nf} time(s) in the corpus, {rep} {nr} times in "
-                      f"{nfiles} file(s); {form[0] if form[0] != rep[0] else form[1]} looks "
-                      f"like {y} (shape score {score:.2f}) and is outside the 通用规范汉字表",
+                      f"{form} occurs {nf} time(s) in the corpus, {rep} {nr} time(s) in "
+                      f"{nfiles} file(s); {why}",
                       path=path, fix=Fix(rep, safe=False),
-                      evidence={"form_count": nf, "repaired_count": nr,
-                                "repaired_files": nfiles, "shape_score": score})
+                      evidence={"form_count": nf, "repaired_count": nr, "kind": kind,
+                                "repaired_files": nfiles, "score": score})
