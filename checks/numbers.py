@@ -264,11 +264,17 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
         enums.append((s, m.end()))
     enums.sort()
     ei = 0
-    for m in _MASTER.finditer(norm, start, end):
+    pos = start
+    while pos < end:
+        m = _MASTER.search(norm, pos, end)
+        if m is None:
+            break
         while ei < len(enums) and enums[ei][1] <= m.start():
             ei += 1
         if ei < len(enums) and enums[ei][0] <= m.start() < enums[ei][1]:
+            pos = enums[ei][1]  # read on after the list marker (9.36个 -> 36个)
             continue
+        pos = max(m.end(), m.start() + 1)
         kind = m.lastgroup
         s, e = m.start(), m.end()
         if kind in ("arabic", "cn", "pctword"):

@@ -1,0 +1,316 @@
+"""Tests of number and date reading (checks/numbers.py) and statement alignment
+(checks/figure_align.py). See docs/figures.md.
+
+All texts are written for these tests.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checks.figure_align import (Statement, agree, aligned, band_keys, candidate_pairs, core,
+                                 differences, statements)
+from checks.numbers import (DateMention, find_dates, parse_arabic, parse_chinese,
+                            parse_numeral, quantities, scan, valid_date)
+
+D = Decimal
+
+# -- numerals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value", [
+    ("一百二十", 120), ("两万", 20000), ("三千五百", 3500), ("十五万二千", 152000),
+    ("十", 10), ("十一", 11), ("二十", 20), ("一百零五", 105), ("一千零一十", 1010),
+    ("一亿二千万", 120000000), ("三千五", 3500), ("一万五", 15000), ("二〇一七", 2017),
+    ("两", 2), ("零", 0), ("九千九百九十九万", 99990000),
+])
+def test_parse_chinese(text, value):
+    assert parse_chinese(text) == value
+
+
+@pytest.mark.parametrize("text", ["百", "千万", "万", "", "三点", "abc"])
+def test_parse_chinese_rejects(text):
+    assert parse_chinese(text) is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("152000", "152000"), ("152,000", "152000"), ("15.2万", "152000"), ("2.12亿", "212000000"),
+    ("3千万", "30000000"), ("１２３", "123"), ("１５．２万", "152000"), ("0.5", "0.5"),
+    ("1.48万", "14800"),
+])
+def test_parse_arabic(text, value):
+    assert parse_arabic(text) == D(value)
+
+
+def test_equal_values_in_different_notations_are_equal():
+    qs = [quantities(t)[0] for t in ("15.2万人", "152000人", "十五万二千人", "152,000人",
+                                     "１５２０００人")]
+    assert {q.value for q in qs} == {D(152000)}
+    assert all(q.same_value(qs[0]) for q in qs)
+    pct = [quantities(t)[0] for t in ("5%", "百分之五", "５％")]
+    assert all(p.percent and p.value == 5 for p in pct)
+    assert pct[0].same_value(pct[1]) and pct[0].same_value(pct[2])
+    # a different unit is not the same figure
+    assert not quantities("152000人")[0].same_value(quantities("152000元")[0])
+
+
+# -- scanning ----------------------------------------------------------------------------------
+
+def _q(text):
+    return [(q.text, str(q.value), q.unit, q.approx, None if q.high is None else str(q.high),
+             q.percent) for q in quantities(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("确保完成308个贫困村退出", [("308个", "308", "个", "", None, False)]),
+    ("每个乡镇明确3—5名干部", [("3—5名", "3", "名", "", "5", False)]),
+    ("按总数的5%—10%比例", [("5%—10%", "5", "", "", "10", True)]),
+    ("表彰优秀第一书记120余人", [("120余人", "120", "人", "余", None, False)]),
+    ("收入全部超过2万元", [("超过2万元", "20000", "元", "超过", None, False)]),
+    ("约3000人参加", [("约3000人", "3000", "人", "约", None, False)]),
+    ("近15万亩", [("近15万亩", "150000", "亩", "近", None, False)]),
+    ("扶贫资金2.12亿元", [("2.12亿元", "212000000", "元", "", None, False)]),
+    ("吸收1.48万户贫困户", [("1.48万户", "14800", "户", "", None, False)]),
+    ("新修公路12.5公里", [("12.5公里", "12.5", "公里", "", None, False)]),
+    ("增长百分之五", [("百分之五", "5", "", "", None, True)]),
+    ("实施“三项计划”", [("三项", "3", "项", "", None, False)]),
+    ("共有两万人", [("两万人", "20000", "人", "", None, False)]),
+    ("一百二十名干部", [("一百二十名", "120", "名", "", None, False)]),
+    ("十五万二千户", [("十五万二千户", "152000", "户", "", None, False)]),
+    ("三千五百元", [("三千五百元", "3500", "元", "", None, False)]),
+    ("平均年龄45.9岁", [("45.9岁", "45.9", "岁", "", None, False)]),
+    ("80台以上", [("80台以上", "80", "台", "以上", None, False)]),
+])
+def test_quantities(text, expected):
+    assert _q(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "一是责任同明确", "第一书记", "二、坚持组织覆盖", "筑牢一线堡垒", "每个村都有一个项目",
+    "结合两学一做学习教育", "落实四议两公开一监督", "千万不能松懈", "2017年", "2017年09月08日",
+    "17时46分", "第120期", "空客A320飞机", "5G基站", "1.【领航中国】", "（1）各地丰收忙",
+    "截至今年6月", "1—4月份", "2013—2021年", "(20220924)", "19:00",
+])
+def test_not_quantities(text):
+    assert quantities(text) == [], text
+
+
+def test_scan_kinds_and_offsets():
+    text = "  一是2017年，308个贫困村退出、第一书记15.2万人。"
+    toks = scan(text)
+    assert [(t.kind, t.text, text[t.start:t.end]) for t in toks] == [
+        ("enum", "一是", "一是"),
+        ("context", "2017年", "2017年"),
+        ("quantity", "308个", "308个"),
+        ("context", "第一", "第一"),
+        ("quantity", "15.2万人", "15.2万人"),
+    ]
+
+
+def test_scan_fullwidth_offsets_are_original():
+    text = "产值增长１２％，新增１，２３４户"
+    qs = quantities(text)
+    assert [(q.text, q.start, q.end, str(q.value)) for q in qs] == [
+        ("１２％", 4, 7, "12"), ("１，２３４户", 10, 16, "1234")]
+
+
+def test_numbered_summary_item_is_a_marker_not_a_decimal():
+    text = "8.第一项\n9.36个先行城市启动个人养老金制度\n10.第三项\n"
+    assert _q(text) == [("36个", "36", "个", "", None, False)]
+    # without neighbouring items the same line is a decimal figure
+    assert _q("9.36个先行城市") == [("9.36个", "9.36", "个", "", None, False)]
+
+
+def test_compatible_approximations_and_ranges():
+    (a,), (b,), (c,), (r,) = (quantities(t) for t in ("120人", "120余人", "125人", "3—5名"))
+    assert a.compatible(b) and b.compatible(c)  # 余 allows both
+    assert not a.compatible(c)
+    (four,), (six,) = quantities("4名"), quantities("6名")
+    assert r.compatible(four) and not r.compatible(six)
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+def _dates(text, year=None):
+    return [(d.text, d.year, d.month, d.day, d.padded, d.relative)
+            for d in find_dates(text, year=year)]
+
+
+def test_find_dates():
+    assert _dates("2017年09月08日发布，2017年8月28日印发，2017-09-08，截至今年6月，8月1日") == [
+        ("2017年09月08日", 2017, 9, 8, True, False),
+        ("2017年8月28日", 2017, 8, 28, False, False),
+        ("2017-09-08", 2017, 9, 8, True, False),
+        ("今年6月", None, 6, None, False, True),
+        ("8月1日", None, 8, 1, False, False),
+    ]
+    assert _dates("截至今年6月，去年12月1日", year=2017) == [
+        ("今年6月", 2017, 6, None, False, True), ("去年12月1日", 2016, 12, 1, False, True)]
+    assert _dates("1至12月，8月份") == []  # a month alone is a period, not a date
+
+
+@pytest.mark.parametrize("y, m, d, ok", [
+    (2017, 2, 28, True), (2017, 2, 29, False), (2016, 2, 29, True), (None, 2, 29, None),
+    (None, 2, 30, False), (2017, 6, 31, False), (2017, 13, 1, False), (2017, 12, 31, True),
+    (None, 4, 31, False), (2017, 9, None, True), (1900, 2, 29, False), (2000, 2, 29, True),
+])
+def test_valid_date(y, m, d, ok):
+    assert valid_date(y, m, d) is ok
+
+
+def test_date_mention_as_date():
+    d = DateMention(0, 5, "今年6月", None, 6, None, False, True)
+    assert d.as_date(2017).isoformat() == "2017-06-01"
+    assert d.as_date() is None
+
+
+# -- property tests -------------------------------------------------------------------------------
+
+_DIG = "零一二三四五六七八九"
+
+
+def _section(n: int) -> str:
+    """0 < n < 10000 in Chinese (an independent writer for the round-trip)."""
+    out, zero = [], False
+    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // unit % 10
+        if digit:
+            if zero:
+                out.append("零")
+            out.append(_DIG[digit] + name)
+            zero = False
+        elif out:
+            zero = True
+    return "".join(out)
+
+
+def to_chinese(n: int) -> str:
+    if n == 0:
+        return "零"
+    parts = []
+    yi, rest = divmod(n, 10 ** 8)
+    wan, low = divmod(rest, 10 ** 4)
+    if yi:
+        parts.append(_section(yi) + "亿")
+    if wan:
+        if yi and wan < 1000:
+            parts.append("零")
+        parts.append(_section(wan) + "万")
+    if low:
+        if (yi or wan) and low < 1000:
+            parts.append("零")
+        parts.append(_section(low))
+    return "".join(parts)
+
+
+@given(st.integers(min_value=0, max_value=10 ** 12 - 1))
+@settings(max_examples=300, deadline=None)
+def test_chinese_round_trip(n):
+    assert parse_chinese(to_chinese(n)) == n
+
+
+@given(st.integers(min_value=0, max_value=10 ** 12))
+@settings(max_examples=200, deadline=None)
+def test_arabic_notations_round_trip(n):
+    fw = str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert parse_arabic(f"{n:,}") == parse_arabic(str(n)) == parse_arabic(fw) == n
+    wan = f"{Decimal(n) / 10000:f}"
+    if "." in wan:
+        wan = wan.rstrip("0").rstrip(".")
+    assert parse_arabic(wan + "万") == n
+
+
+@given(st.integers(min_value=2, max_value=99999), st.sampled_from(["人", "个", "元", "户"]))
+@settings(max_examples=200, deadline=None)
+def test_scan_reads_back_any_notation(n, unit):
+    for text in (f"共{n}{unit}。", f"共{n:,}{unit}。", f"共{to_chinese(n)}{unit}。"):
+        qs = quantities(text)
+        assert len(qs) == 1 and qs[0].value == n and qs[0].unit == unit, text
+
+
+# -- alignment --------------------------------------------------------------------------------
+
+def test_statement_key_masks_figures_and_keeps_context():
+    (s,) = statements("2017年，全县建成合作社778家，吸收1.48万户农户加入。")
+    assert s.key == "2017年,全县建成合作社◎,吸收◎农户加入"
+    assert s.context == ("2017年",)
+    assert [f.text for f in s.figs] == ["778家", "1.48万户"]
+    (t,) = statements("2017年,全县建成合作社七百七十八家，吸收14800户农户加入。")
+    assert t.key == s.key and agree(s, t) and differences(s, t) == []
+
+
+def test_statement_is_picklable_and_small():
+    sts = statements("全县建成合作社778家。全市完成投资2.12亿元，同比增长5%。")
+    back = pickle.loads(pickle.dumps(sts))
+    assert back == sts and isinstance(back[0], Statement)
+    assert len(pickle.dumps(sts)) < 1000
+
+
+def _st(text):
+    (s,) = statements(text)
+    return s
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    # same words, another figure: aligned
+    ("全县828个行政村共建成专业合作社778家。", "全县828个行政村共建成专业合作社788家。", True),
+    # a restatement with an inserted word and another attribution
+    ("本期要点：全市828个贫困村共注册成立合作社778家，带动贫困户增收。",
+     "据统计，全市828个贫困村共注册成立合作社787家，有效带动贫困户增收。", True),
+    # a word replaced: another referent
+    ("河北省全年新建改建农村公路1200公里，完成投资38亿元。",
+     "河南省全年新建改建农村公路1500公里，完成投资41亿元。", False),
+    ("上半年全省新建改建农村公路1200公里，完成投资38亿元。",
+     "下半年全省新建改建农村公路1500公里，完成投资41亿元。", False),
+    # another year
+    ("2018年，全县828个行政村共建成专业合作社778家。",
+     "2019年，全县828个行政村共建成专业合作社788家。", False),
+    # a time clause is never dropped as framing
+    ("一季度，全国规模以上工业企业实现利润总额1.5万亿元。",
+     "二季度，全国规模以上工业企业实现利润总额1.7万亿元。", False),
+
+    # not the same number of figures
+    ("全县共建成专业合作社778家，带动农户增收。", "全县共建成专业合作社778家，带动农户3000户增收。",
+     False),
+])
+def test_aligned(a, b, expected):
+    assert aligned(_st(a), _st(b)) is expected
+
+
+def test_short_statement_needs_the_same_sentence_before_it():
+    a = statements("对小型微利企业减半征收。截至8月31日，新增减税477亿元。")[-1]
+    b = statements("对个体工商户免征。截至8月31日，新增减税806亿元。")[-1]
+    c = statements("对小型微利企业减半征收。截至8月31日，新增减税806亿元。")[-1]
+    assert not aligned(a, b)
+    assert aligned(a, c)
+
+
+def test_core_drops_attribution_only():
+    assert core("据统计,全市◎贫困村") == "全市◎贫困村"
+    assert core("在河北,全年新建公路◎") == "在河北,全年新建公路◎"
+    assert core("一季度,利润总额◎") == "一季度,利润总额◎"
+
+
+def test_differences_ignores_three_figures_all_different():
+    a = _st("今年新增确诊病例26例，其中境外输入病例10例，本土病例16例。")
+    b = _st("今年新增确诊病例31例，其中境外输入病例12例，本土病例19例。")
+    assert aligned(a, b) and differences(a, b) is None
+    c = _st("今年新增确诊病例26例，其中境外输入病例10例，本土病例17例。")
+    assert [(x.text, y.text) for x, y in differences(a, c)] == [("16例", "17例")]
+
+
+def test_candidate_pairs_buckets_not_all_pairs():
+    rnd = random.Random(5)
+    pool = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"
+    keys = [(i, "".join(rnd.choice(pool) for _ in range(30)) + "◎") for i in range(200)]
+    keys.append((1000, keys[7][1][:-3] + "◎"))  # a near copy of key 7
+    pairs = candidate_pairs(keys)
+    assert (7, 1000) in pairs
+    assert len(pairs) < 200  # all pairs would be 20,100
+    assert band_keys("abc") == band_keys("abc")  # deterministic
