@@ -45,8 +45,9 @@ FAMILY_CHECKS = {
     "footer": "chrome.footer",
     "byline": "chrome.byline",
 }
-EXTRA_KEYS = ("words", "weak_words", "labels", "weak_labels", "marks", "weak_marks",
-              "notices")
+EXTRA_KEYS = ("words", "edge_words", "weak_words", "labels", "edge_labels", "weak_labels",
+              "marks", "edge_marks", "weak_marks", "notices")
+WEAK, EDGE, STRONG = 0, 1, 2
 
 # -- shape ---------------------------------------------------------------------------------
 
@@ -95,16 +96,16 @@ class Family:
 @dataclass
 class Lexicon:
     families: dict[str, Family]
-    words: dict[str, tuple[str, bool]]            # casefolded word -> (family, strong)
+    words: dict[str, tuple[str, int]]            # casefolded word -> (family, level)
     max_word_tokens: int
     minor: frozenset[str]
     label_re: re.Pattern | None
-    labels: dict[str, tuple[str, bool]]           # casefolded label -> (family, strong)
+    labels: dict[str, tuple[str, int]]           # casefolded label -> (family, level)
     mark_re: re.Pattern | None
-    marks: dict[str, tuple[str, bool]]
+    marks: dict[str, tuple[str, int]]
     notice_re: re.Pattern | None
     notices: dict[str, str]
-    patterns: list[tuple[re.Pattern, str, bool]]  # (regex, family, strong)
+    patterns: list[tuple[re.Pattern, str, int]]   # (regex, family, level)
 
     @property
     def compiled(self) -> list[re.Pattern]:
@@ -122,12 +123,12 @@ def _alternation(forms) -> str:
 def build_lexicon(data: dict[str, Any], extras: dict[str, dict[str, tuple[str, ...]]]
                   ) -> Lexicon:
     families: dict[str, Family] = {}
-    words: dict[str, tuple[str, bool]] = {}
-    labels: dict[str, tuple[str, bool]] = {}
-    marks: dict[str, tuple[str, bool]] = {}
+    words: dict[str, tuple[str, int]] = {}
+    labels: dict[str, tuple[str, int]] = {}
+    marks: dict[str, tuple[str, int]] = {}
     notices: dict[str, str] = {}
     minor: set[str] = set()
-    patterns: list[tuple[re.Pattern, str, bool]] = []
+    patterns: list[tuple[re.Pattern, str, int]] = []
     for name, fam in data.get("families", {}).items():
         check = fam.get("check", f"chrome.{name}")
         families[name] = Family(name, check, fam.get("title", name))
@@ -136,26 +137,21 @@ def build_lexicon(data: dict[str, Any], extras: dict[str, dict[str, tuple[str, .
         def forms(key: str) -> list[str]:
             return [f for f in list(fam.get(key, [])) + list(extra.get(key, ())) if f]
 
-        for w in forms("weak_words"):
-            words.setdefault(w.casefold(), (name, False))
-        for w in forms("words"):
-            words[w.casefold()] = (name, True)
-        for w in forms("weak_labels"):
-            labels.setdefault(w.casefold(), (name, False))
-        for w in forms("labels"):
-            labels[w.casefold()] = (name, True)
-        for w in forms("weak_marks"):
-            marks.setdefault(w, (name, False))
-        for w in forms("marks"):
-            marks[w] = (name, True)
+        # strength: 0 weak (edge or next to strong chrome, and unsure even there),
+        # 1 edge (reported at an edge, confident there), 2 strong (anywhere)
+        for level, prefix in ((WEAK, "weak_"), (EDGE, "edge_"), (STRONG, "")):
+            for w in forms(prefix + "words"):
+                words[w.casefold()] = (name, level)
+            for w in forms(prefix + "labels"):
+                labels[w.casefold()] = (name, level)
+            for w in forms(prefix + "marks"):
+                marks[w] = (name, level)
+            for p in fam.get(prefix + "patterns", []):
+                patterns.append((re.compile(p), name, level))
         for w in forms("notices"):
             notices[w.casefold()] = name
         if name == "widget":
             minor.update(m.casefold() for m in fam.get("minor", []))
-        for p in fam.get("patterns", []):
-            patterns.append((re.compile(p), name, True))
-        for p in fam.get("weak_patterns", []):
-            patterns.append((re.compile(p), name, False))
     label_re = None
     if labels:
         # "label：" at the start of a token (colons are normalised to "："), or an
@@ -205,6 +201,7 @@ class LineClass:
     forms: list[str]
     notice: bool = False
     wordish: bool = False   # made only of link/button words ("微信")
+    edge_ok: bool = False   # confident at an edge ("来源：新华社" at the head)
 
 
 def _is_minor_line(norm: str, lex: Lexicon) -> bool:
@@ -223,11 +220,11 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
         return None
     if not HAS_WORDCHAR_RE.search(norm):
         return None
-    items: list[tuple[str, bool, str, str]] = []  # (family, strong, form, kind)
+    items: list[tuple[str, int, str, str]] = []  # (family, level, form, kind)
     # whole-line patterns (a publish time "2017年09月08日 17时46分")
     for rx, fam, strong in lex.patterns:
         if rx.fullmatch(norm):
-            return LineClass(fam, strong, [norm], wordish=False)
+            return LineClass(fam, strong == STRONG, [norm], edge_ok=strong >= EDGE)
     if lex.mark_re is not None:
         for m in lex.mark_re.finditer(norm):
             if m.end() < len(norm) and IDEOGRAPH_RE.match(norm, m.end()):
@@ -310,10 +307,12 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
         return None
     family = next((it[0] for it in items if it[0] != "byline"), "byline")
     n_words = sum(1 for it in items if it[3] == "word")
-    strong = (any(it[1] for it in items) or n_words >= 2
+    level = max(it[1] for it in items)
+    strong = (level == STRONG or n_words >= 2
               or ((decorated or n_minor > 0) and n_words > 0))
     forms = list(dict.fromkeys(it[2] for it in items))
-    return LineClass(family, strong, forms, wordish=n_words == len(items))
+    return LineClass(family, strong, forms, wordish=n_words == len(items),
+                     edge_ok=level >= EDGE)
 
 
 # -- a seed's chrome analysis -----------------------------------------------------------
@@ -392,18 +391,20 @@ def analyse(seed, lex: Lexicon) -> Analysis:
             if chrome[j] is not None:
                 run.append(j)
             j += 1
-        # a run is confident when it holds a strong line, or two lines of link words
-        # ("微信" / "微博")
-        run_strong = (any(chrome[k].strong and not chrome[k].notice for k in run)
-                      or sum(1 for k in run if chrome[k].wordish) >= 2)
+        # a run with a strong line vouches for its weak lines anywhere; at an edge, two
+        # lines of link words ("微信" / "微博") or an edge form vouch too
+        run_strong = any(chrome[k].strong and not chrome[k].notice for k in run)
+        run_words = sum(1 for k in run if chrome[k].wordish) >= 2
         for k in run:
             c = chrome[k]
+            edge = where[k] is not None
             if c.notice:
-                report[k] = where[k] is not None
+                report[k] = edge
                 confident[k] = True
             else:
-                report[k] = c.strong or run_strong or where[k] is not None
-                confident[k] = c.strong or run_strong
+                report[k] = c.strong or run_strong or edge
+                confident[k] = (c.strong or run_strong
+                                or (edge and (c.edge_ok or run_words)))
         i = j
     blocks: list[Block] = []
     i = start_line
