@@ -1,0 +1,344 @@
+"""Tests of the figure checks (checks/rules/figure.py, docs/figures.md).
+
+Every fixture text is written for these tests (fictional items); nothing is copied from
+the shared corpus. Each kind of finding has must-fire cases (exact line, column, end
+column, excerpt) and must-not-fire twins that differ from them in one respect.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from checks.config import Config
+from checks.engine import Corpus, check_corpus, check_seed
+from checks.registry import get_check
+from checks.rules import figure as fig
+from checks.seed import seed_from_text
+
+ROOT = Path(__file__).parent
+RAW_SAMPLE = ROOT / "fixtures" / "000_12dde9c38bb7d0aa.txt"
+CLEAN_SAMPLE = ROOT.parent / "seeds" / "000_12dde9c38bb7d0aa.txt"
+
+H = "2020-07-26\n\n"
+
+
+def run(text: str, select: str = "figure"):
+    return check_seed(seed_from_text(text), Config(select=[select]))
+
+
+def brief(findings):
+    return [(f.check, f.severity, f.line, f.column, f.end_column, f.excerpt) for f in findings]
+
+
+# -- fixture texts --------------------------------------------------------------------------
+
+COOP = "全县828个行政村共建成专业合作社{n}，吸收1.48万户农户加入产业合作社。"
+COPY = H + "某县推进乡村振兴\n\n" + COOP.format(n="778家") + "\n\n其他内容不变。\n\n" + \
+    COOP.format(n="788家") + "\n"
+SUMMARY = (H + "本期要点：全市828个贫困村共注册成立合作社778家，带动贫困户增收。\n\n"
+           "据统计，全市828个贫困村共注册成立合作社787家，有效带动贫困户增收。\n")
+BRIEF = (H + "脱贫攻坚简报\n\n  • 2017年09月08日 17时46分\n  • 来源: 省扶贫移民局\n"
+         "  • 四川省脱贫攻坚领导小组办公室  2017年{signed}\n\n正文。\n")
+
+MUST_FIRE = [
+    # conflicting figures within a file: a retyped copy (same words: error)
+    ("copy", COPY, "figure.conflicting-figure", [
+        ("figure.conflicting-figure", "error", 5, 18, 22, "778家"),
+        ("figure.conflicting-figure", "error", 9, 18, 22, "788家")]),
+    # a summary restating the body with another value (reworded: warning)
+    ("summary", SUMMARY, "figure.conflicting-figure", [
+        ("figure.conflicting-figure", "warning", 3, 23, 27, "778家"),
+        ("figure.conflicting-figure", "warning", 5, 22, 26, "787家")]),
+    # Chinese numerals against Arabic ones
+    ("chinese-numerals", H + "全县共选派一百二十名干部驻村开展帮扶工作，实现贫困村全覆盖。\n\n"
+     "全县共选派102名干部驻村开展帮扶工作，实现贫困村全覆盖。\n",
+     "figure.conflicting-figure", [
+         ("figure.conflicting-figure", "error", 3, 6, 11, "一百二十名"),
+         ("figure.conflicting-figure", "error", 5, 6, 10, "102名")]),
+    # capture date before the page's publication date
+    ("captured-before", BRIEF.format(signed="8月28日").replace("2020-07-26", "2017-09-01"),
+     "figure.captured-before-published", [
+         ("figure.captured-before-published", "error", 5, 5, 16, "2017年09月08日")]),
+    ("captured-before-labelled", "2019-12-31\n\n标题\n\n发布时间：2020-01-02 10:00\n\n正文。\n",
+     "figure.captured-before-published", [
+         ("figure.captured-before-published", "error", 5, 6, 16, "2020-01-02")]),
+    # a report signed after its publication date; an as-of date after the page's date
+    ("signed-after", BRIEF.format(signed="9月28日"), "figure.dated-after-publication", [
+        ("figure.dated-after-publication", "warning", 7, 21, 31, "2017年9月28日")]),
+    ("as-of-after", BRIEF.format(signed="8月28日").replace(
+        "正文。", "正文。截至今年10月，全省已表彰干部88名。截至2018年底，完成任务。"),
+     "figure.dated-after-publication", [
+         ("figure.dated-after-publication", "warning", 9, 6, 11, "今年10月"),
+         ("figure.dated-after-publication", "warning", 9, 25, 31, "2018年底")]),
+    # calendar-invalid dates
+    ("invalid-dates", H + "发布时间：2017-09-08\n\n2月30日召开推进会，2017年2月29日开会，今年2月29日开会，"
+     "6月31日检查，13月5日验收，2017-09-31公布。\n", "figure.invalid-date", [
+         ("figure.invalid-date", "error", 5, 1, 6, "2月30日"),
+         ("figure.invalid-date", "error", 5, 12, 22, "2017年2月29日"),
+         ("figure.invalid-date", "error", 5, 25, 32, "今年2月29日"),
+         ("figure.invalid-date", "error", 5, 35, 40, "6月31日"),
+         ("figure.invalid-date", "error", 5, 43, 48, "13月5日"),
+         ("figure.invalid-date", "error", 5, 51, 61, "2017-09-31")]),
+    # counts that disagree with their list
+    ("count-etc", H + "从基本队伍、基本活动、基本阵地、基本制度等5个方面制定24条具体标准。\n",
+     "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 22, 24, "5个")]),
+    ("count-quoted", H + "实施扶贫好支书选育计划、领头雁回引计划“三项计划”，选好班子。\n",
+     "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 21, 23, "三项")]),
+    ("count-after", H + "实施“三项计划”：扶贫好支书选育计划、领头雁回引计划。\n",
+     "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 4, 6, "三项")]),
+    ("count-more-items", H + "围绕产业、人才、文化、生态、组织等四个方面推进乡村振兴。\n",
+     "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 18, 20, "四个")]),
+    # parts that do not add up
+    ("total-each", H + "对村支部书记和第一书记，分别选拔35人、59人，共计90人进入乡镇领导班子。\n",
+     "figure.total-mismatch", [("figure.total-mismatch", "warning", 3, 27, 30, "90人")]),
+    ("total-subset-exceeds", H + "全县共有干部500人，其中男女干部分别为260人、250人。\n",
+     "figure.total-mismatch", [("figure.total-mismatch", "warning", 3, 7, 11, "500人")]),
+    ("total-run", H + "一等奖3人、二等奖5人，合计9人。\n",
+     "figure.total-mismatch", [("figure.total-mismatch", "warning", 3, 15, 17, "9人")]),
+    # notation drift: information only
+    ("drift-dates", BRIEF.format(signed="8月28日"), "figure.notation-drift", [
+        ("figure.notation-drift", "info", 7, 21, 31, "2017年8月28日")]),
+    ("drift-width", H + "今年产值增长１２％，利润增长5%，出口增长3%。\n", "figure.notation-drift", [
+        ("figure.notation-drift", "info", 3, 7, 9, "１２")]),
+]
+
+MUST_NOT_FIRE = [
+    # twins of the conflicts: equal values in other notations
+    ("copy-same-value", COPY.replace("788家", "七百七十八家").replace(
+        "1.48万户农户加入产业合作社。\n", "14800户农户加入产业合作社。\n"), "figure.conflicting-figure"),
+    ("chinese-equal", H + "全县共选派一百二十名干部驻村开展帮扶工作，实现贫困村全覆盖。\n\n"
+     "全县共选派120名干部驻村开展帮扶工作，实现贫困村全覆盖。\n", "figure.conflicting-figure"),
+    ("wan-equal", H + "全年全市贫困人口脱贫15.2万人，贫困县摘帽工作顺利完成。\n\n"
+     "全年全市贫困人口脱贫十五万二千人，贫困县摘帽工作顺利完成。\n\n"
+     "全年全市贫困人口脱贫152,000人，贫困县摘帽工作顺利完成。\n", "figure.conflicting-figure"),
+    # approximations and ranges allow each other
+    ("approx", COPY.replace("788家", "近800家"), "figure.conflicting-figure"),
+    ("approx-yu", H + "截至今年6月，市县两级表彰优秀第一书记120余人，成效明显。\n\n"
+     "截至今年6月，市县两级表彰优秀第一书记126人，成效明显。\n", "figure.conflicting-figure"),
+    ("range", H + "每个乡镇明确3—5名干部专门从事扶贫工作，做到分工明确。\n\n"
+     "每个乡镇明确4名干部专门从事扶贫工作，做到分工明确。\n", "figure.conflicting-figure"),
+    # different years, places, periods are different statements
+    ("years", H + "2018年，全县828个行政村共建成专业合作社778家，吸收农户加入产业合作社。\n\n"
+     "2019年，全县828个行政村共建成专业合作社788家，吸收农户加入产业合作社。\n",
+     "figure.conflicting-figure"),
+    ("regions", H + "河北省全年新建改建农村公路1200公里，完成投资38亿元。\n\n"
+     "河南省全年新建改建农村公路1500公里，完成投资41亿元。\n", "figure.conflicting-figure"),
+    ("short-with-context", H + "对小型微利企业减半征收所得税。截至8月31日，新增减税477亿元。\n\n"
+     "对个体工商户减免相关税费。截至8月31日，新增减税806亿元。\n", "figure.conflicting-figure"),
+    ("template", H + "甲县新增就业岗位1200个，同比增长5%。乙县新增就业岗位1500个，同比增长6%。"
+     "丙县新增就业岗位1800个，同比增长7%。\n", "figure.conflicting-figure"),
+    ("different-quantities", H + "2017年，确保完成308个贫困村退出。全市828个贫困村共注册成立合作社778家。\n",
+     "figure.conflicting-figure"),
+    # dates that are consistent
+    ("captured-same-day", BRIEF.format(signed="8月28日").replace("2020-07-26", "2017-09-08"),
+     "figure.captured-before-published"),
+    ("future-in-text", "2017-09-01\n\n标题\n\n条例将于2017年10月1日起施行。\n",
+     "figure.captured-before-published"),
+    ("signed-before", BRIEF.format(signed="8月28日"), "figure.dated-after-publication"),
+    ("as-of-before", BRIEF.format(signed="8月28日").replace(
+        "正文。", "正文。截至今年6月，已提拔88名。受理时间截止到2017年12月20日。从本月起到明年3月举办赛事。"),
+     "figure.dated-after-publication"),
+    ("as-of-no-page-date", H + "截至今年10月，全省已表彰干部88名。\n", "figure.dated-after-publication"),
+    ("valid-dates", H + "2016年2月29日开会，2月29日再开会，6月30日检查，2017-09-30公布，1至12月，"
+     "9月1日至30日。\n", "figure.invalid-date"),
+    ("relative-leap-unknown", H + "今年2月29日开会。\n", "figure.invalid-date"),
+    # counts that agree, or lists that are partial on purpose
+    ("count-ok", H + "从基本队伍、基本活动、基本阵地、基本制度、基本保障等5个方面制定24条具体标准。"
+     "实施扶贫好支书选育计划、领头雁回引计划、新乡贤培育计划“三项计划”。\n", "figure.count-mismatch"),
+    ("count-partial", H + "北京、上海等10个城市参加试点。文化产业、国际文化贸易等3个领域。\n",
+     "figure.count-mismatch"),
+    ("count-and", H + "围绕产业、人才和生态等三个方面。实施“三项计划”：甲计划、乙计划和丙计划。\n",
+     "figure.count-mismatch"),
+    ("count-verbs", H + "及时发现、着力解决七个方面的突出问题。增强“四个意识”、坚定“四个自信”、做到“两个维护”。\n",
+     "figure.count-mismatch"),
+    ("count-ordinal", H + "学习宣传贯彻党的二十大精神。李某、王某当选十四届全国人大代表。\n",
+     "figure.count-mismatch"),
+    # totals that add up (also with 万 and rounding), subsets below the total
+    ("total-ok", H + "分别选拔35人、59人，共计94人进入乡镇领导班子。全县共有干部500人，其中男女干部分别为"
+     "200人、150人。一等奖3人、二等奖5人，合计8人。分别投入1.2万元、2.35万元，合计3.55万元。\n",
+     "figure.total-mismatch"),
+    ("total-approx", H + "分别选拔35余人、59人，共计90人进入乡镇领导班子。\n", "figure.total-mismatch"),
+    ("total-none", H + "分别选拔35人、59人进入乡镇党政领导班子。\n", "figure.total-mismatch"),
+    # notation that does not drift
+    ("drift-none", H + "今年产值增长12%，利润增长5%。2017年9月8日发布，2017年8月28日印发。\n",
+     "figure.notation-drift"),
+]
+
+
+@pytest.mark.parametrize("name, text, check, expected", MUST_FIRE,
+                         ids=[c[0] for c in MUST_FIRE])
+def test_must_fire(name, text, check, expected):
+    assert brief(run(text, check)) == expected
+
+
+@pytest.mark.parametrize("name, text, check", MUST_NOT_FIRE, ids=[c[0] for c in MUST_NOT_FIRE])
+def test_must_not_fire(name, text, check):
+    assert brief(run(text, check)) == []
+
+
+# -- details of the messages and related locations ---------------------------------------------
+
+def test_conflict_related_and_message_name_both_values():
+    a, b = run(COPY, "figure.conflicting-figure")
+    assert [r.to_dict() for r in a.related] == [
+        {"path": "test.txt", "line": 9, "column": 18, "end_line": 9, "end_column": 22}]
+    assert [(r.line, r.column) for r in b.related] == [(5, 18)]
+    assert "778家" in a.message and "788家" in a.message and "line 9" in a.message
+    assert a.evidence == {"values": ["778家"], "other": ["788家"], "other_line": 9}
+    assert a.fingerprint != b.fingerprint
+
+
+def test_conflict_fingerprint_independent_of_line_numbers():
+    (a, _), (c, _) = run(COPY, "figure.conflicting-figure"), \
+        run(COPY.replace("某县推进乡村振兴\n\n", "某县推进乡村振兴\n\n新的一段。\n\n"),
+            "figure.conflicting-figure")
+    assert a.line != c.line and a.fingerprint == c.fingerprint
+
+
+def test_dates_messages():
+    (f,) = run(BRIEF.format(signed="8月28日").replace("2020-07-26", "2017-09-01"),
+               "figure.captured-before-published")
+    assert "2017-09-08" in f.message and "2017-09-01" in f.message
+    assert [(r.line, r.column, r.end_column) for r in f.related] == [(1, 1, 11)]
+    (g,) = run(BRIEF.format(signed="9月28日"), "figure.dated-after-publication")
+    assert "2017-09-28" in g.message and "2017-09-08" in g.message
+    assert [(r.line, r.column) for r in g.related] == [(5, 5)]
+
+
+def test_count_message_says_what_was_counted():
+    (f,) = run(H + "从基本队伍、基本活动、基本阵地、基本制度等5个方面制定24条具体标准。\n",
+               "figure.count-mismatch")
+    assert "names 4: 从基本队伍、基本活动、基本阵地、基本制度" in f.message and "等" in f.message
+    assert f.evidence["stated"] == 5 and f.evidence["counted"] == 4
+
+
+def test_total_message_and_related():
+    (f,) = run(H + "对村支部书记和第一书记，分别选拔35人、59人，共计90人进入乡镇领导班子。\n",
+               "figure.total-mismatch")
+    assert "35人 + 59人 = 94" in f.message
+    assert [(r.line, r.column, r.end_column) for r in f.related] == [(3, 17, 24)]
+
+
+# -- the sample seed ------------------------------------------------------------------------
+
+def test_raw_sample_has_no_figure_error_or_warning():
+    seed = seed_from_text(RAW_SAMPLE.read_text(encoding="utf-8"),
+                          "000_12dde9c38bb7d0aa.txt")
+    found = check_seed(seed, Config(select=["figure"]))
+    assert brief(found) == [
+        ("figure.notation-drift", "info", 8, 21, 31, "2017年8月28日")]
+
+
+def test_raw_sample_page_dates():
+    seed = seed_from_text(RAW_SAMPLE.read_text(encoding="utf-8"))
+    published, issued = fig.page_dates(seed)
+    assert [(seed.position(d.start), d.text) for d in published] == [
+        ((5, 5), "2017年09月08日"), ((51, 5), "2017年09月08日")]
+    assert [(seed.position(d.start), d.text) for d in issued] == [
+        ((8, 21), "2017年8月28日"), ((53, 21), "2017年8月28日")]
+
+
+def test_clean_sample_nothing_above_info():
+    seed = seed_from_text(CLEAN_SAMPLE.read_text(encoding="utf-8"))
+    assert [f for f in check_seed(seed, Config(select=["figure"])) if f.severity != "info"] == []
+
+
+# -- across files ------------------------------------------------------------------------------
+
+ARTICLE = [
+    "青石县交通运输局近日召开乡村道路建设推进会，通报全县农村公路建设进展情况。",
+    "截至2020年底，全县新建和改造农村公路126公里，惠及沿线42个行政村。",
+    "县财政统筹安排农村公路专项资金{money}，对按期完工、质量达标的项目给予奖励。",
+    "全县共组织第三方检测机构抽检路段57段，抽检合格率达到98.5%。",
+    "全县还组织开展农村公路养护技能培训，累计培训养护人员320人次。",
+    "下一步，县交通运输局将建立项目调度台账，每半个月通报一次进度。",
+]
+
+
+def article(date: str, money: str, keep=range(6)) -> str:
+    return f"{date}\n\n青石县推进农村公路建设\n\n" + "\n".join(
+        ARTICLE[i].format(money=money) for i in keep) + "\n"
+
+
+def corpus_of(files: dict[str, str]) -> Corpus:
+    seeds = {k: seed_from_text(v, k) for k, v in files.items()}
+    return Corpus(Path("."), sorted(seeds), Config(select=["figure"]), loader=seeds.__getitem__)
+
+
+def test_across_files_conflict():
+    corpus = corpus_of({"a.txt": article("2021-03-02", "3800万元"),
+                        "b.txt": article("2021-03-05", "3600万元"),
+                        "c.txt": H + "无关的文章，全市新增就业岗位1200个。\n"})
+    found = check_corpus(corpus, "figure")
+    assert [(f.check, f.severity, f.path, f.line, f.column, f.end_column, f.excerpt)
+            for f in found] == [
+        ("figure.conflicting-figure-across-files", "warning", "a.txt", 7, 16, 22, "3800万元"),
+        ("figure.conflicting-figure-across-files", "warning", "b.txt", 7, 16, 22, "3600万元")]
+    a, b = found
+    assert [r.to_dict() for r in a.related] == [
+        {"path": "b.txt", "line": 7, "column": 16, "end_line": 7, "end_column": 22}]
+    assert "3800万元" in a.message and "3600万元" in a.message and "b.txt" in a.message
+    assert b.related[0].path == "a.txt"
+    assert a.evidence["agreeing"] == 3
+
+
+@pytest.mark.parametrize("files", [
+    # equal value in another notation
+    {"a.txt": article("2021-03-02", "3800万元"), "b.txt": article("2021-03-05", "三千八百万元")},
+    # too little else in common: not two versions of one article
+    {"a.txt": article("2021-03-02", "3800万元", keep=(0, 2, 3)),
+     "b.txt": article("2021-03-05", "3600万元", keep=(0, 2, 3))},
+    # the same statement in pages of other years: relative time (近日, 截至) differs
+    {"a.txt": article("2021-03-02", "3800万元"),
+     "b.txt": article("2022-03-05", "3600万元").replace("2020年底", "2021年底")},
+    # an approximation allows the other value
+    {"a.txt": article("2021-03-02", "3800万元"), "b.txt": article("2021-03-05", "近4000万元")},
+], ids=["same-value", "few-agreeing", "other-year", "approx"])
+def test_across_files_must_not_fire(files):
+    assert check_corpus(corpus_of(files), "figure") == []
+
+
+def test_across_files_template_sentence_is_skipped():
+    files = {f"{d}.txt": f"2021-03-0{d}\n\n标题\n\n" + "\n".join(
+        ARTICLE[i].format(money="3800万元") for i in (0, 1, 3, 4, 5))
+        + f"\n全县今天新增报名参加农村公路养护培训人员{d * 11}人，均已安排到岗。\n"
+        for d in range(1, 5)}
+    assert check_corpus(corpus_of(files), "figure") == []
+
+
+def test_feature_is_small_and_picklable():
+    seed = seed_from_text(RAW_SAMPLE.read_text(encoding="utf-8"))
+    feat = fig.figure_features(seed, None)
+    blob = pickle.dumps(feat)
+    assert pickle.loads(blob) == feat
+    assert len(blob) < len(seed.raw)
+    assert feat["year"] == 2017 and len(feat["statements"]) == 44
+
+
+def test_docstrings_have_sections():
+    for cid in ("figure.conflicting-figure", "figure.conflicting-figure-across-files",
+                "figure.captured-before-published", "figure.dated-after-publication",
+                "figure.invalid-date", "figure.count-mismatch", "figure.total-mismatch",
+                "figure.notation-drift"):
+        spec = get_check(cid)
+        assert all(spec.section(s) for s in ("What it flags", "Why it matters", "Example",
+                                              "Fix")), cid
+
+
+def test_end_to_end_report(pytester, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(article("2021-03-02", "3800万元"), encoding="utf-8")
+    (seeds / "b.txt").write_text(article("2021-03-05", "3600万元"), encoding="utf-8")
+    out = tmp_path / "out"
+    pytester.runpytest("--seeds", str(seeds), "--report-dir", str(out), "-p",
+                       "no:cacheprovider")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    got = [(f["check"], f["path"], f["line"], f["column"], f["end_column"])
+           for f in report["findings"] if f["category"] == "figure"]
+    assert got == [("figure.conflicting-figure-across-files", "a.txt", 7, 16, 22),
+                   ("figure.conflicting-figure-across-files", "b.txt", 7, 16, 22)]
