@@ -524,3 +524,50 @@ def test_cookie_notice_inside_the_body_is_not_flagged():
     text = doc(P1, "", "We use cookies to study how readers move through long articles, the author says.",
                "", P2)
     assert chrome_findings(text) == []
+
+
+NEWS_PAGE = doc(
+    "新华网 > 新闻 > 正文",
+    "某某大学举行毕业典礼",
+    "2020-07-26 10:30:05 来源：新华网",
+    "【字号 大 中 小】【打印】【关闭】",
+    "    新华社北京7月26日电 某某大学26日举行毕业典礼，四千余名毕业生走出校园，奔赴祖国各地的工作岗位。",
+    "    校长在致辞中勉励毕业生珍惜时光、努力工作，成长为国家需要的人才，为社会发展贡献力量。",
+    "【纠错】 责任编辑：王三",
+    "相关新闻",
+    "  ・ 某某大学举行开学典礼",
+    "  ・ 教育部部署暑期工作",
+    "分享到：",
+)
+
+
+def test_news_page_with_link_list():
+    fs = chrome_findings(NEWS_PAGE)
+    assert [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs] == [
+        ("chrome.navigation", 3, 3, "error", True),      # breadcrumb without 首页
+        ("chrome.byline", 5, 5, "warning", True),        # a date and time, then 来源
+        ("chrome.widget", 6, 6, "error", True),
+        ("chrome.widget", 9, 9, "error", True),          # 【纠错】 decides the family
+        ("chrome.navigation", 10, 12, "error", True),    # the heading and its link list
+        ("chrome.share", 13, 13, "error", True),
+    ]
+    assert fs[4].evidence["forms"] == ["相关新闻", "link list item"]
+
+
+@pytest.mark.parametrize("lines", [
+    [P1, "", "优先级 > 重要性 > 紧急程度", "", P2],          # a breadcrumb shape inside the body
+    [P1, "", "相关新闻", "某某大学举行开学典礼", "教育部部署暑期工作", "", P2],
+    ["2020-07-26", "", P1, "", P2],                        # a bare date is not metadata
+    ["2020-07-26 10:30", "某某公司", "", P1, "", P2],
+], ids=["crumb-shape-in-body", "link-list-in-body", "bare-date", "date-and-unknown"])
+def test_edge_only_forms_do_not_fire_inside_the_body(lines):
+    fs = chrome_findings(doc(*lines))
+    flagged = {n for f in fs for n in range(f.line, f.end_line + 1)}
+    if lines[0] == "2020-07-26 10:30":
+        # the publish time alone is metadata, the line after it is not
+        assert flagged == {3}
+    elif lines[2] == "相关新闻":
+        # the heading is a strong word, the items are not reported inside the body
+        assert flagged == {5}
+    else:
+        assert fs == []

@@ -46,7 +46,7 @@ FAMILY_CHECKS = {
     "byline": "chrome.byline",
 }
 EXTRA_KEYS = ("words", "edge_words", "weak_words", "labels", "edge_labels", "weak_labels",
-              "marks", "edge_marks", "weak_marks", "notices")
+              "marks", "edge_marks", "weak_marks", "notices", "list_heads")
 WEAK, EDGE, STRONG = 0, 1, 2
 
 # -- shape ---------------------------------------------------------------------------------
@@ -58,13 +58,16 @@ BODY_MIN_CHARS = 60      # a line this long is body text whatever its punctuatio
 BODY_MIN_PUNCT_CHARS = 15  # ... or this long with sentence punctuation
 
 SENTENCE_PUNCT = frozenset("。！？；!?;")
-BULLET_RE = re.compile(r"^[\s•·●○■□◆◇▪▫►▶➢✓\-–—*]+")
+BULLET_RE = re.compile(r"^[\s•·・‧∙●○◎■□◆◇▪▫►▶▸➢→✓★☆\-–—*]+")
 SPACE_RE = re.compile(r"\s+")
 COLON_RE = re.compile(r" ?[:：] ?")  # after SPACE_RE folded white space to one space
 BRACKET_RE = re.compile(r"[【】\[\]〖〗「」『』]")
 SEP_RE = re.compile(r"[\s|｜丨/／·•]+")
 LABELISH_RE = re.compile(r"[^\W\d_]{1,12}：")
 HAS_WORDCHAR_RE = re.compile(r"[^\W_]")
+DATE_TOKEN_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
+                           r"\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?分?")
+CRUMB_SEP_RE = re.compile(r"\s?(?:[>＞»›]|&gt;)\s?")
 IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -106,6 +109,7 @@ class Lexicon:
     notice_re: re.Pattern | None
     notices: dict[str, str]
     patterns: list[tuple[re.Pattern, str, int]]   # (regex, family, level)
+    list_heads: dict[str, str] = field(default_factory=dict)  # casefolded -> family
 
     @property
     def compiled(self) -> list[re.Pattern]:
@@ -127,6 +131,7 @@ def build_lexicon(data: dict[str, Any], extras: dict[str, dict[str, tuple[str, .
     labels: dict[str, tuple[str, int]] = {}
     marks: dict[str, tuple[str, int]] = {}
     notices: dict[str, str] = {}
+    list_heads: dict[str, str] = {}
     minor: set[str] = set()
     patterns: list[tuple[re.Pattern, str, int]] = []
     for name, fam in data.get("families", {}).items():
@@ -150,6 +155,8 @@ def build_lexicon(data: dict[str, Any], extras: dict[str, dict[str, tuple[str, .
                 patterns.append((re.compile(p), name, level))
         for w in forms("notices"):
             notices[w.casefold()] = name
+        for w in forms("list_heads"):
+            list_heads[w.casefold()] = name
         if name == "widget":
             minor.update(m.casefold() for m in fam.get("minor", []))
     label_re = None
@@ -161,7 +168,7 @@ def build_lexicon(data: dict[str, Any], extras: dict[str, dict[str, tuple[str, .
     notice_re = re.compile(rf"(?i){_alternation(notices)}") if notices else None
     max_tokens = max((len(w.split()) for w in words), default=1)
     return Lexicon(families, words, max_tokens, frozenset(minor), label_re, labels,
-                   mark_re, marks, notice_re, notices, patterns)
+                   mark_re, marks, notice_re, notices, patterns, list_heads)
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +209,15 @@ class LineClass:
     notice: bool = False
     wordish: bool = False   # made only of link/button words ("微信")
     edge_ok: bool = False   # confident at an edge ("来源：新华社" at the head)
+    edge_only: bool = False  # reported only at an edge (the items of a link list)
+
+
+def breadcrumb(norm: str) -> bool:
+    """``新华网 > 新闻 > 正文``: three or more short parts joined by ``>``-like
+    separators (an edge form: reported at the head or tail only)."""
+    parts = CRUMB_SEP_RE.split(norm)
+    return (len(parts) >= 3 and all(0 < len(p.strip()) <= 16 for p in parts)
+            and len(norm) <= 80)
 
 
 def _is_minor_line(norm: str, lex: Lexicon) -> bool:
@@ -293,6 +309,9 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
             n_minor += 1
             i += 1
             continue
+        if DATE_TOKEN_RE.fullmatch(tok):
+            i += 1  # a date or time: allowed in a chrome line, no evidence by itself
+            continue
         for rx, fam, strong in lex.patterns:
             if rx.fullmatch(tok):
                 items.append((fam, strong, tok, "pattern"))
@@ -304,6 +323,8 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
         # only a footer/navigation mark makes a line with other text chrome
         items = [it for it in items if it[3] == "mark"]
     if not items:
+        if breadcrumb(norm):
+            return LineClass("navigation", False, ["breadcrumb"], edge_ok=True)
         return None
     family = next((it[0] for it in items if it[0] != "byline"), "byline")
     n_words = sum(1 for it in items if it[3] == "word")
@@ -368,11 +389,38 @@ def edges(norms: list[str], body: list[bool], start: int) -> list[str | None]:
     return where
 
 
+LIST_ITEM_MAX_CHARS = 60
+LIST_MAX_ITEMS = 20
+
+
+def _link_lists(norms: list[str], chrome: list[LineClass | None], lex: Lexicon) -> None:
+    """The items under a link-list heading (``相关新闻``, ``延伸阅读``): the short lines
+    that follow it are titles of other pages. They are marked as edge-only navigation
+    (reported at the head or tail of the text, never inside the body)."""
+    n = len(norms)
+    for i in range(n):
+        c = chrome[i]
+        if c is None or len(c.forms) != 1 or c.forms[0].casefold() not in lex.list_heads:
+            continue
+        items = 0
+        for j in range(i + 1, n):
+            s = norms[j]
+            if not s:
+                continue
+            if (chrome[j] is not None or is_body(s) or len(s) > LIST_ITEM_MAX_CHARS
+                    or items >= LIST_MAX_ITEMS):
+                break
+            chrome[j] = LineClass(c.family, False, ["link list item"], edge_ok=True,
+                                  edge_only=True)
+            items += 1
+
+
 def analyse(seed, lex: Lexicon) -> Analysis:
     lines = seed.lines
     start_line = seed.line_at(seed.body_start).number - 1 if seed.body_start else 0
     norms = [normalize(ln.text) if i >= start_line else "" for i, ln in enumerate(lines)]
     chrome: list[LineClass | None] = [classify(s, lex) if s else None for s in norms]
+    _link_lists(norms, chrome, lex)
     body = [bool(s) and chrome[i] is None and is_body(s) for i, s in enumerate(norms)]
     where = edges(norms, body, start_line)
     n = len(lines)
@@ -398,7 +446,7 @@ def analyse(seed, lex: Lexicon) -> Analysis:
         for k in run:
             c = chrome[k]
             edge = where[k] is not None
-            if c.notice:
+            if c.notice or c.edge_only:
                 report[k] = edge
                 confident[k] = True
             else:
@@ -952,7 +1000,7 @@ def repeated_edge_line(corpus, ctx):
 
 PATTERNS: list[re.Pattern] = [
     BULLET_RE, SPACE_RE, COLON_RE, BRACKET_RE, SEP_RE, LABELISH_RE, HAS_WORDCHAR_RE,
-    IDEOGRAPH_RE,
+    IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE,
     TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, HEX_RE, GUID_RE,
     MD_IMAGE_RE, BREAKS_RE, HEADING_RE, DATE_ONLY_RE,
 ] + _lexicon_cached(()).compiled
