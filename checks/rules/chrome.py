@@ -522,7 +522,7 @@ def _family_hits(seed, ctx, family: str):
             "" if safe else " after checking it is not part of the article")
         if not blk.confident:
             advice = "a weak form alone: " + advice
-        msg = (f"{what} {title} left from the web page ({forms}) "
+        msg = (f"{what} page chrome ({title}: {forms}) "
                f"{POSITION_TEXT[blk.where]}; {advice}")
         key = " | ".join(a.norms[k] for k in range(blk.first, blk.last + 1) if a.norms[k])
         yield Hit(first.start, last.end, msg,
