@@ -49,10 +49,13 @@ def table() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=None)
 def out_of_table_re() -> re.Pattern[str]:
-    """Matches one Han character that is *not* in the table (a charset of ranges)."""
-    tab = sorted(ord(c) for c in table())
+    """Matches one Han character that may be outside the table: every BMP Han character
+    not in it (a bitmap charset, fast), and every supplementary-plane Han character
+    (filter those with :func:`out_of_table`; a charset mixing thousands of ranges across
+    planes would fall back to a slow range list)."""
+    tab = sorted(ord(c) for c in table() if ord(c) < 0x10000)
     ranges = []
-    for lo, hi in HAN_RANGES:
+    for lo, hi in HAN_RANGES[:3]:
         start = lo
         for cp in tab:
             if cp < lo or cp > hi:
@@ -63,7 +66,22 @@ def out_of_table_re() -> re.Pattern[str]:
         if start <= hi:
             ranges.append((start, hi))
     cls = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
-    return re.compile(f"[{cls}]")
+    return re.compile(f"[{cls}\U00020000-\U0003134f]")
+
+
+def out_of_table(text: str, pos: int = 0):
+    """Matches of the Han characters of ``text`` that are not in the table."""
+    tab = table()
+    for m in out_of_table_re().finditer(text, pos):
+        if m.group() not in tab:
+            yield m
+
+
+@functools.lru_cache(maxsize=8)
+def han_at_least_re(n: int) -> re.Pattern[str]:
+    """``.match(line)`` succeeds when ``line`` holds at least ``n`` Han characters
+    (stops scanning at the n-th)."""
+    return re.compile(f"(?:[^{HAN_CLASS}]*[{HAN_CLASS}]){{{n}}}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -124,22 +142,29 @@ def to_simplified(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _readings_index() -> dict[str, tuple[str, ...]]:
-    """Toned reading (TONE3) → in-table characters with that reading."""
-    from pypinyin import Style, pinyin
+def _pinyin_dict() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
 
+    return pinyin_dict
+
+
+@functools.lru_cache(maxsize=None)
+def _readings_index() -> dict[str, tuple[str, ...]]:
+    """Toned reading (pypinyin's tone-marked form) → in-table characters with it."""
     idx: dict[str, list[str]] = {}
-    for ch in sorted(table()):
-        for r in pinyin(ch, style=Style.TONE3, heteronym=True)[0]:
-            idx.setdefault(r, []).append(ch)
+    tab = table()
+    for cp, value in sorted(_pinyin_dict().items()):
+        ch = chr(cp)
+        if ch in tab:
+            for r in value.split(","):
+                idx.setdefault(r, []).append(ch)
     return {k: tuple(v) for k, v in idx.items()}
 
 
 def readings(ch: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
-
-    rs = pinyin(ch, style=Style.TONE3, heteronym=True)[0]
-    return tuple(r for r in rs if r and r != ch)
+    """pypinyin's toned readings of ``ch`` (all of them, for heteronyms)."""
+    value = _pinyin_dict().get(ord(ch), "")
+    return tuple(r for r in value.split(",") if r)
 
 
 def sound_neighbours(ch: str) -> tuple[str, ...]:

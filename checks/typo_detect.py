@@ -118,10 +118,9 @@ def find_lookalikes(text: str, min_freq: int = 5, error_freq: int = 20,
                     sound_min_freq: int = 100) -> list[Lookalike]:
     """Out-of-table characters that, swapped for an in-table look-alike (or, failing
     that, a sound-alike), turn a non-word into a dictionary word."""
-    rx = D.out_of_table_re()
     out: list[Lookalike] = []
     freq = None
-    for m in rx.finditer(text):
+    for m in D.out_of_table(text):
         i = m.start()
         c = m.group()
         if is_traditional(c):
@@ -173,9 +172,8 @@ def unexplained_out_of_table(text: str, reported: list[tuple[int, int]],
     """Corpus-index material: out-of-table, non-traditional characters that no file
     check explained, with their 2-character forms and shape-repaired forms:
     (start, end, form, repaired, look-alike, score)."""
-    rx = D.out_of_table_re()
     out = []
-    for m in rx.finditer(text):
+    for m in D.out_of_table(text):
         i = m.start()
         if any(a <= i < b for a, b in reported):
             continue
@@ -198,6 +196,7 @@ def unexplained_out_of_table(text: str, reported: list[tuple[int, int]],
 
 BULLETS = "\u2022\u2027\u2219\u22c5\u30fb\uff65"  # • ‧ ∙ ⋅ ・ ･
 BULLET_RUN = re.compile(f"[^\\W_](?:[{BULLETS}][^\\W_])+")
+BULLET_ANY = re.compile(f"[{BULLETS}]")
 KANA = re.compile("[\u3040-\u30ff]")
 
 OPEN_CLOSE = {"“": "”", "《": "》", "（": "）", "(": ")", "【": "】", "「": "」",
@@ -251,8 +250,9 @@ def width_marks(text: str, lines, min_han: int = 8) -> list[tuple[int, str, str]
     (``&lt;``) is not punctuation."""
     out = []
     n = len(text)
+    prose = D.han_at_least_re(min_han)
     for ln in lines:
-        if not WIDTH_RE.search(ln.text) or len(D.HAN_RE.findall(ln.text)) < min_han:
+        if not WIDTH_RE.search(ln.text) or not prose.match(ln.text):
             continue
         for m in WIDTH_RE.finditer(text, ln.start, ln.end):
             i = m.start()
@@ -272,7 +272,7 @@ def traditional_chars(text: str) -> list[tuple[int, str, str, str, str]]:
     is not: (offset, char, simplified, original window, converted window)."""
     out = []
     freq = None
-    for m in D.out_of_table_re().finditer(text):
+    for m in D.out_of_table(text):
         c = m.group()
         simp = D.to_simplified(c)
         if simp == c or len(simp) != 1:

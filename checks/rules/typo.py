@@ -134,6 +134,8 @@ def bullet_in_word(seed, ctx):
     Replace the dot with · (U+00B7) (safe fix).
     """
     text = seed.text or ""
+    if not T.BULLET_ANY.search(text):
+        return
     for m in T.BULLET_RUN.finditer(text):
         run = m.group()
         if T.KANA.search(run):
@@ -171,7 +173,7 @@ def unbalanced_pair(seed, ctx):
     for idx, ln in enumerate(lines):
         if ln.start < body or not T.PAIR_RE.search(ln.text):
             continue
-        if len(D.HAN_RE.findall(ln.text)) < min_han:
+        if not D.han_at_least_re(min_han).match(ln.text):
             continue
         nxt = ""
         for later in lines[idx + 1:]:
@@ -310,7 +312,7 @@ def typo_features(seed, ctx):
     in-table sound-alike candidates (slow: about 12 s/MB)."""
     text = seed.text or ""
     feats: list[tuple] = []
-    if D.out_of_table_re().search(text):
+    if next(D.out_of_table(text), None) is not None:
         reported = _known_spans(seed, ctx.config)
         reported += [(c.start, c.end) for c in T.find_lookalikes(text)]
         feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]
