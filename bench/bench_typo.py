@@ -32,6 +32,10 @@ from checks.engine import Corpus, check_corpus, check_seed  # noqa: E402
 from checks.seed import read_seed, seed_from_text  # noqa: E402
 
 
+CHAR_CHECKS = {"typo.known-misspelling", "typo.lookalike-char", "typo.traditional-char",
+               "typo.corpus-rare-form"}
+
+
 def typo_only(check_id: str) -> bool:
     return check_id.startswith("typo.")
 
@@ -98,13 +102,18 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
             by_path.setdefault(fi.path, []).append((fi, corpus.seed(fi.path).text))
         dt = time.perf_counter() - t0
     tp = fp = fn = 0
+    ctp = cfp = 0  # the character checks only (ECSpell annotates no punctuation)
     correct = correct_flagged = wrong_sent = wrong_sent_hit = 0
     examples = []
     for name, (src, tgt) in zip(names, (r[:2] for r in rows)):
         fs = by_path.get(name, [])
         flagged: set[int] = set()
+        chars_flagged: set[int] = set()
         for fi, text in fs:
-            flagged |= {i - len(head) for i in flagged_chars(fi, text)}
+            offs = {i - len(head) for i in flagged_chars(fi, text)}
+            flagged |= offs
+            if fi.check in CHAR_CHECKS:
+                chars_flagged |= offs
         gold = ({i for i, (a, b) in enumerate(zip(src, tgt)) if a != b}
                 if len(src) == len(tgt) else set())
         if not gold:
@@ -116,6 +125,8 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
         tp += len(flagged & gold)
         fp += len(flagged - gold)
         fn += len(gold - flagged)
+        ctp += len(chars_flagged & gold)
+        cfp += len(chars_flagged - gold)
         if fs and len(examples) < show:
             examples.append((src, [(x.check, x.excerpt, x.fix.replacement if x.fix else None)
                                    for x, _ in fs], sorted(gold)))
@@ -125,6 +136,9 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
           f"with errors), {dt:.2f} s")
     print(f"  character-level detection: TP {tp}, FP {fp}, FN {fn}; precision "
           f"{prec:.3f}, recall {rec:.3f}")
+    cprec = ctp / (ctp + cfp) if ctp + cfp else float("nan")
+    print(f"  character checks only ({', '.join(sorted(c.split('.')[1] for c in CHAR_CHECKS))}):"
+          f" TP {ctp}, FP {cfp}; precision {cprec:.3f}")
     print(f"  sentences with errors that got a finding on an error: {wrong_sent_hit}/{wrong_sent}")
     print(f"  correct sentences with any typo finding (false alarms): "
           f"{correct_flagged}/{correct}")
