@@ -441,6 +441,8 @@ def restore(log_path: Path) -> list[tuple[str, str]]:
     results = []
     for entry in data["files"]:
         path = Path(entry["abs_path"])
+        if entry.get("abs_path_bytes"):
+            path = Path(os.fsdecode(bytes.fromhex(entry["abs_path_bytes"])))
         if entry.get("status") != "written":
             results.append((entry["path"], f"skipped (status {entry.get('status')})"))
             continue
@@ -567,15 +569,26 @@ def iter_targets(paths: list[str]) -> list[tuple[Path, str, str, Path]]:
                 key = os.path.normcase(os.path.abspath(fp))
                 if key not in seen:
                     seen.add(key)
-                    out.append((fp, rel, str(fp), path))
+                    out.append((fp, rel, shown(fp), path))
         elif path.exists() or path.is_symlink():
             key = os.path.normcase(os.path.abspath(path))
             if key not in seen:
                 seen.add(key)
-                out.append((path, path.name, str(path), path.parent))
+                out.append((path, shown(path.name), shown(path), path.parent))
         else:
             raise FixerError(f"{p}: no such file or folder")
     return out
+
+
+def shown(path: Path | str) -> str:
+    """A path as printable, valid Unicode: bytes of a name that is not UTF-8 (kept by
+    Python as surrogates) are shown escaped, ``\\xd5\\xfe.txt``."""
+    s = str(path)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _backup_path(path: Path) -> Path:
@@ -616,9 +629,12 @@ def write_file(res: FileResult, backup: bool) -> None:
 def log_entry(res: FileResult) -> dict[str, Any]:
     assert res.outcome is not None
     new = res.new_bytes()
+    real = Path(os.path.realpath(res.path))
     return {
         "path": res.display,
-        "abs_path": str(Path(os.path.realpath(res.path))),
+        "abs_path": shown(real),
+        # the path's bytes when they are not UTF-8 (abs_path then shows them escaped)
+        "abs_path_bytes": None if shown(real) == str(real) else os.fsencode(real).hex(),
         "rel": res.rel,
         "status": res.status,
         "original_sha256": hashlib.sha256(res.seed.raw).hexdigest(),
@@ -628,7 +644,7 @@ def log_entry(res: FileResult) -> dict[str, Any]:
         "bom": res.seed.bom,
         "offsets": "code points of the decoded text (BOM excluded); each step's start/end "
                    "index its input, new_start/new_end its output",
-        "backup": str(res.backup) if res.backup else None,
+        "backup": shown(res.backup) if res.backup else None,
         "steps": res.outcome.steps,
     }
 

@@ -578,12 +578,32 @@ def test_cli_unreadable_file_is_an_io_error(cli):
     dangling = cli.work / "gone.txt"
     dangling.symlink_to(cli.work / "nowhere.txt")
     folder = cli.work / "seeds"
-    (folder / "dir.txt").mkdir(parents=True)
+    folder.mkdir()
+    (folder / "also-gone.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "ok.txt").write_text(RAW, encoding="utf-8")
     code, out, err = cli("fix", "--write", str(dangling), str(folder))
     assert code == 2
     assert f"{dangling}: not fixed: the file cannot be read: the symbolic link" in err
-    assert "dir.txt: not fixed: the file cannot be read: it is a folder" in err
+    assert "also-gone.txt: not fixed: the file cannot be read: the symbolic link" in err
     assert "Traceback" not in err
+    assert (folder / "ok.txt").read_bytes() == FIXED.encode()  # the others are fixed
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses non-UTF-8 names")
+def test_cli_file_name_that_is_not_utf8(cli):
+    folder = cli.work / "seeds"
+    folder.mkdir()
+    name = os.fsdecode(b"\xd5\xfe.txt")
+    (folder / name).write_text(RAW, encoding="utf-8")
+    code, out, err = cli("fix", "--write", str(folder))
+    assert "\\xd5\\xfe.txt: fixed" in out, out + err
+    assert (folder / name).read_bytes() == FIXED.encode()
+    [log] = logs(cli.work)
+    [entry] = json.loads(log.read_text(encoding="utf-8"))["files"]
+    assert entry["rel"] == "\\xd5\\xfe.txt"
+    code, out, err = cli("fix", "--undo", str(log))
+    assert code == 0 and "restored" in out
+    assert (folder / name).read_bytes() == RAW.encode()
 
 
 def test_cli_a_crashing_check_is_a_clear_error_and_other_files_go_on(cli, monkeypatch):
