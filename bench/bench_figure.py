@@ -62,6 +62,7 @@ def run(folder: Path, show: int, plant: int) -> None:
               f"  {f.message[:160]}")
     if plant:
         planted(folder, paths[:plant], rels[:plant])
+        planted_cross(folder, paths, rels, plant)
 
 
 def planted(folder: Path, paths: list[Path], rels: list[str]) -> None:
@@ -88,6 +89,40 @@ def planted(folder: Path, paths: list[Path], rels: list[str]) -> None:
         if any(f.line == text.count("\n", 0, len(text) - len(changed) - 1) + 1 for f in got):
             found += 1
     print(f"   planted conflicts (a retyped digit in an appended copy): {found}/{tried} found")
+
+
+def planted_cross(folder: Path, paths: list[Path], rels: list[str], n: int) -> None:
+    """Recall across files: add, for n files, a second version with one figure of a
+    long statement retyped; the corpus check should flag each pair (and nothing else)."""
+    seeds = {rel: read_seed(p, rel) for p, rel in zip(paths, rels)}
+    planted = 0
+    expected: set[str] = set()
+    for rel in rels[:n]:
+        seed = seeds[rel]
+        sts = [s for s in statements(seed.text or "", seed.body_start)
+               if len(s.key) >= 30 and not any(f.approx for f in s.figs)]
+        if not sts:
+            continue
+        st = sts[len(sts) // 2]
+        fig = st.figs[0]
+        digit = re.search(r"\d", fig.text)
+        if not digit:
+            continue
+        i = fig.start + digit.start()
+        text = seed.text[:i] + str((int(seed.text[i]) + 1) % 10) + seed.text[i + 1:]
+        name = "v2/" + rel
+        seeds[name] = seed_from_text(text, name)
+        expected.add(name)
+        planted += 1
+    cfg = Config(select=["figure.conflicting-figure-across-files"])
+    corpus = Corpus(folder, sorted(seeds), cfg, loader=seeds.__getitem__)
+    t0 = time.perf_counter()
+    found = check_corpus(corpus, "figure")
+    dt = time.perf_counter() - t0
+    hit = {f.path for f in found if f.path in expected}
+    other = [f for f in found if f.path not in expected and "v2/" + f.path not in expected]
+    print(f"   planted versions across files: {len(hit)}/{planted} found, "
+          f"{len(other)} other findings, corpus check {dt:.2f}s on {len(seeds)} files")
 
 
 def main() -> None:

@@ -87,6 +87,7 @@ _ENUM_LINE = re.compile(
     r"[ \t\u3000>#*\-•·]*(?:"
     r"\d{1,3}[.、．]|[（(]\d{1,3}[）)]|[（(][" + CN_CHARS + r"]{1,3}[）)]|"
     r"[" + CN_CHARS + r"]{1,3}[、是]|其[" + CN_CHARS + r"]{1,2}[，,是]|\d{1,3}是)")
+_NUMBERED = re.compile(r"(?m)^[ \t\u3000>#*\-•·]*(\d{1,3})\.")
 _ENUM_INLINE = re.compile(
     r"(?<=[。；;：:，,！？])\s*(?:[" + CN_CHARS + r"]{1,3}是|[（(][\d" + CN_CHARS + r"]{1,3}[）)]"
     r"|\d{1,2}[.、](?!\d))")
@@ -242,6 +243,7 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
     tokens: list[Token] = []
     # list markers at the start of each line or after a clause break
     enums: list[tuple[int, int]] = []
+    numbered: set[int] | None = None
     pos = start
     while pos < end:
         nl = norm.find("\n", pos, end)
@@ -251,8 +253,9 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
                 m.end() < line_end and norm[m.end()].isdigit():
             # "9.36个先行城市": a list marker only when the neighbouring items exist
             n = int(re.sub(r"\D", "", m.group(0)))
-            if not any(re.search(rf"(?m)^[ \t\u3000>#*\-•·]*{k}\.", norm[start:end])
-                       for k in (n - 1, n + 1) if k > 0):
+            if numbered is None:
+                numbered = {int(x) for x in _NUMBERED.findall(norm, start, end)}
+            if n - 1 not in numbered and n + 1 not in numbered:
                 m = None
         if m and m.end() > m.start():
             # strip the leading blanks from the marker
