@@ -724,6 +724,10 @@ def render_diff(old: str, new: str, name: str):
     return out
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _summary(res: FileResult) -> str:
     """``check ×n, ...``, then how many fixes were subsumed or skipped on the way."""
     counts: dict[str, int] = {}
@@ -920,12 +924,12 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
         assert r.outcome is not None
         n = sum(len(s["changes"]) for s in r.outcome.steps)
         if r.status == "written":
-            line = f"{r.display}: fixed, {n} changes ({_summary(r)})"
+            line = f"{r.display}: fixed, {_plural(n, 'change')} ({_summary(r)})"
             if r.backup:
                 line += f"; original kept as {r.backup}"
             say(line, "green")
         elif r.status == "would-change":
-            say(f"{r.display}: {n} changes would be made ({_summary(r)}); "
+            say(f"{r.display}: {_plural(n, 'change')} would be made ({_summary(r)}); "
                 "run with --write to apply", "yellow")
             code = max(code, 1)
         for rej in r.outcome.rejected:
@@ -939,7 +943,9 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
                 "yellow")
         if r.review:
             code = max(code, 1)
-            say(f"{r.display}: {len(r.review)} findings need review:", "yellow")
+            k = len(r.review)
+            say(f"{r.display}: {_plural(k, 'finding')} need{'s' if k == 1 else ''} review:",
+                "yellow")
             for f in r.review:
                 fixnote = ""
                 if f.fix is not None:

@@ -536,7 +536,7 @@ def test_cli_unsafe_fix_needs_review_then_applies_with_unsafe(cli):
     seed.write_text("2020-07-26\n\n经费1500万元。\n", encoding="utf-8")
     code, out, err = cli("fix", "--write", str(seed))
     assert code == 1
-    assert "1 findings need review" in out and "fix needs review: --unsafe" in out
+    assert "1 finding needs review" in out and "fix needs review: --unsafe" in out
     assert seed.read_text(encoding="utf-8") == "2020-07-26\n\n经费1500万元。\n"
     code, out, err = cli("fix", "--write", "--unsafe", str(seed))
     assert code == 0
