@@ -377,6 +377,33 @@ def test_property_reconstruction_and_idempotence(doc):
         assert out.text == text
 
 
+@st.composite
+def sample_documents(draw):
+    """Documents made of the raw sample's lines: chrome, metadata bullets, paragraphs
+    with typos, in any order, sometimes with the whole body repeated, LF or CRLF."""
+    lines = RAW_SAMPLE.read_text(encoding="utf-8").split("\n")[2:]
+    body = draw(st.lists(st.sampled_from(lines), min_size=1, max_size=25))
+    if draw(st.booleans()):
+        body = body + [""] + body
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    text = eol.join(["2020-07-26", ""] + body)
+    return text + (eol if draw(st.booleans()) else "")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(sample_documents())
+def test_property_with_the_real_checks(text):
+    """The same properties with every registered check (whatever has landed): the
+    fixer reaches a fixed point and the log rebuilds the input."""
+    raw = text.encode("utf-8")
+    finder = lambda s: check_seed(s, Config())  # noqa: E731
+    out = fixer.fix_text(seed_from_bytes(Path("p.txt"), "p.txt", raw), finder)
+    assert fixer.reconstruct(out.text.encode(), entry_of(raw, out)) == raw
+    assert out.converged
+    again = fixer.fix_text(seed_from_bytes(Path("p.txt"), "p.txt", out.text.encode()), finder)
+    assert again.steps == []
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 8),
                           st.sampled_from(["", "x", "yy"])), max_size=12))
