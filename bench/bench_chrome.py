@@ -8,9 +8,11 @@
      deliberately loose reference pattern (independent of the check's patterns) must lie
      inside a ``chrome.markup`` finding; residual markup after applying the fixes;
    * false chrome findings on body lines: lexicon findings (widget, share, navigation,
-     footer, byline) on lines other than the capture header and the trailing
-     ``---`` / ``(更新时间戳: …)`` block of the source repository; target <= 1 per 50
-     documents; also how many body lines mention chrome words at all.
+     footer, byline) on lines other than the capture header, the trailing
+     ``---`` / ``(更新时间戳: …)`` block of the source repository and the
+     ``[查看原文](https://…)`` link buttons after each story (counted apart: they are
+     navigation); target <= 1 per 50 documents; also how many body lines mention chrome
+     words at all.
    * ``chrome.repeated-edge-line`` on the clean corpus (should be silent), and on a copy
      with an unknown site header/footer planted into a share of the files (recall and
      precision on the planted lines, read from files written to a temporary folder).
@@ -44,6 +46,7 @@ from checks.seed import read_seed, seed_from_text  # noqa: E402
 
 LEXICON_CHECKS = {"chrome.widget", "chrome.share", "chrome.navigation", "chrome.footer",
                   "chrome.byline"}
+LINK_BUTTON = re.compile(r"\[查看原文\]\([^()\s]+\)")  # the source's link to the original page
 REF_MARKUP = re.compile(r"<[^<>\n]{1,400}>|&[A-Za-z#][A-Za-z0-9]{1,31};?")
 CHROME_WORDS = re.compile(r"扫一扫|扫码|承办单位|主办单位|来源|分享|微信|微博|客户端|二维码|编辑|"
                           r"相关报道|相关链接|技术支持|联系我们|首页|打印|关闭|返回|版权")
@@ -83,6 +86,7 @@ def bench_xwlb(folder: Path, show: int) -> dict:
     false_body: list[tuple[str, int, str, str]] = []
     meta_findings = Counter()
     mention_lines = 0
+    link_total = link_flagged = 0
     chars = 0
     elapsed = 0.0
     for p in files:
@@ -106,10 +110,15 @@ def bench_xwlb(folder: Path, show: int) -> dict:
         for ln in seed.lines[2:meta_from - 1]:
             if CHROME_WORDS.search(ln.text):
                 mention_lines += 1
+        link_lines = {ln.number for ln in seed.lines if LINK_BUTTON.fullmatch(ln.text.strip())}
+        link_total += len(link_lines)
         for f in fs:
             if f.check not in LEXICON_CHECKS:
                 continue
-            if 3 <= f.line < meta_from:
+            lines = set(range(f.line, f.end_line + 1))
+            if lines <= link_lines:
+                link_flagged += len(lines)
+            elif 3 <= f.line < meta_from:
                 false_body.append((p.name, f.line, f.check, f.excerpt[:60]))
             else:
                 meta_findings[f.check] += 1
@@ -125,6 +134,8 @@ def bench_xwlb(folder: Path, show: int) -> dict:
         "markup_safe_fixes": safe_markup,
         "markup_residual_after_safe_fixes": residual,
         "body_lines_mentioning_chrome_words": mention_lines,
+        "link_button_lines": link_total,
+        "link_button_lines_flagged": link_flagged,
         "false_chrome_on_body": len(false_body),
         "false_chrome_per_50_docs": 50 * len(false_body) / max(len(files), 1),
         "chrome_on_header_or_trailer": dict(meta_findings),

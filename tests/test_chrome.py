@@ -179,6 +179,12 @@ FIRE = [
      [("chrome.byline", 5, 5, "warning", False)]),
     ("byline-english", [P1, "", P2, "", "Editor: Jane Doe", "Source: Example News"],
      [("chrome.byline", 7, 8, "warning", True)]),
+    ("markdown-link-button-tail", [P1, "", P2, "", "[查看原文](https://tv.example.cn/2022/10/03/VIDE1.shtml)"],
+     [("chrome.navigation", 7, 7, "error", True)]),
+    ("markdown-link-button-interior", [P1, "", "[阅读全文](https://example.cn/a?id=1)", "", P2],
+     [("chrome.navigation", 5, 5, "error", False)]),
+    ("markdown-link-nav-bar", ["[首页](https://example.cn/) | [网站地图](https://example.cn/map) | [联系我们](https://example.cn/c)", "", P1],
+     [("chrome.navigation", 3, 3, "error", True)]),
     ("mixed-families", [P1, "", P2, "", "责任编辑：李莎莎", "【打印】 【关闭】", "网站地图"],
      [("chrome.byline", 7, 7, "warning", True), ("chrome.widget", 8, 8, "error", True),
       ("chrome.navigation", 9, 9, "error", True)]),
@@ -228,6 +234,9 @@ NOT_FIRE = [
     ("time-label-notice", ["时间：2020年5月1日 地点：市政府会议室", "", P1, "", P2]),
     ("copyright-law-heading", [P1, "", "第二节 版权所有人的权利", "", P2]),
     ("related-in-sentence", [P1, "", "    （2）丹麦拟就格陵兰岛相关报道召见美外交官。", "", P2]),
+    ("markdown-link-title", [P1, "", "[某某大学举行毕业典礼](https://example.cn/a.html)", "", P2]),
+    ("markdown-link-in-sentence", [P1, "", "    详情请[查看原文](https://example.cn/a.html)，了解更多政策内容。", "",
+                                   P2]),
     ("share-in-sentence", [P1, "", "    欢迎分享到朋友圈，让更多人了解这项政策。", "", P2]),
 ]
 

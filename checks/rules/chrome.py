@@ -68,6 +68,7 @@ HAS_WORDCHAR_RE = re.compile(r"[^\W_]")
 DATE_TOKEN_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
                            r"\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?分?")
 CRUMB_SEP_RE = re.compile(r"\s?(?:[>＞»›]|&gt;)\s?")
+MD_LINK_RE = re.compile(r"(?<!!)\[([^\[\]\n]{1,60})\]\([^()\s]{1,1000}\)")
 IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -228,7 +229,12 @@ def _is_minor_line(norm: str, lex: Lexicon) -> bool:
 
 def classify(norm: str, lex: Lexicon) -> LineClass | None:
     """Is this normalised line a chrome line, and of which family? ``None`` when not."""
-    if not norm or len(norm) > MAX_NOTICE_CHARS:
+    if not norm or len(norm) > MAX_NOTICE_CHARS + 1000:
+        return None
+    if "](" in norm:
+        # a Markdown link counts as its text: "[查看原文](https://…)" is a link button
+        norm = MD_LINK_RE.sub(r"\1", norm)
+    if len(norm) > MAX_NOTICE_CHARS:
         return None
     if lex.notice_re is not None and (m := lex.notice_re.search(norm)):
         return LineClass(lex.notices[m.group(0).casefold()], False, [m.group(0)], True)
@@ -1000,7 +1006,7 @@ def repeated_edge_line(corpus, ctx):
 
 PATTERNS: list[re.Pattern] = [
     BULLET_RE, SPACE_RE, COLON_RE, BRACKET_RE, SEP_RE, LABELISH_RE, HAS_WORDCHAR_RE,
-    IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE,
+    IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE, MD_LINK_RE,
     TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, HEX_RE, GUID_RE,
     MD_IMAGE_RE, BREAKS_RE, HEADING_RE, DATE_ONLY_RE,
 ] + _lexicon_cached(()).compiled
