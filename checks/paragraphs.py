@@ -28,7 +28,6 @@ _BLOCK_TAG = re.compile(r"</?(?:p|div|li|h[1-6]|tr|td|table|section|article)\b[^
                         r"|<br\s*/?>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\b[^<>]{0,200}>")
 _ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|amp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
-_SPACE = re.compile(r"\s+")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 # A line that ends with one of these ends its paragraph.
@@ -43,15 +42,68 @@ _ITEM_START = re.compile(
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条部分])")
 
 
+def _char_class(chars) -> re.Pattern:
+    ranges: list[list[int]] = []
+    for c in sorted(chars):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    cls = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                  for a, b in ranges)
+    return re.compile(f"[{cls}]")
+
+
+def _tables():
+    """Built once (~30 ms): the BMP characters NFKC maps character by character (and
+    to what), those where NFKC is not a per-character mapping (combining marks and what
+    composes with them, Hangul jamo), and those case folding changes."""
+    simple: dict[int, str] = {}
+    full: set[int] = set(range(0x1100, 0x1200)) | set(range(0x3131, 0x318F)) \
+        | set(range(0xFFA0, 0xFFDD))
+    upper: set[int] = set()
+    for c in range(0x80, 0x10000):
+        if 0xD800 <= c < 0xE000:
+            continue
+        ch = chr(c)
+        nf = unicodedata.normalize("NFKC", ch)
+        if unicodedata.combining(ch) or any(unicodedata.combining(x) for x in nf):
+            full.add(c)
+        elif nf != ch:
+            simple[c] = nf
+        if ch.casefold() != ch:
+            upper.add(c)
+    upper |= set(range(ord("A"), ord("Z") + 1))
+    return simple, _char_class(simple), _char_class(full), _char_class(upper)
+
+
+_NFKC_MAP, _NFKC_SIMPLE, _NFKC_FULL, _CASED = _tables()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text
+    (whose full-width punctuation always needs folding): a per-character table, and the
+    real NFKC wherever characters can combine or lie outside the BMP."""
+    if text.isascii():
+        return text
+    if _NFKC_FULL.search(text) or _ASTRAL.search(text):
+        return unicodedata.normalize("NFKC", text)
+    if _NFKC_SIMPLE.search(text):
+        return text.translate(_NFKC_MAP)
+    return text
+
+
 def normalize(text: str) -> str:
     """The comparison form of a piece of text (see the module docstring)."""
     if "<" in text:
         text = _ANY_TAG.sub("", text)
     if "&" in text:
         text = _ENTITY.sub(" ", text)
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return _SPACE.sub("", text).casefold()
+    text = "".join(nfkc("".join(text.split())).split())
+    if _CASED.search(text):
+        text = text.casefold()
+    return text
 
 
 def fold_figures(norm: str) -> str:

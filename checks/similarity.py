@@ -149,6 +149,23 @@ def aligned_pairs(a: Any, b: Any = None, *, threshold: float = 0.8,
     return out
 
 
+# Above this many characters (both texts together) a whole-text rapidfuzz ratio costs
+# too much (quadratic); the similarity is then computed from the paragraph alignment.
+MAX_RATIO_CHARS = 100_000
+
+
+def pairs_similarity(pairs: Sequence[AlignedPair]) -> float:
+    """Similarity of two aligned paragraph lists: the paragraphs' ratios weighted by
+    their sizes, unpaired paragraphs counting 0 (close to the ratio of the joined texts,
+    and linear in their length)."""
+    num = den = 0.0
+    for p in pairs:
+        size = (p.a.size if p.a else 0) + (p.b.size if p.b else 0)
+        num += p.similarity * size
+        den += size
+    return num / den if den else 1.0
+
+
 # -- repeats inside one text ----------------------------------------------------------------
 
 
@@ -286,11 +303,14 @@ def find_repeats(paras: Sequence[Paragraph], *, threshold: float = 0.8,
             continue
         first_text = "".join(p.norm for p in paras[i0:i1])
         second_text = "".join(p.norm for p in paras[j0:j1])
-        sim = para_ratio(first_text, second_text)
+        pairs = align(paras[i0:i1], paras[j0:j1], threshold)
+        if len(first_text) + len(second_text) <= MAX_RATIO_CHARS:
+            sim = para_ratio(first_text, second_text)
+        else:
+            sim = pairs_similarity(pairs)
         if sim < min_similarity:
             continue
-        out.append(Repeat((i0, i1), (j0, j1), sim,
-                          align(paras[i0:i1], paras[j0:j1], threshold),
+        out.append(Repeat((i0, i1), (j0, j1), sim, pairs,
                           len(first_text), len(second_text)))
         taken.append((j0, j1))
     out.sort(key=lambda r: r.second)
@@ -299,7 +319,7 @@ def find_repeats(paras: Sequence[Paragraph], *, threshold: float = 0.8,
 
 # -- sketches for candidate search ------------------------------------------------------------
 
-SHINGLE = 5
+SHINGLE = 4
 BINS = 128
 _EMPTY = np.uint32(0xFFFFFFFF)
 

@@ -23,8 +23,8 @@ from rapidfuzz import fuzz
 from ..model import Fix, Hit
 from ..paragraphs import Paragraph, fold_figures, paragraphs
 from ..registry import corpus_check, corpus_index, file_check
-from ..similarity import (align, find_repeats, jaccard, lsh_buckets, signature,
-                          text_hash)
+from ..similarity import (MAX_RATIO_CHARS, align, find_repeats, jaccard, lsh_buckets,
+                          pairs_similarity, signature, text_hash)
 
 REPEATED = "duplicate.repeated-body"
 IDENTICAL = "duplicate.identical-file"
@@ -178,12 +178,18 @@ def duplicate_features(seed, ctx):
 # -- corpus analysis (shared by the corpus checks of one run) ------------------------------
 
 
-def body_similarity(norm_a: str, norm_b: str, cutoff: float = 0.0) -> float:
-    """Similarity of two bodies as the near-duplicate check scores it: rapidfuzz ratio
-    of the normal forms with figures folded (copies that differ only in numbers are
-    near-duplicates; the figure checks judge the numbers)."""
-    return fuzz.ratio(fold_figures(norm_a), fold_figures(norm_b),
-                      score_cutoff=cutoff * 100) / 100.0
+def body_similarity(a: list[Paragraph], b: list[Paragraph], cutoff: float = 0.0) -> float:
+    """Similarity of two bodies (their paragraphs) as the near-duplicate check scores
+    it: rapidfuzz ratio of the normal forms with figures folded (copies that differ only
+    in numbers are near-duplicates; the figure checks judge the numbers). Very long
+    bodies are scored from their paragraph alignment instead (linear cost)."""
+    na = fold_figures("".join(p.norm for p in a))
+    nb = fold_figures("".join(p.norm for p in b))
+    if len(na) + len(nb) > MAX_RATIO_CHARS:
+        fa = [Paragraph(p.start, p.end, fold_figures(p.norm)) for p in a]
+        fb = [Paragraph(p.start, p.end, fold_figures(p.norm)) for p in b]
+        return pairs_similarity(align(fa, fb))
+    return fuzz.ratio(na, nb, score_cutoff=cutoff * 100) / 100.0
 
 
 @dataclass
@@ -195,6 +201,7 @@ class Analysis:
     cluster: dict[str, str] = field(default_factory=dict)  # path -> first path of cluster
     candidates: int = 0
     verified: int = 0
+    texts: Any = None  # _Texts cache shared by the checks of the run
 
 
 class _Texts:
@@ -233,7 +240,8 @@ def analyze(corpus, config) -> Analysis:
     key = (id(corpus), config.fingerprint())
     if _LAST.get("key") == key and _LAST.get("corpus") is corpus:
         return _LAST["analysis"]
-    near_o = _opts(config, NEAR, threshold=0.85, min_chars=200, bands=42, rows=3)
+    near_o = _opts(config, NEAR, threshold=0.85, min_chars=200, bands=42, rows=3,
+                   min_jaccard=0.12)
     cont_o = _opts(config, CONTAINED, threshold=0.9, min_chars=200)
     index_min = 20  # paragraphs shorter than this do not make candidates
     max_df = 50     # paragraphs in more files than this are boilerplate: no candidates
@@ -288,15 +296,18 @@ def analyze(corpus, config) -> Analysis:
     cand.update(shared_chars)
     an.candidates = len(cand)
 
-    texts = _Texts(corpus)
+    texts = an.texts = _Texts(corpus)
     thr = near_o["threshold"]
+    min_j = near_o["min_jaccard"]
     for i, j in sorted(cand):
         la, lb = F[i]["len"], F[j]["len"]
         a, b = paths[i], paths[j]
         if la >= near_o["min_chars"] and lb >= near_o["min_chars"] \
-                and 2 * min(la, lb) / (la + lb) >= thr:
+                and 2 * min(la, lb) / (la + lb) >= thr \
+                and F[i]["sig"] is not None and F[j]["sig"] is not None \
+                and jaccard(F[i]["sig"], F[j]["sig"]) >= min_j:
             an.verified += 1
-            s = body_similarity(texts.norm(a), texts.norm(b), thr)
+            s = body_similarity(texts.paras(a), texts.paras(b), thr)
             if s >= thr:
                 an.near[(a, b)] = s
                 continue
@@ -343,8 +354,8 @@ def analyze(corpus, config) -> Analysis:
     return an
 
 
-def _body_span(seed) -> tuple[int, int]:
-    paras = _body_paragraphs(seed)
+def _body_span(seed, paras: list[Paragraph] | None = None) -> tuple[int, int]:
+    paras = _body_paragraphs(seed) if paras is None else paras
     if not paras:
         b = seed.body_start
         return b, len(seed.text or "")
@@ -378,8 +389,8 @@ def identical_file(corpus, ctx):
     for path in sorted(an.identical_first):
         first = an.identical_first[path]
         seed, other = corpus.seed(path), corpus.seed(first)
-        s, e = _body_span(seed)
-        os_, oe = _body_span(other)
+        s, e = _body_span(seed, an.texts.paras(path))
+        os_, oe = _body_span(other, an.texts.paras(first))
         yield Hit(s, e, f"the body is identical to that of {first} (after white-space and "
                         "width normalisation); delete one of the two files",
                   path=path, related=[other.location(os_, oe)], key=f"identical:{first}",
@@ -391,7 +402,7 @@ def near_duplicate_file(corpus, ctx):
     """What it flags:
     A file whose body is at least `threshold` (0.85) similar to an earlier file's body
     (rapidfuzz ratio of the normal forms, numbers folded), both at least `min_chars`
-    (200) characters. Candidate pairs come from MinHash LSH over 5-character shingles
+    (200) characters. Candidate pairs come from MinHash LSH over 4-character shingles
     (`bands` 42 × `rows` 3) and from shared long paragraphs; every candidate is verified.
     The finding goes on the later file in sorted order; the message gives the score and
     the lines of the paragraphs that differ.
@@ -416,14 +427,14 @@ def near_duplicate_file(corpus, ctx):
         cur = best.get(b)
         if cur is None or s > cur[0] or (s == cur[0] and a < cur[1]):
             best[b] = (s, a)
-    texts = _Texts(corpus)
+    texts = an.texts
     for path in sorted(best):
         s, other = best[path]
         seed, oseed = corpus.seed(path), corpus.seed(other)
         pairs = align(texts.paras(other), texts.paras(path))
         diff_lines, missing, figures_only = _differences(pairs, seed, oseed, "b")
-        bs, be = _body_span(seed)
-        os_, oe = _body_span(oseed)
+        bs, be = _body_span(seed, texts.paras(path))
+        os_, oe = _body_span(oseed, texts.paras(other))
         msg = f"the body is {s:.1%} similar to that of {other}"
         notes = []
         if diff_lines:
@@ -468,7 +479,7 @@ def contained_file(corpus, ctx):
         cur = best.get(small)
         if cur is None or cov > cur[0] or (cov == cur[0] and big < cur[1]):
             best[small] = (cov, big)
-    texts = _Texts(corpus)
+    texts = an.texts
     for path in sorted(best):
         cov, other = best[path]
         seed, oseed = corpus.seed(path), corpus.seed(other)
@@ -476,7 +487,7 @@ def contained_file(corpus, ctx):
         matched = [p.b for p in pairs if p.a is not None and p.b is not None]
         os_, oe, _ = _span(oseed, matched[0].start, matched[-1].end)
         l1, l2 = oseed.position(os_)[0], oseed.end_position(oe, os_)[0]
-        bs, be = _body_span(seed)
+        bs, be = _body_span(seed, texts.paras(path))
         yield Hit(bs, be, f"{cov:.0%} of the body is contained in {other} "
                           f"({_lines_label(l1, l2)}); delete this file or the copied part",
                   path=path, related=[oseed.location(os_, oe)], key=f"contained:{other}",
