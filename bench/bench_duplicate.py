@@ -281,6 +281,7 @@ def measure(folder: Path, workers: int, recall: bool) -> dict:
     out[f"corpus_total_{workers}proc_index_s"] = round(time.perf_counter() - t, 2)
     out["corpus_total_serial_s"] = round(out["index_serial_s"] + out["analysis_and_checks_s"], 2)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
 
     manifest = json.loads((folder / "manifest.json").read_text())
     found = {(a, b) for a, b in an.near}
