@@ -152,8 +152,11 @@ def parse_arabic(s: str) -> Decimal | None:
     m = re.fullmatch(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)", s)
     if not m:
         return None
+    digits = m.group(1).replace(",", "")
+    if len(digits) > 24:
+        return None  # a serial number, not a figure
     try:
-        value = Decimal(m.group(1).replace(",", ""))
+        value = Decimal(digits)
     except InvalidOperation:
         return None
     for ch in m.group(2):
@@ -217,9 +220,12 @@ def parse_numeral(s: str) -> Decimal | None:
 def _norm(d: Decimal) -> Decimal:
     """Canonical Decimal (152000.0 and 152000 compare equal anyway; this makes them
     print the same)."""
-    if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
-    return d.normalize()
+    try:
+        if d == d.to_integral_value():
+            return d.quantize(Decimal(1))
+        return d.normalize()
+    except InvalidOperation:  # more digits than the decimal context holds
+        return d
 
 
 def format_value(d: Decimal) -> str:

@@ -12,6 +12,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checks.config import Config
 from checks.engine import Corpus, check_corpus, check_seed
@@ -342,3 +344,28 @@ def test_end_to_end_report(pytester, tmp_path):
            for f in report["findings"] if f["category"] == "figure"]
     assert got == [("figure.conflicting-figure-across-files", "a.txt", 7, 16, 22),
                    ("figure.conflicting-figure-across-files", "b.txt", 7, 16, 22)]
+
+
+@pytest.mark.parametrize("text, fires", [
+    ("分别投入1.2万元、2.35万元，合计3.56万元。", False),  # 1.2 may be 1.15..1.25
+    ("分别投入1.2万元、2.35万元，合计3.7万元。", True),
+    ("分别投入12000元、23500元，合计35600元。", True),
+    ("分别投入12,000元、23,500元，合计3.55万元。", False),
+])
+def test_total_rounding(text, fires):
+    assert bool(run(H + text + "\n", "figure.total-mismatch")) is fires
+
+
+_ALPHABET = ("0123456789０１２３一二两三四五六七八九十百千万亿零〇年月日号时分第是、，。；：%％．.,"
+             "—-至到约近余多等共计合分别其中个人名户家元项条“”（）()《》\n •截今去明季度")
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_checks_never_raise(body):
+    seed = seed_from_text(H + body)
+    findings = check_seed(seed, Config(select=["figure"]))
+    for f in findings:
+        assert 1 <= f.line <= len(seed.lines) and f.column >= 1
+    corpus = corpus_of({"a.txt": H + body, "b.txt": H + body[::-1]})
+    check_corpus(corpus, "figure")

@@ -682,7 +682,7 @@ def total_mismatch(seed, ctx):
             total = sum((p.quantity.value for p in parts), Decimal(0))
             if total == q.value or (subset and total <= q.value):
                 continue
-            if _rounding_ok(parts, q.value, total):
+            if _rounding_ok(parts, tot, total):
                 continue
             shown = " + ".join(p.text for p in parts)
             yield Hit(tot.start, tot.end,
@@ -695,20 +695,22 @@ def total_mismatch(seed, ctx):
                                 "parts": [p.text for p in parts]})
 
 
-def _rounding_ok(parts, value: Decimal, total: Decimal) -> bool:
-    """Parts rounded to one decimal (1.48万 + 2.3万) may miss the total by rounding."""
-    steps = []
-    for p in parts + []:
-        t = p.text.translate(FULLWIDTH)
-        m = re.search(r"\.(\d+)", t)
-        if not m:
-            continue
-        mult = p.quantity.value / Decimal(re.sub(r"[^\d.]", "", t.split(p.quantity.unit)[0]
-                                                 if p.quantity.unit else t) or "1")
-        steps.append(Decimal(10) ** -len(m.group(1)) * mult)
-    if not steps:
-        return False
-    return abs(total - value) <= max(steps) * len(parts) / 2
+def _step(q) -> Decimal:
+    """Half the rounding step of a written figure: 1.2万 -> 500, 2.35万 -> 50, 35 -> 0."""
+    m = re.search(r"\d+(?:,\d{3})*(?:\.(\d+))?", q.text.translate(FULLWIDTH))
+    if not m or not m.group(1):
+        return Decimal(0)
+    shown = Decimal(m.group(0).replace(",", ""))
+    if not shown:
+        return Decimal(0)
+    return Decimal(10) ** -len(m.group(1)) * (q.value / shown) / 2
+
+
+def _rounding_ok(parts, total_token, total: Decimal) -> bool:
+    """Parts written with decimals (1.2万 + 2.35万) are rounded: the sum may miss the
+    total by up to half a step of each figure."""
+    slack = sum((_step(p.quantity) for p in parts), Decimal(0)) + _step(total_token.quantity)
+    return abs(total - total_token.quantity.value) <= slack
 
 
 # -- notation drift ---------------------------------------------------------------------------
