@@ -35,7 +35,7 @@ def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
                 is_dir = False
-            if is_dir and not name.endswith(pattern_suffix):
+            if is_dir:  # a folder named *.txt is a folder too: its seeds are checked
                 walk(path, rel_parts + (name,))
             elif name.endswith(pattern_suffix):
                 out.append(("/".join(rel_parts + (name,)), path))

@@ -488,7 +488,7 @@ def seed_from_bytes(path: Path, rel: str, raw: bytes, max_bytes: int | None = No
     except UnicodeEncodeError:
         problems.append((
             "format.file-name-encoding",
-            f"the file name is not valid UTF-8 (shown as {rel.rsplit('/', 1)[-1]!r}); the "
+            f"the file name is not valid UTF-8 (shown as {rel.rsplit('/', 1)[-1]}); the "
             "corpus checks cannot compare this file: rename it", {}))
     return Seed(path, rel, raw, text, bom, problems)
 
