@@ -443,7 +443,7 @@ def restore(log_path: Path) -> list[tuple[str, str]]:
         path = Path(entry["abs_path"])
         if entry.get("abs_path_bytes"):
             path = Path(os.fsdecode(bytes.fromhex(entry["abs_path_bytes"])))
-        if entry.get("status") != "written":
+        if entry.get("status") not in ("written", "pending"):
             results.append((entry["path"], f"skipped (status {entry.get('status')})"))
             continue
         try:
@@ -451,7 +451,11 @@ def restore(log_path: Path) -> list[tuple[str, str]]:
         except OSError as exc:
             results.append((entry["path"], f"error: cannot read: {exc.strerror or exc}"))
             continue
-        if hashlib.sha256(now).hexdigest() != entry.get("fixed_sha256"):
+        digest = hashlib.sha256(now).hexdigest()
+        if digest == entry.get("original_sha256"):
+            results.append((entry["path"], "already the original"))
+            continue
+        if digest != entry.get("fixed_sha256"):
             results.append((entry["path"], "skipped: the file changed since it was fixed"))
             continue
         try:
@@ -465,13 +469,44 @@ def restore(log_path: Path) -> list[tuple[str, str]]:
 
 
 def load_log(path: Path) -> dict[str, Any]:
+    """A fix log, or the journal (``.partial``) an interrupted run left behind."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise FixerError(f"fix log {path} cannot be read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = _load_journal(text, path)
     if not isinstance(data, dict) or data.get("schema") != LOG_SCHEMA \
             or not isinstance(data.get("files"), list):
         raise FixerError(f"{path} is not a seedcheck fix log (schema {LOG_SCHEMA})")
+    return data
+
+
+def _load_journal(text: str, path: Path) -> dict[str, Any]:
+    records = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if n == len(text.splitlines()):
+                break  # a last line cut short by the crash
+            raise FixerError(f"fix log {path}: line {n} is not JSON") from None
+    if not records or not isinstance(records[0], dict) or not records[0].get("journal"):
+        raise FixerError(f"{path} is not a seedcheck fix log (schema {LOG_SCHEMA})")
+    data = dict(records[0])
+    files: list[dict[str, Any]] = []
+    for rec in records[1:]:
+        if "update" in rec:
+            if 0 <= rec["update"] < len(files):
+                files[rec["update"]].update(
+                    {k: rec[k] for k in ("status", "backup", "error") if k in rec})
+        else:
+            files.append(rec)
+    data["files"] = files
     return data
 
 
@@ -661,17 +696,80 @@ def default_log_path(now: _dt.datetime | None = None) -> Path:
     return cand
 
 
-def write_log(path: Path, results: list[FileResult], options: dict[str, Any]) -> None:
-    data = {
-        "schema": LOG_SCHEMA,
-        "tool": {"name": TOOL_NAME, "version": __version__},
-        "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "cwd": os.getcwd(),
-        "options": options,
-        "files": [log_entry(r) for r in results],
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+class FixLog:
+    """The JSON fix log of one ``--write`` run.
+
+    While the run goes on, every file's entry is appended to a journal,
+    ``<log>.partial`` (JSON Lines: a header, then one entry per line, each flushed to
+    disk *before* the file is replaced, then its final status), so memory stays flat and
+    a crash loses nothing. :meth:`close` writes the log itself (one JSON document)
+    atomically and removes the journal. :func:`load_log` reads either.
+    """
+
+    def __init__(self, path: Path, options: dict[str, Any]):
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + ".partial")
+        self.options = options
+        self.entries: list[dict[str, Any]] = []
+        self._fh = None
+        self.header = {
+            "schema": LOG_SCHEMA,
+            "tool": {"name": TOOL_NAME, "version": __version__},
+            "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "cwd": shown(os.getcwd()),
+            "options": options,
+        }
+
+    def _append(self, record: dict[str, Any]) -> None:
+        try:
+            if self._fh is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self.path.exists() or self.path.is_symlink():
+                    raise FixerError(f"the fix log {self.path} exists; the fixer never "
+                                     "overwrites a fix log")
+                self._fh = open(self.journal_path, "x", encoding="utf-8")
+                self._fh.write(json.dumps({**self.header, "journal": True},
+                                          ensure_ascii=False) + "\n")
+            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except FileExistsError:
+            raise FixerError(f"the fix log journal {self.journal_path} exists (an earlier "
+                             "run was interrupted?); keep it, and choose another --log")
+        except OSError as exc:
+            raise FixerError(f"cannot write the fix log {self.journal_path}: "
+                             f"{exc.strerror or exc}") from None
+
+    def add(self, res: FileResult) -> int:
+        entry = log_entry(res)
+        self.entries.append(entry)
+        self._append(entry)
+        return len(self.entries) - 1
+
+    def update(self, index: int, res: FileResult) -> None:
+        entry = self.entries[index]
+        entry["status"] = res.status
+        entry["backup"] = shown(res.backup) if res.backup else None
+        if res.status == "error":
+            entry["error"] = res.message
+        self._append({"update": index, "status": entry["status"],
+                      "backup": entry["backup"], "error": entry.get("error")})
+
+    def close(self) -> None:
+        data = {**self.header, "files": self.entries}
+        try:
+            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=2)
+                              + "\n")
+        except OSError as exc:
+            raise FixerError(f"cannot write the fix log {self.path}: {exc.strerror or exc}"
+                             f"; the journal {self.journal_path} holds every change") from None
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            try:
+                os.unlink(self.journal_path)
+            except OSError:
+                pass
 
 
 # -- output -----------------------------------------------------------------------------
@@ -852,8 +950,9 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
                 say(f"{path}: {outcome}", "red", err)
                 code = 2
             else:
-                say(f"{path}: {outcome}", None if outcome == "restored" else "yellow")
-                code = max(code, 0 if outcome == "restored" else 1)
+                fine = outcome in ("restored", "already the original")
+                say(f"{path}: {outcome}", None if fine else "yellow")
+                code = max(code, 0 if fine else 1)
         return code
     if not args.paths:
         raise FixerError("no PATH given: name seed files or folders to fix")
@@ -867,8 +966,12 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
     if log_path is not None and (log_path.exists() or log_path.is_symlink()):
         raise FixerError(f"--log {args.log}: the file exists; the fixer never overwrites "
                          "a fix log, choose another path")
-    results: list[FileResult] = []
+    options = {"write": bool(args.write), "unsafe": args.unsafe, "backup": args.backup,
+               "select": _split_ids(args.select), "ignore": _split_ids(args.ignore)}
+    log = FixLog(log_path or default_log_path(), options) if args.write else None
     baselines: dict[str, Baseline] = {}
+    code = 0
+    n_changed = 0
     for path, rel, display, root in targets:
         bl = baseline_for(args, config, root, baselines)
         try:
@@ -877,89 +980,79 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
             res = FileResult(path, display, rel, Seed(path, rel, b"", None))
             res.status = "error"
             res.message = f"not fixed: internal error while checking it: {describe(exc)}"
-        results.append(res)
         if res.status == "not-written":
             say(f"{display}: {res.message}", "bold red")
+            code = max(code, 1)
             continue
         if res.status == "error":
-            continue
-        if res.changed and not args.quiet:
-            assert res.outcome is not None
-            console.print(render_diff(res.outcome.original, res.outcome.text, display),
-                          soft_wrap=True, end="")
-    to_write = [r for r in results if r.changed]
-    code = 0
-    if args.write and to_write:
-        log_path = log_path or default_log_path()
-        options = {"write": True, "unsafe": args.unsafe, "backup": args.backup,
-                   "select": _split_ids(args.select), "ignore": _split_ids(args.ignore)}
-        for r in to_write:
-            r.status = "pending"
-        try:
-            write_log(log_path, to_write, options)  # before any file changes
-        except OSError as exc:
-            raise FixerError(f"cannot write the fix log {log_path}: "
-                             f"{exc.strerror or exc}") from None
-        for r in to_write:
-            try:
-                write_file(r, args.backup)
-                r.status = "written"
-            except FixerError as exc:
-                r.status = "error"
-                r.message = str(exc)
-        try:
-            write_log(log_path, to_write, options)
-        except OSError as exc:
-            raise FixerError(f"cannot update the fix log {log_path}: "
-                             f"{exc.strerror or exc}") from None
-    # per-file summary
-    for r in results:
-        if r.status in ("not-written",):
-            code = max(code, 1)
-            continue
-        if r.status == "error":
-            say(f"{r.display}: {r.message}", "bold red", err)
+            say(f"{display}: {res.message}", "bold red", err)
             code = 2
             continue
-        assert r.outcome is not None
-        n = sum(len(s["changes"]) for s in r.outcome.steps)
-        if r.status == "written":
-            line = f"{r.display}: fixed, {_plural(n, 'change')} ({_summary(r)})"
-            if r.backup:
-                line += f"; original kept as {r.backup}"
-            say(line, "green")
-        elif r.status == "would-change":
-            say(f"{r.display}: {_plural(n, 'change')} would be made ({_summary(r)}); "
-                "run with --write to apply", "yellow")
-            code = max(code, 1)
-        for rej in r.outcome.rejected:
-            if rej.status in ("skipped", "invalid"):
-                c = rej.candidate
-                f = c.findings[0] if c.findings else None
-                where = f"{f.line}" if f else "?"
-                say(f"  fix not applied: {c.check} at line {where}: {rej.reason}", "yellow")
-        if not r.outcome.converged:
-            say(f"  fixes did not settle after {MAX_PASSES} passes; review this file",
-                "yellow")
-        if r.review:
-            code = max(code, 1)
-            k = len(r.review)
-            say(f"{r.display}: {_plural(k, 'finding')} need{'s' if k == 1 else ''} review:",
-                "yellow")
-            for f in r.review:
-                fixnote = ""
-                if f.fix is not None:
-                    fixnote = " [fix needs review: --unsafe]" if not f.fix.safe else \
-                        " [fix not applied]"
-                say(f"  {r.display}:{f.line}:{f.column} {f.severity} {f.check}: "
-                    f"{f.message}{fixnote}")
-    if args.write and to_write:
-        say(f"fix log: {log_path}", "dim")
-    n_changed = len(to_write)
+        assert res.outcome is not None
+        if res.changed:
+            n_changed += 1
+            if not args.quiet:
+                console.print(render_diff(res.outcome.original, res.outcome.text, display),
+                              soft_wrap=True, end="")
+            if log is not None:
+                res.status = "pending"
+                index = log.add(res)  # journaled before the file is touched
+                try:
+                    write_file(res, args.backup)
+                    res.status = "written"
+                except FixerError as exc:
+                    res.status = "error"
+                    res.message = str(exc)
+                log.update(index, res)
+        code = max(code, report_file(res, say, err))
+    if log is not None and log.entries:
+        log.close()
+        say(f"fix log: {log.path}", "dim")
     if not targets:
         say("no seed files found", "yellow")
     elif not n_changed and code == 0:
-        say(f"nothing to fix in {len(targets)} file{'s' if len(targets) != 1 else ''}")
+        say(f"nothing to fix in {_plural(len(targets), 'file')}")
+    return code
+
+
+def report_file(r: FileResult, say, err) -> int:
+    """The lines printed for one fixed (or fixable) file; returns its exit code."""
+    assert r.outcome is not None
+    code = 0
+    n = sum(len(s["changes"]) for s in r.outcome.steps)
+    if r.status == "written":
+        line = f"{r.display}: fixed, {_plural(n, 'change')} ({_summary(r)})"
+        if r.backup:
+            line += f"; original kept as {shown(r.backup)}"
+        say(line, "green")
+    elif r.status == "would-change":
+        say(f"{r.display}: {_plural(n, 'change')} would be made ({_summary(r)}); "
+            "run with --write to apply", "yellow")
+        code = 1
+    elif r.status == "error":
+        say(f"{r.display}: {r.message}", "bold red", err)
+        code = 2
+    for rej in r.outcome.rejected:
+        if rej.status in ("skipped", "invalid"):
+            c = rej.candidate
+            f = c.findings[0] if c.findings else None
+            where = f"{f.line}" if f else "?"
+            say(f"  fix not applied: {c.check} at line {where}: {rej.reason}", "yellow")
+    if not r.outcome.converged:
+        say(f"  fixes did not settle after {MAX_PASSES} passes; review this file", "yellow")
+        code = max(code, 1)
+    if r.review:
+        code = max(code, 1)
+        k = len(r.review)
+        say(f"{r.display}: {_plural(k, 'finding')} need{'s' if k == 1 else ''} review:",
+            "yellow")
+        for f in r.review:
+            fixnote = ""
+            if f.fix is not None:
+                fixnote = (" [fix needs review: --unsafe]" if not f.fix.safe
+                           else " [fix not applied]")
+            say(f"  {r.display}:{f.line}:{f.column} {f.severity} {f.check}: "
+                f"{f.message}{fixnote}")
     return code
 
 

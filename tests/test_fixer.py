@@ -545,6 +545,50 @@ def test_cli_baselined_findings_keep_their_text(cli):
     assert code == 2 and "baseline" in err and "cannot be read" in err
 
 
+def test_cli_interrupted_run_leaves_a_journal_that_undoes(cli, monkeypatch):
+    a, b = cli.work / "a.txt", cli.work / "b.txt"
+    a.write_text(RAW, encoding="utf-8")
+    b.write_text(RAW, encoding="utf-8")
+    real_write = fixer.write_file
+
+    def crash_on_b(res, backup):
+        if res.path.name == "b.txt":
+            raise KeyboardInterrupt
+        real_write(res, backup)
+    monkeypatch.setattr(fixer, "write_file", crash_on_b)
+    with pytest.raises(KeyboardInterrupt):
+        cli("fix", "--write", "--log", "run.json", str(a), str(b))
+    assert a.read_bytes() == FIXED.encode() and b.read_bytes() == RAW.encode()
+    assert not (cli.work / "run.json").exists()
+    journal = cli.work / "run.json.partial"
+    data = fixer.load_log(journal)
+    assert [(e["rel"], e["status"]) for e in data["files"]] == [
+        ("a.txt", "written"), ("b.txt", "pending")]
+    code, out, err = cli("fix", "--undo", str(journal))
+    assert code == 0, out + err
+    assert "a.txt: restored" in out and "b.txt: already the original" in out
+    assert a.read_bytes() == RAW.encode()
+    code, out, err = cli("fix", "--write", "--log", "run.json", str(a))
+    assert code == 2 and "journal" in err and "exists" in err
+
+
+def test_cli_file_changed_during_the_run_is_not_written(cli, monkeypatch):
+    a = cli.work / "a.txt"
+    a.write_text(RAW, encoding="utf-8")
+    real_fix_file = fixer.fix_file
+
+    def then_edit(*args, **kw):
+        res = real_fix_file(*args, **kw)
+        a.write_text(RAW + "\n有人同时在改", encoding="utf-8")
+        return res
+    monkeypatch.setattr(fixer, "fix_file", then_edit)
+    code, out, err = cli("fix", "--write", "--log", "run.json", str(a))
+    assert code == 2 and "the file changed while it was being fixed" in err
+    assert a.read_text(encoding="utf-8") == RAW + "\n有人同时在改"
+    [entry] = fixer.load_log(cli.work / "run.json")["files"]
+    assert entry["status"] == "error" and "changed while" in entry["error"]
+
+
 def test_cli_format_errors_are_never_written(cli):
     gbk = cli.work / "gbk.txt"
     gbk.write_bytes("2020-07-26\n\nCHROME 政府\n".encode("gb18030"))
