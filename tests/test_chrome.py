@@ -318,12 +318,15 @@ def test_markup_br_is_a_line_break_and_styles_go():
 @pytest.mark.parametrize("line,col,end,kind,fix", [
     ('<img src="a.jpg" alt="图">', 1, 26, "tag", ("", False)),
     ("<script>var a = 1;</script>正文", 1, 28, "script", ("正文", False)),
-    ("var _hmt = _hmt || [];", 1, 11, "script", None),
+    ("var _hmt = _hmt || [];", 1, 11, "script", ("", False)),
     ('<a href="javascript:void(0)">打印</a>', 1, 36, "javascript", ("打印", False)),
     ("javascript:void(0)", 1, 19, "javascript", ("", False)),
     ("链接 ff8080815e3f7c0f015e4b6d7a1c0e2f 结束", 4, 36, "hex", None),
     ("![](http://www.example.cn/images/a.png)", 1, 40, "image", ("", False)),
-    ("p{margin:0;padding:0}", 1, 22, "script", None),
+    ("p{margin:0;padding:0}", 1, 22, "script", ("", False)),
+    (".TRS_Editor P{line-height:2;font-family:宋体;}.TRS_Editor DIV{margin:0}", 1, 70, "script",
+     ("", False)),
+    ("(function(){var s = document.createElement('script');})();", 2, 43, "script", ("", False)),
 ])
 def test_markup_unsafe_or_no_fix(line, col, end, kind, fix):
     fs = markup_findings(doc(line))
@@ -332,9 +335,27 @@ def test_markup_unsafe_or_no_fix(line, col, end, kind, fix):
     assert (f.line, f.column, f.end_column) == (3, col, end)
     assert kind in f.evidence["remnants"]
     if fix is None:
-        assert f.fix is None or f.fix.safe is False
+        assert f.fix is None
     else:
         assert (f.fix.replacement, f.fix.safe) == fix
+        if kind == "script" and fix[0] == "":
+            # a line of code is deleted with its line break
+            assert (f.fix.start, f.fix.end) == (12, 12 + len(line) + 1)
+        else:
+            # otherwise the line is replaced by its plain text
+            assert (f.fix.start, f.fix.end) == (12, 12 + len(line))
+
+
+def test_markup_comment_is_removed_safely():
+    f = markup_findings(doc("<!-- 正文开始 -->正文内容。"))[0]
+    assert (f.column, f.end_column) == (1, 14)
+    assert (f.fix.replacement, f.fix.safe) == ("正文内容。", True)
+
+
+def test_markup_code_next_to_text_keeps_the_line():
+    f = markup_findings(doc("正文内容。var x = 1"))[0]
+    assert f.fix is None
+    assert f.evidence["remnants"] == {"script": 1}
 
 
 @pytest.mark.parametrize("line", [

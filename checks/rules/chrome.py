@@ -681,7 +681,9 @@ JS_CODE_RE = re.compile(
     r"cookie|location)|window\.(?:location|open|onload|addEventListener)|"
     r"function\s?\(\s?\)\s?\{|var\s[A-Za-z_$][A-Za-z0-9_$]{0,30}\s?=|\$\(\s?document\s?\)|"
     r"addEventListener\(|innerHTML\s?=)")
-CSS_RE = re.compile(r"(?<![\w-])[.#]?[A-Za-z][\w-]{0,40}\s?\{\s?[a-z-]{2,30}\s?:[^{}\n]{1,300}\}")
+CSS_RE = re.compile(r"(?<![\w-])[.#]?[A-Za-z][\w-]{0,40}(?:[ ,>]{1,3}[.#]?[A-Za-z][\w-]{0,40}){0,4}"
+                    r"\s?\{\s?[A-Za-z-]{2,30}\s?:[^{}\n]{1,300}\}")
+COMMENT_RE = re.compile(r"<!--[^\n]{0,2000}?-->|<!\[CDATA\[[^\n]{0,2000}?\]\]>")
 HEX_RE = re.compile(r"(?<![0-9A-Za-z_-])[0-9a-fA-F]{16,}(?![0-9A-Za-z_-])")
 GUID_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                      r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
@@ -734,6 +736,8 @@ def remnants(line: str) -> list[Remnant]:
         found.append(r)
 
     lt = "<" in line
+    for m in (COMMENT_RE.finditer(line) if "<!" in line else ()):
+        add(Remnant(m.start(), m.end(), "comment", "HTML comment", "", True))
     for m in (SCRIPT_RE.finditer(line) if lt else ()):
         add(Remnant(m.start(), m.end(), "script", m.group(1).lower(), "", False))
     for m in (MD_IMAGE_RE.finditer(line) if "![" in line else ()):
@@ -863,13 +867,26 @@ def markup(seed, ctx):
         fix = None
         if new != line:
             fix = Fix(new, safe=safe, start=ln.start, end=ln.end)
+        elif any(r.kind == "script" for r in rs) and not _text_outside(line, rs):
+            # a line of script or style code: delete it (after review)
+            fix = Fix("", safe=False, start=ln.start, end=ln.next)
         key = ("markup:" + " ".join(sorted(set(names)))[:80] + ":"
                + hashlib.sha1(line[s:e].encode()).hexdigest()[:10])
         yield Hit(ln.start + s, ln.start + e, msg, fix=fix, key=key,
                   evidence={"remnants": kinds, "names": names[:20]})
 
 
-KIND_TEXT = {"tag": "HTML tag", "entity": "HTML entity", "script": "script/style fragment",
+def _text_outside(line: str, rs: list[Remnant]) -> bool:
+    """Does the line hold any ideograph outside its remnants?"""
+    pos = 0
+    for r in rs:
+        if IDEOGRAPH_RE.search(line, pos, r.start):
+            return True
+        pos = r.end
+    return IDEOGRAPH_RE.search(line, pos) is not None
+
+
+KIND_TEXT = {"comment": "HTML comment", "tag": "HTML tag", "entity": "HTML entity", "script": "script/style fragment",
              "javascript": "javascript: link", "hex": "hexadecimal id",
              "image": "Markdown image link"}
 
@@ -1007,6 +1024,6 @@ def repeated_edge_line(corpus, ctx):
 PATTERNS: list[re.Pattern] = [
     BULLET_RE, SPACE_RE, COLON_RE, BRACKET_RE, SEP_RE, LABELISH_RE, HAS_WORDCHAR_RE,
     IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE, MD_LINK_RE,
-    TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, HEX_RE, GUID_RE,
+    TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, COMMENT_RE, HEX_RE, GUID_RE,
     MD_IMAGE_RE, BREAKS_RE, HEADING_RE, DATE_ONLY_RE,
 ] + _lexicon_cached(()).compiled
