@@ -140,6 +140,8 @@ MUST_NOT_FIRE = [
      "figure.captured-before-published"),
     ("future-in-text", "2017-09-01\n\n标题\n\n条例将于2017年10月1日起施行。\n",
      "figure.captured-before-published"),
+    ("updated-later", "2017-09-05\n\n标题\n\n发布时间：2017-09-01\n更新时间：2017-09-10\n\n正文。\n",
+     "figure.captured-before-published"),
     ("signed-before", BRIEF.format(signed="8月28日"), "figure.dated-after-publication"),
     ("as-of-before", BRIEF.format(signed="8月28日").replace(
         "正文。", "正文。截至今年6月，已提拔88名。受理时间截止到2017年12月20日。从本月起到明年3月举办赛事。"),
