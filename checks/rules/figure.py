@@ -241,7 +241,7 @@ def page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
             else:
                 m = _SIGNED.search(stripped)
                 if m and not _SENTENCE_PUNCT.search(stripped) and m.start() >= 2 and \
-                        len(stripped) <= 60:
+                        len(stripped) <= 60 and not re.search(r"[：:]|更新|修改", stripped):
                     kind = "issued"
                 else:
                     m = _COMPACT_TITLE.search(stripped)
