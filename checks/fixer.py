@@ -50,7 +50,7 @@ from .baseline import load as load_baseline
 from .model import Finding
 from .report.files import atomic_write_bytes, atomic_write_text
 from .scan import scan
-from .seed import Seed, seed_from_bytes, split_lines
+from .seed import Seed, read_seed, seed_from_bytes, split_lines
 
 LOG_SCHEMA = "seedcheck-fixlog/1"
 MAX_PASSES = 5
@@ -553,8 +553,6 @@ def fix_file(path: Path, rel: str, display: str, config: Config, *, unsafe: bool
              finder: Finder | None = None, baseline: Baseline | None = None) -> FileResult:
     """Fix one seed in memory (nothing is written). Findings the ``baseline`` accepts
     keep their text: their fixes are not applied."""
-    from .seed import read_seed
-
     seed = read_seed(path, rel, config.max_file_bytes)
     base_find = finder or (lambda s: check_seed(s, config))
 
@@ -601,12 +599,12 @@ def iter_targets(paths: list[str]) -> list[tuple[Path, str, str, Path]]:
         path = Path(p)
         if path.is_dir():
             for rel, fp in scan(path):
-                key = os.path.normcase(os.path.abspath(fp))
+                key = os.path.normcase(os.path.realpath(fp))
                 if key not in seen:
                     seen.add(key)
                     out.append((fp, rel, shown(fp), path))
         elif path.exists() or path.is_symlink():
-            key = os.path.normcase(os.path.abspath(path))
+            key = os.path.normcase(os.path.realpath(path))
             if key not in seen:
                 seen.add(key)
                 out.append((path, shown(path.name), shown(path), path.parent))
