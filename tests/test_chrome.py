@@ -185,6 +185,8 @@ FIRE = [
      [("chrome.navigation", 5, 5, "error", False)]),
     ("markdown-link-nav-bar", ["[首页](https://example.cn/) | [网站地图](https://example.cn/map) | [联系我们](https://example.cn/c)", "", P1],
      [("chrome.navigation", 3, 3, "error", True)]),
+    ("chrome-in-tags", [P1, "", P2, "", "<p>责任编辑：李莎莎</p>", "<div>分享到：微信&nbsp;微博</div>"],
+     [("chrome.byline", 7, 7, "warning", True), ("chrome.share", 8, 8, "error", True)]),
     ("mixed-families", [P1, "", P2, "", "责任编辑：李莎莎", "【打印】 【关闭】", "网站地图"],
      [("chrome.byline", 7, 7, "warning", True), ("chrome.widget", 8, 8, "error", True),
       ("chrome.navigation", 9, 9, "error", True)]),
@@ -199,7 +201,7 @@ FIRE = [
                          ids=[c[0] for c in FIRE])
 def test_chrome_fires(lines, expected):
     text = doc(*lines)
-    fs = chrome_findings(text)
+    fs = [f for f in chrome_findings(text) if f.check != "chrome.markup"]
     got = [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs]
     assert got == expected
     for f in fs:

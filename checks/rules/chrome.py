@@ -85,7 +85,7 @@ def is_body(norm: str) -> bool:
     n = len(norm)
     if n >= BODY_MIN_CHARS:
         return True
-    return n >= BODY_MIN_PUNCT_CHARS and any(c in SENTENCE_PUNCT for c in norm)
+    return n >= BODY_MIN_PUNCT_CHARS and not SENTENCE_PUNCT.isdisjoint(norm)
 
 
 # -- lexicon -------------------------------------------------------------------------------
@@ -185,8 +185,19 @@ def _lexicon_cached(extras_key: tuple) -> Lexicon:
     return build_lexicon(_lexicon_data(), extras)
 
 
+_lex_last: list = [None, None]  # (config, lexicon)
+
+
 def lexicon_for(config) -> Lexicon:
     """The default lexicon plus the ``extra_*`` forms configured per check."""
+    if _lex_last[0] is config:
+        return _lex_last[1]
+    lex = _lexicon_for(config)
+    _lex_last[:] = [config, lex]
+    return lex
+
+
+def _lexicon_for(config) -> Lexicon:
     items = []
     for check in sorted(FAMILY_CHECKS.values()):
         for key in EXTRA_KEYS:
@@ -234,11 +245,18 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
     if "](" in norm:
         # a Markdown link counts as its text: "[查看原文](https://…)" is a link button
         norm = MD_LINK_RE.sub(r"\1", norm)
+    if len(norm) > MAX_NOTICE_CHARS * 2:
+        return None
+    if "<" in norm or "&" in norm:
+        # chrome wrapped in markup ("<p>责任编辑：李莎莎</p>") is still chrome
+        norm = normalize(ENTITY_RE.sub(" ", TAG_RE.sub(" ", norm)))
+        if not norm:
+            return None
     if len(norm) > MAX_NOTICE_CHARS:
         return None
     if lex.notice_re is not None and (m := lex.notice_re.search(norm)):
         return LineClass(lex.notices[m.group(0).casefold()], False, [m.group(0)], True)
-    if any(c in SENTENCE_PUNCT for c in norm) or len(norm) > MAX_CHROME_CHARS:
+    if not SENTENCE_PUNCT.isdisjoint(norm) or len(norm) > MAX_CHROME_CHARS:
         return None
     if not HAS_WORDCHAR_RE.search(norm):
         return None
@@ -914,7 +932,7 @@ def edge_candidate(norm: str) -> bool:
         return False
     if not HAS_WORDCHAR_RE.search(norm) or DATE_ONLY_RE.fullmatch(norm):
         return False
-    if any(c in CANDIDATE_PUNCT for c in norm) or norm.endswith("："):
+    if not CANDIDATE_PUNCT.isdisjoint(norm) or norm.endswith("："):
         return False
     return not HEADING_RE.match(norm)
 
