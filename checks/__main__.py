@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m checks",
         description="seedcheck commands (the checks themselves run under pytest: "
                     "python -m pytest --seeds DIR)")
+    from . import TOOL_NAME, __version__
+
+    parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     fix = sub.add_parser(
         "fix", help="show, and with --write apply, the checks' fixes to seed files",

@@ -224,6 +224,27 @@ def test_dominant_eol():
     assert fixer.dominant_eol("abc") == "\n"
 
 
+def test_unified_diff_kinds_and_missing_final_line_break():
+    old = "2020-07-26\r\n\r\nCHROME\r\n正文\r\n尾"
+    new = "2020-07-26\r\n\r\n正文\r\n尾\r\n"
+    assert fixer.unified_diff(old, new, "a.txt") == [
+        ("header", "--- a.txt (original)"),
+        ("header", "+++ a.txt (fixed)"),
+        ("hunk", "@@ -1,5 +1,4 @@"),
+        ("ctx", " 2020-07-26"),
+        ("ctx", " "),
+        ("del", "-CHROME"),
+        ("ctx", " 正文"),
+        ("del", "-尾"),
+        ("note", "\\ No newline at end of file"),
+        ("add", "+尾"),
+    ]
+    text = fixer.render_diff(old, new, "a.txt")
+    assert text.plain.splitlines()[5] == "-CHROME"
+    assert [s.style for s in text.spans if text.plain[s.start:s.end] == "-CHROME"] == ["red"]
+    assert fixer.unified_diff("same\n", "same\n", "a.txt") == []
+
+
 # -- fixing texts ----------------------------------------------------------------------------
 
 def test_fix_text_deletes_lines_fixes_typos_and_logs_everything():
@@ -642,6 +663,9 @@ def test_cli_usage_and_io_errors_exit_2_without_traceback(cli, capsys):
     assert code == 2 and "unrecognized arguments" in err
     assert main([]) == 2
     assert main(["--help"]) == 0
+    capsys.readouterr()
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == "seedcheck 0.1.0\n"
     capsys.readouterr()
 
 
