@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import checks
 from checks import fixer, registry
 from checks.__main__ import main
 from checks.config import Config
@@ -665,7 +666,7 @@ def test_cli_usage_and_io_errors_exit_2_without_traceback(cli, capsys):
     assert main(["--help"]) == 0
     capsys.readouterr()
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out == "seedcheck 0.1.0\n"
+    assert capsys.readouterr().out == f"seedcheck {checks.__version__}\n"
     capsys.readouterr()
 
 
