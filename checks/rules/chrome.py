@@ -11,9 +11,10 @@ How a line is judged (docs/chrome.md has the details and the measurements):
    that are not chrome) split it into gaps. A chrome line is at an *edge* when it sits
    in the head gap (before the first body paragraph), the tail gap (after the last),
    or a gap where the page starts again (the title or the first paragraph comes back:
-   the boundary between two copies of the body). Weak forms (``微信`` alone, ``主办单位：``,
-   a bare publish time) count only at an edge or next to a strong chrome line; fixes
-   are safe only at an edge.
+   the boundary between two copies of the body). Forms have three strengths: strong
+   (reported anywhere), edge (``来源：``, a bare publish time: reported at an edge, and
+   confident there) and weak (``微信`` alone, ``主办单位：``: at an edge or next to strong
+   chrome, unsure when alone). Fixes are safe only at an edge and when confident.
 3. Consecutive chrome lines of one family are one finding (a block); a split widget
    (``【字体：`` / ``大`` / ``中`` / ``小`` / ``】``, one a line) is one finding.
 
@@ -993,10 +994,10 @@ def repeated_edge_line(corpus, ctx):
     Fix:
     Delete the line (unsafe: review one file first); add the form to the lexicon
     (`extra_words` of a chrome check) so the file checks find it with a safe fix.
-    Options: `min_files` (5), `min_share` (0.02 of the files).
+    Options: `min_files` (5), `min_share` (0.005 of the files).
     """
     min_files = ctx.opt("min_files", 5)
-    min_share = ctx.opt("min_share", 0.02)
+    min_share = ctx.opt("min_share", 0.005)
     feats = corpus.features("chrome")
     total = len(feats)
     line_files: dict[int, set[str]] = {}
