@@ -8,11 +8,21 @@ end of the session the controller (never an xdist worker) writes the reports.
 Findings travel from the item that computed them to the controller as JSON on the
 test report's ``user_properties``, so ``pytest -n 2`` reports exactly what a serial
 run does.
+
+Incremental runs (see ``checks/cache.py`` and ``docs/performance.md``): collection
+hashes every seed; a seed whose results are in the store for this content, code and
+configuration is not checked again. Cached seeds that pass are folded into one item
+(``<dir>::cached[N]``) so that pytest's per-item cost is not paid for them; seed items
+store their index features, and the corpus items read them back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,8 +32,9 @@ import pytest
 
 from . import baseline as baseline_mod
 from . import config as config_mod
+from . import cache as cache_mod
 from . import engine, registry
-from .model import Finding, SEVERITIES, fails
+from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
 from .report.writer import write_reports
@@ -31,6 +42,8 @@ from .scan import scan
 from .seed import read_seed
 
 PROP = "seedcheck"
+FOLD_MIN = 100  # fold cached passing seeds into one item when at least this many
+PROGRESS_MIN = 1000  # show a progress bar for indexes of at least this many seeds
 
 
 @dataclass
@@ -52,6 +65,16 @@ class State:
     written: list[Path] = field(default_factory=list)
     write_error: str | None = None
     baseline_written: tuple[Path, int] | None = None
+    # incremental runs
+    ctx: str = ""
+    indexes: list[str] = field(default_factory=list)
+    shas: dict[str, str | None] = field(default_factory=dict)  # rel -> sha256 (collection)
+    fold_min: int = FOLD_MIN
+    store_path: Path | None = None
+    store: cache_mod.Store | None = None
+    store_opened: bool = False
+    temp_dir: Path | None = None
+    started_wall: float = field(default_factory=time.time)
 
 
 STATE = pytest.StashKey[State]()
@@ -78,6 +101,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("seedcheck_report_dir", "report folder (default: reports)")
     parser.addini("seedcheck_fail_on", "lowest severity that fails (error|warning|info)")
     parser.addini("seedcheck_baseline", "baseline file")
+    parser.addini("seedcheck_fold_min", "fold cached passing seeds into one item when at "
+                  f"least this many (default: {FOLD_MIN}; 0 never folds)")
 
 
 def _base_dir(config: pytest.Config) -> Path:
@@ -145,6 +170,13 @@ def pytest_configure(config: pytest.Config) -> None:
     except baseline_mod.BaselineError as exc:
         raise pytest.UsageError(str(exc)) from None
     registry.load_builtin()
+    try:
+        from .config_check import validate_ids, probe_options
+        validate_ids(cfg)
+        if not hasattr(config, "workerinput"):
+            probe_options(cfg)
+    except config_mod.ConfigError as exc:
+        raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
     state = State(
         root=root,
         seeds_label=root.as_posix(),
@@ -156,6 +188,13 @@ def pytest_configure(config: pytest.Config) -> None:
         use_cache=not config.getoption("no_cache"),
         controller=not hasattr(config, "workerinput"),
     )
+    state.ctx = cache_mod.context_key(cfg)
+    state.indexes = cache_mod.needed_indexes(cfg)
+    fold = config.getini("seedcheck_fold_min")
+    try:
+        state.fold_min = int(fold) if fold not in (None, "") else FOLD_MIN
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck_fold_min = {fold!r}: expected an integer") from None
     config.stash[STATE] = state
     config.addinivalue_line("markers", "seedcheck: a seed file or corpus check")
     config.pluginmanager.register(SessionPlugin(state), "seedcheck-session")
@@ -163,6 +202,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _state(config: pytest.Config) -> State | None:
     return config.stash.get(STATE, None)
+
+
+def _store(config: pytest.Config) -> cache_mod.Store | None:
+    """This process's store, opened on first use. Where it lives: a path handed down by
+    the xdist controller; else the pytest cache folder (``.pytest_cache/d/seedcheck``);
+    else, with ``-p no:cacheprovider``, a temporary folder removed after the run. The
+    controller wipes it first under ``--no-cache``; a corrupt file is rebuilt."""
+    state = _state(config)
+    if state is None:
+        return None
+    if not state.store_opened:
+        state.store_opened = True
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and workerinput.get("seedcheck_store"):
+            state.store_path = Path(workerinput["seedcheck_store"])
+        elif getattr(config, "cache", None) is not None:
+            state.store_path = (Path(config.cache.mkdir("seedcheck"))
+                                / cache_mod.store_name(state.root))
+        else:
+            state.temp_dir = Path(tempfile.mkdtemp(prefix="seedcheck-"))
+            state.store_path = state.temp_dir / "store.sqlite"
+        wipe = state.controller and not state.use_cache
+        state.store = cache_mod.Store.open(state.store_path, wipe=wipe,
+                                           repair=state.controller)
+    return state.store
 
 
 class SeedDir(pytest.Directory):
@@ -173,8 +237,13 @@ class SeedDir(pytest.Directory):
         assert state is not None
         state.collected = True
         entries = scan(self.path)
+        store = _store(self.config)
+        cached = store.cached_seeds(state.ctx) if store is not None else {}
         for rel, path in entries:
-            yield SeedItem.from_parent(self, name=rel, path=path, rel=rel)
+            sha = cache_mod.read_raw(path, state.config.max_file_bytes)[1]
+            state.shas[rel] = sha
+            yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
+                                       cached_worst=cached.get((rel, sha)))
         categories = [c for c in registry.corpus_categories()
                       if any(state.config.enabled(s.id) for s in registry.all_checks()
                              if s.scope == "corpus" and s.category == c)]
@@ -191,13 +260,15 @@ class SeedcheckFailure(Exception):
 
 
 class _CheckItem(pytest.Item):
-    def _finish(self, findings: list[Finding], file_rec: dict | None) -> None:
+    def _finish(self, findings: list[Finding], file_rec: dict | list[dict] | None) -> None:
         state = _state(self.config)
         assert state is not None
         for f in findings:
             f.baselined = state.baseline.accepts(f)
-        payload = {"findings": [f.to_dict() for f in findings]}
-        if file_rec is not None:
+        payload: dict = {"findings": [f.to_dict() for f in findings]}
+        if isinstance(file_rec, list):
+            payload["files"] = file_rec
+        elif file_rec is not None:
             payload["file"] = file_rec
         self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
         if state.update_baseline:
@@ -219,28 +290,25 @@ class _CheckItem(pytest.Item):
 
 
 class SeedItem(_CheckItem):
-    def __init__(self, *, rel: str, **kw):
+    def __init__(self, *, rel: str, sha: str | None = None, cached_worst: int | None = None,
+                 **kw):
         super().__init__(**kw)
         self.rel = rel
+        self.sha = sha  # sha256 read at collection
+        self.cached_worst = cached_worst  # worst severity rank when cached, else None
         self.add_marker("seedcheck")
 
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
-        seed = read_seed(self.path, self.rel, state.config.max_file_bytes)
-        findings = engine.check_seed(seed, state.config)
-        text = seed.text
-        rec = {
-            "path": self.rel,
-            "sha256": seed.sha256,
-            "chars": len(text) if text is not None else 0,
-            "lines": len(seed.lines) if text else 0,
-            "unreadable": text is None,
-        }
+        rec, findings, _ = cache_mod.check_seed_cached(
+            self.path, self.rel, state.config, _store(self.config), state.ctx,
+            state.indexes, sha_hint=self.sha)
         self._finish(findings, rec)
 
     def reportinfo(self):
-        return self.path, None, f"seed {self.rel}"
+        # (the shown path, not self.path: a non-UTF-8 file name must not reach xdist)
+        return self.parent.path / self.rel, None, f"seed {self.rel}"
 
 
 class CorpusItem(_CheckItem):
@@ -253,18 +321,89 @@ class CorpusItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
-        corpus = engine.Corpus(state.root, self.paths, state.config)
-        self._finish(engine.check_corpus(corpus, self.category), None)
+        findings, _ = cache_mod.check_corpus_cached(
+            state.root, self.paths, state.shas, state.config, self.category,
+            _store(self.config), state.ctx, progress=_progress(self.config, len(self.paths)))
+        self._finish(findings, None)
 
     def reportinfo(self):
         return self.path, None, f"corpus checks: {self.category}"
 
 
-def _line_lookup(root: Path):
+class CachedItem(_CheckItem):
+    """Seeds whose results are cached and pass: one item for all of them (their
+    results come from the store; a row gone missing is checked again)."""
+
+    def __init__(self, *, entries: list[tuple[str, Path, str]], **kw):
+        super().__init__(**kw)
+        self.entries = entries  # (rel, path, sha256)
+        self.add_marker("seedcheck")
+
+    def runtest(self) -> None:
+        state = _state(self.config)
+        assert state is not None
+        store = _store(self.config)
+        got = store.get_seeds([(r, s) for r, _, s in self.entries], state.ctx) if store else {}
+        recs: list[dict] = []
+        findings: list[Finding] = []
+        for rel, path, sha in self.entries:
+            hit = got.get((rel, sha))
+            if hit is not None:
+                recs.append(hit[0])
+                findings += [Finding.from_dict(d) for d in hit[1]]
+            else:
+                rec, fs, _ = cache_mod.check_seed_cached(
+                    path, rel, state.config, store, state.ctx, state.indexes, sha_hint=sha)
+                recs.append(rec)
+                findings += fs
+        self._finish(findings, recs)
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
+
+
+def _progress(config: pytest.Config, n: int):
+    """A factory of rich progress bars for building corpus indexes, or None: only in the
+    controlling process (never inside an xdist worker), on a terminal, for large
+    corpora. The bar is drawn with pytest's output capture suspended and vanishes when
+    done."""
+    state = _state(config)
+    if state is None or not state.controller or n < PROGRESS_MIN:
+        return None
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is None or not tr.isatty() or config.option.verbose < -1:
+        return None
+    capman = config.pluginmanager.get_plugin("capturemanager")
+
+    @contextlib.contextmanager
+    def bar(description: str, total: int):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        guard = capman.global_and_fixture_disabled() if capman else contextlib.nullcontext()
+        with guard:
+            sys.stdout.write("\n")
+            progress = Progress(TextColumn("[bold]seedcheck[/] {task.description}"),
+                                BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(file=sys.stdout), transient=True)
+            with progress:
+                task = progress.add_task(description, total=total)
+                count = [0]
+
+                def tick() -> None:
+                    count[0] += 1
+                    if count[0] % 200 == 0 or count[0] == total:
+                        progress.update(task, completed=count[0])
+                yield tick
+    return bar
+
+
+def _line_lookup(root: Path, max_bytes: int | None = 20_000_000):
     @lru_cache(maxsize=64)
     def lines_of(path: str) -> list[str] | None:
-        seed = read_seed(root / path, path)
-        return [ln.text for ln in seed.lines] if seed.text is not None else None
+        seed = read_seed(root / path, path, max_bytes)  # bounded: never a 100 MB read
+        return [ln.text[:2000] for ln in seed.lines] if seed.text is not None else None
 
     def lookup(path: str, line: int) -> str | None:
         lines = lines_of(path)
@@ -288,6 +427,32 @@ class SessionPlugin:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.state.started = time.monotonic()
+        self.state.started_wall = time.time()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        """xdist controller: every worker uses the controller's store (opened, wiped
+        under --no-cache or repaired, before any worker starts)."""
+        _store(node.config)
+        if self.state.store_path is not None:
+            node.workerinput["seedcheck_store"] = str(self.state.store_path)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        """Fold the cached seeds that pass into one item (after -k/--lf selection)."""
+        state = self.state
+        rank = SEVERITY_RANK[state.fail_on]
+        fold = [i for i, it in enumerate(items) if isinstance(it, SeedItem)
+                and it.cached_worst is not None and it.cached_worst < rank]
+        if state.fold_min <= 0 or len(fold) < state.fold_min:
+            return
+        first = items[fold[0]]
+        cached = CachedItem.from_parent(
+            first.parent, name=f"cached[{len(fold)}]",
+            entries=[(items[i].rel, items[i].path, items[i].sha) for i in fold])
+        drop = set(fold)
+        items[:] = [cached if i == fold[0] else it for i, it in enumerate(items)
+                    if i not in drop or i == fold[0]]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         state = self.state
@@ -300,6 +465,8 @@ class SessionPlugin:
             state.findings[report.nodeid] = payload["findings"]
             if "file" in payload:
                 state.files[payload["file"]["path"]] = payload["file"]
+            for rec in payload.get("files", ()):
+                state.files[rec["path"]] = rec
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
@@ -308,15 +475,26 @@ class SessionPlugin:
             return
         if not state.files and not state.findings:
             return
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            # A partial run must not replace whole reports (or the baseline).
+            state.write_error = ("the run was interrupted: the reports (and the baseline) "
+                                 f"in {state.report_dir} were left as they were")
+            return
         findings = [Finding.from_dict(d) for fs in state.findings.values() for d in fs]
         findings.sort(key=Finding.sort_key)
         stale = state.baseline.stale(findings, set(state.files))
         if state.update_baseline:
-            n = baseline_mod.write(state.baseline.path, findings)
-            for f in findings:
-                f.baselined = True
-            stale = []
-            state.baseline_written = (state.baseline.path, n)
+            try:
+                n = baseline_mod.write(state.baseline.path, findings)
+            except OSError as exc:
+                state.write_error = (f"cannot write the baseline {state.baseline.path}: "
+                                     f"{exc.strerror or exc}")
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            else:
+                for f in findings:
+                    f.baselined = True
+                stale = []
+                state.baseline_written = (state.baseline.path, n)
         report = build_report(
             list(state.files.values()), findings, seeds_dir=state.seeds_label,
             duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
@@ -324,21 +502,46 @@ class SessionPlugin:
         state.report = report
         try:
             state.written = write_reports(state.report_dir, report, state.root,
-                                          _line_lookup(state.root))
+                                          _line_lookup(state.root,
+                                                       state.config.max_file_bytes))
         except OSError as exc:
-            state.write_error = (f"cannot write reports to {state.report_dir}: "
-                                 f"{exc.strerror or exc}")
+            state.write_error = "; ".join(filter(None, [
+                state.write_error,
+                f"cannot write reports to {state.report_dir}: {exc.strerror or exc}"]))
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self._prune()
+
+    def _prune(self) -> None:
+        """After a run that saw every seed, drop cache rows that cannot hit again."""
+        state = self.state
+        if state.temp_dir is not None or not state.store_opened or state.store is None:
+            return
+        current = {p: r.get("sha256") for p, r in state.files.items()
+                   if not r.get("unreadable")}
+        if set(state.files) != {rel for rel, _ in scan(state.root)}:
+            return
+        state.store.prune(state.ctx, current, state.started_wall)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        state = self.state
+        if state.store is not None:
+            state.store.close()
+        if state.temp_dir is not None and state.controller:
+            shutil.rmtree(state.temp_dir, ignore_errors=True)
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state
         if state.report is None:
+            if state.write_error:
+                terminalreporter.write_line(f"seedcheck: ERROR: {state.write_error}",
+                                            red=True)
             return
         tw = terminalreporter._tw
         terminalreporter.section("seedcheck report")
         text = to_ansi(state.report, width=max(60, min(tw.fullwidth, 160)),
-                       color=tw.hasmarkup, line_lookup=_line_lookup(state.root))
+                       color=tw.hasmarkup,
+                       line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
         terminalreporter.write(text)
         if state.baseline_written:
             path, n = state.baseline_written

@@ -1,0 +1,288 @@
+"""The speed-and-scale benchmark (not a test). One command:
+
+    python bench/run_bench.py --sizes 1000 10000 50000
+
+For every size it generates a synthetic corpus (``bench/gen_corpus.py``), then runs the
+full suite exactly as a user would, ``python -m pytest --seeds DIR --report-dir OUT -p
+no:randomly``, and measures:
+
+* ``cold``: serial, nothing cached (``--no-cache``);
+* ``warm``: the same again, nothing changed;
+* ``add-one``: one new seed added, then a warm run;
+* ``edit-one``: one seed edited, then a warm run;
+* ``cold-n2``: ``-n 2`` (pytest-xdist), nothing cached.
+
+For each run: wall time, CPU time (user + system of the pytest process and its
+workers), peak resident memory (the largest single process), seeds per second, the
+load average of the machine before the run (other work on the machine inflates wall
+time), the slowest items (the corpus categories) from ``--durations``, and whether
+the report's findings and files are identical to the cold serial run's. Then a time
+per check, measured in-process on a sample of the smallest corpus.
+
+The code is *snapshotted* first (``checks/`` and ``pyproject.toml`` copied to
+``bench/out/snapshot/``, runs start there), so edits made to the working tree while
+the benchmark runs neither change what is measured nor invalidate the cache between
+the cold and warm runs.
+
+Writes ``bench/out/results.json`` and ``bench/out/time_vs_size.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+import gen_corpus  # noqa: E402
+
+RUNS = ("cold", "warm", "add-one", "edit-one", "cold-n2")
+
+
+def sh(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine() -> dict:
+    return {
+        "nproc": sh(["nproc"]),
+        "free_h": sh(["free", "-h"]),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": next((ln.split(":", 1)[1].strip() for ln in
+                     Path("/proc/cpuinfo").read_text().splitlines()
+                     if ln.startswith("model name")), "") if Path("/proc/cpuinfo").exists()
+        else platform.processor(),
+        "git_commit": sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+        "git_dirty_files": len(sh(["git", "-C", str(ROOT), "status", "--porcelain",
+                                   "--", "checks"]).splitlines()),
+    }
+
+
+def snapshot() -> Path:
+    snap = OUT / "snapshot"
+    if snap.exists():
+        shutil.rmtree(snap)
+    snap.mkdir(parents=True)
+    shutil.copytree(ROOT / "checks", snap / "checks",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(ROOT / "pyproject.toml", snap / "pyproject.toml")
+    return snap
+
+
+def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str]) -> dict:
+    """One pytest run from the snapshot; measured with wait4 (this child and its
+    waited-for descendants: the xdist workers)."""
+    cmd = [sys.executable, "-m", "pytest", "--seeds", str(seeds), "--report-dir",
+           str(report), "-p", "no:randomly", "-q", "--durations=6", *extra]
+    env = dict(os.environ, PYTHONPATH=str(snap), PYTHONDONTWRITEBYTECODE="1")
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    with open(OUT / "last_run.log", "w") as log:
+        proc = subprocess.Popen(cmd, cwd=snap, env=env, stdout=log, stderr=subprocess.STDOUT)
+        _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = (OUT / "last_run.log").read_text(errors="replace")
+    durations = []
+    for line in text.splitlines():
+        m = re.match(r"^([\d.]+)s (call|setup|teardown)\s+(\S+)", line)
+        if m:
+            durations.append({"item": m.group(3).split("::")[-1], "when": m.group(2),
+                              "s": float(m.group(1))})
+    summary = next((ln for ln in reversed(text.splitlines()) if " in " in ln and
+                    ("passed" in ln or "failed" in ln)), "")
+    return {"cmd": " ".join(cmd[1:]), "exit": proc.returncode, "wall_s": round(wall, 2),
+            "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
+            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "load_before": round(load, 2),
+            "slowest": durations, "pytest_summary": summary.strip("= ")}
+
+
+def report_core(report_dir: Path) -> tuple | None:
+    try:
+        r = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (json.dumps(r["findings"], sort_keys=True), json.dumps(r["files"], sort_keys=True),
+            r["summary"]["findings"])
+
+
+def new_seed_text(corpus: Path) -> str:
+    """A realistic extra seed: another seed's text with its paragraphs reversed."""
+    first = sorted(corpus.glob("*.txt"))[1].read_text(encoding="utf-8")
+    lines = first.split("\n")
+    return "\n".join(lines[:8] + list(reversed(lines[8:]))).rstrip("\n") + "\n"
+
+
+def bench_size(size: int, snap: Path, runs: list[str], results: dict) -> None:
+    corpus = OUT / f"corpus-{size}"
+    manifest = corpus / ".manifest.json"
+    if not (manifest.exists() and json.loads(manifest.read_text())["size"] == size):
+        t0 = time.perf_counter()
+        gen_corpus.generate(size, corpus)
+        print(f"[{size}] generated corpus in {time.perf_counter() - t0:.1f} s", flush=True)
+    extra_path = corpus / "zzz_added_seed.txt"
+    extra_path.unlink(missing_ok=True)
+    edit_path = sorted(corpus.glob("*.txt"))[size // 2]
+    edit_orig = edit_path.read_bytes()
+    rows: dict[str, dict] = {}
+    ref = None
+    try:
+        for name in runs:
+            rep = OUT / f"report-{size}-{name}"
+            extra: list[str] = []
+            if name in ("cold", "cold-n2"):
+                extra.append("--no-cache")
+            if name == "cold-n2":
+                extra += ["-n", "2"]
+            if name == "add-one":
+                extra_path.write_text(new_seed_text(corpus), encoding="utf-8")
+            if name == "edit-one":
+                extra_path.unlink(missing_ok=True)
+                edit_path.write_bytes(edit_orig + "\n      补充说明：本文有所修改。\n".encode())
+            row = run_pytest(snap, corpus, rep, extra)
+            n_seeds = size + (1 if name == "add-one" else 0)
+            row["seeds"] = n_seeds
+            row["seeds_per_s"] = round(n_seeds / row["wall_s"], 1) if row["wall_s"] else None
+            core = report_core(rep)
+            if name == "cold":
+                ref = core
+            elif name in ("warm", "cold-n2") and ref is not None:
+                row["report_identical_to_cold"] = core == ref
+            if name == "edit-one":
+                edit_path.write_bytes(edit_orig)
+            rows[name] = row
+            print(f"[{size}] {name:9s} wall {row['wall_s']:8.2f} s  cpu {row['cpu_s']:8.2f} s  "
+                  f"rss {row['peak_rss_mb']:7.1f} MB  load {row['load_before']:.1f}  "
+                  f"{row['pytest_summary']}", flush=True)
+            results["sizes"][str(size)] = rows
+            write_results(results)
+    finally:
+        extra_path.unlink(missing_ok=True)
+        edit_path.write_bytes(edit_orig)
+
+
+def per_check_times(snap: Path, corpus: Path, n: int) -> dict:
+    """ms per seed of every file check and index extraction, in-process (from the
+    snapshot) over the first ``n`` seeds of ``corpus``."""
+    code = f"""
+import json, sys, time
+sys.path.insert(0, {str(snap)!r})
+from pathlib import Path
+from checks import registry, engine, cache
+from checks.config import Config
+from checks.seed import read_seed
+from checks.scan import scan
+registry.load_builtin()
+cfg = Config()
+entries = scan(Path({str(corpus)!r}))[:{n}]
+seeds = [read_seed(p, rel, cfg.max_file_bytes) for rel, p in entries]
+t = {{}}
+for seed in seeds:  # first pass: warm-up (lazy dictionaries, regex compilation)
+    engine.check_seed(seed, cfg)
+    cache.index_features(seed, cfg, cache.needed_indexes(cfg))
+for seed in seeds:
+    view = seed.checkable(cfg.max_line_chars)[0] if hasattr(seed, "checkable") else seed
+    for spec in registry.all_checks():
+        if spec.scope != "file" or not cfg.enabled(spec.id):
+            continue
+        t0 = time.perf_counter()
+        list(spec.func(view, engine.CheckContext(cfg, spec.id)))
+        t[spec.id] = t.get(spec.id, 0.0) + time.perf_counter() - t0
+    cache.index_features(seed, cfg, cache.needed_indexes(cfg), timings=t)
+print(json.dumps({{k: round(1000 * v / len(seeds), 3) for k, v in
+                  sorted(t.items(), key=lambda kv: -kv[1])}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=snap, env=dict(os.environ, PYTHONPATH=str(snap)))
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": out.stderr[-2000:]}
+
+
+def write_results(results: dict) -> None:
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n",
+                                      encoding="utf-8")
+
+
+def plot(results: dict) -> Path | None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot (pip install matplotlib)")
+        return None
+    sizes = sorted(int(s) for s in results["sizes"])
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, style in zip(RUNS, ("o-", "s--", "^-", "v-", "D-")):
+        xs = [s for s in sizes if name in results["sizes"][str(s)]]
+        ys = [results["sizes"][str(s)][name]["wall_s"] for s in xs]
+        if xs:
+            ax.plot(xs, ys, style, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("seeds in the corpus")
+    ax.set_ylabel("wall time of the pytest run (s)")
+    m = results["machine"]
+    ax.set_title(f"seedcheck: time against corpus size ({m['nproc']} CPUs, "
+                 f"Python {m['python']})", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path = OUT / "time_vs_size.png"
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="seedcheck speed-and-scale benchmark")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    ap.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS)
+    ap.add_argument("--sample", type=int, default=300,
+                    help="seeds used for the per-check times (default 300)")
+    ap.add_argument("--keep", action="store_true",
+                    help="add to an existing results.json instead of starting a new one")
+    args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    snap = snapshot()
+    results = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                              time.gmtime()),
+               "sizes": {}, "per_check_ms": {}}
+    if args.keep and (OUT / "results.json").exists():
+        old = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+        results["sizes"] = old.get("sizes", {})
+        results["per_check_ms"] = old.get("per_check_ms", {})
+    for size in sorted(args.sizes):
+        bench_size(size, snap, args.runs, results)
+    smallest = OUT / f"corpus-{min(args.sizes)}"
+    results["per_check_ms"] = per_check_times(snap, smallest, min(args.sample, min(args.sizes)))
+    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    sizes = results["sizes"]
+    if "10000" in sizes and "50000" in sizes and "cold" in sizes["10000"] \
+            and "cold" in sizes["50000"]:
+        results["ratio_50k_10k_cold"] = round(sizes["50000"]["cold"]["wall_s"]
+                                              / sizes["10000"]["cold"]["wall_s"], 2)
+    write_results(results)
+    path = plot(results)
+    print(f"wrote {OUT / 'results.json'}" + (f" and {path}" if path else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
