@@ -443,3 +443,35 @@ def test_report_section_in_console_render():
                           "duration_s": 0.1}, "findings": [f.to_dict() for f in fs]}
     out = to_ansi(report, color=False, width=120)
     assert "lines 49–92 repeat 3–47" in out
+
+
+def test_crlf_line_endings_give_the_same_finding():
+    text = RAW_SAMPLE.read_text(encoding="utf-8").replace("\n", "\r\n")
+    seed = seed_from_text(text)
+    fs = dup_findings(text)
+    assert [(f.line, f.column, f.end_line, f.end_column) for f in fs] == [(49, 1, 92, 16)]
+    assert fs[0].fix.end == seed.line(92).next and text[fs[0].fix.end - 2:fs[0].fix.end] == "\r\n"
+
+
+try:
+    from hypothesis import given, settings, strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    given = None
+
+if given is not None:
+    _PIECES = ROAD + LIBRARY + HARVEST + ["各位代表！", "• 首页", "", "  ", "<p>", "１２３",
+                                         ROAD[0].replace("126", "127")]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=25),
+           st.sampled_from(["\n", "\n\n", "\r\n"]))
+    def test_repeated_body_never_breaks_on_arbitrary_layouts(pieces, sep):
+        text = "2021-03-04" + sep + sep + sep.join(pieces)
+        seed = seed_from_text(text)
+        for f in dup_findings(text):
+            assert 0 <= f.fix.start < f.fix.end <= len(text)
+            assert f.related[0].line < f.line
+            assert f.line <= f.end_line
+            fixed = text[:f.fix.start] + text[f.fix.end:]
+            assert len(fixed) < len(text)
+            assert seed.text[f.start:f.end].strip()
