@@ -589,10 +589,13 @@ def fix_file(path: Path, rel: str, display: str, config: Config, *, unsafe: bool
     return res
 
 
-def iter_targets(paths: list[str]) -> list[tuple[Path, str, str, Path]]:
+def iter_targets(paths: list[str], seeds_root: Path | None = None
+                 ) -> list[tuple[Path, str, str, Path]]:
     """[(path, rel, display, root)] of the seeds named by ``paths`` (files, or folders
-    scanned for ``*.txt``). ``rel`` is relative to ``root``: the folder given, or a
-    file's own folder. A path that does not exist is a usage error."""
+    scanned for ``*.txt``). ``rel`` is relative to ``root``: the folder given; for a
+    file, the configured seeds folder when the file is inside it (so per-file ignores
+    and baseline fingerprints match a pytest run), else the file's own folder. A path
+    that does not exist is a usage error."""
     out: list[tuple[Path, str, str, Path]] = []
     seen: set[str] = set()
     for p in paths:
@@ -607,7 +610,15 @@ def iter_targets(paths: list[str]) -> list[tuple[Path, str, str, Path]]:
             key = os.path.normcase(os.path.realpath(path))
             if key not in seen:
                 seen.add(key)
-                out.append((path, shown(path.name), shown(path), path.parent))
+                rel, root = shown(path.name), path.parent
+                if seeds_root is not None:
+                    try:
+                        inner = Path(os.path.abspath(path)).relative_to(
+                            os.path.abspath(seeds_root))
+                        rel, root = shown(inner.as_posix()), seeds_root
+                    except ValueError:
+                        pass
+                out.append((path, rel, shown(path), root))
         else:
             raise FixerError(f"{p}: no such file or folder")
     return out
@@ -906,6 +917,24 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def configured_seeds_root(config: Config) -> Path | None:
+    """The seeds folder a pytest run uses (``seeds`` in ``[tool.pytest.ini_options]``
+    of the pyproject.toml the configuration came from), when it exists."""
+    if not config.source or Path(config.source).name != "pyproject.toml":
+        return None
+    try:
+        import tomllib
+
+        data = tomllib.loads(Path(config.source).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    seeds = data.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("seeds")
+    if not isinstance(seeds, str):
+        return None
+    root = Path(config.source).parent / seeds
+    return root if root.is_dir() else None
+
+
 def baseline_for(args: argparse.Namespace, config: Config, root: Path,
                  cache: dict[str, Baseline]) -> Baseline:
     """The baseline that applies to seeds under ``root``: ``--baseline``, else the
@@ -959,7 +988,7 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
     if args.log and not args.write:
         raise FixerError("--log only makes sense with --write (a dry run writes nothing)")
     config = load_config(args)
-    targets = iter_targets(args.paths)
+    targets = iter_targets(args.paths, configured_seeds_root(config))
     log_path = Path(args.log) if args.log else None
     if log_path is not None and (log_path.exists() or log_path.is_symlink()):
         raise FixerError(f"--log {args.log}: the file exists; the fixer never overwrites "

@@ -611,6 +611,22 @@ def test_cli_file_changed_during_the_run_is_not_written(cli, monkeypatch):
     assert entry["status"] == "error" and "changed while" in entry["error"]
 
 
+def test_cli_file_inside_the_configured_seeds_folder_keeps_its_path(cli):
+    (cli.work / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nseeds = "corpus"\n\n'
+        '[tool.seedcheck.per-file-ignores]\n"sub/*.txt" = ["typo.zz-fake-word"]\n',
+        encoding="utf-8")
+    seed = cli.work / "corpus" / "sub" / "a.txt"
+    seed.parent.mkdir(parents=True)
+    seed.write_text(RAW, encoding="utf-8")
+    code, out, err = cli("fix", "--write", "--config", "pyproject.toml", "--log", "l.json",
+                         "corpus/sub/a.txt")
+    assert code == 0, out + err
+    assert seed.read_text(encoding="utf-8") == FIXED.replace("采取", "釆取")
+    [entry] = fixer.load_log(cli.work / "l.json")["files"]
+    assert entry["rel"] == "sub/a.txt" and entry["path"] == "corpus/sub/a.txt"
+
+
 def test_cli_format_errors_are_never_written(cli):
     gbk = cli.work / "gbk.txt"
     gbk.write_bytes("2020-07-26\n\nCHROME 政府\n".encode("gb18030"))
