@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import sys
 from pathlib import Path
@@ -785,24 +784,28 @@ def _real_fixing_checks() -> set[str]:
 
 @pytest.mark.skipif(_real_fixing_checks() != {"duplicate", "chrome", "typo"},
                     reason="needs the duplicate, chrome and typo file checks")
-def test_acceptance_fix_write_on_the_raw_sample(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+def test_acceptance_fix_write_on_the_raw_sample(tmp_path, monkeypatch, capsys, eol):
     work = tmp_path / "w"
     work.mkdir()
     seed = work / RAW_SAMPLE.name
-    shutil.copyfile(RAW_SAMPLE, seed)
+    raw = RAW_SAMPLE.read_bytes().replace(b"\n", eol)
+    clean = CLEAN_SAMPLE.read_bytes().replace(b"\n", eol)
+    seed.write_bytes(raw)
     monkeypatch.chdir(work)
     config = str(Path(__file__).parent.parent / "pyproject.toml")
     code = main(["fix", "--write", "--config", config, str(seed)])
     out, err = capsys.readouterr()
     assert code in (0, 1), err
-    assert seed.read_bytes() == CLEAN_SAMPLE.read_bytes(), out
+    assert seed.read_bytes() == clean, out
     [log] = logs(work)
     [entry] = json.loads(log.read_text(encoding="utf-8"))["files"]
-    assert fixer.reconstruct(seed.read_bytes(), entry) == RAW_SAMPLE.read_bytes()
+    assert fixer.reconstruct(seed.read_bytes(), entry) == raw
     code2 = main(["fix", "--write", "--config", config, str(seed)])
     out2, _ = capsys.readouterr()
     assert "nothing to fix" in out2 or code2 == 1
-    assert seed.read_bytes() == CLEAN_SAMPLE.read_bytes()
+    assert "would be made" not in out2 and "fixed," not in out2
+    assert seed.read_bytes() == clean
     assert len(logs(work)) == 1
     # after --write no finding with a safe fix is left
     findings = check_seed(seed_from_bytes(seed, seed.name, seed.read_bytes()), Config())
