@@ -308,6 +308,7 @@ class Unlikely:
     form: str
     repaired: str
     freq: int
+    kind: str  # "sound" (same toned reading) or "shape" (an in-table look-alike)
 
 
 def _logprob(text: str) -> float:
@@ -320,7 +321,8 @@ def _logprob(text: str) -> float:
 def find_unlikely_chars(text: str, threshold: float = 12.0,
                         min_freq: int = 100) -> list[Unlikely]:
     """In-table characters that jieba leaves as single-character tokens next to another
-    single character, where a sound-alike (same toned reading) raises the unigram
+    single character, where a sound-alike (same toned reading) or an in-table look-alike
+    (shape score >= 0.75) raises the unigram
     log-probability of the clause's best segmentation by at least ``threshold`` and
     makes a dictionary word of frequency >= ``min_freq``. About 12 s/MB: opt-in only."""
     freq = D.word_freq()
@@ -343,7 +345,10 @@ def find_unlikely_chars(text: str, threshold: float = 12.0,
                 continue
             p = starts[k]
             best = None
-            for y in D.sound_neighbours(t):
+            cands = {y: "sound" for y in D.sound_neighbours(t)}
+            for y, _score in D.shape_neighbours().get(t, ()):
+                cands.setdefault(y, "shape")
+            for y, kind in cands.items():
                 r2 = r[:p] + y + r[p + 1:]
                 word = None
                 for s, e in _windows(p, 0, len(r)):
@@ -356,11 +361,11 @@ def find_unlikely_chars(text: str, threshold: float = 12.0,
                     base = _logprob(r)
                 gain = _logprob(r2) - base
                 if best is None or gain > best[0]:
-                    best = (gain, y, word)
+                    best = (gain, y, word, kind)
             if best is None or best[0] < threshold:
                 continue
-            gain, y, (f, s, e) = best
+            gain, y, (f, s, e), kind = best
             o = run.start()
             out.append(Unlikely(o + p, t, y, round(gain, 2), o + s, o + e, r[s:e],
-                                r[s:p] + y + r[p + 1:e], f))
+                                r[s:p] + y + r[p + 1:e], f, kind))
     return out

@@ -336,3 +336,20 @@ def test_samples_stay_clean_with_in_table_candidates():
     for path, want in ((RAW_SAMPLE, []), (CLEAN_SAMPLE, [])):
         corpus = Corpus(path.parent, [path.name], IN_TABLE)
         assert [(f.line, f.excerpt) for f in check_corpus(corpus, "typo")] == want
+
+
+def test_corpus_rare_form_in_table_look_alike(tmp_path):
+    # 冶 and 治 are both in the table; 冶疗 is a stray pair, 治疗 a frequent word
+    got = _corpus_cfg(tmp_path, ["这种病需要长期冶疗。", "今天的会议开得很好。"], IN_TABLE)
+    assert [(f.path, f.line, f.column, f.end_column, f.excerpt, f.fix.replacement)
+            for f in got] == [("000.txt", 3, 8, 10, "冶疗", "治疗")]
+    assert "冶 looks like 治" in got[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "冶金工业和治疗设备。",  # 冶金 is a word: 冶 is not a stray character here
+    "这种病需要长期治疗。",
+    "财政拨款已经到位。",
+])
+def test_corpus_rare_form_in_table_silent_on_right_text(tmp_path, body):
+    assert _corpus_cfg(tmp_path, [body], IN_TABLE) == []

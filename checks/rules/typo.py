@@ -305,7 +305,7 @@ def traditional_char(seed, ctx):
 RARE = "typo.corpus-rare-form"
 
 
-@corpus_index("typo", version=2)
+@corpus_index("typo", version=3)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms; with the option ``in_table``, also
@@ -321,7 +321,8 @@ def typo_features(seed, ctx):
         skip = _known_spans(seed, ctx.config)
         for u in T.find_unlikely_chars(text, threshold):
             if not _overlaps(u.start, u.end, skip):
-                feats.append((u.start, u.end, u.form, u.repaired, u.repl, u.gain, "sound"))
+                feats.append((u.start, u.end, u.form, u.repaired, u.repl, u.gain,
+                              "in-" + u.kind))
     return feats
 
 
@@ -352,7 +353,7 @@ def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Cou
     return counts, files
 
 
-@corpus_check(RARE, severity="warning", index="typo", version=2)
+@corpus_check(RARE, severity="warning", index="typo", version=3)
 def corpus_rare_form(corpus, ctx):
     """What it flags:
     A short form holding a character outside the 通用规范汉字表 that occurs at most
@@ -362,7 +363,8 @@ def corpus_rare_form(corpus, ctx):
     not 理指). Only characters that no file check already explained are looked at; the
     message gives both counts. With `in_table = true` (off by default: slow), also an
     in-table character that jieba leaves as a stray single character, where a
-    sound-alike raises the clause's best segmentation log-probability by at least `gain`
+    sound-alike or an in-table look-alike (己/已) raises the clause's best segmentation
+    log-probability by at least `gain`
     (12.0) and makes a dictionary word, and the form occurs at most `max_rare` times in
     the corpus (so 抗疫, missing from jieba's dictionary but common in the corpus, is not
     flagged).
@@ -403,7 +405,8 @@ def corpus_rare_form(corpus, ctx):
                 why = (f"{ch} looks like {y} (shape score {score:.2f}) and is outside the "
                        "通用规范汉字表")
             else:
-                why = (f"{ch} sounds like {y}, and {rep} makes the clause {score:.1f} nats "
+                alike = "sounds like" if kind == "in-sound" else "looks like"
+                why = (f"{ch} {alike} {y}, and {rep} makes the clause {score:.1f} nats "
                        f"more likely (jieba unigram model)")
             yield Hit(s, e,
                       f"{form} occurs {nf} time(s) in the corpus, {rep} {nr} time(s) in "
