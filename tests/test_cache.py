@@ -1,0 +1,262 @@
+"""Incremental and parallel runs: the SQLite store (checks/cache.py) and the plugin's use
+of it. The central property: a cached run, a ``-n 2`` run and a cold serial run give
+identical findings and file records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from checks import cache as cache_mod
+from checks import engine, registry
+from checks.config import Config, from_table
+
+HEADER = "2020-07-26\n\n"
+BODY_A = ("    达州市以党建为引领扎实推进脱贫攻坚\n\n"
+          "      今年以来，全市累计新建村级活动阵地153个，培训农村实用人才2400人次。\n\n"
+          "      各级干部深入一线，帮助群众解决实际困难，工作实缋突出。\n")
+BODY_B = ("    某县推进农村人居环境整治\n\n"
+          "      县里统筹安排资金，改造农村危房86户，硬化通村道路42公里。\n\n"
+          "      有关部门釆取有力措施，保障各项工作落实到位。\n")
+CHROME = "    责任编辑: 王晓明\n    扫一扫在手机打开当前页\n"
+
+FILES = {
+    "a.txt": HEADER + BODY_A,
+    "b.txt": HEADER + BODY_B + CHROME,
+    "copy_of_a.txt": HEADER + BODY_A,
+    "c.txt": "标题\n" + BODY_B,  # no header
+    "d.txt": "\ufeff" + HEADER + "    短文\n\n      这是一段干净的正文，没有问题。\n",
+    "sub/e.txt": HEADER + "    另一篇\n\n      这也是一段干净的正文，内容完整。\n",
+    "empty.txt": "",
+}
+
+
+def make_seeds(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return root
+
+
+def core(out: Path) -> tuple[list, list]:
+    r = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return r["findings"], r["files"]
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Counts file-check runs (engine.check_seed calls) in in-process runs, and pins the
+    code fingerprint so that edits to the package during the test do not miss."""
+    monkeypatch.setattr(cache_mod, "_CODE_FP", "pinned-for-tests")
+    counter = {"n": 0}
+    real = engine.check_seed
+
+    def counting(*a, **kw):
+        counter["n"] += 1
+        return real(*a, **kw)
+
+    monkeypatch.setattr(cache_mod.engine, "check_seed", counting)
+    return counter
+
+
+def run(pytester, seeds: Path, out: str, *args: str):
+    return pytester.runpytest("--seeds", str(seeds), "--report-dir", out,
+                              "-p", "no:randomly", *args)
+
+
+def store_file(pytester, seeds: Path) -> Path:
+    return (pytester.path / ".pytest_cache" / "d" / "seedcheck"
+            / cache_mod.store_name(seeds.resolve()))
+
+
+# -- the store itself -------------------------------------------------------------------------
+
+def test_store_round_trip_and_keys_include_path(tmp_path):
+    store = cache_mod.Store.open(tmp_path / "s.sqlite")
+    assert not store.broken
+    rec = {"path": "a.txt", "sha256": "x", "chars": 3, "lines": 1, "unreadable": False}
+    store.put_seed("a.txt", "x", "ctx1", rec, [{"severity": "warning"}], {"dup": {"k": [1, 2]}})
+    assert store.get_seed("a.txt", "x", "ctx1") == (rec, [{"severity": "warning"}])
+    assert store.get_seed("b.txt", "x", "ctx1") is None  # same content, other path: miss
+    assert store.get_seed("a.txt", "y", "ctx1") is None  # other content: miss
+    assert store.get_seed("a.txt", "x", "ctx2") is None  # other code/config: miss
+    assert store.cached_seeds("ctx1") == {("a.txt", "x"): 1}
+    feats = store.get_features("dup", "ctx1")
+    assert list(feats) == ["a.txt"] and feats["a.txt"][0] == "x"
+    store.put_corpus("k1", [{"check": "c"}])
+    assert store.get_corpus("k1") == [{"check": "c"}] and store.get_corpus("k2") is None
+    store.close()
+
+
+def test_corrupt_or_foreign_store_file_is_rebuilt(tmp_path):
+    path = tmp_path / "s.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    store = cache_mod.Store.open(path)
+    assert not store.broken
+    store.put_seed("a.txt", "x", "c", {"path": "a.txt"}, [], {})
+    assert store.get_seed("a.txt", "x", "c") == ({"path": "a.txt"}, [])
+    store.close()
+    # another schema version: dropped and rebuilt, not misread
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value='0' WHERE key='schema'")
+    conn.commit()
+    conn.close()
+    store = cache_mod.Store.open(path)
+    assert not store.broken and store.get_seed("a.txt", "x", "c") is None
+    store.close()
+
+
+def test_broken_store_is_a_miss_never_an_error(tmp_path):
+    path = tmp_path / "s.sqlite"
+    path.write_bytes(b"garbage" * 100)
+    store = cache_mod.Store.open(path, repair=False)
+    assert store.broken and store.error
+    store.put_seed("a.txt", "x", "c", {}, [], {})
+    assert store.get_seed("a.txt", "x", "c") is None
+    assert store.cached_seeds("c") == {} and store.get_corpus("k") is None
+
+
+def test_context_key_changes_with_config_and_check_version(monkeypatch):
+    base = cache_mod.context_key(Config())
+    assert cache_mod.context_key(Config()) == base
+    assert cache_mod.context_key(from_table({"ignore": ["format.bom"]})) != base
+    assert cache_mod.context_key(
+        from_table({"checks": {"format.header": {"x": 1}}})) != base
+    assert cache_mod.context_key(from_table({"severity": {"format.bom": "info"}})) != base
+    spec = registry.get_check("format.header")
+    monkeypatch.setattr(spec, "version", spec.version + 1)
+    assert cache_mod.context_key(Config()) != base
+
+
+def test_corpus_key_depends_on_every_path_and_content():
+    k = cache_mod.corpus_key("c", "duplicate", [("a.txt", "1"), ("b.txt", "2")])
+    assert k == cache_mod.corpus_key("c", "duplicate", [("a.txt", "1"), ("b.txt", "2")])
+    assert k != cache_mod.corpus_key("c", "duplicate", [("a.txt", "1"), ("b.txt", "3")])
+    assert k != cache_mod.corpus_key("c", "duplicate", [("a.txt", "1")])
+    assert k != cache_mod.corpus_key("c", "duplicate", [("a.txt", "1"), ("c.txt", "2")])
+    assert k != cache_mod.corpus_key("c", "typo", [("a.txt", "1"), ("b.txt", "2")])
+
+
+# -- end to end ------------------------------------------------------------------------------
+
+def test_cached_run_is_identical_and_checks_nothing(pytester, calls):
+    seeds = make_seeds(pytester.path / "s", FILES)
+    r1 = run(pytester, seeds, "o1", "--no-cache")
+    n_cold = calls["n"]
+    assert n_cold == len(FILES)
+    calls["n"] = 0
+    r2 = run(pytester, seeds, "o2", "-o", "seedcheck_fold_min=1")
+    assert calls["n"] == 0  # every seed came from the store
+    assert r1.ret == r2.ret == 1
+    assert core(pytester.path / "o1") == core(pytester.path / "o2")
+    # the passing cached seeds became one item; the failing ones kept theirs
+    out = r2.stdout.str()
+    assert "cached[" not in r1.stdout.str()
+    o1 = r1.parseoutcomes()
+    o2 = r2.parseoutcomes()
+    assert o2["failed"] == o1["failed"] and o2["passed"] < o1["passed"]
+    assert "FAILED s::c.txt" in out and "FAILED s::empty.txt" in out
+    # the default folds only from 100 seeds up: per-seed items, same report
+    calls["n"] = 0
+    r3 = run(pytester, seeds, "o3")
+    assert calls["n"] == 0 and r3.parseoutcomes() == o1
+    assert core(pytester.path / "o3") == core(pytester.path / "o1")
+
+
+def test_edited_added_renamed_seed_is_rechecked(pytester, calls):
+    seeds = make_seeds(pytester.path / "s", FILES)
+    run(pytester, seeds, "o1")
+    # edit d.txt: the BOM goes, a misspelling comes
+    (seeds / "d.txt").write_text(HEADER + "    短文\n\n      工作实缋突出。\n", encoding="utf-8")
+    # add a second copy of b.txt, rename sub/e.txt
+    (seeds / "b2.txt").write_bytes((seeds / "b.txt").read_bytes())
+    (seeds / "sub" / "e.txt").rename(seeds / "sub" / "e2.txt")
+    calls["n"] = 0
+    run(pytester, seeds, "warm", "-o", "seedcheck_fold_min=1")
+    assert calls["n"] == 3  # d.txt, b2.txt, sub/e2.txt; nothing else
+    calls["n"] = 0
+    run(pytester, seeds, "cold", "--no-cache")
+    assert calls["n"] == len(FILES) + 1
+    warm, cold = core(pytester.path / "warm"), core(pytester.path / "cold")
+    assert warm == cold
+    paths = {f["path"] for f in warm[1]}
+    assert "sub/e2.txt" in paths and "sub/e.txt" not in paths
+    d = [(f["check"], f["line"]) for f in warm[0] if f["path"] == "d.txt"]
+    assert ("format.bom", 1) not in d and any(c.startswith("typo.") for c, _ in d)
+    # b2.txt is a copy of b.txt: the corpus results saw the added seed
+    assert any(f["path"] in ("b.txt", "b2.txt") and f["check"].startswith("duplicate.")
+               for f in warm[0])
+
+
+def test_changed_config_or_check_version_invalidates(pytester, calls, monkeypatch):
+    seeds = make_seeds(pytester.path / "s", FILES)
+    run(pytester, seeds, "o1")
+    conf = pytester.path / "seedcheck.toml"
+    conf.write_text('ignore = ["format.bom"]\n', encoding="utf-8")
+    calls["n"] = 0
+    run(pytester, seeds, "o2", "--seedcheck-config", str(conf))
+    assert calls["n"] == len(FILES)
+    assert not [f for f in core(pytester.path / "o2")[0] if f["check"] == "format.bom"]
+    assert [f for f in core(pytester.path / "o1")[0] if f["check"] == "format.bom"]
+    spec = registry.get_check("format.header")
+    monkeypatch.setattr(spec, "version", spec.version + 1)
+    calls["n"] = 0
+    run(pytester, seeds, "o4")
+    assert calls["n"] == len(FILES)
+    assert core(pytester.path / "o4") == core(pytester.path / "o1")
+    calls["n"] = 0
+    run(pytester, seeds, "o5", "--no-cache")
+    assert calls["n"] == len(FILES)
+
+
+def test_corrupt_cache_file_is_rebuilt_by_the_run(pytester, calls):
+    seeds = make_seeds(pytester.path / "s", FILES)
+    run(pytester, seeds, "o1")
+    path = store_file(pytester, seeds)
+    assert path.is_file()
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists():
+            p.write_bytes(b"\x00garbage" * 512)
+    calls["n"] = 0
+    r = run(pytester, seeds, "o2")
+    text = r.stdout.str() + r.stderr.str()
+    assert "Traceback" not in text and "INTERNALERROR" not in text
+    assert calls["n"] == len(FILES)
+    assert core(pytester.path / "o2") == core(pytester.path / "o1")
+    conn = sqlite3.connect(path)  # a valid store again, holding this run's results
+    assert conn.execute("SELECT COUNT(*) FROM seed").fetchone()[0] == len(FILES)
+    conn.close()
+    calls["n"] = 0
+    run(pytester, seeds, "o3")
+    assert calls["n"] == 0
+
+
+def test_serial_parallel_and_cached_runs_agree(pytester, tmp_path):
+    seeds = make_seeds(tmp_path / "s", FILES)
+    outs = {}
+    for name, args in (("serial", ["--no-cache"]), ("n2", ["-n", "2", "--no-cache"]),
+                       ("cached", ["-o", "seedcheck_fold_min=1"]),
+                       ("cached-n2", ["-n", "2", "-o", "seedcheck_fold_min=1"]),
+                       ("nocacheprovider-n2", ["-n", "2", "-p", "no:cacheprovider"])):
+        r = pytester.runpytest_subprocess("--seeds", str(seeds), "--report-dir",
+                                          str(tmp_path / name), "-p", "no:randomly", *args)
+        text = r.stdout.str() + r.stderr.str()
+        assert r.ret == 1, text
+        assert "Traceback" not in text and "INTERNALERROR" not in text
+        outs[name] = core(tmp_path / name)
+    assert outs["serial"][0], "the fixture corpus must have findings"
+    for name, got in outs.items():
+        assert got == outs["serial"], name
+
+
+def test_no_cacheprovider_leaves_only_the_reports(pytester, calls):
+    seeds = make_seeds(pytester.path / "s", {"a.txt": HEADER + BODY_A})
+    run(pytester, seeds, "out", "-p", "no:cacheprovider")
+    assert sorted(p.name for p in (pytester.path / "out").iterdir()) == [
+        "report.html", "report.json", "report.md", "report.sarif"]
+    assert not (pytester.path / ".pytest_cache").exists()
