@@ -106,7 +106,7 @@ def test_baseline_accepts_then_reports_stale_entries(pytester):
     assert report["summary"]["baselined"] == 1
     assert report["findings"][0]["baselined"] is True
     assert report["files"][0]["status"] == "pass"
-    (seeds / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (seeds / "a.txt").write_text("2020-07-26\n\n另一篇文章。\n", encoding="utf-8")
     r = pytester.runpytest(*args)
     assert r.ret == 0
     report = load_report(pytester.path / "out")

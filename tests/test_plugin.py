@@ -73,9 +73,9 @@ def test_sample_empty_and_binary_from_another_directory(pytester, tmp_path):
 
 def test_report_summary_and_order(pytester):
     seeds = make_seeds(pytester.path / "s", {
-        "b.txt": "2020-07-26\n\n正文",
-        "a.txt": "\ufeff2020-07-26\n\n正文",
-        "c.txt": "标题\n正文",
+        "b.txt": "2020-07-26\n\n第二篇文章的正文",
+        "a.txt": "\ufeff2020-07-26\n\n第一篇文章的正文",
+        "c.txt": "标题\n第三篇文章的正文",
     })
     result = pytester.runpytest("--seeds", str(seeds), "--report-dir", "out",
                                 "-p", "no:cacheprovider")
