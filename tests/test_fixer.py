@@ -677,6 +677,15 @@ def test_cli_usage_and_io_errors_exit_2_without_traceback(cli, capsys):
     assert code == 2 and "--backup only makes sense with --write" in err
     code, out, err = cli("fix", "--no-such-option", str(seed))
     assert code == 2 and "unrecognized arguments" in err
+    (cli.work / "bad.toml").write_text("fail_on = [\n", encoding="utf-8")
+    code, out, err = cli("fix", "--config", "bad.toml", str(seed))
+    assert code == 2 and "bad.toml: cannot read configuration" in err
+    (cli.work / "worse.toml").write_text('fail_on = "never"\n', encoding="utf-8")
+    code, out, err = cli("fix", "--config", "worse.toml", str(seed))
+    assert code == 2 and "fail_on = 'never'" in err
+    code, out, err = cli("fix", "--config", "missing.toml", str(seed))
+    assert code == 2 and "--config missing.toml: no such file" in err
+    assert seed.read_text(encoding="utf-8") == RAW
     assert main([]) == 2
     assert main(["--help"]) == 0
     capsys.readouterr()
