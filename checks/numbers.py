@@ -44,7 +44,7 @@ CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
 #: unit words that may follow a figure (longest first, so 平方公里 wins over 公里)
 UNITS = sorted("""
 个百分点 百分点 平方公里 平方千米 平方米 立方米 千瓦时 千瓦 公里 千米 厘米 毫米 公斤 千克
-公顷 小时 分钟 周岁 美元 欧元 港元 日元 英镑 人民币 人次 架次 车次 元 人 名 户 家 个 项 条 次 件 台
+公顷 小时 分钟 周岁 周年 美元 欧元 港元 日元 英镑 人民币 人次 架次 车次 元 人 名 户 家 个 项 条 次 件 台
 辆 架 艘 吨 克 斤 米 亩 岁 年 天 周 倍 例 场 批 套 只 头 株 棵 本 部 篇 份 张 间 栋 所 座 支 位 届
 期 轮 度 秒 款 种 类 股 笔 块 处 片 枚 颗 箱 包 匹 道 门 首 集 组 对 双 段 节 层 级 起 宗 列 班 趟
 """.split(), key=len, reverse=True)
@@ -72,7 +72,7 @@ _MASTER = re.compile(
     r"|(?P<day>\d{1,2}[日号])"
     r"|(?P<time>\d{1,2}(?::\d{2}){1,2}|\d{1,2}时(?:\d{1,2}分)?)"
     r"|(?P<ordinal>第[\d" + CN_CHARS + r"]+)"
-    r"|(?P<code>[A-Za-z]+-?\d+[A-Za-z\d]*|\d+[A-Za-z]+\d*)"
+    r"|(?P<code>[A-Za-z]+-?\d+(?:\.\d+)?[A-Za-z\d]*|\d+[A-Za-z]+\d*)"
     r"|(?P<pctword>(?P<ppre>" + _PRE + r")?百分之(?P<pnum>" + _ARABIC + "|" + _CN_NUM + r")"
     r"(?:" + _RANGE + r"(?:百分之)?(?P<pnum2>" + _ARABIC + "|" + _CN_NUM + r"))?)"
     r"|(?P<arabic>(?P<apre>" + _PRE + r")?(?P<anum>" + _ARABIC + _MULT + r")(?P<apct>%|‰)?"
@@ -332,6 +332,9 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
         v2 = parse_arabic(m.group("anum2")) if m.group("anum2") else None
         pct = bool(m.group("apct") or m.group("apct2"))
         unit = m.group("aunit") or ""
+        if re.fullmatch(r"(?:19|20)\d\d", num) and not (unit or pct or m.group("arng")
+                                                       or m.group("apre") or m.group("asuf")):
+            return None  # 报告（2023）: a year without 年
         if m.group("arng") and v2 is None:
             return None
         if v2 is not None and v2 <= v:
@@ -354,6 +357,8 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
         return None
     if num == "一" or num in ("万", "千", "百", "十", "亿", "千万", "万一", "百万", "亿万"):
         return None
+    if unit == "届":
+        return None  # 二十届三中全会: an ordinal even without 第
     if not unit and not (len(num) >= 2 and any(c in num for c in "百千万亿")
                          and any(c in CN_DIGITS for c in num)):
         return None

@@ -301,7 +301,14 @@ def test_across_files_conflict():
      "b.txt": article("2022-03-05", "3600万元").replace("2020年底", "2021年底")},
     # an approximation allows the other value
     {"a.txt": article("2021-03-02", "3800万元"), "b.txt": article("2021-03-05", "近4000万元")},
-], ids=["same-value", "few-agreeing", "other-year", "approx"])
+    # one agreeing statement repeated (summary, heading, body) is one, not three
+    {"a.txt": article("2021-03-02", "3800万元", keep=(3, 3, 3, 2)),
+     "b.txt": article("2021-03-05", "3600万元", keep=(3, 3, 3, 2))},
+    # a month without a year in pages of different years: different periods
+    {"a.txt": article("2021-03-02", "3800万元") + "11月末，全县农村公路养护资金余额为1200万元。\n",
+     "b.txt": article("2022-03-05", "3800万元") + "11月末，全县农村公路养护资金余额为1500万元。\n"},
+], ids=["same-value", "few-agreeing", "other-year", "approx", "repeated-agreement",
+        "month-other-year"])
 def test_across_files_must_not_fire(files):
     assert check_corpus(corpus_of(files), "figure") == []
 
@@ -371,3 +378,12 @@ def test_checks_never_raise(body):
         assert 1 <= f.line <= len(seed.lines) and f.column >= 1
     corpus = corpus_of({"a.txt": H + body, "b.txt": H + body[::-1]})
     check_corpus(corpus, "figure")
+
+
+def test_across_files_month_same_year_fires():
+    """Twin of month-other-year: the same pages in one year are versions."""
+    files = {"a.txt": article("2021-03-02", "3800万元") + "11月末，全县农村公路养护资金余额为1200万元。\n",
+             "b.txt": article("2021-03-05", "3800万元") + "11月末，全县农村公路养护资金余额为1500万元。\n"}
+    assert brief(check_corpus(corpus_of(files), "figure")) == [
+        ("figure.conflicting-figure-across-files", "warning", 11, 19, 25, "1200万元"),
+        ("figure.conflicting-figure-across-files", "warning", 11, 19, 25, "1500万元")]

@@ -95,7 +95,7 @@ def conflicting_figure(seed, ctx):
 
 
 _RELATIVE_TIME = re.compile(
-    r"今年|去年|明年|本年|当年|前年|[一二三四]季度|上半年|下半年|前三季度|前\d{1,2}个?月|"
+    r"(?<![\d年])\d{1,2}(?:[—–\-~至到]\d{1,2})?月|今年|去年|明年|本年|当年|前年|[一二三四]季度|上半年|下半年|前三季度|前\d{1,2}个?月|"
     r"前[两二三四五六七八九十]{1,2}个月|本月|上月|今天|昨天|今日|昨日|近日|日前|目前|当前|本周|上周|"
     r"近期|此前|年初|年底|年末|月初|月底|截至")
 
@@ -155,7 +155,7 @@ def conflicting_figure_across_files(corpus, ctx):
             sts[(pi, si)] = st
             groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
     tmpl = templates({k: set(v) for k, v in groups.items()})
-    agreeing: dict[tuple[int, int], set[int]] = {}
+    agreeing: dict[tuple[int, int], set[str]] = {}
     conflicts: dict[tuple[int, int], list] = {}
     for ia, ib in sorted(candidate_pairs(((k, s.key) for k, s in sts.items()), max_bucket)):
         if ia[0] == ib[0]:
@@ -166,7 +166,8 @@ def conflicting_figure_across_files(corpus, ctx):
         d = differences(A, B)
         pair = (ia[0], ib[0])
         if agree(A, B):
-            agreeing.setdefault(pair, set()).add(ia[1])
+            # distinct statements: a summary item and its heading count once
+            agreeing.setdefault(pair, set()).add(A.key)
         elif d:
             conflicts.setdefault(pair, []).append((ia[1], ib[1], d))
     for pair in sorted(conflicts):
