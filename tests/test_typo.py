@@ -353,3 +353,43 @@ def test_corpus_rare_form_in_table_look_alike(tmp_path):
 ])
 def test_corpus_rare_form_in_table_silent_on_right_text(tmp_path, body):
     assert _corpus_cfg(tmp_path, [body], IN_TABLE) == []
+
+
+def test_lookalike_options():
+    no_sound = Config(checks={"typo.lookalike-char": {"sound": False}})
+    assert typo_findings("检查阬管内部。", no_sound, check="typo.lookalike-char") == []
+    strict = Config(checks={"typo.lookalike-char": {"error_freq": 100_000}})
+    got = typo_findings("完善缋效考核办法。", strict, check="typo.lookalike-char")
+    assert summary(got) == [("typo.lookalike-char", "warning", 3, 3, 5, "缋效", "绩效", False)]
+
+
+def test_known_misspelling_rejects_bad_pairs():
+    from checks.config import ConfigError
+
+    bad = Config(checks={"typo.known-misspelling": {"pairs": {"帐号": 1}}})
+    with pytest.raises(ConfigError, match="pairs"):
+        typo_findings("请先登录帐号。", bad)
+
+
+def test_end_to_end_report_holds_the_sample_typos(pytester, tmp_path):
+    import json
+
+    seeds = tmp_path / "corpus"
+    seeds.mkdir()
+    (seeds / RAW_SAMPLE.name).write_bytes(RAW_SAMPLE.read_bytes())
+    out = tmp_path / "out"
+    result = pytester.runpytest_subprocess("--seeds", str(seeds), "--report-dir", str(out),
+                                           "-p", "no:cacheprovider")
+    assert result.ret == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    typos = [(f["check"], f["severity"], f["line"], f["column"], f["end_column"], f["excerpt"],
+              f["fix"]["replacement"], f["fix"]["safe"])
+             for f in report["findings"] if f["category"] == "typo"]
+    assert typos == [
+        ("typo.known-misspelling", "error", 34, 19, 21, "釆取", "采取", True),
+        ("typo.bullet-in-word", "error", 42, 194, 197, "七•一", "七·一", True),
+        ("typo.known-misspelling", "error", 42, 244, 246, "实缋", "实绩", True),
+        ("typo.known-misspelling", "error", 79, 19, 21, "釆取", "采取", True),
+        ("typo.bullet-in-word", "error", 87, 194, 197, "七•一", "七·一", True),
+        ("typo.known-misspelling", "error", 87, 244, 246, "实缋", "实绩", True),
+    ]
