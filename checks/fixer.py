@@ -1021,7 +1021,7 @@ def run(args: argparse.Namespace, console=None, err=None) -> int:
             if not args.quiet:
                 console.print(render_diff(res.outcome.original, res.outcome.text, display),
                               soft_wrap=True, end="")
-            if log is not None:
+            if log is not None and res.outcome.converged:
                 res.status = "pending"
                 index = log.add(res)  # journaled before the file is touched
                 try:
@@ -1052,7 +1052,7 @@ def report_file(r: FileResult, say, err) -> int:
         if r.backup:
             line += f"; original kept as {shown(r.backup)}"
         say(line, "green")
-    elif r.status == "would-change":
+    elif r.status == "would-change" and r.outcome.converged:
         say(f"{r.display}: {_plural(n, 'change')} would be made ({_summary(r)}); "
             "run with --write to apply", "yellow")
         code = 1
@@ -1066,7 +1066,8 @@ def report_file(r: FileResult, say, err) -> int:
             where = f"{f.line}" if f else "?"
             say(f"  fix not applied: {c.check} at line {where}: {rej.reason}", "yellow")
     if not r.outcome.converged:
-        say(f"  fixes did not settle after {MAX_PASSES} passes; review this file", "yellow")
+        say(f"  the fixes did not settle after {MAX_PASSES} passes (a check keeps asking "
+            "for changes): the file is not written; review the diff", "bold red")
         code = max(code, 1)
     if r.review:
         code = max(code, 1)

@@ -756,6 +756,21 @@ def test_cli_undo_refuses_a_file_changed_since(cli):
     assert code == 2 and "--undo LOG takes no PATH" in err
 
 
+def test_cli_fixes_that_never_settle_are_not_written(cli, monkeypatch):
+    def grow(seed, ctx):
+        yield Hit(0, 0, "grow", fix=Fix("x", True))
+    spec = CheckSpec("typo.zz-grow", "error", 1, grow, "file")
+    monkeypatch.setitem(registry._CHECKS, spec.id, spec)
+    seed = cli.work / "a.txt"
+    seed.write_text("2020-07-26\n\n正文。\n", encoding="utf-8")
+    code, out, err = cli("fix", "--write", "--select", "typo.zz-grow", str(seed))
+    assert code == 1
+    assert "did not settle after 5 passes" in out and "not written" in out
+    assert "+xxxxx2020-07-26" in out  # the diff is still shown for review
+    assert seed.read_text(encoding="utf-8") == "2020-07-26\n\n正文。\n"
+    assert logs(cli.work) == []
+
+
 def test_cli_clean_files_exit_0(cli):
     seed = cli.work / "a.txt"
     seed.write_text("2020-07-26\n\n干净的正文。", encoding="utf-8")  # no final break
