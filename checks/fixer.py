@@ -42,11 +42,11 @@ from typing import Any, Callable, Iterable
 
 from . import TOOL_NAME, __version__
 from . import config as config_mod
-from .config import Config
-from .engine import check_seed
 from .baseline import FILENAME as BASELINE_FILENAME
 from .baseline import Baseline, BaselineError
 from .baseline import load as load_baseline
+from .config import Config
+from .engine import check_seed
 from .model import Finding
 from .report.files import atomic_write_bytes, atomic_write_text
 from .scan import scan
@@ -710,8 +710,8 @@ class FixLog:
 
     While the run goes on, every file's entry is appended to a journal,
     ``<log>.partial`` (JSON Lines: a header, then one entry per line, each flushed to
-    disk *before* the file is replaced, then its final status), so memory stays flat and
-    a crash loses nothing. :meth:`close` writes the log itself (one JSON document)
+    disk *before* the file is replaced, then its final status), so a crash loses
+    nothing; only the changes stay in memory, not the texts. :meth:`close` writes the log itself (one JSON document)
     atomically and removes the journal. :func:`load_log` reads either.
     """
 
