@@ -72,7 +72,7 @@ class Lookalike:
     strength: str  # "error" or "warning"
 
 
-def _run_bounds(text: str, i: int, reach: int = 8) -> tuple[int, int]:
+def run_bounds(text: str, i: int, reach: int = 8) -> tuple[int, int]:
     """The Han run around offset ``i`` (at most ``reach`` characters each side)."""
     lo = i
     while lo > 0 and i - lo < reach and D.is_han(text[lo - 1]):
@@ -93,7 +93,7 @@ def _windows(i: int, lo: int, hi: int):
                 yield s, e
 
 
-def _resegmented(text: str, lo: int, hi: int, s: int, e: int, word: str) -> bool:
+def resegmented(text: str, lo: int, hi: int, s: int, e: int, word: str) -> bool:
     """Does jieba keep ``word`` (replacing text[s:e]) whole in its context?"""
     left = text[max(lo, s - 4):s]
     right = text[e:min(hi, e + 4)]
@@ -127,7 +127,7 @@ def find_lookalikes(text: str, min_freq: int = 5, error_freq: int = 20,
             continue  # typo.traditional-char's business
         if freq is None:
             freq = D.word_freq()
-        lo, hi = _run_bounds(text, i)
+        lo, hi = run_bounds(text, i)
         wins = list(_windows(i, lo, hi))
         if not wins:
             continue
@@ -155,7 +155,7 @@ def find_lookalikes(text: str, min_freq: int = 5, error_freq: int = 20,
             continue
         _, s, e, y, kind, score, rank, f = best
         right = text[s:i] + y + text[i + 1:e]
-        reseg = _resegmented(text, lo, hi, s, e, right)
+        reseg = resegmented(text, lo, hi, s, e, right)
         if kind == "shape" and score >= error_score and rank == 0 and f >= error_freq and reseg:
             strength = "error"
         elif reseg:
@@ -280,7 +280,7 @@ def traditional_chars(text: str) -> list[tuple[int, str, str, str, str]]:
         if freq is None:
             freq = D.word_freq()
         i = m.start()
-        lo, hi = _run_bounds(text, i)
+        lo, hi = run_bounds(text, i)
         best = None
         for s, e in _windows(i, lo, hi):
             w = text[s:e]

@@ -343,8 +343,8 @@ def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Cou
                 if form not in whole:
                     n += 1
                 else:
-                    lo, hi = T._run_bounds(text, i)
-                    if T._resegmented(text, lo, hi, i, i + len(form), form):
+                    lo, hi = T.run_bounds(text, i)
+                    if T.resegmented(text, lo, hi, i, i + len(form), form):
                         n += 1
                 i = text.find(form, i + 1)
             if n:
