@@ -381,6 +381,51 @@ def lsh_buckets(sig: np.ndarray, bands: int, rows: int) -> list[bytes]:
     return [bytes((band,)) + raw[band * w:(band + 1) * w] for band in range(bands)]
 
 
+def lsh_pairs(sigs: np.ndarray, bands: int, rows: int, max_bucket: int = 500
+              ) -> np.ndarray:
+    """Candidate pairs (row indexes i < j, shape (m, 2), sorted, unique) of a stack of
+    sketches (n × bins): rows that agree on all ``rows`` values of at least one of
+    ``bands`` bands. Vectorised: per band one 64-bit key per row, sorted, equal runs
+    become pairs (a run longer than ``max_bucket`` is skipped: it is boilerplate, and
+    would cost its square)."""
+    n = len(sigs)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
+            key = np.zeros(n, dtype=np.uint64)
+            for r in range(block.shape[1]):
+                key = key * np.uint64(0x100000001B3) + block[:, r]
+            order = np.argsort(key, kind="stable")
+            ks = key[order]
+            same = np.flatnonzero(ks[1:] == ks[:-1])
+            if not len(same):
+                continue
+            brk = np.diff(same) > 1
+            starts = same[np.r_[True, brk]]
+            ends = same[np.r_[brk, True]] + 1
+            for a, b in zip(starts.tolist(), ends.tolist()):
+                members = np.sort(order[a:b + 1])
+                if len(members) > max_bucket:
+                    continue
+                x, y = np.triu_indices(len(members), 1)
+                chunks.append(np.stack([members[x], members[y]], axis=1))
+    if not chunks:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(chunks), axis=0)
+
+
+def agreement(sigs: np.ndarray, pairs: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """Estimated Jaccard similarity of each pair (rows of ``sigs``), vectorised."""
+    out = np.empty(len(pairs), dtype=np.float64)
+    for k in range(0, len(pairs), chunk):
+        p = pairs[k:k + chunk]
+        out[k:k + chunk] = (sigs[p[:, 0]] == sigs[p[:, 1]]).sum(axis=1)
+    return out / sigs.shape[1]
+
+
 def lsh_probability(j: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - j ** rows) ** bands
 

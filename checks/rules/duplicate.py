@@ -23,8 +23,8 @@ from rapidfuzz import fuzz
 from ..model import Fix, Hit
 from ..paragraphs import Paragraph, fold_figures, paragraphs
 from ..registry import corpus_check, corpus_index, file_check
-from ..similarity import (MAX_RATIO_CHARS, align, find_repeats, jaccard, lsh_buckets,
-                          pairs_similarity, signature, text_hash)
+from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
+                          lsh_pairs, pairs_similarity, signature, text_hash)
 
 REPEATED = "duplicate.repeated-body"
 IDENTICAL = "duplicate.identical-file"
@@ -264,20 +264,19 @@ def analyze(corpus, config) -> Analysis:
             an.identical_first[paths[i]] = paths[members[0]]
 
     # candidate pairs: LSH bands over the sketches ...
-    cand: set[tuple[int, int]] = set()
     bands, rows = near_o["bands"], near_o["rows"]
-    buckets: dict[bytes, list[int]] = defaultdict(list)
     small = min(near_o["min_chars"], cont_o["min_chars"])
-    for i, f in enumerate(F):
-        if f["sig"] is None or f["len"] < small or same_hash.get(i, i) != i:
-            continue
-        for k in lsh_buckets(f["sig"], bands, rows):
-            buckets[k].append(i)
-    for members in buckets.values():
-        if len(members) > 1:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    cand.add((members[x], members[y]))
+    banded = [i for i, f in enumerate(F) if f["sig"] is not None and f["len"] >= small
+              and same_hash.get(i, i) == i]
+    jest: dict[tuple[int, int], float] = {}
+    if len(banded) > 1:
+        sigs = np.stack([F[i]["sig"] for i in banded])
+        pairs = lsh_pairs(sigs, bands, rows)
+        est = agreement(sigs, pairs)
+        ids = np.asarray(banded)
+        for (x, y), e in zip(ids[pairs].tolist(), est.tolist()):
+            jest[(x, y)] = e
+    cand: set[tuple[int, int]] = set(jest)
     # ... and long paragraphs held by both (containment, and near-copies with edits
     # spread over the text that break many shingles)
     postings: dict[int, list[int]] = defaultdict(list)
@@ -305,7 +304,7 @@ def analyze(corpus, config) -> Analysis:
         if la >= near_o["min_chars"] and lb >= near_o["min_chars"] \
                 and 2 * min(la, lb) / (la + lb) >= thr \
                 and F[i]["sig"] is not None and F[j]["sig"] is not None \
-                and jaccard(F[i]["sig"], F[j]["sig"]) >= min_j:
+                and jest.get((i, j), jaccard(F[i]["sig"], F[j]["sig"])) >= min_j:
             an.verified += 1
             s = body_similarity(texts.paras(a), texts.paras(b), thr)
             if s >= thr:
