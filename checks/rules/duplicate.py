@@ -227,9 +227,6 @@ class _Texts:
         return "".join(p.norm for p in self.paras(path))
 
 
-_LAST: dict[str, Any] = {}
-
-
 def _opts(config, check_id: str, **defaults):
     return {k: config.opt(check_id, k, v) for k, v in defaults.items()}
 
@@ -237,9 +234,10 @@ def _opts(config, check_id: str, **defaults):
 def analyze(corpus, config) -> Analysis:
     """Identical, near-duplicate and contained pairs of the corpus (cached per corpus
     and configuration, so the corpus checks of one run share it)."""
-    key = (id(corpus), config.fingerprint())
-    if _LAST.get("key") == key and _LAST.get("corpus") is corpus:
-        return _LAST["analysis"]
+    key = config.fingerprint()
+    cached = getattr(corpus, "_duplicate_analysis", None)  # lives as long as the corpus
+    if cached is not None and cached[0] == key:
+        return cached[1]
     near_o = _opts(config, NEAR, threshold=0.85, min_chars=200, bands=42, rows=3,
                    min_jaccard=0.12)
     cont_o = _opts(config, CONTAINED, threshold=0.9, min_chars=200)
@@ -348,8 +346,7 @@ def analyze(corpus, config) -> Analysis:
     for p, q in list(an.near) + list(an.contained):
         union(p, q)
     an.cluster = {p: find(p) for p in paths}
-    _LAST.clear()
-    _LAST.update(key=key, corpus=corpus, analysis=an)
+    corpus._duplicate_analysis = (key, an)
     return an
 
 
