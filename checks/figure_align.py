@@ -146,6 +146,50 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
     return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
 
 
+_CLAUSE_BREAK = set("，,；;")
+
+
+def clauses(text: str, sts: list[Statement]) -> list[Statement]:
+    """The clauses (split at top-level ，；) of the statements that have more than one,
+    as statements of their own: a summary often restates one clause of a body sentence.
+    A clause keeps its sentence's context (a year in the first clause still places the
+    third), and its ``prev`` is the clause before it."""
+    out: list[Statement] = []
+    norm = text.translate(FULLWIDTH)
+    for st in sts:
+        spans = _clause_spans(text, st.start, st.end)
+        if len(spans) < 2:
+            continue
+        prev = st.prev
+        for cs, ce in spans:
+            tokens = scan(text, cs, ce, norm=norm)
+            cl = _statement(text, cs, ce, tokens)
+            if cl is None:
+                continue
+            if cl.figs:
+                out.append(cl._replace(context=st.context, prev=prev[:60]))
+            if cl.key:
+                prev = cl.key
+    return out
+
+
+def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, depth, pos = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "（(「《【“‘":
+            depth += 1
+        elif ch in "）)」》】”’":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _CLAUSE_BREAK:
+            if i > pos:
+                spans.append((pos, i))
+            pos = i + 1
+    if end > pos:
+        spans.append((pos, end))
+    return spans
+
+
 def key_chars(key: str) -> int:
     return sum(1 for ch in key if ch != MASK)
 

@@ -43,6 +43,8 @@ COPY = H + "某县推进乡村振兴\n\n" + COOP.format(n="778家") + "\n\n其�
     COOP.format(n="788家") + "\n"
 SUMMARY = (H + "本期要点：全市828个贫困村共注册成立合作社778家，带动贫困户增收。\n\n"
            "据统计，全市828个贫困村共注册成立合作社787家，有效带动贫困户增收。\n")
+CLAUSE = (H + "本期要点：全市828个贫困村共注册成立农民专业合作社787家。\n\n正文。全市828个贫困村共注册成立"
+          "农民专业合作社778家，吸收1.48万户贫困户加入产业合作社，有效促进贫困村产业化发展。\n")
 BRIEF = (H + "脱贫攻坚简报\n\n  • 2017年09月08日 17时46分\n  • 来源: 省扶贫移民局\n"
          "  • 四川省脱贫攻坚领导小组办公室  2017年{signed}\n\n正文。\n")
 
@@ -55,6 +57,10 @@ MUST_FIRE = [
     ("summary", SUMMARY, "figure.conflicting-figure", [
         ("figure.conflicting-figure", "warning", 3, 23, 27, "778家"),
         ("figure.conflicting-figure", "warning", 5, 22, 26, "787家")]),
+    # a summary restating one clause of a body sentence
+    ("summary-clause", CLAUSE, "figure.conflicting-figure", [
+        ("figure.conflicting-figure", "warning", 3, 27, 31, "787家"),
+        ("figure.conflicting-figure", "warning", 5, 25, 29, "778家")]),
     # Chinese numerals against Arabic ones
     ("chinese-numerals", H + "全县共选派一百二十名干部驻村开展帮扶工作，实现贫困村全覆盖。\n\n"
      "全县共选派102名干部驻村开展帮扶工作，实现贫困村全覆盖。\n",
@@ -112,6 +118,9 @@ MUST_NOT_FIRE = [
     # twins of the conflicts: equal values in other notations
     ("copy-same-value", COPY.replace("788家", "七百七十八家").replace(
         "1.48万户农户加入产业合作社。\n", "14800户农户加入产业合作社。\n"), "figure.conflicting-figure"),
+    ("summary-clause-same-value", CLAUSE.replace("787家", "七百七十八家"), "figure.conflicting-figure"),
+    ("summary-clause-other-place", CLAUSE.replace("本期要点：全市", "本期要点：全省"),
+     "figure.conflicting-figure"),
     ("chinese-equal", H + "全县共选派一百二十名干部驻村开展帮扶工作，实现贫困村全覆盖。\n\n"
      "全县共选派120名干部驻村开展帮扶工作，实现贫困村全覆盖。\n", "figure.conflicting-figure"),
     ("wan-equal", H + "全年全市贫困人口脱贫15.2万人，贫困县摘帽工作顺利完成。\n\n"

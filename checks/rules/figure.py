@@ -10,7 +10,8 @@ import datetime as _dt
 import re
 from decimal import Decimal
 
-from ..figure_align import (MIN_KEY_CHARS, Statement, agree, aligned, candidate_pairs, describe,
+from ..figure_align import (MIN_KEY_CHARS, Statement, agree, aligned, candidate_pairs, clauses,
+                            describe,
                             differences, key_chars, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, FULLWIDTH_DIGITS, DateMention, find_dates,
@@ -20,20 +21,30 @@ from ..registry import corpus_check, corpus_index, file_check
 # -- conflicting statements -------------------------------------------------------------
 
 
-def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int):
-    """Aligned pairs (i, j, diffs) of one file's statements whose figures disagree,
-    and the number of aligned pairs that agree."""
+def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentences: int):
+    """Aligned pairs (i, j, diffs) of one file's statements (sentences, then clauses)
+    whose figures disagree. A clause pair that repeats a sentence pair's figures is
+    left out, and so is a pair of pieces of one sentence."""
     groups: dict[str, set] = {}
     for st in sts:
         groups.setdefault(st.key, set()).add(tuple(f.sig() for f in st.figs))
     tmpl = templates(groups)
     found = []
-    for a, b in sorted(candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)):
+    seen: set[tuple[int, int]] = set()
+    pairs = candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)
+    # sentence pairs first: a clause pair only adds what they did not find
+    for a, b in sorted(pairs, key=lambda p: (p[1] >= n_sentences, p)):
         A, B = sts[a], sts[b]
+        if A.start < B.end and B.start < A.end:
+            continue  # overlapping spans: a sentence and its own clause
         if A.key in tmpl or B.key in tmpl or not aligned(A, B, min_sim):
             continue
         d = differences(A, B)
         if d:
+            marks = {(x.start, y.start) for x, y in d}
+            if marks & seen:
+                continue
+            seen |= marks
             found.append((a, b, d))
     return found
 
@@ -67,8 +78,10 @@ def conflicting_figure(seed, ctx):
     min_sim = ctx.opt("min_similarity", 90.0)
     max_bucket = ctx.opt("max_bucket", 64)
     sts = statements(seed.text, seed.body_start)
+    n_sentences = len(sts)
+    sts += clauses(seed.text, sts)
     partners: dict[int, list[tuple[int, list]]] = {}
-    for a, b, d in _conflicts(sts, min_sim, max_bucket):
+    for a, b, d in _conflicts(sts, min_sim, max_bucket, n_sentences):
         partners.setdefault(a, []).append((b, d))
         partners.setdefault(b, []).append((a, [(y, x) for x, y in d]))
     for i in sorted(partners):
