@@ -10,9 +10,9 @@ import datetime as _dt
 import re
 from decimal import Decimal
 
-from ..figure_align import (MIN_KEY_CHARS, Statement, agree, aligned, candidate_pairs, clauses,
-                            describe,
-                            differences, key_chars, statements, templates)
+from ..figure_align import (MIN_KEY_CHARS, SHORT_KEY_CHARS, Statement, agree, aligned,
+                            candidate_pairs, clauses, core, describe, differences, key_chars,
+                            statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, FULLWIDTH_DIGITS, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -125,7 +125,10 @@ def figure_features(seed, ctx):
     for st in statements(seed.text, seed.body_start):
         if key_chars(st.key) < MIN_KEY_CHARS:
             continue
-        st = st._replace(key=st.key[:200], prev=st.prev[:40])
+        # prev is only read when a core is short (a partner 90% alike is at most 25%
+        # longer): keep the feature small
+        short = key_chars(core(st.key)) < SHORT_KEY_CHARS * 5 // 4
+        st = st._replace(key=st.key[:200], prev=st.prev[:40] if short else "")
         if _RELATIVE_TIME.search(seed.text, st.start, st.end):
             # 一季度 / 今年 / 目前 in two pages of different years are different periods
             st = st._replace(context=st.context + (f"@{year}",))
@@ -510,10 +513,12 @@ def count_mismatch(seed, ctx):
     """What it flags:
     A stated count that disagrees with the list it introduces or closes:
     `从A、B、C、D等5个方面` (four items named), `扶贫计划、回引计划“三项计划”` (two),
-    `三项计划：A、B` (two). Items are counted at the top level (a 、 inside brackets or
-    quotes does not split), and `A、B和C` counts three. A list closed with 等 and a count
-    more than one above the items named (`北京、上海等10个城市`) is partial on purpose and
-    is left alone. The message says what was counted.
+    `三项计划：A、B` (two). A list before the count must be tied to it by 等 or by
+    quotes; items are counted at the top level (a 、 inside brackets or quotes does not
+    split), and `A、B和C` counts three. With 等, fewer items than the count is flagged
+    only when exactly one is missing and three or more are named
+    (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
+    formulas (八项规定, 四个意识) are not counts. The message says what was counted.
 
     Why it matters:
     One of the two is wrong: an item fell out of the list, or the count was not
