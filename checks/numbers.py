@@ -33,7 +33,6 @@ from decimal import Decimal, InvalidOperation
 _FW_FROM = "０１２３４５６７８９．，％：－～／"
 _FW_TO = "0123456789.,%:-~/"
 FULLWIDTH = str.maketrans(_FW_FROM, _FW_TO)
-FULLWIDTH_DIGITS = set("０１２３４５６７８９")
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

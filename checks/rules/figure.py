@@ -14,7 +14,7 @@ from ..figure_align import (MIN_KEY_CHARS, SHORT_KEY_CHARS, Statement, agree, al
                             candidate_pairs, clauses, core, describe, differences, key_chars,
                             statements, templates)
 from ..model import Hit
-from ..numbers import (CN_CHARS, FULLWIDTH, FULLWIDTH_DIGITS, DateMention, find_dates,
+from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
 from ..registry import corpus_check, corpus_index, file_check
 
@@ -674,9 +674,7 @@ def total_mismatch(seed, ctx):
             subset = False
             each = _EACH.search(text, s, e)
             if each:
-                parts = [t for t in toks if t.start > each.end() and t is not tot
-                         and t.quantity.unit == q.unit and not t.quantity.percent]
-                # only the run right after 分别 (stop at the first figure of another kind)
+                # the run of figures right after 分别 (up to a figure of another kind)
                 run = []
                 for t in toks:
                     if t.start <= each.end() or t is tot:
@@ -790,6 +788,3 @@ def notation_drift(seed, ctx):
                   f"half-width ({half[0].group(0)}, {len(half)}x) in this file",
                   related=[seed.location(body + b.start(), body + b.end())],
                   key="digit-width", evidence={"fullwidth": len(full), "halfwidth": len(half)})
-
-
-__all__ = ["page_dates", "FULLWIDTH_DIGITS"]
