@@ -396,3 +396,30 @@ def test_across_files_month_same_year_fires():
     assert brief(check_corpus(corpus_of(files), "figure")) == [
         ("figure.conflicting-figure-across-files", "warning", 11, 19, 25, "1200万元"),
         ("figure.conflicting-figure-across-files", "warning", 11, 19, 25, "1500万元")]
+
+
+def test_across_files_compares_candidates_not_all_pairs(monkeypatch):
+    import random
+    rnd = random.Random(3)
+    pool = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后"
+    files = {}
+    for i in range(40):
+        lines = ["".join(rnd.choice(pool) for _ in range(24)) + f"{rnd.randint(10, 999)}个。"
+                 for _ in range(10)]
+        files[f"{i:02}.txt"] = H + "\n".join(lines) + "\n"
+    # one version of file 00 with its first figure retyped
+    first = files["00.txt"]
+    i = first.index("个。") - 1
+    files["zz.txt"] = first[:i] + str((int(first[i]) + 1) % 10) + first[i + 1:]
+    calls = []
+    real = fig.aligned
+
+    def counting(a, b, *args):
+        calls.append(1)
+        return real(a, b, *args)
+
+    monkeypatch.setattr(fig, "aligned", counting)
+    found = check_corpus(corpus_of(files), "figure")
+    assert [(f.path, f.line) for f in found] == [("00.txt", 3), ("zz.txt", 3)]
+    # 410 statements: all pairs across files would be about 80,000 comparisons
+    assert 10 <= len(calls) < 2000
