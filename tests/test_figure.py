@@ -98,6 +98,8 @@ MUST_FIRE = [
      "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 21, 23, "三项")]),
     ("count-after", H + "实施“三项计划”：扶贫好支书选育计划、领头雁回引计划。\n",
      "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 4, 6, "三项")]),
+    ("count-nouns", H + "北京、上海、广州、深圳3个城市率先开展试点。\n",
+     "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 12, 14, "3个")]),
     ("count-more-items", H + "围绕产业、人才、文化、生态、组织等四个方面推进乡村振兴。\n",
      "figure.count-mismatch", [("figure.count-mismatch", "warning", 3, 18, 20, "四个")]),
     # parts that do not add up
@@ -168,6 +170,8 @@ MUST_NOT_FIRE = [
      "figure.count-mismatch"),
     ("count-verbs", H + "及时发现、着力解决七个方面的突出问题。增强“四个意识”、坚定“四个自信”、做到“两个维护”。\n",
      "figure.count-mismatch"),
+    ("count-nouns-ok", H + "北京、上海、广州、深圳4个城市率先开展试点。\n", "figure.count-mismatch"),
+    ("count-verbs-no-etc", H + "要及时发现、着力解决3个问题。\n", "figure.count-mismatch"),
     ("count-ordinal", H + "学习宣传贯彻党的二十大精神。李某、王某当选十四届全国人大代表。\n",
      "figure.count-mismatch"),
     # totals that add up (also with 万 and rounding), subsets below the total

@@ -499,6 +499,26 @@ def _plain_list(items: list[str]) -> bool:
     return True
 
 
+_NOUN_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "ng", "vn", "an", "j"}
+
+
+def _all_nouns(items: list[str]) -> bool:
+    """Every item ends in a noun (jieba part-of-speech tags): 北京、上海、广州 yes,
+    及时发现、着力解决 no. Only asked for a list not tied to its count by 等 or quotes,
+    and only once a mismatch is found, so jieba loads only when needed."""
+    import logging
+
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(logging.WARNING)
+    for it in items:
+        words = [w for w in pseg.cut(it.strip()) if w.word.strip()]
+        if not words or words[-1].flag not in _NOUN_TAGS:
+            return False
+    return True
+
+
 def _count(items: list[str], n: int) -> int:
     """Items named; an item holding 和/与/及 may be two (A、B和C; 甲与已建成的乙、丙)."""
     c = len(items)
@@ -513,8 +533,9 @@ def count_mismatch(seed, ctx):
     """What it flags:
     A stated count that disagrees with the list it introduces or closes:
     `从A、B、C、D等5个方面` (four items named), `扶贫计划、回引计划“三项计划”` (two),
-    `三项计划：A、B` (two). A list before the count must be tied to it by 等 or by
-    quotes; items are counted at the top level (a 、 inside brackets or quotes does not
+    `三项计划：A、B` (two), `北京、上海、广州、深圳3个城市` (four). A list before the count
+    that is not tied to it by 等 or quotes must end every item in a noun (jieba
+    part-of-speech tags; `及时发现、着力解决七个方面` is a row of verbs); items are counted at the top level (a 、 inside brackets or quotes does not
     split), and `A、B和C` counts three. With 等, fewer items than the count is flagged
     only when exactly one is missing and three or more are named
     (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
@@ -564,14 +585,13 @@ def count_mismatch(seed, ctx):
         if not _plain_list(items):
             continue
         etc = bool(m.group("eq"))
-        if not etc and not m.group("q"):
-            continue  # 及时发现、着力解决七个方面: without 等 or quotes the list may not be
-            # what is counted
         if norm.startswith(_FIXED, s_num):
             continue
         counted = _count(items, n)
         if counted == n:
             continue
+        if not etc and not m.group("q") and not _all_nouns(items):
+            continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
         if etc and counted < n and (counted < n - 1 or counted < 3):
             continue  # 北京、上海等10个城市: a partial list on purpose
         shown = "、".join(it.strip() for it in items)
