@@ -74,6 +74,9 @@ MUST_FIRE = [
     ("captured-before-labelled", "2019-12-31\n\n标题\n\n发布时间：2020-01-02 10:00\n\n正文。\n",
      "figure.captured-before-published", [
          ("figure.captured-before-published", "error", 5, 6, 16, "2020-01-02")]),
+    ("captured-before-bare-label", "2019-12-31\n\n标题\n\n来源：本报 时间：2020-01-02\n\n正文。\n",
+     "figure.captured-before-published", [
+         ("figure.captured-before-published", "error", 5, 10, 20, "2020-01-02")]),
     # a report signed after its publication date; an as-of date after the page's date
     ("signed-after", BRIEF.format(signed="9月28日"), "figure.dated-after-publication", [
         ("figure.dated-after-publication", "warning", 7, 21, 31, "2017年9月28日")]),
@@ -150,6 +153,8 @@ MUST_NOT_FIRE = [
     ("captured-same-day", BRIEF.format(signed="8月28日").replace("2020-07-26", "2017-09-08"),
      "figure.captured-before-published"),
     ("future-in-text", "2017-09-01\n\n标题\n\n条例将于2017年10月1日起施行。\n",
+     "figure.captured-before-published"),
+    ("event-date", "2021-09-20\n\n会议通知\n\n会议时间：2021年10月1日\n活动日期：2021-10-02\n\n请准时参加。\n",
      "figure.captured-before-published"),
     ("updated-later", "2017-09-05\n\n标题\n\n发布时间：2017-09-01\n更新时间：2017-09-10\n\n正文。\n",
      "figure.captured-before-published"),

@@ -219,8 +219,10 @@ _BULLET = " \t\u3000•·*#>-–—|"
 _TIME = r"(?:\s*\d{1,2}(?:[:：]\d{2}){1,2}|\s*\d{1,2}时(?:\d{1,2}分)?(?:\d{1,2}秒)?)?"
 _FULL = (r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]|(?:19|20)\d{2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2})")
 _DATE_ONLY = re.compile(r"(?P<d>" + _FULL + r")" + _TIME + r"\s*")
-# 更新时间/修改日期 say when a page changed, not when it was published
-_LABELED = re.compile(r"(?:(?:发布|发表|上传|录入|印发|成文)(?:时间|日期)|发布于|(?<![新改])(?:日期|时间))"
+# 更新时间/修改日期 say when a page changed, 会议时间/活动日期 when something happens: only
+# 发布/发表/... or a bare 时间/日期 label say when the page was published
+_LABELED = re.compile(r"(?:(?:发布|发表|上传|录入|印发|成文)(?:时间|日期)|发布于"
+                      r"|(?<![\u4e00-\u9fff])(?:日期|时间))"
                       r"\s*[：:]?\s*(?P<d>" + _FULL + r")")
 _SIGNED = re.compile(r"(?P<d>" + _FULL + r")\s*$")
 _COMPACT_TITLE = re.compile(r"[(（](?P<d>(?:19|20)\d{6})[)）]")
