@@ -162,6 +162,9 @@ MUST_NOT_FIRE = [
     ("as-of-before", BRIEF.format(signed="8月28日").replace(
         "正文。", "正文。截至今年6月，已提拔88名。受理时间截止到2017年12月20日。从本月起到明年3月举办赛事。"),
      "figure.dated-after-publication"),
+    ("related-news-list", H + "标题\n\n  • 2017年09月08日 17时46分\n\n正文。\n\n相关新闻\n"
+     "全省脱贫攻坚推进会召开  2017年9月10日\n全市产业扶贫现场会举行  2017年9月12日\n"
+     "各地扎实推进易地扶贫搬迁  2017年9月15日\n", "figure.dated-after-publication"),
     ("as-of-no-page-date", H + "截至今年10月，全省已表彰干部88名。\n", "figure.dated-after-publication"),
     ("valid-dates", H + "2016年2月29日开会，2月29日再开会，6月30日检查，2017-09-30公布，1至12月，"
      "9月1日至30日。\n", "figure.invalid-date"),

@@ -321,7 +321,14 @@ _ASOF_YEAR = re.compile(r"截至(?P<y>(?:19|20)\d{2})年(?:底|末)")
 
 
 def _page_reference(seed) -> tuple[_dt.date | None, _dt.date | None, list, list]:
+    """(publication date, the page's own date, published, issued). Three or more
+    different dates of one kind are a list of other articles (a "related news" box),
+    not the page's own date: that kind is then not used."""
     published, issued = page_dates(seed)
+    if len({d.as_date() for d in published}) >= 3:
+        published = []
+    if len({d.as_date() for d in issued}) >= 3:
+        issued = []
     pub = min((d.as_date() for d in published), default=None)
     own = max((d.as_date() for d in issued + published), default=None)
     return pub, own, published, issued
