@@ -134,6 +134,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--seeds {cli_seeds}: the seeds folder {why}")
         # Check the seeds and nothing else: the suite's own tests are not collected.
         config.args[:] = [str(root)]
+        # ... so hypothesis' plugin has nothing to do; it would import hypothesis (about
+        # 1.5 s, with assertion rewriting) in its terminal summary.
+        hyp = config.pluginmanager.get_plugin("hypothesispytest")
+        if hyp is not None:
+            config.pluginmanager.unregister(hyp)
     else:
         root = (_base_dir(config) / ini_seeds).resolve()
         if not root.is_dir():
