@@ -20,14 +20,27 @@ def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+class ReportError(OSError):
+    """A report could not be rendered (a bug in a renderer): reported like a folder that
+    cannot be written, and the previous reports are left as they were."""
+
+
+def _render(name: str, func, *args) -> str:
+    try:
+        return func(*args)
+    except Exception as exc:
+        raise ReportError(f"rendering {name} failed: {type(exc).__name__}: {exc}") from exc
+
+
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
                   line_lookup=None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered = {
-        "report.json": dump_json(report),
-        "report.md": to_markdown(report),
-        "report.sarif": dump_json(to_sarif(report, seeds_root.resolve().as_uri() + "/")),
-        "report.html": to_html(report, line_lookup),
+        "report.json": _render("report.json", dump_json, report),
+        "report.md": _render("report.md", to_markdown, report),
+        "report.sarif": _render("report.sarif", lambda: dump_json(
+            to_sarif(report, seeds_root.resolve().as_uri() + "/"))),
+        "report.html": _render("report.html", to_html, report, line_lookup),
     }
     written = [out_dir / name for name in REPORT_FILES]
     atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
