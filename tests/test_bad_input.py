@@ -642,3 +642,58 @@ def test_baseline_that_cannot_be_written(pytester):
     assert f"seedcheck: ERROR: cannot write the baseline {blocker / 'baseline.json'}" in text
     report = load_report(pytester.path / "out")  # the reports are still written
     assert finding(report, "a.txt", "format.header")["baselined"] is False
+
+
+# -- hostile text in the reports -------------------------------------------------------------------
+
+HOSTILE = ('<script>alert(1)</script><img src=x onerror=alert(2)>[bold]粗[/bold]'
+           '[link=javascript:alert(3)]点[/link][/]</pre></code><!-- &lt;b&gt; ]]>')
+
+
+class _Collect:
+    """html.parser callbacks: every start tag with its attributes, and all text."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.tags: list[tuple[str, list]] = []
+        self.text: list[str] = []
+        outer = self
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.tags.append((tag, attrs))
+
+            def handle_startendtag(self, tag, attrs):
+                outer.tags.append((tag, attrs))
+
+            def handle_data(self, data):
+                outer.text.append(data)
+
+        p = P(convert_charrefs=True)
+        p.feed(html)
+        p.close()
+
+
+def test_html_report_escapes_seed_text_and_rich_keeps_brackets(pytester):
+    # line 1 is not a date: format.header shows line 1 (and quotes it in its message)
+    result, report, text = run(pytester, {"evil.txt": HOSTILE + "\n\n正文。\n"})
+    assert result.ret == 1
+    f = finding(report, "evil.txt", "format.header")
+    assert f["excerpt"] == HOSTILE  # the JSON keeps the text as it is
+    html = (pytester.path / "out" / "report.html").read_text(encoding="utf-8")
+    parsed = _Collect(html)
+    tags = {t for t, _ in parsed.tags}
+    assert "script" not in tags and "img" not in tags
+    assert tags <= {"html", "head", "meta", "style", "body", "pre", "code", "span", "title",
+                    "div", "a"}, tags
+    for _, attrs in parsed.tags:
+        for name, value in attrs:
+            assert not name.startswith("on"), (name, value)
+            assert "javascript:" not in (value or ""), (name, value)
+    shown = "".join("".join(parsed.text).split())  # (the HTML wraps long lines)
+    assert "".join(HOSTILE.split()) in shown  # shown to the reader as text, brackets and all
+    # rich did not eat the [...] on the console either
+    assert "[bold]粗[/bold][link=javascript:alert(3)]点[/link][/]" in text
+    md = (pytester.path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "<img" not in md
