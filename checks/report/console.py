@@ -17,6 +17,9 @@ from ..model import CATEGORIES, SEVERITIES, Finding
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS = 150
+# report.html shows at most this many findings (report.json/.md hold all): rich takes
+# about 1 ms a finding, 17 s for 10,000 (see docs/performance.md).
+HTML_MAX_FINDINGS = 1_000
 
 # Extra sections (e.g. duplicate clusters): functions of the report dict that return a
 # renderable or None. Check modules append to this list.
@@ -135,5 +138,5 @@ def to_html(report: dict[str, Any], line_lookup=None) -> str:
 
     console = Console(record=True, width=110, file=io.StringIO(), highlight=False,
                       force_terminal=True, color_system="truecolor")
-    console.print(render(report, line_lookup, max_findings=10_000))
+    console.print(render(report, line_lookup, max_findings=HTML_MAX_FINDINGS))
     return console.export_html(clear=False, inline_styles=True)
