@@ -280,20 +280,58 @@ def _normalizer_guess(raw: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+def _han_share(text: str, frequent) -> float:
+    han = [c for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"]
+    if not han:
+        return 0.0
+    return sum(1 for c in han if frequent(c)) / len(han)
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        b = c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return b >= b"\xb0\xa1" and b <= b"\xd7\xf9"  # level 1: the 3,755 frequent Han
+
+
+def _in_big5_level1(c: str) -> bool:
+    try:
+        b = c.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return b"\xa4\x40" <= b <= b"\xc6\x7e"  # level 1: the 5,401 frequent Han
+
+
+def _big5_not_gb(raw: bytes) -> bool:
+    """True when the bytes read as Big5 give frequent characters and read as GB18030
+    give rare ones (Big5 text decodes as GB18030 too, into unusual characters)."""
+    sample = raw[:_SAMPLE]
+    try:
+        as_big5 = sample.decode("big5", errors="strict" if len(raw) <= _SAMPLE else "ignore")
+    except UnicodeDecodeError:
+        return False
+    as_gb = sample.decode("gb18030", errors="ignore")
+    big5 = _han_share(as_big5, _in_big5_level1)
+    gb = _han_share(as_gb, _in_gb2312)
+    return big5 >= 0.9 and big5 > gb + 0.1
+
+
 def guess_encoding(raw: bytes) -> str | None:
     """Name the encoding of bytes that are not UTF-8, or None when there is no good
     guess. GBK/GB18030 are named by decoding (exact); charset-normalizer tells Big5,
     Shift_JIS, EUC-JP and EUC-KR apart from them (all of those decode as GB18030)."""
     gb = _legacy_guess(raw)
+    if gb is not None and _big5_not_gb(raw):
+        return "Big5"
     guess = _normalizer_guess(raw)
     if guess in _GB_FAMILY:
         return gb or "GB18030"
     named = _CN_NAMES.get(guess or "")
     if gb is not None:
-        # Big5 and the Japanese/Korean encodings decode as GB18030 too; charset-normalizer
-        # tells them apart by which characters come out. Short texts: trust GB.
-        if named in ("Big5", "Big5-HKSCS", "Shift_JIS", "EUC-JP", "EUC-KR") \
-                and len(raw) >= 200:
+        # The Japanese/Korean encodings decode as GB18030 too; charset-normalizer tells
+        # them apart by which characters come out. Short texts: trust GB.
+        if named in ("Shift_JIS", "EUC-JP", "EUC-KR") and len(raw) >= 200:
             return named
         return gb
     if named:
