@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import fastjson
 from .console import to_html
 from .files import atomic_write_many
 from .markdown import to_markdown
@@ -38,8 +39,8 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     rendered = {
         "report.json": _render("report.json", dump_json, report),
         "report.md": _render("report.md", to_markdown, report),
-        "report.sarif": _render("report.sarif", lambda: dump_json(
-            to_sarif(report, seeds_root.resolve().as_uri() + "/"))),
+        "report.sarif": _render("report.sarif", lambda: fastjson.dumps(
+            to_sarif(report, seeds_root.resolve().as_uri() + "/")) + "\n"),
         "report.html": _render("report.html", to_html, report, line_lookup),
     }
     written = [out_dir / name for name in REPORT_FILES]
