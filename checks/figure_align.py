@@ -37,7 +37,8 @@ from .numbers import FULLWIDTH, Quantity, format_value, scan
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
-SHORT_KEY_CHARS = 16  # below this, the sentences before must match as well
+SHORT_KEY_CHARS = 14  # below this, the sentences before must match as well
+SHORT_CLAUSE_CHARS = 14  # the same for a clause aligned with a whole sentence
 BANDS = 8
 ROWS = 2
 _PRIME = np.uint64((1 << 31) - 1)  # a*h+b stays below 2**64 for 32-bit a, h, b
@@ -88,6 +89,7 @@ class Statement(NamedTuple):
     context: tuple[str, ...]
     figs: tuple[Fig, ...]
     prev: str = ""  # key of the sentence before (short statements need it to match)
+    clause: bool = False  # a clause of a longer sentence
 
 
 def statements(text: str, start: int = 0, end: int | None = None) -> list[Statement]:
@@ -167,7 +169,7 @@ def clauses(text: str, sts: list[Statement]) -> list[Statement]:
             if cl is None:
                 continue
             if cl.figs:
-                out.append(cl._replace(context=st.context, prev=prev[:60]))
+                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True))
             if cl.key:
                 prev = cl.key
     return out
@@ -223,6 +225,8 @@ def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
 
 
 _CLAUSE = re.compile(r"[,:，：]")
+_MEASURE_WORDS = re.compile(r"累|共|总|合计|新增|增加|增长|减少|下降|其中|人均|平均|日均|年均|月均|"
+                            r"同比|环比|净|首次|单|每")
 
 
 _FRAMING = re.compile(r"据|显示|获悉|表示|介绍|报道|要点|消息|了解|统计|透露|指出|称|新闻联播|"
@@ -246,24 +250,32 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
     """Do ``a`` and ``b`` say the same thing (figures aside)?"""
     if a.context != b.context or len(a.figs) != len(b.figs):
         return False
+    if a.clause and b.clause:
+        return False  # pieces of two longer sentences: the rest of each says what they are
     if any((x.unit, x.percent) != (y.unit, y.percent) for x, y in zip(a.figs, b.figs)):
         return False
     ka, kb = core(a.key), core(b.key)
     shortest = min(key_chars(ka), key_chars(kb))
     if shortest < MIN_KEY_CHARS:
         return False
-    if shortest < SHORT_KEY_CHARS and a.prev != b.prev:
+    short = SHORT_CLAUSE_CHARS if a.clause or b.clause else SHORT_KEY_CHARS
+    if shortest < short and a.prev != b.prev:
         return False  # 截至8月31日，新增减税477亿元: too short to stand without context
     if ka == kb:
         return True
     if fuzz.ratio(ka, kb) < min_similarity:
         return False
-    for op in Levenshtein.editops(ka, kb):
+    inserted: list[str] = []
+    for op in Levenshtein.opcodes(ka, kb):
         if op.tag == "replace":
-            x, y = ka[op.src_pos], kb[op.dest_pos]
-            if _CJK.match(x) or _CJK.match(y) or MASK in (x, y):
+            if _CJK.search(ka[op.src_start:op.src_end]) or \
+                    _CJK.search(kb[op.dest_start:op.dest_end]) or \
+                    MASK in ka[op.src_start:op.src_end] + kb[op.dest_start:op.dest_end]:
                 return False
-    return True
+        elif op.tag in ("insert", "delete"):
+            inserted.append(ka[op.src_start:op.src_end] + kb[op.dest_start:op.dest_end])
+    # 发行50亿元 vs 已发行共计150亿元, 就业岗位 vs 新增就业岗位: another quantity
+    return not any(_MEASURE_WORDS.search(w) for w in inserted)
 
 
 def agree(a: Statement, b: Statement) -> bool:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.figure_align import (Statement, agree, aligned, band_keys, candidate_pairs, core,
-                                 differences, statements)
+from checks.figure_align import (Statement, agree, aligned, band_keys, candidate_pairs, clauses,
+                                 core, differences, statements)
 from checks.numbers import (DateMention, find_dates, parse_arabic, parse_chinese,
                             parse_numeral, quantities, scan, valid_date)
 
@@ -278,6 +278,11 @@ def _st(text):
     ("一季度，全国规模以上工业企业实现利润总额1.5万亿元。",
      "二季度，全国规模以上工业企业实现利润总额1.7万亿元。", False),
 
+    # an inserted 共计/累计/新增 makes it another quantity (a total, an increment)
+    ("财政部近日在澳门发行人民币国债50亿元，市场认购踊跃。",
+     "财政部近日在澳门已发行人民币国债共计150亿元，市场认购踊跃。", False),
+    ("全市今年城镇就业岗位达到12万个，就业形势总体稳定。",
+     "全市今年新增城镇就业岗位达到10万个，就业形势总体稳定。", False),
     # not the same number of figures
     ("全县共建成专业合作社778家，带动农户增收。", "全县共建成专业合作社778家，带动农户3000户增收。",
      False),
@@ -292,6 +297,19 @@ def test_short_statement_needs_the_same_sentence_before_it():
     c = statements("对小型微利企业减半征收。截至8月31日，新增减税806亿元。")[-1]
     assert not aligned(a, b)
     assert aligned(a, c)
+
+
+def test_clauses_align_with_sentences_not_with_other_clauses():
+    text = ("全年完成运输总周转量239亿吨公里，较去年第四季度同期水平大幅提升38.5个百分点。"
+            "全年完成旅客运输量1.29亿人次，较去年第四季度同期水平大幅提升51个百分点。"
+            "较去年第四季度同期水平大幅提升51个百分点。")
+    sts = statements(text)
+    cls = clauses(text, sts)
+    a, b = [c for c in cls if "提升" in c.key]
+    assert a.key == b.key == "较去年第四季度同期水平大幅提升◎"
+    assert a.clause and b.clause and not aligned(a, b)
+    whole = sts[-1]
+    assert not whole.clause and whole.key == a.key and aligned(whole, b)
 
 
 def test_core_drops_attribution_only():
