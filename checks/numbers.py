@@ -62,7 +62,8 @@ _RANGE = r"[—–\-~至到]{1,2}"
 # one master pattern; alternatives are tried in order at each position
 _MASTER = re.compile(
     r"(?P<date>(?:(?P<dy>\d{4})年)?(?P<dm>\d{1,2})月(?P<dd>\d{1,2})[日号])"
-    r"|(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?!\d))"
+    r"|(?P<iso>(?<!\d)(?P<iy>(?:19|20)\d{2})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)"
+    r"(?P<id>\d{1,2})(?!\d))"
     r"|(?P<yrange>(?<!\d)(?:19|20)\d{2}[—–\-~至到](?:(?:19|20)\d{2}|\d{2})年)"
     r"|(?P<compact>(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d))"
     r"|(?P<ym>(?P<yy>\d{4})年(?:(?P<ymm>\d{1,2})月)?)"
@@ -126,7 +127,8 @@ class Quantity:
         if self.unit != other.unit or self.percent != other.percent:
             return True  # not the same kind of figure: nothing to say
         for a, b in ((self, other), (other, self)):
-            if a.is_range and not b.is_range and a.value <= b.value <= a.high:  # type: ignore[operator]
+            if a.is_range and not b.is_range and \
+                    a.value <= b.value <= a.high:  # type: ignore[operator]
                 return True
         return False
 

@@ -54,12 +54,13 @@ def conflicting_figure(seed, ctx):
     """What it flags:
     Two sentences of one file that say the same thing with different figures: the
     second copy of a repeated body with a retyped number, a summary that restates the
-    body with another value. Sentences are aligned by their text with the figures
-    masked (rapidfuzz ratio >= `min_similarity`, default 90, and no word replaced by
-    another); years, dates and 第N must be equal, so different years' figures are never
-    compared, and approximations (120余人, 超过2万元) and ranges (3—5名) never conflict
-    with a value they allow. One finding on each sentence, `related` pointing at the
-    other; `error` when the two sentences are word for word the same apart from the
+    body with another value. Sentences (and a clause against a whole sentence) are
+    aligned by their text with the figures masked (rapidfuzz ratio >= `min_similarity`,
+    default 90, no word replaced by another, no 累计/新增/共计 inserted); years, dates
+    and 第N must be equal, so different years' figures are never compared; a template
+    sentence that recurs with three or more sets of figures is skipped; approximations
+    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow. One
+    finding on each sentence, `related` pointing at the other; `error` when the two sentences are word for word the same apart from the
     figure, `warning` otherwise.
 
     Why it matters:
@@ -108,9 +109,9 @@ def conflicting_figure(seed, ctx):
 
 
 _RELATIVE_TIME = re.compile(
-    r"(?<![\d年])\d{1,2}(?:[—–\-~至到]\d{1,2})?月|今年|去年|明年|本年|当年|前年|[一二三四]季度|上半年|下半年|前三季度|前\d{1,2}个?月|"
-    r"前[两二三四五六七八九十]{1,2}个月|本月|上月|今天|昨天|今日|昨日|近日|日前|目前|当前|本周|上周|"
-    r"近期|此前|年初|年底|年末|月初|月底|截至")
+    r"(?<![\d年])\d{1,2}(?:[—–\-~至到]\d{1,2})?月|今年|去年|明年|本年|当年|前年|[一二三四]季度|"
+    r"上半年|下半年|前三季度|前\d{1,2}个?月|前[两二三四五六七八九十]{1,2}个月|本月|上月|今天|昨天|"
+    r"今日|昨日|近日|日前|目前|当前|本周|上周|近期|此前|年初|年底|年末|月初|月底|截至")
 
 
 @corpus_index("figure", version=1)
@@ -217,7 +218,8 @@ def conflicting_figure_across_files(corpus, ctx):
 
 _BULLET = " \t\u3000•·*#>-–—|"
 _TIME = r"(?:\s*\d{1,2}(?:[:：]\d{2}){1,2}|\s*\d{1,2}时(?:\d{1,2}分)?(?:\d{1,2}秒)?)?"
-_FULL = (r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]|(?:19|20)\d{2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2})")
+_FULL = (r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]"
+         r"|(?:19|20)\d{2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2})")
 _DATE_ONLY = re.compile(r"(?P<d>" + _FULL + r")" + _TIME + r"\s*")
 # 更新时间/修改日期 say when a page changed, 会议时间/活动日期 when something happens: only
 # 发布/发表/... or a bare 时间/日期 label say when the page was published
@@ -544,8 +546,9 @@ def count_mismatch(seed, ctx):
     `从A、B、C、D等5个方面` (four items named), `扶贫计划、回引计划“三项计划”` (two),
     `三项计划：A、B` (two), `北京、上海、广州、深圳3个城市` (four). A list before the count
     that is not tied to it by 等 or quotes must end every item in a noun (jieba
-    part-of-speech tags; `及时发现、着力解决七个方面` is a row of verbs); items are counted at the top level (a 、 inside brackets or quotes does not
-    split), and `A、B和C` counts three. With 等, fewer items than the count is flagged
+    part-of-speech tags; `及时发现、着力解决七个方面` is a row of verbs); items are
+    counted at the top level (a 、 inside brackets or quotes does not split), and
+    `A、B和C` counts three. With 等, fewer items than the count is flagged
     only when exactly one is missing and three or more are named
     (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
     formulas (八项规定, 四个意识) are not counts. The message says what was counted.
