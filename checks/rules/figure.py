@@ -60,8 +60,8 @@ def conflicting_figure(seed, ctx):
     and 第N must be equal, so different years' figures are never compared; a template
     sentence that recurs with three or more sets of figures is skipped; approximations
     (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow. One
-    finding on each sentence, `related` pointing at the other; `error` when the two sentences are word for word the same apart from the
-    figure, `warning` otherwise.
+    finding on each sentence, `related` pointing at the other; `error` when the two
+    sentences are word for word the same apart from the figure, `warning` otherwise.
 
     Why it matters:
     A corpus that states a figure two ways teaches both, and a reader cannot tell
