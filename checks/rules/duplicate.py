@@ -271,27 +271,38 @@ def analyze(corpus, config) -> Analysis:
         sigs = np.stack([F[i]["sig"] for i in banded])
         pairs = lsh_pairs(sigs, bands, rows)
         est = agreement(sigs, pairs)
+        an.candidates += len(pairs)
+        # a pair under min_jaccard cannot be near; containment candidates come from
+        # shared paragraphs below, so it is dropped here (keeps memory linear)
+        keep = est >= near_o["min_jaccard"]
         ids = np.asarray(banded)
-        for (x, y), e in zip(ids[pairs].tolist(), est.tolist()):
+        for (x, y), e in zip(ids[pairs[keep]].tolist(), est[keep].tolist()):
             jest[(x, y)] = e
     cand: set[tuple[int, int]] = set(jest)
     # ... and long paragraphs held by both (containment, and near-copies with edits
-    # spread over the text that break many shingles)
-    postings: dict[int, list[int]] = defaultdict(list)
+    # spread over the text that break many shingles): an inverted index built by sorting
+    hs, owners = [], []
     for i, f in enumerate(F):
         if f["len"] < small or same_hash.get(i, i) != i:
             continue
-        ph, ps = f["ph"], f["ps"]
-        for h in set(ph[ps >= index_min].tolist()):
-            postings[h].append(i)
-    shared_chars: dict[tuple[int, int], int] = defaultdict(int)
-    for h, members in postings.items():
-        if 1 < len(members) <= max_df:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    shared_chars[(members[x], members[y])] += 1
-    cand.update(shared_chars)
-    an.candidates = len(cand)
+        u = np.unique(f["ph"][f["ps"] >= index_min])
+        hs.append(u)
+        owners.append(np.full(len(u), i, dtype=np.int64))
+    if hs:
+        H, O = np.concatenate(hs), np.concatenate(owners)
+        order = np.lexsort((O, H))
+        H, O = H[order], O[order]
+        cut = np.flatnonzero(H[1:] != H[:-1]) + 1
+        starts = np.r_[0, cut]
+        ends = np.r_[cut, len(H)]
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            if 1 < b - a <= max_df:
+                members = O[a:b].tolist()
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        if (members[x], members[y]) not in cand:
+                            an.candidates += 1
+                            cand.add((members[x], members[y]))
 
     texts = an.texts = _Texts(corpus)
     thr = near_o["threshold"]
@@ -512,22 +523,32 @@ def shared_passage(corpus, ctx):
     min_chars = ctx.opt("min_chars", 100)
     min_files = ctx.opt("min_files", 2)
     an = analyze(corpus, ctx.config)
-    where: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    for path, f in corpus.features("duplicate"):
-        seen: set[int] = set()
-        for h, sz, (s, e) in zip(f["ph"].tolist(), f["ps"].tolist(), f["pspan"].tolist()):
-            if sz >= min_chars and h not in seen:
-                seen.add(h)
-                where[h].append((path, s, e))
-    for h in sorted(where):
-        occ = sorted(where[h])
+    feats = corpus.features("duplicate")
+    hs, owners, idx = [], [], []
+    for n, (_, f) in enumerate(feats):
+        big = np.flatnonzero(f["ps"] >= min_chars)
+        if len(big):
+            hs.append(f["ph"][big])
+            owners.append(np.full(len(big), n, dtype=np.int64))
+            idx.append(big)
+    if not hs:
+        return
+    H, O, P = np.concatenate(hs), np.concatenate(owners), np.concatenate(idx)
+    order = np.lexsort((P, O, H))  # by hash, then file (sorted path order), then place
+    H, O, P = H[order], O[order], P[order]
+    cut = np.flatnonzero(H[1:] != H[:-1]) + 1
+    for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(H)].tolist()):
+        if b - a < 2 or O[a] == O[b - 1]:
+            continue  # held by one file only (repeats inside a file are repeated-body's)
         kept: list[tuple[str, int, int]] = []
         clusters: set[str] = set()
-        for o in occ:
-            c = an.cluster.get(o[0], o[0])
+        for n, k in zip(O[a:b].tolist(), P[a:b].tolist()):
+            path, f = feats[n]
+            c = an.cluster.get(path, path)
             if c not in clusters:
                 clusters.add(c)
-                kept.append(o)
+                s_, e_ = f["pspan"][k].tolist()
+                kept.append((path, s_, e_))
         if len(kept) < max(min_files, 2):
             continue
         fp, fs, fe = kept[0]
