@@ -84,14 +84,39 @@ def load_sentences(source: Path = XWLB) -> list[str]:
     return out
 
 
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?=[万亿个家人名项元%％吨公台辆所座])")
+GENERATOR_VERSION = 2
+
+
+def _redraw(rng: random.Random, num: str) -> str:
+    if "." in num:
+        whole, frac = num.split(".", 1)
+        return f"{rng.randint(1, max(1, 10 ** len(whole) - 1))}.{rng.randint(0, 10 ** len(frac) - 1):0{len(frac)}d}"
+    return str(rng.randint(10 ** (len(num) - 1) if len(num) > 1 else 1, 10 ** len(num) - 1))
+
+
 class Generator:
     def __init__(self, sentences: list[str], seed: int = 1):
         self.sentences = sentences
         self.rng = random.Random(seed)
 
+    def sentence(self) -> str:
+        """A new sentence: the head clauses of one source sentence and the tail clauses
+        of another, figures redrawn. Real articles do not share dozens of identical
+        sentences with unrelated articles; drawing whole sentences from a fixed pool
+        would (each would recur ~80 times in 50k seeds)."""
+        rng = self.rng
+        a, b = rng.choice(self.sentences), rng.choice(self.sentences)
+        ca, cb = a.rstrip("。！？").split("，"), b.rstrip("。！？").split("，")
+        if len(ca) > 1 and len(cb) > 1:
+            s = "，".join(ca[:rng.randint(1, len(ca) - 1)] + cb[rng.randint(1, len(cb) - 1):]) + "。"
+        else:
+            s = a
+        return _FIGURE.sub(lambda m: _redraw(rng, m.group()), s)
+
     def paragraph(self) -> str:
         n = self.rng.randint(3, 6)
-        return "".join(self.rng.choice(self.sentences) for _ in range(n))
+        return "".join(self.sentence() for _ in range(n))
 
     def body(self) -> list[str]:
         """Paragraphs adding up to about TARGET_BYTES bytes (with the header)."""
@@ -159,7 +184,8 @@ def generate(size: int, out: Path, seed: int = 1, sentences: list[str] | None = 
     rng = gen.rng
     made: list[tuple[str, list[str], dt.date]] = []  # (title, paras, date) of originals
     texts: list[str] = []  # recent files' text, for exact copies
-    manifest: dict = {"size": size, "seed": seed, "planted": {k: [] for k in RATES}}
+    manifest: dict = {"size": size, "seed": seed, "version": GENERATOR_VERSION,
+                      "planted": {k: [] for k in RATES}}
     start = dt.date(2017, 1, 1)
     for i in range(size):
         date = start + dt.timedelta(days=rng.randrange(2000))

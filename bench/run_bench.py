@@ -131,7 +131,8 @@ def new_seed_text(corpus: Path) -> str:
 def bench_size(size: int, snap: Path, runs: list[str], results: dict) -> None:
     corpus = OUT / f"corpus-{size}"
     manifest = corpus / ".manifest.json"
-    if not (manifest.exists() and json.loads(manifest.read_text())["size"] == size):
+    meta = json.loads(manifest.read_text()) if manifest.exists() else {}
+    if (meta.get("size"), meta.get("version")) != (size, gen_corpus.GENERATOR_VERSION):
         t0 = time.perf_counter()
         gen_corpus.generate(size, corpus)
         print(f"[{size}] generated corpus in {time.perf_counter() - t0:.1f} s", flush=True)
