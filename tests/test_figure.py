@@ -169,6 +169,8 @@ MUST_NOT_FIRE = [
     ("valid-dates", H + "2016年2月29日开会，2月29日再开会，6月30日检查，2017-09-30公布，1至12月，"
      "9月1日至30日。\n", "figure.invalid-date"),
     ("relative-leap-unknown", H + "今年2月29日开会。\n", "figure.invalid-date"),
+    ("lunar-and-versions", H + "农历2月30日举行庙会。软件升级到v2021.2.30版，另见1.2017.02.30.5。\n",
+     "figure.invalid-date"),
     # counts that agree, or lists that are partial on purpose
     ("count-ok", H + "从基本队伍、基本活动、基本阵地、基本制度、基本保障等5个方面制定24条具体标准。"
      "实施扶贫好支书选育计划、领头雁回引计划、新乡贤培育计划“三项计划”。\n", "figure.count-mismatch"),

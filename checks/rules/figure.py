@@ -416,6 +416,8 @@ def invalid_date(seed, ctx):
     for d in find_dates(seed.text, seed.body_start, year=year):
         if d.relative and year is None:
             continue
+        if re.search(r"农历|阴历", seed.text[max(0, d.start - 4):d.start]):
+            continue  # 农历2月30日: lunar months have 30 days
         if d.valid() is False:
             when = f"{d.year}年" if d.year else ""
             yield Hit(d.start, d.end,
