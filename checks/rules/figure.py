@@ -637,6 +637,8 @@ def count_mismatch(seed, ctx):
         seg = norm[start:stop]
         if seg.endswith(("等", "等等")) or m.group("cls") in _ORDINAL_CLS:
             continue
+        if stop < len(norm) and norm[stop] in "，,":
+            continue  # 三点要求：加强领导、压实责任，狠抓落实: the list may go on
         items = _top_level_split(seg)
         if not _plain_list(items) or len(items[0]) > _MAX_ITEM:
             continue
