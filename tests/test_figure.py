@@ -181,6 +181,7 @@ MUST_NOT_FIRE = [
     ("count-verbs", H + "及时发现、着力解决七个方面的突出问题。增强“四个意识”、坚定“四个自信”、做到“两个维护”。\n",
      "figure.count-mismatch"),
     ("count-nouns-ok", H + "北京、上海、广州、深圳4个城市率先开展试点。\n", "figure.count-mismatch"),
+    ("count-before-comma", H + "加强领导，压实责任、狠抓落实“三项措施”落到实处。\n", "figure.count-mismatch"),
     ("count-after-continues", H + "提出三点要求：加强领导、压实责任，狠抓落实。\n", "figure.count-mismatch"),
     ("count-verbs-no-etc", H + "要及时发现、着力解决3个问题。\n", "figure.count-mismatch"),
     ("count-ordinal", H + "学习宣传贯彻党的二十大精神。李某、王某当选十四届全国人大代表。\n",

@@ -606,6 +606,8 @@ def count_mismatch(seed, ctx):
             continue
         if not etc and not m.group("q") and not _all_nouns(items):
             continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
+        if not etc and counted < n and list_start > body and norm[list_start - 1] in "，,":
+            continue  # 加强领导，压实责任、狠抓落实“三项措施”: the list may begin before the comma
         if etc and counted < n and (counted < n - 1 or counted < 3):
             continue  # 北京、上海等10个城市: a partial list on purpose
         shown = "、".join(it.strip() for it in items)
