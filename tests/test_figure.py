@@ -190,6 +190,8 @@ MUST_NOT_FIRE = [
     ("total-ok", H + "分别选拔35人、59人，共计94人进入乡镇领导班子。全县共有干部500人，其中男女干部分别为"
      "200人、150人。一等奖3人、二等奖5人，合计8人。分别投入1.2万元、2.35万元，合计3.55万元。\n",
      "figure.total-mismatch"),
+    ("total-first-subset", H + "全市共计完成投资20亿元，甲、乙两县分别完成3亿元、5亿元。\n",
+     "figure.total-mismatch"),
     ("total-approx", H + "分别选拔35余人、59人，共计90人进入乡镇领导班子。\n", "figure.total-mismatch"),
     ("total-none", H + "分别选拔35人、59人进入乡镇党政领导班子。\n", "figure.total-mismatch"),
     # notation that does not drift

@@ -676,8 +676,9 @@ def total_mismatch(seed, ctx):
     `分别为35人、59人，共计90人` (they make 94), `一等奖3人、二等奖5人，合计9人`. The total is
     a figure right after 共计/合计/总计/共/共有; the parts are the figures after 分别, or
     the run of figures before 合计/共计/总计, all in the same unit (values in 万/亿 are
-    scaled). With 其中 between them the parts may be a subset, so only parts that
-    exceed the total are flagged. Approximate figures (约, 余, 多) are never summed.
+    scaled). When the total comes first, or 其中 stands between them, the parts may be a
+    subset, so only parts that exceed the total are flagged. Approximate figures (约,
+    余, 多) are never summed.
 
     Why it matters:
     One of the figures is wrong, and the text contradicts itself.
@@ -722,7 +723,8 @@ def total_mismatch(seed, ctx):
                     run.append(t)
                 parts = run
                 lo, hi = sorted((each.start(), tot.start))
-                subset = "其中" in text[lo:hi]
+                # a total stated before 分别 may cover more than the parts named after it
+                subset = "其中" in text[lo:hi] or tot.start < each.start()
             elif re.search(r"(?:共计|合计|总计)(?:为|达|有|达到)?$",
                            text[max(s, tot.start - 4):tot.start]):
                 seg_start = s
