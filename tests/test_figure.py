@@ -80,6 +80,9 @@ MUST_FIRE = [
     # a report signed after its publication date; an as-of date after the page's date
     ("signed-after", BRIEF.format(signed="9月28日"), "figure.dated-after-publication", [
         ("figure.dated-after-publication", "warning", 7, 21, 31, "2017年9月28日")]),
+    ("title-dated-after", H + "全省脱贫攻坚工作情况通报（2017年9月28日）\n\n  • 2017年09月08日 17时46分\n\n正文。\n",
+     "figure.dated-after-publication", [
+         ("figure.dated-after-publication", "warning", 3, 14, 24, "2017年9月28日")]),
     ("as-of-after", BRIEF.format(signed="8月28日").replace(
         "正文。", "正文。截至今年10月，全省已表彰干部88名。截至2018年底，完成任务。"),
      "figure.dated-after-publication", [
@@ -159,6 +162,8 @@ MUST_NOT_FIRE = [
     ("updated-later", "2017-09-05\n\n标题\n\n发布时间：2017-09-01\n更新时间：2017-09-10\n\n正文。\n",
      "figure.captured-before-published"),
     ("signed-before", BRIEF.format(signed="8月28日"), "figure.dated-after-publication"),
+    ("title-dated-before", H + "全省脱贫攻坚工作情况通报（2017年8月28日）\n\n  • 2017年09月08日 17时46分\n\n正文。\n",
+     "figure.dated-after-publication"),
     ("as-of-before", BRIEF.format(signed="8月28日").replace(
         "正文。", "正文。截至今年6月，已提拔88名。受理时间截止到2017年12月20日。从本月起到明年3月举办赛事。"),
      "figure.dated-after-publication"),

@@ -226,7 +226,7 @@ _DATE_ONLY = re.compile(r"(?P<d>" + _FULL + r")" + _TIME + r"\s*")
 _LABELED = re.compile(r"(?:(?:发布|发表|上传|录入|印发|成文)(?:时间|日期)|发布于"
                       r"|(?<![\u4e00-\u9fff])(?:日期|时间))"
                       r"\s*[：:]?\s*(?P<d>" + _FULL + r")")
-_SIGNED = re.compile(r"(?P<d>" + _FULL + r")\s*$")
+_SIGNED = re.compile(r"[(（]?(?P<d>" + _FULL + r")[)）]?\s*$")
 _COMPACT_TITLE = re.compile(r"[(（](?P<d>(?:19|20)\d{6})[)）]")
 _SENTENCE_PUNCT = re.compile(r"[。，；！？,;!?]")
 
