@@ -8,7 +8,7 @@ Public helpers (documented in ``docs/duplicates.md``):
   checks use it to find the numbers that changed between two copies.
 * :func:`find_repeats` finds runs of paragraphs that occur again later in the same text
   (``duplicate.repeated-body``).
-* :func:`signature` / :func:`jaccard` / :func:`lsh_buckets`: a MinHash sketch of a
+* :func:`signature` / :func:`jaccard` / :func:`lsh_pairs`: a MinHash sketch of a
   text's character shingles (one-permutation hashing with densification: one hash per
   shingle instead of one per shingle and permutation) and the banding that turns
   sketches into candidate pairs without comparing all pairs.
@@ -371,14 +371,6 @@ def signature(norm: str, k: int = SHINGLE, bins: int = BINS) -> np.ndarray | Non
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of two sketches."""
     return float(np.count_nonzero(a == b)) / len(a)
-
-
-def lsh_buckets(sig: np.ndarray, bands: int, rows: int) -> list[bytes]:
-    """Band keys of a sketch: two texts become a candidate pair when one key is equal
-    (probability ``1 - (1 - J**rows)**bands`` for Jaccard similarity J)."""
-    raw = sig.tobytes()
-    w = 4 * rows
-    return [bytes((band,)) + raw[band * w:(band + 1) * w] for band in range(bands)]
 
 
 def lsh_pairs(sigs: np.ndarray, bands: int, rows: int, max_bucket: int = 500

@@ -18,8 +18,8 @@ from checks.paragraphs import fold_figures, normalize, paragraphs
 from checks.report.console import SECTIONS, to_ansi
 from checks.rules import duplicate as dup
 from checks.seed import seed_from_text
-from checks.similarity import (aligned_pairs, find_repeats, jaccard, lsh_probability,
-                               signature)
+from checks.similarity import (agreement, aligned_pairs, jaccard,
+                               lsh_pairs, lsh_probability, signature)
 
 ROOT = Path(__file__).parent
 RAW_SAMPLE = ROOT / "fixtures" / "000_12dde9c38bb7d0aa.txt"
@@ -289,6 +289,16 @@ def test_signature_is_deterministic_and_estimates_jaccard():
     assert 0.5 < jaccard(signature(a), signature(normalize("".join(ROAD[:3])))) < 0.95
     assert signature("短") is None
     assert lsh_probability(0.5, 42, 3) > 0.99
+
+
+def test_lsh_pairs_pairs_only_similar_sketches():
+    edited = ROAD[:3] + [ROAD[3].replace("约谈", "督导")]
+    sigs = np.stack([signature(normalize("".join(t))) for t in (ROAD, LIBRARY, edited,
+                                                                 HARVEST)])
+    pairs = lsh_pairs(sigs, 42, 3)
+    assert pairs.tolist() == [[0, 2]]
+    assert agreement(sigs, pairs)[0] > 0.8
+    assert lsh_pairs(sigs[:1], 42, 3).shape == (0, 2)
 
 
 def test_index_feature_is_small_and_picklable():
