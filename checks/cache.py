@@ -352,7 +352,7 @@ def index_features(seed: Seed, config: Config, names: list[str],
     does (on the view the checks see)."""
     if not seed.readable or not names:
         return {}
-    view = seed.checkable(config.max_line_chars)[0] if hasattr(seed, "checkable") else seed
+    view = seed.checkable(config.max_line_chars)[0]
     out: dict[str, Any] = {}
     for name in names:
         spec = registry.get_index(name)

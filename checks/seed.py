@@ -204,8 +204,11 @@ def _looks_binary(raw: bytes) -> bool:
         return True
     if not head:
         return False
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # C speed
     return controls / len(head) > 0.10
+
+
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))  # b < 9 or 13 < b < 32
 
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
