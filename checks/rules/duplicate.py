@@ -158,7 +158,7 @@ def repeated_body(seed, ctx):
 # -- the corpus index ---------------------------------------------------------------------
 
 
-@corpus_index("duplicate", version=1)
+@corpus_index("duplicate", version=2)
 def duplicate_features(seed, ctx):
     """Per-seed features (small, picklable): length and 64-bit hash of the body's normal
     form, its MinHash sketch (figures folded), and hash/size/offsets of every
