@@ -292,3 +292,62 @@ def test_position_matches_a_naive_count(text, a):
             col += 1
         i += 1
     assert seed.position(off) == (line, col)
+
+
+@pytest.mark.parametrize("category", registry.corpus_categories())
+@settings(max_examples=EXPLORE or 20, deadline=None, database=None,
+          derandomize=not EXPLORE, suppress_health_check=[HealthCheck.too_slow,
+                                                          HealthCheck.data_too_large])
+@given(texts=CORPORA, long=LONG_LINE)
+def test_corpus_checks_offsets_right_when_long_lines_are_cut(category, texts, long):
+    """Corpus checks see the views too (index functions and ``corpus.seed``); their
+    findings point into the files' text."""
+    texts = [t + "\n" + long + "\n" + t for t in texts]  # a cut line between two copies
+    config = Config(max_line_chars=40)
+    corpus, seeds = _corpus(texts, config)
+    findings = check_corpus(corpus, category)
+    for f in findings:
+        seed = seeds[f.path]
+        text = seed.text or ""
+        assert 0 <= f.start <= f.end <= len(text)
+        cut = seed.checkable(40)[1]
+        if any(f.start < ln.end and ln.start < f.end for ln in cut):
+            continue
+        loc = seed.location(f.start, f.end)
+        assert (f.line, f.column, f.end_line, f.end_column) == (
+            loc.line, loc.column, loc.end_line, loc.end_column), f.check
+        assert f.excerpt == text[f.start:f.end][:EXCERPT_MAX], f.check
+
+
+def test_long_line_cut_keeps_every_other_finding_in_place():
+    """The sample seed with a 3,000-character line inserted at line 48: every finding
+    of every check (file and corpus) is the same as without it, one line further down
+    when it is below the insertion, with the same excerpt and fingerprint."""
+    raw = RAW_SAMPLE.read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    at = 47
+    wide = "\n".join(lines[:at] + ["表格数据" * 750] + lines[at:])
+    config = Config(max_line_chars=2000)
+
+    def everything(text_a: str, text_b: str) -> list[Finding]:
+        seeds = {"a.txt": seed_from_text(text_a, "a.txt"),
+                 "b.txt": seed_from_text(text_b, "b.txt")}
+        out = [f for rel in sorted(seeds) for f in check_seed(seeds[rel], config)]
+        out += check_corpus(Corpus(Path("."), sorted(seeds), config,
+                                   loader=seeds.__getitem__))
+        return [f for f in out if f.check != "format.long-line"]
+
+    base = everything(raw, raw)
+    moved = everything(wide, raw)
+    assert len(base) == len(moved) and len(base) >= 10
+    shift = len("表格数据" * 750) + 1
+    for b, m in zip(sorted(base, key=lambda f: (f.path, f.check, f.fingerprint)),
+                    sorted(moved, key=lambda f: (f.path, f.check, f.fingerprint))):
+        assert (b.check, b.fingerprint, b.excerpt) == (m.check, m.fingerprint, m.excerpt)
+        below = m.path == "a.txt" and b.line > at
+        assert m.line == b.line + below, (b.check, b.line, m.line)
+        assert m.column == b.column and m.end_column == b.end_column
+        if m.path == "a.txt" and b.start >= len("\n".join(lines[:at])):
+            assert m.start == b.start + shift
+        else:
+            assert m.start == b.start
