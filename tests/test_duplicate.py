@@ -6,6 +6,7 @@ the shared corpus.
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
@@ -485,3 +486,30 @@ if given is not None:
             fixed = text[:f.fix.start] + text[f.fix.end:]
             assert len(fixed) < len(text)
             assert seed.text[f.start:f.end].strip()
+
+
+# -- end to end (pytest plugin, report.json, console section) -----------------------------------
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_plugin_reports_duplicates_with_related_locations(pytester, tmp_path, workers):
+    seeds = tmp_path / "corpus"
+    seeds.mkdir()
+    (seeds / "a.txt").write_bytes(RAW_SAMPLE.read_bytes())
+    clean = CLEAN_SAMPLE.read_text(encoding="utf-8")
+    (seeds / "b.txt").write_text(clean, encoding="utf-8")
+    (seeds / "c.txt").write_text("2021-01-01" + clean[len("2020-07-26"):], encoding="utf-8")
+    out = tmp_path / "out"
+    result = pytester.runpytest_subprocess("--seeds", str(seeds), "--report-dir", str(out),
+                                           "-p", "no:cacheprovider", *workers)
+    text = result.stdout.str()
+    assert "Traceback" not in text
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    dups = [(f["check"], f["path"], f["line"], f["end_line"],
+             [(r["path"], r["line"], r["end_line"]) for r in f["related"]])
+            for f in report["findings"] if f["category"] == "duplicate"]
+    assert dups == [
+        ("duplicate.repeated-body", "a.txt", 49, 92, [("a.txt", 3, 47)]),
+        ("duplicate.contained-file", "b.txt", 3, 41, [("a.txt", 3, 44)]),
+        ("duplicate.identical-file", "c.txt", 3, 41, [("b.txt", 3, 41)]),
+    ]
+    assert "duplicate groups" in text and "identical to b.txt" in text
