@@ -94,7 +94,7 @@ def repeated_body(seed, ctx):
     `min_paragraphs` (3) paragraphs of 20 characters or more. Copies match through
     indentation, line wrapping, full-/half-width forms and small edits (each paragraph
     at least `paragraph_similarity` 0.8 alike, the blocks as a whole at least
-    `min_similarity` 0.8). The finding spans the later copy; `related` is the first.
+    `min_similarity` 0.9). The finding spans the later copy; `related` is the first.
 
     Why it matters:
     A page captured together with its print or mobile view holds the article twice;
