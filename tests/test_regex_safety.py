@@ -94,6 +94,22 @@ def _walk(obj, origin: str, patterns: dict, lexicons: dict, depth: int, seen: se
             _walk(v, f"{origin}.{k}", patterns, lexicons, depth + 1, seen)
 
 
+def _cached_loader(value, mod) -> bool:
+    """A module's own ``functools.cache``-d function without required arguments (how
+    the checks load their data files lazily)."""
+    if not (callable(value) and hasattr(value, "cache_info")
+            and getattr(value, "__module__", None) == mod.__name__):
+        return False
+    import inspect
+
+    try:
+        sig = inspect.signature(value)
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in sig.parameters.values())
+
+
 def collect_static() -> tuple[dict, dict]:
     """({(pattern, flags): origin}, {origin: lexicon words}) from module globals."""
     patterns: dict = {}
@@ -105,6 +121,12 @@ def collect_static() -> tuple[dict, dict]:
                 continue
             if isinstance(value, type(sys)):  # a module: walked on its own
                 continue
+            if _cached_loader(value, mod):  # lazily loaded data: load it and walk it
+                try:
+                    value = value()
+                except Exception:
+                    continue
+                name += "()"
             _walk(value, f"{mod.__name__}.{name}", patterns, lexicons, 0, seen)
     return patterns, lexicons
 
@@ -457,7 +479,12 @@ for i, (origin, text) in enumerate(texts):
 
 def lexicon_texts(lexicons: dict) -> list[tuple[str, str]]:
     out = []
-    for origin, words in sorted(lexicons.items()):
+    per_root: dict[str, int] = {}
+    for origin, words in sorted(lexicons.items(), key=lambda kv: (len(kv[0]), kv[0])):
+        root = origin.split("[")[0]
+        per_root[root] = per_root.get(root, 0) + 1
+        if per_root[root] > 3:  # e.g. a dict of readings: its first few lists stand for all
+            continue
         words = [w for w in words if w and "\x00" not in w][:5000]
         if not words:
             continue
