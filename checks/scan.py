@@ -1,6 +1,7 @@
 """Finding the seed files under a folder: ``*.txt``, recursively, sorted by their
 POSIX relative path. Symbolic links to folders are followed once (a loop is cut);
-a link to a file is listed even when it dangles, so reading it becomes a finding."""
+a link to a file is listed even when it dangles, so reading it becomes a finding; so is
+a sub-folder that cannot be listed (its seeds would otherwise go missing silently)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
+            if rel_parts:  # listed itself, so reading it says why its seeds are missing
+                out.append(("/".join(rel_parts), folder))
             return
         for entry in entries:
             name = entry.name

@@ -469,6 +469,11 @@ def read_seed(path: Path, rel: str, max_bytes: int | None = None) -> Seed:
     try:
         st = os.stat(path)
         if _stat.S_ISDIR(st.st_mode):
+            try:
+                os.scandir(path).close()
+            except OSError as exc:
+                return _unreadable(path, rel, f"the folder cannot be listed ({exc.strerror}); "
+                                   "the seeds in it were not checked", exc.errno)
             return _unreadable(path, rel, "it is a folder, not a file", None)
         if not _stat.S_ISREG(st.st_mode):
             return _unreadable(path, rel, "it is not a regular file (a pipe, socket or "

@@ -385,6 +385,30 @@ def test_unreadable_file_simulated(pytester, monkeypatch):
     assert status(report, "secret.txt") == "unreadable"
 
 
+def test_folder_that_cannot_be_listed_is_a_finding(pytester, monkeypatch):
+    """Its seeds cannot be checked: that is said, not skipped silently (simulated: root
+    can list any folder)."""
+    make_seeds(pytester.path / "seeds", {
+        "locked/inner.txt": GOOD, "open/other.txt": GOOD.replace("正文", "内容")})
+    real = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result, report, text = run(pytester, {})
+    monkeypatch.undo()
+    assert result.ret == 1
+    assert [r["path"] for r in report["files"]] == ["good.txt", "locked", "open/other.txt"]
+    assert found(report, "locked") == [("format.unreadable-file", "error", 1, 1, 1, 1)]
+    assert finding(report, "locked", "format.unreadable-file")["message"] == (
+        "the file cannot be read: the folder cannot be listed (Permission denied); the "
+        "seeds in it were not checked")
+    assert status(report, "open/other.txt") == "pass"
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                     reason="root reads files whatever their mode")
 def test_unreadable_file_chmod_000(pytester):
