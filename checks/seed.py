@@ -243,7 +243,7 @@ def _legacy_guess(raw: bytes) -> str | None:
         txt = raw.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    cjk = sum(1 for c in txt if "\u4e00" <= c <= "\u9fff")
+    cjk = sum(1 for c in txt[:_SAMPLE] if "\u4e00" <= c <= "\u9fff")
     if cjk >= 2:
         try:
             raw.decode("gbk")
@@ -322,8 +322,9 @@ def _big5_not_gb(raw: bytes) -> bool:
 
 def guess_encoding(raw: bytes) -> str | None:
     """Name the encoding of bytes that are not UTF-8, or None when there is no good
-    guess. GBK/GB18030 are named by decoding (exact); charset-normalizer tells Big5,
-    Shift_JIS, EUC-JP and EUC-KR apart from them (all of those decode as GB18030)."""
+    guess. GBK/GB18030 are named by decoding (exact). Big5 also decodes as GB18030: it
+    is told apart by which reading gives frequent characters (:func:`_big5_not_gb`).
+    charset-normalizer names Shift_JIS, EUC-JP, EUC-KR and single-byte encodings."""
     gb = _legacy_guess(raw)
     if gb is not None and _big5_not_gb(raw):
         return "Big5"
