@@ -127,8 +127,7 @@ def bom(seed, ctx):
 def unreadable_file(seed, ctx):
     """What it flags:
     A seed path that cannot be opened: no permission, a dangling or looping symbolic
-    link, a pipe or device named `*.txt` (never opened: reading it would block), a
-    sub-folder that cannot be listed (its seeds cannot be checked).
+    link, a pipe or device named `*.txt` (never opened: reading it would block).
 
     Why it matters:
     A seed the gate cannot read is a seed nobody reviewed.
