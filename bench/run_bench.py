@@ -89,7 +89,7 @@ def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str]) -> dict:
     waited-for descendants: the xdist workers)."""
     cmd = [sys.executable, "-m", "pytest", "--seeds", str(seeds), "--report-dir",
            str(report), "-p", "no:randomly", "-q", "--durations=6", *extra]
-    env = dict(os.environ, PYTHONPATH=str(snap), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(snap))
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     with open(OUT / "last_run.log", "w") as log:
@@ -253,15 +253,21 @@ def plot(results: dict) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="seedcheck speed-and-scale benchmark")
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000])
     ap.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS)
     ap.add_argument("--sample", type=int, default=300,
                     help="seeds used for the per-check times (default 300)")
     ap.add_argument("--keep", action="store_true",
                     help="add to an existing results.json instead of starting a new one")
+    ap.add_argument("--out", type=Path, default=HERE / "out",
+                    help="working folder (default bench/out): corpora, snapshot, results")
+    ap.add_argument("--merge", type=Path, nargs="*", default=[],
+                    help="results.json files of other runs to merge in (sizes and runs)")
     args = ap.parse_args(argv)
+    global OUT
+    OUT = args.out.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
-    snap = snapshot()
+    snap = snapshot() if args.sizes else OUT / "snapshot"
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                               time.gmtime()),
                "sizes": {}, "per_check_ms": {}}
@@ -269,16 +275,26 @@ def main(argv: list[str] | None = None) -> int:
         old = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
         results["sizes"] = old.get("sizes", {})
         results["per_check_ms"] = old.get("per_check_ms", {})
+    for other in args.merge:
+        old = json.loads(other.read_text(encoding="utf-8"))
+        for size, rows in old.get("sizes", {}).items():
+            results["sizes"].setdefault(size, {}).update(rows)
+        if old.get("per_check_ms") and not results["per_check_ms"]:
+            results["per_check_ms"] = old["per_check_ms"]
     for size in sorted(args.sizes):
         bench_size(size, snap, args.runs, results)
-    smallest = OUT / f"corpus-{min(args.sizes)}"
-    results["per_check_ms"] = per_check_times(snap, smallest, min(args.sample, min(args.sizes)))
+    if args.sizes:
+        smallest = OUT / f"corpus-{min(args.sizes)}"
+        results["per_check_ms"] = per_check_times(snap, smallest,
+                                                  min(args.sample, min(args.sizes)))
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     sizes = results["sizes"]
-    if "10000" in sizes and "50000" in sizes and "cold" in sizes["10000"] \
-            and "cold" in sizes["50000"]:
-        results["ratio_50k_10k_cold"] = round(sizes["50000"]["cold"]["wall_s"]
-                                              / sizes["10000"]["cold"]["wall_s"], 2)
+    for run in ("cold", "cold-n2"):
+        if run in sizes.get("10000", {}) and run in sizes.get("50000", {}):
+            a, b = sizes["50000"][run], sizes["10000"][run]
+            results[f"ratio_50k_10k_{run}"] = {
+                "wall": round(a["wall_s"] / b["wall_s"], 2),
+                "cpu": round(a["cpu_s"] / b["cpu_s"], 2)}
     write_results(results)
     path = plot(results)
     print(f"wrote {OUT / 'results.json'}" + (f" and {path}" if path else ""))
