@@ -522,6 +522,12 @@ def _too_large(path: Path, rel: str, size: int, limit: int, digest: str | None) 
         {"bytes": size, "limit": limit})])
 
 
+# More lines than this and a seed is not checked (``format.too-large``): no article has
+# them, and every Line costs about 240 bytes. (Not a setting yet: it would belong in
+# checks/config.py next to max_file_bytes and max_line_chars.)
+MAX_LINES = 200_000
+
+
 def seed_from_bytes(path: Path, rel: str, raw: bytes, max_bytes: int | None = None) -> Seed:
     if max_bytes is not None and len(raw) > max_bytes:
         # (read_seed reads at most max_bytes + 1 bytes: the size is reported as "over")
@@ -529,6 +535,16 @@ def seed_from_bytes(path: Path, rel: str, raw: bytes, max_bytes: int | None = No
         seed.raw = raw
         return seed
     text, bom, problems = decode(raw)
+    if text is not None:
+        n_lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        if n_lines > MAX_LINES:
+            # 20 MB of line breaks would be 20 million Line objects (about 5 GB) and
+            # minutes in every check that walks the lines: not checked, like a big file.
+            return Seed(path, rel, raw, None, bom, problems=[(
+                "format.too-large",
+                f"the file has {n_lines:,} lines, over the limit of {MAX_LINES:,} lines (an "
+                "article has hundreds); it was not checked", {"lines": n_lines,
+                                                              "line_limit": MAX_LINES})])
     name = str(path.name)
     try:
         name.encode("utf-8")

@@ -323,6 +323,23 @@ def test_10mb_line_is_skipped_and_reported_within_bounds(pytester):
     assert (out / "report.md").stat().st_size < 20_000
 
 
+def test_millions_of_blank_lines_are_not_checked(pytester):
+    """A small file can hold a huge number of lines (every Line costs memory and every
+    check walks them): over 200,000 lines a seed is rejected like a big file."""
+    body = "2020-07-26\n\n标题\n" + "\n" * 300_000 + "正文。\n"
+    t0 = time.monotonic()
+    result, report, _ = run(pytester, {"blank-flood.txt": body,
+                                       "just-under.txt": "2020-07-26\n\n" + "\n" * 199_990})
+    assert time.monotonic() - t0 < 120
+    assert result.ret == 1
+    assert found(report, "blank-flood.txt") == [("format.too-large", "error", 1, 1, 1, 1)]
+    f = finding(report, "blank-flood.txt", "format.too-large")
+    assert f["message"] == ("the file has 300,005 lines, over the limit of 200,000 lines (an "
+                            "article has hundreds); it was not checked")
+    assert status(report, "blank-flood.txt") == "unreadable"
+    assert status(report, "just-under.txt") == "pass"  # 199,993 lines: checked
+
+
 # -- 6. links and permissions ---------------------------------------------------------------------
 
 def test_symlink_loop_and_dangling_symlink(pytester):
