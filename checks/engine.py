@@ -137,9 +137,25 @@ def check_seed(seed: Seed, config: Config, only: Callable[[str], bool] | None = 
         if only is not None and not only(spec.id):
             continue
         ctx = CheckContext(config, spec.id)
-        hits = list(spec.func(seed, ctx))
+        try:
+            hits = list(spec.func(seed, ctx))
+        except Exception as exc:  # a bug in a check must not hide the other checks
+            findings += crash_finding(spec.id, seed, exc, config)
+            continue
         findings += finalize(spec, seed, hits, config)
     return sorted(findings, key=Finding.sort_key)
+
+
+def crash_finding(check_id: str, seed: Seed, exc: BaseException, config: Config
+                  ) -> list[Finding]:
+    """A check that raised on this seed: one ``format.check-crashed`` finding (the seed
+    is not passed unchecked, the run goes on, no traceback)."""
+    spec = registry.get_check("format.check-crashed")
+    detail = f"{exc.__class__.__name__}: {str(exc)[:200]}"
+    message = (f"the check {check_id} crashed on this seed ({detail}); the other checks "
+               "ran. This is a seedcheck bug: please report it with this seed")
+    return finalize(spec, seed, [Hit(0, 0, message, key=check_id,
+                                     evidence={"check": check_id, "error": detail})], config)
 
 
 # -- corpus ------------------------------------------------------------------------------
@@ -192,6 +208,7 @@ def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
     """Run the corpus checks (of one category, or all) over ``corpus``."""
     config = corpus.config
     findings: list[Finding] = []
+    crashes: list[str] = []
     seen: dict = {}
     for spec in registry.all_checks():
         if spec.scope != "corpus" or (category and spec.category != category):
@@ -200,12 +217,29 @@ def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
             continue
         ctx = CheckContext(config, spec.id)
         by_path: dict[str, list[Hit]] = {}
-        for hit in spec.func(corpus, ctx):
-            if hit.path is None:
-                raise ValueError(f"corpus check {spec.id} returned a hit without a path")
-            by_path.setdefault(hit.path, []).append(hit)
+        try:
+            for hit in spec.func(corpus, ctx):
+                if hit.path is None:
+                    raise ValueError(f"corpus check {spec.id} returned a hit without a path")
+                by_path.setdefault(hit.path, []).append(hit)
+        except Exception as exc:  # reported after the other checks have run
+            crashes.append(f"the corpus check {spec.id} crashed ({exc.__class__.__name__}: "
+                           f"{str(exc)[:200]}); this is a seedcheck bug: please report it")
+            continue
         for path in sorted(by_path):
             if not config.enabled(spec.id, path):
                 continue
             findings += finalize(spec, corpus.seed(path), by_path[path], config, seen)
-    return sorted(findings, key=Finding.sort_key)
+    findings.sort(key=Finding.sort_key)
+    if crashes:
+        raise CheckCrashed(crashes, findings)
+    return findings
+
+
+class CheckCrashed(Exception):
+    """A corpus check raised; ``lines`` say which, ``findings`` are the other checks'."""
+
+    def __init__(self, lines: list[str], findings: list[Finding]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+        self.findings = findings

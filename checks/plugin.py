@@ -61,6 +61,7 @@ class State:
     files: dict[str, dict] = field(default_factory=dict)
     findings: dict[str, list[dict]] = field(default_factory=dict)  # nodeid -> findings
     collected: bool = False
+    empty: bool = False
     report: dict | None = None
     written: list[Path] = field(default_factory=list)
     write_error: str | None = None
@@ -287,6 +288,8 @@ class _CheckItem(pytest.Item):
             raise SeedcheckFailure(lines)
 
     def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, engine.CheckCrashed):
+            return "\n".join(excinfo.value.lines)
         if isinstance(excinfo.value, SeedcheckFailure):
             lines = excinfo.value.lines
             head = f"{len([ln for ln in lines if not ln.startswith('(')])} finding(s):"
@@ -479,7 +482,12 @@ class SessionPlugin:
         if not state.controller or config.option.collectonly:
             return
         if not state.files and not state.findings:
-            return
+            if not (config.getoption("seeds") and exitstatus
+                    == pytest.ExitCode.NO_TESTS_COLLECTED and not scan(state.root)):
+                return
+            # An empty seeds folder: nothing fails; say so, and still write the reports.
+            state.empty = True
+            session.exitstatus = pytest.ExitCode.OK
         if exitstatus == pytest.ExitCode.INTERRUPTED:
             # A partial run must not replace whole reports (or the baseline).
             state.write_error = ("the run was interrupted: the reports (and the baseline) "
@@ -544,6 +552,9 @@ class SessionPlugin:
             return
         tw = terminalreporter._tw
         terminalreporter.section("seedcheck report")
+        if state.empty:
+            terminalreporter.write_line(
+                f"seedcheck: no seed files (*.txt) under {state.root}", yellow=True)
         text = to_ansi(state.report, width=max(60, min(tw.fullwidth, 160)),
                        color=tw.hasmarkup,
                        line_lookup=_line_lookup(state.root, state.config.max_file_bytes))

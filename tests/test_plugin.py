@@ -208,3 +208,54 @@ def test_sarif_results_carry_regions_and_fingerprints(pytester):
     region = res["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"], region["endColumn"]) == (1, 1, 3)
     assert res["partialFingerprints"]["seedcheck/v1"].startswith("format.header:a.txt:")
+
+
+def test_empty_seeds_folder_passes_with_a_clear_line_and_reports(pytester):
+    (pytester.path / "empty").mkdir()
+    r = pytester.runpytest("--seeds", "empty", "--report-dir", "out", "-p", "no:cacheprovider")
+    assert r.ret == 0
+    r.stdout.fnmatch_lines(["seedcheck: no seed files (*.txt) under *empty"])
+    report = load_report(pytester.path / "out")
+    assert report["summary"]["files"] == 0 and report["findings"] == []
+
+
+def test_a_crashing_check_is_a_finding_not_a_traceback(pytester, monkeypatch):
+    from checks import registry
+
+    spec = registry.get_check("format.header")
+
+    def boom(seed, ctx):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(spec, "func", boom)
+    seeds = make_seeds(pytester.path / "s", {"a.txt": "\ufeff" + CLEAN})
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "out", "-p", "no:cacheprovider")
+    assert r.ret == 1
+    out = r.stdout.str()
+    assert "Traceback" not in out
+    report = load_report(pytester.path / "out")
+    crash = [f for f in report["findings"] if f["check"] == "format.check-crashed"]
+    assert [(f["path"], f["line"], f["column"]) for f in crash] == [("a.txt", 1, 1)]
+    assert "the check format.header crashed on this seed (IndexError: list index out of " \
+           "range)" in crash[0]["message"]
+    # the other checks still ran
+    assert [f["check"] for f in report["findings"] if f["check"] == "format.bom"] == [
+        "format.bom"]
+
+
+def test_a_crashing_corpus_check_fails_its_item_with_one_clear_message(pytester, monkeypatch):
+    from checks import registry
+
+    spec = next(s for s in registry.all_checks() if s.scope == "corpus")
+
+    def boom(corpus, ctx):
+        raise ValueError("bad state")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(spec, "func", boom)
+    seeds = make_seeds(pytester.path / "s", {"a.txt": CLEAN})
+    r = pytester.runpytest("--seeds", str(seeds), "-p", "no:cacheprovider")
+    out = r.stdout.str()
+    assert r.ret == 1
+    assert f"the corpus check {spec.id} crashed (ValueError: bad state)" in out
+    assert "Traceback" not in out

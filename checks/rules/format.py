@@ -242,3 +242,23 @@ def header(seed, ctx):
                   "line 2 should be empty (the header is the capture date, then a blank "
                   "line)", fix=Fix("\n" + second.text, safe=False, start=second.start,
                                    end=second.end), key="line2")
+
+
+@file_check("format.check-crashed", severity="error", from_reader=True)
+def check_crashed(seed, ctx):
+    """What it flags:
+    A seed on which one of seedcheck's own checks raised an exception; the message names
+    the check and the error.
+
+    Why it matters:
+    A crash must neither stop the run nor let the seed pass unchecked: the other checks
+    still run, and the seed fails until the check is fixed.
+
+    Example:
+    `the check typo.lookalike-char crashed on this seed (IndexError: ...)`.
+
+    Fix:
+    Report the seed and the message to the seedcheck maintainers; meanwhile accept the
+    finding in the baseline or ignore that check for this file in `per-file-ignores`.
+    """
+    return _from_reader(seed, ctx)
