@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import registry
-from .config import Config
+from .config import Config, ConfigError
 from .model import EXCERPT_MAX, Finding, Hit
 from .seed import Seed, read_seed
 
@@ -139,6 +139,8 @@ def check_seed(seed: Seed, config: Config, only: Callable[[str], bool] | None = 
         ctx = CheckContext(config, spec.id)
         try:
             hits = list(spec.func(seed, ctx))
+        except ConfigError:
+            raise  # a bad setting is a usage error, not a crash
         except Exception as exc:  # a bug in a check must not hide the other checks
             findings += crash_finding(spec.id, seed, exc, config)
             continue
@@ -222,6 +224,8 @@ def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
                 if hit.path is None:
                     raise ValueError(f"corpus check {spec.id} returned a hit without a path")
                 by_path.setdefault(hit.path, []).append(hit)
+        except ConfigError:
+            raise
         except Exception as exc:  # reported after the other checks have run
             crashes.append(f"the corpus check {spec.id} crashed ({exc.__class__.__name__}: "
                            f"{str(exc)[:200]}); this is a seedcheck bug: please report it")

@@ -543,8 +543,9 @@ def _mode_of(path: Path) -> int | None:
 
 def reader_errors(seed: Seed, findings: list[Finding]) -> list[Finding]:
     """The error-severity findings about reading the file (format problems found while
-    decoding): a file with one of these is never written."""
-    ids = {p[0] for p in seed.problems}
+    decoding), and checks that crashed on it: a file with one of these is never
+    written (a crashed check's fixes are unknown)."""
+    ids = {p[0] for p in seed.problems} | {"format.check-crashed"}
     return [f for f in findings if f.check in ids and f.severity == "error"]
 
 
