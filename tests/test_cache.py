@@ -161,6 +161,8 @@ def test_cached_run_is_identical_and_checks_nothing(pytester, calls):
     o2 = r2.parseoutcomes()
     assert o2["failed"] == o1["failed"] and o2["passed"] < o1["passed"]
     assert "FAILED s::c.txt" in out and "FAILED s::empty.txt" in out
+    assert "c.txt:1:1 format.header" in out  # the failure text, as in the cold run
+    assert "c.txt:1:1 format.header" in r1.stdout.str()
     # the default folds only from 100 seeds up: per-seed items, same report
     calls["n"] = 0
     r3 = run(pytester, seeds, "o3")
@@ -260,3 +262,22 @@ def test_no_cacheprovider_leaves_only_the_reports(pytester, calls):
     assert sorted(p.name for p in (pytester.path / "out").iterdir()) == [
         "report.html", "report.json", "report.md", "report.sarif"]
     assert not (pytester.path / ".pytest_cache").exists()
+
+
+def test_empty_setup_teardown_reports_are_not_kept(pytester, calls):
+    """pytest scans every kept setup/teardown report for each failure (quadratic at
+    50k seeds): the plugin drops the empty passed ones; failures still print."""
+    seeds = make_seeds(pytester.path / "s", FILES)
+    kept = {}
+
+    class Spy:
+        @pytest.hookimpl(trylast=True)
+        def pytest_unconfigure(self, config):
+            tr = config.pluginmanager.get_plugin("terminalreporter")
+            kept["blank"] = len(tr.stats.get("", []))
+            kept["failed"] = len(tr.stats.get("failed", []))
+
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "o", "-p", "no:randomly",
+                           plugins=[Spy()])
+    assert kept["blank"] == 0 and kept["failed"] == r.parseoutcomes()["failed"] >= 2
+    assert "c.txt:1:1 format.header" in r.stdout.str()
