@@ -230,21 +230,23 @@ def plot(results: dict) -> Path | None:
         print("matplotlib is not installed: no plot (pip install matplotlib)")
         return None
     sizes = sorted(int(s) for s in results["sizes"])
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, style in zip(RUNS, ("o-", "s--", "^-", "v-", "D-")):
-        xs = [s for s in sizes if name in results["sizes"][str(s)]]
-        ys = [results["sizes"][str(s)][name]["wall_s"] for s in xs]
-        if xs:
-            ax.plot(xs, ys, style, label=name)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("seeds in the corpus")
-    ax.set_ylabel("wall time of the pytest run (s)")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax, key, label in ((axes[0], "wall_s", "wall time (s)"),
+                           (axes[1], "cpu_s", "CPU time, pytest and workers (s)")):
+        for name, style in zip(RUNS, ("o-", "s--", "^-", "v-", "D-")):
+            xs = [s for s in sizes if name in results["sizes"][str(s)]]
+            ys = [results["sizes"][str(s)][name][key] for s in xs]
+            if xs:
+                ax.plot(xs, ys, style, label=name)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("seeds in the corpus")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
     m = results["machine"]
-    ax.set_title(f"seedcheck: time against corpus size ({m['nproc']} CPUs, "
-                 f"Python {m['python']})", fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    fig.suptitle(f"seedcheck: time against corpus size ({m['nproc']} CPUs, Python "
+                 f"{m['python']}; wall times on a shared, loaded machine)", fontsize=10)
     fig.tight_layout()
     path = OUT / "time_vs_size.png"
     fig.savefig(path, dpi=120)
