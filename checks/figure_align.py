@@ -196,23 +196,63 @@ def key_chars(key: str) -> int:
     return sum(1 for ch in key if ch != MASK)
 
 
+def _grams(key: str) -> set[str]:
+    return {key[i:i + 3] for i in range(max(1, len(key) - 2))}
+
+
+def minhashes(keys: list[str]) -> np.ndarray:
+    """MinHash signatures (``BANDS * ROWS`` values a row) of many keys at once: one
+    numpy pass over all their 3-grams (deterministic across processes)."""
+    counts: list[int] = []
+    hashes: list[int] = []
+    crc = zlib.crc32
+    for key in keys:
+        grams = _grams(key)
+        counts.append(len(grams))
+        hashes.extend(crc(g.encode("utf-8")) for g in grams)
+    if not keys:
+        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
+    hashed = np.array(hashes, dtype=np.uint64)
+    offsets = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=offsets[1:])
+    vals = (_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME
+    return np.minimum.reduceat(vals, offsets, axis=1).T
+
+
+def bands_of(mins) -> list[tuple[int, int, int]]:
+    """The bucket keys of one MinHash signature (a row of :func:`minhashes`)."""
+    m = mins.tolist() if isinstance(mins, np.ndarray) else mins
+    return [(i, m[i * ROWS], m[i * ROWS + 1]) for i in range(BANDS)]
+
+
 def band_keys(key: str) -> list[tuple[int, int, int]]:
     """MinHash bucket keys of a statement key (deterministic across processes)."""
-    grams = {key[i:i + 3] for i in range(max(1, len(key) - 2))}
-    hashed = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64,
-                         count=len(grams))
-    mins = ((_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME).min(axis=1).tolist()
-    return [(i, mins[i * ROWS], mins[i * ROWS + 1]) for i in range(BANDS)]
+    return bands_of(minhashes([key])[0])
 
 
 def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
                     ) -> set[tuple[object, object]]:
     """Pairs of ids whose keys share a MinHash bucket. ``keys`` is (id, key); ids must
     be orderable. Buckets larger than ``max_bucket`` are boilerplate and skipped."""
+    keys = list(keys)
+    sigs = minhashes([k for _i, k in keys]).tolist()
+    return pairs_from_signatures(((ident, sig) for (ident, _k), sig in zip(keys, sigs)),
+                                 max_bucket)
+
+
+def pairs_from_signatures(sigs: Iterable[tuple[object, list[int]]], max_bucket: int = 64
+                          ) -> set[tuple[object, object]]:
+    """:func:`candidate_pairs` from precomputed signatures (id, row of
+    :func:`minhashes` as a list)."""
     buckets: dict[tuple[int, int, int], list[object]] = {}
-    for ident, key in keys:
-        for bk in band_keys(key):
-            buckets.setdefault(bk, []).append(ident)
+    for ident, m in sigs:
+        for i in range(BANDS):
+            bk = (i, m[i * ROWS], m[i * ROWS + 1])
+            b = buckets.get(bk)
+            if b is None:
+                buckets[bk] = [ident]
+            else:
+                b.append(ident)
     pairs: set[tuple[object, object]] = set()
     for members in buckets.values():
         if len(members) < 2 or len(members) > max_bucket:
