@@ -12,11 +12,35 @@ from decimal import Decimal
 
 from ..figure_align import (MIN_KEY_CHARS, SHORT_KEY_CHARS, Statement, agree, aligned,
                             candidate_pairs, clauses, core, describe, differences, key_chars,
-                            statements, templates)
+                            minhashes, pairs_from_signatures, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
 from ..registry import corpus_check, corpus_index, file_check
+
+# -- per-text memo -------------------------------------------------------------------------
+
+# Several checks (and the ``figure`` index) of one seed read the same statements and page
+# dates: they are computed once per text. Keyed by the text itself (its hash is cached
+# by Python), so a stale entry can never be returned; only the last few texts are kept.
+_MEMO: dict[tuple, object] = {}
+_MEMO_MAX = 32
+
+
+def _memo(name: str, seed, compute):
+    key = (name, seed.text, seed.body_start)
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        hit = _MEMO[key] = compute()
+    return hit
+
+
+def _statements(seed) -> list[Statement]:
+    """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
+    return list(_memo("statements", seed, lambda: statements(seed.text, seed.body_start)))
+
 
 # -- conflicting statements -------------------------------------------------------------
 
@@ -78,7 +102,7 @@ def conflicting_figure(seed, ctx):
         return
     min_sim = ctx.opt("min_similarity", 90.0)
     max_bucket = ctx.opt("max_bucket", 64)
-    sts = statements(seed.text, seed.body_start)
+    sts = _statements(seed)
     n_sentences = len(sts)
     sts += clauses(seed.text, sts)
     partners: dict[int, list[tuple[int, list]]] = {}
@@ -114,16 +138,18 @@ _RELATIVE_TIME = re.compile(
     r"今日|昨日|近日|日前|目前|当前|本周|上周|近期|此前|年初|年底|年末|月初|月底|截至")
 
 
-@corpus_index("figure", version=1)
+@corpus_index("figure", version=2)
 def figure_features(seed, ctx):
     """Per seed: its statements (sentence span, masked key, context, figures), as
-    plain tuples. Keys are cut to 200 characters."""
+    plain tuples, and their MinHash signatures (one uint64 row each): everything the
+    corpus check needs that does not depend on other seeds. Keys are cut to 200
+    characters."""
     if not seed.text:
         return None
     _pub, own, _p, _i = _page_reference(seed)
     year = own.year if own else (seed.header_date.year if seed.header_date else None)
     out = []
-    for st in statements(seed.text, seed.body_start):
+    for st in _statements(seed):
         if key_chars(st.key) < MIN_KEY_CHARS:
             continue
         # prev is only read when a core is short (a partner 90% alike is at most 25%
@@ -134,7 +160,7 @@ def figure_features(seed, ctx):
             # 一季度 / 今年 / 目前 in two pages of different years are different periods
             st = st._replace(context=st.context + (f"@{year}",))
         out.append(st)
-    return {"year": year, "statements": out}
+    return {"year": year, "statements": out, "minhash": minhashes([st.key for st in out])}
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
@@ -167,14 +193,17 @@ def conflicting_figure_across_files(corpus, ctx):
     feats = corpus.features("figure")
     sts: dict[tuple[int, int], Statement] = {}
     groups: dict[str, dict[tuple, None]] = {}
+    sigs: list[tuple[tuple[int, int], list[int]]] = []
     for pi, (_path, f) in enumerate(feats):
+        rows = f["minhash"].tolist()
         for si, st in enumerate(f["statements"]):
             sts[(pi, si)] = st
+            sigs.append(((pi, si), rows[si]))
             groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
     tmpl = templates({k: set(v) for k, v in groups.items()})
     agreeing: dict[tuple[int, int], set[str]] = {}
     conflicts: dict[tuple[int, int], list] = {}
-    for ia, ib in sorted(candidate_pairs(((k, s.key) for k, s in sts.items()), max_bucket)):
+    for ia, ib in sorted(pairs_from_signatures(sigs, max_bucket)):
         if ia[0] == ib[0]:
             continue
         A, B = sts[ia], sts[ib]
@@ -232,6 +261,13 @@ _SENTENCE_PUNCT = re.compile(r"[。，；！？,;!?]")
 
 
 def page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
+    """The dates a page states about itself (see :func:`_page_dates`), computed once per
+    text; new lists each call."""
+    published, issued = _memo("page_dates", seed, lambda: _page_dates(seed))
+    return list(published), list(issued)
+
+
+def _page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
     """The dates a page states about itself: (published, issued).
 
     *published*: a line that is only a date (and time), as in the bullet
