@@ -10,8 +10,10 @@ import datetime as _dt
 import re
 from decimal import Decimal
 
-from ..figure_align import (MIN_KEY_CHARS, SHORT_KEY_CHARS, Statement, agree, aligned,
-                            candidate_pairs, clauses, core, describe, differences, key_chars,
+import numpy as np
+
+from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
+                            aligned, candidate_pairs, clauses, core, describe, differences, key_chars,
                             minhashes, pairs_from_signatures, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
@@ -141,7 +143,8 @@ _RELATIVE_TIME = re.compile(
 @corpus_index("figure", version=2)
 def figure_features(seed, ctx):
     """Per seed: its statements (sentence span, masked key, context, figures), as
-    plain tuples, and their MinHash signatures (one uint64 row each): everything the
+    plain tuples, and their MinHash signatures (``BANDS * ROWS`` values below 2**31
+    a statement, as little-endian uint32 bytes): everything the
     corpus check needs that does not depend on other seeds. Keys are cut to 200
     characters."""
     if not seed.text:
@@ -160,7 +163,8 @@ def figure_features(seed, ctx):
             # 一季度 / 今年 / 目前 in two pages of different years are different periods
             st = st._replace(context=st.context + (f"@{year}",))
         out.append(st)
-    return {"year": year, "statements": out, "minhash": minhashes([st.key for st in out])}
+    sigs = minhashes([st.key for st in out]).astype("<u4").tobytes()
+    return {"year": year, "statements": out, "minhash": sigs}
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
@@ -195,7 +199,7 @@ def conflicting_figure_across_files(corpus, ctx):
     groups: dict[str, dict[tuple, None]] = {}
     sigs: list[tuple[tuple[int, int], list[int]]] = []
     for pi, (_path, f) in enumerate(feats):
-        rows = f["minhash"].tolist()
+        rows = np.frombuffer(f["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS).tolist()
         for si, st in enumerate(f["statements"]):
             sts[(pi, si)] = st
             sigs.append(((pi, si), rows[si]))
