@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterable, NamedTuple
 
@@ -193,7 +194,7 @@ def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def key_chars(key: str) -> int:
-    return sum(1 for ch in key if ch != MASK)
+    return len(key) - key.count(MASK)
 
 
 def _grams(key: str) -> set[str]:
@@ -274,6 +275,7 @@ _FRAMING = re.compile(r"据|显示|获悉|表示|介绍|报道|要点|消息|了
 _TIMEISH = re.compile(r"[年月日季周天时]|以来|期间|目前|当前|同期|此前|今|去|明")
 
 
+@lru_cache(maxsize=1 << 16)
 def core(key: str) -> str:
     """The key without its leading attribution clauses (据统计，/ 本期要点：/ 记者从国家
     邮政局获悉，): framing that a restatement may word differently. A clause naming a
