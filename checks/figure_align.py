@@ -235,34 +235,40 @@ def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
                     ) -> set[tuple[object, object]]:
     """Pairs of ids whose keys share a MinHash bucket. ``keys`` is (id, key); ids must
     be orderable. Buckets larger than ``max_bucket`` are boilerplate and skipped."""
-    keys = list(keys)
-    sigs = minhashes([k for _i, k in keys]).tolist()
-    return pairs_from_signatures(((ident, sig) for (ident, _k), sig in zip(keys, sigs)),
-                                 max_bucket)
+    keys = sorted(keys, key=lambda k: k[0])  # type: ignore[arg-type,return-value]
+    ids = [i for i, _k in keys]
+    n = len(ids)
+    codes = pair_codes(minhashes([k for _i, k in keys]), max_bucket)
+    return {(ids[a], ids[b]) for a, b in zip((codes // n).tolist(), (codes % n).tolist())}
 
 
-def pairs_from_signatures(sigs: Iterable[tuple[object, list[int]]], max_bucket: int = 64
-                          ) -> set[tuple[object, object]]:
-    """:func:`candidate_pairs` from precomputed signatures (id, row of
-    :func:`minhashes` as a list)."""
-    buckets: dict[tuple[int, int, int], list[object]] = {}
-    for ident, m in sigs:
-        for i in range(BANDS):
-            bk = (i, m[i * ROWS], m[i * ROWS + 1])
-            b = buckets.get(bk)
-            if b is None:
-                buckets[bk] = [ident]
-            else:
-                b.append(ident)
-    pairs: set[tuple[object, object]] = set()
-    for members in buckets.values():
-        if len(members) < 2 or len(members) > max_bucket:
-            continue
-        members = sorted(set(members))  # type: ignore[type-var]
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                pairs.add((a, b))
-    return pairs
+def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
+    """Candidate pairs of the rows of ``sigs`` (:func:`minhashes` signatures, one row a
+    key), as sorted unique codes ``a * n + b`` (``a < b`` row numbers, ``n`` rows): rows
+    that share a band bucket of at most ``max_bucket`` rows. Vectorised: each band's
+    buckets are runs of equal values after a stable sort."""
+    n = len(sigs)
+    if n < 2:
+        return np.zeros(0, dtype=np.int64)
+    sigs = sigs.astype(np.uint64)
+    assert ROWS == 2
+    bandkeys = (sigs[:, 0::2] << np.uint64(31)) | sigs[:, 1::2]  # values are < 2**31
+    out = []
+    for i in range(BANDS):
+        k = bandkeys[:, i]
+        order = np.argsort(k, kind="stable")
+        ks = k[order]
+        starts = np.flatnonzero(np.concatenate(([True], ks[1:] != ks[:-1])))
+        sizes = np.diff(np.concatenate((starts, [n])))
+        ok = (sizes >= 2) & (sizes <= max_bucket)
+        for size in np.unique(sizes[ok]).tolist():
+            first = starts[ok & (sizes == size)]
+            members = order[first[:, None] + np.arange(size)]  # ascending in each row
+            iu, ju = np.triu_indices(size, 1)
+            out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
+    if not out:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(out))
 
 
 _CLAUSE = re.compile(r"[,:，：]")

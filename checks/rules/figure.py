@@ -14,7 +14,7 @@ import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences, key_chars,
-                            minhashes, pairs_from_signatures, statements, templates)
+                            minhashes, pair_codes, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -197,19 +197,26 @@ def conflicting_figure_across_files(corpus, ctx):
     feats = corpus.features("figure")
     sts: dict[tuple[int, int], Statement] = {}
     groups: dict[str, dict[tuple, None]] = {}
-    sigs: list[tuple[tuple[int, int], list[int]]] = []
+    rows: list[tuple[int, int]] = []  # (file, statement) of each signature row, in order
+    blobs: list[bytes] = []
     for pi, (_path, f) in enumerate(feats):
-        rows = np.frombuffer(f["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS).tolist()
+        blobs.append(f["minhash"])
         for si, st in enumerate(f["statements"]):
             sts[(pi, si)] = st
-            sigs.append(((pi, si), rows[si]))
+            rows.append((pi, si))
             groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
     tmpl = templates({k: set(v) for k, v in groups.items()})
     agreeing: dict[tuple[int, int], set[str]] = {}
     conflicts: dict[tuple[int, int], list] = {}
-    for ia, ib in sorted(pairs_from_signatures(sigs, max_bucket)):
-        if ia[0] == ib[0]:
-            continue
+    sig = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(-1, BANDS * ROWS)
+    codes = pair_codes(sig, max_bucket)
+    n = len(rows)
+    file_of = np.fromiter((pi for pi, _si in rows), dtype=np.int64, count=n)
+    ra, rb = codes // max(n, 1), codes % max(n, 1)
+    other = file_of[ra] != file_of[rb]  # pairs within one file are the file check's
+    # rows are in (file, statement) order, so the codes are in sorted (ia, ib) order
+    for a, b in zip(ra[other].tolist(), rb[other].tolist()):
+        ia, ib = rows[a], rows[b]
         A, B = sts[ia], sts[ib]
         if A.key in tmpl or B.key in tmpl or not aligned(A, B, min_sim):
             continue
