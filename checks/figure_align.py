@@ -51,6 +51,9 @@ _B = np.array([(0x632BE59B * (i + 7)) % ((1 << 31) - 1) for i in range(BANDS * R
 _SPLIT = re.compile(r"[。！？!?；;]+[”’\"」』）)]*|\n|<br\s*/?>|</?p\b[^>]*>|&nbsp;")
 _MARKUP = re.compile(r"<[^>]{0,200}>|&[a-z]{2,6};|&#\d{1,6};")
 _DROP = set(" \t\u3000\r\n“”\"'‘’「」『』《》〈〉【】[]()（）*#>•·-_~|")
+# FULLWIDTH, then drop _DROP and NUL, in one pass
+_KEY_TABLE = {ord(c): None for c in _DROP | {"\x00"}}
+_KEY_TABLE.update({src: (None if chr(dst) in _DROP else dst) for src, dst in FULLWIDTH.items()})
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 
@@ -93,14 +96,16 @@ class Statement(NamedTuple):
     clause: bool = False  # a clause of a longer sentence
 
 
-def statements(text: str, start: int = 0, end: int | None = None) -> list[Statement]:
-    """The statements (sentences holding a figure) of ``text[start:end]``."""
+def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None
+               ) -> list[Statement]:
+    """The statements (sentences holding a figure) of ``text[start:end]``; ``norm`` is
+    ``text.translate(FULLWIDTH)`` when the caller has it."""
     end = len(text) if end is None else end
     out: list[Statement] = []
     pos = start
     bounds = [(m.start(), m.end()) for m in _SPLIT.finditer(text, start, end)]
     bounds.append((end, end))
-    tokens = scan(text, start, end)
+    tokens = scan(text, start, end, norm=norm)
     ti = 0
     prev = ""
     for bs, be in bounds:
@@ -144,21 +149,21 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
             key_parts.append(norm)
         pos = te
     key_parts.append(masked[pos - start:end - start])
-    key = "".join(ch for ch in "".join(key_parts).translate(FULLWIDTH)
-                  if ch not in _DROP and ch != "\x00")
+    key = "".join(key_parts).translate(_KEY_TABLE)
     return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
 
 
 _CLAUSE_BREAK = set("，,；;")
 
 
-def clauses(text: str, sts: list[Statement]) -> list[Statement]:
+def clauses(text: str, sts: list[Statement], norm: str | None = None) -> list[Statement]:
     """The clauses (split at top-level ，；) of the statements that have more than one,
     as statements of their own: a summary often restates one clause of a body sentence.
     A clause keeps its sentence's context (a year in the first clause still places the
     third), and its ``prev`` is the clause before it."""
     out: list[Statement] = []
-    norm = text.translate(FULLWIDTH)
+    if norm is None:
+        norm = text.translate(FULLWIDTH)
     for st in sts:
         spans = _clause_spans(text, st.start, st.end)
         if len(spans) < 2:

@@ -39,9 +39,21 @@ def _memo(name: str, seed, compute):
     return hit
 
 
+def _norm(seed) -> str:
+    """``seed.text.translate(FULLWIDTH)``, once per text."""
+    return _memo("norm", seed, lambda: seed.text.translate(FULLWIDTH))
+
+
 def _statements(seed) -> list[Statement]:
     """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
-    return list(_memo("statements", seed, lambda: statements(seed.text, seed.body_start)))
+    return list(_memo("statements", seed,
+                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed))))
+
+
+def _body_dates(seed, year: int | None) -> list[DateMention]:
+    """``find_dates(seed.text, seed.body_start, year=year)``, once per text and year."""
+    return list(_memo(f"dates@{year}", seed,
+                      lambda: find_dates(seed.text, seed.body_start, year=year)))
 
 
 # -- conflicting statements -------------------------------------------------------------
@@ -106,7 +118,7 @@ def conflicting_figure(seed, ctx):
     max_bucket = ctx.opt("max_bucket", 64)
     sts = _statements(seed)
     n_sentences = len(sts)
-    sts += clauses(seed.text, sts)
+    sts += clauses(seed.text, sts, norm=_norm(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
     for a, b, d in _conflicts(sts, min_sim, max_bucket, n_sentences):
         partners.setdefault(a, []).append((b, d))
@@ -290,7 +302,7 @@ def _page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
     published: list[DateMention] = []
     issued: list[DateMention] = []
     text = seed.text or ""
-    norm = text.translate(FULLWIDTH)
+    norm = _norm(seed) if text else ""
     body_line = seed.line_at(seed.body_start).number if seed.body_start else 1
     for ln in seed.lines[body_line - 1:]:
         raw = norm[ln.start:ln.end]
@@ -419,7 +431,7 @@ def dated_after_publication(seed, ctx):
         return
     text = seed.text
     body = seed.body_start
-    for d in find_dates(text, body, year=own.year):
+    for d in _body_dates(seed, own.year):
         if d.year is None or (not d.relative and not re.match(r"(19|20)\d{2}年", d.text)):
             continue
         if not _ASOF.search(text[max(body, d.start - 4):d.start]):
@@ -460,7 +472,7 @@ def invalid_date(seed, ctx):
         return
     _pub, own, _p, _i = _page_reference(seed)
     year = own.year if own else None
-    for d in find_dates(seed.text, seed.body_start, year=year):
+    for d in _body_dates(seed, year):
         if d.relative and year is None:
             continue
         if re.search(r"农历|阴历", seed.text[max(0, d.start - 4):d.start]):
@@ -615,7 +627,7 @@ def count_mismatch(seed, ctx):
     if not seed.text:
         return
     text = seed.text
-    norm = text.translate(FULLWIDTH)
+    norm = _norm(seed)
     body = seed.body_start
     for m in _COUNT_BACK.finditer(norm, body):
         n = parse_numeral(m.group("num"))
@@ -739,7 +751,8 @@ def total_mismatch(seed, ctx):
     if not seed.text:
         return
     text = seed.text
-    all_toks = [t for t in scan(text, seed.body_start) if t.quantity is not None]
+    all_toks = [t for t in scan(text, seed.body_start, norm=_norm(seed))
+                if t.quantity is not None]
     ti = 0
     for s, e in _sentences(text, seed.body_start):
         while ti < len(all_toks) and all_toks[ti].start < s:
@@ -846,7 +859,7 @@ def notation_drift(seed, ctx):
         return
     text = seed.text
     body = seed.body_start
-    norm = text.translate(FULLWIDTH)
+    norm = _norm(seed)
     padded, unpadded = [], []
     for m in _CN_DATE.finditer(norm, body):
         d = find_dates(text, m.start(), m.end())
