@@ -247,6 +247,11 @@ def candidate_pairs(keys: Iterable[tuple[object, str]], max_bucket: int = 64
     return {(ids[a], ids[b]) for a, b in zip((codes // n).tolist(), (codes % n).tolist())}
 
 
+@lru_cache(maxsize=256)
+def _triu(size: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(size, 1)
+
+
 def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
     """Candidate pairs of the rows of ``sigs`` (:func:`minhashes` signatures, one row a
     key), as sorted unique codes ``a * n + b`` (``a < b`` row numbers, ``n`` rows): rows
@@ -269,7 +274,7 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
         for size in np.unique(sizes[ok]).tolist():
             first = starts[ok & (sizes == size)]
             members = order[first[:, None] + np.arange(size)]  # ascending in each row
-            iu, ju = np.triu_indices(size, 1)
+            iu, ju = _triu(size)
             out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
     if not out:
         return np.zeros(0, dtype=np.int64)
