@@ -278,7 +278,9 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
             out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
     if not out:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(out))
+    codes = np.concatenate(out)
+    codes.sort()
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
 
 
 _CLAUSE = re.compile(r"[,:，：]")

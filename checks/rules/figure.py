@@ -211,12 +211,18 @@ def conflicting_figure_across_files(corpus, ctx):
     groups: dict[str, dict[tuple, None]] = {}
     rows: list[tuple[int, int]] = []  # (file, statement) of each signature row, in order
     blobs: list[bytes] = []
+    # what aligned() needs equal before it looks at the text: context and (unit,
+    # percent) of each figure; pairs of different classes are dropped before the loop
+    classes: dict[tuple, int] = {}
+    cls: list[int] = []
     for pi, (_path, f) in enumerate(feats):
         blobs.append(f["minhash"])
         for si, st in enumerate(f["statements"]):
             sts[(pi, si)] = st
             rows.append((pi, si))
             groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
+            cls.append(classes.setdefault(
+                (st.context, tuple((x.unit, x.percent) for x in st.figs)), len(classes)))
     tmpl = templates({k: set(v) for k, v in groups.items()})
     agreeing: dict[tuple[int, int], set[str]] = {}
     conflicts: dict[tuple[int, int], list] = {}
@@ -225,7 +231,9 @@ def conflicting_figure_across_files(corpus, ctx):
     n = len(rows)
     file_of = np.fromiter((pi for pi, _si in rows), dtype=np.int64, count=n)
     ra, rb = codes // max(n, 1), codes % max(n, 1)
-    other = file_of[ra] != file_of[rb]  # pairs within one file are the file check's
+    cl = np.array(cls, dtype=np.int64)
+    # pairs within one file are the file check's
+    other = (file_of[ra] != file_of[rb]) & (cl[ra] == cl[rb])
     # rows are in (file, statement) order, so the codes are in sorted (ia, ib) order
     for a, b in zip(ra[other].tolist(), rb[other].tolist()):
         ia, ib = rows[a], rows[b]
