@@ -446,3 +446,57 @@ def test_across_files_compares_candidates_not_all_pairs(monkeypatch):
     assert [(f.path, f.line) for f in found] == [("00.txt", 3), ("zz.txt", 3)]
     # 410 statements: all pairs across files would be about 80,000 comparisons
     assert 10 <= len(calls) < 2000
+
+
+# -- speed-ups keep results -----------------------------------------------------------------
+
+def _reference_pairs(keys, max_bucket):
+    """The straightforward bucketing: every key's band keys, pairs within each bucket."""
+    from checks.figure_align import band_keys
+
+    buckets: dict = {}
+    for ident, key in keys:
+        for bk in band_keys(key):
+            buckets.setdefault(bk, []).append(ident)
+    pairs = set()
+    for members in buckets.values():
+        if 2 <= len(members) <= max_bucket:
+            members = sorted(members)
+            pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1:]}
+    return pairs
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="甲乙丙丁◎", max_size=7), max_size=60),
+       st.sampled_from([2, 3, 64]))
+def test_candidate_pairs_equal_reference_bucketing(texts, max_bucket):
+    from checks.figure_align import candidate_pairs
+
+    keys = [((i % 4, i), t) for i, t in enumerate(texts)][::-1]  # ids not in input order
+    assert candidate_pairs(keys, max_bucket) == _reference_pairs(keys, max_bucket)
+
+
+def test_index_signatures_are_those_of_its_statements():
+    import numpy as np
+
+    from checks.figure_align import BANDS, ROWS, band_keys
+
+    seed = seed_from_text(RAW_SAMPLE.read_text(encoding="utf-8"))
+    feat = fig.figure_features(seed, None)
+    rows = np.frombuffer(feat["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS).tolist()
+    assert len(rows) == len(feat["statements"]) == 44
+    for st_, row in zip(feat["statements"], rows):
+        assert band_keys(st_.key) == [(i, row[2 * i], row[2 * i + 1]) for i in range(BANDS)]
+
+
+def test_memo_never_mixes_texts():
+    # the per-text memo of statements and dates must never answer for another text
+    fixed = COPY.replace("788家", "778家")
+    first = brief(run(COPY, "figure.conflicting-figure"))
+    assert [f[5] for f in first] == ["778家", "788家"]
+    assert run(fixed, "figure.conflicting-figure") == []
+    assert brief(run(COPY, "figure.conflicting-figure")) == first
+    late = BRIEF.format(signed="9月28日")
+    assert [f.check for f in run(late, "figure.dated-after-publication")] == \
+        ["figure.dated-after-publication"]
+    assert run(BRIEF.format(signed="8月28日"), "figure.dated-after-publication") == []

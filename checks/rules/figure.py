@@ -13,8 +13,8 @@ from decimal import Decimal
 import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
-                            aligned, candidate_pairs, clauses, core, describe, differences, key_chars,
-                            minhashes, pair_codes, statements, templates)
+                            aligned, candidate_pairs, clauses, core, describe, differences,
+                            key_chars, minhashes, pair_codes, statements, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
