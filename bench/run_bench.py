@@ -263,13 +263,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="add to an existing results.json instead of starting a new one")
     ap.add_argument("--out", type=Path, default=HERE / "out",
                     help="working folder (default bench/out): corpora, snapshot, results")
+    ap.add_argument("--reuse-snapshot", action="store_true",
+                    help="keep the code snapshot (and its store) of the last run: warm runs "
+                         "after an earlier cold one")
     ap.add_argument("--merge", type=Path, nargs="*", default=[],
                     help="results.json files of other runs to merge in (sizes and runs)")
     args = ap.parse_args(argv)
     global OUT
     OUT = args.out.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
-    snap = snapshot() if args.sizes else OUT / "snapshot"
+    reuse = args.reuse_snapshot and (OUT / "snapshot" / "checks").is_dir()
+    snap = snapshot() if args.sizes and not reuse else OUT / "snapshot"
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                               time.gmtime()),
                "sizes": {}, "per_check_ms": {}}
