@@ -404,6 +404,20 @@ def identical_file(corpus, ctx):
                   evidence={"score": 1.0, "other": first})
 
 
+def _best_partner(scored, skip) -> dict[str, tuple[float, str]]:
+    """{path: (score, other)} from (path, other, score) triples: each file's
+    highest-scoring partner, ties to the partner first in sorted order; ``skip(path,
+    other)`` drops a pair."""
+    best: dict[str, tuple[float, str]] = {}
+    for path, other, score in scored:
+        if skip(path, other):
+            continue
+        cur = best.get(path)
+        if cur is None or score > cur[0] or (score == cur[0] and other < cur[1]):
+            best[path] = (score, other)
+    return best
+
+
 @corpus_check(NEAR, severity="warning", index="duplicate", version=1)
 def near_duplicate_file(corpus, ctx):
     """What it flags:
@@ -427,13 +441,8 @@ def near_duplicate_file(corpus, ctx):
     check which figures are right first (the figure checks point at them).
     """
     an = analyze(corpus, ctx.config)
-    best: dict[str, tuple[float, str]] = {}
-    for (a, b), s in an.near.items():
-        if b in an.identical_first:
-            continue
-        cur = best.get(b)
-        if cur is None or s > cur[0] or (s == cur[0] and a < cur[1]):
-            best[b] = (s, a)
+    best = _best_partner(((b, a, s) for (a, b), s in an.near.items()),
+                         lambda path, other: path in an.identical_first)
     texts = an.texts
     for path in sorted(best):
         s, other = best[path]
@@ -479,13 +488,10 @@ def contained_file(corpus, ctx):
     Delete the contained file, or the copied part of the longer one.
     """
     an = analyze(corpus, ctx.config)
-    best: dict[str, tuple[float, str]] = {}
-    for (small, big), cov in an.contained.items():
-        if small in an.identical_first or (min(small, big), max(small, big)) in an.near:
-            continue
-        cur = best.get(small)
-        if cur is None or cov > cur[0] or (cov == cur[0] and big < cur[1]):
-            best[small] = (cov, big)
+    best = _best_partner(
+        ((small, big, cov) for (small, big), cov in an.contained.items()),
+        lambda path, other: path in an.identical_first
+        or (min(path, other), max(path, other)) in an.near)
     texts = an.texts
     for path in sorted(best):
         cov, other = best[path]
