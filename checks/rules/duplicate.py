@@ -141,11 +141,7 @@ def repeated_body(seed, ctx):
             notes.append(f"it lacks line {_list_lines(missing)} of the first copy")
         if diff_lines:
             notes.append(f"it differs at line {_list_lines(diff_lines)}")
-        if figures_only:
-            notes.append("the copies differ only in figures")
-        if notes:
-            msg += " (" + "; ".join(notes) + ")"
-        msg += "; delete the later copy"
+        msg = _with_notes(msg, notes, figures_only, "delete the later copy")
         yield Hit(s, e, msg, fix=Fix("", safe=safe, start=s, end=fix_end),
                   related=[seed.location(fs, fe)],
                   key="repeated-body:" + format(text_hash("".join(p.norm for p in second)),
@@ -404,6 +400,15 @@ def identical_file(corpus, ctx):
                   evidence={"score": 1.0, "other": first})
 
 
+def _with_notes(msg: str, notes: list[str], figures_only: bool, action: str) -> str:
+    """``msg (note; note); action``: the evidence of a duplicate finding, then the fix."""
+    if figures_only:
+        notes = [*notes, "the copies differ only in figures"]
+    if notes:
+        msg += " (" + "; ".join(notes) + ")"
+    return f"{msg}; {action}"
+
+
 def _best_partner(scored, skip) -> dict[str, tuple[float, str]]:
     """{path: (score, other)} from (path, other, score) triples: each file's
     highest-scoring partner, ties to the partner first in sorted order; ``skip(path,
@@ -458,11 +463,7 @@ def near_duplicate_file(corpus, ctx):
                          f"paragraphs differ or are extra, at line {_list_lines(diff_lines)}")
         if missing:
             notes.append(f"{other} line {_list_lines(missing)} missing here")
-        if figures_only:
-            notes.append("the copies differ only in figures")
-        if notes:
-            msg += " (" + "; ".join(notes) + ")"
-        msg += "; keep one copy"
+        msg = _with_notes(msg, notes, figures_only, "keep one copy")
         yield Hit(bs, be, msg, path=path, related=[oseed.location(os_, oe)],
                   key=f"near:{other}",
                   evidence={"score": round(s, 4), "other": other,
