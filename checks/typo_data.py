@@ -126,6 +126,15 @@ def segmenter():
     return jieba.dt
 
 
+@functools.lru_cache(maxsize=None)
+def tagger():
+    """jieba's part-of-speech tagger over :func:`segmenter`'s tokenizer (already
+    initialised, so it never logs)."""
+    from jieba import posseg
+
+    return posseg.POSTokenizer(segmenter())
+
+
 def segments(text: str) -> list[str]:
     return segmenter().lcut(text, HMM=False)
 

@@ -390,6 +390,7 @@ class Confusion:
 
 
 _HAN_RUN2 = None
+STANDALONE = 20000
 STANDALONE_EXTRA = 4.0
 
 
@@ -405,13 +406,40 @@ def _local(r: str, s: int, e: int, reach: int = 12) -> tuple[str, int]:
     return r[lo:min(len(r), e + reach)], lo
 
 
+def nonword_need(wrong: str, i: int, min_gain: float) -> float:
+    """The gain a non-word repair of ``wrong`` (changed character at ``i``) must reach.
+    A changed character that is itself a frequent word (的, 在, 再: jieba frequency >=
+    ``STANDALONE``) is a real-word confusion that a unigram model cannot judge: never
+    enough. A window whose other character is such a word (从|市 → 从事, 镇|的 → 真的)
+    may well be two right words side by side: ``STANDALONE_EXTRA`` more."""
+    freq = D.word_freq()
+    if freq.get(wrong[i], 0) >= STANDALONE:
+        return float("inf")
+    if any(freq.get(c, 0) >= STANDALONE for k, c in enumerate(wrong) if k != i):
+        return min_gain + STANDALONE_EXTRA
+    return min_gain
+
+
+def _splits_a_word(r: str, s: int, e: int) -> bool:
+    """Does the window [s, e) cut through a word of the run's own segmentation (驻|中东:
+    repairing 驻中 to 之中 would take 中 away from 中东)? Then the text as it stands reads
+    as words, and the repair is no evidence of a slip."""
+    pos = 0
+    for tok in D.segments(r):
+        t0, t1 = pos, pos + len(tok)
+        pos = t1
+        if len(tok) > 1 and (t0 < s < t1 or t0 < e < t1):
+            return True
+        if t0 >= e:
+            break
+    return False
+
+
 def _name_at(r: str, p: int) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` as
     part of a person, place, organisation or other proper name?"""
-    from jieba import posseg
-
     pos = 0
-    for w, flag in posseg.lcut(r):
+    for w, flag in D.tagger().lcut(r):
         if pos <= p < pos + len(w):
             return flag in D.NAME_TAGS and len(w) > 1
         pos += len(w)
@@ -510,7 +538,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         base: dict[tuple[int, int], float] = {}
         for p in sorted(cands):
             best = None
-            for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True):
+            # the three most frequent repairs are scored (the rest rarely win)
+            for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True)[:3]:
                 loc, lo = _local(r, s, e)
                 if lo not in base:
                     base[lo] = _logprob(loc)
@@ -526,15 +555,14 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             elif fw:
                 det, need = "variant", 0.0
             else:
-                det, need = "non-word", min_gain
-                if e - s == 2 and min(freq.get(r[p], 0), freq.get(r[s + e - 1 - p], 0)) >= 20000:
-                    # both characters are frequent words on their own (从|市 → 从事):
-                    # the text may well be right as it stands
-                    need += STANDALONE_EXTRA
+                det, need = "non-word", nonword_need(r[s:e], p - s, min_gain)
             if gain < (need if floor is None else min(need, floor)) or gain <= 0:
                 continue
             found.append(Confusion(o + s, o + e, r[s:e], right, o + p, r[p], y, kind, det,
                                    round(gain, 2), f2, fw))
+        if found and any(c.detector == "non-word" for c in found):
+            found = [c for c in found if c.detector != "non-word"
+                     or not _splits_a_word(r, c.start - o, c.end - o)]
         if names and found:
             found = [c for c in found if c.detector == "phrase" or not _name_at(r, c.pos - o)]
         # one finding per character: the phrase pair, then the longest window

@@ -36,9 +36,6 @@ def row(f):
 FIRES = [
     # look-alike / sound-alike non-words
     ("我们要认真辩别真假信息。", "typo.confusable-char", 6, "辩别", "辨别"),
-    # a rare dictionary variant of a frequent word (sibling characters on one component)
-    ("战士们在山坡上搭起了帐蓬。", "typo.confusable-char", 11, "帐蓬", "帐篷"),
-    ("新建的大桥已经顺利峻工。", "typo.confusable-char", 10, "峻工", "竣工"),
     # broken fixed phrases and idioms
     ("机构改革要坚持精兵减政的原则。", "typo.broken-idiom", 8, "精兵减政", "精兵简政"),
     ("各项工作都要按步就班地推进。", "typo.broken-idiom", 7, "按步就班", "按部就班"),
@@ -59,12 +56,29 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, check, col, wrong, right):
     assert got[0].related == []
 
 
+VARIANTS = Config(checks={"typo.confusable-char": {"variants": True}})
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", [
+    # a rare dictionary variant of a frequent word (sibling characters on one component)
+    ("战士们在山坡上搭起了帐蓬。", 11, "帐蓬", "帐篷"),
+    ("新建的大桥已经顺利峻工。", 10, "峻工", "竣工"),
+])
+def test_rare_variants_fire_when_switched_on(tmp_path, sentence, col, wrong, right):
+    body = [LEAD + sentence + TAIL]
+    assert run(tmp_path, body) == []  # off by default
+    got = run(tmp_path, body, VARIANTS)
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + len(wrong),
+                                      wrong, right, False)]
+
+
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message
     assert "辩 sounds like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
     assert "nats more likely" in msg
-    got = run(tmp_path, [LEAD + "战士们在山坡上搭起了帐蓬。" + TAIL])
+    got = run(tmp_path, [LEAD + "战士们在山坡上搭起了帐蓬。" + TAIL], VARIANTS)
     assert "帐蓬 is a rare variant (jieba frequency 6) of 帐篷 (740)" in got[0].message
 
 
@@ -79,12 +93,16 @@ SILENT = [
     "复旦大学伍柏麟教授在会上发言。",
     # a character containing the other is no variant evidence (高达/高大, 保户/保护)
     "投资预计将高达25亿美元，保户所交保费实际上是储蓄。",
+    # a window cutting through a word of the text (驻|中东 is no broken 之中)
+    "伊朗当天对驻中东美军发射多枚导弹。",
+    # the changed character is a frequent word itself (党|的|二十届): context, not a slip
+    "党的二十届三中全会对深化改革作出部署。",
 ]
 
 
 @pytest.mark.parametrize("body", SILENT)
 def test_silent_on_right_text_and_names(tmp_path, body):
-    assert run(tmp_path, [body + "\n"]) == []
+    assert run(tmp_path, [body + "\n"], VARIANTS) == []
 
 
 def test_a_form_recurring_across_files_is_a_term_not_a_slip(tmp_path):

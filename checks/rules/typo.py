@@ -308,10 +308,10 @@ RARE = "typo.corpus-rare-form"
 CONFUSABLE = "typo.confusable-char"
 IDIOM = "typo.broken-idiom"
 # the lowest gain any option may ask for: candidates below it are not kept in the index
-FLOOR = 6.0
+FLOOR = 9.0
 
 
-@corpus_index("typo", version=4)
+@corpus_index("typo", version=5)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -443,19 +443,16 @@ def corpus_rare_form(corpus, ctx):
                                 "repaired_files": nfiles, "score": score})
 
 
-def _standalone(wrong: str, i: int) -> bool:
-    freq = D.word_freq()
-    return min(freq.get(wrong[i], 0), freq.get(wrong[1 - i], 0)) >= 20000
-
-
 def _confusions(corpus, ctx, detectors: tuple[str, ...]):
     """The in-table confusion candidates of the whole corpus that pass this check's
     thresholds, with the corpus's counts of each wrong form: a form that recurs in
-    ``term_files`` files or more is a term of this corpus (a name, a transliteration, a
-    word jieba's dictionary lacks), not a slip."""
+    ``term_files`` files or more (or 3 times in 2 files) is a term of this corpus (a name,
+    a transliteration, a word jieba's dictionary lacks), not a slip."""
     min_gain = ctx.opt("min_gain", 11.0)
     idiom_gain = ctx.opt("idiom_gain", 5.0)
     term_files = ctx.opt("term_files", 3)
+    variants = ctx.opt("variants", False)
+    variant_gain = ctx.opt("variant_gain", 3.0)
     allow = set(ctx.opt("allow", []))
     if not all(isinstance(w, str) for w in allow):
         raise ConfigError(f"[tool.seedcheck.checks.\"{ctx.check_id}\"] allow: expected a "
@@ -472,12 +469,19 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
             if det not in detectors or wrong in allow or right in allow:
                 continue
-            need = {"non-word": min_gain, "idiom": 0.0 if wfreq else idiom_gain}.get(det, 0.0)
-            if det == "non-word" and e - s == 2 and _standalone(wrong, pos - s):
-                need += T.STANDALONE_EXTRA
+            if det == "non-word":
+                need = T.nonword_need(wrong, pos - s, min_gain)
+            elif det == "idiom":
+                need = 0.0 if wfreq else idiom_gain
+            elif det == "variant":
+                if not variants:
+                    continue
+                need = variant_gain
+            else:
+                need = 0.0
             if gain < need:
                 continue
-            if files[wrong] >= term_files:
+            if files[wrong] >= term_files or (files[wrong] >= 2 and counts[wrong] >= 3):
                 continue
             yield path, c, counts[wrong], files[wrong]
 
@@ -513,11 +517,16 @@ def confusable_char(corpus, ctx):
     look-alike (the shape table, pycorrector's same-stroke groups, characters on the same
     phonetic component) makes a frequent jieba word (frequency >= 50) and raises the
     clause's best segmentation log-probability (jieba's unigram model) by at least
-    `min_gain` (11.0) nats; or a rare dictionary word that is a slip of a frequent one
-    (帐蓬, jieba frequency 6, for 帐篷, 740: sibling characters on one phonetic component
-    that sound alike, at least 30 times rarer). Left alone: characters jieba's tagger
-    reads as part of a name (`names`), forms in `allow`, and forms that recur in
-    `term_files` (3) or more files of the corpus (a term of the corpus, not a slip).
+    `min_gain` (11.0) nats (4 more when the other character is a frequent word on its
+    own, as in 从|市; never when the changed character is one, as 的 or 在: those need
+    context a unigram model lacks). With `variants = true` (off by default: on real news
+    it flags modern words jieba's dictionary lists as rare, 声呐, 蹲守), also a rare
+    dictionary word that is a slip of a frequent one (帐蓬, jieba frequency 6, for 帐篷,
+    740: sibling characters on one phonetic component that sound alike, at least 20 times
+    rarer, gain >= `variant_gain`, 3.0). Left alone: windows that cut through a word of
+    the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
+    name (`names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
+    3 times in 2 files, of the corpus (a term of the corpus, not a slip).
 
     Why it matters:
     Most typos in real text are made of ordinary characters (辩别 for 辨别, 脉博 for
@@ -525,12 +534,13 @@ def confusable_char(corpus, ctx):
     readers and every search or count built on the corpus.
 
     Example:
-    `我们要认真辩别真假信息` → 辨别; `搭起了帐蓬` → 帐篷.
+    `我们要认真辩别真假信息` → 辨别; with `variants = true`, `搭起了帐蓬` → 帐篷.
 
     Fix:
     Replace the window with the repaired word after reading it (not marked safe: the
-    measured precision is below 0.95, see docs/typos.md). Options: `min_gain` (11.0),
-    `term_files` (3), `names` (true), `allow` (a list of forms never to flag).
+    measured precision is below 0.95 on some sets, see docs/typos.md). Options: `min_gain`
+    (11.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
+    `allow` (a list of forms never to flag).
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("non-word", "variant")):
         yield _confusion_hit(path, c, n, nfiles)
