@@ -370,3 +370,17 @@ def twins() -> dict[str, tuple[str, ...]]:
         w, _, rest = line.partition("\t")
         out[w] = tuple(rest.split())
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(cover_min: int) -> dict[str, int]:
+    """jieba's dictionary (word → frequency) extended with pypinyin's phrase table (47k
+    words and set phrases, 主责, 当家做主), a phrase missing from jieba counting as
+    ``cover_min``: the words a window of text may be without being a slip."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    out = dict(word_freq())
+    for w in phrases_dict:
+        if len(w) >= 2 and out.get(w, 0) < cover_min:
+            out[w] = cover_min
+    return out

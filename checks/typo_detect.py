@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from itertools import compress
+from operator import add
 
 from . import typo_data as D
 
@@ -392,6 +394,7 @@ class Confusion:
 
 _HAN_RUN2 = None
 STANDALONE = 20000
+NAME_REACH = 6  # characters of context each side for jieba's tagger
 REACH = 12  # characters of context each side of a window for the segmentation gain
 ONES = b"\x01" * 8
 STANDALONE_EXTRA = 4.0
@@ -441,8 +444,9 @@ def _splits_a_word(r: str, s: int, e: int) -> bool:
 def _name_at(r: str, p: int) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` as
     part of a person, place, organisation or other proper name?"""
-    pos = 0
-    for w, flag in D.tagger().lcut(r):
+    lo = max(0, p - NAME_REACH)
+    pos = lo
+    for w, flag in D.tagger().lcut(r[lo:p + NAME_REACH + 1]):
         if pos <= p < pos + len(w):
             return flag in D.NAME_TAGS and len(w) > 1
         pos += len(w)
@@ -491,13 +495,17 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         n = len(r)
         if freq is None:
             freq = D.word_freq()
-            get = freq.get
+            get = D.lexicon(cover_min).get
+            tags = D.word_tags()
+            tab = D.table()
             idx = D.pattern_index(min_freq)
         rare: list[tuple[int, int, int]] = []
         found: list[Confusion] = []
-        # a bigram that occurs inside no dictionary word marks a word boundary or a slip
-        inb = [r[i:i + 2] in bigrams for i in range(n - 1)]
-        for s in (i for i in range(n - 1) if inb[i] and r[i:i + 2] in pstart):
+        # windows of 2, 3 and 4 characters, built and looked up in C loops (map)
+        w2 = list(map(add, r, r[1:]))
+        # a pair that occurs inside no dictionary word marks a word boundary or a slip
+        inb = list(map(bigrams.__contains__, w2))
+        for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
             for e in range(s + 2, min(n, s + 8) + 1):
                 w = r[s:e]
                 if w in phrases:
@@ -506,26 +514,26 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     found.append(Confusion(o + s, o + e, w, right, o + s + i, w[i], right[i],
                                            "phrase", "phrase", 0.0, freq.get(right, 0),
                                            freq.get(w, 0)))
-        if variants:
-            for s in (i for i in range(n - 1) if inb[i]):
-                for e in range(s + 2, min(n, s + 4) + 1):
-                    f = freq.get(r[s:e])
-                    if f is not None and cover_min <= f <= variant_max:
-                        rare.append((s, e, f))
         # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
         covered = bytearray(n)
-        for s in range(n - 1):
-            if not inb[s]:
-                continue  # no word starts with a pair that no word holds
-            for e in range(s + 2, min(n, s + 4) + 1):
-                f = get(r[s:e])
-                if f is not None and f >= cover_min:
-                    covered[s:e] = ONES[:e - s]
+        w3 = list(map(add, w2, r[2:]))
+        w4 = list(map(add, w3, r[3:]))
+        # rare dictionary words: idioms always, shorter words with ``variants``
+        for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
+            for k, f in enumerate(map(freq.get, ws)):
+                if f and cover_min <= f <= variant_max and (
+                        size < 4 or tags.get(ws[k]) in ("i", "l")):
+                    rare.append((k, k + size, f))
+        for size, ws in ((2, w2), (3, w3), (4, w4)):
+            for s in [k for k, f in enumerate(map(get, ws)) if f and f >= cover_min]:
+                covered[s:s + size] = ONES[:size]
         cands: dict[int, list] = {}
         for p in range(n):
             if covered[p]:
                 continue
             ch = r[p]
+            if ch not in tab:
+                continue  # typo.lookalike-char and typo.traditional-char judge these
             conf = None
             for size in (4, 3, 2):
                 for s in range(max(0, p - size + 1), min(p, n - size) + 1):

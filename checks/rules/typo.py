@@ -309,18 +309,16 @@ RARE = "typo.corpus-rare-form"
 CONFUSABLE = "typo.confusable-char"
 IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
-# the lowest gain any option may ask for: candidates below it are not kept in the index
-FLOOR = 9.0
 
 
-@corpus_index("typo", version=6)
+@corpus_index("typo", version=7)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
-    candidates of :func:`checks.typo_detect.find_confusions` down to a gain of ``FLOOR``
-    (``conf``), which the corpus checks filter with their options and with the corpus's
-    own counts; with the option ``in_table``, also the older in-table sound-alike
-    candidates (slow: about 12 s/MB)."""
+    candidates of :func:`checks.typo_detect.find_confusions` at the configured thresholds
+    (``conf``; the index is rebuilt when the configuration changes), which the corpus
+    checks weigh with the corpus's own counts; the twin-word contexts (``twins``); with
+    the option ``in_table``, also the older in-table sound-alike candidates (slow)."""
     text = seed.text or ""
     feats: list[tuple] = []
     reported = _known_spans(seed, ctx.config)
@@ -329,8 +327,11 @@ def typo_features(seed, ctx):
         feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]
     conf = []
     if D.HAN_RE.search(text):
-        for c in T.find_confusions(text, floor=FLOOR,
-                                   names=ctx.config.opt(CONFUSABLE, "names", True)):
+        opt = ctx.config.opt
+        for c in T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
+                                   idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
+                                   names=opt(CONFUSABLE, "names", True),
+                                   variants=opt(CONFUSABLE, "variants", False)):
             if not _overlaps(c.start, c.end, reported):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
