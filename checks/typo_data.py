@@ -384,3 +384,22 @@ def lexicon(cover_min: int) -> dict[str, int]:
         if len(w) >= 2 and out.get(w, 0) < cover_min:
             out[w] = cover_min
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The idioms and set phrases of 4 characters of jieba's dictionary (tags ``i``, ``l``,
+    frequency >= 3): a pattern index as :func:`pattern_index` (one character blanked →
+    the characters that fill it), and the sets of their first and last two characters."""
+    idx: dict[str, str] = {}
+    heads: set[str] = set()
+    tails: set[str] = set()
+    tags = word_tags()
+    for w, f in word_freq().items():
+        if len(w) == 4 and f >= 3 and tags.get(w) in ("i", "l"):
+            heads.add(w[:2])
+            tails.add(w[2:])
+            for i in range(4):
+                k = w[:i] + "\0" + w[i + 1:]
+                idx[k] = idx.get(k, "") + w[i]
+    return idx, frozenset(heads), frozenset(tails)

@@ -498,6 +498,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             get = D.lexicon(cover_min).get
             tags = D.word_tags()
             tab = D.table()
+            iidx, istart, iend = D.idiom_index()
             idx = D.pattern_index(min_freq)
         rare: list[tuple[int, int, int]] = []
         found: list[Confusion] = []
@@ -559,6 +560,26 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     f2 = freq[w2]
                     if y in conf and _variant_ok(w, w2, f, f2, variant_ratio):
                         cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
+        # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
+        # is a rare word, so 涨 is covered): every idiom with one character changed keeps
+        # its first two or its last two characters
+        if n >= 4:
+            heads = compress(range(n - 3), map(istart.__contains__, w2))
+            tails = compress(range(n - 3), map(iend.__contains__, w2[2:]))
+            for s in sorted(set(heads) | set(tails)):
+                w = w4[s]
+                if get(w):
+                    continue  # a word (or a rare variant: handled above)
+                for i in range(4):
+                    ys = iidx.get(w[:i] + "\0" + w[i + 1:])
+                    if not ys or w[i] not in tab:
+                        continue
+                    conf = D.confusables(w[i])
+                    for y in ys:
+                        if y in conf:
+                            w2_ = w[:i] + y + w[i + 1:]
+                            cands.setdefault(s + i, []).append((freq[w2_], s, s + 4, y,
+                                                                conf[y], 0))
         base: dict[tuple[int, int], float] = {}
         for p in sorted(cands):
             best = None

@@ -37,6 +37,7 @@ FIRES = [
     # look-alike / sound-alike non-words
     ("我们要认真辩别真假信息。", "typo.confusable-char", 6, "辩别", "辨别"),
     # broken fixed phrases and idioms
+    ("当前通货膨涨压力有所上升。", "typo.broken-idiom", 3, "通货膨涨", "通货膨胀"),
     ("机构改革要坚持精兵减政的原则。", "typo.broken-idiom", 8, "精兵减政", "精兵简政"),
     ("各项工作都要按步就班地推进。", "typo.broken-idiom", 7, "按步就班", "按部就班"),
     ("面对困难他一愁莫展。", "typo.broken-idiom", 6, "一愁莫展", "一筹莫展"),
@@ -87,6 +88,7 @@ SILENT = [
     "我们要认真辨别真假信息。战士们在山坡上搭起了帐篷。新建的大桥已经顺利竣工。",
     "机构改革要坚持精兵简政的原则。各项工作都要按部就班地推进。面对困难他一筹莫展。",
     "有的干部墨守成规不思进取。改革者走投无路时也不放弃。这篇评论针砭时弊，引起关注。",
+    "当前通货膨胀压力有所上升，物价涨幅回落。",
     # 从X到Y: two frequent single-character words side by side, not a broken 从事
     "从市到村层层建立领导小组，从县到乡逐级压实责任。",
     # names read as names by jieba's tagger
