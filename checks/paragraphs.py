@@ -228,3 +228,54 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragr
             out.append(Paragraph(first.start, last.end, "".join(parts)))
             i = j + 1
     return out
+
+
+# Sentence ends inside a paragraph (a closing quote or bracket stays with its sentence).
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’\"」』）)]*")
+
+
+@dataclass(frozen=True)
+class Unit(Paragraph):
+    """A sentence of the body as a comparison unit: ``text[start:end]`` (possibly over
+    several lines), its normal form, and the raw pieces (start, end) it is made of."""
+
+    pieces: tuple[tuple[int, int], ...] = ()
+
+
+def sentence_units(text: str, start: int = 0, end: int | None = None,
+                   merge: bool = False) -> list[Unit]:
+    """The body cut into sentences, whatever its line wrapping: every paragraph of
+    :func:`paragraphs` is split after each sentence end (。！？；), so a copy that joins
+    every two paragraphs into one line, or puts each sentence on a line of its own, gives
+    the same units as the original. With ``merge``, a paragraph that does not end a
+    sentence is joined to the next paragraph's first sentence (a copy split in the
+    middle of sentences, the halves on separate lines)."""
+    out: list[Unit] = []
+    pending: list[tuple[int, int]] = []
+
+    def emit(pieces: list[tuple[int, int]]) -> None:
+        norm = "".join(normalize(text[a:b]) for a, b in pieces)
+        if norm:
+            out.append(Unit(pieces[0][0], pieces[-1][1], norm, tuple(pieces)))
+
+    for p in paragraphs(text, start, end):
+        pos = p.start
+        for m in _SENTENCE_END.finditer(text, p.start, p.end):
+            piece = (pos, m.end())
+            if text[pos:m.end()].strip():
+                emit(pending + [piece])
+                pending = []
+            pos = m.end()
+            while pos < p.end and text[pos].isspace():
+                pos += 1
+        if pos < p.end and text[pos:p.end].strip():
+            if merge:
+                pending.append((pos, p.end))
+            else:
+                emit([(pos, p.end)])
+        elif not merge and pending:
+            emit(pending)
+            pending = []
+    if pending:
+        emit(pending)
+    return out
