@@ -649,6 +649,8 @@ FIRE_16 = [
     # a bracket left from a split widget
     ("widget-bracket-left", [P1, "", P2, "", "【", "打印本页", "】"],
      [("chrome.widget", 7, 9, "error", True)]),
+    ("widget-then-split-widget", [P1, "", P2, "", "【打印本页】", "【字体：", "大", "中", "小", "】"],
+     [("chrome.widget", 7, 12, "error", True)]),
     ("bracket-alone-between-copies", ["标题一", "", P1, "", "】", "", "标题一", "", P1, "", P2],
      [("chrome.widget", 7, 7, "error", True)]),
 ]

@@ -621,21 +621,25 @@ def analyse(seed, lex: Lexicon) -> Analysis:
         blk = Block(c.family, i, i, edge, where[i] or "body", list(c.forms), c.notice,
                     confident[i])
         j = i + 1
-        if c.family == "widget":
+
+        def widget_values() -> int:
             # a split widget: values one a line, blank lines allowed in between
-            k = j
+            k = blk.last + 1
             while k < n and (not norms[k] or (_is_minor_line(norms[k], lex)
                                               and chrome[k] is None)):
                 if norms[k]:
                     blk.last = k
                 k += 1
-            j = blk.last + 1
+            return blk.last + 1
+
+        if c.family == "widget":
+            j = widget_values()
         while (j < n and report[j] and chrome[j].family == blk.family
                and (where[j] is not None) == edge and not chrome[j].notice
                and not blk.notice and confident[j] == blk.confident):
             blk.last = j
             blk.forms += [f for f in chrome[j].forms if f not in blk.forms]
-            j += 1
+            j = widget_values() if blk.family == "widget" else j + 1
         blocks.append(blk)
         i = j
     return Analysis(blocks, norms, body, where, chrome)
