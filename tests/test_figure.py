@@ -500,3 +500,44 @@ def test_memo_never_mixes_texts():
     assert [f.check for f in run(late, "figure.dated-after-publication")] == \
         ["figure.dated-after-publication"]
     assert run(BRIEF.format(signed="8月28日"), "figure.dated-after-publication") == []
+
+
+# -- issue 16: counts that belong to the last item's own name ----------------------------
+
+COUNT_16_FIRE = [
+    # the count's noun is the list's noun: still checked
+    ("list-noun", H + "推动北京、天津、河北、山西等5省市协同发展。\n",
+     [("figure.count-mismatch", "warning", 3, 15, 17, "5省")]),
+    ("named-group-elsewhere", H + "推动辽宁、吉林、黑龙江、内蒙古等三省加强合作。\n",
+     [("figure.count-mismatch", "warning", 3, 17, 19, "三省")]),
+]
+COUNT_16_NOT_FIRE = [
+    # a named group closing a list of regions (from checks/data/named_groups.txt)
+    ("northeast", H + "推动京津冀、长三角、粤港澳大湾区、东北三省协同发展。\n"),
+    ("yangtze-delta", H + "支持上海、江苏、浙江、安徽、长三角三省一市一体化发展。\n"),
+    ("two-shores", H + "深化与港澳、两岸四地的交流合作。\n"),
+    ("hu-su", H + "推动浙江、安徽、沪苏两省市协同发展。\n"),
+    # a phrase the page itself uses as a unit (not in the list of named groups)
+    ("page-unit", H + "加强与湘赣、鄂皖、闽赣三省合作。闽赣三省是重要的合作伙伴。\n"),
+    # items that are themselves enumerations
+    ("enumeration-item", H + "统筹推进东中西部、东北地区四大板块协调发展。\n"),
+    ("enumeration-ordinals", H + "推动一二三产业、城乡两类市场四个方面融合发展。\n"),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", COUNT_16_FIRE, ids=[c[0] for c in COUNT_16_FIRE])
+def test_count_mismatch_list_noun_fires(name, text, expected):
+    assert brief(run(text, "figure.count-mismatch")) == expected
+
+
+@pytest.mark.parametrize("name, text", COUNT_16_NOT_FIRE, ids=[c[0] for c in COUNT_16_NOT_FIRE])
+def test_count_of_a_named_group_is_not_the_list_count(name, text):
+    assert brief(run(text, "figure.count-mismatch")) == []
+
+
+def test_named_groups_from_configuration():
+    text = H + "推动苏州、无锡、常州、苏锡常三市一体化发展。\n"
+    assert len(run(text, "figure.count-mismatch")) == 1
+    cfg = Config(select=["figure.count-mismatch"],
+                 checks={"figure.count-mismatch": {"named_groups": ["苏锡常三市"]}})
+    assert check_seed(seed_from_text(text), cfg) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -517,6 +519,65 @@ _FIXED = ("七个有之", "八项规定", "四个意识", "四个自信", "两�
           "五个必由之路", "三农", "三新一高", "四风", "两个一百年", "两个毫不动摇")
 
 
+_GROUPS_PATH = Path(__file__).resolve().parent.parent / "data" / "named_groups.txt"
+
+
+@lru_cache(maxsize=1)
+def _named_groups() -> tuple[str, ...]:
+    """Named groups of regions whose name ends in a count (东北三省), from
+    ``checks/data/named_groups.txt`` (source and licence in its header)."""
+    out = []
+    for line in _GROUPS_PATH.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return tuple(sorted(set(out), key=len, reverse=True))
+
+
+def _in_named_group(norm: str, s_num: int, e_cls: int, extra: tuple[str, ...] = ()) -> str:
+    """The named group (东北三省, 长三角三省一市) whose name holds the count at
+    ``norm[s_num:e_cls]``, or ''."""
+    lo, hi = max(0, s_num - 12), min(len(norm), e_cls + 8)
+    window = norm[lo:hi]
+    for g in extra + _named_groups():
+        k = window.find(g)
+        while k >= 0:
+            if lo + k <= s_num < lo + k + len(g):
+                return g
+            k = window.find(g, k + 1)
+    return ""
+
+
+def _recurring_unit(norm: str, body: int, phrase: str, here: int) -> bool:
+    """``phrase`` (the last item with the count: 东北三省) also stands in the text as a
+    unit, not closing a list (not after 、): a named group of this page."""
+    k = norm.find(phrase, body)
+    while k >= 0:
+        if k != here and (k == 0 or norm[k - 1] != "、"):
+            return True
+        k = norm.find(phrase, k + 1)
+    return False
+
+
+# Characters that abbreviate the members of an enumeration inside one item: provinces
+# (京津冀, 沪苏浙), directions (东中西部), levels (省市县), sizes (大中小微), ordinals
+# (一二三产业). Two or more of one class in a row make the item several members.
+_ENUM_CLASSES = ("京津冀沪渝苏浙皖闽赣鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁新港澳台蒙辽吉黑晋",
+                 "东南西北中", "省市县乡镇村", "大中小微", "一二三四五六七八九十", "党政军民学",
+                 "工农商学兵", "水电气暖路讯")
+
+
+def _enumeration_item(item: str) -> bool:
+    """An item that is itself an enumeration (东中西部, 沪苏, 一二三产业)."""
+    for cls in _ENUM_CLASSES:
+        run = 0
+        for ch in item:
+            run = run + 1 if ch in cls else 0
+            if run >= 2:
+                return True
+    return False
+
+
 def _top_level_split(seg: str, sep: str = "、") -> list[str]:
     items, depth, cur = [], 0, []
     for ch in seg:
@@ -608,7 +669,7 @@ def _count(items: list[str], n: int) -> int:
     return c
 
 
-@file_check("figure.count-mismatch", severity="warning", version=1)
+@file_check("figure.count-mismatch", severity="warning", version=2)
 def count_mismatch(seed, ctx):
     """What it flags:
     A stated count that disagrees with the list it introduces or closes:
@@ -637,6 +698,7 @@ def count_mismatch(seed, ctx):
     text = seed.text
     norm = _norm(seed)
     body = seed.body_start
+    groups = tuple(ctx.opt("named_groups", []))
     for m in _COUNT_BACK.finditer(norm, body):
         n = parse_numeral(m.group("num"))
         if n is None:
@@ -671,6 +733,18 @@ def count_mismatch(seed, ctx):
         counted = _count(items, n)
         if counted == n:
             continue
+        # the count may be part of the last item's own name (东北三省, 沪苏两省市), not
+        # the count of the list: a known named group, or a phrase the page also uses
+        # as a unit
+        if _in_named_group(norm, s_num, m.end("cls"), groups):
+            continue
+        last = items[-1].strip()
+        if not etc and not m.group("q") and 0 < len(last) <= 6 and _recurring_unit(
+                norm, body, last[-4:] + m.group("num") + m.group("cls"),
+                m.start("num") - len(last[-4:])):
+            continue
+        if counted < n and any(_enumeration_item(it) for it in items):
+            continue  # 东中西部、东北地区四大板块: an item names several members
         if not etc and not m.group("q") and not _all_nouns(items):
             continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
         if not etc and counted < n and list_start > body and norm[list_start - 1] in "，,":
