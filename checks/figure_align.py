@@ -24,6 +24,7 @@ corpus index) can use it; :class:`Statement` is a plain, picklable tuple.
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from functools import lru_cache
@@ -94,6 +95,59 @@ class Statement(NamedTuple):
     figs: tuple[Fig, ...]
     prev: str = ""  # key of the sentence before (short statements need it to match)
     clause: bool = False  # a clause of a longer sentence
+    section: str = ""  # the heading above it (enumerator removed): its subject or period
+    period: str = ""  # the last year named before it in its paragraph (or its heading)
+
+
+# -- sections: the heading above a statement, and the year it is about ---------------------
+
+_HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
+                        r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])?\s*")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+
+
+def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
+                                                          list[str]]:
+    """Heading lines of ``text[start:end]`` (short lines without sentence punctuation:
+    `一、钢铁行业`, `2024年主要预期目标：`) as (offsets, keys), and the year mentions as
+    (offsets, years)."""
+    offs: list[int] = []
+    keys: list[str] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = text[pos:stop].strip()
+        if 2 <= len(line) <= 40 and not _SENT_END.search(line) and _CJK.search(line):
+            key = _HEAD_ENUM.sub("", line, count=1).translate(_KEY_TABLE).rstrip(":：")
+            if len(key) >= 2:
+                offs.append(pos)
+                keys.append(key)
+        pos = stop + 1
+    y_offs, years = [], []
+    for m in _YEAR.finditer(text, start, end):
+        y_offs.append(m.start())
+        years.append(m.group(1))
+    return offs, keys, y_offs, years
+
+
+_SENT_END = re.compile(r"[。！？!?；;，,]")
+
+
+def parallel_sections(a: Statement, b: Statement) -> bool:
+    """Two statements under parallel headings or about different years are about
+    different things (`一、钢铁行业` / `二、化工行业`, `2023年工作回顾` / `2024年工作安排`),
+    however alike their sentences are."""
+    if a.period and b.period and a.period != b.period:
+        return True
+    ha, hb = a.section, b.section
+    if not ha or not hb or ha == hb or ha in hb or hb in ha:
+        return False
+    if fuzz.ratio(ha, hb) < 40:
+        return False  # unrelated headings (a summary box and a story): no evidence
+    return any(op.tag == "replace" and (_CJK.search(ha[op.src_start:op.src_end])
+                                        or _CJK.search(hb[op.dest_start:op.dest_end]))
+               for op in Levenshtein.opcodes(ha, hb))
 
 
 def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None
@@ -106,6 +160,7 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
     bounds = [(m.start(), m.end()) for m in _SPLIT.finditer(text, start, end)]
     bounds.append((end, end))
     tokens = scan(text, start, end, norm=norm)
+    h_offs, h_keys, y_offs, years = _sections(text, start, end)
     ti = 0
     prev = ""
     for bs, be in bounds:
@@ -119,11 +174,31 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
             ti = tj
             if st is not None:
                 if st.figs:
-                    out.append(st._replace(prev=prev[:60]))
+                    out.append(st._replace(prev=prev[:60], **_place(
+                        text, st.start, h_offs, h_keys, y_offs, years)))
                 if st.key:
                     prev = st.key
         pos = max(pos, be)
     return out
+
+
+def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
+    """section and period of a statement starting at ``at``."""
+    k = bisect.bisect_right(h_offs, at) - 1
+    section = ""
+    floor = text.rfind("\n", 0, at) + 1  # the statement's line (paragraph)
+    if k >= 0 and h_offs[k] < at:
+        section = h_keys[k][:40]
+        if h_offs[k] >= floor:  # the statement is the heading line itself
+            section = h_keys[k - 1][:40] if k >= 1 else ""
+    period = ""
+    j = bisect.bisect_right(y_offs, at) - 1
+    if j >= 0 and y_offs[j] >= floor:
+        period = years[j]
+    elif section:
+        m = _YEAR.search(section)
+        period = m.group(1) if m else ""
+    return {"section": section, "period": period}
 
 
 def _statement(text: str, start: int, end: int, tokens: list) -> Statement | None:
@@ -175,7 +250,8 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None) -> list[St
             if cl is None:
                 continue
             if cl.figs:
-                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True))
+                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
+                                       section=st.section, period=st.period))
             if cl.key:
                 prev = cl.key
     return out
@@ -312,6 +388,8 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
         return False
     if a.clause and b.clause:
         return False  # pieces of two longer sentences: the rest of each says what they are
+    if parallel_sections(a, b):
+        return False  # 一、钢铁行业 / 二、化工行业: the same frame, another subject
     if any((x.unit, x.percent) != (y.unit, y.percent) for x, y in zip(a.figs, b.figs)):
         return False
     ka, kb = core(a.key), core(b.key)
@@ -361,6 +439,43 @@ def templates(groups: dict[str, set[tuple]], min_variants: int = 3) -> set[str]:
     """Keys whose statements carry ``min_variants`` or more different sets of
     figures: a sentence template (a daily report, a list of regions), not a copy."""
     return {k for k, variants in groups.items() if len(variants) >= min_variants}
+
+
+_VERB_TAIL = re.compile(r"(?:达到了|达到|达|为|是|约为|约|共计|累计|共|超过|突破|提高到|提升至|提高至|"
+                        r"增至|降至|下降到|下降至|增长到|增长至|了)$")
+
+
+def _before(st: Statement, fig: Fig) -> str:
+    """The words of ``st`` right before ``fig`` (back to the clause break or figure)."""
+    k = st.figs.index(fig) if fig in st.figs else 0
+    pos = -1
+    for _ in range(k + 1):
+        pos = st.key.find(MASK, pos + 1)
+        if pos < 0:
+            return ""
+    head = st.key[:pos]
+    cut = max(head.rfind(c) for c in ",:;" + MASK)
+    return head[cut + 1:][-16:]
+
+
+def subject(a: Statement, b: Statement, diffs: list[tuple[Fig, Fig]]) -> str:
+    """What both statements give a figure for: the words they share right before the
+    first differing figure (森林覆盖率, 全市共注册成立合作社), with the heading they share."""
+    x, y = diffs[0]
+    wa, wb = _before(a, x), _before(b, y)
+    n = 0
+    while n < min(len(wa), len(wb)) and wa[-1 - n] == wb[-1 - n]:
+        n += 1
+    shared = wa[len(wa) - n:] if n >= 2 else ""
+    # the shared words name the measure: drop a trailing verb (达到, 为) when more is left
+    m = _VERB_TAIL.search(shared)
+    if m and m.start() >= 2:
+        shared = shared[:m.start()]
+    if not shared:
+        shared = wa or wb
+    if a.section and a.section == b.section and a.section not in shared:
+        shared = f"{a.section} / {shared}" if shared else a.section
+    return shared
 
 
 def describe(diffs: list[tuple[Fig, Fig]]) -> str:

@@ -224,7 +224,10 @@ def test_conflict_related_and_message_name_both_values():
         {"path": "test.txt", "line": 9, "column": 18, "end_line": 9, "end_column": 22}]
     assert [(r.line, r.column) for r in b.related] == [(5, 18)]
     assert "778家" in a.message and "788家" in a.message and "line 9" in a.message
-    assert a.evidence == {"values": ["778家"], "other": ["788家"], "other_line": 9}
+    assert a.evidence == {"values": ["778家"], "other": ["788家"], "other_line": 9,
+                          "subject": "某县推进乡村振兴 / 行政村共建成专业合作社"}
+    # the message names the subject both statements share (issue 16)
+    assert "for “某县推进乡村振兴 / 行政村共建成专业合作社”" in a.message
     assert a.fingerprint != b.fingerprint
 
 
@@ -541,3 +544,39 @@ def test_named_groups_from_configuration():
     cfg = Config(select=["figure.count-mismatch"],
                  checks={"figure.count-mismatch": {"named_groups": ["苏锡常三市"]}})
     assert check_seed(seed_from_text(text), cfg) == []
+
+
+# -- issue 16: the same statement, not the same frame ---------------------------------------
+
+SUBJECT_16_NOT_FIRE = [
+    # parallel sections about different subjects, the same sentence frame
+    ("parallel-headings", H + "一、钢铁行业\n新开工项目20个，完成投资120亿元，同比增长12个百分点。\n"
+     "二、化工行业\n新开工项目9个，完成投资120亿元，同比增长12个百分点。\n"),
+    # a review and a plan: the same frame under headings of different years
+    ("review-and-plan", H + "一、2023年工作回顾\n全市地区生产总值增长6.5%，一般公共预算收入增长8%，"
+     "城镇新增就业5万人。\n二、2024年工作安排\n全市地区生产总值增长7%，一般公共预算收入增长8%，"
+     "城镇新增就业5万人。\n"),
+    # ... or a year named earlier in the same paragraph
+    ("review-and-plan-paragraph", H + "2023年，全省经济运行稳中向好。全省规模以上工业增加值增长6.5%，"
+     "社会消费品零售总额增长8%。\n\n2024年，全省将着力扩大内需。全省规模以上工业增加值增长7%，"
+     "社会消费品零售总额增长8%。\n"),
+]
+SUBJECT_16_FIRE = [
+    # the same headings in a repeated copy: still a conflict, the message names the subject
+    ("same-headings", H + "一、钢铁行业\n新开工项目20个，完成投资120亿元，同比增长12个百分点。\n"
+     "二、钢铁行业\n新开工项目21个，完成投资120亿元，同比增长12个百分点。\n",
+     [("figure.conflicting-figure", "error", 4, 6, 9, "20个"),
+      ("figure.conflicting-figure", "error", 6, 6, 9, "21个")]),
+]
+
+
+@pytest.mark.parametrize("name, text", SUBJECT_16_NOT_FIRE, ids=[c[0] for c in SUBJECT_16_NOT_FIRE])
+def test_parallel_statements_about_other_subjects_do_not_conflict(name, text):
+    assert brief(run(text, "figure.conflicting-figure")) == []
+
+
+@pytest.mark.parametrize("name, text, expected", SUBJECT_16_FIRE, ids=[c[0] for c in SUBJECT_16_FIRE])
+def test_same_subject_conflict_names_it(name, text, expected):
+    fs = run(text, "figure.conflicting-figure")
+    assert brief(fs) == expected
+    assert all("for “钢铁行业 / 新开工项目”" in f.message for f in fs)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
-                            key_chars, minhashes, pair_codes, statements, templates)
+                            key_chars, minhashes, pair_codes, statements, subject, templates)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -89,7 +89,7 @@ def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentence
     return found
 
 
-@file_check("figure.conflicting-figure", severity="warning", version=1)
+@file_check("figure.conflicting-figure", severity="warning", version=2)
 def conflicting_figure(seed, ctx):
     """What it flags:
     Two sentences of one file that say the same thing with different figures: the
@@ -133,15 +133,16 @@ def conflicting_figure(seed, ctx):
         first = d[0][0]
         exact = st.key == other.key
         more = f" (and {len(partners[i]) - 1} more)" if len(partners[i]) > 1 else ""
+        about = subject(st, other, d)
         yield Hit(
             first.start, d[-1][0].end,
-            f"conflicting figure: {describe(d)} in the same statement at line {line}{more}; "
-            "one of them is wrong",
+            f"conflicting figure for “{about}”: {describe(d)} in the same statement at line "
+            f"{line}{more}; one of them is wrong",
             related=[seed.location(dd[0][1].start, dd[-1][1].end) for _k, dd in partners[i]],
             severity="error" if exact else "warning",
             key=f"{st.key}|{'/'.join(x.value for x, _ in d)}",
             evidence={"values": [x.shown() for x, _ in d], "other": [y.shown() for _, y in d],
-                      "other_line": line},
+                      "other_line": line, "subject": about},
         )
 
 
@@ -154,7 +155,7 @@ _RELATIVE_TIME = re.compile(
     r"今日|昨日|近日|日前|目前|当前|本周|上周|近期|此前|年初|年底|年末|月初|月底|截至")
 
 
-@corpus_index("figure", version=2)
+@corpus_index("figure", version=3)
 def figure_features(seed, ctx):
     """Per seed: its statements (sentence span, masked key, context, figures), as
     plain tuples, and their MinHash signatures (``BANDS * ROWS`` values below 2**31
@@ -182,7 +183,7 @@ def figure_features(seed, ctx):
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
-              version=1)
+              version=2)
 def conflicting_figure_across_files(corpus, ctx):
     """What it flags:
     A sentence that another file states with a different figure, when the two files
@@ -265,7 +266,8 @@ def conflicting_figure_across_files(corpus, ctx):
                 loc = other_seed.location(dd[0][1].start, dd[-1][1].end)
                 yield Hit(
                     dd[0][0].start, dd[-1][0].end,
-                    f"conflicting figure: {describe(dd)} in the same statement of "
+                    f"conflicting figure for “{subject(st, B if st is A else A, dd)}”: "
+                    f"{describe(dd)} in the same statement of "
                     f"{other_path} (line {loc.line}), a version of the same article "
                     f"({n_agree} other statements agree); one of them is wrong",
                     path=path, related=[loc], severity="warning",
