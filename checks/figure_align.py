@@ -416,6 +416,92 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
     return not any(_MEASURE_WORDS.search(w) for w in inserted)
 
 
+# -- a short sentence restating one clause of a long one -------------------------------------
+
+SHORT_RESTATEMENT_CHARS = 40  # a restating sentence has at most this many key characters
+_SCOPE = re.compile(r"^(?:全国|全省|全市|全县|全区|全州|全盟|全镇|全乡|我国|我省|我市|我县|我区|本市|本省|本县|"
+                    r"本区|该市|该省|该县)")
+_MEASURE_VERB = re.compile(r"(?:达到了|达到|达|为|是|约为|超过|突破|共计|累计|共|有)$")
+
+
+def measure(clause_key: str) -> tuple[str, str] | None:
+    """(measure words, verb) of a clause key holding one figure: the words right before
+    the figure without a trailing state verb (森林覆盖率 / 达到), or None when the
+    figure does not follow words (◎个村, a figure first)."""
+    pos = clause_key.find(MASK)
+    if pos < 0 or MASK in clause_key[pos + 1:]:
+        return None
+    head = clause_key[:pos]
+    verb = ""
+    m = _MEASURE_VERB.search(head)
+    if m:
+        verb, head = m.group(0), head[:m.start()]
+    if len(head) < 3 or not _CJK.search(head):
+        return None
+    return head, verb
+
+
+def _clause_keys(key: str) -> list[str]:
+    return [p for p in re.split(r"[,:;]", key) if p]
+
+
+def restates(short: Statement, clause: Statement, sentence_key: str) -> bool:
+    """Does the short sentence ``short`` restate ``clause`` (a clause of the long
+    sentence whose key is ``sentence_key``), figures aside? Precision first:
+
+    * one figure each, the same unit; every context number of the short sentence (a
+      year) is in the long sentence's context, and no period or parallel heading
+      differs;
+    * the short sentence's other clauses only frame it (据统计, 其中) or also stand in
+      the long sentence;
+    * the measure words before the figure agree: equal, or the short sentence adds a
+      scope (全省, 我市) that the long sentence names before the clause, or the clause
+      adds one the short sentence leaves out; the state verbs (达到, 为) may differ, but
+      not words that change what is measured (累计, 新增, 增长, 同比).
+    """
+    if len(short.figs) != 1 or len(clause.figs) != 1:
+        return False
+    x, y = short.figs[0], clause.figs[0]
+    if (x.unit, x.percent) != (y.unit, y.percent):
+        return False
+    if any(c not in clause.context for c in short.context) or parallel_sections(short, clause):
+        return False
+    parts = _clause_keys(short.key)
+    fig_parts = [p for p in parts if MASK in p]
+    if len(fig_parts) != 1:
+        return False
+    for p in parts:
+        if p is fig_parts[0] or MASK in p:
+            continue
+        if not ((_FRAMING.search(p) and not _TIMEISH.search(p)) or p in sentence_key):
+            return False
+    ms, mc = measure(fig_parts[0]), measure(clause.key)
+    if ms is None or mc is None:
+        return False
+    (ws, vs), (wc, vc) = ms, mc
+    tail_s = fig_parts[0][fig_parts[0].find(MASK) + 1:]
+    tail_c = clause.key[clause.key.find(MASK) + 1:]
+    if tail_s and tail_c and not (tail_s.startswith(tail_c) or tail_c.startswith(tail_s)):
+        return False  # what follows the figure says what it counts (万亩造林 / 万亩草原)
+    if ws != wc:
+        long_, short_ = (ws, wc) if len(ws) > len(wc) else (wc, ws)
+        if not long_.endswith(short_) or len(short_) < 3:
+            return False
+        extra = long_[:len(long_) - len(short_)]
+        for c in short.context:  # 2023年全省森林覆盖率: a year the long sentence also names
+            extra = extra.replace(c, "")
+        extra = extra.lstrip(",")
+        if extra and not _SCOPE.fullmatch(extra):
+            return False
+        at = sentence_key.find(clause.key)
+        before = sentence_key[:at] if at >= 0 else sentence_key
+        if long_ is ws and extra not in before:
+            return False  # 全国森林覆盖率 against a clause of a sentence about 全省
+    if sorted(_MEASURE_WORDS.findall(ws + vs)) != sorted(_MEASURE_WORDS.findall(wc + vc)):
+        return False
+    return True
+
+
 def agree(a: Statement, b: Statement) -> bool:
     """Every figure of ``a`` has exactly the value of ``b``'s (approximations that
     merely allow each other do not count)."""
@@ -463,6 +549,7 @@ def subject(a: Statement, b: Statement, diffs: list[tuple[Fig, Fig]]) -> str:
     first differing figure (森林覆盖率, 全市共注册成立合作社), with the heading they share."""
     x, y = diffs[0]
     wa, wb = _before(a, x), _before(b, y)
+    wa, wb = _VERB_TAIL.sub("", wa) or wa, _VERB_TAIL.sub("", wb) or wb
     n = 0
     while n < min(len(wa), len(wb)) and wa[-1 - n] == wb[-1 - n]:
         n += 1

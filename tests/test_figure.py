@@ -580,3 +580,39 @@ def test_same_subject_conflict_names_it(name, text, expected):
     fs = run(text, "figure.conflicting-figure")
     assert brief(fs) == expected
     assert all("for “钢铁行业 / 新开工项目”" in f.message for f in fs)
+
+
+# -- issue 16: a short sentence restating one clause of a long sentence ---------------------
+
+LONG_16 = ("2023年，全省坚持生态优先、绿色发展，深入推进国土绿化行动，完成造林面积120万亩，"
+           "全省森林覆盖率达到63.2%，草原综合植被盖度提高到58%，湿地保护率达到52%，"
+           "生态环境质量持续改善，人民群众获得感不断增强。")
+RESTATE_16_FIRE = [
+    ("reworded-verb", "全省森林覆盖率为58.1%。", 5, 9, 14),
+    ("scope-left-out", "森林覆盖率达到58.1%。", 5, 8, 13),
+    ("framed", "其中，全省森林覆盖率达到58.1%。", 5, 13, 18),
+    ("same-year", "2023年全省森林覆盖率达到58.1%。", 5, 15, 20),
+]
+RESTATE_16_NOT_FIRE = [
+    ("same-value", "全省森林覆盖率为63.2%。"),
+    ("other-scope", "全国森林覆盖率达到58.1%。"),
+    ("other-year", "2022年全省森林覆盖率达到58.1%。"),
+    ("time-frame", "截至目前，全省完成造林面积112万亩。"),
+    ("change-not-state", "全省湿地保护率提高2%。"),
+    ("other-measure", "全省森林蓄积量达到58.1%。"),
+    ("other-unit", "全省完成造林面积112万公顷。"),
+]
+
+
+@pytest.mark.parametrize("name, short, line, col, end", RESTATE_16_FIRE,
+                         ids=[c[0] for c in RESTATE_16_FIRE])
+def test_short_sentence_restating_a_clause_fires(name, short, line, col, end):
+    fs = run(H + LONG_16 + "\n\n" + short + "\n", "figure.conflicting-figure")
+    assert brief(fs) == [("figure.conflicting-figure", "warning", 3, 53, 58, "63.2%"),
+                         ("figure.conflicting-figure", "warning", line, col, end, "58.1%")]
+    assert "森林覆盖率”" in fs[0].message and fs[0].evidence["other"] == ["58.1%"]
+
+
+@pytest.mark.parametrize("name, short", RESTATE_16_NOT_FIRE, ids=[c[0] for c in RESTATE_16_NOT_FIRE])
+def test_short_sentence_about_something_else_does_not_fire(name, short):
+    assert run(H + LONG_16 + "\n\n" + short + "\n", "figure.conflicting-figure") == []

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
-                            key_chars, minhashes, pair_codes, statements, subject, templates)
+                            key_chars, measure, minhashes, pair_codes, restates, statements, subject,
+                            templates, SHORT_RESTATEMENT_CHARS)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -89,6 +90,53 @@ def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentence
     return found
 
 
+def _restatements(sts: list[Statement], n_sentences: int, seen: set) -> list:
+    """Pairs (short sentence, clause of a long sentence, diffs) where the short sentence
+    restates the clause with another figure (:func:`checks.figure_align.restates`).
+    Candidates share the last three characters of their measure words."""
+    by_tail: dict[str, list[int]] = {}
+    parent: dict[int, int] = {}
+    j = 0
+    for c in range(n_sentences, len(sts)):
+        cl = sts[c]
+        while j < n_sentences and sts[j].end <= cl.start:
+            j += 1
+        if j < n_sentences and sts[j].start <= cl.start:
+            parent[c] = j
+        m = measure(cl.key) if len(cl.figs) == 1 else None
+        if m is not None:
+            by_tail.setdefault(m[0][-3:], []).append(c)
+    out = []
+    for i in range(n_sentences):
+        st = sts[i]
+        if len(st.figs) != 1 or key_chars(st.key) > SHORT_RESTATEMENT_CHARS:
+            continue
+        fig_part = [p for p in re.split(r"[,:;]", st.key) if "◎" in p]
+        m = measure(fig_part[0]) if len(fig_part) == 1 else None
+        if m is None:
+            continue
+        for c in by_tail.get(m[0][-3:], ()):
+            p = parent.get(c)
+            if p is None or p == i:
+                continue
+            long_ = sts[p]
+            if key_chars(long_.key) <= SHORT_RESTATEMENT_CHARS:
+                continue  # two short sentences: the sentence alignment's business
+            cl = sts[c]
+            if not restates(st, cl, long_.key):
+                continue
+            d = differences(st, cl)
+            if not d:
+                continue
+            marks = {(x.start, y.start) for x, y in d} | {(y.start, x.start) for x, y in d}
+            if marks & seen:
+                continue
+            seen |= marks
+            a, b = (i, c) if st.start < cl.start else (c, i)
+            out.append((a, b, d if a == i else [(y, x) for x, y in d]))
+    return out
+
+
 @file_check("figure.conflicting-figure", severity="warning", version=2)
 def conflicting_figure(seed, ctx):
     """What it flags:
@@ -122,7 +170,10 @@ def conflicting_figure(seed, ctx):
     n_sentences = len(sts)
     sts += clauses(seed.text, sts, norm=_norm(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
-    for a, b, d in _conflicts(sts, min_sim, max_bucket, n_sentences):
+    found = _conflicts(sts, min_sim, max_bucket, n_sentences)
+    found += _restatements(sts, n_sentences, {(x.start, y.start) for _a, _b, d in found
+                                              for x, y in d})
+    for a, b, d in found:
         partners.setdefault(a, []).append((b, d))
         partners.setdefault(b, []).append((a, [(y, x) for x, y in d]))
     for i in sorted(partners):
