@@ -616,3 +616,20 @@ def test_short_sentence_restating_a_clause_fires(name, short, line, col, end):
 @pytest.mark.parametrize("name, short", RESTATE_16_NOT_FIRE, ids=[c[0] for c in RESTATE_16_NOT_FIRE])
 def test_short_sentence_about_something_else_does_not_fire(name, short):
     assert run(H + LONG_16 + "\n\n" + short + "\n", "figure.conflicting-figure") == []
+
+
+# -- issue 16: a figure changed in one of two copies of a short article ----------------------
+
+def test_across_files_short_article_versions_share_their_sentences():
+    # three statements with figures, one changed: only two agree, but the two files
+    # share four of their five sentences word for word: versions of one article
+    keep = (0, 2, 3, 4, 5)
+    files = {"a.txt": article("2021-03-02", "3800万元", keep=keep),
+             "b.txt": article("2021-03-05", "3600万元", keep=keep)}
+    found = check_corpus(corpus_of(files), "figure")
+    assert [(f.path, f.line, f.column, f.end_column, f.excerpt) for f in found] == [
+        ("a.txt", 6, 16, 22, "3800万元"), ("b.txt", 6, 16, 22, "3600万元")]
+    assert "4 of 5 sentences are shared" in found[0].message
+    # the same short articles in pages of different years are not versions
+    files["b.txt"] = files["b.txt"].replace("2021-03-05", "2022-03-05")
+    assert check_corpus(corpus_of(files), "figure") == []
