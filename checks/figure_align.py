@@ -119,10 +119,13 @@ def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], li
         stop = end if nl < 0 else nl
         line = text[pos:stop].strip()
         if 2 <= len(line) <= 40 and not _SENT_END.search(line) and _CJK.search(line):
-            key = _HEAD_ENUM.sub("", line, count=1).translate(_KEY_TABLE).rstrip(":：")
+            m = _HEAD_ENUM.match(line)
+            kind = _enum_kind(m.group(0).strip()) if m else ""
+            key = line[m.end():] if m else line
+            key = key.translate(_KEY_TABLE).rstrip(":：")
             if len(key) >= 2:
                 offs.append(pos)
-                keys.append(key)
+                keys.append(f"{kind}|{key}" if kind else key)
         pos = stop + 1
     y_offs, years = [], []
     for m in _YEAR.finditer(text, start, end):
@@ -134,6 +137,18 @@ def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], li
 _SENT_END = re.compile(r"[。！？!?；;，,]")
 
 
+def _enum_kind(marker: str) -> str:
+    """The kind of a heading's enumerator: 一、 → 'cn', （一） → 'pcn', 1. → 'num',
+    （1） → 'pnum', 第一章 → 'chap', none → ''."""
+    if not marker:
+        return ""
+    if marker.startswith("第"):
+        return "chap"
+    paren = marker[0] in "（("
+    digit = any(c.isdigit() for c in marker)
+    return ("p" if paren else "") + ("num" if digit else "cn")
+
+
 def parallel_sections(a: Statement, b: Statement) -> bool:
     """Two statements under parallel headings or about different years are about
     different things (`一、钢铁行业` / `二、化工行业`, `2023年工作回顾` / `2024年工作安排`),
@@ -141,7 +156,14 @@ def parallel_sections(a: Statement, b: Statement) -> bool:
     if a.period and b.period and a.period != b.period:
         return True
     ha, hb = a.section, b.section
-    if not ha or not hb or ha == hb or ha in hb or hb in ha:
+    if not ha or not hb or ha == hb:
+        return False
+    ka, _s, ta = ha.rpartition("|")
+    kb, _s, tb = hb.rpartition("|")
+    if ka and ka == kb and ta != tb:
+        return True  # sibling headings of one enumeration (一、… / 二、…): parallel parts
+    ha, hb = ta, tb
+    if ha == hb or ha in hb or hb in ha:
         return False
     if fuzz.ratio(ha, hb) < 40:
         return False  # unrelated headings (a summary box and a story): no evidence
@@ -196,7 +218,7 @@ def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
     if j >= 0 and y_offs[j] >= floor:
         period = years[j]
     elif section:
-        m = _YEAR.search(section)
+        m = _YEAR.search(section.rpartition("|")[2])
         period = m.group(1) if m else ""
     return {"section": section, "period": period}
 
@@ -511,10 +533,17 @@ def agree(a: Statement, b: Statement) -> bool:
 def differences(a: Statement, b: Statement) -> list[tuple[Fig, Fig]] | None:
     """Figures that disagree between two aligned statements: [] when they all agree,
     None when the pair is not a conflict (every one of three or more figures differs:
-    the statements are about different periods or places)."""
+    the statements are about different periods or places). When the two statements
+    are word for word the same (equal keys), two approximations with the same marker
+    (近6570万亩 / 近6870万亩) disagree too: a retyped copy, not two estimates."""
     diffs: list[tuple[Fig, Fig]] = []
+    same_words = a.key == b.key
     for x, y in zip(a.figs, b.figs):
-        if not x.quantity().compatible(y.quantity()):
+        qx, qy = x.quantity(), y.quantity()
+        if not qx.compatible(qy):
+            diffs.append((x, y))
+        elif same_words and x.approx and x.approx == y.approx and not qx.same_value(qy) \
+                and not qx.is_range and not qy.is_range:
             diffs.append((x, y))
     if diffs and len(a.figs) >= 3 and len(diffs) == len(a.figs):
         return None
@@ -560,8 +589,9 @@ def subject(a: Statement, b: Statement, diffs: list[tuple[Fig, Fig]]) -> str:
         shared = shared[:m.start()]
     if not shared:
         shared = wa or wb
-    if a.section and a.section == b.section and a.section not in shared:
-        shared = f"{a.section} / {shared}" if shared else a.section
+    head = a.section.rpartition("|")[2]
+    if head and a.section == b.section and head not in shared:
+        shared = f"{head} / {shared}" if shared else head
     return shared
 
 

@@ -116,6 +116,7 @@ def _restatements(sts: list[Statement], n_sentences: int, seen: set) -> list:
         m = measure(fig_part[0]) if len(fig_part) == 1 else None
         if m is None:
             continue
+        matches = []
         for c in by_tail.get(m[0][-3:], ()):
             p = parent.get(c)
             if p is None or p == i:
@@ -123,9 +124,12 @@ def _restatements(sts: list[Statement], n_sentences: int, seen: set) -> list:
             long_ = sts[p]
             if key_chars(long_.key) <= SHORT_RESTATEMENT_CHARS:
                 continue  # two short sentences: the sentence alignment's business
+            if restates(st, sts[c], long_.key):
+                matches.append(c)
+        if len({sts[c].figs[0].sig() for c in matches}) > 1:
+            continue  # the clause is stated with several values (parallel sections): ambiguous
+        for c in matches:
             cl = sts[c]
-            if not restates(st, cl, long_.key):
-                continue
             d = differences(st, cl)
             if not d:
                 continue
@@ -673,6 +677,27 @@ def _enumeration_item(item: str) -> bool:
     return False
 
 
+# A count with a bare place classifier (三省, 两市) right after the last item counts that
+# item's members unless the item is itself a place of that level: 辽宁、吉林、黑龙江三省
+# (the list's noun is 省), but 青海、晋陕豫三省 and 山西、东北三省 (the count is part of the
+# last item's name).
+_PLACE_CLS = {"省", "市", "区", "县", "地"}
+_PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+              "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南",
+              "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港",
+              "澳门", "台湾")
+
+
+def _is_place(item: str, cls: str) -> bool:
+    """Is the last item of a list a place the count's classifier counts (a province
+    for 省/地, a name ending in 市/区/县 for those)?"""
+    item = item.strip()
+    if item.endswith(("省", "市", "区", "县", "自治区", "州", "盟")):
+        return True
+    return item in _PROVINCES or any(item.endswith(p) and len(item) - len(p) <= 2
+                                     for p in _PROVINCES if len(p) >= 2)
+
+
 def _top_level_split(seg: str, sep: str = "、") -> list[str]:
     items, depth, cur = [], 0, []
     for ch in seg:
@@ -840,6 +865,8 @@ def count_mismatch(seed, ctx):
             continue
         if counted < n and any(_enumeration_item(it) for it in items):
             continue  # 东中西部、东北地区四大板块: an item names several members
+        if not etc and not m.group("q") and cls in _PLACE_CLS and not _is_place(last, cls):
+            continue  # 青海、晋陕豫三省: the count names the last item's members
         if not etc and not m.group("q") and not _all_nouns(items):
             continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
         if not etc and counted < n and list_start > body and norm[list_start - 1] in "，,":
