@@ -43,7 +43,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from checks.config import Config  # noqa: E402
 from checks.engine import Corpus, check_corpus, check_seed  # noqa: E402
-from checks.figure_align import clauses, key_chars, measure, statements  # noqa: E402
+from checks.figure_align import MASK, clauses, key_chars, statements  # noqa: E402
+
+
+def measure(key: str):
+    """The words before the one figure of a clause key (as the check reads them; kept
+    here so the generator also runs against older versions of the checks)."""
+    pos = key.find(MASK)
+    if pos < 0 or MASK in key[pos + 1:]:
+        return None
+    head = re.sub(r"(?:达到了|达到|达|为|是|约为|超过|突破|共计|累计|共|有)$", "", key[:pos])
+    return (head, "") if len(head) >= 3 and re.search(r"[\u4e00-\u9fff]", head) else None
 from checks.seed import seed_from_text  # noqa: E402
 from realpages import articles  # noqa: E402
 

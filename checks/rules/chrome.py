@@ -701,7 +701,10 @@ def widget(seed, ctx):
     Font-size, print and close widgets left from the web page: `【字体：大 中 小】`,
     `字号 加大 减小 还原`, `打印本页`, `关闭窗口`, `【打印】【关闭】`, `Print this page`;
     a widget split over several lines (`【字体：` / `大` / `中` / `小` / `】`) is one
-    finding.
+    finding. Also video-player controls on lines of their own (`播放`, `00:00 / 03:25`,
+    `全屏`, `您的浏览器不支持video标签`, `Current Time 0:00`), attachment controls
+    (`附件下载：`, `方案.pdf (1.2MB)`, `下载次数：35`), a close glyph alone (`×`, `[×]`;
+    `3×4` is a multiplication) and a bracket left alone by a split widget (`】`).
 
     Why it matters:
     Buttons of the page are not text of the article; a model trained on them learns to
@@ -722,7 +725,8 @@ def widget(seed, ctx):
 def share(seed, ctx):
     """What it flags:
     Share and follow lines: `分享到`, `微信`, `微博`, `QQ空间`, `客户端`, `头条号`, `手机版 电脑版`,
-    `扫一扫在手机打开当前页`, `用微信扫描二维码分享至好友和朋友圈`, `Share`, `Subscribe`. A
+    `扫一扫在手机打开当前页`, `用微信扫描二维码分享至好友和朋友圈`, `Share`, `Subscribe`,
+    buttons run into one word (`微信微博QQ空间`, `分享到微信`). A
     single weak word (`微信` alone) counts only at the head or tail of the text or next to
     other chrome; body sentences that mention the words (`扫一扫就能办理`) never count.
 
@@ -743,9 +747,11 @@ def share(seed, ctx):
 @file_check("chrome.navigation", severity="error", version=2)
 def navigation(seed, ctx):
     """What it flags:
-    Navigation: breadcrumbs (`当前位置：首页 > 新闻`, `您的位置`), `上一篇：…` /
-    `下一篇：…`, `返回顶部`, `相关链接`, `相关报道`, `网站地图`, `联系我们`, `Back to top`,
-    `Related articles`.
+    Navigation: breadcrumbs (`当前位置：首页 > 新闻`, `您的位置`), also split over
+    several lines (`首页` / `>` / `政务公开`) and with the section name repeated under
+    them, `上一篇：…` / `下一篇：…`, `返回顶部`, `相关链接`, `相关报道`, `网站地图`,
+    `联系我们`, promotion links around images (`点击查看大图`, `点击进入专题>>`,
+    `下载客户端`), `Back to top`, `Related articles`.
 
     Why it matters:
     Breadcrumbs and links to other pages are the site's menu, not the article; titles

@@ -152,9 +152,16 @@ def conflicting_figure(seed, ctx):
     default 90, no word replaced by another, no 累计/新增/共计 inserted); years, dates
     and 第N must be equal, so different years' figures are never compared; a template
     sentence that recurs with three or more sets of figures is skipped; approximations
-    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow. One
-    finding on each sentence, `related` pointing at the other; `error` when the two
-    sentences are word for word the same apart from the figure, `warning` otherwise.
+    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow (unless
+    the two sentences are word for word the same: 近6570万亩 / 近6870万亩 is a retype).
+    Statements under sibling headings (`一、钢铁行业` / `二、化工行业`) or about different
+    years (a heading or an earlier sentence of the paragraph naming 2023年 / 2024年) are
+    different subjects, never compared. A short sentence that restates one clause of a
+    long sentence (`全省森林覆盖率为58.1%。` against `…，全省森林覆盖率达到63.2%，…`) is
+    compared with that clause when the measure words, unit, scope and year agree. One
+    finding on each sentence, `related` pointing at the other, the message naming the
+    subject both share; `error` when the two sentences are word for word the same apart
+    from the figure, `warning` otherwise.
 
     Why it matters:
     A corpus that states a figure two ways teaches both, and a reader cannot tell
@@ -276,7 +283,9 @@ def conflicting_figure_across_files(corpus, ctx):
     A sentence that another file states with a different figure, when the two files
     are versions of one article: besides the conflicting sentences they share at
     least `min_agreeing` (default 3) aligned sentences whose figures agree, and at
-    least twice as many agreeing as conflicting ones. Sentences are aligned as in
+    least twice as many agreeing as conflicting ones; or, for a short article with few
+    figures, the two pages (of the same year) share at least half of their sentences
+    word for word. Sentences are aligned as in
     `figure.conflicting-figure`; candidate pairs come from MinHash buckets over the
     masked text (never all pairs), and a sentence that appears with three or more
     different sets of figures across the corpus is a template (a daily report) and
@@ -801,7 +810,12 @@ def count_mismatch(seed, ctx):
     `A、B和C` counts three. With 等, fewer items than the count is flagged
     only when exactly one is missing and three or more are named
     (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
-    formulas (八项规定, 四个意识) are not counts. The message says what was counted.
+    formulas (八项规定, 四个意识) are not counts. A count that is part of the last
+    item's own name is not the list's count: a named group (东北三省, 长三角三省一市, 两岸四地,
+    `checks/data/named_groups.txt`, plus `named_groups` from the configuration), a phrase
+    the page also uses as a unit, a bare place classifier after an item that is not a
+    place of that level (`青海、晋陕豫三省`); nor is a list whose items are themselves
+    enumerations (`东中西部、东北地区四大板块`). The message says what was counted.
 
     Why it matters:
     One of the two is wrong: an item fell out of the list, or the count was not
