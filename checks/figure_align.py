@@ -101,8 +101,8 @@ class Statement(NamedTuple):
 
 # -- sections: the heading above a statement, and the year it is about ---------------------
 
-_HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
-                        r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])?\s*")
+_HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
+                        r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 
 

@@ -242,40 +242,49 @@ class Unit(Paragraph):
     pieces: tuple[tuple[int, int], ...] = ()
 
 
+def sentence_pieces(text: str, paras: list[Paragraph]) -> list[tuple[int, int, str, bool]]:
+    """The paragraphs cut after each sentence end: (start, end, normal form, ends a
+    sentence) per piece; a paragraph's last piece may end without a sentence end."""
+    out: list[tuple[int, int, str, bool]] = []
+    for p in paras:
+        pos = p.start
+        for m in _SENTENCE_END.finditer(text, p.start, p.end):
+            if text[pos:m.end()].strip():
+                out.append((pos, m.end(), normalize(text[pos:m.end()]), True))
+            pos = m.end()
+            while pos < p.end and text[pos].isspace():
+                pos += 1
+        if pos < p.end and text[pos:p.end].strip():
+            out.append((pos, p.end, normalize(text[pos:p.end]), False))
+    return out
+
+
 def sentence_units(text: str, start: int = 0, end: int | None = None,
-                   merge: bool = False) -> list[Unit]:
+                   merge: bool = False, pieces=None) -> list[Unit]:
     """The body cut into sentences, whatever its line wrapping: every paragraph of
     :func:`paragraphs` is split after each sentence end (。！？；), so a copy that joins
     every two paragraphs into one line, or puts each sentence on a line of its own, gives
     the same units as the original. With ``merge``, a paragraph that does not end a
     sentence is joined to the next paragraph's first sentence (a copy split in the
-    middle of sentences, the halves on separate lines)."""
+    middle of sentences, the halves on separate lines). ``pieces`` is
+    :func:`sentence_pieces` when the caller has it."""
+    if pieces is None:
+        pieces = sentence_pieces(text, paragraphs(text, start, end))
     out: list[Unit] = []
-    pending: list[tuple[int, int]] = []
-
-    def emit(pieces: list[tuple[int, int]]) -> None:
-        norm = "".join(normalize(text[a:b]) for a, b in pieces)
-        if norm:
-            out.append(Unit(pieces[0][0], pieces[-1][1], norm, tuple(pieces)))
-
-    for p in paragraphs(text, start, end):
-        pos = p.start
-        for m in _SENTENCE_END.finditer(text, p.start, p.end):
-            piece = (pos, m.end())
-            if text[pos:m.end()].strip():
-                emit(pending + [piece])
-                pending = []
-            pos = m.end()
-            while pos < p.end and text[pos].isspace():
-                pos += 1
-        if pos < p.end and text[pos:p.end].strip():
-            if merge:
-                pending.append((pos, p.end))
-            else:
-                emit([(pos, p.end)])
-        elif not merge and pending:
-            emit(pending)
+    pending: list[tuple[int, int, str]] = []
+    for a, b, norm, ends in pieces:
+        if not norm and not pending:
+            continue
+        pending.append((a, b, norm))
+        if ends or not merge:
+            joined = "".join(x[2] for x in pending)
+            if joined:
+                out.append(Unit(pending[0][0], pending[-1][1], joined,
+                                tuple((x[0], x[1]) for x in pending)))
             pending = []
     if pending:
-        emit(pending)
+        joined = "".join(x[2] for x in pending)
+        if joined:
+            out.append(Unit(pending[0][0], pending[-1][1], joined,
+                            tuple((x[0], x[1]) for x in pending)))
     return out

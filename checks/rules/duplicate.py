@@ -21,7 +21,8 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..model import Fix, Hit
-from ..paragraphs import Paragraph, fold_figures, normalize, paragraphs, sentence_units
+from ..paragraphs import (Paragraph, fold_figures, normalize, paragraphs, sentence_pieces,
+                          sentence_units)
 from ..registry import corpus_check, corpus_index, file_check
 from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
                           lsh_pairs, pairs_similarity, signature, text_hash)
@@ -149,8 +150,17 @@ def repeated_body(seed, ctx):
     # a second copy of the page.
     total = sum(p.size for p in paras) or 1
     min_share = ctx.opt("rewrap_min_share", 0.2)
+    pieces = sentence_pieces(text, paras)
     for merge in (False, True):
-        units = sentence_units(text, seed.body_start, merge=merge)
+        units = sentence_units(text, merge=merge, pieces=pieces)
+        # a re-wrapped copy repeats most of its sentences exactly: without enough
+        # repeated sentence text the (costly) chaining cannot reach `rewrap_min_share`
+        seen: dict[str, int] = {}
+        for u in units:
+            seen[u.norm] = seen.get(u.norm, 0) + 1
+        repeated = sum(len(k) * (c - 1) for k, c in seen.items() if c > 1)
+        if repeated < 0.5 * min_share * total:
+            continue
         for rep in find_repeats(units, **opts):
             if rep.second_chars < min_share * total:
                 continue
