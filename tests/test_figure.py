@@ -636,3 +636,11 @@ def test_across_files_short_article_versions_share_their_sentences():
     # the same short articles in pages of different years are not versions
     files["b.txt"] = files["b.txt"].replace("2021-03-05", "2022-03-05")
     assert check_corpus(corpus_of(files), "figure") == []
+
+
+def test_named_groups_must_be_strings():
+    from checks.config import ConfigError
+    cfg = Config(select=["figure.count-mismatch"],
+                 checks={"figure.count-mismatch": {"named_groups": [3]}})
+    with pytest.raises(ConfigError, match="named_groups"):
+        check_seed(seed_from_text(H + "推动北京、上海、广州3个城市。\n"), cfg)

@@ -833,6 +833,10 @@ def count_mismatch(seed, ctx):
     norm = _norm(seed)
     body = seed.body_start
     groups = tuple(ctx.opt("named_groups", []))
+    if not all(isinstance(g, str) and g for g in groups):
+        from ..config import ConfigError
+        raise ConfigError('[tool.seedcheck.checks."figure.count-mismatch"] named_groups: '
+                          "expected a list of non-empty strings")
     for m in _COUNT_BACK.finditer(norm, body):
         n = parse_numeral(m.group("num"))
         if n is None:
