@@ -501,6 +501,10 @@ def restates(short: Statement, clause: Statement, sentence_key: str) -> bool:
     if ms is None or mc is None:
         return False
     (ws, vs), (wc, vc) = ms, mc
+    for w in (ws, wc):
+        # the measure must name something (森林覆盖率), not only a change (同比增长)
+        if len(_CJK.findall(_SCOPE.sub("", _MEASURE_WORDS.sub("", w)))) < 3:
+            return False
     tail_s = fig_parts[0][fig_parts[0].find(MASK) + 1:]
     tail_c = clause.key[clause.key.find(MASK) + 1:]
     if tail_s and tail_c and not (tail_s.startswith(tail_c) or tail_c.startswith(tail_s)):

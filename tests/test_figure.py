@@ -644,3 +644,9 @@ def test_named_groups_must_be_strings():
                  checks={"figure.count-mismatch": {"named_groups": [3]}})
     with pytest.raises(ConfigError, match="named_groups"):
         check_seed(seed_from_text(H + "推动北京、上海、广州3个城市。\n"), cfg)
+
+
+def test_short_sentence_with_only_a_change_word_is_not_a_restatement():
+    # 其中，同比增长4.2%: the measure names no subject, only a change
+    text = H + LONG_16.replace("生态环境质量持续改善", "同比增长8.7%") + "\n\n其中，同比增长4.2%。\n"
+    assert run(text, "figure.conflicting-figure") == []
