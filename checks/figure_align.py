@@ -443,7 +443,8 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
 SHORT_RESTATEMENT_CHARS = 40  # a restating sentence has at most this many key characters
 _SCOPE = re.compile(r"^(?:全国|全省|全市|全县|全区|全州|全盟|全镇|全乡|我国|我省|我市|我县|我区|本市|本省|本县|"
                     r"本区|该市|该省|该县)")
-_MEASURE_VERB = re.compile(r"(?:达到了|达到|达|为|是|约为|超过|突破|共计|累计|共|有)$")
+_MEASURE_VERB = re.compile(r"(?:达到了|达到|达|为|是|约为|超过|突破|共计|累计|共|有|提高到|提升到|提高至|"
+                           r"提升至|升至|降至|稳定在|保持在)$")
 
 
 def measure(clause_key: str) -> tuple[str, str] | None:
