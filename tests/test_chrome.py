@@ -618,6 +618,10 @@ FIRE_16 = [
      [("chrome.widget", 7, 12, "error", True)]),
     ("player-loading-interior", [P1, "", "视频加载中...", "", P2],
      [("chrome.widget", 5, 5, "error", False)]),
+    ("player-weak-words-tail", [P1, "", P2, "", "暂停", "静音", "倍速", "清晰度"],
+     [("chrome.widget", 7, 10, "error", True)]),
+    ("player-word-alone-tail", [P1, "", P2, "", "播放"],
+     [("chrome.widget", 7, 7, "warning", False)]),
     ("player-speeds", [P1, "", P2, "", "2.0x 1.5x 1.25x 1.0x 0.5x"],
      [("chrome.widget", 7, 7, "error", True)]),
     # attachment controls
@@ -672,6 +676,8 @@ NOT_FIRE_16 = [
     ("play-in-sentence", [P1, "", "    晚会将在电视台播放，全屏直播并提供高清画质。", "", P2]),
     ("download-in-sentence", [P1, "", "    群众可在政务网站下载附件，在线预览办事指南。", "", P2]),
     ("big-picture-in-sentence", [P1, "", "    点击查看大图即可了解详细路线。请提前规划行程。", "", P2]),
+    # a single player word alone between paragraphs may be a heading: weak, not reported
+    ("player-word-interior", [P1, "", "高清", "", P2]),
     # × between numbers is a multiplication sign
     ("times-between-numbers", [P1, "", "3×4", "", "1920×1080", "", P2]),
     ("times-in-sentence", [P1, "", "    展板尺寸为2米×1米，共制作20块。", "", P2]),
