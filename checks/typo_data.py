@@ -403,3 +403,16 @@ def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
                 k = w[:i] + "\0" + w[i + 1:]
                 idx[k] = idx.get(k, "") + w[i]
     return idx, frozenset(heads), frozenset(tails)
+
+
+@functools.lru_cache(maxsize=65536)
+def sound_and_shape(a: str, b: str) -> bool:
+    """Do ``a`` and ``b`` both sound alike (a reading shared, tones ignored) and look alike
+    (the shape table, a same-stroke group, or sibling characters on one phonetic
+    component): 辩/辨, 帅/师 are; 在/再 are not."""
+    sound = bool({_toneless(r) for r in readings(a)} & {_toneless(r) for r in readings(b)})
+    if not sound:
+        return False
+    shapes = _in_table_shapes()
+    return (siblings(a, b) or b in shapes.get(a, ()) or a in shapes.get(b, ())
+            or b in same_stroke().get(a, ()))

@@ -412,17 +412,21 @@ def _local(r: str, s: int, e: int, reach: int = REACH) -> tuple[str, int]:
     return r[lo:min(len(r), e + reach)], lo
 
 
-def nonword_need(wrong: str, i: int, min_gain: float) -> float:
+def nonword_need(wrong: str, i: int, min_gain: float, repl: str = "",
+                 both_gain: float | None = None) -> float:
     """The gain a non-word repair of ``wrong`` (changed character at ``i``) must reach.
     A changed character that is itself a frequent word (的, 在, 再: jieba frequency >=
     ``STANDALONE``) is a real-word confusion that a unigram model cannot judge: never
     enough. A window whose other character is such a word (从|市 → 从事, 镇|的 → 真的)
-    may well be two right words side by side: ``STANDALONE_EXTRA`` more."""
+    may well be two right words side by side: ``STANDALONE_EXTRA`` more. A substitute that
+    both sounds and looks like the character (辩/辨) needs only ``both_gain``."""
     freq = D.word_freq()
     if freq.get(wrong[i], 0) >= STANDALONE:
         return float("inf")
     if any(freq.get(c, 0) >= STANDALONE for k, c in enumerate(wrong) if k != i):
         return min_gain + STANDALONE_EXTRA
+    if both_gain is not None and repl and D.sound_and_shape(wrong[i], repl):
+        return min(min_gain, both_gain)  # sounds and looks alike: stronger evidence
     return min_gain
 
 
@@ -476,7 +480,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     idiom_gain: float = 5.0, variant_max: int = 20,
                     variant_ratio: float = 20.0, cover_min: int = 3,
                     names: bool = True, floor: float | None = None,
-                    variants: bool = True) -> list[Confusion]:
+                    variants: bool = True, both_gain: float | None = 9.0
+                    ) -> list[Confusion]:
     """In-table characters that break a word: a window of 2-4 characters that is no
     dictionary word (or a rare one) where putting a sound-alike or look-alike character
     in place makes a frequent word (frequency >= ``min_freq``; for a rare word,
@@ -600,7 +605,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             elif fw:
                 det, need = "variant", 0.0
             else:
-                det, need = "non-word", nonword_need(r[s:e], p - s, min_gain)
+                det, need = "non-word", nonword_need(r[s:e], p - s, min_gain, y, both_gain)
             if gain < (need if floor is None else min(need, floor)) or gain <= 0:
                 continue
             found.append(Confusion(o + s, o + e, r[s:e], right, o + p, r[p], y, kind, det,

@@ -77,7 +77,7 @@ def test_rare_variants_fire_when_switched_on(tmp_path, sentence, col, wrong, rig
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message
-    assert "辩 sounds like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
+    assert "辩 sounds and looks like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
     assert "nats more likely" in msg
     got = run(tmp_path, [LEAD + "战士们在山坡上搭起了帐蓬。" + TAIL], VARIANTS)
     assert "帐蓬 is a rare variant (jieba frequency 6) of 帐篷 (740)" in got[0].message
@@ -127,7 +127,7 @@ def test_allow_list_and_thresholds_come_from_configuration(tmp_path):
     body = [LEAD + "我们要认真辩别真假信息。" + TAIL]
     allow = Config(checks={"typo.confusable-char": {"allow": ["辩别"]}})
     assert run(tmp_path, body, allow) == []
-    strict = Config(checks={"typo.confusable-char": {"min_gain": 20.0}})
+    strict = Config(checks={"typo.confusable-char": {"min_gain": 20.0, "both_gain": 20.0}})
     assert run(tmp_path, body, strict) == []
     loose = Config(checks={"typo.confusable-char": {"min_gain": 6.0}})
     assert len(run(tmp_path, body, loose)) == 1

@@ -311,7 +311,7 @@ IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
 
 
-@corpus_index("typo", version=7)
+@corpus_index("typo", version=8)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -329,6 +329,7 @@ def typo_features(seed, ctx):
     if D.HAN_RE.search(text):
         opt = ctx.config.opt
         for c in T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
+                                   both_gain=opt(CONFUSABLE, "both_gain", 9.0),
                                    idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
                                    names=opt(CONFUSABLE, "names", True),
                                    variants=opt(CONFUSABLE, "variants", False)):
@@ -457,6 +458,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
     ``term_files`` files or more (or 3 times in 2 files) is a term of this corpus (a name,
     a transliteration, a word jieba's dictionary lacks), not a slip."""
     min_gain = ctx.opt("min_gain", 11.0)
+    both_gain = ctx.opt("both_gain", 9.0)
     idiom_gain = ctx.opt("idiom_gain", 5.0)
     term_files = ctx.opt("term_files", 3)
     variants = ctx.opt("variants", False)
@@ -478,7 +480,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             if det not in detectors or wrong in allow or right in allow:
                 continue
             if det == "non-word":
-                need = T.nonword_need(wrong, pos - s, min_gain)
+                need = T.nonword_need(wrong, pos - s, min_gain, repl, both_gain)
             elif det == "idiom":
                 need = 0.0 if wfreq else idiom_gain
             elif det == "variant":
@@ -497,6 +499,8 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
     alike = {"sound": "sounds like", "shape": "looks like"}.get(kind, "is confused with")
+    if kind in ("sound", "shape") and D.sound_and_shape(ch, repl):
+        alike = "sounds and looks like"
     if det == "phrase":
         why = (f"{wrong} is a known confusion for {right} (macro-correct's phrase "
                "confusion table)")
@@ -525,7 +529,8 @@ def confusable_char(corpus, ctx):
     look-alike (the shape table, pycorrector's same-stroke groups, characters on the same
     phonetic component) makes a frequent jieba word (frequency >= 50) and raises the
     clause's best segmentation log-probability (jieba's unigram model) by at least
-    `min_gain` (11.0) nats (4 more when the other character is a frequent word on its
+    `min_gain` (11.0) nats, or `both_gain` (9.0) when the substitute both sounds and
+    looks alike (辩/辨) (4 more when the other character is a frequent word on its
     own, as in 从|市; never when the changed character is one, as 的 or 在: those need
     context a unigram model lacks). With `variants = true` (off by default: on real news
     it flags modern words jieba's dictionary lists as rare, 声呐, 蹲守), also a rare
@@ -547,7 +552,7 @@ def confusable_char(corpus, ctx):
     Fix:
     Replace the window with the repaired word after reading it (not marked safe: the
     measured precision is below 0.95 on some sets, see docs/typos.md). Options: `min_gain`
-    (11.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
+    (11.0), `both_gain` (9.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
     `allow` (a list of forms never to flag).
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("non-word", "variant")):
