@@ -592,10 +592,6 @@ def _twin_keys(rec: str):
     return ("R" + w + right, "L" + left + w)
 
 
-def _twin_key(key: str, twin: str) -> str:
-    return key[0] + twin + key[3:] if key[0] == "R" else key[:3] + twin
-
-
 @corpus_check(CONTEXT, severity="warning", index="typo", version=1)
 def context_word(corpus, ctx):
     """What it flags:
@@ -629,37 +625,55 @@ def context_word(corpus, ctx):
              if f and f.get("twins")]
     if not feats:
         return
-    counts: Counter = Counter()
+    pad = T.TWIN_PAD
+    # counts of every context: right ("word + 2 after") and left ("2 before + word");
+    # the keys are built by slicing and counted by Counter's C loop
+    right_n: Counter = Counter()
+    left_n: Counter = Counter()
     for _p, (offsets, recs), _c in feats:
-        for k in range(len(offsets)):
-            for key in _twin_keys(recs[6 * k:6 * k + 6]):
-                if key is not None:
-                    counts[key] += 1
+        right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
+        left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
     tw = D.twins()
+    # contexts that hold a twin often: the few that can make a word's context suspect
+    suspect_r: dict[str, list[tuple[str, int]]] = {}
+    suspect_l: dict[str, list[tuple[str, int]]] = {}
+    for counts, suspect, word_at in ((right_n, suspect_r, slice(0, 2)),
+                                     (left_n, suspect_l, slice(2, 4))):
+        for tkey, nt in counts.items():
+            if nt < min_common or pad in tkey:
+                continue  # a clause edge is too common a context to favour a word
+            t = tkey[word_at]
+            for w in tw.get(t, ()):
+                key = tkey[:word_at.start] + w + tkey[word_at.stop:]
+                n = counts.get(key, 0)
+                if 0 < n <= max_rare and nt >= ratio * n and w not in allow:
+                    suspect.setdefault(key, []).append((t, nt))
     found = []  # (path, offset, word, twin, key, twin key, n, n twin)
     for path, (offsets, recs), conf in feats:
+        rks = [recs[i + 2:i + 6] for i in range(0, len(recs), 6)]
+        lks = [recs[i:i + 4] for i in range(0, len(recs), 6)]
+        hits = [k for k in range(len(rks)) if rks[k] in suspect_r or lks[k] in suspect_l]
+        if not hits:
+            continue
         taken = [(c[0], c[1]) for c in conf]
-        for k, off in enumerate(offsets):
-            rec = recs[6 * k:6 * k + 6]
-            w = rec[2:4]
-            if w in allow:
-                continue
-            keys = [key for key in _twin_keys(rec) if key is not None]
-            if not keys or any(counts[key] > max_rare for key in keys):
+        for k in hits:
+            rk, lk, off = rks[k], lks[k], offsets[k]
+            w = rk[:2]
+            if right_n[rk] > max_rare or left_n[lk] > max_rare:
                 continue  # a context the corpus uses with this word again is its usage
             best = None
-            for t in tw.get(w, ()):
-                tkeys = [_twin_key(key, t) for key in keys]
-                nts = [counts[k] for k in tkeys]
-                # one side must favour the twin clearly, and the other not the word
-                if not all(nt >= counts[key] for nt, key in zip(nts, keys)):
-                    continue
-                for key, tkey, nt in zip(keys, tkeys, nts):
-                    if T.TWIN_PAD in key:
-                        continue  # a clause edge is too common a context to favour a word
-                    if nt >= min_common and nt >= ratio * counts[key]:
-                        if best is None or nt > best[4]:
-                            best = (t, key, tkey, counts[key], nt)
+            for side, key, counts, suspect, okey, ocounts in (
+                    ("R", rk, right_n, suspect_r, lk, left_n),
+                    ("L", lk, left_n, suspect_l, rk, right_n)):
+                for t, nt in suspect.get(key, ()):
+                    if side == "R":
+                        tkey, tother = t + key[2:], okey[:2] + t
+                    else:
+                        tkey, tother = key[:2] + t, t + okey[2:]
+                    if ocounts.get(tother, 0) < ocounts[okey]:
+                        continue  # the other side favours the word as written
+                    if best is None or nt > best[4]:
+                        best = (t, side + key, side + tkey, counts[key], nt)
             if best is None or _overlaps(off, off + 2, taken):
                 continue
             found.append((path, off, w) + best)
