@@ -387,16 +387,29 @@ def lexicon(cover_min: int) -> dict[str, int]:
 
 
 @functools.lru_cache(maxsize=None)
+def idioms() -> frozenset[str]:
+    """Idioms and set phrases: jieba's words tagged ``i`` or ``l`` (frequency >= 3) of 4
+    characters or more, and pypinyin's phrases of 4 characters that jieba knows with
+    frequency >= 50 (most are 成语: 甘拜下风, which jieba tags as a place name)."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    tags = word_tags()
+    out = {w for w, f in word_freq().items()
+           if len(w) >= 4 and f >= 3 and tags.get(w) in ("i", "l")}
+    freq = word_freq()
+    out.update(w for w in phrases_dict if len(w) == 4 and freq.get(w, 0) >= 50)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=None)
 def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
-    """The idioms and set phrases of 4 characters of jieba's dictionary (tags ``i``, ``l``,
-    frequency >= 3): a pattern index as :func:`pattern_index` (one character blanked →
+    """The idioms and set phrases of 4 characters (:func:`idioms`): a pattern index as :func:`pattern_index` (one character blanked →
     the characters that fill it), and the sets of their first and last two characters."""
     idx: dict[str, str] = {}
     heads: set[str] = set()
     tails: set[str] = set()
-    tags = word_tags()
-    for w, f in word_freq().items():
-        if len(w) == 4 and f >= 3 and tags.get(w) in ("i", "l"):
+    for w in idioms():
+        if len(w) == 4:
             heads.add(w[:2])
             tails.add(w[2:])
             for i in range(4):

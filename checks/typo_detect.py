@@ -402,6 +402,8 @@ NAME_REACH = 6  # characters of context each side for jieba's tagger
 REACH = 12  # characters of context each side of a window for the segmentation gain
 ONES = b"\x01" * 8
 STANDALONE_EXTRA = 4.0
+COMPOSITIONAL = 100  # jieba frequency of each word of a window read as a plain phrase
+IDIOM_RATIO = 10.0  # a rare idiom variant: the right idiom at least this many times as frequent
 
 
 def _han_runs(text: str):
@@ -427,11 +429,20 @@ def nonword_need(wrong: str, i: int, min_gain: float, repl: str = "",
     freq = D.word_freq()
     if freq.get(wrong[i], 0) >= STANDALONE:
         return float("inf")
-    if any(freq.get(c, 0) >= STANDALONE for k, c in enumerate(wrong) if k != i):
+    if len(wrong) == 2 and freq.get(wrong[1 - i], 0) >= STANDALONE:
         return min_gain + STANDALONE_EXTRA
     if both_gain is not None and repl and D.sound_and_shape(wrong[i], repl):
         return min(min_gain, both_gain)  # sounds and looks alike: stronger evidence
     return min_gain
+
+
+def _compositional(window: str) -> bool:
+    """Is the window a phrase of frequent words (毫无|意义, 开站|活动)? Then it is one
+    character away from an idiom (毫无疑义) by chance, not broken."""
+    freq = D.word_freq()
+    toks = D.segments(window)
+    return len(toks) > 1 and all(len(t) > 1 and freq.get(t, 0) >= COMPOSITIONAL
+                                 for t in toks)
 
 
 def _splits_a_word(r: str, s: int, e: int) -> bool:
@@ -467,11 +478,12 @@ def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
     shorter word only when the two characters are siblings on one phonetic component and
     sound alike (帐蓬/帐篷, 峻工/竣工, 松驰/松弛); a character containing the other (高达/高大,
     保户/保护) is no evidence."""
-    if f2 < ratio * max(fw, 1):
-        return False
     tags = D.word_tags()
+    if len(wrong) < 4 and f2 < ratio * max(fw, 1):
+        return False
     if len(wrong) >= 4:
-        return tags.get(wrong) in ("i", "l") and tags.get(right) in ("i", "l")
+        return (f2 >= IDIOM_RATIO * max(fw, 1) and tags.get(wrong) in ("i", "l")
+                and right in D.idioms())
     a, b = next((x, y) for x, y in zip(wrong, right) if x != y)
     if not D.siblings(a, b):
         return False
@@ -502,6 +514,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     tags = D.word_tags()
     tab = D.table()
     iidx, istart, iend = D.idiom_index()
+    idioms = D.idioms()
     idx = D.pattern_index(min_freq)
     phrases = D.phrase_confusions()
     pstart = D.phrase_starts()
@@ -599,7 +612,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             for y in ys:
                 if y in conf:
                     wr = w[:i] + y + w[i + 1:]
-                    cands.setdefault(s + i, []).append((freq[wr], s, s + 4, y, conf[y], 0))
+                    cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
+                                                        conf[y], 0))
                     bounds.setdefault(s + i, run_bounds(text, s + i, reach))
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
@@ -615,8 +629,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                 best = (gain, f2, s, e, y, kind, fw)
         gain, f2, s, e, y, kind, fw = best
         right = text[s:p] + y + text[p + 1:e]
-        tag = tags.get(right, "")
-        if len(right) >= 4 and tag in ("i", "l"):
+        if len(right) >= 4 and right in idioms:
             det, need = "idiom", (0.0 if fw else idiom_gain)
         elif fw:
             det, need = "variant", 0.0
@@ -625,6 +638,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         if gain < (need if floor is None else min(need, floor)) or gain <= 0:
             continue
         if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
+            continue
+        if det == "idiom" and not fw and _compositional(text[s:e]):
             continue
         if names and _name_at(text[lo:hi], p - lo):
             continue

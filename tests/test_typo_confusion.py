@@ -38,6 +38,8 @@ FIRES = [
     ("我们要认真辩别真假信息。", "typo.confusable-char", 6, "辩别", "辨别"),
     # broken fixed phrases and idioms
     ("当前通货膨涨压力有所上升。", "typo.broken-idiom", 3, "通货膨涨", "通货膨胀"),
+    # an idiom jieba tags as a place name, known from pypinyin's phrase table
+    ("面对强劲对手，他们甘败下风。", "typo.broken-idiom", 10, "甘败下风", "甘拜下风"),
     ("机构改革要坚持精兵减政的原则。", "typo.broken-idiom", 8, "精兵减政", "精兵简政"),
     ("各项工作都要按步就班地推进。", "typo.broken-idiom", 7, "按步就班", "按部就班"),
     ("面对困难他一愁莫展。", "typo.broken-idiom", 6, "一愁莫展", "一筹莫展"),
@@ -91,6 +93,8 @@ SILENT = [
     "当前通货膨胀压力有所上升，物价涨幅回落。",
     # 从X到Y: two frequent single-character words side by side, not a broken 从事
     "从市到村层层建立领导小组，从县到乡逐级压实责任。",
+    # a plain phrase one character from an idiom (毫无疑义) is no broken idiom
+    "这样的争论毫无意义，大家应当回到事实本身。",
     # names read as names by jieba's tagger
     "复旦大学伍柏麟教授在会上发言。",
     # a character containing the other is no variant evidence (高达/高大, 保户/保护)
