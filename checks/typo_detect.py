@@ -533,11 +533,14 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
     # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
     covered = bytearray(n)
+    strong = bytearray(n)  # inside a frequent word: no broken idiom runs through here
     for size, ws in ((2, w2), (3, w3), (4, w4)):
         fs = list(map(get, ws))
         for s in compress(range(len(fs)), fs):
             if fs[s] >= cover_min:
                 covered[s:s + size] = ONES[:size]
+                if fs[s] >= COMPOSITIONAL:
+                    strong[s:s + size] = ONES[:size]
     cands: dict[int, list] = {}
     bounds: dict[int, tuple[int, int]] = {}
     reach = REACH + MAX_WORD
@@ -569,16 +572,16 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     continue
                 if conf is None:
                     conf = D.confusables(ch)
-                for y in ys:
-                    if y in conf:
-                        wr = text[s:p] + y + text[p + 1:e]
-                        cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
+                for y in filter(conf.__contains__, ys):
+                    wr = text[s:p] + y + text[p + 1:e]
+                    cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []
     for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
-        for k, f in enumerate(map(freq.get, ws)):
-            if f and cover_min <= f <= variant_max and (
-                    size < 4 or tags.get(ws[k]) in ("i", "l")):
+        fs = list(map(freq.get, ws))
+        for k in compress(range(len(fs)), fs):
+            f = fs[k]
+            if cover_min <= f <= variant_max and (size < 4 or tags.get(ws[k]) in ("i", "l")):
                 rare.append((k, k + size, f))
     for s, e, f in rare:
         w = text[s:e]
@@ -601,6 +604,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     heads = compress(range(n - 3), map(istart.__contains__, w2))
     tails = compress(range(n - 3), map(iend.__contains__, w2[2:]))
     for s in sorted(set(heads) | set(tails)):
+        if strong[s:s + 4] == ONES[:4]:
+            continue  # four characters of frequent words: not a broken idiom
         w = w4[s]
         if get(w):
             continue  # a word (or a rare variant: handled above)
@@ -609,12 +614,11 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             if not ys or w[i] not in tab:
                 continue
             conf = D.confusables(w[i])
-            for y in ys:
-                if y in conf:
-                    wr = w[:i] + y + w[i + 1:]
-                    cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
-                                                        conf[y], 0))
-                    bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+            for y in filter(conf.__contains__, ys):
+                wr = w[:i] + y + w[i + 1:]
+                cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
+                                                    conf[y], 0))
+                bounds.setdefault(s + i, run_bounds(text, s + i, reach))
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
         lo, hi = bounds[p]
