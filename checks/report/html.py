@@ -489,3 +489,16 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
         css=Markup(_asset("report.css")), script=Markup(script), script_hash=script_hash,
         data=Markup(data), meta=Markup(embed_json(meta, compact=False)),
         checks=payload["checks"])
+
+
+def embedded_data(page: str) -> dict[str, Any]:
+    """The findings payload embedded in a ``report.html`` page (for tests and tools)."""
+    import re
+
+    meta = json.loads(re.search(r'<script type="application/json" id="seedcheck-meta">'
+                                r'(.*?)</script>', page, re.S).group(1))
+    raw = re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>',
+                    page, re.S).group(1)
+    if meta["encoding"] == "gzip+base64":
+        raw = gzip.decompress(base64.b64decode(raw)).decode("utf-8")
+    return json.loads(raw)

@@ -61,6 +61,7 @@
     }
     window.addEventListener("hashchange", route);
     apply();
+    document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
     document.body.setAttribute("data-ready", "1");
     route();
   }
