@@ -172,3 +172,18 @@ def test_html_shows_context_and_fix_diff_from_the_seed(tmp_path):
                        [5, "", "", "第三行"], [6, "", "", ""]]
     assert row[9] == ["实绩", 1, [["-", 4, "实", "缋", "突出的干部"],
                                   ["+", 4, "实", "绩", "突出的干部"]]]
+
+
+def test_html_tightens_the_context_when_the_data_would_be_too_large(tmp_path):
+    from checks.report.html import embedded_data, to_html
+
+    line = "很长的一行正文，" * 100
+    (tmp_path / "a.txt").write_text("2020-07-26\n\n" + "\n".join([line] * 60) + "\n",
+                                    encoding="utf-8")
+    starts = [12 + i * (len(line) + 1) + 400 for i in range(50)]
+    rep = report_of([finding(i + 3, column=401, end_column=403, start=s, end=s + 2,
+                             fingerprint=f"x{i}") for i, s in enumerate(starts)])
+    roomy = embedded_data(to_html(rep, tmp_path))["findings"][0][11]
+    tight = embedded_data(to_html(rep, tmp_path, max_data=1))["findings"][0][11]
+    assert len(roomy) == 5 and len(tight) == 1  # 2 lines either side, then none
+    assert len("".join(roomy[2][1:])) == 202 and len("".join(tight[0][1:])) == 32

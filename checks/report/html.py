@@ -182,19 +182,23 @@ def _fix_diff(seed, fix: dict, width: int) -> list:
 
 # -- the findings payload --------------------------------------------------------------------
 
-def _budget(n: int) -> tuple[int, int]:
-    """(context lines on each side, characters per line) for a report of n findings:
-    generous for a review-sized report, tighter for tens of thousands."""
-    if n <= 2_000:
-        return 2, 200
-    if n <= 10_000:
-        return 1, 120
-    return 1, 80
+# (context lines on each side, characters per line), from generous to tight.
+LEVELS = ((2, 200), (1, 120), (1, 80), (0, 60), (0, 30))
+# The embedded data must stay under this many bytes (the page under 20 MB): past it the
+# payload is built again at the next, tighter level.
+MAX_DATA_BYTES = 15_000_000
 
 
-def _payload(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
+def _level(n: int) -> int:
+    """The first level for a report of n findings: generous for a review-sized report,
+    tighter for tens of thousands."""
+    return 0 if n <= 2_000 else 1 if n <= 10_000 else 2
+
+
+def _payload(report: dict[str, Any], seeds: _Seeds, level: int | None = None
+             ) -> dict[str, Any]:
     findings = report["findings"]
-    around, width = _budget(len(findings))
+    around, width = LEVELS[_level(len(findings)) if level is None else level]
     files = sorted({r["path"] for r in report.get("files", [])}
                    | {f["path"] for f in findings}
                    | {r["path"] for f in findings for r in f.get("related") or []})
@@ -450,18 +454,25 @@ def _asset(name: str) -> str:
 
 def to_html(report: dict[str, Any], seeds_root: Path | None = None,
             max_bytes: int | None = 20_000_000, *,
-            compress_above: int = COMPRESS_ABOVE) -> str:
+            compress_above: int = COMPRESS_ABOVE, max_data: int = MAX_DATA_BYTES) -> str:
     """The whole page as a string. ``seeds_root`` is where the seeds are read for the
     text around each finding (without it the page shows the excerpts)."""
     seeds = _Seeds(Path(seeds_root) if seeds_root is not None else None, max_bytes)
     s = report["summary"]
-    payload = _payload(report, seeds)
-    data = embed_json(payload)
-    encoding = "json"
-    if len(data.encode("utf-8")) > compress_above:
-        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        data = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
-        encoding = "gzip+base64"
+    level = _level(len(report["findings"]))
+    while True:
+        payload = _payload(report, seeds, level)
+        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        if len(raw) > compress_above:  # (characters: bytes are more)
+            data = base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=6,
+                                                  mtime=0)).decode("ascii")
+            encoding = "gzip+base64"
+        else:
+            data = raw.translate(_ESC_TABLE)  # as embed_json: safe inside <script>
+            encoding = "json"
+        if len(data) <= max_data or level == len(LEVELS) - 1:
+            break
+        level += 1
     counts = {(c, v): 0 for c in CATEGORIES for v in SEVERITIES}
     by_check: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in SEVERITIES})
     for f in report["findings"]:
