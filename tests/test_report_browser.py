@@ -91,6 +91,11 @@ def corpus_page(tmp_path_factory):
     (seeds / "dup-2.txt").write_text(
         "2021-01-06\n\n" + long_body.replace("满意度达到85%", "满意度达到95%"),
         encoding="utf-8")
+    (seeds / "fig.txt").write_text(
+        "2020-07-26\n\n合作社发展情况\n\n"
+        "    全市828个贫困村共注册成立合作社778家，带动农户增收。各地加强指导服务。\n"
+        "    各地加强指导服务，规范财务管理，推动合作社健康发展。\n"
+        "    全市828个贫困村共注册成立合作社788家，带动农户增收。\n", encoding="utf-8")
     (seeds / "zz-hostile.txt").write_text(
         f"2020-07-26\n\n{HOSTILE}\n\n    正文里写着实缋两个字。{HOSTILE}\n", encoding="utf-8")
     report = run_seedcheck(seeds, base / "out")
@@ -226,7 +231,7 @@ def test_large_page_renders_lazily_and_filters(driver, corpus_page):
     fresh_files = len({f["path"] for f in fresh})
     assert shown(driver) == (f"Showing {len(fresh)} of {n} findings in {fresh_files} files "
                              "(filtered).")
-    assert all(f["path"].startswith(("b", "dup", "zz")) for f in fresh)
+    assert all(f["path"].startswith(("b", "dup", "fig", "zz")) for f in fresh)
     # and a path filter on top of it
     driver.find_element("id", "f-path").send_keys("b0300")
     want = sum(1 for f in fresh if "b0300" in f["path"])
@@ -241,13 +246,30 @@ def test_large_page_duplicates_view_marks_the_differing_figure(driver, corpus_pa
     pairs = driver.find_elements("css selector", "#duplicates .pair")
     pair = next(p for p in pairs if "dup-2.txt" in p.text and "dup-1.txt" in p.text)
     left, right = pair.find_elements("css selector", "pre.text")
-    assert [m.text for m in left.find_elements("css selector", "mark.diff")] == ["8"]
-    assert [m.text for m in right.find_elements("css selector", "mark.diff")] == ["9"]
+    assert [m.text for m in left.find_elements("css selector", "mark.num")] == ["8"]
+    assert [m.text for m in right.find_elements("css selector", "mark.num")] == ["9"]
+    assert pair.find_elements("css selector", "mark.diff") == []  # nothing else differs
     # the first copy has no finding of its own: its link opens a section for it
     link = pair.find_element("css selector", "a[href='#file=dup-1.txt']")
     driver.execute_script("arguments[0].click()", link)
     target = driver.find_element("css selector", ".target")
     assert target.get_attribute("id").endswith(str(_file_index(page, "dup-1.txt")))
+    assert console_errors(driver) == []
+
+
+def test_large_page_figures_view_shows_each_conflict_once(driver, corpus_page):
+    page, report = corpus_page
+    browser.open_report(driver, page)
+    assert sum(f["check"] == "figure.conflicting-figure" and f["path"] == "fig.txt"
+               for f in report["findings"]) == 2  # one finding on each statement
+    pairs = [p for p in driver.find_elements("css selector", "#figures .pair")
+             if "fig.txt" in p.text]
+    assert len(pairs) == 1
+    assert pairs[0].text.startswith("fig.txt:5 against fig.txt:7 figure.conflicting-figure")
+    left, right = pairs[0].find_elements("css selector", "pre.text")
+    assert left.text == "全市828个贫困村共注册成立合作社788家，带动农户增收。"
+    assert [m.text for m in left.find_elements("css selector", "mark.num")] == ["8"]
+    assert [m.text for m in right.find_elements("css selector", "mark.num")] == ["7"]
     assert console_errors(driver) == []
 
 

@@ -258,11 +258,16 @@ def _marked(a: str, b: str) -> tuple[list[list], list[list]]:
     left: list[list] = []
     right: list[list] = []
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
-        same = tag == "equal"
+        if tag == "equal":
+            left.append([a[i1:i2], 0])
+            right.append([b[j1:j2], 0])
+            continue
+        # 2: the difference holds a digit (a figure that differs), 1: other characters
+        mark = 2 if any(c.isdigit() for c in a[i1:i2] + b[j1:j2]) else 1
         if i2 > i1:
-            left.append([a[i1:i2], not same])
+            left.append([a[i1:i2], mark])
         if j2 > j1:
-            right.append([b[j1:j2], not same])
+            right.append([b[j1:j2], mark])
     return _merge(left), _merge(right)
 
 
@@ -318,6 +323,11 @@ def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for f in pairs:
         groups[find(f["path"])].append(f)
+    # the side-by-side texts: near-duplicates and contained files first (their
+    # differences are the point), identical files with what is left of the quota
+    ranked = sorted(pairs, key=lambda f: (f["check"] == "duplicate.identical-file",
+                                          f["path"]))
+    with_text = {(f["path"], f["check"]) for f in ranked[:MAX_DUP_PAIRS]}
     out_groups = []
     shown = 0
     for n, root in enumerate(sorted(groups), 1):
@@ -331,7 +341,7 @@ def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
                                  "duplicate.contained-file": "contained in"}[f["check"]],
                     "score": score if isinstance(score, (int, float)) else None,
                     "sides": None}
-            if shown < MAX_DUP_PAIRS:
+            if (f["path"], f["check"]) in with_text:
                 a = _body(seeds.get(other), DUP_CHARS)
                 b = _body(seeds.get(f["path"]), DUP_CHARS)
                 if a is not None and b is not None:
@@ -363,10 +373,15 @@ def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
 
 def _figures(report: dict[str, Any], seeds: _Seeds) -> list[dict]:
     out = []
+    seen: set = set()
     for f in report["findings"]:
         if f["check"] not in FIGURE_CHECKS or not f.get("related"):
             continue
         r = f["related"][0]
+        pair = frozenset([(f["path"], f["line"]), (r["path"], r["line"])])
+        if pair in seen:  # the other statement's finding names the same pair
+            continue
+        seen.add(pair)
         item = {"path": f["path"], "line": f["line"], "other_path": r["path"],
                 "other_line": r["line"], "message": f["message"], "sides": None,
                 "check": f["check"]}
