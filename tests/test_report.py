@@ -187,3 +187,17 @@ def test_html_tightens_the_context_when_the_data_would_be_too_large(tmp_path):
     tight = embedded_data(to_html(rep, tmp_path, max_data=1))["findings"][0][11]
     assert len(roomy) == 5 and len(tight) == 1  # 2 lines either side, then none
     assert len("".join(roomy[2][1:])) == 202 and len("".join(tight[0][1:])) == 32
+
+
+def test_html_summary_lists_failing_files_and_stale_baseline_entries():
+    from checks.report.html import to_html
+
+    rep = report_of([finding(1), finding(2, severity="warning", baselined=True)])
+    rep["stale_baseline"] = [{"path": "gone.txt", "check": "typo.known-misspelling",
+                              "excerpt": "<b>实缋</b>"}]
+    page = to_html(rep)
+    assert '<li><a href="#file=a.txt">a.txt</a> <span class="status">fail</span></li>' in page
+    assert ("<tr><td>gone.txt</td><td><code>typo.known-misspelling</code></td>"
+            "<td>&lt;b&gt;实缋&lt;/b&gt;</td></tr>") in page
+    assert "2 findings (1 baselined, 1 stale baseline entries)" in page
+    assert "python -m pytest --seeds /s --update-baseline" in page

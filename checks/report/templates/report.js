@@ -281,7 +281,8 @@
 
   function route() {
     if (!D) { return; }
-    var h = decodeURIComponent(location.hash.slice(1));
+    var h = location.hash.slice(1);
+    try { h = decodeURIComponent(h); } catch (e) { return; }
     var m = /^at-(\d+)-(\d+)$/.exec(h), fi, line;
     if (m) { fi = +m[1]; line = +m[2]; }
     else if (h.indexOf("file=") === 0) { fi = findFile(h.slice(5)); line = 0; }
