@@ -33,7 +33,7 @@ from checks.seed import read_seed, seed_from_text  # noqa: E402
 
 
 CHAR_CHECKS = {"typo.known-misspelling", "typo.lookalike-char", "typo.traditional-char",
-               "typo.corpus-rare-form"}
+               "typo.corpus-rare-form", "typo.confusable-char", "typo.broken-idiom"}
 
 
 def typo_only(check_id: str) -> bool:
@@ -103,19 +103,31 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
         dt = time.perf_counter() - t0
     tp = fp = fn = 0
     ctp = cfp = 0  # the character checks only (ECSpell annotates no punctuation)
+    fixed_right = 0  # detected error characters whose fix gives the target character
+    per_check: Counter = Counter()
+    nchars = sum(len(r[0]) for r in rows)
     correct = correct_flagged = wrong_sent = wrong_sent_hit = 0
     examples = []
     for name, (src, tgt) in zip(names, (r[:2] for r in rows)):
         fs = by_path.get(name, [])
         flagged: set[int] = set()
         chars_flagged: set[int] = set()
+        gold = ({i for i, (a, b) in enumerate(zip(src, tgt)) if a != b}
+                if len(src) == len(tgt) else set())
         for fi, text in fs:
             offs = {i - len(head) for i in flagged_chars(fi, text)}
             flagged |= offs
             if fi.check in CHAR_CHECKS:
                 chars_flagged |= offs
-        gold = ({i for i, (a, b) in enumerate(zip(src, tgt)) if a != b}
-                if len(src) == len(tgt) else set())
+            per_check[(fi.check, fi.severity, "tp")] += len(offs & gold)
+            per_check[(fi.check, fi.severity, "fp")] += len(offs - gold)
+            if fi.fix is not None and fi.fix.start is None and len(fi.fix.replacement) == (
+                    fi.end - fi.start):
+                base = fi.start - len(head)
+                for i in offs & gold:
+                    k = i - base
+                    if 0 <= k < len(fi.fix.replacement) and fi.fix.replacement[k] == tgt[i]:
+                        fixed_right += 1
         if not gold:
             correct += 1
             correct_flagged += bool(fs)
@@ -139,6 +151,14 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
     cprec = ctp / (ctp + cfp) if ctp + cfp else float("nan")
     print(f"  character checks only ({', '.join(sorted(c.split('.')[1] for c in CHAR_CHECKS))}):"
           f" TP {ctp}, FP {cfp}; precision {cprec:.3f}")
+    print(f"  correction accuracy (fix gives the target, of detected): "
+          f"{fixed_right / tp if tp else float('nan'):.3f} ({fixed_right}/{tp})")
+    print(f"  false alarms per 10,000 characters: {fp / nchars * 1e4:.2f} "
+          f"({fp} flagged characters that are right, {nchars:,} characters)")
+    for (check, sev) in sorted({(c, v) for c, v, _ in per_check}):
+        a, b = per_check[(check, sev, "tp")], per_check[(check, sev, "fp")]
+        print(f"    {check:30s} {sev:8s} TP {a:4d} FP {b:4d} precision "
+              f"{a / (a + b) if a + b else float('nan'):.3f}")
     print(f"  sentences with errors that got a finding on an error: {wrong_sent_hit}/{wrong_sent}")
     print(f"  correct sentences with any typo finding (false alarms): "
           f"{correct_flagged}/{correct}")
@@ -159,9 +179,12 @@ def main(argv=None) -> int:
     print(f"dictionary load (once per process): {time.perf_counter() - t0:.2f} s")
     default = Config()
     in_table = Config(checks={"typo.corpus-rare-form": {"in_table": True}})
-    for cfg, label in ((default, "defaults"), (in_table, "in_table = true")):
+    for name in ("ecspell_law.tsv", "ecspell_med.tsv", "cscdns_news.tsv", "rmrb_clean.tsv"):
+        bench_csc(args.corpus / "csc" / name, min(args.show, 10), default, "defaults")
+    if not args.quick:
         for name in ("ecspell_law.tsv", "ecspell_med.tsv"):
-            bench_csc(args.corpus / "csc" / name, min(args.show, 10), cfg, label)
+            bench_csc(args.corpus / "csc" / name, min(args.show, 10), in_table,
+                      "in_table = true")
     bench_xwlb(args.corpus / "xwlb", args.show, default, "defaults")
     if not args.quick:
         bench_xwlb(args.corpus / "xwlb", args.show, in_table, "in_table = true")
