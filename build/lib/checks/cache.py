@@ -1,0 +1,511 @@
+"""The incremental-run store: per-seed results and index features in SQLite.
+
+What is stored, and under which key:
+
+* ``seed`` rows: for one seed file, the file record of the report (sha256, chars,
+  lines), its file-check findings (``Finding.to_dict()``, before the baseline is
+  applied) and the worst severity among them. Key: ``(path, sha256, ctx)``.
+* ``feature`` rows: one corpus index's features of one seed (pickled). Key:
+  ``(path, sha256, ctx, idx)``.
+* ``corpus`` rows: the findings of one corpus-check category. Key: a hash of ``ctx``,
+  the category and every ``(path, sha256)`` of the corpus, so any added, removed or
+  edited seed is a miss (the features are then read back from ``feature`` rows: only
+  changed seeds are re-extracted, the combining step runs again).
+
+``ctx`` (:func:`context_key`) hashes everything else a result depends on: the tool
+version, the code of the ``checks`` package (every ``*.py`` and data file), the
+configuration (:meth:`Config.fingerprint`) and the id and ``version`` of every check and
+index. A changed check version, option, severity, selection or line of check code
+therefore misses, and the seed is checked again. The path is part of every key because
+findings carry it (``path``, ``fingerprint``): two identical files at different paths
+are two rows.
+
+The store is only ever an optimisation: every read that fails, for whatever reason
+(missing row, a corrupt pickle, a database error), is a miss and the result is computed
+again. A file that is not a database is deleted and recreated (:meth:`Store.open`).
+Concurrency: WAL journal, a busy timeout, autocommit (one short transaction per
+statement or per seed), so two pytest-xdist workers can write at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import __version__, engine, registry
+from .config import Config
+from .model import SEVERITY_RANK, Finding
+from .seed import Seed, read_seed
+
+SCHEMA_VERSION = "3"
+BUSY_TIMEOUT_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS seed (
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, ctx TEXT NOT NULL,
+    rec TEXT NOT NULL, findings TEXT NOT NULL, worst INTEGER NOT NULL,
+    PRIMARY KEY (path, sha256, ctx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feature (
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, ctx TEXT NOT NULL, idx TEXT NOT NULL,
+    value BLOB,
+    PRIMARY KEY (ctx, idx, path, sha256)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corpus (
+    key TEXT PRIMARY KEY, findings TEXT NOT NULL, used_at REAL NOT NULL);
+"""
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+_CODE_FP: str | None = None
+
+
+def code_fingerprint() -> str:
+    """Hash of the ``checks`` package's source and data files (computed once a process):
+    a check whose code changed without a version bump still misses."""
+    global _CODE_FP
+    if _CODE_FP is None:
+        root = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        files = sorted(p for p in root.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts
+                       and p.suffix not in (".pyc", ".pyo"))
+        for p in files:
+            h.update(p.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                h.update(p.read_bytes())
+            except OSError:
+                h.update(b"?")
+        _CODE_FP = h.hexdigest()[:16]
+    return _CODE_FP
+
+
+def context_key(config: Config) -> str:
+    """The part of every cache key that is not the seed: tool version, code, configuration,
+    and the id and version of every check and index."""
+    checks = [(c.id, c.version, c.scope, c.index) for c in registry.all_checks()]
+    registry.load_builtin()
+    indexes = sorted((name, spec.version) for name, spec in registry._INDEXES.items())
+    blob = json.dumps([__version__, code_fingerprint(), config.fingerprint(), checks,
+                       indexes], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def corpus_key(ctx: str, category: str, shas: Iterable[tuple[str, str | None]]) -> str:
+    h = hashlib.sha256(f"{ctx}\0{category}\0".encode())
+    for path, sha in shas:
+        h.update(f"{path}\0{sha or '-'}\n".encode())
+    return h.hexdigest()
+
+
+def needed_indexes(config: Config, category: str | None = None) -> list[str]:
+    """Indexes read by the enabled corpus checks (of one category, or all)."""
+    return sorted({c.index for c in registry.all_checks()
+                   if c.scope == "corpus" and c.index and config.enabled(c.id)
+                   and (category is None or c.category == category)})
+
+
+def worst_rank(findings: Iterable[dict]) -> int:
+    return max((SEVERITY_RANK[f["severity"]] for f in findings), default=-1)
+
+
+# -- the store -----------------------------------------------------------------------------
+
+class Store:
+    """A SQLite file of cached results. Every method swallows database errors (a miss,
+    or a lost write) after marking the store ``broken``; nothing here raises."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection | None):
+        self.path = path
+        self.conn = conn
+        self.broken = conn is None
+        self.error: str | None = None
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, wipe: bool = False, repair: bool = True) -> "Store":
+        """Open (creating) the store at ``path``. ``wipe`` deletes it first. A file that
+        is not a usable store (corrupt, another schema) is deleted and recreated when
+        ``repair`` is set; otherwise the store is returned broken (every read a miss)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            store = cls(path, None)
+            store.error = f"cannot create {path.parent}: {exc.strerror or exc}"
+            return store
+        if wipe:
+            _remove(path)
+        for attempt in (1, 2):
+            conn = None
+            try:
+                conn = _connect(path)
+                cur = conn.execute("SELECT value FROM meta WHERE key='schema'") \
+                    if _has_meta(conn) else None
+                row = cur.fetchone() if cur is not None else None
+                if row is not None and row[0] != SCHEMA_VERSION:
+                    raise sqlite3.DatabaseError(f"schema {row[0]}, expected {SCHEMA_VERSION}")
+                conn.executescript(_SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                return cls(path, conn)
+            except sqlite3.Error as exc:
+                if conn is not None:
+                    conn.close()
+                if not repair or attempt == 2 or _is_locked(exc):
+                    store = cls(path, None)
+                    store.error = f"{path}: {exc}"
+                    return store
+                _remove(path)  # corrupt or foreign: rebuilt from scratch
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+            self.conn = None
+
+    def _fail(self, exc: Exception) -> None:
+        self.error = f"{self.path}: {exc}"
+        if not _is_locked(exc):
+            self.broken = True
+
+    # -- seeds ---------------------------------------------------------------------------
+    def cached_seeds(self, ctx: str) -> dict[tuple[str, str], int]:
+        """{(path, sha256): worst severity rank (-1: no finding)} of every cached seed."""
+        if self.broken:
+            return {}
+        try:
+            rows = self.conn.execute(
+                "SELECT path, sha256, worst FROM seed WHERE ctx=?", (ctx,)).fetchall()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return {(p, s): w for p, s, w in rows}
+
+    def get_seed(self, path: str, sha: str, ctx: str) -> tuple[dict, list[dict]] | None:
+        if self.broken:
+            return None
+        try:
+            row = self.conn.execute(
+                "SELECT rec, findings FROM seed WHERE path=? AND sha256=? AND ctx=?",
+                (path, sha, ctx)).fetchone()
+            if row is None:
+                return None
+            return json.loads(row[0]), json.loads(row[1])
+        except (sqlite3.Error, ValueError) as exc:
+            self._fail(exc)
+            return None
+
+    def get_seeds(self, keys: list[tuple[str, str]], ctx: str
+                  ) -> dict[tuple[str, str], tuple[dict, list[dict]]]:
+        out: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
+        for path, sha in keys:
+            got = self.get_seed(path, sha, ctx)
+            if got is not None:
+                out[(path, sha)] = got
+        return out
+
+    def put_seed(self, path: str, sha: str, ctx: str, rec: dict, findings: list[dict],
+                 features: dict[str, Any]) -> None:
+        """Store one seed's results and index features in one short transaction."""
+        if self.broken:
+            return
+        try:
+            blobs = [(path, sha, ctx, idx, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+                     for idx, v in features.items()]
+            with self.conn:  # one transaction
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO seed VALUES (?, ?, ?, ?, ?, ?)",
+                    (path, sha, ctx, json.dumps(rec, ensure_ascii=False),
+                     json.dumps(findings, ensure_ascii=False), worst_rank(findings)))
+                if blobs:
+                    self.conn.executemany(
+                        "INSERT OR REPLACE INTO feature VALUES (?, ?, ?, ?, ?)", blobs)
+        except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError) as exc:
+            self._fail(exc)
+
+    # -- features --------------------------------------------------------------------------
+    def get_features(self, idx: str, ctx: str) -> dict[str, tuple[str, bytes]]:
+        """{path: (sha256, pickled value)} of every stored feature of index ``idx``."""
+        if self.broken:
+            return {}
+        try:
+            rows = self.conn.execute(
+                "SELECT path, sha256, value FROM feature WHERE ctx=? AND idx=?",
+                (ctx, idx)).fetchall()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return {p: (s, v) for p, s, v in rows}
+
+    def put_features(self, rows: list[tuple[str, str, str, Any]], ctx: str) -> None:
+        """rows: (path, sha256, idx, value)."""
+        if self.broken or not rows:
+            return
+        try:
+            blobs = [(p, s, ctx, i, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+                     for p, s, i, v in rows]
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO feature VALUES (?, ?, ?, ?, ?)", blobs)
+        except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError) as exc:
+            self._fail(exc)
+
+    # -- corpus results ----------------------------------------------------------------------
+    def get_corpus(self, key: str) -> list[dict] | None:
+        if self.broken:
+            return None
+        try:
+            row = self.conn.execute("SELECT findings FROM corpus WHERE key=?",
+                                    (key,)).fetchone()
+            if row is None:
+                return None
+            self.conn.execute("UPDATE corpus SET used_at=? WHERE key=?", (time.time(), key))
+            return json.loads(row[0])
+        except (sqlite3.Error, ValueError) as exc:
+            self._fail(exc)
+            return None
+
+    def put_corpus(self, key: str, findings: list[dict]) -> None:
+        if self.broken:
+            return
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO corpus VALUES (?, ?, ?)",
+                              (key, json.dumps(findings, ensure_ascii=False), time.time()))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    # -- housekeeping -----------------------------------------------------------------------
+    def prune(self, ctx: str, current: dict[str, str], older_than: float) -> None:
+        """Drop rows that cannot be hit again: another ``ctx``, a path that is gone or
+        holds other content now, corpus results not used since ``older_than``."""
+        if self.broken:
+            return
+        try:
+            n = self.conn.execute("SELECT COUNT(*) FROM seed").fetchone()[0]
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute("DELETE FROM corpus WHERE used_at < ?", (older_than,))
+                if n != len(current):
+                    self.conn.execute(
+                        "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT, sha256 TEXT, "
+                        "PRIMARY KEY (path, sha256))")
+                    self.conn.execute("DELETE FROM keep")
+                    self.conn.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)",
+                                          list(current.items()))
+                    for table in ("seed", "feature"):
+                        self.conn.execute(
+                            f"DELETE FROM {table} WHERE ctx != ? OR NOT EXISTS (SELECT 1 "
+                            f"FROM keep k WHERE k.path = {table}.path "
+                            f"AND k.sha256 = {table}.sha256)", (ctx,))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _has_meta(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+                        ).fetchone() is not None
+
+
+def _is_locked(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def store_name(root: Path) -> str:
+    """One store file per seeds folder (paths in it are relative to the folder)."""
+    return hashlib.sha1(str(root).encode()).hexdigest()[:16] + ".sqlite"
+
+
+# -- checking with the store -----------------------------------------------------------------
+
+def index_features(seed: Seed, config: Config, names: list[str],
+                   timings: dict[str, float] | None = None) -> dict[str, Any]:
+    """{index: feature} of one readable seed, extracted exactly as ``Corpus.features``
+    does (on the view the checks see)."""
+    if not seed.readable or not names:
+        return {}
+    view = seed.checkable(config.max_line_chars)[0]
+    out: dict[str, Any] = {}
+    for name in names:
+        spec = registry.get_index(name)
+        t0 = time.perf_counter()
+        out[name] = spec.func(view, engine.CheckContext(config, f"index:{name}"))
+        if timings is not None:
+            k = f"index:{name}"
+            timings[k] = timings.get(k, 0.0) + time.perf_counter() - t0
+    return out
+
+
+def file_record(seed: Seed) -> dict:
+    text = seed.text
+    return {
+        "path": seed.rel,
+        "sha256": seed.sha256,
+        "chars": len(text) if text is not None else 0,
+        "lines": len(seed.lines) if text else 0,
+        "unreadable": text is None,
+    }
+
+
+def read_raw(path: Path, max_bytes: int | None = None) -> tuple[bytes | None, str | None]:
+    """(bytes, sha256) of a seed, or (None, sha or None) when it cannot be read or is
+    over ``max_bytes`` (see :func:`checks.seed.read_raw`: never opens a FIFO, never
+    holds a too-large file in memory)."""
+    from .seed import read_raw as _read_raw
+
+    return _read_raw(path, max_bytes)
+
+
+def check_seed_cached(path: Path, rel: str, config: Config, store: Store | None, ctx: str,
+                      indexes: list[str], sha_hint: str | None = None,
+                      timings: dict[str, float] | None = None
+                      ) -> tuple[dict, list[Finding], bool]:
+    """(file record, findings, from_cache) for one seed; computes and stores on a miss.
+
+    The seed is read once; its sha256 is the key. On a miss the file checks run and
+    the features of ``indexes`` are extracted and stored with them.
+    """
+    if store is not None and sha_hint is not None:
+        got = store.get_seed(rel, sha_hint, ctx)
+        if got is not None:
+            rec, fds = got
+            return rec, [Finding.from_dict(d) for d in fds], True
+    raw, sha = read_raw(path, config.max_file_bytes)
+    if raw is None:  # unreadable: never cached (the reason is not in the content)
+        seed = read_seed(path, rel, config.max_file_bytes)
+        return file_record(seed), engine.check_seed(seed, config), False
+    if store is not None and sha != sha_hint:
+        got = store.get_seed(rel, sha, ctx)
+        if got is not None:
+            rec, fds = got
+            return rec, [Finding.from_dict(d) for d in fds], True
+    from .seed import seed_from_bytes
+
+    seed = seed_from_bytes(path, rel, raw, config.max_file_bytes)
+    findings = engine.check_seed(seed, config)
+    rec = file_record(seed)
+    if store is not None:
+        feats = index_features(seed, config, indexes, timings=timings)
+        store.put_seed(rel, sha, ctx, rec, [f.to_dict() for f in findings], feats)
+    return rec, findings, False
+
+
+class FeatureSource:
+    """``Corpus.feature_source`` backed by the store: features of unchanged seeds are
+    read back; a seed without stored features (new, edited, or checked by a worker
+    that has not written yet) is read and extracted here, and stored."""
+
+    def __init__(self, root: Path, config: Config, store: Store | None, ctx: str,
+                 shas: dict[str, str | None], tick: Callable[[], None] | None = None):
+        self.root = root
+        self.config = config
+        self.store = store
+        self.ctx = ctx
+        self.shas = shas
+        self.tick = tick
+        self._loaded: dict[str, dict[str, tuple[str, bytes]]] = {}
+        self._pending: list[tuple[str, str, str, Any]] = []
+        self.extracted = 0
+        self.reused = 0
+
+    def __call__(self, index: str, rel: str) -> Any:
+        if self.tick is not None:
+            self.tick()
+        if index not in self._loaded:
+            self.flush()
+            self._loaded[index] = self.store.get_features(index, self.ctx) if self.store else {}
+        sha = self.shas.get(rel)
+        hit = self._loaded[index].get(rel)
+        if hit is not None and sha is not None and hit[0] == sha:
+            try:
+                value = pickle.loads(hit[1]) if hit[1] is not None else None
+                self.reused += 1
+                return value
+            except Exception:  # a corrupt blob is a miss
+                pass
+        seed = read_seed(self.root / rel, rel, self.config.max_file_bytes)
+        if not seed.readable:
+            return None
+        value = index_features(seed, self.config, [index])[index]
+        self.extracted += 1
+        if seed.sha256 == sha:
+            self._pending.append((rel, sha, index, value))
+            if len(self._pending) >= 500:
+                self.flush()
+        return value
+
+    def flush(self) -> None:
+        if self.store is not None and self._pending:
+            self.store.put_features(self._pending, self.ctx)
+        self._pending = []
+
+    def release(self, index: str) -> None:
+        self._loaded.pop(index, None)
+
+
+def check_corpus_cached(root: Path, paths: list[str], shas: dict[str, str | None],
+                        config: Config, category: str, store: Store | None, ctx: str,
+                        progress: Callable[[str, int], Any] | None = None,
+                        timings: dict[str, float] | None = None
+                        ) -> tuple[list[Finding], bool]:
+    """(findings, from_cache) of one corpus-check category.
+
+    ``progress(description, total)`` returns a context manager yielding a ``tick()``
+    callable (the plugin's rich progress bar); it wraps reading/building the indexes.
+    """
+    key = corpus_key(ctx, category, ((p, shas.get(p)) for p in paths))
+    if store is not None:
+        got = store.get_corpus(key)
+        if got is not None:
+            return [Finding.from_dict(d) for d in got], True
+    indexes = needed_indexes(config, category)
+    source = FeatureSource(root, config, store, ctx, shas)
+    corpus = engine.Corpus(root, paths, config, feature_source=source)
+    try:
+        for index in indexes:  # build the indexes first (with a progress bar)
+            t0 = time.perf_counter()
+            if progress is not None:
+                with progress(f"index {index}", len(paths)) as tick:
+                    source.tick = tick
+                    corpus.features(index)
+                source.tick = None
+            else:
+                corpus.features(index)
+            source.release(index)
+            if timings is not None:
+                k = f"index-load:{index}"
+                timings[k] = timings.get(k, 0.0) + time.perf_counter() - t0
+        findings = engine.check_corpus(corpus, category)
+    finally:
+        source.flush()
+    if store is not None:
+        store.put_corpus(key, [f.to_dict() for f in findings])
+    return findings, False

@@ -1,0 +1,597 @@
+"""The pytest plugin (registered through the ``pytest11`` entry point).
+
+It does nothing unless asked: ``--seeds DIR`` on the command line, or a ``seeds`` ini
+setting. Then every seed file becomes one item (node id ``<dir>::<relative path>``),
+each corpus-check category one more item (``<dir>::corpus[duplicate]``), and at the
+end of the session the controller (never an xdist worker) writes the reports.
+
+Findings travel from the item that computed them to the controller as JSON on the
+test report's ``user_properties``, so ``pytest -n 2`` reports exactly what a serial
+run does.
+
+Incremental runs (see ``checks/cache.py`` and ``docs/performance.md``): collection
+hashes every seed; a seed whose results are in the store for this content, code and
+configuration is not checked again. Cached seeds that pass are folded into one item
+(``<dir>::cached[N]``) so that pytest's per-item cost is not paid for them; seed items
+store their index features, and the corpus items read them back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from . import baseline as baseline_mod
+from . import config as config_mod
+from . import cache as cache_mod
+from . import engine, registry
+from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
+from .report.build import build_report
+from .report.console import to_ansi
+from .report.writer import write_reports
+from .scan import scan
+from .seed import read_seed
+
+PROP = "seedcheck"
+FOLD_MIN = 100  # fold cached passing seeds into one item when at least this many
+PROGRESS_MIN = 1000  # show a progress bar for indexes of at least this many seeds
+
+
+@dataclass
+class State:
+    root: Path
+    seeds_label: str
+    report_dir: Path
+    fail_on: str
+    config: config_mod.Config
+    baseline: baseline_mod.Baseline
+    update_baseline: bool
+    use_cache: bool
+    controller: bool
+    started: float = field(default_factory=time.monotonic)
+    files: dict[str, dict] = field(default_factory=dict)
+    findings: dict[str, list[dict]] = field(default_factory=dict)  # nodeid -> findings
+    collected: bool = False
+    empty: bool = False
+    report: dict | None = None
+    written: list[Path] = field(default_factory=list)
+    write_error: str | None = None
+    baseline_written: tuple[Path, int] | None = None
+    # incremental runs
+    ctx: str = ""
+    indexes: list[str] = field(default_factory=list)
+    shas: dict[str, str | None] = field(default_factory=dict)  # rel -> sha256 (collection)
+    fold_min: int = FOLD_MIN
+    store_path: Path | None = None
+    store: cache_mod.Store | None = None
+    store_opened: bool = False
+    temp_dir: Path | None = None
+    started_wall: float = field(default_factory=time.time)
+
+
+STATE = pytest.StashKey[State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("seedcheck", "seedcheck: quality gate for seed files")
+    group.addoption("--seeds", metavar="DIR", default=None,
+                    help="check the seed files (*.txt, recursively) under DIR instead of "
+                         "collecting tests")
+    group.addoption("--report-dir", metavar="OUT", default=None,
+                    help="write report.json/.md/.sarif/.html into OUT (default: reports)")
+    group.addoption("--fail-on", choices=SEVERITIES, default=None,
+                    help="lowest severity that fails a seed's test (default: error)")
+    group.addoption("--update-baseline", action="store_true", default=False,
+                    help="accept every current finding: write them to the baseline file")
+    group.addoption("--baseline", metavar="FILE", default=None,
+                    help="baseline file (default: <seeds>/.seedcheck-baseline.json)")
+    group.addoption("--seedcheck-config", metavar="FILE", default=None,
+                    help="read [tool.seedcheck] from FILE instead of pyproject.toml")
+    group.addoption("--no-cache", action="store_true", default=False,
+                    help="ignore cached per-seed results; check everything again")
+    parser.addini("seeds", "folder of seed files checked by a plain pytest run")
+    parser.addini("seedcheck_report_dir", "report folder (default: reports)")
+    parser.addini("seedcheck_fail_on", "lowest severity that fails (error|warning|info)")
+    parser.addini("seedcheck_baseline", "baseline file")
+    parser.addini("seedcheck_fold_min", "fold cached passing seeds into one item when at "
+                  f"least this many (default: {FOLD_MIN}; 0 never folds)")
+
+
+def _base_dir(config: pytest.Config) -> Path:
+    return Path(config.inipath).parent if config.inipath else Path(config.rootpath)
+
+
+def _config_file(config: pytest.Config) -> Path | None:
+    explicit = config.getoption("seedcheck_config")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise pytest.UsageError(f"--seedcheck-config {explicit}: no such file")
+        return path
+    candidate = _base_dir(config) / "pyproject.toml"
+    return candidate if candidate.is_file() else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    cli_seeds = config.getoption("seeds")
+    ini_seeds = config.getini("seeds")
+    if not cli_seeds and not ini_seeds:
+        return
+    invocation = Path(config.invocation_params.dir)
+    if cli_seeds:
+        root = (invocation / cli_seeds).resolve()
+        if not root.is_dir():
+            why = "is not a folder" if root.exists() else "does not exist"
+            raise pytest.UsageError(f"--seeds {cli_seeds}: the seeds folder {why}")
+        # Check the seeds and nothing else: the suite's own tests are not collected.
+        config.args[:] = [str(root)]
+        # ... so hypothesis' plugin has nothing to do; it would import hypothesis (about
+        # 1.5 s, with assertion rewriting) in its terminal summary.
+        hyp = config.pluginmanager.get_plugin("hypothesispytest")
+        if hyp is not None:
+            config.pluginmanager.unregister(hyp)
+    else:
+        root = (_base_dir(config) / ini_seeds).resolve()
+        if not root.is_dir():
+            return
+        source = config.args_source
+        if source in (pytest.Config.ArgsSource.TESTPATHS,
+                      pytest.Config.ArgsSource.INVOCATION_DIR):
+            if not any(Path(a).resolve() == root for a in config.args
+                       if not a.startswith("-")):
+                config.args.append(str(root))
+    try:
+        cfg = config_mod.load(_config_file(config))
+        fail_on = (config.getoption("fail_on") or config.getini("seedcheck_fail_on")
+                   or cfg.fail_on)
+        fail_on = config_mod.check_fail_on(fail_on, "seedcheck_fail_on")
+    except config_mod.ConfigError as exc:
+        raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
+    report_opt = config.getoption("report_dir")
+    if report_opt:
+        report_dir = (invocation / report_opt).resolve()
+    else:
+        report_dir = (_base_dir(config) / (config.getini("seedcheck_report_dir")
+                                           or "reports")).resolve()
+    bl_opt = config.getoption("baseline")
+    if bl_opt:
+        bl_path = (invocation / bl_opt).resolve()
+    elif config.getini("seedcheck_baseline") or cfg.baseline:
+        bl_path = (_base_dir(config) / (config.getini("seedcheck_baseline")
+                                        or cfg.baseline)).resolve()
+    else:
+        bl_path = root / baseline_mod.FILENAME
+    try:
+        bl = baseline_mod.load(bl_path)
+    except baseline_mod.BaselineError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    registry.load_builtin()
+    try:
+        from .config_check import validate_ids, probe_options
+        validate_ids(cfg)
+        if not hasattr(config, "workerinput"):
+            probe_options(cfg)
+    except config_mod.ConfigError as exc:
+        raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
+    state = State(
+        root=root,
+        seeds_label=root.as_posix(),
+        report_dir=report_dir,
+        fail_on=fail_on,
+        config=cfg,
+        baseline=bl,
+        update_baseline=config.getoption("update_baseline"),
+        use_cache=not config.getoption("no_cache"),
+        controller=not hasattr(config, "workerinput"),
+    )
+    state.ctx = cache_mod.context_key(cfg)
+    state.indexes = cache_mod.needed_indexes(cfg)
+    fold = config.getini("seedcheck_fold_min")
+    try:
+        state.fold_min = int(fold) if fold not in (None, "") else FOLD_MIN
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck_fold_min = {fold!r}: expected an integer") from None
+    config.stash[STATE] = state
+    config.addinivalue_line("markers", "seedcheck: a seed file or corpus check")
+    config.pluginmanager.register(SessionPlugin(state, config), "seedcheck-session")
+
+
+def _state(config: pytest.Config) -> State | None:
+    return config.stash.get(STATE, None)
+
+
+def _store(config: pytest.Config) -> cache_mod.Store | None:
+    """This process's store, opened on first use. Where it lives: a path handed down by
+    the xdist controller; else the pytest cache folder (``.pytest_cache/d/seedcheck``);
+    else, with ``-p no:cacheprovider``, a temporary folder removed after the run. The
+    controller wipes it first under ``--no-cache``; a corrupt file is rebuilt."""
+    state = _state(config)
+    if state is None:
+        return None
+    if not state.store_opened:
+        state.store_opened = True
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and workerinput.get("seedcheck_store"):
+            state.store_path = Path(workerinput["seedcheck_store"])
+        elif getattr(config, "cache", None) is not None:
+            state.store_path = (Path(config.cache.mkdir("seedcheck"))
+                                / cache_mod.store_name(state.root))
+        else:
+            state.temp_dir = Path(tempfile.mkdtemp(prefix="seedcheck-"))
+            state.store_path = state.temp_dir / "store.sqlite"
+        wipe = state.controller and not state.use_cache
+        state.store = cache_mod.Store.open(state.store_path, wipe=wipe,
+                                           repair=state.controller)
+    return state.store
+
+
+class SeedDir(pytest.Directory):
+    """The seeds folder: one item per seed, then one per corpus-check category."""
+
+    def collect(self):
+        state = _state(self.config)
+        assert state is not None
+        state.collected = True
+        entries = scan(self.path)
+        store = _store(self.config)
+        cached = store.cached_seeds(state.ctx) if store is not None else {}
+        for rel, path in entries:
+            sha = cache_mod.read_raw(path, state.config.max_file_bytes)[1]
+            state.shas[rel] = sha
+            yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
+                                       cached_worst=cached.get((rel, sha)))
+        categories = [c for c in registry.corpus_categories()
+                      if any(state.config.enabled(s.id) for s in registry.all_checks()
+                             if s.scope == "corpus" and s.category == c)]
+        if entries:
+            for cat in categories:
+                yield CorpusItem.from_parent(self, name=f"corpus[{cat}]", category=cat,
+                                             paths=[r for r, _ in entries])
+
+
+class SeedcheckFailure(Exception):
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class _CheckItem(pytest.Item):
+    def _finish(self, findings: list[Finding], file_rec: dict | list[dict] | None) -> None:
+        state = _state(self.config)
+        assert state is not None
+        for f in findings:
+            f.baselined = state.baseline.accepts(f)
+        payload: dict = {"findings": [f.to_dict() for f in findings]}
+        if isinstance(file_rec, list):
+            payload["files"] = file_rec
+        elif file_rec is not None:
+            payload["file"] = file_rec
+        self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
+        if state.update_baseline:
+            return
+        failing = [f for f in findings if fails(f.severity, state.fail_on) and not f.baselined]
+        if failing:
+            lines = [f"{f.path}:{f.line}:{f.column} {f.check} {f.message}" for f in failing]
+            rest = len(findings) - len(failing)
+            if rest:
+                lines.append(f"({rest} more findings below the fail level or baselined)")
+            raise SeedcheckFailure(lines)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, engine.CheckCrashed):
+            return "\n".join(excinfo.value.lines)
+        if isinstance(excinfo.value, SeedcheckFailure):
+            lines = excinfo.value.lines
+            head = f"{len([ln for ln in lines if not ln.startswith('(')])} finding(s):"
+            return "\n".join([head, *lines])
+        return super().repr_failure(excinfo, style)
+
+
+class SeedItem(_CheckItem):
+    def __init__(self, *, rel: str, sha: str | None = None, cached_worst: int | None = None,
+                 **kw):
+        super().__init__(**kw)
+        self.rel = rel
+        self.sha = sha  # sha256 read at collection
+        self.cached_worst = cached_worst  # worst severity rank when cached, else None
+        self.add_marker("seedcheck")
+
+    def runtest(self) -> None:
+        state = _state(self.config)
+        assert state is not None
+        rec, findings, _ = cache_mod.check_seed_cached(
+            self.path, self.rel, state.config, _store(self.config), state.ctx,
+            state.indexes, sha_hint=self.sha)
+        self._finish(findings, rec)
+
+    def reportinfo(self):
+        # (the shown path, not self.path: a non-UTF-8 file name must not reach xdist)
+        return self.parent.path / self.rel, None, f"seed {self.rel}"
+
+
+class CorpusItem(_CheckItem):
+    def __init__(self, *, category: str, paths: list[str], **kw):
+        super().__init__(**kw)
+        self.category = category
+        self.paths = paths
+        self.add_marker("seedcheck")
+
+    def runtest(self) -> None:
+        state = _state(self.config)
+        assert state is not None
+        findings, _ = cache_mod.check_corpus_cached(
+            state.root, self.paths, state.shas, state.config, self.category,
+            _store(self.config), state.ctx, progress=_progress(self.config, len(self.paths)))
+        self._finish(findings, None)
+
+    def reportinfo(self):
+        return self.path, None, f"corpus checks: {self.category}"
+
+
+class CachedItem(_CheckItem):
+    """Seeds whose results are cached and pass: one item for all of them (their
+    results come from the store; a row gone missing is checked again)."""
+
+    def __init__(self, *, entries: list[tuple[str, Path, str]], **kw):
+        super().__init__(**kw)
+        self.entries = entries  # (rel, path, sha256)
+        self.add_marker("seedcheck")
+
+    def runtest(self) -> None:
+        state = _state(self.config)
+        assert state is not None
+        store = _store(self.config)
+        got = store.get_seeds([(r, s) for r, _, s in self.entries], state.ctx) if store else {}
+        recs: list[dict] = []
+        findings: list[Finding] = []
+        for rel, path, sha in self.entries:
+            hit = got.get((rel, sha))
+            if hit is not None:
+                recs.append(hit[0])
+                findings += [Finding.from_dict(d) for d in hit[1]]
+            else:
+                rec, fs, _ = cache_mod.check_seed_cached(
+                    path, rel, state.config, store, state.ctx, state.indexes, sha_hint=sha)
+                recs.append(rec)
+                findings += fs
+        self._finish(findings, recs)
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
+
+
+def _progress(config: pytest.Config, n: int):
+    """A factory of rich progress bars for building corpus indexes, or None: only in the
+    controlling process (never inside an xdist worker), on a terminal, for large
+    corpora. The bar is drawn with pytest's output capture suspended and vanishes when
+    done."""
+    state = _state(config)
+    if state is None or not state.controller or n < PROGRESS_MIN:
+        return None
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is None or not tr.isatty() or config.option.verbose < -1:
+        return None
+    capman = config.pluginmanager.get_plugin("capturemanager")
+
+    @contextlib.contextmanager
+    def bar(description: str, total: int):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        guard = capman.global_and_fixture_disabled() if capman else contextlib.nullcontext()
+        with guard:
+            sys.stdout.write("\n")
+            progress = Progress(TextColumn("[bold]seedcheck[/] {task.description}"),
+                                BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(file=sys.stdout), transient=True)
+            with progress:
+                task = progress.add_task(description, total=total)
+                count = [0]
+
+                def tick() -> None:
+                    count[0] += 1
+                    if count[0] % 200 == 0 or count[0] == total:
+                        progress.update(task, completed=count[0])
+                yield tick
+    return bar
+
+
+def _line_lookup(root: Path, max_bytes: int | None = 20_000_000):
+    @lru_cache(maxsize=64)
+    def lines_of(path: str) -> list[str] | None:
+        seed = read_seed(root / path, path, max_bytes)  # bounded: never a 100 MB read
+        return [ln.text[:2000] for ln in seed.lines] if seed.text is not None else None
+
+    def lookup(path: str, line: int) -> str | None:
+        lines = lines_of(path)
+        if lines is None or line > len(lines):
+            return None
+        return lines[line - 1][:2000]
+    return lookup
+
+
+def config_terminal(report, plugin: "SessionPlugin"):
+    """The terminal reporter (looked up once)."""
+    if plugin._terminal is False:
+        return None
+    if plugin._terminal is None:
+        tr = plugin.config.pluginmanager.get_plugin("terminalreporter") \
+            if plugin.config is not None else None
+        plugin._terminal = tr if tr is not None else False
+        return tr
+    return plugin._terminal
+
+
+class SessionPlugin:
+    """Hooks that exist only when seedcheck is active in this run."""
+
+    def __init__(self, state: State, config: pytest.Config | None = None):
+        self.state = state
+        self.config = config
+        self._terminal = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collect_directory(self, path: Path, parent: pytest.Collector):
+        if Path(path).resolve() == self.state.root:
+            return SeedDir.from_parent(parent, path=Path(path))
+        return None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.state.started = time.monotonic()
+        self.state.started_wall = time.time()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        """xdist controller: every worker uses the controller's store (opened, wiped
+        under --no-cache or repaired, before any worker starts)."""
+        _store(node.config)
+        if self.state.store_path is not None:
+            node.workerinput["seedcheck_store"] = str(self.state.store_path)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        """Fold the cached seeds that pass into one item (after -k/--lf selection)."""
+        state = self.state
+        rank = SEVERITY_RANK[state.fail_on]
+        fold = [i for i, it in enumerate(items) if isinstance(it, SeedItem)
+                and it.cached_worst is not None and it.cached_worst < rank]
+        if state.fold_min <= 0 or len(fold) < state.fold_min:
+            return
+        first = items[fold[0]]
+        cached = CachedItem.from_parent(
+            first.parent, name=f"cached[{len(fold)}]",
+            entries=[(items[i].rel, items[i].path, items[i].sha) for i in fold])
+        drop = set(fold)
+        items[:] = [cached if i == fold[0] else it for i, it in enumerate(items)
+                    if i not in drop or i == fold[0]]
+
+    @pytest.hookimpl(trylast=True)  # after the terminal reporter has filed the report
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        state = self.state
+        if report.when != "call" and report.passed and not report.sections:
+            # pytest keeps every passed setup/teardown report, and for each failure
+            # scans them all for teardown output (TerminalReporter._get_teardown_reports):
+            # quadratic, minutes at 50,000 seeds with 11,000 failing. An empty one shows
+            # nothing: drop it.
+            tr = config_terminal(report, self)
+            if tr is not None:
+                filed = tr.stats.get("")
+                if filed and filed[-1] is report:
+                    filed.pop()
+            return
+        if report.when != "call" or not state.controller:
+            return
+        for name, value in getattr(report, "user_properties", ()):
+            if name != PROP:
+                continue
+            payload = json.loads(value)
+            state.findings[report.nodeid] = payload["findings"]
+            if "file" in payload:
+                state.files[payload["file"]["path"]] = payload["file"]
+            for rec in payload.get("files", ()):
+                state.files[rec["path"]] = rec
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        config = session.config
+        if not state.controller or config.option.collectonly:
+            return
+        if not state.files and not state.findings:
+            if not (config.getoption("seeds") and exitstatus
+                    == pytest.ExitCode.NO_TESTS_COLLECTED and not scan(state.root)):
+                return
+            # An empty seeds folder: nothing fails; say so, and still write the reports.
+            state.empty = True
+            session.exitstatus = pytest.ExitCode.OK
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            # A partial run must not replace whole reports (or the baseline).
+            state.write_error = ("the run was interrupted: the reports (and the baseline) "
+                                 f"in {state.report_dir} were left as they were")
+            return
+        findings = [Finding.from_dict(d) for fs in state.findings.values() for d in fs]
+        findings.sort(key=Finding.sort_key)
+        stale = state.baseline.stale(findings, set(state.files))
+        if state.update_baseline:
+            try:
+                n = baseline_mod.write(state.baseline.path, findings)
+            except OSError as exc:
+                state.write_error = (f"cannot write the baseline {state.baseline.path}: "
+                                     f"{exc.strerror or exc}")
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            else:
+                for f in findings:
+                    f.baselined = True
+                stale = []
+                state.baseline_written = (state.baseline.path, n)
+        report = build_report(
+            list(state.files.values()), findings, seeds_dir=state.seeds_label,
+            duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
+            stale_baseline=stale)
+        state.report = report
+        try:
+            state.written = write_reports(state.report_dir, report, state.root,
+                                          _line_lookup(state.root,
+                                                       state.config.max_file_bytes))
+        except OSError as exc:
+            state.write_error = "; ".join(filter(None, [
+                state.write_error,
+                f"cannot write reports to {state.report_dir}: {exc.strerror or exc}"]))
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self._prune()
+
+    def _prune(self) -> None:
+        """After a run that saw every seed, drop cache rows that cannot hit again."""
+        state = self.state
+        if state.temp_dir is not None or not state.store_opened or state.store is None:
+            return
+        current = {p: r.get("sha256") for p, r in state.files.items()
+                   if not r.get("unreadable")}
+        if set(state.files) != {rel for rel, _ in scan(state.root)}:
+            return
+        state.store.prune(state.ctx, current, state.started_wall)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        state = self.state
+        if state.store is not None:
+            state.store.close()
+        if state.temp_dir is not None and state.controller:
+            shutil.rmtree(state.temp_dir, ignore_errors=True)
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int,
+                                config: pytest.Config) -> None:
+        state = self.state
+        if state.report is None:
+            if state.write_error:
+                terminalreporter.write_line(f"seedcheck: ERROR: {state.write_error}",
+                                            red=True)
+            return
+        tw = terminalreporter._tw
+        terminalreporter.section("seedcheck report")
+        if state.empty:
+            terminalreporter.write_line(
+                f"seedcheck: no seed files (*.txt) under {state.root}", yellow=True)
+        text = to_ansi(state.report, width=max(60, min(tw.fullwidth, 160)),
+                       color=tw.hasmarkup,
+                       line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
+        terminalreporter.write(text)
+        if state.baseline_written:
+            path, n = state.baseline_written
+            terminalreporter.write_line(
+                f"seedcheck: baseline written to {path} ({n} accepted findings)")
+        if state.write_error:
+            terminalreporter.write_line(f"seedcheck: ERROR: {state.write_error}", red=True)
+        elif state.written:
+            terminalreporter.write_line(
+                f"seedcheck: reports written to {state.report_dir}"
+                f" ({', '.join(p.name for p in state.written)})")

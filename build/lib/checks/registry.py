@@ -1,0 +1,158 @@
+"""The check registry: every check has an id, a default severity, a version and a
+docstring with fixed sections.
+
+A *file check* is a pure function of one seed::
+
+    @file_check("typo.known-misspelling", severity="error", version=1)
+    def known_misspelling(seed: Seed, ctx: CheckContext) -> Iterable[Hit]: ...
+
+A *corpus check* sees the whole corpus through per-seed features that an *index*
+extracts (one call per seed, cacheable, mergeable across shards)::
+
+    @corpus_index("duplicate", version=1)
+    def dup_features(seed: Seed, ctx: CheckContext) -> Any: ...   # picklable
+
+    @corpus_check("duplicate.identical-file", severity="error", index="duplicate")
+    def identical(corpus: Corpus, ctx: CheckContext) -> Iterable[Hit]: ...  # Hit.path set
+
+Modules under ``checks/rules/`` are imported automatically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .model import CATEGORIES, SEVERITIES
+
+SECTIONS = ("What it flags", "Why it matters", "Example", "Fix")
+ID_RE = re.compile(r"^(duplicate|typo|figure|chrome|format)\.[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class CheckSpec:
+    id: str
+    severity: str
+    version: int
+    func: Callable[..., Any]
+    scope: str  # "file" or "corpus"
+    index: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    @property
+    def doc(self) -> str:
+        return self.func.__doc__ or ""
+
+    def section(self, title: str) -> str:
+        return doc_sections(self.doc).get(title, "")
+
+    @property
+    def summary(self) -> str:
+        return " ".join(self.section("What it flags").split())
+
+
+@dataclass
+class IndexSpec:
+    name: str
+    version: int
+    func: Callable[..., Any]
+
+
+_CHECKS: dict[str, CheckSpec] = {}
+_INDEXES: dict[str, IndexSpec] = {}
+_loaded = False
+
+
+def _register(spec: CheckSpec) -> None:
+    if not ID_RE.match(spec.id):
+        raise ValueError(f"bad check id {spec.id!r}: use <category>.<kebab-name>")
+    if spec.category not in CATEGORIES:
+        raise ValueError(f"unknown category in {spec.id!r}")
+    if spec.severity not in SEVERITIES:
+        raise ValueError(f"bad severity {spec.severity!r} for {spec.id}")
+    if spec.id in _CHECKS and _CHECKS[spec.id].func is not spec.func:
+        raise ValueError(f"check {spec.id} registered twice")
+    _CHECKS[spec.id] = spec
+
+
+def file_check(id: str, *, severity: str, version: int = 1, **options: Any):
+    def deco(func):
+        _register(CheckSpec(id, severity, version, func, "file", None, options))
+        return func
+    return deco
+
+
+def corpus_check(id: str, *, severity: str, index: str, version: int = 1, **options: Any):
+    def deco(func):
+        _register(CheckSpec(id, severity, version, func, "corpus", index, options))
+        return func
+    return deco
+
+
+def corpus_index(name: str, *, version: int = 1):
+    def deco(func):
+        _INDEXES[name] = IndexSpec(name, version, func)
+        return func
+    return deco
+
+
+def load_builtin() -> None:
+    global _loaded
+    if _loaded:
+        return
+    from . import rules
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(rules.__path__)):
+        importlib.import_module(f"{rules.__name__}.{mod}")
+    _loaded = True
+
+
+def all_checks() -> list[CheckSpec]:
+    load_builtin()
+    return [_CHECKS[k] for k in sorted(_CHECKS)]
+
+
+def get_check(check_id: str) -> CheckSpec:
+    load_builtin()
+    return _CHECKS[check_id]
+
+
+def get_index(name: str) -> IndexSpec:
+    load_builtin()
+    return _INDEXES[name]
+
+
+def corpus_categories() -> list[str]:
+    """Categories that have corpus checks: one corpus item each."""
+    return sorted({c.category for c in all_checks() if c.scope == "corpus"})
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a docstring into its ``Title:`` sections (a line ``What it flags:`` starts
+    one, the text up to the next title belongs to it)."""
+    out: dict[str, str] = {}
+    current = None
+    buf: list[str] = []
+    for raw in (doc or "").splitlines():
+        line = raw.strip()
+        head = line.rstrip(":")
+        if line.endswith(":") and head in SECTIONS:
+            if current:
+                out[current] = "\n".join(buf).strip()
+            current, buf = head, []
+        elif current:
+            buf.append(line)
+    if current:
+        out[current] = "\n".join(buf).strip()
+    return out

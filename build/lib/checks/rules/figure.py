@@ -1,0 +1,898 @@
+"""figure: numbers and dates that cannot all be true.
+
+Number reading lives in :mod:`checks.numbers`, statement alignment in
+:mod:`checks.figure_align`; this module only decides what is a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal
+
+import numpy as np
+
+from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
+                            aligned, candidate_pairs, clauses, core, describe, differences,
+                            key_chars, minhashes, pair_codes, statements, templates)
+from ..model import Hit
+from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
+                       format_value, parse_numeral, scan)
+from ..registry import corpus_check, corpus_index, file_check
+
+# -- per-text memo -------------------------------------------------------------------------
+
+# Several checks (and the ``figure`` index) of one seed read the same statements and page
+# dates: they are computed once per text. Keyed by the text itself (its hash is cached
+# by Python), so a stale entry can never be returned; only the last few texts are kept.
+_MEMO: dict[tuple, object] = {}
+_MEMO_MAX = 32
+
+
+def _memo(name: str, seed, compute):
+    key = (name, seed.text, seed.body_start)
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        hit = _MEMO[key] = compute()
+    return hit
+
+
+def _norm(seed) -> str:
+    """``seed.text.translate(FULLWIDTH)``, once per text."""
+    return _memo("norm", seed, lambda: seed.text.translate(FULLWIDTH))
+
+
+def _statements(seed) -> list[Statement]:
+    """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
+    return list(_memo("statements", seed,
+                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed))))
+
+
+def _body_dates(seed, year: int | None) -> list[DateMention]:
+    """``find_dates(seed.text, seed.body_start, year=year)``, once per text and year."""
+    return list(_memo(f"dates@{year}", seed,
+                      lambda: find_dates(seed.text, seed.body_start, year=year)))
+
+
+# -- conflicting statements -------------------------------------------------------------
+
+
+def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentences: int):
+    """Aligned pairs (i, j, diffs) of one file's statements (sentences, then clauses)
+    whose figures disagree. A clause pair that repeats a sentence pair's figures is
+    left out, and so is a pair of pieces of one sentence."""
+    groups: dict[str, set] = {}
+    for st in sts:
+        groups.setdefault(st.key, set()).add(tuple(f.sig() for f in st.figs))
+    tmpl = templates(groups)
+    found = []
+    seen: set[tuple[int, int]] = set()
+    pairs = candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)
+    # sentence pairs first: a clause pair only adds what they did not find
+    for a, b in sorted(pairs, key=lambda p: (p[1] >= n_sentences, p)):
+        A, B = sts[a], sts[b]
+        if A.start < B.end and B.start < A.end:
+            continue  # overlapping spans: a sentence and its own clause
+        if A.key in tmpl or B.key in tmpl or not aligned(A, B, min_sim):
+            continue
+        d = differences(A, B)
+        if d:
+            marks = {(x.start, y.start) for x, y in d}
+            if marks & seen:
+                continue
+            seen |= marks
+            found.append((a, b, d))
+    return found
+
+
+@file_check("figure.conflicting-figure", severity="warning", version=1)
+def conflicting_figure(seed, ctx):
+    """What it flags:
+    Two sentences of one file that say the same thing with different figures: the
+    second copy of a repeated body with a retyped number, a summary that restates the
+    body with another value. Sentences (and a clause against a whole sentence) are
+    aligned by their text with the figures masked (rapidfuzz ratio >= `min_similarity`,
+    default 90, no word replaced by another, no 累计/新增/共计 inserted); years, dates
+    and 第N must be equal, so different years' figures are never compared; a template
+    sentence that recurs with three or more sets of figures is skipped; approximations
+    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow. One
+    finding on each sentence, `related` pointing at the other; `error` when the two
+    sentences are word for word the same apart from the figure, `warning` otherwise.
+
+    Why it matters:
+    A corpus that states a figure two ways teaches both, and a reader cannot tell
+    which one is true.
+
+    Example:
+    `全市共注册成立合作社778家。` in the body and `全市共注册成立合作社788家。` in its second
+    copy.
+
+    Fix:
+    Check the source and correct the wrong copy (or remove the duplicated body).
+    """
+    if not seed.text:
+        return
+    min_sim = ctx.opt("min_similarity", 90.0)
+    max_bucket = ctx.opt("max_bucket", 64)
+    sts = _statements(seed)
+    n_sentences = len(sts)
+    sts += clauses(seed.text, sts, norm=_norm(seed))
+    partners: dict[int, list[tuple[int, list]]] = {}
+    for a, b, d in _conflicts(sts, min_sim, max_bucket, n_sentences):
+        partners.setdefault(a, []).append((b, d))
+        partners.setdefault(b, []).append((a, [(y, x) for x, y in d]))
+    for i in sorted(partners):
+        st = sts[i]
+        j, d = partners[i][0]
+        other = sts[j]
+        line = seed.position(other.start)[0]
+        first = d[0][0]
+        exact = st.key == other.key
+        more = f" (and {len(partners[i]) - 1} more)" if len(partners[i]) > 1 else ""
+        yield Hit(
+            first.start, d[-1][0].end,
+            f"conflicting figure: {describe(d)} in the same statement at line {line}{more}; "
+            "one of them is wrong",
+            related=[seed.location(dd[0][1].start, dd[-1][1].end) for _k, dd in partners[i]],
+            severity="error" if exact else "warning",
+            key=f"{st.key}|{'/'.join(x.value for x, _ in d)}",
+            evidence={"values": [x.shown() for x, _ in d], "other": [y.shown() for _, y in d],
+                      "other_line": line},
+        )
+
+
+# -- across files -------------------------------------------------------------------------
+
+
+_RELATIVE_TIME = re.compile(
+    r"(?<![\d年])\d{1,2}(?:[—–\-~至到]\d{1,2})?月|今年|去年|明年|本年|当年|前年|[一二三四]季度|"
+    r"上半年|下半年|前三季度|前\d{1,2}个?月|前[两二三四五六七八九十]{1,2}个月|本月|上月|今天|昨天|"
+    r"今日|昨日|近日|日前|目前|当前|本周|上周|近期|此前|年初|年底|年末|月初|月底|截至")
+
+
+@corpus_index("figure", version=2)
+def figure_features(seed, ctx):
+    """Per seed: its statements (sentence span, masked key, context, figures), as
+    plain tuples, and their MinHash signatures (``BANDS * ROWS`` values below 2**31
+    a statement, as little-endian uint32 bytes): everything the
+    corpus check needs that does not depend on other seeds. Keys are cut to 200
+    characters."""
+    if not seed.text:
+        return None
+    _pub, own, _p, _i = _page_reference(seed)
+    year = own.year if own else (seed.header_date.year if seed.header_date else None)
+    out = []
+    for st in _statements(seed):
+        if key_chars(st.key) < MIN_KEY_CHARS:
+            continue
+        # prev is only read when a core is short (a partner 90% alike is at most 25%
+        # longer): keep the feature small
+        short = key_chars(core(st.key)) < SHORT_KEY_CHARS * 5 // 4
+        st = st._replace(key=st.key[:200], prev=st.prev[:40] if short else "")
+        if _RELATIVE_TIME.search(seed.text, st.start, st.end):
+            # 一季度 / 今年 / 目前 in two pages of different years are different periods
+            st = st._replace(context=st.context + (f"@{year}",))
+        out.append(st)
+    sigs = minhashes([st.key for st in out]).astype("<u4").tobytes()
+    return {"year": year, "statements": out, "minhash": sigs}
+
+
+@corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
+              version=1)
+def conflicting_figure_across_files(corpus, ctx):
+    """What it flags:
+    A sentence that another file states with a different figure, when the two files
+    are versions of one article: besides the conflicting sentences they share at
+    least `min_agreeing` (default 3) aligned sentences whose figures agree, and at
+    least twice as many agreeing as conflicting ones. Sentences are aligned as in
+    `figure.conflicting-figure`; candidate pairs come from MinHash buckets over the
+    masked text (never all pairs), and a sentence that appears with three or more
+    different sets of figures across the corpus is a template (a daily report) and
+    is skipped. One finding on each file, `related` pointing at the other.
+
+    Why it matters:
+    Two copies of one article that disagree on a figure teach the corpus two facts;
+    usually one copy was retyped or updated and the other was not.
+
+    Example:
+    `a.txt`: `全市828个贫困村共注册成立合作社778家。` and `b.txt` (the same article):
+    `全市828个贫困村共注册成立合作社787家。`
+
+    Fix:
+    Check the source, correct the wrong copy, or keep only the current version.
+    """
+    min_sim = ctx.opt("min_similarity", 90.0)
+    max_bucket = ctx.opt("max_bucket", 64)
+    min_agree = ctx.opt("min_agreeing", 3)
+    feats = corpus.features("figure")
+    sts: dict[tuple[int, int], Statement] = {}
+    groups: dict[str, dict[tuple, None]] = {}
+    rows: list[tuple[int, int]] = []  # (file, statement) of each signature row, in order
+    blobs: list[bytes] = []
+    # what aligned() needs equal before it looks at the text: context and (unit,
+    # percent) of each figure; pairs of different classes are dropped before the loop
+    classes: dict[tuple, int] = {}
+    cls: list[int] = []
+    for pi, (_path, f) in enumerate(feats):
+        blobs.append(f["minhash"])
+        for si, st in enumerate(f["statements"]):
+            sts[(pi, si)] = st
+            rows.append((pi, si))
+            groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
+            cls.append(classes.setdefault(
+                (st.context, tuple((x.unit, x.percent) for x in st.figs)), len(classes)))
+    tmpl = templates({k: set(v) for k, v in groups.items()})
+    agreeing: dict[tuple[int, int], set[str]] = {}
+    conflicts: dict[tuple[int, int], list] = {}
+    sig = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(-1, BANDS * ROWS)
+    codes = pair_codes(sig, max_bucket)
+    n = len(rows)
+    file_of = np.fromiter((pi for pi, _si in rows), dtype=np.int64, count=n)
+    ra, rb = codes // max(n, 1), codes % max(n, 1)
+    cl = np.array(cls, dtype=np.int64)
+    # pairs within one file are the file check's
+    other = (file_of[ra] != file_of[rb]) & (cl[ra] == cl[rb])
+    # rows are in (file, statement) order, so the codes are in sorted (ia, ib) order
+    for a, b in zip(ra[other].tolist(), rb[other].tolist()):
+        ia, ib = rows[a], rows[b]
+        A, B = sts[ia], sts[ib]
+        if A.key in tmpl or B.key in tmpl or not aligned(A, B, min_sim):
+            continue
+        d = differences(A, B)
+        pair = (ia[0], ib[0])
+        if agree(A, B):
+            # distinct statements: a summary item and its heading count once
+            agreeing.setdefault(pair, set()).add(A.key)
+        elif d:
+            conflicts.setdefault(pair, []).append((ia[1], ib[1], d))
+    for pair in sorted(conflicts):
+        found = conflicts[pair]
+        n_agree = len(agreeing.get(pair, ()))
+        if n_agree < min_agree or n_agree < 2 * len(found):
+            continue
+        pa, pb = pair
+        path_a, path_b = feats[pa][0], feats[pb][0]
+        seed_a, seed_b = corpus.seed(path_a), corpus.seed(path_b)
+        for sa, sb, d in found:
+            A, B = sts[(pa, sa)], sts[(pb, sb)]
+            for (path, seed, st, other_path, other_seed, dd) in (
+                    (path_a, seed_a, A, path_b, seed_b, d),
+                    (path_b, seed_b, B, path_a, seed_a, [(y, x) for x, y in d])):
+                loc = other_seed.location(dd[0][1].start, dd[-1][1].end)
+                yield Hit(
+                    dd[0][0].start, dd[-1][0].end,
+                    f"conflicting figure: {describe(dd)} in the same statement of "
+                    f"{other_path} (line {loc.line}), a version of the same article "
+                    f"({n_agree} other statements agree); one of them is wrong",
+                    path=path, related=[loc], severity="warning",
+                    key=f"{other_path}|{st.key}|{'/'.join(x.value for x, _ in dd)}",
+                    evidence={"values": [x.shown() for x, _ in dd],
+                              "other": [y.shown() for _, y in dd],
+                              "other_path": other_path, "agreeing": n_agree},
+                )
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+_BULLET = " \t\u3000•·*#>-–—|"
+_TIME = r"(?:\s*\d{1,2}(?:[:：]\d{2}){1,2}|\s*\d{1,2}时(?:\d{1,2}分)?(?:\d{1,2}秒)?)?"
+_FULL = (r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]"
+         r"|(?:19|20)\d{2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{1,2})")
+_DATE_ONLY = re.compile(r"(?P<d>" + _FULL + r")" + _TIME + r"\s*")
+# 更新时间/修改日期 say when a page changed, 会议时间/活动日期 when something happens: only
+# 发布/发表/... or a bare 时间/日期 label say when the page was published
+_LABELED = re.compile(r"(?:(?:发布|发表|上传|录入|印发|成文)(?:时间|日期)|发布于"
+                      r"|(?<![\u4e00-\u9fff])(?:日期|时间))"
+                      r"\s*[：:]?\s*(?P<d>" + _FULL + r")")
+_SIGNED = re.compile(r"[(（]?(?P<d>" + _FULL + r")[)）]?\s*$")
+_COMPACT_TITLE = re.compile(r"[(（](?P<d>(?:19|20)\d{6})[)）]")
+_SENTENCE_PUNCT = re.compile(r"[。，；！？,;!?]")
+
+
+def page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
+    """The dates a page states about itself (see :func:`_page_dates`), computed once per
+    text; new lists each call."""
+    published, issued = _memo("page_dates", seed, lambda: _page_dates(seed))
+    return list(published), list(issued)
+
+
+def _page_dates(seed) -> tuple[list[DateMention], list[DateMention]]:
+    """The dates a page states about itself: (published, issued).
+
+    *published*: a line that is only a date (and time), as in the bullet
+    `• 2017年09月08日 17时46分`, or a labelled date (发布时间：..., 日期：...).
+    *issued*: a short signature line that ends with a date
+    (`四川省脱贫攻坚领导小组办公室  2017年8月28日`), or a title's date in brackets
+    (`《新闻联播》 (20220924)`).
+    """
+    published: list[DateMention] = []
+    issued: list[DateMention] = []
+    text = seed.text or ""
+    norm = _norm(seed) if text else ""
+    body_line = seed.line_at(seed.body_start).number if seed.body_start else 1
+    for ln in seed.lines[body_line - 1:]:
+        raw = norm[ln.start:ln.end]
+        stripped = raw.strip(_BULLET)
+        if not stripped or len(stripped) > 80:
+            continue
+        off = ln.start + raw.index(stripped[0])
+        m = _DATE_ONLY.fullmatch(stripped)
+        kind = None
+        if m:
+            kind = "published"
+        else:
+            m = _LABELED.search(stripped)
+            if m:
+                kind = "published"
+            else:
+                m = _SIGNED.search(stripped)
+                if m and not _SENTENCE_PUNCT.search(stripped) and m.start() >= 2 and \
+                        len(stripped) <= 60 and not re.search(r"[：:]|更新|修改", stripped):
+                    kind = "issued"
+                else:
+                    m = _COMPACT_TITLE.search(stripped)
+                    if m and len(stripped) <= 60:
+                        kind = "issued"
+        if kind is None:
+            continue
+        s = off + m.start("d")
+        e = off + m.end("d")
+        found = [d for d in find_dates(text, s - 1, e + 1) if d.year is not None]
+        if not found:
+            continue
+        d = found[0]
+        if d.as_date() is None:
+            continue
+        (published if kind == "published" else issued).append(d)
+    return published, issued
+
+
+@file_check("figure.captured-before-published", severity="error", version=1)
+def captured_before_published(seed, ctx):
+    """What it flags:
+    A page date later than the capture date on line 1: a publication date the page
+    states (a date bullet `• 2017年09月08日 17时46分`, `发布时间：2017-09-08`) or the date
+    a briefing or report is signed with (`...办公室  2017年8月28日`).
+
+    Why it matters:
+    A page cannot be captured before it exists: either the capture date or the page
+    date is wrong, and everything dated relative to them (今年, 截至今年6月) is placed
+    in the wrong year.
+
+    Example:
+    Line 1 `2017-09-01`, and the page says `• 2017年09月08日 17时46分`.
+
+    Fix:
+    Correct the capture date on line 1 (or the page date, if the page was mangled).
+    """
+    header = seed.header_date
+    if header is None:
+        return
+    published, issued = page_dates(seed)
+    line1 = seed.lines[0]
+    for what, dates in (("published", published), ("dated", issued)):
+        for d in dates:
+            day = d.as_date()
+            if day is not None and day > header:
+                yield Hit(d.start, d.end,
+                          f"the page says it was {what} on {day.isoformat()} ({d.text}), "
+                          f"after its capture date {header.isoformat()} on line 1",
+                          related=[seed.location(line1.start, line1.end)],
+                          evidence={"page_date": day.isoformat(),
+                                    "capture_date": header.isoformat()})
+
+
+# 截至 is "as of" (a past date); 截止/截止到 is a deadline and may lie in the future
+_ASOF = re.compile(r"截至(?:到)?\s*$")
+_ASOF_YEAR = re.compile(r"截至(?P<y>(?:19|20)\d{2})年(?:底|末)")
+
+
+def _page_reference(seed) -> tuple[_dt.date | None, _dt.date | None, list, list]:
+    """(publication date, the page's own date, published, issued). Three or more
+    different dates of one kind are a list of other articles (a "related news" box),
+    not the page's own date: that kind is then not used."""
+    published, issued = page_dates(seed)
+    if len({d.as_date() for d in published}) >= 3:
+        published = []
+    if len({d.as_date() for d in issued}) >= 3:
+        issued = []
+    pub = min((d.as_date() for d in published), default=None)
+    own = max((d.as_date() for d in issued + published), default=None)
+    return pub, own, published, issued
+
+
+@file_check("figure.dated-after-publication", severity="warning", version=1)
+def dated_after_publication(seed, ctx):
+    """What it flags:
+    A briefing or report whose own date (its signature line) is later than the
+    publication date the page states; and an "as of" statement (截至今年10月,
+    截至2017年9月30日, 截至2018年底) later than the page's own date. Relative years
+    (今年, 去年) are resolved against the page's own date, never the capture date.
+
+    Why it matters:
+    A text cannot report what had not happened when it was written: one of the dates
+    is a typo, or the page mixes two versions.
+
+    Example:
+    `• 2017年09月08日 17时46分` (published) and `...办公室  2017年9月28日` (signed), or
+    `截至今年10月` on a page dated 2017年8月28日.
+
+    Fix:
+    Check the source for the right date and correct it.
+    """
+    if not seed.text:
+        return
+    pub, own, published, issued = _page_reference(seed)
+    if pub is not None:
+        for d in issued:
+            day = d.as_date()
+            if day is not None and day > pub:
+                first = min(published, key=lambda x: x.as_date())
+                yield Hit(d.start, d.end,
+                          f"the report is dated {day.isoformat()} ({d.text}) but the page "
+                          f"says it was published on {pub.isoformat()}",
+                          related=[seed.location(first.start, first.end)],
+                          evidence={"dated": day.isoformat(), "published": pub.isoformat()})
+    if own is None:
+        return
+    text = seed.text
+    body = seed.body_start
+    for d in _body_dates(seed, own.year):
+        if d.year is None or (not d.relative and not re.match(r"(19|20)\d{2}年", d.text)):
+            continue
+        if not _ASOF.search(text[max(body, d.start - 4):d.start]):
+            continue
+        day = d.as_date()
+        if day is not None and day > own:
+            how = f" ({d.text[:2]} resolved against the page's date)" if d.relative else ""
+            yield Hit(d.start, d.end,
+                      f"as-of date {d.text} = {day.isoformat()[:10 if d.day else 7]}{how} is "
+                      f"after the page's own date {own.isoformat()}",
+                      evidence={"as_of": day.isoformat(), "page_date": own.isoformat()})
+    for m in _ASOF_YEAR.finditer(text, body):
+        y = int(m.group("y"))
+        if y > own.year:
+            yield Hit(m.start("y"), m.end(),
+                      f"as-of date {m.group(0)[2:]} is after the page's own date "
+                      f"{own.isoformat()}", evidence={"as_of": y, "page_date": own.isoformat()})
+
+
+@file_check("figure.invalid-date", severity="error", version=1)
+def invalid_date(seed, ctx):
+    """What it flags:
+    A date that is not on the calendar: 2月30日, 2023年2月29日, 6月31日, 13月5日,
+    2017-09-31. Dates relative to the page (今年2月29日) are checked in the page's
+    year; 2月29日 with no year to check against is left alone.
+
+    Why it matters:
+    An impossible date is a typo; the true date is unknown, and a model learns that
+    such dates exist.
+
+    Example:
+    `2月30日召开推进会`.
+
+    Fix:
+    Check the source for the right date and correct it.
+    """
+    if not seed.text:
+        return
+    _pub, own, _p, _i = _page_reference(seed)
+    year = own.year if own else None
+    for d in _body_dates(seed, year):
+        if d.relative and year is None:
+            continue
+        if re.search(r"农历|阴历", seed.text[max(0, d.start - 4):d.start]):
+            continue  # 农历2月30日: lunar months have 30 days
+        if d.valid() is False:
+            when = f"{d.year}年" if d.year else ""
+            yield Hit(d.start, d.end,
+                      f"{d.text} is not a calendar date ({when}{d.month}月 "
+                      + (f"has no day {d.day})" if 1 <= d.month <= 12 else "does not exist)"),
+                      evidence={"year": d.year, "month": d.month, "day": d.day})
+
+
+# -- counts and totals -------------------------------------------------------------------------
+
+_COUNT_CLS = ("个", "项", "大", "类", "种", "条", "件", "方面", "点", "支", "座", "家", "所",
+              "位", "名", "批", "步", "环节", "领域", "地", "省", "市", "区", "县",
+              "张", "篇", "部", "款", "场", "次", "届", "重", "化", "型", "级", "样", "套",
+              "处", "组", "份", "门", "只", "本")
+_SMALL_NUM = r"(?:[两二三四五六七八九十]|十[一二三四五六七八九]|二十|[2-9]|1\d|20)"
+_COUNT_BACK = re.compile(
+    r"(?P<eq>等等|等)?(?P<q>[“\"「《]?)(?P<num>" + _SMALL_NUM + r")(?P<cls>"
+    + "|".join(sorted(_COUNT_CLS, key=len, reverse=True)) + r")")
+_COUNT_FWD = re.compile(
+    r"(?<![第\d" + CN_CHARS + r"])(?P<num>" + _SMALL_NUM + r")(?P<cls>"
+    + "|".join(sorted(_COUNT_CLS, key=len, reverse=True))
+    + r")(?P<noun>[^\s，。；：:、！？“”\"（）()\d]{1,8}?)[”\"」》]?"
+    r"(?P<intro>：|:|，即|,即|即|包括|分别是|分别为)")
+_CLAUSE_BREAK = set("，,。；;：:！？!?\n")
+_OPEN = "（(“「《【‘\"'"
+_CLOSE = "）)”」》】’\"'"
+_AND = re.compile(r".(?:和|及|与|以及|同).")
+_FIXED = ("七个有之", "八项规定", "四个意识", "四个自信", "两个维护", "两个确立", "五位一体", "四个全面",
+          "三个代表", "两学一做", "三严三实", "六稳", "六保", "两个大局", "三个务必", "两个结合",
+          "五个必由之路", "三农", "三新一高", "四风", "两个一百年", "两个毫不动摇")
+
+
+def _top_level_split(seg: str, sep: str = "、") -> list[str]:
+    items, depth, cur = [], 0, []
+    for ch in seg:
+        if ch in "（(「《【“‘":
+            depth += 1
+        elif ch in "）)」》】”’":
+            depth = max(0, depth - 1)
+        if ch == sep and depth == 0:
+            items.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    items.append("".join(cur))
+    return items
+
+
+def _clause_start(text: str, pos: int, floor: int) -> int:
+    """Offset just after the clause break before ``pos`` (breaks inside brackets or
+    quotes do not count)."""
+    depth = 0
+    i = pos - 1
+    while i >= floor:
+        ch = text[i]
+        if ch in "）)」》】”’":
+            depth += 1
+        elif ch in "（(「《【“‘":
+            if depth == 0:
+                if ch in "（(":  # an open bracket before the list starts it
+                    return i + 1
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in _CLAUSE_BREAK:
+            return i + 1
+        i -= 1
+    return floor
+
+
+_ORDINAL_CLS = {"届", "次", "级", "位", "重", "化", "型", "样"}
+_NOT_ITEM_END = set("的为在了是和与及对向把被将从以于至到着过出提近约超逾第共")
+_MAX_ITEM = 12
+_MAX_FIRST_ITEM = 16
+
+
+def _plain_list(items: list[str]) -> bool:
+    """A list of short named items: no quotes, no figures, no empty item; the first
+    item may carry a short lead-in verb (从, 实施, 以...)."""
+    if len(items) < 2:
+        return False
+    for i, it in enumerate(items):
+        it = it.strip()
+        if not it or len(it) > (_MAX_FIRST_ITEM if i == 0 else _MAX_ITEM):
+            return False
+        if re.search(r"[“”\"「」《》\d:：<>]", it):
+            return False
+        if re.fullmatch(f"[{CN_CHARS}]+", it):
+            return False  # 一、二: enumerators
+        if re.search(f"[{CN_CHARS}](?:{'|'.join(_COUNT_CLS)})", it):
+            return False  # items that hold counts of their own
+        if re.search(r"等|其他|其它|其余|分别", it):
+            return False  # 制造业、科学研究等行业: the list is already closed
+    return True
+
+
+_NOUN_TAGS = {"n", "nr", "ns", "nt", "nz", "nrt", "ng", "vn", "an", "j"}
+
+
+def _all_nouns(items: list[str]) -> bool:
+    """Every item ends in a noun (jieba part-of-speech tags): 北京、上海、广州 yes,
+    及时发现、着力解决 no. Only asked for a list not tied to its count by 等 or quotes,
+    and only once a mismatch is found, so jieba loads only when needed."""
+    import logging
+
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(logging.WARNING)
+    for it in items:
+        words = [w for w in pseg.cut(it.strip()) if w.word.strip()]
+        if not words or words[-1].flag not in _NOUN_TAGS:
+            return False
+    return True
+
+
+def _count(items: list[str], n: int) -> int:
+    """Items named; an item holding 和/与/及 may be two (A、B和C; 甲与已建成的乙、丙)."""
+    c = len(items)
+    for it in (items[-1], items[0]):
+        if c < n and _AND.search(it):
+            c += 1
+    return c
+
+
+@file_check("figure.count-mismatch", severity="warning", version=1)
+def count_mismatch(seed, ctx):
+    """What it flags:
+    A stated count that disagrees with the list it introduces or closes:
+    `从A、B、C、D等5个方面` (four items named), `扶贫计划、回引计划“三项计划”` (two),
+    `三项计划：A、B` (two), `北京、上海、广州、深圳3个城市` (four). A list before the count
+    that is not tied to it by 等 or quotes must end every item in a noun (jieba
+    part-of-speech tags; `及时发现、着力解决七个方面` is a row of verbs); items are
+    counted at the top level (a 、 inside brackets or quotes does not split), and
+    `A、B和C` counts three. With 等, fewer items than the count is flagged
+    only when exactly one is missing and three or more are named
+    (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
+    formulas (八项规定, 四个意识) are not counts. The message says what was counted.
+
+    Why it matters:
+    One of the two is wrong: an item fell out of the list, or the count was not
+    updated; the corpus then teaches a count that its own text contradicts.
+
+    Example:
+    `从基本队伍、基本活动、基本阵地、基本制度等5个方面制定24条具体标准`.
+
+    Fix:
+    Restore the missing item or correct the count (check the source).
+    """
+    if not seed.text:
+        return
+    text = seed.text
+    norm = _norm(seed)
+    body = seed.body_start
+    for m in _COUNT_BACK.finditer(norm, body):
+        n = parse_numeral(m.group("num"))
+        if n is None:
+            continue
+        n = int(n)
+        # the numeral must not continue a longer number or be an ordinal
+        s_num = m.start("num")
+        if s_num > 0 and (norm[s_num - 1].isdigit() or norm[s_num - 1] in CN_CHARS + "第"):
+            continue
+        e_num = m.end("num")
+        if e_num < len(norm) and (norm[e_num].isdigit() or norm[e_num] in CN_CHARS):
+            continue
+        cls = m.group("cls")
+        if cls in _ORDINAL_CLS or (cls == "大" and n > 10):
+            continue  # 十三届, 五次会议, 二十大: not counts of a list
+        if m.group("q"):
+            close = norm.find("”", m.end(), m.end() + 8)
+            if close < 0 and m.group("q") == "“":
+                continue
+        list_end = m.start()
+        if list_end <= body or norm[list_end - 1] in _CLAUSE_BREAK or \
+                norm[list_end - 1] in _NOT_ITEM_END or norm[list_end - 1] in "、":
+            continue
+        list_start = _clause_start(norm, list_end, max(body, list_end - 200))
+        seg = norm[list_start:list_end]
+        items = _top_level_split(seg)
+        if not _plain_list(items):
+            continue
+        etc = bool(m.group("eq"))
+        if norm.startswith(_FIXED, s_num):
+            continue
+        counted = _count(items, n)
+        if counted == n:
+            continue
+        if not etc and not m.group("q") and not _all_nouns(items):
+            continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
+        if not etc and counted < n and list_start > body and norm[list_start - 1] in "，,":
+            continue  # 加强领导，压实责任、狠抓落实“三项措施”: the list may begin before the comma
+        if etc and counted < n and (counted < n - 1 or counted < 3):
+            continue  # 北京、上海等10个城市: a partial list on purpose
+        shown = "、".join(it.strip() for it in items)
+        note = ("; 等 may mean the list is partial, but then the count says more than it "
+                "names" if etc else "")
+        yield Hit(s_num, m.end("cls"),
+                  f"the count says {m.group('num')}{m.group('cls')} ({n}) but the list before "
+                  f"it names {counted}: {shown[:80]}{note}",
+                  evidence={"stated": n, "counted": counted, "items": items, "etc": etc})
+    for m in _COUNT_FWD.finditer(norm, body):
+        n = parse_numeral(m.group("num"))
+        if n is None:
+            continue
+        n = int(n)
+        start = m.end()
+        stop = start
+        depth = 0
+        while stop < len(norm) and stop - start < 120:
+            ch = norm[stop]
+            if ch in "（(「《【“‘":
+                depth += 1
+            elif ch in "）)」》】”’":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and ch in "，,。；;！？!?\n":
+                break
+            stop += 1
+        seg = norm[start:stop]
+        if seg.endswith(("等", "等等")) or m.group("cls") in _ORDINAL_CLS:
+            continue
+        if stop < len(norm) and norm[stop] in "，,":
+            continue  # 三点要求：加强领导、压实责任，狠抓落实: the list may go on
+        items = _top_level_split(seg)
+        if not _plain_list(items) or len(items[0]) > _MAX_ITEM:
+            continue
+        counted = _count(items, n)
+        if counted == n:
+            continue
+        shown = "、".join(it.strip() for it in items)
+        yield Hit(m.start("num"), m.end("cls"),
+                  f"the count says {m.group('num')}{m.group('cls')}{m.group('noun')} ({n}) but "
+                  f"the list after it names {counted}: {shown[:80]}",
+                  evidence={"stated": n, "counted": counted, "items": items, "etc": False})
+
+
+_TOTAL = re.compile(r"(?:(?:共计|合计|总计|总共|一共|共有)[^\d，,。；、：:（(]{0,6}|共(?:为|达|有)?)$")
+_EACH = re.compile(r"分别")
+
+
+def _sentences(text: str, start: int):
+    pos = start
+    for m in re.finditer(r"[。；;！？!?\n]", text[start:]):
+        end = start + m.start()
+        if end > pos:
+            yield pos, end
+        pos = start + m.end()
+    if pos < len(text):
+        yield pos, len(text)
+
+
+@file_check("figure.total-mismatch", severity="warning", version=1)
+def total_mismatch(seed, ctx):
+    """What it flags:
+    Parts that do not add up to the total stated in the same sentence:
+    `分别为35人、59人，共计90人` (they make 94), `一等奖3人、二等奖5人，合计9人`. The total is
+    a figure right after 共计/合计/总计/共/共有; the parts are the figures after 分别, or
+    the run of figures before 合计/共计/总计, all in the same unit (values in 万/亿 are
+    scaled). When the total comes first, or 其中 stands between them, the parts may be a
+    subset, so only parts that exceed the total are flagged. Approximate figures (约,
+    余, 多) are never summed.
+
+    Why it matters:
+    One of the figures is wrong, and the text contradicts itself.
+
+    Example:
+    `分别选拔35人、59人，共计90人进入乡镇党政领导班子`.
+
+    Fix:
+    Check the source; correct the part or the total.
+    """
+    if not seed.text:
+        return
+    text = seed.text
+    all_toks = [t for t in scan(text, seed.body_start, norm=_norm(seed))
+                if t.quantity is not None]
+    ti = 0
+    for s, e in _sentences(text, seed.body_start):
+        while ti < len(all_toks) and all_toks[ti].start < s:
+            ti += 1
+        toks = []
+        while ti < len(all_toks) and all_toks[ti].end <= e:
+            toks.append(all_toks[ti])
+            ti += 1
+        if len(toks) < 3:
+            continue
+        totals = [t for t in toks if _TOTAL.search(text[max(s, t.start - 10):t.start])]
+        for tot in totals:
+            q = tot.quantity
+            if q.approx or q.is_range or q.percent or not q.unit:
+                continue
+            # parts after 分别 (before or after the total), else the run before 合计
+            parts = []
+            subset = False
+            each = _EACH.search(text, s, e)
+            if each:
+                # the run of figures right after 分别 (up to a figure of another kind)
+                run = []
+                for t in toks:
+                    if t.start <= each.end() or t is tot:
+                        continue
+                    if t.quantity.unit != q.unit or t.quantity.percent:
+                        break
+                    run.append(t)
+                parts = run
+                lo, hi = sorted((each.start(), tot.start))
+                # a total stated before 分别 may cover more than the parts named after it
+                subset = "其中" in text[lo:hi] or tot.start < each.start()
+            elif re.search(r"(?:共计|合计|总计)(?:为|达|有|达到)?$",
+                           text[max(s, tot.start - 4):tot.start]):
+                seg_start = s
+                for m in re.finditer(r"[：:]|其中", text[s:tot.start]):
+                    seg_start = s + m.end()
+                parts = [t for t in toks if seg_start <= t.start and t.end <= tot.start
+                         and t.quantity.unit == q.unit and not t.quantity.percent]
+                if len(parts) != len([t for t in toks
+                                      if seg_start <= t.start and t.end <= tot.start]):
+                    continue  # other kinds of figures in between: not a plain sum
+            if len(parts) < 2 or any(p.quantity.approx or p.quantity.is_range for p in parts):
+                continue
+            total = sum((p.quantity.value for p in parts), Decimal(0))
+            if total == q.value or (subset and total <= q.value):
+                continue
+            if _rounding_ok(parts, tot, total):
+                continue
+            shown = " + ".join(p.text for p in parts)
+            yield Hit(tot.start, tot.end,
+                      f"the total {tot.text} ({format_value(q.value)} {q.unit}) does not match "
+                      f"its parts {shown} = {format_value(total)} {q.unit}"
+                      + (" (其中: the parts may be a subset, but they exceed the total)"
+                         if subset else ""),
+                      related=[seed.location(parts[0].start, parts[-1].end)],
+                      evidence={"total": str(q.value), "sum": str(total),
+                                "parts": [p.text for p in parts]})
+
+
+def _step(q) -> Decimal:
+    """Half the rounding step of a written figure: 1.2万 -> 500, 2.35万 -> 50, 35 -> 0."""
+    m = re.search(r"\d+(?:,\d{3})*(?:\.(\d+))?", q.text.translate(FULLWIDTH))
+    if not m or not m.group(1):
+        return Decimal(0)
+    shown = Decimal(m.group(0).replace(",", ""))
+    if not shown:
+        return Decimal(0)
+    return Decimal(10) ** -len(m.group(1)) * (q.value / shown) / 2
+
+
+def _rounding_ok(parts, total_token, total: Decimal) -> bool:
+    """Parts written with decimals (1.2万 + 2.35万) are rounded: the sum may miss the
+    total by up to half a step of each figure."""
+    slack = sum((_step(p.quantity) for p in parts), Decimal(0)) + _step(total_token.quantity)
+    return abs(total - total_token.quantity.value) <= slack
+
+
+# -- notation drift ---------------------------------------------------------------------------
+
+_CN_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]|(?<!\d)\d{1,2}月\d{1,2}[日号]")
+
+
+@file_check("figure.notation-drift", severity="info", version=1)
+def notation_drift(seed, ctx):
+    """What it flags:
+    One file writing the same kind of figure two ways: dates both zero-padded and not
+    (`2017年09月08日` and `2017年8月28日`), or digits both full-width and half-width
+    (`１２３` and `123`). One finding per kind, on the first date or digits of the
+    less common notation, `related` pointing at the first of the other. The capture
+    date on line 1 is not counted.
+
+    Why it matters:
+    Mixed notation is a sign of text pasted from several sources; it makes figures
+    harder to compare and search. Information only.
+
+    Example:
+    `• 2017年09月08日 17时46分` and `四川省脱贫攻坚领导小组办公室  2017年8月28日`.
+
+    Fix:
+    Nothing is required; normalise the notation if the corpus has a house style.
+    """
+    if not seed.text:
+        return
+    text = seed.text
+    body = seed.body_start
+    norm = _norm(seed)
+    padded, unpadded = [], []
+    for m in _CN_DATE.finditer(norm, body):
+        d = find_dates(text, m.start(), m.end())
+        if not d or d[0].padded is None:
+            continue
+        (padded if d[0].padded else unpadded).append(d[0])
+    if padded and unpadded:
+        minority, other = (padded, unpadded) if len(padded) < len(unpadded) else \
+            (unpadded, padded)
+        if len(padded) == len(unpadded):
+            minority, other = (padded, unpadded) if padded[0].start > unpadded[0].start \
+                else (unpadded, padded)
+        a, b = minority[0], other[0]
+        yield Hit(a.start, a.end,
+                  f"dates are written both zero-padded ({padded[0].text}, {len(padded)}x) and "
+                  f"unpadded ({unpadded[0].text}, {len(unpadded)}x) in this file",
+                  related=[seed.location(b.start, b.end)], key="date-padding",
+                  evidence={"padded": len(padded), "unpadded": len(unpadded)})
+    full = [m for m in re.finditer(r"[０-９]+", text[body:])]
+    half = [m for m in re.finditer(r"[0-9]+", text[body:])]
+    if full and half:
+        minority, other = (full, half) if len(full) <= len(half) else (half, full)
+        a, b = minority[0], other[0]
+        yield Hit(body + a.start(), body + a.end(),
+                  f"digits are written both full-width ({full[0].group(0)}, {len(full)}x) and "
+                  f"half-width ({half[0].group(0)}, {len(half)}x) in this file",
+                  related=[seed.location(body + b.start(), body + b.end())],
+                  key="digit-width", evidence={"fullwidth": len(full), "halfwidth": len(half)})

@@ -1,0 +1,416 @@
+"""typo: misspellings, look-alike characters, corpus evidence, punctuation and script.
+
+Precision first: a check speaks at ``error`` only where the evidence is strong (a known
+misspelling; a character outside the 通用规范汉字表 whose closest look-alike makes a
+dictionary word that jieba keeps whole). The detectors live in
+:mod:`checks.typo_detect`, the data in :mod:`checks.typo_data`; see docs/typos.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .. import typo_data as D
+from .. import typo_detect as T
+from ..config import ConfigError
+from ..model import Fix, Hit
+from ..registry import corpus_check, corpus_index, file_check
+
+KNOWN = "typo.known-misspelling"
+LOOKALIKE = "typo.lookalike-char"
+
+
+def _user_pairs(config) -> dict[str, str]:
+    pairs = config.opt(KNOWN, "pairs", {})
+    if not all(isinstance(k, str) and isinstance(v, str) and k and k != v
+               for k, v in pairs.items()):
+        raise ConfigError(f"[tool.seedcheck.checks.\"{KNOWN}\"] pairs: expected a table of "
+                          "\"wrong\" = \"right\" strings")
+    return pairs
+
+
+def _known_spans(seed, config) -> list[tuple[int, int]]:
+    """Spans that typo.known-misspelling reports (when it is enabled for this seed)."""
+    if not config.enabled(KNOWN, seed.rel):
+        return []
+    return [(k.start, k.end) for k in T.find_known(seed.text or "", _user_pairs(config))]
+
+
+def _overlaps(s: int, e: int, spans) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def _u(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+@file_check(KNOWN, severity="error", version=1)
+def known_misspelling(seed, ctx):
+    """What it flags:
+    A word from the list of known misspellings (`checks/data/typo_misspellings.tsv`,
+    each pair with its source, plus the `pairs` table of the configuration), such as
+    实缋 for 实绩 or 釆取 for 采取.
+
+    Why it matters:
+    These forms are never right; a reader of official text trusts them, and every
+    later copy repeats them.
+
+    Example:
+    `已提拔重用88名脱贫攻坚实缋突出的党员干部` (实缋 → 实绩).
+
+    Fix:
+    Replace the word with the right form (safe fix). Add your own pairs with
+    `[tool.seedcheck.checks."typo.known-misspelling"] pairs = {"wrong" = "right"}`.
+    """
+    text = seed.text or ""
+    for k in T.find_known(text, _user_pairs(ctx.config)):
+        yield Hit(k.start, k.end,
+                  f"{k.wrong} is a known misspelling of {k.right} (source: {k.source})",
+                  fix=Fix(k.right, safe=True),
+                  evidence={"right": k.right, "source": k.source})
+
+
+@file_check(LOOKALIKE, severity="error", version=1)
+def lookalike_char(seed, ctx):
+    """What it flags:
+    A character outside the 通用规范汉字表 (the 8,105-character General Standard Chinese
+    Characters table) that forms no dictionary word with its neighbours, where swapping
+    in an in-table character that looks alike (or, failing that, sounds alike) makes a
+    jieba dictionary word that jieba also keeps whole in its context. Error when the
+    swap is the character's closest look-alike (shape score >= `error_score`, word
+    frequency >= `error_freq`); warning otherwise. Traditional characters are left to
+    typo.traditional-char, known misspellings to typo.known-misspelling.
+
+    Why it matters:
+    Look-alike code points (釆 U+91C6 for 采 U+91C7, 缋 for 绩) survive spell-reading
+    by eye and break search, counting and every downstream model.
+
+    Example:
+    `釆取强村带弱村` → 采取; `脱贫攻坚实缋突出` → 实绩 (not 实惠: the shape decides).
+
+    Fix:
+    Replace the window with the repaired word (safe fix for errors; review warnings).
+    Options: `min_freq` (5), `error_freq` (20), `error_score` (0.7), `sound` (true).
+    """
+    text = seed.text or ""
+    skip = _known_spans(seed, ctx.config)
+    found = T.find_lookalikes(
+        text, min_freq=ctx.opt("min_freq", 5), error_freq=ctx.opt("error_freq", 20),
+        error_score=ctx.opt("error_score", 0.7), sound=ctx.opt("sound", True))
+    for c in found:
+        if _overlaps(c.start, c.end, skip):
+            continue
+        in_file = text.count(c.right)
+        how = (f"looks like {c.repl} (shape score {c.score:.2f}"
+               + (", its closest look-alike)" if c.rank == 0 else ")")
+               if c.kind == "shape" else f"sounds like {c.repl}")
+        msg = (f"{c.char} ({_u(c.char)}) is outside the 通用规范汉字表 and {how}; "
+               f"{c.wrong} is not a word, {c.right} is (jieba frequency {c.freq}"
+               + (f"; {in_file} times elsewhere in this file" if in_file else "") + ")")
+        yield Hit(c.start, c.end, msg, severity=c.strength,
+                  fix=Fix(c.right, safe=c.strength == "error"),
+                  evidence={"char": c.char, "codepoint": _u(c.char), "replacement": c.repl,
+                            "kind": c.kind, "shape_score": c.score, "word_freq": c.freq,
+                            "in_file": in_file})
+
+
+@file_check("typo.bullet-in-word", severity="error", version=1)
+def bullet_in_word(seed, ctx):
+    """What it flags:
+    A bullet or similar dot (• U+2022, ‧ U+2027, ∙ U+2219, ⋅ U+22C5, ・ U+30FB, ･ U+FF65)
+    between two letters, digits or Han characters, where the middle dot · (U+00B7)
+    belongs: 七•一, 约翰•肯尼迪. Error when a Han character is next to the dot, warning
+    otherwise. A list bullet (`  • 微信`) is not inside a word and is left alone.
+
+    Why it matters:
+    The bullet is a list marker; inside a date name or a foreign name it is a
+    conversion error that splits the word for search and segmentation.
+
+    Example:
+    `明确每年“七•一”表彰` → 七·一.
+
+    Fix:
+    Replace the dot with · (U+00B7) (safe fix).
+    """
+    text = seed.text or ""
+    if not T.BULLET_ANY.search(text):
+        return
+    for m in T.BULLET_RUN.finditer(text):
+        run = m.group()
+        if T.KANA.search(run):
+            continue  # Japanese: ・ between kana is its own middle dot
+        han = any(D.is_han(ch) for ch in run)
+        fixed = re.sub(f"[{T.BULLETS}]", "\u00b7", run)
+        dots = sorted({_u(ch) for ch in run if ch in T.BULLETS})
+        yield Hit(m.start(), m.end(),
+                  f"{'/'.join(dots)} inside the word {run}: use the middle dot · (U+00B7): "
+                  f"{fixed}", severity="error" if han else "warning",
+                  fix=Fix(fixed, safe=True))
+
+
+@file_check("typo.unbalanced-pair", severity="warning", version=1)
+def unbalanced_pair(seed, ctx):
+    """What it flags:
+    A paired mark (“” 《》 （） () 【】 「」 『』 〔〕 〈〉) whose mate is missing in the same
+    paragraph (line), in lines with at least `min_han` (8) Han characters. A quotation
+    that runs over paragraphs (the next paragraph opens with “ again) and enumerators
+    such as `1）` are not flagged.
+
+    Why it matters:
+    A lost closing mark swallows the rest of the paragraph into a title or a quotation
+    and usually means text was cut or glued during scraping.
+
+    Example:
+    `制定出台《达州市村党组织第一书记关怀保障办法，每年……` (no 》).
+
+    Fix:
+    Restore the missing mark where the quotation or title ends (no automatic fix).
+    """
+    min_han = ctx.opt("min_han", 8)
+    lines = seed.lines
+    body = seed.body_start
+    for idx, ln in enumerate(lines):
+        if ln.start < body or not T.PAIR_RE.search(ln.text):
+            continue
+        if not D.han_at_least_re(min_han).match(ln.text):
+            continue
+        nxt = ""
+        for later in lines[idx + 1:]:
+            if later.text.strip():
+                nxt = later.text
+                break
+        prev = None
+        for earlier in reversed(lines[:idx]):
+            if earlier.text.strip():
+                prev = earlier
+                break
+        nxt_line = next((x for x in lines[idx + 1:] if x.text.strip()), None)
+        for pos, ch in T.unbalanced_marks(ln.text, nxt):
+            opening = ch in T.OPEN_CLOSE
+            mate = T.OPEN_CLOSE[ch] if opening else T.CLOSERS[ch]
+            near = nxt_line if opening else prev
+            where = ""
+            if near is not None and mate in near.text:
+                where = (f"; its mate {mate} is on line {near.number}: the paragraph looks "
+                         "split")
+            yield Hit(ln.start + pos, ln.start + pos + 1,
+                      f"{'opening' if opening else 'closing'} mark {ch} has no mate in this "
+                      f"paragraph{where}", key=f"{ch}:{ln.text}")
+
+
+@file_check("typo.doubled-punctuation", severity="warning", version=1)
+def doubled_punctuation(seed, ctx):
+    """What it flags:
+    Two or more clause or sentence marks in a row (，， 。。 、、 ；； ：： ,, or a mix
+    such as ，。).
+
+    Why it matters:
+    A doubled mark is a typing or merging slip; a mix of two marks means one of them
+    is wrong.
+
+    Example:
+    `集中力量打赢脱贫攻坚战。。` → 。
+
+    Fix:
+    One mark of a repeated mark (safe fix); for a mix, the last mark (review it).
+    """
+    text = seed.text or ""
+    for m in T.DOUBLED.finditer(text, seed.body_start):
+        run = m.group()
+        same = len(set(run)) == 1
+        yield Hit(m.start(), m.end(),
+                  f"{len(run)} punctuation marks in a row ({run}); keep one",
+                  fix=Fix(run[-1], safe=same))
+
+
+@file_check("typo.mixed-width-punctuation", severity="warning", version=1)
+def mixed_width_punctuation(seed, ctx):
+    """What it flags:
+    A punctuation mark next to Han text whose width (full-width ，：；（）？！ or
+    half-width , : ; ( ) ? !) goes against the file's own convention for that mark: the
+    other width is used at least `min_majority` (5) times and makes up at least
+    `majority` (0.9) of that mark's uses. Only prose lines count (at least `min_han`,
+    8, Han characters), and the `;` of an HTML entity (`&lt;`) is not punctuation. A file that consistently uses half-width
+    , ( ) : ; with full-width 、。“” keeps its convention and is not flagged.
+
+    Why it matters:
+    A stray width within one file is a copy-paste seam; consistent punctuation is what
+    the corpus's tokenizers and readers expect.
+
+    Example:
+    In a file that writes ，everywhere else: `坚持把党建引领作为重要抓手,充分发挥` → ，
+
+    Fix:
+    Use the file's majority form of the mark (review: fix not marked safe).
+    """
+    text = seed.text or ""
+    marks = T.width_marks(text, [ln for ln in seed.lines if ln.start >= seed.body_start],
+                          ctx.opt("min_han", 8))
+    if not marks:
+        return
+    min_major = ctx.opt("min_majority", 5)
+    share = ctx.opt("majority", 0.9)
+    counts: Counter = Counter((key, ch) for _, ch, key in marks)
+    for pos, ch, key in marks:
+        full = T.WIDTH_PAIRS[key]
+        other = full if ch == key else key
+        n_other, n_this = counts[(key, other)], counts[(key, ch)]
+        if n_other >= min_major and n_other / (n_other + n_this) >= share:
+            width = "full" if other == full else "half"
+            yield Hit(pos, pos + 1,
+                      f"{ch} ({_u(ch)}) against this file's convention: it uses {width}-width "
+                      f"{other} {n_other} times and {ch} {n_this} times next to Han text",
+                      fix=Fix(other, safe=False), key=f"{ch}>{other}")
+
+
+@file_check("typo.traditional-char", severity="warning", version=1)
+def traditional_char(seed, ctx):
+    """What it flags:
+    A traditional character (OpenCC t2s changes it, and it is outside the 通用规范汉字表)
+    inside simplified text, when the converted window of 2-4 characters is a jieba
+    dictionary word (so names such as 宋懋璗 and titles that
+    keep a traditional character on purpose, 《西夏樂集》, are left alone). Characters
+    that are both simplified and traditional, and in-table characters such as 乾 (乾隆)
+    or 於 (a surname), are never flagged. A file
+    written mostly in traditional script (more than `max_share`, 0.2, of its Han
+    characters) is left alone: that is its script, not a slip.
+
+    Why it matters:
+    A traditional character in simplified text splits one word into two spellings for
+    search and counting; it usually comes from a pasted quotation or an OCR step.
+
+    Example:
+    `殘疾人` → 残疾人.
+
+    Fix:
+    The simplified character from OpenCC's t2s conversion (review: not marked safe).
+    """
+    text = seed.text or ""
+    found = T.traditional_chars(text)
+    if not found:
+        return
+    han = len(D.HAN_RE.findall(text))
+    if han and len(found) / han > ctx.opt("max_share", 0.2):
+        return
+    for i, c, simp, window, _ in found:
+        yield Hit(i, i + 1,
+                  f"{c} ({_u(c)}) is a traditional character in simplified text: {window} "
+                  f"is not a word, its simplified form with {simp} is",
+                  fix=Fix(simp, safe=False), evidence={"simplified": simp, "window": window})
+
+
+# -- corpus ------------------------------------------------------------------------------
+
+RARE = "typo.corpus-rare-form"
+
+
+@corpus_index("typo", version=3)
+def typo_features(seed, ctx):
+    """Per seed: out-of-table characters that no file check explained, with their
+    2-character forms and shape-repaired forms; with the option ``in_table``, also
+    in-table sound-alike candidates (slow: about 12 s/MB)."""
+    text = seed.text or ""
+    feats: list[tuple] = []
+    if next(D.out_of_table(text), None) is not None:
+        reported = _known_spans(seed, ctx.config)
+        reported += [(c.start, c.end) for c in T.find_lookalikes(text)]
+        feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]
+    if ctx.config.opt(RARE, "in_table", False):
+        threshold = ctx.config.opt(RARE, "gain", 12.0)
+        skip = _known_spans(seed, ctx.config)
+        for u in T.find_unlikely_chars(text, threshold):
+            if not _overlaps(u.start, u.end, skip):
+                feats.append((u.start, u.end, u.form, u.repaired, u.repl, u.gain,
+                              "in-" + u.kind))
+    return feats
+
+
+def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Counter]:
+    """Occurrences of each form in the corpus (and in how many files). Forms in
+    ``whole`` count only where jieba keeps them whole (理指 inside 管理指导 is not 理指)."""
+    counts: Counter = Counter()
+    files: Counter = Counter()
+    for rel in corpus.paths:
+        seed = corpus.seed(rel)
+        if not seed.readable:
+            continue
+        text = seed.text
+        for form in forms:
+            i = text.find(form)
+            n = 0
+            while i >= 0:
+                if form not in whole:
+                    n += 1
+                else:
+                    lo, hi = T.run_bounds(text, i)
+                    if T.resegmented(text, lo, hi, i, i + len(form), form):
+                        n += 1
+                i = text.find(form, i + 1)
+            if n:
+                counts[form] += n
+                files[form] += 1
+    return counts, files
+
+
+@corpus_check(RARE, severity="warning", index="typo", version=3)
+def corpus_rare_form(corpus, ctx):
+    """What it flags:
+    A short form holding a character outside the 通用规范汉字表 that occurs at most
+    `max_rare` (2) times in the whole corpus, while the form with the character's
+    look-alike in its place occurs at least `min_common` (3) times and `ratio` (3) times
+    as often; a form is counted only where jieba keeps it whole (理指 inside 管理指导 is
+    not 理指). Only characters that no file check already explained are looked at; the
+    message gives both counts. With `in_table = true` (off by default: slow), also an
+    in-table character that jieba leaves as a stray single character, where a
+    sound-alike or an in-table look-alike (己/已) raises the clause's best segmentation
+    log-probability by at least `gain`
+    (12.0) and makes a dictionary word, and the form occurs at most `max_rare` times in
+    the corpus (so 抗疫, missing from jieba's dictionary but common in the corpus, is not
+    flagged).
+
+    Why it matters:
+    The corpus is its own dictionary: names and terms missing from jieba's dictionary
+    still show their usual spelling elsewhere, so a lone variant next to a frequent
+    look-alike form is most likely a slip.
+
+    Example:
+    `张缋说` once and `张绩说` three times; with `in_table`: `这是程序正档原则` (档 → 当).
+
+    Fix:
+    Replace the form with the frequent one after checking (not marked safe).
+    """
+    feats = [(p, f) for p, f in corpus.features("typo") if f]
+    if not feats:
+        return
+    max_rare = ctx.opt("max_rare", 2)
+    min_common = ctx.opt("min_common", 3)
+    ratio = ctx.opt("ratio", 3.0)
+    forms = {x[2] for _, f in feats for x in f} | {x[3] for _, f in feats for x in f}
+    whole = {x[3] for _, f in feats for x in f}
+    counts, files = _count_forms(corpus, forms, whole)
+    for path, feat in feats:
+        best: dict[tuple[int, int], tuple] = {}
+        for s, e, form, rep, y, score, kind in feat:
+            nf, nr = counts[form], counts[rep]
+            if kind == "shape":
+                ok = nf <= max_rare and nr >= min_common and nr >= ratio * nf
+            else:
+                ok = nf <= max_rare
+            if ok and ((s, e) not in best or (nr, score) > (best[(s, e)][1], best[(s, e)][4])):
+                best[(s, e)] = (form, nr, rep, y, score, nf, files[rep], kind)
+        for (s, e), (form, nr, rep, y, score, nf, nfiles, kind) in sorted(best.items()):
+            ch = next((a for a, b in zip(form, rep) if a != b), form[0])
+            if kind == "shape":
+                why = (f"{ch} looks like {y} (shape score {score:.2f}) and is outside the "
+                       "通用规范汉字表")
+            else:
+                alike = "sounds like" if kind == "in-sound" else "looks like"
+                why = (f"{ch} {alike} {y}, and {rep} makes the clause {score:.1f} nats "
+                       f"more likely (jieba unigram model)")
+            yield Hit(s, e,
+                      f"{form} occurs {nf} time(s) in the corpus, {rep} {nr} time(s) in "
+                      f"{nfiles} file(s); {why}",
+                      path=path, fix=Fix(rep, safe=False),
+                      evidence={"form_count": nf, "repaired_count": nr, "kind": kind,
+                                "repaired_files": nfiles, "score": score})
