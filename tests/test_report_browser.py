@@ -245,6 +245,36 @@ def test_page_without_findings_opens_cleanly(driver, tmp_path):
     assert console_errors(driver) == []
 
 
+def test_file_with_hundreds_of_findings_is_drawn_in_parts(driver, tmp_path):
+    from checks.model import Finding
+    from checks.report.build import build_report
+    from checks.report.html import to_html
+
+    fs = [Finding(check="typo.doubled-punctuation", category="typo", severity="warning",
+                  path="big.txt", line=i, column=3, end_line=i, end_column=5, excerpt="。。",
+                  message=f"finding {i}", fix=None, related=[], fingerprint=f"x{i}")
+          for i in range(1, 451)]
+    files = [{"path": "big.txt", "sha256": "0" * 64, "chars": 10, "lines": 450}]
+    page = tmp_path / "report.html"
+    page.write_text(to_html(build_report(files, fs, seeds_dir="seeds", duration_s=0.1)),
+                    encoding="utf-8")
+    browser.open_report(driver, page)
+    assert shown(driver) == "Showing 450 of 450 findings in 1 files."
+    cards = lambda: driver.find_elements("css selector", "#files .finding")  # noqa: E731
+    assert len(cards()) == 200
+    btn = driver.find_element("css selector", "#files button.more-in-file")
+    assert btn.text == "Show 200 more of 250 findings left in this file"
+    driver.execute_script("arguments[0].click()", btn)
+    assert len(cards()) == 400
+    # a link to a finding not drawn yet draws the rest of the file
+    driver.execute_script("location.hash = '#at-0-449'")
+    _wait(lambda: len(cards()) == 450)
+    target = driver.find_element("css selector", ".target")
+    assert target.get_attribute("data-line") == "449"
+    assert not btn.is_displayed()
+    assert console_errors(driver) == []
+
+
 # -- a generated corpus with thousands of findings -------------------------------------------
 
 def test_large_page_renders_lazily_and_filters(driver, corpus_page):

@@ -5,7 +5,7 @@
   "use strict";
   var F_FILE = 0, F_CHECK = 1, F_SEV = 2, F_LINE = 3, F_COL = 4, F_ELINE = 5, F_ECOL = 6,
       F_MSG = 7, F_BASE = 8, F_FIX = 9, F_REL = 10, F_CTX = 11, F_MORE = 12;
-  var CHUNK_FILES = 25, CHUNK_FINDINGS = 250;
+  var CHUNK_FILES = 25, CHUNK_FINDINGS = 250, PER_FILE = 200;
   var meta = JSON.parse(document.getElementById("seedcheck-meta").textContent);
   var D = null, byFile = null, category = null;
   var groups = [], next = 0, shownIdx = [], current = null, observer = null;
@@ -175,7 +175,24 @@
     if (!all.length) {
       sec.appendChild(el("p", "note", "No findings in this file; other findings point here."));
     }
-    items.forEach(function (i) { sec.appendChild(finding(i)); });
+    // a file with very many findings is drawn PER_FILE at a time too
+    var done = 0, btn = el("button", "more-in-file");
+    btn.type = "button";
+    function more() {  // draws the next part; false when all was drawn already
+      if (done >= items.length && done > 0) { return false; }
+      items.slice(done, done + PER_FILE).forEach(function (i) {
+        sec.insertBefore(finding(i), btn);
+      });
+      done = Math.min(items.length, done + PER_FILE);
+      btn.hidden = done >= items.length;
+      btn.textContent = "Show " + Math.min(PER_FILE, items.length - done) + " more of " +
+        (items.length - done) + " findings left in this file";
+      return true;
+    }
+    btn.addEventListener("click", more);
+    sec.appendChild(btn);
+    more();
+    sec.moreFindings = more;
     return sec;
   }
 
@@ -289,20 +306,23 @@
     else if (/^f-\d+$/.test(h)) {
       var i = +h.slice(2);
       if (i < D.findings.length) {
-        var sec0 = ensureFile(D.findings[i][F_FILE]);
-        var node = sec0.querySelector("#f-" + i) || sec0;
-        target(node);
+        var sec0 = ensureFile(D.findings[i][F_FILE]), node = sec0.querySelector("#f-" + i);
+        while (!node && sec0.moreFindings && sec0.moreFindings()) {
+          node = sec0.querySelector("#f-" + i);
+        }
+        target(node || sec0);
       }
       return;
     } else { return; }
     if (fi === undefined || fi < 0 || fi >= D.files.length) { return; }
     var sec = ensureFile(fi), best = null;
-    if (line) {
+    while (line) {
       var cards = sec.querySelectorAll(".finding");
       for (var k = 0; k < cards.length; k++) {
         var a = +cards[k].getAttribute("data-line"), b = +cards[k].getAttribute("data-end-line");
         if (a <= line && line <= b) { best = cards[k]; break; }
       }
+      if (best || !sec.moreFindings || !sec.moreFindings()) { break; }
     }
     target(best || sec);
   }
