@@ -339,3 +339,48 @@ def phrase_confusions() -> dict[str, str]:
         if wrong and right:
             out[wrong] = right
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def phrase_starts() -> frozenset[str]:
+    """The first two characters of every wrong form of the phrase-confusion table."""
+    return frozenset(w[:2] for w in phrase_confusions())
+
+
+@functools.lru_cache(maxsize=4)
+def word_bigrams(min_freq: int) -> frozenset[str]:
+    """Every pair of adjacent characters inside a dictionary word of frequency >=
+    ``min_freq``, plus the first two characters of each wrong phrase of the confusion
+    table: a character whose two neighbouring pairs are in no word is a word of its own,
+    or a slip."""
+    out: set[str] = set(phrase_starts())
+    for w, f in word_freq().items():
+        if f >= min_freq and len(w) >= 2:
+            for i in range(len(w) - 1):
+                out.add(w[i:i + 2])
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=None)
+def twins() -> dict[str, tuple[str, ...]]:
+    """Twin words (``data/typo_twins.tsv``): a frequent 2-character word → the frequent
+    words one sound-alike character away (权利 → 权力)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines("typo_twins.tsv"):
+        w, _, rest = line.partition("\t")
+        out[w] = tuple(rest.split())
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(cover_min: int) -> dict[str, int]:
+    """jieba's dictionary (word → frequency) extended with pypinyin's phrase table (47k
+    words and set phrases, 主责, 当家做主), a phrase missing from jieba counting as
+    ``cover_min``: the words a window of text may be without being a slip."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    out = dict(word_freq())
+    for w in phrases_dict:
+        if len(w) >= 2 and out.get(w, 0) < cover_min:
+            out[w] = cover_min
+    return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from itertools import compress
+from operator import add
 
 from . import typo_data as D
 
@@ -311,6 +313,7 @@ class Unlikely:
     kind: str  # "sound" (same toned reading) or "shape" (an in-table look-alike)
 
 
+@functools.lru_cache(maxsize=65536)
 def _logprob(text: str) -> float:
     dt = D.segmenter()
     route: dict = {}
@@ -391,6 +394,9 @@ class Confusion:
 
 _HAN_RUN2 = None
 STANDALONE = 20000
+NAME_REACH = 6  # characters of context each side for jieba's tagger
+REACH = 12  # characters of context each side of a window for the segmentation gain
+ONES = b"\x01" * 8
 STANDALONE_EXTRA = 4.0
 
 
@@ -401,7 +407,7 @@ def _han_runs(text: str):
     return _HAN_RUN2.finditer(text)
 
 
-def _local(r: str, s: int, e: int, reach: int = 12) -> tuple[str, int]:
+def _local(r: str, s: int, e: int, reach: int = REACH) -> tuple[str, int]:
     lo = max(0, s - reach)
     return r[lo:min(len(r), e + reach)], lo
 
@@ -438,8 +444,9 @@ def _splits_a_word(r: str, s: int, e: int) -> bool:
 def _name_at(r: str, p: int) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` as
     part of a person, place, organisation or other proper name?"""
-    pos = 0
-    for w, flag in D.tagger().lcut(r):
+    lo = max(0, p - NAME_REACH)
+    pos = lo
+    for w, flag in D.tagger().lcut(r[lo:p + NAME_REACH + 1]):
         if pos <= p < pos + len(w):
             return flag in D.NAME_TAGS and len(w) > 1
         pos += len(w)
@@ -468,7 +475,8 @@ def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
 def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     idiom_gain: float = 5.0, variant_max: int = 20,
                     variant_ratio: float = 20.0, cover_min: int = 3,
-                    names: bool = True, floor: float | None = None) -> list[Confusion]:
+                    names: bool = True, floor: float | None = None,
+                    variants: bool = True) -> list[Confusion]:
     """In-table characters that break a word: a window of 2-4 characters that is no
     dictionary word (or a rare one) where putting a sound-alike or look-alike character
     in place makes a frequent word (frequency >= ``min_freq``; for a rare word,
@@ -479,18 +487,26 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     freq = None
     out: list[Confusion] = []
     phrases = D.phrase_confusions()
+    pstart = D.phrase_starts()
+    bigrams = D.word_bigrams(cover_min)
     for m in _han_runs(text):
         r = m.group()
         o = m.start()
         n = len(r)
         if freq is None:
             freq = D.word_freq()
+            get = D.lexicon(cover_min).get
+            tags = D.word_tags()
+            tab = D.table()
             idx = D.pattern_index(min_freq)
-        cov = [0] * n
         rare: list[tuple[int, int, int]] = []
         found: list[Confusion] = []
-        for s in range(n - 1):
-            for e in range(s + 2, min(n, s + 4) + 1):
+        # windows of 2, 3 and 4 characters, built and looked up in C loops (map)
+        w2 = list(map(add, r, r[1:]))
+        # a pair that occurs inside no dictionary word marks a word boundary or a slip
+        inb = list(map(bigrams.__contains__, w2))
+        for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
+            for e in range(s + 2, min(n, s + 8) + 1):
                 w = r[s:e]
                 if w in phrases:
                     right = phrases[w]
@@ -498,18 +514,26 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     found.append(Confusion(o + s, o + e, w, right, o + s + i, w[i], right[i],
                                            "phrase", "phrase", 0.0, freq.get(right, 0),
                                            freq.get(w, 0)))
-                f = freq.get(w)
-                if f is not None and f >= cover_min:
-                    for k in range(s, e):
-                        if f > cov[k]:
-                            cov[k] = f
-                    if f <= variant_max:
-                        rare.append((s, e, f))
+        # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
+        covered = bytearray(n)
+        w3 = list(map(add, w2, r[2:]))
+        w4 = list(map(add, w3, r[3:]))
+        # rare dictionary words: idioms always, shorter words with ``variants``
+        for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
+            for k, f in enumerate(map(freq.get, ws)):
+                if f and cover_min <= f <= variant_max and (
+                        size < 4 or tags.get(ws[k]) in ("i", "l")):
+                    rare.append((k, k + size, f))
+        for size, ws in ((2, w2), (3, w3), (4, w4)):
+            for s in [k for k, f in enumerate(map(get, ws)) if f and f >= cover_min]:
+                covered[s:s + size] = ONES[:size]
         cands: dict[int, list] = {}
         for p in range(n):
-            if cov[p]:
+            if covered[p]:
                 continue
             ch = r[p]
+            if ch not in tab:
+                continue  # typo.lookalike-char and typo.traditional-char judge these
             conf = None
             for size in (4, 3, 2):
                 for s in range(max(0, p - size + 1), min(p, n - size) + 1):
@@ -575,3 +599,31 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             seen.add(c.pos)
             out.append(c)
     return sorted(out, key=lambda c: (c.start, c.end))
+
+
+# -- twin words in context (the corpus decides) ---------------------------------------------
+
+TWIN_PAD = "\x01"  # the edge of a run of Han characters (punctuation, a digit, a line end)
+
+
+def twin_contexts(text: str) -> tuple[list[int], str]:
+    """Every occurrence of a twin word (:func:`checks.typo_data.twins`: 权利, whose twin
+    权力 is one sound-alike character away) with the two Han characters each side:
+    (offsets, records), a record being 6 characters, ``left2 + word + right2``, where the
+    run of Han characters ends the context is padded with ``TWIN_PAD`` (so "at the start of
+    a clause" is a context too). The corpus check compares how often each context holds
+    the word and its twin."""
+    tw = D.twins()
+    offsets: list[int] = []
+    recs: list[str] = []
+    for m in _han_runs(text):
+        r = m.group()
+        n = len(r)
+        for i in range(n - 1):
+            w = r[i:i + 2]
+            if w in tw:
+                left = r[max(0, i - 2):i].rjust(2, TWIN_PAD)
+                right = r[i + 2:i + 4].ljust(2, TWIN_PAD)
+                offsets.append(m.start() + i)
+                recs.append(left + w + right)
+    return offsets, "".join(recs)

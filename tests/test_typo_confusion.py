@@ -136,3 +136,57 @@ def test_a_known_misspelling_is_reported_once(tmp_path):
     (tmp_path / "000.txt").write_text(HEAD + LEAD + "大家要再接再砺。" + TAIL, encoding="utf-8")
     found = check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
     assert [f.check for f in found if "再接再砺" in f.excerpt] == []
+
+
+# -- typo.context-word: real words in the wrong place, decided by the corpus -------------------
+
+OTHERS = [f"第{i}次会议指出，人民代表大会是国家权力机关。截至目前，各项工作进展顺利。\n"
+          for i in range(6)]
+
+
+def context(tmp_path: Path, bodies: list[str], config: Config | None = None):
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    paths = sorted(p.name for p in tmp_path.glob("*.txt"))
+    found = check_corpus(Corpus(tmp_path, paths, config or Config()), "typo")
+    return [f for f in found if f.check == "typo.context-word"]
+
+
+def test_context_word_fires_where_the_corpus_writes_the_twin(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    got = context(tmp_path, [slip] + OTHERS)
+    c = len(LEAD)
+    assert [row(f) for f in got] == [
+        ("typo.context-word", "warning", 3, c + 10, c + 12, "权利", "权力", False),
+        ("typo.context-word", "warning", 3, c + 15, c + 17, "截止", "截至", False)]
+    assert got[0].message.startswith("权利机关 occurs 1 time(s) in the corpus, 权力机关 6 times "
+                                      "(first in 001.txt)")
+    # the related place is the first occurrence of the frequent form
+    assert [(r.path, r.line, r.column, r.end_column) for r in got[0].related] == [
+        ("001.txt", 3, 18, 22)]
+
+
+def test_context_word_needs_the_corpus(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    assert context(tmp_path, [slip]) == []  # one file: no usage to go by
+    assert context(tmp_path, [slip] + OTHERS[:4]) == []  # 4 < min_common (5)
+
+
+def test_context_word_silent_when_the_corpus_uses_both(tmp_path):
+    # 制定 and 制订 are both used with 标准 in this corpus: usage does not decide
+    bodies = [f"第{i}次会议要求制定标准。\n" for i in range(6)] + ["会议要求制订标准。\n",
+                                                                 "会议要求制订标准。\n"]
+    assert context(tmp_path, bodies) == []
+
+
+def test_context_word_edge_of_a_clause_is_no_evidence(tmp_path):
+    # 使用 ends many clauses, 试用 one: a clause edge is too common a context to decide
+    bodies = [f"{who}使用。\n" for who in ("甲方", "乙方", "丙方", "丁方", "各方", "双方",
+                                              "多方")] + ["新技术推广试用。\n"]
+    assert context(tmp_path, bodies) == []
+
+
+def test_context_word_allow_list(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    cfg = Config(checks={"typo.context-word": {"allow": ["权利", "截止"]}})
+    assert context(tmp_path, [slip] + OTHERS, cfg) == []

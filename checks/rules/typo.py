@@ -9,6 +9,7 @@ dictionary word that jieba keeps whole). The detectors live in
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 
 from .. import typo_data as D
@@ -307,18 +308,17 @@ RARE = "typo.corpus-rare-form"
 
 CONFUSABLE = "typo.confusable-char"
 IDIOM = "typo.broken-idiom"
-# the lowest gain any option may ask for: candidates below it are not kept in the index
-FLOOR = 9.0
+CONTEXT = "typo.context-word"
 
 
-@corpus_index("typo", version=5)
+@corpus_index("typo", version=7)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
-    candidates of :func:`checks.typo_detect.find_confusions` down to a gain of ``FLOOR``
-    (``conf``), which the corpus checks filter with their options and with the corpus's
-    own counts; with the option ``in_table``, also the older in-table sound-alike
-    candidates (slow: about 12 s/MB)."""
+    candidates of :func:`checks.typo_detect.find_confusions` at the configured thresholds
+    (``conf``; the index is rebuilt when the configuration changes), which the corpus
+    checks weigh with the corpus's own counts; the twin-word contexts (``twins``); with
+    the option ``in_table``, also the older in-table sound-alike candidates (slow)."""
     text = seed.text or ""
     feats: list[tuple] = []
     reported = _known_spans(seed, ctx.config)
@@ -327,8 +327,11 @@ def typo_features(seed, ctx):
         feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]
     conf = []
     if D.HAN_RE.search(text):
-        for c in T.find_confusions(text, floor=FLOOR,
-                                   names=ctx.config.opt(CONFUSABLE, "names", True)):
+        opt = ctx.config.opt
+        for c in T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
+                                   idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
+                                   names=opt(CONFUSABLE, "names", True),
+                                   variants=opt(CONFUSABLE, "variants", False)):
             if not _overlaps(c.start, c.end, reported):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
@@ -339,9 +342,14 @@ def typo_features(seed, ctx):
             if not _overlaps(u.start, u.end, skip):
                 feats.append((u.start, u.end, u.form, u.repaired, u.repl, u.gain,
                               "in-" + u.kind))
-    if not feats and not conf:
+    twins = None
+    if ctx.config.enabled(CONTEXT):
+        offsets, recs = T.twin_contexts(text)
+        if offsets:
+            twins = (array("I", offsets), recs)
+    if not feats and not conf and twins is None:
         return None
-    return {"rare": feats, "conf": conf}
+    return {"rare": feats, "conf": conf, "twins": twins}
 
 
 def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Counter]:
@@ -570,3 +578,105 @@ def broken_idiom(corpus, ctx):
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("idiom", "phrase")):
         yield _confusion_hit(path, c, n, nfiles)
+
+
+def _twin_keys(rec: str):
+    """The context keys of one twin-word record: ("R" + word + right2, "L" + left2 +
+    word); a context that is the edge of the clause holds the pad character."""
+    left, w, right = rec[:2], rec[2:4], rec[4:6]
+    return ("R" + w + right, "L" + left + w)
+
+
+def _twin_key(key: str, twin: str) -> str:
+    return key[0] + twin + key[3:] if key[0] == "R" else key[:3] + twin
+
+
+@corpus_check(CONTEXT, severity="warning", index="typo", version=1)
+def context_word(corpus, ctx):
+    """What it flags:
+    A real word in a context where the corpus itself writes its sound-alike twin: a twin
+    word (two frequent jieba words one sound-alike character apart, 权利/权力,
+    截止/截至, 制定/制订) whose contexts (the two characters after it and before it, or
+    the edge of the clause) each occur at most `max_rare` (1) time(s) in the corpus, while
+    one two-character context with the twin occurs at least `min_common` (5) times and
+    `ratio` (5) times as often, and the other holds the twin at least as often as the
+    word. The message gives both counts and the
+    first place the frequent form occurs.
+
+    Why it matters:
+    权利机关 and 截止目前 are made of real words: no dictionary flags them, only usage does.
+    A corpus of official text is its own reference: it writes 国家权力机关 and 截至目前
+    dozens of times, and the lone variant is a slip (or a house-style break).
+
+    Example:
+    `人民代表大会是国家权利机关` in one file, `国家权力机关` in five others → 权力.
+
+    Fix:
+    Replace the word with its twin after reading the sentence (not marked safe: both are
+    words). Options: `max_rare` (1), `min_common` (5), `ratio` (5.0), `allow` (words never
+    to flag).
+    """
+    max_rare = ctx.opt("max_rare", 1)
+    min_common = ctx.opt("min_common", 5)
+    ratio = ctx.opt("ratio", 5.0)
+    allow = set(ctx.opt("allow", []))
+    feats = [(p, f["twins"], f["conf"]) for p, f in corpus.features("typo")
+             if f and f.get("twins")]
+    if not feats:
+        return
+    counts: Counter = Counter()
+    for _p, (offsets, recs), _c in feats:
+        for k in range(len(offsets)):
+            for key in _twin_keys(recs[6 * k:6 * k + 6]):
+                if key is not None:
+                    counts[key] += 1
+    tw = D.twins()
+    found = []  # (path, offset, word, twin, key, twin key, n, n twin)
+    for path, (offsets, recs), conf in feats:
+        taken = [(c[0], c[1]) for c in conf]
+        for k, off in enumerate(offsets):
+            rec = recs[6 * k:6 * k + 6]
+            w = rec[2:4]
+            if w in allow:
+                continue
+            keys = [key for key in _twin_keys(rec) if key is not None]
+            if not keys or any(counts[key] > max_rare for key in keys):
+                continue  # a context the corpus uses with this word again is its usage
+            best = None
+            for t in tw.get(w, ()):
+                tkeys = [_twin_key(key, t) for key in keys]
+                nts = [counts[k] for k in tkeys]
+                # one side must favour the twin clearly, and the other not the word
+                if not all(nt >= counts[key] for nt, key in zip(nts, keys)):
+                    continue
+                for key, tkey, nt in zip(keys, tkeys, nts):
+                    if T.TWIN_PAD in key:
+                        continue  # a clause edge is too common a context to favour a word
+                    if nt >= min_common and nt >= ratio * counts[key]:
+                        if best is None or nt > best[4]:
+                            best = (t, key, tkey, counts[key], nt)
+            if best is None or _overlaps(off, off + 2, taken):
+                continue
+            found.append((path, off, w) + best)
+    if not found:
+        return
+    first: dict[str, tuple[str, int]] = {}
+    wanted = {x[5] for x in found}
+    for path, (offsets, recs), _c in feats:
+        for k, off in enumerate(offsets):
+            for key in _twin_keys(recs[6 * k:6 * k + 6]):
+                if key in wanted and key not in first:
+                    first[key] = (path, off - (2 if key[0] == "L" else 0))
+        if len(first) == len(wanted):
+            break
+    for path, off, w, t, key, tkey, n, nt in found:
+        phrase, tphrase = key[1:], tkey[1:]
+        fpath, foff = first[tkey]
+        related = [corpus.seed(fpath).location(foff, foff + 4)]
+        yield Hit(off, off + 2,
+                  f"{phrase} occurs {n} time(s) in the corpus, {tphrase} {nt} times "
+                  f"(first in {fpath}); {w} and {t} sound alike and both are words, so "
+                  "only usage tells",
+                  path=path, fix=Fix(t, safe=False), related=related,
+                  evidence={"twin": t, "phrase": phrase, "phrase_count": n,
+                            "twin_phrase": tphrase, "twin_phrase_count": nt})
