@@ -167,6 +167,62 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
         print(f"    {src[:60]!r} -> {fs} gold={gold}")
 
 
+def bench_labelled(path: Path) -> None:
+    """bench/data/typo_labelled.tsv: the project's own sentences with common typos from
+    public proofreading lists; each wrong and each corrected sentence is one seed of one
+    corpus. Per split: typos found (a finding covers the changed character), fixes that
+    give the right form, and findings on the corrected sentences (false alarms)."""
+    import tempfile
+
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            split, source, wrong, right = line.split("\t")
+            rows.append((split, source, wrong, right))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        names = []
+        for n, (_split, _src, wrong, right) in enumerate(rows):
+            for kind, text in (("w", wrong), ("r", right)):
+                name = f"{n:03d}{kind}.txt"
+                (folder / name).write_text("2020-01-01\n\n" + text + "\n", encoding="utf-8")
+                names.append(name)
+        cfg = Config()
+        found = []
+        for name in names:
+            found += check_seed(read_seed(folder / name, name), cfg, only=typo_only)
+        found += check_corpus(Corpus(folder, names, cfg), "typo")
+    by: dict[str, list] = {}
+    for f in found:
+        by.setdefault(f.path, []).append(f)
+    stats: dict[str, Counter] = {}
+    misses = []
+    for n, (split, _src, wrong, right) in enumerate(rows):
+        st = stats.setdefault(split, Counter())
+        st["typos"] += 1
+        gold = {i for i, (a, b) in enumerate(zip(wrong, right)) if a != b}
+        hit = fixed = False
+        for f in by.get(f"{n:03d}w.txt", []):
+            s0 = f.column - 1
+            span = set(range(s0, s0 + len(f.excerpt)))
+            if span & gold:
+                hit = True
+                if f.fix is not None:
+                    fixed |= (wrong[:s0] + f.fix.replacement + wrong[s0 + len(f.excerpt):]
+                              == right)
+        st["found"] += hit
+        st["fixed"] += fixed
+        st["false alarms"] += len(by.get(f"{n:03d}r.txt", []))
+        if not hit:
+            misses.append((split, wrong))
+    print(f"{path.name}: the project's labelled sentences (sources in the file)")
+    for split, st in sorted(stats.items()):
+        print(f"  {split:5s} typos {st['typos']:3d}, found {st['found']:3d} "
+              f"(recall {st['found'] / st['typos']:.2f}), right fix {st['fixed']:3d}, "
+              f"findings on the corrected sentences {st['false alarms']}")
+    print("  missed: " + "; ".join(f"[{sp}] {w}" for sp, w in misses))
+
+
 def bench_speed(size: int) -> None:
     """CPU time of the typo checks per 5 KB seed, and of the corpus statistics (the
     reduce over the per-seed features) on ``size`` generated seeds."""
@@ -225,6 +281,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     check_seed(seed_from_text("2020-01-01\n\n攻坚实缋突出，釆取措施。殘"), Config(), only=typo_only)
     print(f"dictionary load (once per process): {time.perf_counter() - t0:.2f} s")
+    bench_labelled(ROOT / "bench" / "data" / "typo_labelled.tsv")
     if args.speed:
         bench_speed(args.speed)
     if args.only_speed:

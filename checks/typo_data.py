@@ -384,3 +384,35 @@ def lexicon(cover_min: int) -> dict[str, int]:
         if len(w) >= 2 and out.get(w, 0) < cover_min:
             out[w] = cover_min
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The idioms and set phrases of 4 characters of jieba's dictionary (tags ``i``, ``l``,
+    frequency >= 3): a pattern index as :func:`pattern_index` (one character blanked →
+    the characters that fill it), and the sets of their first and last two characters."""
+    idx: dict[str, str] = {}
+    heads: set[str] = set()
+    tails: set[str] = set()
+    tags = word_tags()
+    for w, f in word_freq().items():
+        if len(w) == 4 and f >= 3 and tags.get(w) in ("i", "l"):
+            heads.add(w[:2])
+            tails.add(w[2:])
+            for i in range(4):
+                k = w[:i] + "\0" + w[i + 1:]
+                idx[k] = idx.get(k, "") + w[i]
+    return idx, frozenset(heads), frozenset(tails)
+
+
+@functools.lru_cache(maxsize=65536)
+def sound_and_shape(a: str, b: str) -> bool:
+    """Do ``a`` and ``b`` both sound alike (a reading shared, tones ignored) and look alike
+    (the shape table, a same-stroke group, or sibling characters on one phonetic
+    component): 辩/辨, 帅/师 are; 在/再 are not."""
+    sound = bool({_toneless(r) for r in readings(a)} & {_toneless(r) for r in readings(b)})
+    if not sound:
+        return False
+    shapes = _in_table_shapes()
+    return (siblings(a, b) or b in shapes.get(a, ()) or a in shapes.get(b, ())
+            or b in same_stroke().get(a, ()))

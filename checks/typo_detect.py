@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from bisect import bisect_right
 from itertools import compress
 from operator import add
 
@@ -393,7 +394,10 @@ class Confusion:
 
 
 _HAN_RUN2 = None
+_HAN1 = re.compile(f"[{D.HAN_CLASS}]")
+_HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
 STANDALONE = 20000
+ALONE_ONLY = True
 NAME_REACH = 6  # characters of context each side for jieba's tagger
 REACH = 12  # characters of context each side of a window for the segmentation gain
 ONES = b"\x01" * 8
@@ -412,17 +416,21 @@ def _local(r: str, s: int, e: int, reach: int = REACH) -> tuple[str, int]:
     return r[lo:min(len(r), e + reach)], lo
 
 
-def nonword_need(wrong: str, i: int, min_gain: float) -> float:
+def nonword_need(wrong: str, i: int, min_gain: float, repl: str = "",
+                 both_gain: float | None = None) -> float:
     """The gain a non-word repair of ``wrong`` (changed character at ``i``) must reach.
     A changed character that is itself a frequent word (的, 在, 再: jieba frequency >=
     ``STANDALONE``) is a real-word confusion that a unigram model cannot judge: never
     enough. A window whose other character is such a word (从|市 → 从事, 镇|的 → 真的)
-    may well be two right words side by side: ``STANDALONE_EXTRA`` more."""
+    may well be two right words side by side: ``STANDALONE_EXTRA`` more. A substitute that
+    both sounds and looks like the character (辩/辨) needs only ``both_gain``."""
     freq = D.word_freq()
     if freq.get(wrong[i], 0) >= STANDALONE:
         return float("inf")
     if any(freq.get(c, 0) >= STANDALONE for k, c in enumerate(wrong) if k != i):
         return min_gain + STANDALONE_EXTRA
+    if both_gain is not None and repl and D.sound_and_shape(wrong[i], repl):
+        return min(min_gain, both_gain)  # sounds and looks alike: stronger evidence
     return min_gain
 
 
@@ -476,128 +484,161 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     idiom_gain: float = 5.0, variant_max: int = 20,
                     variant_ratio: float = 20.0, cover_min: int = 3,
                     names: bool = True, floor: float | None = None,
-                    variants: bool = True) -> list[Confusion]:
+                    variants: bool = True, both_gain: float | None = 9.0
+                    ) -> list[Confusion]:
     """In-table characters that break a word: a window of 2-4 characters that is no
     dictionary word (or a rare one) where putting a sound-alike or look-alike character
     in place makes a frequent word (frequency >= ``min_freq``; for a rare word,
-    ``variant_ratio`` times its own) and raises the log-probability of the run's best
+    ``variant_ratio`` times its own) and raises the log-probability of the clause's best
     segmentation (jieba's unigram model) by at least ``min_gain`` nats; and the pairs of
     the phrase-confusion table. Characters jieba's tagger reads as part of a name are left
-    alone (``names``)."""
-    freq = None
-    out: list[Confusion] = []
+    alone (``names``). The whole text is scanned at once, its windows built and looked up
+    in C loops (``map``); only the few characters no word covers cost Python work."""
+    n = len(text)
+    if n < 2 or not D.HAN_RE.search(text):
+        return []
+    freq = D.word_freq()
+    get = D.lexicon(cover_min).get
+    tags = D.word_tags()
+    tab = D.table()
+    iidx, istart, iend = D.idiom_index()
+    idx = D.pattern_index(min_freq)
     phrases = D.phrase_confusions()
     pstart = D.phrase_starts()
-    bigrams = D.word_bigrams(cover_min)
-    for m in _han_runs(text):
-        r = m.group()
-        o = m.start()
-        n = len(r)
-        if freq is None:
-            freq = D.word_freq()
-            get = D.lexicon(cover_min).get
-            tags = D.word_tags()
-            tab = D.table()
-            idx = D.pattern_index(min_freq)
-        rare: list[tuple[int, int, int]] = []
-        found: list[Confusion] = []
-        # windows of 2, 3 and 4 characters, built and looked up in C loops (map)
-        w2 = list(map(add, r, r[1:]))
-        # a pair that occurs inside no dictionary word marks a word boundary or a slip
-        inb = list(map(bigrams.__contains__, w2))
-        for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
-            for e in range(s + 2, min(n, s + 8) + 1):
-                w = r[s:e]
-                if w in phrases:
-                    right = phrases[w]
-                    i = next(k for k in range(len(w)) if w[k] != right[k])
-                    found.append(Confusion(o + s, o + e, w, right, o + s + i, w[i], right[i],
-                                           "phrase", "phrase", 0.0, freq.get(right, 0),
-                                           freq.get(w, 0)))
-        # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
-        covered = bytearray(n)
-        w3 = list(map(add, w2, r[2:]))
-        w4 = list(map(add, w3, r[3:]))
-        # rare dictionary words: idioms always, shorter words with ``variants``
-        for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
-            for k, f in enumerate(map(freq.get, ws)):
-                if f and cover_min <= f <= variant_max and (
-                        size < 4 or tags.get(ws[k]) in ("i", "l")):
-                    rare.append((k, k + size, f))
-        for size, ws in ((2, w2), (3, w3), (4, w4)):
-            for s in [k for k, f in enumerate(map(get, ws)) if f and f >= cover_min]:
+    w2 = list(map(add, text, text[1:]))
+    w3 = list(map(add, w2, text[2:]))
+    w4 = list(map(add, w3, text[3:]))
+    found: list[Confusion] = []
+    # pairs of the phrase-confusion table (their wrong forms are Han only)
+    for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
+        for e in range(s + 2, min(n, s + 8) + 1):
+            w = text[s:e]
+            if w in phrases:
+                right = phrases[w]
+                i = next(k for k in range(len(w)) if w[k] != right[k])
+                found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
+                                       "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
+    # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
+    covered = bytearray(n)
+    for size, ws in ((2, w2), (3, w3), (4, w4)):
+        fs = list(map(get, ws))
+        for s in compress(range(len(fs)), fs):
+            if fs[s] >= cover_min:
                 covered[s:s + size] = ONES[:size]
-        cands: dict[int, list] = {}
-        for p in range(n):
-            if covered[p]:
-                continue
-            ch = r[p]
-            if ch not in tab:
-                continue  # typo.lookalike-char and typo.traditional-char judge these
-            conf = None
-            for size in (4, 3, 2):
-                for s in range(max(0, p - size + 1), min(p, n - size) + 1):
-                    e = s + size
-                    ys = idx.get(r[s:p] + "\0" + r[p + 1:e])
-                    if not ys:
-                        continue
-                    if conf is None:
-                        conf = D.confusables(ch)
-                    for y in ys:
-                        if y in conf:
-                            w2 = r[s:p] + y + r[p + 1:e]
-                            cands.setdefault(p, []).append((freq[w2], s, e, y, conf[y], 0))
-        for s, e, f in rare:
-            w = r[s:e]
-            for i in range(e - s):
-                ys = idx.get(w[:i] + "\0" + w[i + 1:])
+    cands: dict[int, list] = {}
+    bounds: dict[int, tuple[int, int]] = {}
+    reach = REACH + MAX_WORD
+    runs = [(m.start(), m.end()) for m in _HAN_RUN1.finditer(text)]
+    run_starts = [a for a, _b in runs]
+
+    def run_bounds(_text: str, i: int, reach: int) -> tuple[int, int]:
+        a, b = runs[bisect_right(run_starts, i) - 1]
+        return max(a, i - reach), min(b, i + reach + 1)
+
+    def han(i: int) -> bool:
+        return 0 <= i < n and _HAN1.match(text, i) is not None
+
+    for p in [i for i, c in enumerate(covered) if not c]:
+        ch = text[p]
+        if ch not in tab:
+            continue  # not Han, or typo.lookalike-char's and typo.traditional-char's
+        if ALONE_ONLY and not ((p > 0 and not covered[p - 1] and han(p - 1))
+                               or (p + 1 < n and not covered[p + 1] and han(p + 1))):
+            continue  # a single-character word between words: no broken word here
+        lo, hi = run_bounds(text, p, reach)
+        bounds[p] = (lo, hi)
+        conf = None
+        for size in (4, 3, 2):
+            for s in range(max(lo, p - size + 1), min(p, hi - size) + 1):
+                e = s + size
+                ys = idx.get(text[s:p] + "\0" + text[p + 1:e])
                 if not ys:
                     continue
-                conf = D.confusables(w[i])
+                if conf is None:
+                    conf = D.confusables(ch)
                 for y in ys:
-                    w2 = w[:i] + y + w[i + 1:]
-                    f2 = freq[w2]
-                    if y in conf and _variant_ok(w, w2, f, f2, variant_ratio):
-                        cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
-        base: dict[tuple[int, int], float] = {}
-        for p in sorted(cands):
-            best = None
-            # the three most frequent repairs are scored (the rest rarely win)
-            for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True)[:3]:
-                loc, lo = _local(r, s, e)
-                if lo not in base:
-                    base[lo] = _logprob(loc)
-                q = p - lo
-                gain = _logprob(loc[:q] + y + loc[q + 1:]) - base[lo]
-                if best is None or gain > best[0]:
-                    best = (gain, f2, s, e, y, kind, fw)
-            gain, f2, s, e, y, kind, fw = best
-            right = r[s:p] + y + r[p + 1:e]
-            tag = D.word_tags().get(right, "")
-            if len(right) >= 4 and tag in ("i", "l"):
-                det, need = "idiom", (0.0 if fw else idiom_gain)
-            elif fw:
-                det, need = "variant", 0.0
-            else:
-                det, need = "non-word", nonword_need(r[s:e], p - s, min_gain)
-            if gain < (need if floor is None else min(need, floor)) or gain <= 0:
+                    if y in conf:
+                        wr = text[s:p] + y + text[p + 1:e]
+                        cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
+    # rare dictionary words: idioms always, shorter words with ``variants``
+    rare: list[tuple[int, int, int]] = []
+    for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
+        for k, f in enumerate(map(freq.get, ws)):
+            if f and cover_min <= f <= variant_max and (
+                    size < 4 or tags.get(ws[k]) in ("i", "l")):
+                rare.append((k, k + size, f))
+    for s, e, f in rare:
+        w = text[s:e]
+        if not all(map(tab.__contains__, w)):
+            continue
+        for i in range(e - s):
+            ys = idx.get(w[:i] + "\0" + w[i + 1:])
+            if not ys:
                 continue
-            found.append(Confusion(o + s, o + e, r[s:e], right, o + p, r[p], y, kind, det,
-                                   round(gain, 2), f2, fw))
-        if found and any(c.detector == "non-word" for c in found):
-            found = [c for c in found if c.detector != "non-word"
-                     or not _splits_a_word(r, c.start - o, c.end - o)]
-        if names and found:
-            found = [c for c in found if c.detector == "phrase" or not _name_at(r, c.pos - o)]
-        # one finding per character: the phrase pair, then the longest window
-        seen: set[int] = set()
-        for c in sorted(found, key=lambda c: (c.detector != "phrase", -(c.end - c.start),
-                                              -c.gain)):
-            if c.pos in seen or any(c.start < x.end and x.start < c.end for x in out
-                                    if x.start >= o):
+            conf = D.confusables(w[i])
+            for y in ys:
+                wr = w[:i] + y + w[i + 1:]
+                f2 = freq[wr]
+                if y in conf and _variant_ok(w, wr, f, f2, variant_ratio):
+                    cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
+                    bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+    # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
+    # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
+    # first two or its last two characters
+    heads = compress(range(n - 3), map(istart.__contains__, w2))
+    tails = compress(range(n - 3), map(iend.__contains__, w2[2:]))
+    for s in sorted(set(heads) | set(tails)):
+        w = w4[s]
+        if get(w):
+            continue  # a word (or a rare variant: handled above)
+        for i in range(4):
+            ys = iidx.get(w[:i] + "\0" + w[i + 1:])
+            if not ys or w[i] not in tab:
                 continue
-            seen.add(c.pos)
-            out.append(c)
+            conf = D.confusables(w[i])
+            for y in ys:
+                if y in conf:
+                    wr = w[:i] + y + w[i + 1:]
+                    cands.setdefault(s + i, []).append((freq[wr], s, s + 4, y, conf[y], 0))
+                    bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+    base: dict[tuple[int, int], float] = {}
+    for p in sorted(cands):
+        lo, hi = bounds[p]
+        best = None
+        # the three most frequent repairs are scored (the rest rarely win)
+        for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True)[:3]:
+            a, b = max(lo, s - REACH), min(hi, e + REACH)
+            if (a, b) not in base:
+                base[(a, b)] = _logprob(text[a:b])
+            gain = _logprob(text[a:p] + y + text[p + 1:b]) - base[(a, b)]
+            if best is None or gain > best[0]:
+                best = (gain, f2, s, e, y, kind, fw)
+        gain, f2, s, e, y, kind, fw = best
+        right = text[s:p] + y + text[p + 1:e]
+        tag = tags.get(right, "")
+        if len(right) >= 4 and tag in ("i", "l"):
+            det, need = "idiom", (0.0 if fw else idiom_gain)
+        elif fw:
+            det, need = "variant", 0.0
+        else:
+            det, need = "non-word", nonword_need(text[s:e], p - s, min_gain, y, both_gain)
+        if gain < (need if floor is None else min(need, floor)) or gain <= 0:
+            continue
+        if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
+            continue
+        if names and _name_at(text[lo:hi], p - lo):
+            continue
+        found.append(Confusion(s, e, text[s:e], right, p, text[p], y, kind, det,
+                               round(gain, 2), f2, fw))
+    # one finding per character and per span: the phrase pair, then the longest window
+    out: list[Confusion] = []
+    seen: set[int] = set()
+    for c in sorted(found, key=lambda c: (c.detector != "phrase", -(c.end - c.start),
+                                          -c.gain, c.start)):
+        if c.pos in seen or any(c.start < x.end and x.start < c.end for x in out):
+            continue
+        seen.add(c.pos)
+        out.append(c)
     return sorted(out, key=lambda c: (c.start, c.end))
 
 

@@ -37,6 +37,7 @@ FIRES = [
     # look-alike / sound-alike non-words
     ("我们要认真辩别真假信息。", "typo.confusable-char", 6, "辩别", "辨别"),
     # broken fixed phrases and idioms
+    ("当前通货膨涨压力有所上升。", "typo.broken-idiom", 3, "通货膨涨", "通货膨胀"),
     ("机构改革要坚持精兵减政的原则。", "typo.broken-idiom", 8, "精兵减政", "精兵简政"),
     ("各项工作都要按步就班地推进。", "typo.broken-idiom", 7, "按步就班", "按部就班"),
     ("面对困难他一愁莫展。", "typo.broken-idiom", 6, "一愁莫展", "一筹莫展"),
@@ -76,7 +77,7 @@ def test_rare_variants_fire_when_switched_on(tmp_path, sentence, col, wrong, rig
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message
-    assert "辩 sounds like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
+    assert "辩 sounds and looks like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
     assert "nats more likely" in msg
     got = run(tmp_path, [LEAD + "战士们在山坡上搭起了帐蓬。" + TAIL], VARIANTS)
     assert "帐蓬 is a rare variant (jieba frequency 6) of 帐篷 (740)" in got[0].message
@@ -87,6 +88,7 @@ SILENT = [
     "我们要认真辨别真假信息。战士们在山坡上搭起了帐篷。新建的大桥已经顺利竣工。",
     "机构改革要坚持精兵简政的原则。各项工作都要按部就班地推进。面对困难他一筹莫展。",
     "有的干部墨守成规不思进取。改革者走投无路时也不放弃。这篇评论针砭时弊，引起关注。",
+    "当前通货膨胀压力有所上升，物价涨幅回落。",
     # 从X到Y: two frequent single-character words side by side, not a broken 从事
     "从市到村层层建立领导小组，从县到乡逐级压实责任。",
     # names read as names by jieba's tagger
@@ -125,7 +127,7 @@ def test_allow_list_and_thresholds_come_from_configuration(tmp_path):
     body = [LEAD + "我们要认真辩别真假信息。" + TAIL]
     allow = Config(checks={"typo.confusable-char": {"allow": ["辩别"]}})
     assert run(tmp_path, body, allow) == []
-    strict = Config(checks={"typo.confusable-char": {"min_gain": 20.0}})
+    strict = Config(checks={"typo.confusable-char": {"min_gain": 20.0, "both_gain": 20.0}})
     assert run(tmp_path, body, strict) == []
     loose = Config(checks={"typo.confusable-char": {"min_gain": 6.0}})
     assert len(run(tmp_path, body, loose)) == 1

@@ -311,7 +311,7 @@ IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
 
 
-@corpus_index("typo", version=7)
+@corpus_index("typo", version=8)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -329,6 +329,7 @@ def typo_features(seed, ctx):
     if D.HAN_RE.search(text):
         opt = ctx.config.opt
         for c in T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
+                                   both_gain=opt(CONFUSABLE, "both_gain", 9.0),
                                    idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
                                    names=opt(CONFUSABLE, "names", True),
                                    variants=opt(CONFUSABLE, "variants", False)):
@@ -457,6 +458,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
     ``term_files`` files or more (or 3 times in 2 files) is a term of this corpus (a name,
     a transliteration, a word jieba's dictionary lacks), not a slip."""
     min_gain = ctx.opt("min_gain", 11.0)
+    both_gain = ctx.opt("both_gain", 9.0)
     idiom_gain = ctx.opt("idiom_gain", 5.0)
     term_files = ctx.opt("term_files", 3)
     variants = ctx.opt("variants", False)
@@ -478,7 +480,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             if det not in detectors or wrong in allow or right in allow:
                 continue
             if det == "non-word":
-                need = T.nonword_need(wrong, pos - s, min_gain)
+                need = T.nonword_need(wrong, pos - s, min_gain, repl, both_gain)
             elif det == "idiom":
                 need = 0.0 if wfreq else idiom_gain
             elif det == "variant":
@@ -497,6 +499,8 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
     alike = {"sound": "sounds like", "shape": "looks like"}.get(kind, "is confused with")
+    if kind in ("sound", "shape") and D.sound_and_shape(ch, repl):
+        alike = "sounds and looks like"
     if det == "phrase":
         why = (f"{wrong} is a known confusion for {right} (macro-correct's phrase "
                "confusion table)")
@@ -525,7 +529,8 @@ def confusable_char(corpus, ctx):
     look-alike (the shape table, pycorrector's same-stroke groups, characters on the same
     phonetic component) makes a frequent jieba word (frequency >= 50) and raises the
     clause's best segmentation log-probability (jieba's unigram model) by at least
-    `min_gain` (11.0) nats (4 more when the other character is a frequent word on its
+    `min_gain` (11.0) nats, or `both_gain` (9.0) when the substitute both sounds and
+    looks alike (辩/辨) (4 more when the other character is a frequent word on its
     own, as in 从|市; never when the changed character is one, as 的 or 在: those need
     context a unigram model lacks). With `variants = true` (off by default: on real news
     it flags modern words jieba's dictionary lists as rare, 声呐, 蹲守), also a rare
@@ -547,7 +552,7 @@ def confusable_char(corpus, ctx):
     Fix:
     Replace the window with the repaired word after reading it (not marked safe: the
     measured precision is below 0.95 on some sets, see docs/typos.md). Options: `min_gain`
-    (11.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
+    (11.0), `both_gain` (9.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
     `allow` (a list of forms never to flag).
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("non-word", "variant")):
@@ -587,10 +592,6 @@ def _twin_keys(rec: str):
     return ("R" + w + right, "L" + left + w)
 
 
-def _twin_key(key: str, twin: str) -> str:
-    return key[0] + twin + key[3:] if key[0] == "R" else key[:3] + twin
-
-
 @corpus_check(CONTEXT, severity="warning", index="typo", version=1)
 def context_word(corpus, ctx):
     """What it flags:
@@ -624,37 +625,55 @@ def context_word(corpus, ctx):
              if f and f.get("twins")]
     if not feats:
         return
-    counts: Counter = Counter()
+    pad = T.TWIN_PAD
+    # counts of every context: right ("word + 2 after") and left ("2 before + word");
+    # the keys are built by slicing and counted by Counter's C loop
+    right_n: Counter = Counter()
+    left_n: Counter = Counter()
     for _p, (offsets, recs), _c in feats:
-        for k in range(len(offsets)):
-            for key in _twin_keys(recs[6 * k:6 * k + 6]):
-                if key is not None:
-                    counts[key] += 1
+        right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
+        left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
     tw = D.twins()
+    # contexts that hold a twin often: the few that can make a word's context suspect
+    suspect_r: dict[str, list[tuple[str, int]]] = {}
+    suspect_l: dict[str, list[tuple[str, int]]] = {}
+    for counts, suspect, word_at in ((right_n, suspect_r, slice(0, 2)),
+                                     (left_n, suspect_l, slice(2, 4))):
+        for tkey, nt in counts.items():
+            if nt < min_common or pad in tkey:
+                continue  # a clause edge is too common a context to favour a word
+            t = tkey[word_at]
+            for w in tw.get(t, ()):
+                key = tkey[:word_at.start] + w + tkey[word_at.stop:]
+                n = counts.get(key, 0)
+                if 0 < n <= max_rare and nt >= ratio * n and w not in allow:
+                    suspect.setdefault(key, []).append((t, nt))
     found = []  # (path, offset, word, twin, key, twin key, n, n twin)
     for path, (offsets, recs), conf in feats:
+        rks = [recs[i + 2:i + 6] for i in range(0, len(recs), 6)]
+        lks = [recs[i:i + 4] for i in range(0, len(recs), 6)]
+        hits = [k for k in range(len(rks)) if rks[k] in suspect_r or lks[k] in suspect_l]
+        if not hits:
+            continue
         taken = [(c[0], c[1]) for c in conf]
-        for k, off in enumerate(offsets):
-            rec = recs[6 * k:6 * k + 6]
-            w = rec[2:4]
-            if w in allow:
-                continue
-            keys = [key for key in _twin_keys(rec) if key is not None]
-            if not keys or any(counts[key] > max_rare for key in keys):
+        for k in hits:
+            rk, lk, off = rks[k], lks[k], offsets[k]
+            w = rk[:2]
+            if right_n[rk] > max_rare or left_n[lk] > max_rare:
                 continue  # a context the corpus uses with this word again is its usage
             best = None
-            for t in tw.get(w, ()):
-                tkeys = [_twin_key(key, t) for key in keys]
-                nts = [counts[k] for k in tkeys]
-                # one side must favour the twin clearly, and the other not the word
-                if not all(nt >= counts[key] for nt, key in zip(nts, keys)):
-                    continue
-                for key, tkey, nt in zip(keys, tkeys, nts):
-                    if T.TWIN_PAD in key:
-                        continue  # a clause edge is too common a context to favour a word
-                    if nt >= min_common and nt >= ratio * counts[key]:
-                        if best is None or nt > best[4]:
-                            best = (t, key, tkey, counts[key], nt)
+            for side, key, counts, suspect, okey, ocounts in (
+                    ("R", rk, right_n, suspect_r, lk, left_n),
+                    ("L", lk, left_n, suspect_l, rk, right_n)):
+                for t, nt in suspect.get(key, ()):
+                    if side == "R":
+                        tkey, tother = t + key[2:], okey[:2] + t
+                    else:
+                        tkey, tother = key[:2] + t, t + okey[2:]
+                    if ocounts.get(tother, 0) < ocounts[okey]:
+                        continue  # the other side favours the word as written
+                    if best is None or nt > best[4]:
+                        best = (t, side + key, side + tkey, counts[key], nt)
             if best is None or _overlaps(off, off + 2, taken):
                 continue
             found.append((path, off, w) + best)
