@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fastjson
-from .console import to_html
+from .html import to_html
 from .files import atomic_write_many
 from .markdown import to_markdown
 from .sarif import to_sarif
@@ -41,7 +41,7 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
         "report.md": _render("report.md", to_markdown, report),
         "report.sarif": _render("report.sarif", lambda: fastjson.dumps(
             to_sarif(report, seeds_root.resolve().as_uri() + "/")) + "\n"),
-        "report.html": _render("report.html", to_html, report, line_lookup),
+        "report.html": _render("report.html", to_html, report, seeds_root),
     }
     written = [out_dir / name for name in REPORT_FILES]
     atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
