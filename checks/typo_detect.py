@@ -533,13 +533,13 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
     # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
     covered = bytearray(n)
-    strong = bytearray(n)  # inside a frequent word: no broken idiom runs through here
+    strong = bytearray(n)  # inside a word that is no rare variant: no broken idiom here
     for size, ws in ((2, w2), (3, w3), (4, w4)):
         fs = list(map(get, ws))
         for s in compress(range(len(fs)), fs):
             if fs[s] >= cover_min:
                 covered[s:s + size] = ONES[:size]
-                if fs[s] >= COMPOSITIONAL:
+                if fs[s] > variant_max:
                     strong[s:s + size] = ONES[:size]
     cands: dict[int, list] = {}
     bounds: dict[int, tuple[int, int]] = {}
