@@ -469,15 +469,15 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
     files: dict[str, dict] = {}
     seed_findings: dict[str, list[dict]] = {}
     used = set()
-    for r in lights:  # merged by path: a shard computed twice counts once
+    for r in lights:  # merged by path (assigned, never appended): idempotent
+        own: dict[str, list[dict]] = {rec["path"]: [] for rec in r["files"]}
+        for d in r["findings"]:
+            own.setdefault(d["path"], []).append(d)
         for rec in r["files"]:
             files[rec["path"]] = rec
-            seed_findings[rec["path"]] = []
+        seed_findings.update(own)
         if r.get("cache"):
             used.add(r["cache"])
-    for r in lights:
-        for d in r["findings"]:
-            seed_findings.setdefault(d["path"], []).append(d)
     for c in corpus.values():
         if c.get("cache"):
             used.add(c["cache"])
