@@ -49,7 +49,7 @@ from .model import Finding
 SHARD_SIZE = 500      # average seeds per shard (content-defined boundaries)
 SHARD_MAX_FACTOR = 4  # a shard is cut at SHARD_SIZE * this whatever the paths
 CACHE_DIRNAME = ".seedcheck-cache"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 class DistributedError(Exception):
@@ -327,14 +327,19 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
             got.update(cache=name, cached=True, seconds=time.perf_counter() - t0)
             return got
     records, findings = [], []
-    features: dict[str, dict[str, Any]] = {i: {} for i in job.indexes}
+    feats: dict[str, dict[str, Any]] = {i: {} for i in job.indexes}
     for seed in seeds:
         records.append(file_record(seed))
         findings += [f.to_dict() for f in engine.check_seed(seed, job.config)]
         if seed.readable:
             for index, value in index_features(seed, job.config, job.indexes).items():
                 if value is not None:
-                    features[index][seed.rel] = value
+                    feats[index][seed.rel] = value
+    # Features travel and wait for the reduce pickled (one blob per index): three to
+    # five times smaller than the live objects, and unpickled once, by the reduce.
+    features = {i: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+                for i, v in feats.items()}
+    del feats
     out = {"version": CACHE_VERSION, "files": records, "findings": findings,
            "features": features, "shas": dict(shas)}
     # (unreadable seeds: a missing file is a miss next time, never a stale hit, since
@@ -359,8 +364,9 @@ def light(result: dict) -> dict:
     return {k: v for k, v in result.items() if k != "features"}
 
 
-def select_features(result: dict, index: str) -> dict[str, Any]:
-    return result["features"].get(index, {})
+def select_features(result: dict, index: str) -> bytes | None:
+    """One index's features of one shard (a pickled ``{path: feature}``)."""
+    return result["features"].get(index)
 
 
 # -- reduce ------------------------------------------------------------------------------------
@@ -382,7 +388,7 @@ def reduce_category(job: Job, category: str, entries: list[tuple[str, str]],
                     shas: dict[str, str | None], features: dict[str, list[dict]]
                     ) -> dict:
     """The corpus checks of one category over the whole corpus. ``features`` is
-    ``{index: [per-shard {path: feature}]}`` for this category's indexes. Returns
+    ``{index: [per-shard pickled {path: feature}]}`` for this category's indexes. Returns
     ``{"findings": [dict], "crash": [line] or None, "cached": bool, "seconds": s}``."""
     from .cache import corpus_key
 
@@ -398,8 +404,10 @@ def reduce_category(job: Job, category: str, entries: list[tuple[str, str]],
     for index, parts in features.items():
         m: dict[str, Any] = {}
         for part in parts:
-            m.update(part)
+            if part:
+                m.update(pickle.loads(part))
         merged[index] = m
+    del features
 
     def source(index: str, rel: str) -> Any:
         return merged.get(index, {}).get(rel)
@@ -460,7 +468,7 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
         shas = {rel: sha for r in lights for rel, sha in r["shas"].items()}
         corpus = {}
         for cat in cats:
-            feats = {i: [r["features"].get(i, {}) for r in results]
+            feats = {i: [r["features"].get(i) for r in results]
                      for i in category_indexes(job.config, cat)}
             corpus[cat] = reduce_category(job, cat, entries, shas, feats)
             emit("reduce", {"category": cat, **_brief(corpus[cat])})
@@ -522,13 +530,16 @@ def _run_dask(client, job: Job, shards, entries, cats, emit):
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(reduce_category, job, cat, entries, shas_f, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+    # The map results (findings, features) are freed as soon as their features are
+    # selected; a worker lost later is recovered from the lineage (the map runs again).
+    del maps
     corpus = {}
     rpos = {f.key: c for c, f in reds.items()}
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]
         corpus[cat] = fut.result()
         emit("reduce", {"category": cat, **_brief(corpus[cat])})
-    del maps, sel, reds
+    del sel, reds
     return lights, corpus
 
 
