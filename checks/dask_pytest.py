@@ -45,6 +45,10 @@ def configure(config: pytest.Config, state) -> None:
             raise pytest.UsageError(
                 f"--dask {address}: {mod} is not installed; install the optional extra: "
                 "pip install -e \".[dask]\"") from None
+    try:
+        dist.check_address(address)
+    except dist.DistributedError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.stash[DASK] = {"address": address, "state": state, "result": None}
     config.pluginmanager.register(_Closer(config), "seedcheck-dask")
 
@@ -71,20 +75,28 @@ def _result(config: pytest.Config):
     info = config.stash[DASK]
     if info["result"] is not None:
         return info["result"]
+    if info.get("result_error"):  # failed once: every item says why, none retries
+        from .plugin import SeedcheckFailure
+
+        raise SeedcheckFailure([info["result_error"]])
     state = info["state"]
     cache = None if not state.use_cache else str(state.report_dir / dist.CACHE_DIRNAME)
     job = dist.make_job(dist.Source(root=state.root), state.config, cache)
     with _uncaptured(config) as write:
         try:
             client, cluster = dist.connect(info["address"])
-        except dist.DistributedError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        info["client"], info["cluster"] = client, cluster
-        link = dist.dashboard_link(client)
-        write(f"seedcheck: Dask cluster {info['address']}"
-              + (f", dashboard {link}" if link else ""))
-        res = dist.run(job, info["entries"], client=client,
-                       progress=dist.ConsoleProgress(write))
+            info["client"], info["cluster"] = client, cluster
+            link = dist.dashboard_link(client)
+            write(f"seedcheck: Dask cluster {info['address']}"
+                  + (f", dashboard {link}" if link else ""))
+            res = dist.run(job, info["entries"], client=client,
+                           progress=dist.ConsoleProgress(write))
+        except Exception as exc:  # other code on a worker, the cluster gone, ...
+            from .plugin import SeedcheckFailure
+
+            info["result_error"] = (str(exc) if isinstance(exc, dist.DistributedError) else
+                                    f"the Dask run failed: {exc.__class__.__name__}: {exc}")
+            raise SeedcheckFailure([info["result_error"]]) from None
     info["result"] = res
     info["per_seed"], info["per_cat"] = dist.findings_of(res)
     info["used_cache"] = res.used_cache

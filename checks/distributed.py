@@ -314,6 +314,7 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
     task returns equal data."""
     from .cache import file_record, index_features
 
+    same_code(job)
     t0 = time.perf_counter()
     seeds = []
     for rel, loc in shard:
@@ -349,6 +350,27 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
     out = dict(out, cache=name if files is not None else None, cached=False,
                seconds=time.perf_counter() - t0)
     return out
+
+
+_CTX_SEEN: dict[str, str] = {}
+
+
+def same_code(job: Job) -> None:
+    """Refuse to work with other code than the driver's: a worker with another version
+    of seedcheck (or of its data files, or another set of checks) would give other
+    findings under the same cache keys. Checked once per process and job context."""
+    from .cache import context_key
+
+    got = _CTX_SEEN.get(job.ctx)
+    if got is None:
+        got = _CTX_SEEN[job.ctx] = context_key(job.config)
+    if got != job.ctx:
+        import socket
+
+        raise DistributedError(
+            f"the worker on {socket.gethostname()} runs other seedcheck code than the "
+            f"driver (context {got} != {job.ctx}): install the same seedcheck version "
+            "(same checks/ files) on every worker")
 
 
 def _sha(seed) -> str | None:
@@ -552,14 +574,8 @@ def connect(address: str):
     distributed = _import("distributed")
     _import("fsspec")
     address = address.strip()
-    if address.startswith("local:"):
-        try:
-            n = int(address[len("local:"):])
-            if n < 1:
-                raise ValueError
-        except ValueError:
-            raise DistributedError(f"--dask {address}: expected local:N with N a positive "
-                                   "number of worker processes") from None
+    n = check_address(address)
+    if n:
         import logging
 
         try:
@@ -571,15 +587,30 @@ def connect(address: str):
             raise DistributedError(f"--dask {address}: cannot start a local cluster: "
                                    f"{exc.__class__.__name__}: {exc}") from None
         return client, cluster
-    if "://" not in address:
-        raise DistributedError(f"--dask {address}: expected a scheduler address "
-                               "(tcp://host:8786) or local:N")
     try:
-        client = distributed.Client(address, timeout="20s")
+        client = distributed.Client(address, timeout="10s")
     except Exception as exc:
         raise DistributedError(f"--dask {address}: cannot reach the scheduler: "
                                f"{exc.__class__.__name__}: {exc}") from None
     return client, None
+
+
+def check_address(address: str) -> int:
+    """N for ``local:N``, 0 for a scheduler URL; DistributedError for anything else."""
+    address = address.strip()
+    if address.startswith("local:"):
+        try:
+            n = int(address[len("local:"):])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise DistributedError(f"--dask {address}: expected local:N with N a positive "
+                                   "number of worker processes")
+        return n
+    if "://" not in address:
+        raise DistributedError(f"--dask {address}: expected a scheduler address "
+                               "(tcp://host:8786) or local:N")
+    return 0
 
 
 def dashboard_link(client) -> str | None:

@@ -180,6 +180,15 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         say(f"seedcheck: interrupted: the reports in {out} were left as they were")
         return EXIT_INTERRUPTED
+    except dist.DistributedError as exc:
+        say(f"error: {exc}; the reports in {out} were left as they were")
+        return EXIT_USAGE
+    except Exception as exc:  # the cluster failed (scheduler gone, a task killed 3 times)
+        if client is None:
+            raise  # in this process: a seedcheck bug, keep the traceback
+        say(f"error: the Dask run failed ({exc.__class__.__name__}: {str(exc)[:300]}); "
+            f"the reports in {out} were left as they were")
+        return EXIT_FAILED
     finally:
         if client is not None:
             client.close()

@@ -264,3 +264,29 @@ def test_pytest_refuses_dask_with_xdist(tmp_path):
                 "-p", "no:cacheprovider", cwd=tmp_path)
     assert r.returncode == 4
     assert "cannot be combined" in r.stderr
+
+
+def test_a_worker_with_other_code_is_refused(tmp_path):
+    job, entries = job_for(CLEAN)
+    assert dist.map_shard(job, entries)["files"]  # the driver's own context passes
+    job.ctx = "0" * 24  # what a driver with other code would send
+    with pytest.raises(dist.DistributedError, match="runs other seedcheck code"):
+        dist.map_shard(job, entries)
+
+
+@pytest.mark.parametrize("address, message", [
+    ("local:x", "expected local:N"),
+    ("somehost:8786", "expected a scheduler address"),
+])
+def test_pytest_bad_dask_address_is_a_usage_error(tmp_path, address, message):
+    r = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--dask", address,
+                "-p", "no:cacheprovider", cwd=tmp_path)
+    assert r.returncode == 4
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_pytest_unreachable_scheduler_fails_every_item_with_the_reason(tmp_path):
+    r = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--dask", "tcp://127.0.0.1:9",
+                "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "cannot reach the scheduler" in r.stdout and "Traceback" not in r.stdout
