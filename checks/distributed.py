@@ -89,9 +89,9 @@ class Source:
     def loader(self, locators: dict[str, str], max_bytes: int | None):
         """A ``Corpus.loader``: reads one seed when a corpus check asks for it."""
         if self.root is not None:
+            # <root>/<rel>, as the embedded run's Corpus reads it (the same report)
             root = self.root
-            return lambda rel: _read_local(Path(locators.get(rel) or root / rel), rel,
-                                           max_bytes)
+            return lambda rel: _read_local(root / rel, rel, max_bytes)
         fs, _ = self.fs()
         return lambda rel: _read_remote(fs, locators[rel], rel, max_bytes)
 
@@ -343,6 +343,7 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
     del feats
     out = {"version": CACHE_VERSION, "files": records, "findings": findings,
            "features": features, "shas": dict(shas)}
+    # (the locators are not cached: the same content may be read from elsewhere)
     # (unreadable seeds: a missing file is a miss next time, never a stale hit, since
     # their sha is None and their findings depend on more than content)
     if files is not None and all(sha for _, sha in shas):
@@ -386,6 +387,13 @@ def light(result: dict) -> dict:
     return {k: v for k, v in result.items() if k != "features"}
 
 
+def select_meta(result: dict, shard: list[tuple[str, str]]) -> list[tuple[str, str, str | None]]:
+    """(path, locator, sha256) of every seed of one shard: what a reduce needs to know
+    about the corpus besides features (sent worker to worker, not through the driver)."""
+    shas = result["shas"]
+    return [(rel, loc, shas.get(rel)) for rel, loc in shard]
+
+
 def select_features(result: dict, index: str) -> bytes | None:
     """One index's features of one shard (a pickled ``{path: feature}``)."""
     return result["features"].get(index)
@@ -406,15 +414,18 @@ def category_indexes(config: Config, category: str) -> list[str]:
     return needed_indexes(config, category)
 
 
-def reduce_category(job: Job, category: str, entries: list[tuple[str, str]],
-                    shas: dict[str, str | None], features: dict[str, list[dict]]
-                    ) -> dict:
-    """The corpus checks of one category over the whole corpus. ``features`` is
+def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, str | None]]],
+                    features: dict[str, list[bytes | None]]) -> dict:
+    """The corpus checks of one category over the whole corpus. ``metas`` is every
+    shard's :func:`select_meta`, in shard order (so paths are sorted); ``features`` is
     ``{index: [per-shard pickled {path: feature}]}`` for this category's indexes. Returns
     ``{"findings": [dict], "crash": [line] or None, "cached": bool, "seconds": s}``."""
     from .cache import corpus_key
 
     t0 = time.perf_counter()
+    entries = [(rel, loc) for meta in metas for rel, loc, _ in meta]
+    shas = {rel: sha for meta in metas for rel, _, sha in meta}
+    del metas
     files = ResultFiles(job.cache_url, job.storage_options) if job.cache_url else None
     key = corpus_key(job.ctx, category, ((rel, shas.get(rel)) for rel, _ in entries))
     name = f"corpus-{category}-{key[:32]}.pkl.z"
@@ -487,15 +498,15 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
             emit("shard", {"done": i + 1, "total": len(shards), "seeds": done_seeds,
                            "cached": r["cached"]})
         lights = results
-        shas = {rel: sha for r in lights for rel, sha in r["shas"].items()}
+        metas = [select_meta(r, shard) for r, shard in zip(results, shards)]
         corpus = {}
         for cat in cats:
             feats = {i: [r["features"].get(i) for r in results]
                      for i in category_indexes(job.config, cat)}
-            corpus[cat] = reduce_category(job, cat, entries, shas, feats)
+            corpus[cat] = reduce_category(job, cat, metas, feats)
             emit("reduce", {"category": cat, **_brief(corpus[cat])})
     else:
-        lights, corpus = _run_dask(client, job, shards, entries, cats, emit)
+        lights, corpus = _run_dask(client, job, shards, cats, emit)
     files: dict[str, dict] = {}
     seed_findings: dict[str, list[dict]] = {}
     used = set()
@@ -522,13 +533,30 @@ def _brief(r: dict) -> dict:
             "seconds": r.get("seconds", 0.0), "crash": r.get("crash")}
 
 
-def _run_dask(client, job: Job, shards, entries, cats, emit):
+def _run_dask(client, job: Job, shards, cats, emit):
     distributed = _import("distributed")
     tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
     maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
                           retries=2) for i, shard in enumerate(shards)]
     lights_f = [client.submit(light, m, key=f"seedcheck-light-{tag}-{i}")
                 for i, m in enumerate(maps)]
+    metas = [client.submit(select_meta, m, shard, key=f"seedcheck-meta-{tag}-{i}")
+             for i, (m, shard) in enumerate(zip(maps, shards))]
+    sel: dict[str, list] = {}
+    for index in job.indexes:
+        sel[index] = [client.submit(select_features, m, index,
+                                    key=f"seedcheck-feat-{tag}-{index}-{i}")
+                      for i, m in enumerate(maps)]
+    # A map result (findings, feature blobs) is freed as soon as its light part and its
+    # features are taken; a worker lost later is recovered from the lineage (the map
+    # runs again).
+    del maps
+    # the reduces start as soon as the last shard is in (nothing goes through the driver)
+    reds = {}
+    for cat in cats:
+        feats = {i: sel[i] for i in category_indexes(job.config, cat)}
+        reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
+                                  key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
     pos = {f.key: i for i, f in enumerate(lights_f)}
     lights: list[dict | None] = [None] * len(shards)
     done_seeds = 0
@@ -540,28 +568,13 @@ def _run_dask(client, job: Job, shards, entries, cats, emit):
         fut.release()
         emit("shard", {"done": n, "total": len(shards), "seeds": done_seeds,
                        "cached": r["cached"]})
-    shas = {rel: sha for r in lights for rel, sha in r["shas"].items()}
-    sel: dict[str, list] = {}
-    for index in job.indexes:
-        sel[index] = [client.submit(select_features, m, index,
-                                    key=f"seedcheck-feat-{tag}-{index}-{i}")
-                      for i, m in enumerate(maps)]
-    shas_f = client.scatter(shas, broadcast=False) if shas else shas
-    reds = {}
-    for cat in cats:
-        feats = {i: sel[i] for i in category_indexes(job.config, cat)}
-        reds[cat] = client.submit(reduce_category, job, cat, entries, shas_f, feats,
-                                  key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
-    # The map results (findings, features) are freed as soon as their features are
-    # selected; a worker lost later is recovered from the lineage (the map runs again).
-    del maps
     corpus = {}
     rpos = {f.key: c for c, f in reds.items()}
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]
         corpus[cat] = fut.result()
         emit("reduce", {"category": cat, **_brief(corpus[cat])})
-    del sel, reds
+    del sel, reds, metas
     return lights, corpus
 
 

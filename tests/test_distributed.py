@@ -68,8 +68,7 @@ def local_report(corpus, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def client():
+def _cluster():
     import logging
 
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -78,6 +77,11 @@ def client():
     yield c
     c.close()
     cluster.close()
+
+
+# one cluster for the tests that leave it whole, a fresh one for every test that kills
+client = pytest.fixture(scope="module")(_cluster)
+fresh_client = pytest.fixture(_cluster)
 
 
 def job_for(root: Path, cache: str | None = None) -> tuple[dist.Job, list]:
@@ -152,7 +156,13 @@ def test_dask_run_in_process_cluster_identical(corpus, local_report, client):
     assert res.shards > 4
 
 
-def test_killed_worker_mid_run_gives_the_same_report(corpus, local_report, client):
+@pytest.mark.parametrize("when", ["map", "before-reduce"])
+def test_killed_worker_mid_run_gives_the_same_report(corpus, local_report, fresh_client,
+                                                     when):
+    """``map``: a worker busy with shards is killed after the first shard is in;
+    ``before-reduce``: every shard is in, the features wait on the workers, one worker
+    is killed (its shards' features must be recomputed for the reduce)."""
+    client = fresh_client
     job, entries = job_for(corpus)
     killed: dict = {}
     lock = threading.Lock()
@@ -160,21 +170,26 @@ def test_killed_worker_mid_run_gives_the_same_report(corpus, local_report, clien
     def progress(kind, info):
         if kind != "shard" or killed:
             return
+        if when == "before-reduce" and info["done"] < info["total"]:
+            return
         with lock:
-            busy = [w for w, keys in client.processing().items() if keys]
-            if not busy:
+            if when == "map":
+                victims = [w for w, keys in client.processing().items() if keys]
+            else:
+                victims = [w for w, keys in client.has_what().items() if keys]
+            if not victims:
                 return
-            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            pid = client.run(os.getpid, workers=[victims[0]])[victims[0]]
             os.kill(pid, signal.SIGKILL)
-            killed.update(pid=pid, done=info["done"], total=info["total"],
-                          pending=len(client.processing()[busy[0]]))
+            killed.update(pid=pid, done=info["done"], total=info["total"])
 
     res = dist.run(job, entries, client=client, shard_size=2, progress=progress)
-    assert killed and killed["done"] < killed["total"]  # killed while shards were running
+    assert killed
+    if when == "map":
+        assert killed["done"] < killed["total"]  # killed while shards were running
     got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
     got.pop("generated_at"), got["summary"].pop("duration_s")
     assert got == report(local_report)
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts it
 
 
 def test_shard_result_files_are_reused_and_keyed_by_content(corpus, tmp_path):
