@@ -129,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--shard-size", type=int, default=500)
     ap.add_argument("--out", type=Path, default=HERE / "out" / "distributed")
+    ap.add_argument("--modes", nargs="+", default=["local", "dask"],
+                    choices=["local", "dask"], help="which runs (default: both)")
+    ap.add_argument("--append", action="store_true",
+                    help="add the runs to an existing results.json")
     ap.add_argument("--inner", nargs=2, metavar=("MODE", "CORPUS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.inner:
@@ -141,12 +145,14 @@ def main(argv: list[str] | None = None) -> int:
                            "platform": platform.platform()},
                "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": []}
     path = args.out / "results.json"
+    if args.append and path.exists():
+        results = json.loads(path.read_text())
     for size in args.sizes:
         corpus = args.out / f"corpus-{size}"
         if not (corpus / ".manifest.json").exists():
             gen_corpus.generate(size, corpus)
         results.setdefault("feature_bytes_per_seed", feature_sizes(corpus))
-        for mode in ("local", f"dask:{args.workers}"):
+        for mode in [m if m == "local" else f"dask:{args.workers}" for m in args.modes]:
             before = load()
             p = subprocess.run([sys.executable, __file__, "--inner", mode, str(corpus),
                                 "--shard-size", str(args.shard_size)],

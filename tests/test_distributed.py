@@ -305,3 +305,22 @@ def test_pytest_unreachable_scheduler_fails_every_item_with_the_reason(tmp_path)
                 "-p", "no:cacheprovider", "-q", cwd=tmp_path)
     assert r.returncode == 1
     assert "cannot reach the scheduler" in r.stdout and "Traceback" not in r.stdout
+
+
+def test_url_seed_over_the_size_limit_is_hashed_not_checked():
+    import hashlib
+
+    fs = fsspec.filesystem("memory")
+    base = "/seedcheck-test-big"
+    big = ("2020-01-01\n\n" + "正文" * 600 + "\n").encode()
+    fs.pipe_file(f"{base}/big.txt", big)
+    fs.pipe_file(f"{base}/ok.txt", "2020-01-01\n\n正文第一段，内容完整。\n".encode())
+    src = dist.make_source(f"memory://{base}")
+    job = dist.make_job(src, Config(max_file_bytes=1000), None)
+    r = dist.map_shard(job, dist.list_seeds(src))
+    recs = {rec["path"]: rec for rec in r["files"]}
+    assert recs["big.txt"]["sha256"] == hashlib.sha256(big).hexdigest()
+    assert recs["big.txt"]["unreadable"] and not recs["ok.txt"]["unreadable"]
+    big_findings = [d for d in r["findings"] if d["path"] == "big.txt"]
+    assert [d["check"] for d in big_findings] == ["format.too-large"]
+    assert f"the file is {len(big):,} bytes" in big_findings[0]["message"]
