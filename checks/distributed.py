@@ -688,8 +688,12 @@ class ConsoleProgress:
 
 
 def findings_of(res: RunResult) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
-    """(per-path file-check findings, per-category corpus findings) as Finding objects."""
-    per_seed = {p: [Finding.from_dict(d) for d in ds] for p, ds in res.seed_findings.items()}
+    """(per-path file-check findings, per-category corpus findings) as Finding objects.
+    The result's finding dicts are consumed (the driver holds one copy, not two)."""
+    per_seed = {}
+    while res.seed_findings:
+        p, ds = res.seed_findings.popitem()
+        per_seed[p] = [Finding.from_dict(d) for d in ds]
     per_cat = {c: [Finding.from_dict(d) for d in r["findings"]] for c, r in res.corpus.items()}
     return per_seed, per_cat
 

@@ -5,7 +5,8 @@ pytest, in this process or on a Dask cluster (see ``checks/distributed.py`` and
 SEEDS is a folder or an fsspec URL (``s3://bucket/seeds``, ``gs://...``). The report
 is the one ``python -m pytest --seeds SEEDS --report-dir OUT`` writes (timestamps
 aside), and so are the exit codes: 0 no failing finding, 1 a failing finding (or a
-corpus check that crashed, or reports that cannot be written), 2 interrupted (the
+corpus check that crashed, reports that cannot be written, a Dask run that
+failed), 2 interrupted (the
 previous reports are left whole), 4 usage error (a missing folder, a bad setting, a
 corrupt baseline, a Dask address that cannot be reached, dask not installed).
 """
