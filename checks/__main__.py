@@ -4,6 +4,7 @@ Commands:
   fix   show (and with --write apply) the checks' fixes to seed files
   doc   print or update the README table of checks
   explain CHECK-ID   print a check's documentation (list: every check)
+  check run the checks without pytest, locally or on a Dask cluster (checks/runner.py)
 
 The checks themselves run under pytest: ``python -m pytest --seeds DIR``.
 """
@@ -42,7 +43,18 @@ def _parser() -> argparse.ArgumentParser:
                                    "explain CHECK-ID", add_help=False)
     sub.add_parser("list", help="list every check with its severity and scope",
                    add_help=False)
+    _add_check_command(sub)
     return parser
+
+
+def _add_check_command(sub) -> None:
+    from . import runner
+
+    check = sub.add_parser(
+        "check", help="run the checks on SEEDS (a folder or an fsspec URL) without pytest, "
+                      "here or on a Dask cluster (--dask ADDRESS)",
+        description=(runner.__doc__ or "").split("\n\n", 1)[-1])
+    runner.add_arguments(check)
 
 
 def run_doc(argv: list[str]) -> int:
@@ -84,6 +96,10 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "check":
+        from . import runner
+
+        return runner.main(args)
     from . import fixer
 
     return fixer.run_safely(args)

@@ -102,6 +102,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("seedcheck_report_dir", "report folder (default: reports)")
     parser.addini("seedcheck_fail_on", "lowest severity that fails (error|warning|info)")
     parser.addini("seedcheck_baseline", "baseline file")
+    from . import dask_pytest  # --dask ADDRESS, ini seedcheck_dask (docs/distributed.md)
+
+    dask_pytest.add_options(group, parser)
     parser.addini("seedcheck_fold_min", "fold cached passing seeds into one item when at "
                   f"least this many (default: {FOLD_MIN}; 0 never folds)")
 
@@ -202,6 +205,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError:
         raise pytest.UsageError(f"seedcheck_fold_min = {fold!r}: expected an integer") from None
     config.stash[STATE] = state
+    from . import dask_pytest
+
+    dask_pytest.configure(config, state)
     config.addinivalue_line("markers", "seedcheck: a seed file or corpus check")
     config.pluginmanager.register(SessionPlugin(state, config), "seedcheck-session")
 
@@ -242,6 +248,11 @@ class SeedDir(pytest.Directory):
         state = _state(self.config)
         assert state is not None
         state.collected = True
+        from . import dask_pytest
+
+        if dask_pytest.active(self.config):  # a distributed run: docs/distributed.md
+            yield from dask_pytest.collect(self, state)
+            return
         entries = scan(self.path)
         store = _store(self.config)
         cached = store.cached_seeds(state.ctx) if store is not None else {}

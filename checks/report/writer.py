@@ -34,13 +34,15 @@ def _render(name: str, func, *args) -> str:
 
 
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
-                  line_lookup=None) -> list[Path]:
+                  line_lookup=None, base_uri: str | None = None) -> list[Path]:
+    """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
+    a URL for seeds read from object storage)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered = {
         "report.json": _render("report.json", dump_json, report),
         "report.md": _render("report.md", to_markdown, report),
         "report.sarif": _render("report.sarif", lambda: fastjson.dumps(
-            to_sarif(report, seeds_root.resolve().as_uri() + "/")) + "\n"),
+            to_sarif(report, base_uri or seeds_root.resolve().as_uri() + "/")) + "\n"),
         "report.html": _render("report.html", to_html, report, seeds_root),
     }
     written = [out_dir / name for name in REPORT_FILES]

@@ -1,0 +1,718 @@
+"""Running the checks as map/reduce, in this process or on a Dask cluster.
+
+The same functions run in both modes, so a Dask run gives the report of a local run:
+
+* **listing** (:func:`list_seeds`): a local folder is walked with :func:`checks.scan.scan`
+  (the pytest run's listing, bad entries included); an fsspec URL (``s3://bucket/seeds``,
+  ``gs://...``, ``file:///...``, ``memory://...``) is listed with ``fs.glob(**/*.txt)``,
+  sorted, hidden entries skipped.
+* **shards** (:func:`make_shards`): runs of consecutive paths (sorted order) whose
+  boundaries depend on the paths themselves (content-defined chunking on a hash of the
+  path), so adding or removing a seed changes one shard, not every shard after it.
+* **map** (:func:`map_shard`): read each seed of a shard, run the file checks, extract
+  every needed corpus index's features. The result is plain data (file records,
+  ``Finding.to_dict()`` dicts, ``{index: {path: feature}}``), keyed by path: a task that
+  is run twice (a worker lost and the task retried) gives the same dicts, merged by
+  path, so nothing is counted twice.
+* **reduce** (:func:`reduce_category`): one task per corpus-check category. It builds an
+  :class:`checks.engine.Corpus` over the shards' features (``feature_source``) and a
+  loader that reads a seed only when a check asks for it (verification of a candidate
+  pair, positions of a finding), and runs :func:`checks.engine.check_corpus`. Which
+  indexes a category needs comes from the registry: nothing here names a check.
+  With Dask, the reduce of a category runs on a worker and receives only the features
+  of its own indexes; the driver never holds features.
+* **cache**: per-shard result files, keyed by the content of the shard (every path and
+  sha256) and the run context (:func:`checks.cache.context_key`: code, configuration,
+  check versions); per-category corpus results keyed like ``checks.cache.corpus_key``.
+  They live in a folder or fsspec URL (default ``<report dir>/.seedcheck-cache``) that
+  workers must reach; see ``docs/distributed.md``.
+
+``dask`` and ``fsspec`` are optional (``pip install -e ".[dask]"``): they are imported
+only when a Dask address or a URL is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import posixpath
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from . import engine, registry
+from .config import Config
+from .model import Finding
+
+SHARD_SIZE = 500      # average seeds per shard (content-defined boundaries)
+SHARD_MAX_FACTOR = 4  # a shard is cut at SHARD_SIZE * this whatever the paths
+CACHE_DIRNAME = ".seedcheck-cache"
+CACHE_VERSION = "2"
+
+
+class DistributedError(Exception):
+    """A usage problem (no dask installed, a bad address, a URL that cannot be listed):
+    the front ends turn it into a usage error (exit 4), never a traceback."""
+
+
+# -- where the seeds are ---------------------------------------------------------------------
+
+def is_url(seeds: str) -> bool:
+    return "://" in seeds
+
+
+@dataclass
+class Source:
+    """The seeds' location: a local folder (``root``) or an fsspec URL (``url``)."""
+
+    root: Path | None = None
+    url: str | None = None
+    storage_options: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``seeds_dir`` of the report: the resolved folder, as the pytest run writes it,
+        or the URL as given (without a trailing slash)."""
+        return self.root.as_posix() if self.root is not None else self.url
+
+    @property
+    def base_uri(self) -> str:
+        return (self.root.resolve().as_uri() if self.root is not None else self.url) + "/"
+
+    def fs(self):
+        fsspec = _import("fsspec")
+        fs, path = fsspec.core.url_to_fs(self.url, **self.storage_options)
+        return fs, path.rstrip("/")
+
+    def loader(self, locators: dict[str, str], max_bytes: int | None):
+        """A ``Corpus.loader``: reads one seed when a corpus check asks for it."""
+        if self.root is not None:
+            # <root>/<rel>, as the embedded run's Corpus reads it (the same report)
+            root = self.root
+            return lambda rel: _read_local(root / rel, rel, max_bytes)
+        fs, _ = self.fs()
+        return lambda rel: _read_remote(fs, locators[rel], rel, max_bytes)
+
+
+def make_source(seeds: str, base: Path | None = None,
+                storage_options: dict | None = None) -> Source:
+    """A :class:`Source` for a folder (relative to ``base``) or a URL. A ``file://``
+    URL is a local folder (listed and read exactly as the pytest run does)."""
+    if seeds.startswith("file://"):
+        seeds = seeds[len("file://"):]
+    if is_url(seeds):
+        src = Source(url=seeds.rstrip("/"), storage_options=dict(storage_options or {}))
+        try:
+            fs, path = src.fs()
+            if not fs.isdir(path):
+                why = "is not a folder" if fs.exists(path) else "does not exist"
+                raise DistributedError(f"the seeds location {seeds} {why}")
+        except DistributedError:
+            raise
+        except Exception as exc:  # no backend for the protocol, no credentials, ...
+            raise DistributedError(f"cannot open the seeds location {seeds}: "
+                                   f"{exc.__class__.__name__}: {exc}") from None
+        return src
+    root = ((base or Path.cwd()) / seeds).resolve()
+    if not root.is_dir():
+        why = "is not a folder" if root.exists() else "does not exist"
+        raise DistributedError(f"the seeds folder {seeds} {why}")
+    return Source(root=root)
+
+
+def list_seeds(src: Source) -> list[tuple[str, str]]:
+    """[(relative posix path, locator)] of every seed, sorted by relative path."""
+    if src.root is not None:
+        from .scan import scan
+
+        return [(rel, str(path)) for rel, path in scan(src.root)]
+    fs, base = src.fs()
+    out = []
+    for p in fs.glob(base + "/**/*.txt"):
+        p = p.rstrip("/")
+        rel = posixpath.relpath(p, base)
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        out.append((rel, p))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def _import(name: str):
+    try:
+        import importlib
+
+        return importlib.import_module(name)
+    except ImportError:
+        raise DistributedError(
+            f"{name} is not installed: distributed runs and seeds addressed by URL need "
+            "the optional extra, pip install -e \".[dask]\" (dask[distributed] and fsspec)"
+        ) from None
+
+
+# -- reading one seed ------------------------------------------------------------------------
+
+def _read_local(path: Path, rel: str, max_bytes: int | None):
+    from .seed import read_seed
+
+    return read_seed(path, rel, max_bytes)
+
+
+def _read_remote(fs, locator: str, rel: str, max_bytes: int | None):
+    """A seed read through fsspec, with the local reader's findings: too large (never
+    held in memory, hashed in chunks), unreadable (the error named)."""
+    from .seed import _too_large, _unreadable, seed_from_bytes
+
+    path = PurePosixPath(rel)
+    try:
+        size = fs.size(locator)
+        if max_bytes is not None and size is not None and size > max_bytes:
+            h = hashlib.sha256()
+            with fs.open(locator, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            return _too_large(Path(rel), rel, size, max_bytes, h.hexdigest())
+        raw = fs.cat_file(locator)
+    except OSError as exc:
+        return _unreadable(Path(rel), rel, exc.strerror or f"{exc.__class__.__name__}: {exc}",
+                           getattr(exc, "errno", None))
+    return seed_from_bytes(Path(str(path)), rel, raw, max_bytes)
+
+
+# -- the job: everything a task needs, picklable ----------------------------------------------
+
+@dataclass
+class Job:
+    source: Source
+    config: Config
+    ctx: str                      # checks.cache.context_key(config)
+    indexes: list[str]            # every index a enabled corpus check reads
+    cache_url: str | None = None  # folder or fsspec URL of the shard result files
+    storage_options: dict = field(default_factory=dict)
+
+    def read(self, rel: str, locator: str):
+        if self.source.root is not None:
+            return _read_local(Path(locator), rel, self.config.max_file_bytes)
+        fs, _ = self.source.fs()
+        return _read_remote(fs, locator, rel, self.config.max_file_bytes)
+
+    def read_many(self, shard: list[tuple[str, str]]) -> list:
+        """The seeds of a shard. From object storage in one batched call
+        (``fs.cat_ranges``: concurrent requests on s3fs/gcsfs, at most
+        ``max_file_bytes + 1`` bytes a file); a file over the limit, or one whose batch
+        read failed, is read again on its own (hashed in chunks, or the error named)."""
+        if self.source.root is not None or not shard:
+            return [self.read(rel, loc) for rel, loc in shard]
+        from .seed import seed_from_bytes
+
+        fs, _ = self.source.fs()
+        limit = self.config.max_file_bytes
+        locs = [loc for _, loc in shard]
+        try:
+            got = fs.cat_ranges(locs, [0] * len(locs),
+                                [None if limit is None else limit + 1] * len(locs),
+                                on_error="return")
+        except Exception:
+            got = [None] * len(locs)
+        out = []
+        for (rel, loc), data in zip(shard, got):
+            if isinstance(data, bytes) and (limit is None or len(data) <= limit):
+                out.append(seed_from_bytes(Path(rel), rel, data, limit))
+            else:
+                out.append(_read_remote(fs, loc, rel, limit))
+        return out
+
+
+def make_job(src: Source, config: Config, cache_url: str | None) -> Job:
+    from .cache import context_key, needed_indexes
+
+    registry.load_builtin()
+    return Job(src, config, context_key(config), needed_indexes(config), cache_url)
+
+
+# -- shards ----------------------------------------------------------------------------------
+
+def make_shards(entries: list[tuple[str, str]], size: int = SHARD_SIZE
+                ) -> list[list[tuple[str, str]]]:
+    """Consecutive runs of ``entries`` (already sorted). A shard ends after a path whose
+    hash is 0 modulo ``size`` (so about ``size`` seeds a shard, and an added or removed
+    seed moves no boundary but its own), or at ``size * SHARD_MAX_FACTOR`` seeds."""
+    size = max(1, int(size))
+    shards: list[list[tuple[str, str]]] = []
+    cur: list[tuple[str, str]] = []
+    for rel, loc in entries:
+        cur.append((rel, loc))
+        if zlib.crc32(rel.encode("utf-8", "surrogatepass")) % size == 0 \
+                or len(cur) >= size * SHARD_MAX_FACTOR:
+            shards.append(cur)
+            cur = []
+    if cur:
+        shards.append(cur)
+    return shards
+
+
+# -- cache files -----------------------------------------------------------------------------
+
+class ResultFiles:
+    """Result files in a folder or fsspec URL. Every read that fails is a miss; every
+    write goes to a temporary name first (a worker killed while writing leaves no
+    half file behind)."""
+
+    def __init__(self, url: str, storage_options: dict | None = None):
+        self.url = url.rstrip("/")
+        self._fs = None
+        self.storage_options = storage_options or {}
+
+    def _fsp(self):
+        if self._fs is None:
+            if is_url(self.url):
+                fsspec = _import("fsspec")
+                self._fs = fsspec.core.url_to_fs(self.url, **self.storage_options)
+            else:
+                self._fs = (None, self.url)
+        return self._fs
+
+    def get(self, name: str) -> Any:
+        fs, base = self._fsp()
+        try:
+            if fs is None:
+                data = Path(base, name).read_bytes()
+            else:
+                data = fs.cat_file(f"{base}/{name}")
+            return pickle.loads(zlib.decompress(data))
+        except Exception:
+            return None
+
+    def put(self, name: str, value: Any) -> None:
+        fs, base = self._fsp()
+        data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            if fs is None:
+                from .report.files import atomic_write_bytes
+
+                Path(base).mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(Path(base, name), data)
+            else:  # one object write (atomic on object stores)
+                fs.makedirs(base, exist_ok=True)
+                fs.pipe_file(f"{base}/{name}", data)
+        except Exception:
+            pass  # the cache is an optimisation: a lost write is a later miss
+
+    def prune(self, keep: set[str]) -> int:
+        """Remove the result files this run did not use; returns how many."""
+        fs, base = self._fsp()
+        n = 0
+        try:
+            if fs is None:
+                names = [p.name for p in Path(base).iterdir()]
+            else:
+                names = [posixpath.basename(p) for p in fs.ls(base, detail=False)]
+        except Exception:
+            return 0
+        for name in names:
+            if name.endswith(".pkl.z") and name not in keep:
+                try:
+                    if fs is None:
+                        Path(base, name).unlink()
+                    else:
+                        fs.rm_file(f"{base}/{name}")
+                    n += 1
+                except Exception:
+                    pass
+        return n
+
+
+def shard_key(ctx: str, shas: list[tuple[str, str | None]]) -> str:
+    h = hashlib.sha256(f"seedcheck-shard/{CACHE_VERSION}\0{ctx}\0".encode())
+    for rel, sha in shas:
+        h.update(f"{rel}\0{sha or '-'}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+# -- map ---------------------------------------------------------------------------------------
+
+def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
+    """File checks and index features of one shard: ``{"files": [record], "findings":
+    [finding dict], "features": {index: {path: feature}}, "shas": {path: sha},
+    "cache": file name or None, "cached": bool, "seconds": float}``. Pure: a retried
+    task returns equal data."""
+    from .cache import file_record, index_features
+
+    same_code(job)
+    t0 = time.perf_counter()
+    seeds = job.read_many(shard)
+    shas = [(s.rel, _sha(s)) for s in seeds]
+    files = ResultFiles(job.cache_url, job.storage_options) if job.cache_url else None
+    name = f"shard-{shard_key(job.ctx, shas)}.pkl.z"
+    if files is not None:
+        got = files.get(name)
+        if isinstance(got, dict) and got.get("version") == CACHE_VERSION:
+            got.update(cache=name, cached=True, seconds=time.perf_counter() - t0)
+            return got
+    records, findings = [], []
+    feats: dict[str, dict[str, Any]] = {i: {} for i in job.indexes}
+    for seed in seeds:
+        records.append(file_record(seed))
+        findings += [f.to_dict() for f in engine.check_seed(seed, job.config)]
+        if seed.readable:
+            for index, value in index_features(seed, job.config, job.indexes).items():
+                if value is not None:
+                    feats[index][seed.rel] = value
+    # Features travel and wait for the reduce pickled (one blob per index): three to
+    # five times smaller than the live objects, and unpickled once, by the reduce.
+    features = {i: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+                for i, v in feats.items()}
+    del feats
+    out = {"version": CACHE_VERSION, "files": records, "findings": findings,
+           "features": features, "shas": dict(shas)}
+    # (the locators are not cached: the same content may be read from elsewhere)
+    # (unreadable seeds: a missing file is a miss next time, never a stale hit, since
+    # their sha is None and their findings depend on more than content)
+    if files is not None and all(sha for _, sha in shas):
+        files.put(name, out)
+    out = dict(out, cache=name if files is not None else None, cached=False,
+               seconds=time.perf_counter() - t0)
+    return out
+
+
+_CTX_SEEN: dict[str, str] = {}
+
+
+def same_code(job: Job) -> None:
+    """Refuse to work with other code than the driver's: a worker with another version
+    of seedcheck (or of its data files, or another set of checks) would give other
+    findings under the same cache keys. Checked once per process and job context."""
+    from .cache import context_key
+
+    got = _CTX_SEEN.get(job.ctx)
+    if got is None:
+        got = _CTX_SEEN[job.ctx] = context_key(job.config)
+    if got != job.ctx:
+        import socket
+
+        raise DistributedError(
+            f"the worker on {socket.gethostname()} runs other seedcheck code than the "
+            f"driver (context {got} != {job.ctx}): install the same seedcheck version "
+            "(same checks/ files) on every worker")
+
+
+def _sha(seed) -> str | None:
+    """The seed's content hash, or None when it could not be read at all (its findings
+    then depend on more than its content: never cached)."""
+    if any(p[0] == "format.unreadable-file" for p in seed.problems):
+        return None
+    return seed.sha256
+
+
+def light(result: dict) -> dict:
+    """A map result without its features (what the driver gathers)."""
+    return {k: v for k, v in result.items() if k != "features"}
+
+
+def select_meta(result: dict, shard: list[tuple[str, str]]) -> list[tuple[str, str, str | None]]:
+    """(path, locator, sha256) of every seed of one shard: what a reduce needs to know
+    about the corpus besides features (sent worker to worker, not through the driver)."""
+    shas = result["shas"]
+    return [(rel, loc, shas.get(rel)) for rel, loc in shard]
+
+
+def select_features(result: dict, index: str) -> bytes | None:
+    """One index's features of one shard (a pickled ``{path: feature}``)."""
+    return result["features"].get(index)
+
+
+# -- reduce ------------------------------------------------------------------------------------
+
+def corpus_categories(config: Config) -> list[str]:
+    """Categories with an enabled corpus check (one corpus item each in pytest)."""
+    return [c for c in registry.corpus_categories()
+            if any(config.enabled(s.id) for s in registry.all_checks()
+                   if s.scope == "corpus" and s.category == c)]
+
+
+def category_indexes(config: Config, category: str) -> list[str]:
+    from .cache import needed_indexes
+
+    return needed_indexes(config, category)
+
+
+def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, str | None]]],
+                    features: dict[str, list[bytes | None]]) -> dict:
+    """The corpus checks of one category over the whole corpus. ``metas`` is every
+    shard's :func:`select_meta`, in shard order (so paths are sorted); ``features`` is
+    ``{index: [per-shard pickled {path: feature}]}`` for this category's indexes. Returns
+    ``{"findings": [dict], "crash": [line] or None, "cached": bool, "seconds": s}``."""
+    from .cache import corpus_key
+
+    t0 = time.perf_counter()
+    entries = [(rel, loc) for meta in metas for rel, loc, _ in meta]
+    shas = {rel: sha for meta in metas for rel, _, sha in meta}
+    del metas
+    files = ResultFiles(job.cache_url, job.storage_options) if job.cache_url else None
+    key = corpus_key(job.ctx, category, ((rel, shas.get(rel)) for rel, _ in entries))
+    name = f"corpus-{category}-{key[:32]}.pkl.z"
+    if files is not None:
+        got = files.get(name)
+        if isinstance(got, dict) and got.get("version") == CACHE_VERSION:
+            return dict(got, cache=name, cached=True, seconds=time.perf_counter() - t0)
+    merged: dict[str, dict[str, Any]] = {}
+    for index, parts in features.items():
+        m: dict[str, Any] = {}
+        for part in parts:
+            if part:
+                m.update(pickle.loads(part))
+        merged[index] = m
+    del features
+
+    def source(index: str, rel: str) -> Any:
+        return merged.get(index, {}).get(rel)
+
+    locators = dict(entries)
+    corpus = engine.Corpus(job.source.root or Path("."), [rel for rel, _ in entries],
+                           job.config,
+                           loader=job.source.loader(locators, job.config.max_file_bytes),
+                           feature_source=source)
+    crash = None
+    try:
+        found = engine.check_corpus(corpus, category)
+    except engine.CheckCrashed as exc:
+        found, crash = [], list(exc.lines)
+    out = {"version": CACHE_VERSION, "findings": [f.to_dict() for f in found],
+           "crash": crash}
+    if files is not None and crash is None and all(shas.get(r) for r, _ in entries):
+        files.put(name, out)
+    return dict(out, cache=name if files is not None else None, cached=False,
+                seconds=time.perf_counter() - t0)
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    files: dict[str, dict]                 # path -> file record
+    seed_findings: dict[str, list[dict]]   # path -> finding dicts (file checks)
+    corpus: dict[str, dict]                # category -> reduce_category result
+    shards: int
+    cached_shards: int
+    seconds: float
+    used_cache: set[str] = field(default_factory=set)
+
+
+Progress = Callable[[str, dict], None]
+
+
+def run(job: Job, entries: list[tuple[str, str]], *, client=None,
+        shard_size: int = SHARD_SIZE, progress: Progress | None = None) -> RunResult:
+    """Map every shard, then reduce every corpus-check category. ``client`` is a
+    ``distributed.Client`` or None (in this process, one shard after another)."""
+    t0 = time.monotonic()
+    shards = make_shards(entries, shard_size)
+    cats = corpus_categories(job.config) if entries else []
+    emit = progress or (lambda kind, info: None)
+    emit("start", {"shards": len(shards), "seeds": len(entries), "categories": cats})
+    if client is None:
+        results = []
+        done_seeds = 0
+        for i, shard in enumerate(shards):
+            r = map_shard(job, shard)
+            results.append(r)
+            done_seeds += len(shard)
+            emit("shard", {"done": i + 1, "total": len(shards), "seeds": done_seeds,
+                           "cached": r["cached"]})
+        lights = results
+        metas = [select_meta(r, shard) for r, shard in zip(results, shards)]
+        corpus = {}
+        for cat in cats:
+            feats = {i: [r["features"].get(i) for r in results]
+                     for i in category_indexes(job.config, cat)}
+            corpus[cat] = reduce_category(job, cat, metas, feats)
+            emit("reduce", {"category": cat, **_brief(corpus[cat])})
+    else:
+        lights, corpus = _run_dask(client, job, shards, cats, emit)
+    files: dict[str, dict] = {}
+    seed_findings: dict[str, list[dict]] = {}
+    used = set()
+    for r in lights:  # merged by path (assigned, never appended): idempotent
+        own: dict[str, list[dict]] = {rec["path"]: [] for rec in r["files"]}
+        for d in r["findings"]:
+            own.setdefault(d["path"], []).append(d)
+        for rec in r["files"]:
+            files[rec["path"]] = rec
+        seed_findings.update(own)
+        if r.get("cache"):
+            used.add(r["cache"])
+    for c in corpus.values():
+        if c.get("cache"):
+            used.add(c["cache"])
+    res = RunResult(files, seed_findings, corpus, len(shards),
+                    sum(1 for r in lights if r.get("cached")), time.monotonic() - t0, used)
+    emit("done", {"seconds": res.seconds})
+    return res
+
+
+def _brief(r: dict) -> dict:
+    return {"findings": len(r["findings"]), "cached": r.get("cached", False),
+            "seconds": r.get("seconds", 0.0), "crash": r.get("crash")}
+
+
+def _run_dask(client, job: Job, shards, cats, emit):
+    distributed = _import("distributed")
+    tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
+    maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
+                          retries=2) for i, shard in enumerate(shards)]
+    lights_f = [client.submit(light, m, key=f"seedcheck-light-{tag}-{i}")
+                for i, m in enumerate(maps)]
+    metas = [client.submit(select_meta, m, shard, key=f"seedcheck-meta-{tag}-{i}")
+             for i, (m, shard) in enumerate(zip(maps, shards))]
+    sel: dict[str, list] = {}
+    for index in job.indexes:
+        sel[index] = [client.submit(select_features, m, index,
+                                    key=f"seedcheck-feat-{tag}-{index}-{i}")
+                      for i, m in enumerate(maps)]
+    # A map result (findings, feature blobs) is freed as soon as its light part and its
+    # features are taken; a worker lost later is recovered from the lineage (the map
+    # runs again).
+    del maps
+    # the reduces start as soon as the last shard is in (nothing goes through the driver)
+    reds = {}
+    for cat in cats:
+        feats = {i: sel[i] for i in category_indexes(job.config, cat)}
+        reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
+                                  key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+    pos = {f.key: i for i, f in enumerate(lights_f)}
+    lights: list[dict | None] = [None] * len(shards)
+    done_seeds = 0
+    for n, fut in enumerate(distributed.as_completed(lights_f), 1):
+        r = fut.result()
+        i = pos[fut.key]
+        lights[i] = r
+        done_seeds += len(shards[i])
+        fut.release()
+        emit("shard", {"done": n, "total": len(shards), "seeds": done_seeds,
+                       "cached": r["cached"]})
+    corpus = {}
+    rpos = {f.key: c for c, f in reds.items()}
+    for fut in distributed.as_completed(list(reds.values())):
+        cat = rpos[fut.key]
+        corpus[cat] = fut.result()
+        emit("reduce", {"category": cat, **_brief(corpus[cat])})
+    del sel, reds, metas
+    return lights, corpus
+
+
+# -- the cluster -------------------------------------------------------------------------------
+
+def connect(address: str):
+    """A ``distributed.Client`` for ``tcp://host:port`` (an existing scheduler) or
+    ``local:N`` (a LocalCluster of N worker processes, one thread each, closed with
+    the client). Returns (client, cluster or None)."""
+    distributed = _import("distributed")
+    _import("fsspec")
+    address = address.strip()
+    n = check_address(address)
+    if n:
+        import logging
+
+        try:
+            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1,
+                                               processes=True, dashboard_address=":0",
+                                               silence_logs=logging.ERROR)
+            client = distributed.Client(cluster)
+        except Exception as exc:
+            raise DistributedError(f"--dask {address}: cannot start a local cluster: "
+                                   f"{exc.__class__.__name__}: {exc}") from None
+        return client, cluster
+    try:
+        client = distributed.Client(address, timeout="10s")
+    except Exception as exc:
+        raise DistributedError(f"--dask {address}: cannot reach the scheduler: "
+                               f"{exc.__class__.__name__}: {exc}") from None
+    return client, None
+
+
+def check_address(address: str) -> int:
+    """N for ``local:N``, 0 for a scheduler URL; DistributedError for anything else."""
+    address = address.strip()
+    if address.startswith("local:"):
+        try:
+            n = int(address[len("local:"):])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise DistributedError(f"--dask {address}: expected local:N with N a positive "
+                                   "number of worker processes")
+        return n
+    if "://" not in address:
+        raise DistributedError(f"--dask {address}: expected a scheduler address "
+                               "(tcp://host:8786) or local:N")
+    return 0
+
+
+def dashboard_link(client) -> str | None:
+    try:
+        return client.dashboard_link
+    except Exception:
+        return None
+
+
+class ConsoleProgress:
+    """Progress lines: shards done / total, seeds per second, then each category's
+    reduce. At most one shard line every ``every`` seconds (and the last)."""
+
+    def __init__(self, write: Callable[[str], None], every: float = 2.0):
+        self.write = write
+        self.every = every
+        self.t0 = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, kind: str, info: dict) -> None:
+        now = time.monotonic()
+        if kind == "start":
+            self.t0 = now
+            self.write(f"seedcheck: {info['seeds']:,} seeds in {info['shards']:,} shards; "
+                       f"corpus checks: {', '.join(info['categories']) or 'none'}")
+        elif kind == "shard":
+            if info["done"] == info["total"] or now - self.last >= self.every:
+                self.last = now
+                rate = info["seeds"] / max(now - self.t0, 1e-9)
+                self.write(f"seedcheck: map {info['done']:,}/{info['total']:,} shards, "
+                           f"{info['seeds']:,} seeds, {rate:,.0f} seeds/s")
+        elif kind == "reduce":
+            how = "cached" if info["cached"] else f"{info['seconds']:.1f} s"
+            state = "CRASHED" if info.get("crash") else f"{info['findings']:,} findings"
+            self.write(f"seedcheck: reduce {info['category']}: {state} ({how})")
+        elif kind == "done":
+            self.write(f"seedcheck: checked in {info['seconds']:.1f} s")
+
+
+def findings_of(res: RunResult) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+    """(per-path file-check findings, per-category corpus findings) as Finding objects.
+    The result's finding dicts are consumed (the driver holds one copy, not two)."""
+    per_seed = {}
+    while res.seed_findings:
+        p, ds = res.seed_findings.popitem()
+        per_seed[p] = [Finding.from_dict(d) for d in ds]
+    per_cat = {c: [Finding.from_dict(d) for d in r["findings"]] for c, r in res.corpus.items()}
+    return per_seed, per_cat
+
+
+def line_lookup(src: Source, locators: dict[str, str], max_bytes: int | None):
+    """``line_lookup(path, line)`` for the HTML report, reading through the source."""
+    from functools import lru_cache
+
+    load = src.loader(locators, max_bytes)
+
+    @lru_cache(maxsize=64)
+    def lines_of(path: str):
+        seed = load(path)
+        return [ln.text[:2000] for ln in seed.lines] if seed.text is not None else None
+
+    def lookup(path: str, line: int):
+        lines = lines_of(path)
+        if lines is None or line > len(lines):
+            return None
+        return lines[line - 1][:2000]
+    return lookup
+

@@ -1,0 +1,326 @@
+"""Distributed runs (checks/distributed.py, checks/runner.py, checks/dask_pytest.py): the
+same report from pytest, from ``python -m checks check`` here, and on a Dask
+LocalCluster of 2 worker processes, also when a worker is killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from checks import distributed as dist
+from checks.config import Config
+from checks.runner import assemble
+from checks.baseline import Baseline
+from distributed_corpus import write_corpus
+
+distributed = pytest.importorskip("distributed")  # installed by the dev extra (CI runs it)
+fsspec = pytest.importorskip("fsspec")
+
+CLEAN = Path(__file__).parent.parent / "seeds"
+CORPUS_CHECKS = {"duplicate.identical-file", "duplicate.near-duplicate-file",
+                 "duplicate.shared-passage", "figure.conflicting-figure-across-files",
+                 "chrome.repeated-edge-line"}
+
+
+def run_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="120")
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def report(out: Path) -> dict:
+    """report.json without what differs between any two runs (time)."""
+    data = json.loads((out / "report.json").read_text("utf-8"))
+    data.pop("generated_at")
+    data["summary"].pop("duration_s")
+    return data
+
+
+def untimed(path: Path) -> str:
+    """A report file without its duration."""
+    import re
+
+    text = path.read_text("utf-8")
+    return re.sub(r"\d+\.\d+ s\b|\"duration_s\": [\d.]+", "<t>", text)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("dist") / "seeds"
+    write_corpus(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_report(corpus, tmp_path_factory) -> Path:
+    """``python -m checks check`` without --dask: the reference."""
+    out = tmp_path_factory.mktemp("ref") / "out"
+    r = run_cli("-m", "checks", "check", str(corpus), "--report-dir", str(out), "-q",
+                "--no-cache", cwd=out.parent)
+    assert r.returncode == 1, r.stderr
+    return out
+
+
+def _cluster():
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+# one cluster for the tests that leave it whole, a fresh one for every test that kills
+client = pytest.fixture(scope="module")(_cluster)
+fresh_client = pytest.fixture(_cluster)
+
+
+def job_for(root: Path, cache: str | None = None) -> tuple[dist.Job, list]:
+    src = dist.make_source(str(root))
+    return dist.make_job(src, Config(), cache), dist.list_seeds(src)
+
+
+def test_corpus_exercises_every_corpus_category(local_report):
+    checks = {f["check"] for f in report(local_report)["findings"]}
+    assert CORPUS_CHECKS <= checks
+    assert {"format.empty-file", "format.invalid-utf8", "format.nul-byte"} <= checks
+
+
+def test_check_command_gives_the_pytest_report(corpus, local_report, tmp_path):
+    r = run_cli("-m", "pytest", "--seeds", str(corpus), "--report-dir", str(tmp_path / "p"),
+                "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert report(tmp_path / "p") == report(local_report)
+    for name in ("report.md", "report.sarif", "report.html"):
+        assert untimed(tmp_path / "p" / name) == untimed(local_report / name), name
+
+
+def test_clean_corpus_exits_0_like_pytest(tmp_path):
+    r = run_cli("-m", "checks", "check", str(CLEAN), "--report-dir", str(tmp_path / "o"),
+                "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    p = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--report-dir", str(tmp_path / "p"),
+                "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert p.returncode == 0
+    assert report(tmp_path / "o") == report(tmp_path / "p")
+
+
+def test_cli_on_a_local_cluster_is_identical(corpus, local_report, tmp_path):
+    out = tmp_path / "o"
+    r = run_cli("-m", "checks", "check", str(corpus), "--report-dir", str(out),
+                "--dask", "local:2", "--shard-size", "4", "-q", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert report(out) == report(local_report)
+    for name in ("report.md", "report.sarif", "report.html"):
+        assert untimed(out / name) == untimed(local_report / name), name
+    # progress: shards done / total, seeds per second, the dashboard link
+    assert "dashboard http://" in r.stderr
+    assert "shards" in r.stderr and "seeds/s" in r.stderr
+    assert f"map {len(dist.make_shards(dist.list_seeds(dist.make_source(str(corpus))), 4))}/" \
+        in r.stderr
+
+
+def test_pytest_dask_option_is_identical(corpus, local_report, tmp_path):
+    r = run_cli("-m", "pytest", "--seeds", str(corpus), "--report-dir", str(tmp_path / "p"),
+                "--dask", "local:2", "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout[-3000:]
+    assert "seedcheck: map " in r.stderr and "seeds/s" in r.stderr
+    assert report(tmp_path / "p") == report(local_report)
+
+
+def test_pytest_dask_ini_setting(corpus, local_report, tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\nseedcheck_dask = local:1\n")
+    r = run_cli("-m", "pytest", "-c", "pytest.ini", "--seeds", str(corpus), "--report-dir",
+                str(tmp_path / "p"), "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout[-3000:]
+    assert "seedcheck: Dask cluster local:1" in r.stderr
+    assert report(tmp_path / "p") == report(local_report)
+
+
+def test_dask_run_in_process_cluster_identical(corpus, local_report, client):
+    job, entries = job_for(corpus)
+    res = dist.run(job, entries, client=client, shard_size=3)
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    want = report(local_report)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == want
+    assert res.shards > 4
+
+
+@pytest.mark.parametrize("when", ["map", "before-reduce"])
+def test_killed_worker_mid_run_gives_the_same_report(corpus, local_report, fresh_client,
+                                                     when):
+    """``map``: a worker busy with shards is killed after the first shard is in;
+    ``before-reduce``: every shard is in, the features wait on the workers, one worker
+    is killed (its shards' features must be recomputed for the reduce)."""
+    client = fresh_client
+    job, entries = job_for(corpus)
+    killed: dict = {}
+    lock = threading.Lock()
+
+    def progress(kind, info):
+        if kind != "shard" or killed:
+            return
+        if when == "before-reduce" and info["done"] < info["total"]:
+            return
+        with lock:
+            if when == "map":
+                victims = [w for w, keys in client.processing().items() if keys]
+            else:
+                victims = [w for w, keys in client.has_what().items() if keys]
+            if not victims:
+                return
+            pid = client.run(os.getpid, workers=[victims[0]])[victims[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.update(pid=pid, done=info["done"], total=info["total"])
+
+    res = dist.run(job, entries, client=client, shard_size=2, progress=progress)
+    assert killed
+    if when == "map":
+        assert killed["done"] < killed["total"]  # killed while shards were running
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
+
+
+def test_shard_result_files_are_reused_and_keyed_by_content(corpus, tmp_path):
+    work = tmp_path / "seeds"
+    write_corpus(work)
+    cache = str(tmp_path / "cache")
+    job, entries = job_for(work, cache)
+    first = dist.run(job, entries, shard_size=4)
+    assert first.cached_shards == 0
+    again = dist.run(job, entries, shard_size=4)
+    assert again.cached_shards == again.shards
+    assert again.seed_findings == first.seed_findings
+    assert {c: r["findings"] for c, r in again.corpus.items()} == \
+        {c: r["findings"] for c, r in first.corpus.items()}
+    assert all(r["cached"] for r in again.corpus.values())
+    # an edited seed: its shard (only) is checked again, and the new finding shows
+    target = work / "a" / "010.txt"
+    target.write_text(target.read_text("utf-8") + "    釆取措施。\n", "utf-8")
+    edited = dist.run(job, entries, shard_size=4)
+    assert edited.cached_shards == edited.shards - 1
+    assert any(d["check"] == "typo.known-misspelling" and d["line"] == len(
+        target.read_text("utf-8").splitlines()) for d in edited.seed_findings["a/010.txt"])
+    assert not any(r["cached"] for r in edited.corpus.values())
+
+
+def test_no_cache_says_so_and_writes_nothing(corpus, tmp_path):
+    out = tmp_path / "o"
+    r = run_cli("-m", "checks", "check", str(CLEAN), "--report-dir", str(out), "--no-cache",
+                "-q", cwd=tmp_path)
+    assert r.returncode == 0
+    assert "cache off (--no-cache)" in r.stderr
+    assert not (out / dist.CACHE_DIRNAME).exists()
+    r = run_cli("-m", "checks", "check", str(CLEAN), "--report-dir", str(out), "-q",
+                cwd=tmp_path)
+    assert (out / dist.CACHE_DIRNAME).is_dir() and "1/1 shards from cache" not in r.stderr
+    r = run_cli("-m", "checks", "check", str(CLEAN), "--report-dir", str(out), "-q",
+                cwd=tmp_path)
+    assert "1/1 shards from cache" in r.stderr
+
+
+def test_seeds_from_an_fsspec_url(corpus, local_report):
+    fs = fsspec.filesystem("memory")
+    base = "/seedcheck-test-corpus"
+    for p in sorted(corpus.rglob("*.txt")):
+        fs.pipe_file(f"{base}/{p.relative_to(corpus).as_posix()}", p.read_bytes())
+    src = dist.make_source(f"memory://{base}")
+    entries = dist.list_seeds(src)
+    assert [r for r, _ in entries] == sorted(p.relative_to(corpus).as_posix()
+                                            for p in corpus.rglob("*.txt"))
+    res = dist.run(dist.make_job(src, Config(), None), entries, shard_size=5)
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", src.label, 0.0)
+    want = report(local_report)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got["seeds_dir"] == "memory:///seedcheck-test-corpus"
+    got["seeds_dir"] = want["seeds_dir"]
+    assert got == want
+
+
+def test_shard_boundaries_move_only_around_an_added_seed():
+    entries = [(f"d/{i:05d}.txt", "") for i in range(3000)]
+    before = dist.make_shards(entries, 50)
+    assert 30 < len(before) < 120
+    assert [e for s in before for e in s] == entries
+    added = sorted(entries + [("d/01234x.txt", "")])
+    after = dist.make_shards(added, 50)
+    changed = {tuple(s) for s in after} ^ {tuple(s) for s in before}
+    assert len(changed) == 2  # the one shard that holds the new seed, before and after
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing-folder"], "the seeds folder missing-folder does not exist"),
+    (["SEEDS", "--dask", "local:0"], "expected local:N"),
+    (["SEEDS", "--dask", "nowhere"], "expected a scheduler address"),
+    (["memory://no-such-bucket/x"], "does not exist"),
+])
+def test_usage_errors_exit_4(tmp_path, args, message):
+    args = [str(CLEAN) if a == "SEEDS" else a for a in args]
+    r = run_cli("-m", "checks", "check", *args, "--report-dir", str(tmp_path / "o"),
+                cwd=tmp_path)
+    assert r.returncode == 4, r.stderr
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o" / "report.json").exists()
+
+
+def test_pytest_refuses_dask_with_xdist(tmp_path):
+    r = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--dask", "local:1", "-n", "2",
+                "-p", "no:cacheprovider", cwd=tmp_path)
+    assert r.returncode == 4
+    assert "cannot be combined" in r.stderr
+
+
+def test_a_worker_with_other_code_is_refused(tmp_path):
+    job, entries = job_for(CLEAN)
+    assert dist.map_shard(job, entries)["files"]  # the driver's own context passes
+    job.ctx = "0" * 24  # what a driver with other code would send
+    with pytest.raises(dist.DistributedError, match="runs other seedcheck code"):
+        dist.map_shard(job, entries)
+
+
+@pytest.mark.parametrize("address, message", [
+    ("local:x", "expected local:N"),
+    ("somehost:8786", "expected a scheduler address"),
+])
+def test_pytest_bad_dask_address_is_a_usage_error(tmp_path, address, message):
+    r = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--dask", address,
+                "-p", "no:cacheprovider", cwd=tmp_path)
+    assert r.returncode == 4
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_pytest_unreachable_scheduler_fails_every_item_with_the_reason(tmp_path):
+    r = run_cli("-m", "pytest", "--seeds", str(CLEAN), "--dask", "tcp://127.0.0.1:9",
+                "-p", "no:cacheprovider", "-q", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "cannot reach the scheduler" in r.stdout and "Traceback" not in r.stdout
+
+
+def test_url_seed_over_the_size_limit_is_hashed_not_checked():
+    import hashlib
+
+    fs = fsspec.filesystem("memory")
+    base = "/seedcheck-test-big"
+    big = ("2020-01-01\n\n" + "正文" * 600 + "\n").encode()
+    fs.pipe_file(f"{base}/big.txt", big)
+    fs.pipe_file(f"{base}/ok.txt", "2020-01-01\n\n正文第一段，内容完整。\n".encode())
+    src = dist.make_source(f"memory://{base}")
+    job = dist.make_job(src, Config(max_file_bytes=1000), None)
+    r = dist.map_shard(job, dist.list_seeds(src))
+    recs = {rec["path"]: rec for rec in r["files"]}
+    assert recs["big.txt"]["sha256"] == hashlib.sha256(big).hexdigest()
+    assert recs["big.txt"]["unreadable"] and not recs["ok.txt"]["unreadable"]
+    big_findings = [d for d in r["findings"] if d["path"] == "big.txt"]
+    assert [d["check"] for d in big_findings] == ["format.too-large"]
+    assert f"the file is {len(big):,} bytes" in big_findings[0]["message"]
