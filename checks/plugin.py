@@ -33,7 +33,7 @@ import pytest
 from . import baseline as baseline_mod
 from . import config as config_mod
 from . import cache as cache_mod
-from . import engine, registry
+from . import engine, parallel, registry
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
@@ -44,6 +44,8 @@ from .seed import read_seed
 PROP = "seedcheck"
 FOLD_MIN = 100  # fold cached passing seeds into one item when at least this many
 PROGRESS_MIN = 1000  # show a progress bar for indexes of at least this many seeds
+GROUP_MIN = 200  # failing seeds become one item when at least this many fail
+GROUP_SHOWN = 30  # failing seeds whose findings a grouped failure lists
 
 
 @dataclass
@@ -76,6 +78,10 @@ class State:
     store_opened: bool = False
     temp_dir: Path | None = None
     started_wall: float = field(default_factory=time.time)
+    # large runs: checked up front (a process pool), items grouped
+    jobs: int = 1
+    group_min: int = GROUP_MIN
+    prefetch: parallel.Prefetch | None = None
 
 
 STATE = pytest.StashKey[State]()
@@ -98,12 +104,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="read [tool.seedcheck] from FILE instead of pyproject.toml")
     group.addoption("--no-cache", action="store_true", default=False,
                     help="ignore cached per-seed results; check everything again")
+    group.addoption("--seedcheck-jobs", metavar="N", default=None,
+                    help="processes that check seeds in a plain run (default: auto, the "
+                         "CPUs available; 1: in the pytest process; -n 0 also means 1)")
     parser.addini("seeds", "folder of seed files checked by a plain pytest run")
     parser.addini("seedcheck_report_dir", "report folder (default: reports)")
     parser.addini("seedcheck_fail_on", "lowest severity that fails (error|warning|info)")
     parser.addini("seedcheck_baseline", "baseline file")
     parser.addini("seedcheck_fold_min", "fold cached passing seeds into one item when at "
                   f"least this many (default: {FOLD_MIN}; 0 never folds)")
+    parser.addini("seedcheck_jobs", "processes that check seeds (default: auto)")
+    parser.addini("seedcheck_group_min", "failing seeds become one item when at least this "
+                  f"many fail in a large run (default: {GROUP_MIN}; 0 never groups)")
 
 
 def _base_dir(config: pytest.Config) -> Path:
@@ -201,9 +213,35 @@ def pytest_configure(config: pytest.Config) -> None:
         state.fold_min = int(fold) if fold not in (None, "") else FOLD_MIN
     except ValueError:
         raise pytest.UsageError(f"seedcheck_fold_min = {fold!r}: expected an integer") from None
+    group = config.getini("seedcheck_group_min")
+    try:
+        state.group_min = int(group) if group not in (None, "") else GROUP_MIN
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck_group_min = {group!r}: expected an integer") \
+            from None
+    state.jobs = _jobs(config)
     config.stash[STATE] = state
     config.addinivalue_line("markers", "seedcheck: a seed file or corpus check")
     config.pluginmanager.register(SessionPlugin(state, config), "seedcheck-session")
+
+
+def _jobs(config: pytest.Config) -> int:
+    """Processes for a plain run: ``--seedcheck-jobs`` or ``seedcheck_jobs`` (``auto``:
+    the CPUs available); 1 whenever ``-n`` is given (``-n 0`` turns the pool off,
+    ``-n 2`` hands the work to pytest-xdist)."""
+    if getattr(config.option, "numprocesses", None) is not None:
+        return 1
+    raw = config.getoption("seedcheck_jobs") or config.getini("seedcheck_jobs") or "auto"
+    if str(raw).strip().lower() == "auto":
+        return parallel.default_jobs()
+    try:
+        n = int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck jobs = {raw!r}: expected a number or 'auto'") \
+            from None
+    if n < 1:
+        raise pytest.UsageError(f"seedcheck jobs = {raw!r}: expected at least 1")
+    return n
 
 
 def _state(config: pytest.Config) -> State | None:
@@ -309,6 +347,10 @@ class SeedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        pre = state.prefetch.seeds.get(self.rel) if state.prefetch is not None else None
+        if pre is not None:
+            self._finish([Finding.from_dict(d) for d in pre[1]], pre[0])
+            return
         rec, findings, _ = cache_mod.check_seed_cached(
             self.path, self.rel, state.config, _store(self.config), state.ctx,
             state.indexes, sha_hint=self.sha)
@@ -329,6 +371,14 @@ class CorpusItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        pre = state.prefetch.corpus.get(self.category) if state.prefetch is not None \
+            else None
+        if pre is not None:
+            found = [Finding.from_dict(d) for d in pre[0]]
+            if pre[1] is not None:
+                raise engine.CheckCrashed(pre[1], found)
+            self._finish(found, None)
+            return
         findings, _ = cache_mod.check_corpus_cached(
             state.root, self.paths, state.shas, state.config, self.category,
             _store(self.config), state.ctx, progress=_progress(self.config, len(self.paths)))
@@ -350,12 +400,14 @@ class CachedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        pre = state.prefetch.seeds if state.prefetch is not None else {}
         store = _store(self.config)
-        got = store.get_seeds([(r, s) for r, _, s in self.entries], state.ctx) if store else {}
+        need = [(r, s) for r, _, s in self.entries if r not in pre]
+        got = store.get_seeds_bulk(need, state.ctx) if store and need else {}
         recs: list[dict] = []
         findings: list[Finding] = []
         for rel, path, sha in self.entries:
-            hit = got.get((rel, sha))
+            hit = pre.get(rel) or got.get((rel, sha))
             if hit is not None:
                 recs.append(hit[0])
                 findings += [Finding.from_dict(d) for d in hit[1]]
@@ -368,6 +420,56 @@ class CachedItem(_CheckItem):
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
+
+
+class PassingItem(CachedItem):
+    """A large run's passing seeds (checked up front): one item for all of them."""
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} passing seeds"
+
+
+class FailingItem(CachedItem):
+    """A large run's failing seeds, when there are many: one item whose failure lists
+    the first ``GROUP_SHOWN`` seeds' findings. ``-k`` selects seed items before they
+    are grouped; ``--lf`` gets every failing seed's own node id (see
+    ``SessionPlugin.pytest_runtest_logreport``)."""
+
+    def __init__(self, *, nodeids: list[str], **kw):
+        super().__init__(**kw)
+        self.nodeids = nodeids  # the seeds' own node ids, in entries order
+
+    def _finish(self, findings, file_rec) -> None:
+        try:
+            super()._finish(findings, file_rec)
+        except SeedcheckFailure:
+            state = _state(self.config)
+            assert state is not None
+            by_path: dict[str, list[str]] = {}
+            for f in findings:
+                if fails(f.severity, state.fail_on) and not f.baselined:
+                    by_path.setdefault(f.path, []).append(
+                        f"{f.path}:{f.line}:{f.column} {f.check} {f.message}")
+            lines: list[str] = []
+            for path in list(by_path)[:GROUP_SHOWN]:
+                lines += by_path[path]
+            rest = len(by_path) - GROUP_SHOWN
+            if rest > 0:
+                lines.append(f"(… {rest} more failing seeds, "
+                             f"{sum(len(v) for v in list(by_path.values())[GROUP_SHOWN:])} "
+                             f"findings: see {state.report_dir / 'report.md'})")
+            raise SeedcheckFailure(lines) from None
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, SeedcheckFailure):
+            lines = excinfo.value.lines
+            return "\n".join([f"{len(self.entries)} failing seeds "
+                              "(grouped into one item; -k PATTERN or --lf runs them one "
+                              "by one):", *lines])
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} failing seeds"
 
 
 def _progress(config: pytest.Config, n: int):
@@ -440,6 +542,11 @@ class SessionPlugin:
         self.state = state
         self.config = config
         self._terminal = None
+        self._items: dict[str, pytest.Item] = {}
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if isinstance(item, (PassingItem, FailingItem)):
+            self._items[item.nodeid] = item
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collect_directory(self, path: Path, parent: pytest.Collector):
@@ -463,6 +570,8 @@ class SessionPlugin:
     def pytest_collection_modifyitems(self, session, config, items) -> None:
         """Fold the cached seeds that pass into one item (after -k/--lf selection)."""
         state = self.state
+        if self._large_plain_run(config, items):
+            return  # done in pytest_collection_finish (after --lf, which filters last)
         rank = SEVERITY_RANK[state.fail_on]
         fold = [i for i, it in enumerate(items) if isinstance(it, SeedItem)
                 and it.cached_worst is not None and it.cached_worst < rank]
@@ -475,6 +584,77 @@ class SessionPlugin:
         drop = set(fold)
         items[:] = [cached if i == fold[0] else it for i, it in enumerate(items)
                     if i not in drop or i == fold[0]]
+
+    def _large_plain_run(self, config: pytest.Config, items: list) -> bool:
+        """A run that is checked up front and grouped: the controlling process without
+        pytest-xdist, not --collect-only, at least ``seedcheck_fold_min`` seeds."""
+        state = self.state
+        if (not state.controller or state.fold_min <= 0 or config.option.collectonly
+                or config.pluginmanager.has_plugin("dsession")):
+            return False
+        return sum(1 for it in items if isinstance(it, SeedItem)) >= state.fold_min
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """A large plain run: check every selected seed (and the corpus categories) now,
+        with ``jobs`` processes, then fold the passing seeds into one item and, when at
+        least ``seedcheck_group_min`` fail, the failing ones into another. Runs after
+        every selection (-k, -m, --lf, --deselect)."""
+        items = session.items
+        if not self._large_plain_run(session.config, items):
+            return
+        state = self.state
+        seeds = [it for it in items if isinstance(it, SeedItem)]
+        corpus = [it for it in items if isinstance(it, CorpusItem)]
+        store = _store(session.config)
+        bar = _progress(session.config, len(seeds))
+        ctxm = bar("checking seeds", len(seeds)) if bar is not None \
+            else contextlib.nullcontext(None)
+        with ctxm as tick1:
+            tick = (lambda n: [tick1() for _ in range(n)]) if tick1 is not None else None
+            try:
+                state.prefetch = parallel.run(
+                    [(it.rel, it.path, it.sha) for it in seeds],
+                    [it.category for it in corpus],
+                    corpus[0].paths if corpus else [], state.shas,
+                    config=state.config, store=store, store_path=state.store_path,
+                    ctx=state.ctx, indexes=state.indexes, root=state.root,
+                    jobs=state.jobs, tick=tick)
+            except config_mod.ConfigError as exc:
+                raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
+        pre = state.prefetch
+        rank = SEVERITY_RANK[state.fail_on]
+        passing: list[SeedItem] = []
+        failing: list[SeedItem] = []
+        for it in seeds:
+            got = pre.seeds.get(it.rel)
+            if got is None:
+                continue  # checked by its own item
+            bad = not state.update_baseline and any(
+                SEVERITY_RANK[d["severity"]] >= rank
+                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
+            (failing if bad else passing).append(it)
+        group = state.group_min > 0 and len(failing) >= state.group_min
+        replace: dict[int, pytest.Item | None] = {}
+        if passing:
+            replace[id(passing[0])] = PassingItem.from_parent(
+                passing[0].parent, name=f"passing[{len(passing)}]",
+                entries=[(it.rel, it.path, it.sha) for it in passing])
+            for it in passing[1:]:
+                replace[id(it)] = None
+        if group:
+            replace[id(failing[0])] = FailingItem.from_parent(
+                failing[0].parent, name=f"failing[{len(failing)}]",
+                entries=[(it.rel, it.path, it.sha) for it in failing],
+                nodeids=[it.nodeid for it in failing])
+            for it in failing[1:]:
+                replace[id(it)] = None
+        out = []
+        for it in items:
+            new = replace.get(id(it), it)
+            if new is not None:
+                out.append(new)
+        items[:] = out
 
     @pytest.hookimpl(trylast=True)  # after the terminal reporter has filed the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -501,6 +681,31 @@ class SessionPlugin:
                 state.files[payload["file"]["path"]] = payload["file"]
             for rec in payload.get("files", ()):
                 state.files[rec["path"]] = rec
+        if report.nodeid in self._items:
+            self._last_failed(report)
+
+    def _last_failed(self, report: pytest.TestReport) -> None:
+        """--lf after a grouped run: the cache's last-failed list gets every failing
+        seed's own node id (not the group's), and loses those of passing seeds."""
+        if report.when != "call":
+            return
+        lf = self.config.pluginmanager.get_plugin("lfplugin") if self.config else None
+        item = self._items.get(report.nodeid)
+        if lf is None or item is None or not hasattr(lf, "lastfailed"):
+            return
+        lf.lastfailed.pop(report.nodeid, None)
+        if isinstance(item, FailingItem):
+            failed = {f["path"] for f in self.state.findings.get(report.nodeid, ())
+                      if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
+            for (rel, _, _), nid in zip(item.entries, item.nodeids):
+                if rel in failed:
+                    lf.lastfailed[nid] = True
+                else:
+                    lf.lastfailed.pop(nid, None)
+        else:
+            prefix = report.nodeid.rsplit("::", 1)[0]
+            for rel, _, _ in item.entries:
+                lf.lastfailed.pop(f"{prefix}::{rel}", None)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state

@@ -18,7 +18,7 @@ from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Stateme
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
-from ..registry import corpus_check, corpus_index, file_check
+from ..registry import corpus_check, corpus_index, file_check, index_keys
 
 # -- per-text memo -------------------------------------------------------------------------
 
@@ -177,6 +177,31 @@ def figure_features(seed, ctx):
         out.append(st)
     sigs = minhashes([st.key for st in out]).astype("<u4").tobytes()
     return {"year": year, "statements": out, "minhash": sigs}
+
+
+@index_keys("figure", closure="component",
+            cap=lambda ctx: ctx.config.opt("figure.conflicting-figure-across-files",
+                                           "max_bucket", 64))
+def figure_keys(feature, ctx):
+    """Blocking keys for incremental runs (``checks/incremental.py``): each statement's
+    masked key (template detection) and, capped, its ``BANDS`` MinHash band values
+    (candidate buckets: a bucket of more than ``max_bucket`` rows is skipped). The
+    closure is the component, not the neighbours: whether a pair's statements count
+    depends on the template status of the *other* file's statement keys, which files
+    two steps away decide."""
+    sig = np.frombuffer(feature["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS)
+    sig = sig.astype(np.uint64)
+    band = (sig[:, 0::2] << np.uint64(31)) | sig[:, 1::2]  # as pair_codes buckets them
+    salt = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    plain = np.array([_key_hash(st.key) for st in feature["statements"]], dtype=np.uint64)
+    return plain, (band ^ salt).ravel()
+
+
+def _key_hash(key: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(("k\0" + key).encode("utf-8"),
+                                          digest_size=8).digest(), "little")
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
