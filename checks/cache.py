@@ -350,6 +350,27 @@ class Store:
         except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError) as exc:
             self._fail(exc)
 
+    def get_meta(self, key: str) -> Any:
+        """A JSON value stored under ``key`` (None when missing or unreadable)."""
+        if self.broken:
+            return None
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+        except (sqlite3.Error, ValueError) as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._fail(exc)
+            return None
+
+    def put_meta(self, key: str, value: Any) -> None:
+        if self.broken:
+            return
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                              (key, json.dumps(value)))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
     # -- housekeeping -----------------------------------------------------------------------
     def prune(self, ctx: str, current: dict[str, str], older_than: float) -> None:
         """Drop rows that cannot be hit again: another ``ctx``, a path that is gone or

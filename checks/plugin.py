@@ -37,7 +37,7 @@ from . import engine, parallel, registry
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
-from .report.writer import write_reports
+from .report.writer import file_stamps, report_digest, reports_current, write_reports
 from .scan import scan
 from .seed import read_seed
 
@@ -46,6 +46,9 @@ FOLD_MIN = 100  # fold cached passing seeds into one item when at least this man
 PROGRESS_MIN = 1000  # show a progress bar for indexes of at least this many seeds
 GROUP_MIN = 200  # failing seeds become one item when at least this many fail
 GROUP_SHOWN = 30  # failing seeds whose findings a grouped failure lists
+SHORT_FILES = 1000  # from this many files (or findings) the console report is short
+SHORT_FINDINGS = 1000
+WORST_FILES = 15  # files listed in the short console report
 
 
 @dataclass
@@ -82,6 +85,8 @@ class State:
     jobs: int = 1
     group_min: int = GROUP_MIN
     prefetch: parallel.Prefetch | None = None
+    report_digest: str | None = None
+    reports_kept: bool = False  # the reports on disk already hold this content
 
 
 STATE = pytest.StashKey[State]()
@@ -523,6 +528,49 @@ def _line_lookup(root: Path, max_bytes: int | None = 20_000_000):
     return lookup
 
 
+def short_console(report: dict, report_dir: Path, *, width: int, color: bool) -> str:
+    """The console report of a large run: the summary table and totals, the worst
+    files (most failing findings, then most findings), and where the full reports are."""
+    from rich import box
+    from rich.console import Console, Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .report.console import summary_table, totals_line
+
+    fail_on = report["summary"].get("fail_on", "error")
+    per: dict[str, list[int]] = {}
+    checks: dict[str, dict[str, int]] = {}
+    for f in report["findings"]:
+        row = per.setdefault(f["path"], [0, 0])
+        row[1] += 1
+        if fails(f["severity"], fail_on) and not f.get("baselined"):
+            row[0] += 1
+        c = checks.setdefault(f["path"], {})
+        c[f["check"]] = c.get(f["check"], 0) + 1
+    worst = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:WORST_FILES]
+    t = Table(title=f"the {len(worst)} worst of {len(per)} files with findings",
+              box=box.SIMPLE_HEAVY)
+    t.add_column("file")
+    t.add_column("failing", justify="right", style="bold red")
+    t.add_column("all", justify="right")
+    t.add_column("checks")
+    for path, (bad, n) in worst:
+        top = sorted(checks[path].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        t.add_row(Text(path), str(bad), str(n),
+                  Text(", ".join(f"{c} ×{k}" if k > 1 else c for c, k in top)))
+    md = report_dir / "report.md"
+    tail = Text(f"\nLarge run: findings are not listed here. Every finding, with its "
+                f"place, evidence and fix: {md} (also report.json, report.sarif, "
+                "report.html in the same folder).", style="bold yellow")
+    console = Console(width=width, force_terminal=color, no_color=not color,
+                      highlight=False, soft_wrap=False,
+                      color_system="standard" if color else None)
+    with console.capture() as cap:
+        console.print(Group(summary_table(report), totals_line(report), t, tail))
+    return cap.get()
+
+
 def config_terminal(report, plugin: "SessionPlugin"):
     """The terminal reporter (looked up once)."""
     if plugin._terminal is False:
@@ -693,19 +741,22 @@ class SessionPlugin:
         item = self._items.get(report.nodeid)
         if lf is None or item is None or not hasattr(lf, "lastfailed"):
             return
-        lf.lastfailed.pop(report.nodeid, None)
+        # (keys may be node id strings or, in newer pytest, structured ids: compare
+        # their text)
+        drop = {report.nodeid}
+        add: list[str] = []
         if isinstance(item, FailingItem):
             failed = {f["path"] for f in self.state.findings.get(report.nodeid, ())
                       if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
             for (rel, _, _), nid in zip(item.entries, item.nodeids):
-                if rel in failed:
-                    lf.lastfailed[nid] = True
-                else:
-                    lf.lastfailed.pop(nid, None)
+                (add.append(nid) if rel in failed else drop.add(nid))
         else:
             prefix = report.nodeid.rsplit("::", 1)[0]
-            for rel, _, _ in item.entries:
-                lf.lastfailed.pop(f"{prefix}::{rel}", None)
+            drop.update(f"{prefix}::{rel}" for rel, _, _ in item.entries)
+        for key in [k for k in lf.lastfailed if str(k) in drop]:
+            del lf.lastfailed[key]
+        for nid in add:
+            lf.lastfailed[nid] = True
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
@@ -745,15 +796,46 @@ class SessionPlugin:
             stale_baseline=stale)
         state.report = report
         try:
-            state.written = write_reports(state.report_dir, report, state.root,
-                                          _line_lookup(state.root,
-                                                       state.config.max_file_bytes))
+            if self._reports_unchanged(report):
+                state.written = []
+                state.reports_kept = True
+            else:
+                state.written = write_reports(state.report_dir, report, state.root,
+                                              _line_lookup(state.root,
+                                                           state.config.max_file_bytes))
+                self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
                 state.write_error,
                 f"cannot write reports to {state.report_dir}: {exc.strerror or exc}"]))
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         self._prune()
+
+    def _reports_unchanged(self, report: dict) -> bool:
+        """The reports in the report folder hold exactly this content (apart from
+        ``generated_at`` and ``duration_s``) and were not touched since: they are kept
+        as they are (rendering four reports of 30,000 findings takes seconds). Needs the
+        store (it records what was written); ``--no-cache`` always writes."""
+        state = self.state
+        state.report_digest = None
+        store = _store(self.config) if self.config is not None else None
+        if store is None or store.broken:
+            return False
+        state.report_digest = report_digest(report)
+        if not state.use_cache:
+            return False
+        return reports_current(state.report_dir, state.report_digest,
+                               store.get_meta(f"reports:{state.report_dir}"))
+
+    def _record_reports(self) -> None:
+        state = self.state
+        store = state.store
+        if store is None or not state.report_digest:
+            return
+        stamps = file_stamps(state.report_dir)
+        if stamps is not None:
+            store.put_meta(f"reports:{state.report_dir}",
+                           {"digest": state.report_digest, "files": stamps})
 
     def _prune(self) -> None:
         """After a run that saw every seed, drop cache rows that cannot hit again."""
@@ -786,9 +868,14 @@ class SessionPlugin:
         if state.empty:
             terminalreporter.write_line(
                 f"seedcheck: no seed files (*.txt) under {state.root}", yellow=True)
-        text = to_ansi(state.report, width=max(60, min(tw.fullwidth, 160)),
-                       color=tw.hasmarkup,
-                       line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
+        width = max(60, min(tw.fullwidth, 160))
+        if len(state.report["files"]) >= SHORT_FILES \
+                or len(state.report["findings"]) >= SHORT_FINDINGS:
+            text = short_console(state.report, state.report_dir, width=width,
+                                 color=tw.hasmarkup)
+        else:
+            text = to_ansi(state.report, width=width, color=tw.hasmarkup,
+                           line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
         terminalreporter.write(text)
         if state.baseline_written:
             path, n = state.baseline_written
@@ -800,3 +887,7 @@ class SessionPlugin:
             terminalreporter.write_line(
                 f"seedcheck: reports written to {state.report_dir}"
                 f" ({', '.join(p.name for p in state.written)})")
+        elif state.reports_kept:
+            terminalreporter.write_line(
+                f"seedcheck: reports in {state.report_dir} are up to date (same findings "
+                "as the run that wrote them; not rewritten)")

@@ -4,6 +4,7 @@ while writing leaves the previous reports whole (and of one run)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -46,3 +47,39 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     written = [out_dir / name for name in REPORT_FILES]
     atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
     return written
+
+
+# -- writing only what changed -----------------------------------------------------------------
+
+VOLATILE = ("generated_at",)  # top-level fields that change every run
+VOLATILE_SUMMARY = ("duration_s",)
+
+
+def report_digest(report: dict[str, Any]) -> str:
+    """A hash of the report's content, leaving out when it was made and how long it
+    took: two runs with the same digest write the same reports but for those fields."""
+    core = {k: v for k, v in report.items() if k not in VOLATILE}
+    core["summary"] = {k: v for k, v in report.get("summary", {}).items()
+                       if k not in VOLATILE_SUMMARY}
+    blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def file_stamps(out_dir: Path) -> dict[str, list[int]] | None:
+    """{report file: [size, mtime_ns]}, or None when one of the four is missing."""
+    out: dict[str, list[int]] = {}
+    for name in REPORT_FILES:
+        try:
+            st = (out_dir / name).stat()
+        except OSError:
+            return None
+        out[name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def reports_current(out_dir: Path, digest: str, recorded: dict | None) -> bool:
+    """True when the four reports in ``out_dir`` are the ones written for ``digest``
+    and nobody has touched them since (same size and modification time)."""
+    if not recorded or recorded.get("digest") != digest:
+        return False
+    return file_stamps(out_dir) == recorded.get("files")
