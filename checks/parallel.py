@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -67,14 +68,24 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, di
 
 
 def _check_category(category: str, paths: list[str], shas: dict[str, str | None]
-                    ) -> tuple[str, list[dict], list[str] | None]:
-    """(category, findings, crash lines or None)."""
+                    ) -> tuple[str, list[dict], list[str] | None, dict]:
+    """(category, findings, crash lines or None, what was done)."""
+    from . import incremental
+
+    t0 = time.perf_counter()
+    incremental.LAST.pop(category, None)
     try:
-        findings, _ = cache_mod.check_corpus_cached(
+        findings, hit = cache_mod.check_corpus_cached(
             _W["root"], paths, shas, _W["config"], category, _W["store"], _W["ctx"])
-        return category, [f.to_dict() for f in findings], None
+        out = [f.to_dict() for f in findings], None
     except engine.CheckCrashed as exc:  # not picklable as such: sent as data
-        return category, [f.to_dict() for f in exc.findings], exc.lines
+        hit = False
+        out = [f.to_dict() for f in exc.findings], exc.lines
+    st = incremental.LAST.get(category)
+    info = {"s": round(time.perf_counter() - t0, 2),
+            "mode": "cached" if hit else (st.mode if st else "full"),
+            "recomputed": st.recomputed if st else 0, "reason": st.reason if st else ""}
+    return category, out[0], out[1], info
 
 
 class Prefetch:
@@ -88,6 +99,24 @@ class Prefetch:
         self.local = 0   # seeds checked in this process
         self.hits = 0    # seeds read back from the store
         self.jobs = 1
+        self.seeds_s = 0.0  # wall time of checking the seeds
+        self.categories: dict[str, dict] = {}  # category: {"s", "mode", "recomputed"}
+
+    def summary(self) -> str:
+        """One line: what was checked, how, how long."""
+        how = f"{self.pooled} by {self.jobs} processes" if self.pooled \
+            else f"{self.local} in this process"
+        parts = [f"{len(self.seeds)} seeds ({self.hits} from the store, {how}) "
+                 f"in {self.seeds_s:.1f} s"]
+        for cat in sorted(self.categories):
+            i = self.categories[cat]
+            mode = i["mode"]
+            if mode == "incremental":
+                mode += f", {i['recomputed']} seeds recomputed"
+            elif mode == "full" and i.get("reason"):
+                mode += f": {i['reason']}"
+            parts.append(f"corpus[{cat}] {i['s']:.1f} s ({mode})")
+        return "; ".join(parts)
 
 
 def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
@@ -98,6 +127,7 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
     """Check ``entries`` (rel, path, sha256 at collection) and the corpus
     ``categories`` over ``corpus_paths``; see :class:`Prefetch`."""
     pre = Prefetch()
+    t0 = time.perf_counter()
     got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
         if store is not None else {}
     misses = []
@@ -123,9 +153,11 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
                 if tick is not None:
                     tick(len(misses[i:i + CHUNK]))
             pre.local = len(misses)
+            pre.seeds_s = time.perf_counter() - t0
             for cat in categories:
-                _, fds, crash = _check_category(cat, corpus_paths, shas)
+                _, fds, crash, info = _check_category(cat, corpus_paths, shas)
                 pre.corpus[cat] = (fds, crash)
+                pre.categories[cat] = info
         finally:
             if _W.get("store") is not None:
                 _W["store"].close()
@@ -143,13 +175,15 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             if tick is not None:
                 tick(len(part))
         pre.pooled = len(misses)
+        pre.seeds_s = time.perf_counter() - t0
         # the corpus categories need every seed's features: after the seeds, side by side
         # (the slowest first)
         futures = [pool.submit(_check_category, cat, corpus_paths, shas)
                    for cat in _slowest_first(categories)]
         for fut in as_completed(futures):
-            cat, fds, crash = fut.result()
+            cat, fds, crash, info = fut.result()
             pre.corpus[cat] = (fds, crash)
+            pre.categories[cat] = info
     return pre
 
 

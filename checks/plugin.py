@@ -877,6 +877,8 @@ class SessionPlugin:
             text = to_ansi(state.report, width=width, color=tw.hasmarkup,
                            line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
         terminalreporter.write(text)
+        if state.prefetch is not None:
+            terminalreporter.write_line(f"seedcheck: checked {state.prefetch.summary()}")
         if state.baseline_written:
             path, n = state.baseline_written
             terminalreporter.write_line(

@@ -54,7 +54,10 @@ def _span(seed, start: int, end: int) -> tuple[int, int, int]:
 
 
 def _body_paragraphs(seed) -> list[Paragraph]:
-    return paragraphs(seed.text or "", seed.body_start)
+    """The body's paragraphs, once per seed (the repeated-body check and the index
+    both need them; a new list each call)."""
+    return list(seed.memo("duplicate.paragraphs",
+                          lambda: paragraphs(seed.text or "", seed.body_start)))
 
 
 def _differences(pairs, seed, other_seed, side: str) -> tuple[list[int], list[int], bool]:
