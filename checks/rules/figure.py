@@ -47,7 +47,14 @@ def _norm(seed) -> str:
 def _statements(seed) -> list[Statement]:
     """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
     return list(_memo("statements", seed,
-                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed))))
+                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed),
+                                         tokens=_body_tokens(seed))))
+
+
+def _body_tokens(seed) -> list:
+    """``scan(seed.text, seed.body_start)``, once per text (shared: do not change it);
+    the statements and the total check both read the body's numbers."""
+    return _memo("tokens", seed, lambda: scan(seed.text, seed.body_start, norm=_norm(seed)))
 
 
 def _body_dates(seed, year: int | None) -> list[DateMention]:
@@ -784,8 +791,7 @@ def total_mismatch(seed, ctx):
     if not seed.text:
         return
     text = seed.text
-    all_toks = [t for t in scan(text, seed.body_start, norm=_norm(seed))
-                if t.quantity is not None]
+    all_toks = [t for t in _body_tokens(seed) if t.quantity is not None]
     ti = 0
     for s, e in _sentences(text, seed.body_start):
         while ti < len(all_toks) and all_toks[ti].start < s:
