@@ -87,6 +87,14 @@ class State:
     prefetch: parallel.Prefetch | None = None
     report_digest: str | None = None
     reports_kept: bool = False  # the reports on disk already hold this content
+    # a large run that repeats the last one exactly (same seeds, code, configuration,
+    # baseline, reports on disk): its outcomes are replayed, nothing is read or written
+    run_key: str | None = None
+    replay: dict | None = None
+    failing_rels: list[str] = field(default_factory=list)
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # item name -> lines
+    items_total: int = -1
+    items_run: int = 0
 
 
 STATE = pytest.StashKey[State]()
@@ -309,6 +317,16 @@ class SeedcheckFailure(Exception):
 
 
 class _CheckItem(pytest.Item):
+    def _replayed(self) -> bool:
+        """Under a replayed run: fail with the last run's lines, or pass."""
+        state = _state(self.config)
+        if state is None or state.replay is None:
+            return False
+        lines = state.replay["outcomes"].get(self.name)
+        if lines is not None:
+            raise SeedcheckFailure(lines)
+        return True
+
     def _finish(self, findings: list[Finding], file_rec: dict | list[dict] | None) -> None:
         state = _state(self.config)
         assert state is not None
@@ -328,6 +346,7 @@ class _CheckItem(pytest.Item):
             rest = len(findings) - len(failing)
             if rest:
                 lines.append(f"({rest} more findings below the fail level or baselined)")
+            state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines)
 
     def repr_failure(self, excinfo, style=None):
@@ -352,6 +371,8 @@ class SeedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
         pre = state.prefetch.seeds.get(self.rel) if state.prefetch is not None else None
         if pre is not None:
             self._finish([Finding.from_dict(d) for d in pre[1]], pre[0])
@@ -376,6 +397,8 @@ class CorpusItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
         pre = state.prefetch.corpus.get(self.category) if state.prefetch is not None \
             else None
         if pre is not None:
@@ -405,6 +428,8 @@ class CachedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
         pre = state.prefetch.seeds if state.prefetch is not None else {}
         store = _store(self.config)
         need = [(r, s) for r, _, s in self.entries if r not in pre]
@@ -463,6 +488,7 @@ class FailingItem(CachedItem):
                 lines.append(f"(… {rest} more failing seeds, "
                              f"{sum(len(v) for v in list(by_path.values())[GROUP_SHOWN:])} "
                              f"findings: see {state.report_dir / 'report.md'})")
+            state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines) from None
 
     def repr_failure(self, excinfo, style=None):
@@ -655,6 +681,16 @@ class SessionPlugin:
         seeds = [it for it in items if isinstance(it, SeedItem)]
         corpus = [it for it in items if isinstance(it, CorpusItem)]
         store = _store(session.config)
+        state.run_key = self._run_key(seeds, corpus)
+        last = store.get_meta(f"lastrun:{state.report_dir}") \
+            if store is not None and state.run_key and state.use_cache else None
+        if (last and last.get("key") == state.run_key and store is not None
+                and reports_current(state.report_dir, last.get("digest"),
+                                    store.get_meta(f"reports:{state.report_dir}"))):
+            state.replay = last
+            failed = set(last["failing"])
+            self._group(items, seeds, lambda it: it.rel in failed)
+            return
         bar = _progress(session.config, len(seeds))
         ctxm = bar("checking seeds", len(seeds)) if bar is not None \
             else contextlib.nullcontext(None)
@@ -672,16 +708,48 @@ class SessionPlugin:
                 raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
         pre = state.prefetch
         rank = SEVERITY_RANK[state.fail_on]
+
+        def bad(it: SeedItem) -> bool | None:
+            got = pre.seeds.get(it.rel)
+            if got is None:
+                return None  # checked by its own item
+            return not state.update_baseline and any(
+                SEVERITY_RANK[d["severity"]] >= rank
+                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
+
+        self._group(items, seeds, bad)
+
+    def _run_key(self, seeds: list, corpus: list) -> str | None:
+        """What a run's outcome depends on, hashed: the code and configuration (ctx),
+        every seed's content, the corpus categories, the baseline file, the fail level
+        and the grouping settings. None when not every seed is selected or the run
+        writes the baseline."""
+        import hashlib
+
+        state = self.state
+        if state.update_baseline or len(seeds) != len(state.shas):
+            return None
+        try:
+            bl = hashlib.sha256(state.baseline.path.read_bytes()).hexdigest()
+        except OSError:
+            bl = "-"
+        h = hashlib.sha256(json.dumps(
+            [state.ctx, str(state.root), str(state.report_dir), state.fail_on, bl,
+             state.fold_min, state.group_min, GROUP_SHOWN, SHORT_FILES, SHORT_FINDINGS,
+             sorted(it.category for it in corpus)]).encode())
+        for it in seeds:
+            h.update(f"{it.rel}\0{it.sha}\n".encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _group(self, items: list, seeds: list, bad) -> None:
+        state = self.state
         passing: list[SeedItem] = []
         failing: list[SeedItem] = []
         for it in seeds:
-            got = pre.seeds.get(it.rel)
-            if got is None:
-                continue  # checked by its own item
-            bad = not state.update_baseline and any(
-                SEVERITY_RANK[d["severity"]] >= rank
-                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
-            (failing if bad else passing).append(it)
+            b = bad(it)
+            if b is not None:
+                (failing if b else passing).append(it)
+        state.failing_rels = [it.rel for it in failing]
         group = state.group_min > 0 and len(failing) >= state.group_min
         replace: dict[int, pytest.Item | None] = {}
         if passing:
@@ -703,6 +771,7 @@ class SessionPlugin:
             if new is not None:
                 out.append(new)
         items[:] = out
+        state.items_total = len(items)
 
     @pytest.hookimpl(trylast=True)  # after the terminal reporter has filed the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -720,6 +789,7 @@ class SessionPlugin:
             return
         if report.when != "call" or not state.controller:
             return
+        state.items_run += 1
         for name, value in getattr(report, "user_properties", ()):
             if name != PROP:
                 continue
@@ -746,8 +816,9 @@ class SessionPlugin:
         drop = {report.nodeid}
         add: list[str] = []
         if isinstance(item, FailingItem):
-            failed = {f["path"] for f in self.state.findings.get(report.nodeid, ())
-                      if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
+            failed = set(self.state.failing_rels) if self.state.replay is not None else {
+                f["path"] for f in self.state.findings.get(report.nodeid, ())
+                if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
             for (rel, _, _), nid in zip(item.entries, item.nodeids):
                 (add.append(nid) if rel in failed else drop.add(nid))
         else:
@@ -762,6 +833,10 @@ class SessionPlugin:
         state = self.state
         config = session.config
         if not state.controller or config.option.collectonly:
+            return
+        if state.replay is not None:
+            if exitstatus == pytest.ExitCode.INTERRUPTED:
+                state.replay = None  # print nothing of a run that did not finish
             return
         if not state.files and not state.findings:
             if not (config.getoption("seeds") and exitstatus
@@ -837,6 +912,22 @@ class SessionPlugin:
             store.put_meta(f"reports:{state.report_dir}",
                            {"digest": state.report_digest, "files": stamps})
 
+    def _record_run(self, text: str, width: int, color: bool, exitstatus: int) -> None:
+        """After a large run over every seed whose reports were written (or kept): what
+        the next identical run replays (the outcome of every item, the console text)."""
+        state = self.state
+        store = state.store
+        if (store is None or state.run_key is None or state.write_error
+                or state.items_run != state.items_total  # -x, or an interrupted run
+                or state.prefetch is None or not state.report_digest
+                or exitstatus == pytest.ExitCode.INTERRUPTED
+                or any(v[1] is not None for v in state.prefetch.corpus.values())):
+            return
+        store.put_meta(f"lastrun:{state.report_dir}", {
+            "key": state.run_key, "digest": state.report_digest,
+            "failing": state.failing_rels, "outcomes": state.outcomes,
+            "console": {"width": width, "color": color, "text": text}})
+
     def _prune(self) -> None:
         """After a run that saw every seed, drop cache rows that cannot hit again."""
         state = self.state
@@ -858,21 +949,35 @@ class SessionPlugin:
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state
+        tw = terminalreporter._tw
+        width = max(60, min(tw.fullwidth, 160))
+        if state.replay is not None:
+            terminalreporter.section("seedcheck report")
+            console = state.replay.get("console") or {}
+            if console.get("width") == width and console.get("color") == tw.hasmarkup:
+                terminalreporter.write(console["text"])
+            else:
+                terminalreporter.write_line(
+                    f"(the summary of the last run: see {state.report_dir / 'report.md'})")
+            terminalreporter.write_line(
+                f"seedcheck: nothing changed since the last run ({len(state.shas)} seeds; "
+                "same code, configuration and baseline): its results were replayed, and "
+                f"the reports in {state.report_dir} are up to date")
+            return
         if state.report is None:
             if state.write_error:
                 terminalreporter.write_line(f"seedcheck: ERROR: {state.write_error}",
                                             red=True)
             return
-        tw = terminalreporter._tw
         terminalreporter.section("seedcheck report")
         if state.empty:
             terminalreporter.write_line(
                 f"seedcheck: no seed files (*.txt) under {state.root}", yellow=True)
-        width = max(60, min(tw.fullwidth, 160))
         if len(state.report["files"]) >= SHORT_FILES \
                 or len(state.report["findings"]) >= SHORT_FINDINGS:
             text = short_console(state.report, state.report_dir, width=width,
                                  color=tw.hasmarkup)
+            self._record_run(text, width, tw.hasmarkup, exitstatus)
         else:
             text = to_ansi(state.report, width=width, color=tw.hasmarkup,
                            line_lookup=_line_lookup(state.root, state.config.max_file_bytes))

@@ -161,3 +161,51 @@ def test_bad_jobs_value_is_a_usage_error(pytester):
     seeds = make_seeds(pytester.path / "s", 3)
     r = pytester.runpytest("--seeds", str(seeds), "--seedcheck-jobs", "lots")
     assert r.ret == 4 and "expected a number or 'auto'" in r.stderr.str()
+
+
+def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)  # replay needs the short console
+    seeds = make_seeds(pytester.path / "s")
+
+    class StateSpy(Spy):
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionfinish(self, session):
+            self.state = session.config.stash.get(plugin.STATE, None)
+
+    first = run(pytester, seeds, "out")
+    spy = StateSpy()
+    again = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is not None and spy.state.prefetch is None
+    assert "nothing changed since the last run" in again.stdout.str()
+    assert again.ret == first.ret == 1
+    assert again.parseoutcomes() == first.parseoutcomes()
+
+    def failures(r):
+        return [ln for ln in r.stdout.lines if "typo.known-misspelling" in ln
+                or ln.startswith("FAILED")]
+    assert failures(again) == failures(first)
+    lastfailed = json.loads((pytester.path / ".pytest_cache" / "v" / "cache"
+                             / "lastfailed").read_text())
+    assert "s::0001.txt" in lastfailed and not [k for k in lastfailed if "[" in k]
+    # anything that can change the outcome ends the replay: a baseline file ...
+    (seeds / ".seedcheck-baseline.json").write_text('{"entries": []}', encoding="utf-8")
+    spy = StateSpy()
+    r = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None and r.parseoutcomes() == first.parseoutcomes()
+    # ... an edited seed, or a touched report
+    (seeds / "0002.txt").write_text(seed_text(random.Random(8), None), encoding="utf-8")
+    spy = StateSpy()
+    run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
+    (pytester.path / "out" / "report.json").write_text("{}", encoding="utf-8")
+    spy = StateSpy()
+    run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+    # a run stopped by -x records nothing to replay
+    (seeds / "0003.txt").write_text(seed_text(random.Random(9), "typo"), encoding="utf-8")
+    run(pytester, seeds, "out", "-x")
+    spy = StateSpy()
+    r = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
