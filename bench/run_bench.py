@@ -120,12 +120,16 @@ def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str],
         if m:
             durations.append({"item": m.group(3).split("::")[-1], "when": m.group(2),
                               "s": float(m.group(1))})
+    phases = next((ln[len("seedcheck: checked "):] for ln in text.splitlines()
+                   if ln.startswith("seedcheck: checked ")), None)
+    if phases is None and "nothing changed since the last run" in text:
+        phases = "replayed (nothing changed since the last run)"
     summary = next((ln for ln in reversed(text.splitlines()) if " in " in ln and
                     ("passed" in ln or "failed" in ln)), "") or text.strip()[-300:]
     return {"cmd": " ".join(cmd[1:]), "exit": proc.returncode, "wall_s": round(wall, 2),
             "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
             "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "load_before": round(load, 2),
-            "slowest": durations, "pytest_summary": summary.strip("= ")}
+            "slowest": durations, "pytest_summary": summary.strip("= "), "phases": phases}
 
 
 def report_core(report_dir: Path) -> tuple | None:
@@ -235,8 +239,8 @@ def bench_size(size: int, snap: Path, runs: list[str], results: dict,
             n_seeds = size + (1 if name == "add-one" else -1 if name == "remove-one" else 0)
             row["seeds"] = n_seeds
             row["seeds_per_s"] = round(n_seeds / row["wall_s"], 1) if row["wall_s"] else None
-            row["reports"] = "kept" if "are up to date" in (OUT / "last_run.log").read_text(
-                errors="replace") else "written"
+            log = (OUT / "last_run.log").read_text(errors="replace")
+            row["reports"] = "kept" if "are up to date" in log else "written"
             core = report_core(rep)
             if name == "cold":
                 ref = core

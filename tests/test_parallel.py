@@ -209,3 +209,18 @@ def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
     spy = StateSpy()
     r = run(pytester, seeds, "out", spy=spy)
     assert spy.state.replay is None
+
+
+def test_large_reports_render_side_by_side_with_the_same_text(pytester, pinned, monkeypatch):
+    from checks.report import writer
+
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    report = json.loads((pytester.path / "out" / "report.json").read_text(encoding="utf-8"))
+    serial = writer._render_all(report, seeds, None)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)
+    assert writer._render_all(report, seeds, None) == serial
+    # a renderer that fails in a forked process fails the write as it does here
+    monkeypatch.setattr(writer, "to_markdown", lambda r: 1 / 0)
+    with pytest.raises(writer.ReportError, match="rendering report.md failed"):
+        writer._render_all(report, seeds, None)
