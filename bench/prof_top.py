@@ -17,7 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 
-SKIP = ("(_pytest/", "(pluggy/", "(<frozen", "(pytest/__main__", "(xdist/", "(execnet/")
+SKIP = ("(_pytest/", "(pluggy/", "(<frozen", "(pytest/__main__", "(xdist/", "(execnet/",
+        "(multiprocessing/", "(futures/", "(config/__init__.py)")
 
 
 def frame_name(frame: str) -> str:

@@ -46,6 +46,8 @@ from .model import Finding
 
 STATE_VERSION = 1
 MAX_SHARE = 0.25  # run in full when the affected sub-corpus is larger than this share
+HOPELESS_SHARE = 0.9  # a change that reached this share of the corpus ...
+SKIP_RUNS = 10  # ... makes the next runs full without keeping keys (then it tries again)
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -181,6 +183,7 @@ class Stats:
         self.changed = 0        # seeds added, edited or removed
         self.recomputed = 0     # seeds whose findings were recomputed (N1)
         self.subcorpus = 0      # seeds the checks ran on
+        self.hopeless = False   # the change reached most of the corpus
 
 
 LAST: dict[str, Stats] = {}
@@ -207,15 +210,18 @@ def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
     keyed = bool(specs) and all(s.keys is not None for s in specs) and store is not None
     now = {p: shas.get(p) or "-" for p in paths}
     state = store.get_corpus_state(ctx, category) if keyed else None
-    if state is not None and (state.get("version") != STATE_VERSION
+    skip = state.get("skip", 0) if isinstance(state, dict) else 0
+    if state is not None and (state.get("version") != STATE_VERSION or skip
                               or set(state.get("indexes", {})) != {s.name for s in specs}):
         state = None
+    if skip:
+        stats.reason = "its changes reach most of the corpus"
     if state is not None:
         got = _incremental(root, now, config, category, store, ctx, state, specs,
                            make_source, stats)
         if got is not None:
             return got
-    else:
+    elif not skip:
         stats.reason = "no keys" if not keyed else "no state"
     # in full
     stats.mode = "full"
@@ -231,7 +237,11 @@ def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
             from None
     finally:
         source.flush()
-    if keyed:
+    if keyed and (skip or stats.hopeless):
+        # the keys would not be used: the next SKIP_RUNS runs are full without them
+        store.put_corpus_state(ctx, category, {
+            "version": STATE_VERSION, "skip": (skip - 1) if skip else SKIP_RUNS})
+    elif keyed:
         indexes = {}
         for s in specs:
             feats = dict(corpus.features(s.name))
@@ -247,6 +257,15 @@ def _save(store, ctx: str, category: str, now: dict[str, str],
     store.put_corpus_state(ctx, category, {
         "version": STATE_VERSION, "shas": now, "indexes": indexes,
         "findings": {p: [(f.to_dict(), k) for f, k in v] for p, v in found.items()}})
+
+
+def _reach(neighbours, frontier: set[str], sub: set[str], stop: float) -> set[str]:
+    """Grow ``sub`` from ``frontier`` until it stops or passes ``stop`` seeds."""
+    sub = set(sub)
+    while frontier and len(sub) < stop:
+        frontier = neighbours(frontier) - sub
+        sub |= frontier
+    return sub
 
 
 def _incremental(root: Path, now: dict[str, str], config: Config, category: str, store,
@@ -313,7 +332,10 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
             frontier = grown - sub
             sub |= frontier
             if len(sub) > limit:
+                if frontier:  # how far does it go? (decides whether to keep trying)
+                    sub |= _reach(neighbours, frontier, sub, HOPELESS_SHARE * len(now))
                 stats.reason = f"the change reaches {len(sub)} seeds"
+                stats.hopeless = len(sub) >= HOPELESS_SHARE * len(now)
                 return None
         n1 = sub
     else:

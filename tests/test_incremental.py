@@ -188,3 +188,22 @@ def test_every_builtin_index_with_keys_returns_arrays():
         plain, capped = incremental.key_arrays(spec, feat, cfg)
         assert plain.dtype == np.uint64 and len(plain) + len(capped) > 0
     assert registry.get_index("chrome").keys is None
+
+
+def test_category_whose_changes_reach_everything_stops_keeping_keys(corpus, monkeypatch):
+    root, bodies, store = corpus
+    run_category(root, store, "duplicate")
+    monkeypatch.setattr(incremental, "MAX_SHARE", 0.03)      # 2 seeds are "too far" ...
+    monkeypatch.setattr(incremental, "HOPELESS_SHARE", 0.0)  # ... and "reaching everything"
+    monkeypatch.setattr(incremental, "SKIP_RUNS", 2)
+    modes = []
+    for what, change in [CHANGES[i] for i in (0, 1, 3, 4)]:  # each reaches 2+ seeds
+        change(root, bodies)
+        assert run_category(root, store, "duplicate") == cold(root, "duplicate"), what
+        st = incremental.LAST["duplicate"]
+        state = store.get_corpus_state(CTX, "duplicate")
+        modes.append((st.mode, st.hopeless, state.get("skip"), "indexes" in state))
+    # the first change is tried and found hopeless; two runs go without keys; then the
+    # keys are built again, and the next change is tried again
+    assert modes == [("full", True, 2, False), ("full", False, 1, False),
+                     ("full", False, 0, False), ("full", False, None, True)], modes
