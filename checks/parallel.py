@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -101,6 +103,7 @@ class Prefetch:
         self.jobs = 1
         self.seeds_s = 0.0  # wall time of checking the seeds
         self.categories: dict[str, dict] = {}  # category: {"s", "mode", "recomputed"}
+        self.error: str | None = None  # the pool failed: the items check the rest
 
     def summary(self) -> str:
         """One line: what was checked, how, how long."""
@@ -116,6 +119,9 @@ class Prefetch:
             elif mode == "full" and i.get("reason"):
                 mode += f": {i['reason']}"
             parts.append(f"corpus[{cat}] {i['s']:.1f} s ({mode})")
+        if self.error:
+            parts.append(f"the process pool failed ({self.error}): the rest was checked "
+                         "item by item")
         return "; ".join(parts)
 
 
@@ -164,6 +170,18 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             _W.clear()
         return pre
     pre.jobs = jobs
+    pre.seeds_s = time.perf_counter() - t0  # the store read
+    try:
+        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick)
+    except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+        # no processes to be had, or one died (out of memory): what is missing is
+        # checked by the items themselves, in this process
+        pre.error = f"{type(exc).__name__}: {exc}"
+    return pre
+
+
+def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick) -> None:
+    t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
         futures = [pool.submit(_check_chunk, misses[i:i + CHUNK])
@@ -175,7 +193,7 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             if tick is not None:
                 tick(len(part))
         pre.pooled = len(misses)
-        pre.seeds_s = time.perf_counter() - t0
+        pre.seeds_s += time.perf_counter() - t0
         # the corpus categories need every seed's features: after the seeds, side by side
         # (the slowest first)
         futures = [pool.submit(_check_category, cat, corpus_paths, shas)
@@ -184,7 +202,6 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             cat, fds, crash, info = fut.result()
             pre.corpus[cat] = (fds, crash)
             pre.categories[cat] = info
-    return pre
 
 
 def _slowest_first(categories: Iterable[str]) -> list[str]:

@@ -224,3 +224,29 @@ def test_large_reports_render_side_by_side_with_the_same_text(pytester, pinned, 
     monkeypatch.setattr(writer, "to_markdown", lambda r: 1 / 0)
     with pytest.raises(writer.ReportError, match="rendering report.md failed"):
         writer._render_all(report, seeds, None)
+
+
+def test_a_failing_pool_leaves_the_work_to_the_items(pytester, pinned, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def __init__(self, *a, **kw):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *a, **kw):
+            raise BrokenProcessPool("a worker died")
+
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "ref", "--no-cache", "-n", "0")
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Broken)
+    r = run(pytester, seeds, "out", "--no-cache", "--seedcheck-jobs", "2")
+    out = r.stdout.str()
+    assert "the process pool failed (BrokenProcessPool: a worker died)" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    assert core(pytester.path / "out") == core(pytester.path / "ref")
