@@ -3,6 +3,7 @@
 Commands:
   fix   show (and with --write apply) the checks' fixes to seed files
   doc   print or update the README table of checks
+  explain CHECK-ID   print a check's documentation (list: every check)
 
 The checks themselves run under pytest: ``python -m pytest --seeds DIR``.
 """
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     fixer.add_arguments(fix)
     sub.add_parser("doc", help="print or update the README table of checks "
                                "(python -m checks doc --help)", add_help=False)
+    sub.add_parser("explain", help="print a check's documentation: python -m checks "
+                                   "explain CHECK-ID", add_help=False)
+    sub.add_parser("list", help="list every check with its severity and scope",
+                   add_help=False)
     return parser
 
 
@@ -67,6 +72,10 @@ def _main(argv: list[str] | None) -> int:
             return run_doc(argv[1:])
         except SystemExit as exc:  # argparse inside the doc command
             return _code(exc)
+    if argv and argv[0] in ("explain", "list"):
+        from . import explain
+
+        return explain.main(argv)
     parser = _parser()
     try:
         args = parser.parse_args(argv)

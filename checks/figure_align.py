@@ -24,6 +24,7 @@ corpus index) can use it; :class:`Statement` is a plain, picklable tuple.
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from functools import lru_cache
@@ -94,6 +95,81 @@ class Statement(NamedTuple):
     figs: tuple[Fig, ...]
     prev: str = ""  # key of the sentence before (short statements need it to match)
     clause: bool = False  # a clause of a longer sentence
+    section: str = ""  # the heading above it (enumerator removed): its subject or period
+    period: str = ""  # the last year named before it in its paragraph (or its heading)
+
+
+# -- sections: the heading above a statement, and the year it is about ---------------------
+
+_HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
+                        r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+
+
+def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
+                                                          list[str]]:
+    """Heading lines of ``text[start:end]`` (short lines without sentence punctuation:
+    `一、钢铁行业`, `2024年主要预期目标：`) as (offsets, keys), and the year mentions as
+    (offsets, years)."""
+    offs: list[int] = []
+    keys: list[str] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = text[pos:stop].strip()
+        if 2 <= len(line) <= 40 and not _SENT_END.search(line) and _CJK.search(line):
+            m = _HEAD_ENUM.match(line)
+            kind = _enum_kind(m.group(0).strip()) if m else ""
+            key = line[m.end():] if m else line
+            key = key.translate(_KEY_TABLE).rstrip(":：")
+            if len(key) >= 2:
+                offs.append(pos)
+                keys.append(f"{kind}|{key}" if kind else key)
+        pos = stop + 1
+    y_offs, years = [], []
+    for m in _YEAR.finditer(text, start, end):
+        y_offs.append(m.start())
+        years.append(m.group(1))
+    return offs, keys, y_offs, years
+
+
+_SENT_END = re.compile(r"[。！？!?；;，,]")
+
+
+def _enum_kind(marker: str) -> str:
+    """The kind of a heading's enumerator: 一、 → 'cn', （一） → 'pcn', 1. → 'num',
+    （1） → 'pnum', 第一章 → 'chap', none → ''."""
+    if not marker:
+        return ""
+    if marker.startswith("第"):
+        return "chap"
+    paren = marker[0] in "（("
+    digit = any(c.isdigit() for c in marker)
+    return ("p" if paren else "") + ("num" if digit else "cn")
+
+
+def parallel_sections(a: Statement, b: Statement) -> bool:
+    """Two statements under parallel headings or about different years are about
+    different things (`一、钢铁行业` / `二、化工行业`, `2023年工作回顾` / `2024年工作安排`),
+    however alike their sentences are."""
+    if a.period and b.period and a.period != b.period:
+        return True
+    ha, hb = a.section, b.section
+    if not ha or not hb or ha == hb:
+        return False
+    ka, _s, ta = ha.rpartition("|")
+    kb, _s, tb = hb.rpartition("|")
+    if ka and ka == kb and ta != tb:
+        return True  # sibling headings of one enumeration (一、… / 二、…): parallel parts
+    ha, hb = ta, tb
+    if ha == hb or ha in hb or hb in ha:
+        return False
+    if fuzz.ratio(ha, hb) < 40:
+        return False  # unrelated headings (a summary box and a story): no evidence
+    return any(op.tag == "replace" and (_CJK.search(ha[op.src_start:op.src_end])
+                                        or _CJK.search(hb[op.dest_start:op.dest_end]))
+               for op in Levenshtein.opcodes(ha, hb))
 
 
 def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None,
@@ -108,6 +184,7 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
     bounds.append((end, end))
     if tokens is None:
         tokens = scan(text, start, end, norm=norm)
+    h_offs, h_keys, y_offs, years = _sections(text, start, end)
     ti = 0
     prev = ""
     for bs, be in bounds:
@@ -121,11 +198,31 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
             ti = tj
             if st is not None:
                 if st.figs:
-                    out.append(st._replace(prev=prev[:60]))
+                    out.append(st._replace(prev=prev[:60], **_place(
+                        text, st.start, h_offs, h_keys, y_offs, years)))
                 if st.key:
                     prev = st.key
         pos = max(pos, be)
     return out
+
+
+def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
+    """section and period of a statement starting at ``at``."""
+    k = bisect.bisect_right(h_offs, at) - 1
+    section = ""
+    floor = text.rfind("\n", 0, at) + 1  # the statement's line (paragraph)
+    if k >= 0 and h_offs[k] < at:
+        section = h_keys[k][:40]
+        if h_offs[k] >= floor:  # the statement is the heading line itself
+            section = h_keys[k - 1][:40] if k >= 1 else ""
+    period = ""
+    j = bisect.bisect_right(y_offs, at) - 1
+    if j >= 0 and y_offs[j] >= floor:
+        period = years[j]
+    elif section:
+        m = _YEAR.search(section.rpartition("|")[2])
+        period = m.group(1) if m else ""
+    return {"section": section, "period": period}
 
 
 def _statement(text: str, start: int, end: int, tokens: list) -> Statement | None:
@@ -177,7 +274,8 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None) -> list[St
             if cl is None:
                 continue
             if cl.figs:
-                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True))
+                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
+                                       section=st.section, period=st.period))
             if cl.key:
                 prev = cl.key
     return out
@@ -314,6 +412,8 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
         return False
     if a.clause and b.clause:
         return False  # pieces of two longer sentences: the rest of each says what they are
+    if parallel_sections(a, b):
+        return False  # 一、钢铁行业 / 二、化工行业: the same frame, another subject
     if any((x.unit, x.percent) != (y.unit, y.percent) for x, y in zip(a.figs, b.figs)):
         return False
     ka, kb = core(a.key), core(b.key)
@@ -340,6 +440,97 @@ def aligned(a: Statement, b: Statement, min_similarity: float = 90.0) -> bool:
     return not any(_MEASURE_WORDS.search(w) for w in inserted)
 
 
+# -- a short sentence restating one clause of a long one -------------------------------------
+
+SHORT_RESTATEMENT_CHARS = 40  # a restating sentence has at most this many key characters
+_SCOPE = re.compile(r"^(?:全国|全省|全市|全县|全区|全州|全盟|全镇|全乡|我国|我省|我市|我县|我区|本市|本省|本县|"
+                    r"本区|该市|该省|该县)")
+_MEASURE_VERB = re.compile(r"(?:达到了|达到|达|为|是|约为|超过|突破|共计|累计|共|有|提高到|提升到|提高至|"
+                           r"提升至|升至|降至|稳定在|保持在)$")
+
+
+def measure(clause_key: str) -> tuple[str, str] | None:
+    """(measure words, verb) of a clause key holding one figure: the words right before
+    the figure without a trailing state verb (森林覆盖率 / 达到), or None when the
+    figure does not follow words (◎个村, a figure first)."""
+    pos = clause_key.find(MASK)
+    if pos < 0 or MASK in clause_key[pos + 1:]:
+        return None
+    head = clause_key[:pos]
+    verb = ""
+    m = _MEASURE_VERB.search(head)
+    if m:
+        verb, head = m.group(0), head[:m.start()]
+    if len(head) < 3 or not _CJK.search(head):
+        return None
+    return head, verb
+
+
+def _clause_keys(key: str) -> list[str]:
+    return [p for p in re.split(r"[,:;]", key) if p]
+
+
+def restates(short: Statement, clause: Statement, sentence_key: str) -> bool:
+    """Does the short sentence ``short`` restate ``clause`` (a clause of the long
+    sentence whose key is ``sentence_key``), figures aside? Precision first:
+
+    * one figure each, the same unit; every context number of the short sentence (a
+      year) is in the long sentence's context, and no period or parallel heading
+      differs;
+    * the short sentence's other clauses only frame it (据统计, 其中) or also stand in
+      the long sentence;
+    * the measure words before the figure agree: equal, or the short sentence adds a
+      scope (全省, 我市) that the long sentence names before the clause, or the clause
+      adds one the short sentence leaves out; the state verbs (达到, 为) may differ, but
+      not words that change what is measured (累计, 新增, 增长, 同比).
+    """
+    if len(short.figs) != 1 or len(clause.figs) != 1:
+        return False
+    x, y = short.figs[0], clause.figs[0]
+    if (x.unit, x.percent) != (y.unit, y.percent):
+        return False
+    if any(c not in clause.context for c in short.context) or parallel_sections(short, clause):
+        return False
+    parts = _clause_keys(short.key)
+    fig_parts = [p for p in parts if MASK in p]
+    if len(fig_parts) != 1:
+        return False
+    for p in parts:
+        if p is fig_parts[0] or MASK in p:
+            continue
+        if not ((_FRAMING.search(p) and not _TIMEISH.search(p)) or p in sentence_key):
+            return False
+    ms, mc = measure(fig_parts[0]), measure(clause.key)
+    if ms is None or mc is None:
+        return False
+    (ws, vs), (wc, vc) = ms, mc
+    for w in (ws, wc):
+        # the measure must name something (森林覆盖率), not only a change (同比增长)
+        if len(_CJK.findall(_SCOPE.sub("", _MEASURE_WORDS.sub("", w)))) < 3:
+            return False
+    tail_s = fig_parts[0][fig_parts[0].find(MASK) + 1:]
+    tail_c = clause.key[clause.key.find(MASK) + 1:]
+    if tail_s and tail_c and not (tail_s.startswith(tail_c) or tail_c.startswith(tail_s)):
+        return False  # what follows the figure says what it counts (万亩造林 / 万亩草原)
+    if ws != wc:
+        long_, short_ = (ws, wc) if len(ws) > len(wc) else (wc, ws)
+        if not long_.endswith(short_) or len(short_) < 3:
+            return False
+        extra = long_[:len(long_) - len(short_)]
+        for c in short.context:  # 2023年全省森林覆盖率: a year the long sentence also names
+            extra = extra.replace(c, "")
+        extra = extra.lstrip(",")
+        if extra and not _SCOPE.fullmatch(extra):
+            return False
+        at = sentence_key.find(clause.key)
+        before = sentence_key[:at] if at >= 0 else sentence_key
+        if long_ is ws and extra not in before:
+            return False  # 全国森林覆盖率 against a clause of a sentence about 全省
+    if sorted(_MEASURE_WORDS.findall(ws + vs)) != sorted(_MEASURE_WORDS.findall(wc + vc)):
+        return False
+    return True
+
+
 def agree(a: Statement, b: Statement) -> bool:
     """Every figure of ``a`` has exactly the value of ``b``'s (approximations that
     merely allow each other do not count)."""
@@ -349,10 +540,17 @@ def agree(a: Statement, b: Statement) -> bool:
 def differences(a: Statement, b: Statement) -> list[tuple[Fig, Fig]] | None:
     """Figures that disagree between two aligned statements: [] when they all agree,
     None when the pair is not a conflict (every one of three or more figures differs:
-    the statements are about different periods or places)."""
+    the statements are about different periods or places). When the two statements
+    are word for word the same (equal keys), two approximations with the same marker
+    (近6570万亩 / 近6870万亩) disagree too: a retyped copy, not two estimates."""
     diffs: list[tuple[Fig, Fig]] = []
+    same_words = a.key == b.key
     for x, y in zip(a.figs, b.figs):
-        if not x.quantity().compatible(y.quantity()):
+        qx, qy = x.quantity(), y.quantity()
+        if not qx.compatible(qy):
+            diffs.append((x, y))
+        elif same_words and x.approx and x.approx == y.approx and not qx.same_value(qy) \
+                and not qx.is_range and not qy.is_range:
             diffs.append((x, y))
     if diffs and len(a.figs) >= 3 and len(diffs) == len(a.figs):
         return None
@@ -363,6 +561,45 @@ def templates(groups: dict[str, set[tuple]], min_variants: int = 3) -> set[str]:
     """Keys whose statements carry ``min_variants`` or more different sets of
     figures: a sentence template (a daily report, a list of regions), not a copy."""
     return {k for k, variants in groups.items() if len(variants) >= min_variants}
+
+
+_VERB_TAIL = re.compile(r"(?:达到了|达到|达|为|是|约为|约|共计|累计|共|超过|突破|提高到|提升至|提高至|"
+                        r"增至|降至|下降到|下降至|增长到|增长至|了)$")
+
+
+def _before(st: Statement, fig: Fig) -> str:
+    """The words of ``st`` right before ``fig`` (back to the clause break or figure)."""
+    k = st.figs.index(fig) if fig in st.figs else 0
+    pos = -1
+    for _ in range(k + 1):
+        pos = st.key.find(MASK, pos + 1)
+        if pos < 0:
+            return ""
+    head = st.key[:pos]
+    cut = max(head.rfind(c) for c in ",:;" + MASK)
+    return head[cut + 1:][-16:]
+
+
+def subject(a: Statement, b: Statement, diffs: list[tuple[Fig, Fig]]) -> str:
+    """What both statements give a figure for: the words they share right before the
+    first differing figure (森林覆盖率, 全市共注册成立合作社), with the heading they share."""
+    x, y = diffs[0]
+    wa, wb = _before(a, x), _before(b, y)
+    wa, wb = _VERB_TAIL.sub("", wa) or wa, _VERB_TAIL.sub("", wb) or wb
+    n = 0
+    while n < min(len(wa), len(wb)) and wa[-1 - n] == wb[-1 - n]:
+        n += 1
+    shared = wa[len(wa) - n:] if n >= 2 else ""
+    # the shared words name the measure: drop a trailing verb (达到, 为) when more is left
+    m = _VERB_TAIL.search(shared)
+    if m and m.start() >= 2:
+        shared = shared[:m.start()]
+    if not shared:
+        shared = wa or wb
+    head = a.section.rpartition("|")[2]
+    if head and a.section == b.section and head not in shared:
+        shared = f"{head} / {shared}" if shared else head
+    return shared
 
 
 def describe(diffs: list[tuple[Fig, Fig]]) -> str:

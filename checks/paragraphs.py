@@ -228,3 +228,63 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Paragr
             out.append(Paragraph(first.start, last.end, "".join(parts)))
             i = j + 1
     return out
+
+
+# Sentence ends inside a paragraph (a closing quote or bracket stays with its sentence).
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’\"」』）)]*")
+
+
+@dataclass(frozen=True)
+class Unit(Paragraph):
+    """A sentence of the body as a comparison unit: ``text[start:end]`` (possibly over
+    several lines), its normal form, and the raw pieces (start, end) it is made of."""
+
+    pieces: tuple[tuple[int, int], ...] = ()
+
+
+def sentence_pieces(text: str, paras: list[Paragraph]) -> list[tuple[int, int, str, bool]]:
+    """The paragraphs cut after each sentence end: (start, end, normal form, ends a
+    sentence) per piece; a paragraph's last piece may end without a sentence end."""
+    out: list[tuple[int, int, str, bool]] = []
+    for p in paras:
+        pos = p.start
+        for m in _SENTENCE_END.finditer(text, p.start, p.end):
+            if text[pos:m.end()].strip():
+                out.append((pos, m.end(), normalize(text[pos:m.end()]), True))
+            pos = m.end()
+            while pos < p.end and text[pos].isspace():
+                pos += 1
+        if pos < p.end and text[pos:p.end].strip():
+            out.append((pos, p.end, normalize(text[pos:p.end]), False))
+    return out
+
+
+def sentence_units(text: str, start: int = 0, end: int | None = None,
+                   merge: bool = False, pieces=None) -> list[Unit]:
+    """The body cut into sentences, whatever its line wrapping: every paragraph of
+    :func:`paragraphs` is split after each sentence end (。！？；), so a copy that joins
+    every two paragraphs into one line, or puts each sentence on a line of its own, gives
+    the same units as the original. With ``merge``, a paragraph that does not end a
+    sentence is joined to the next paragraph's first sentence (a copy split in the
+    middle of sentences, the halves on separate lines). ``pieces`` is
+    :func:`sentence_pieces` when the caller has it."""
+    if pieces is None:
+        pieces = sentence_pieces(text, paragraphs(text, start, end))
+    out: list[Unit] = []
+    pending: list[tuple[int, int, str]] = []
+    for a, b, norm, ends in pieces:
+        if not norm and not pending:
+            continue
+        pending.append((a, b, norm))
+        if ends or not merge:
+            joined = "".join(x[2] for x in pending)
+            if joined:
+                out.append(Unit(pending[0][0], pending[-1][1], joined,
+                                tuple((x[0], x[1]) for x in pending)))
+            pending = []
+    if pending:
+        joined = "".join(x[2] for x in pending)
+        if joined:
+            out.append(Unit(pending[0][0], pending[-1][1], joined,
+                            tuple((x[0], x[1]) for x in pending)))
+    return out

@@ -126,6 +126,15 @@ def segmenter():
     return jieba.dt
 
 
+@functools.lru_cache(maxsize=None)
+def tagger():
+    """jieba's part-of-speech tagger over :func:`segmenter`'s tokenizer (already
+    initialised, so it never logs)."""
+    from jieba import posseg
+
+    return posseg.POSTokenizer(segmenter())
+
+
 def segments(text: str) -> list[str]:
     return segmenter().lcut(text, HMM=False)
 
@@ -187,3 +196,236 @@ def builtin_misspellings() -> tuple[tuple[str, str, str], ...]:
         if len(parts) >= 3 and parts[0] and parts[1]:
             out.append((parts[0], parts[1], parts[2]))
     return tuple(out)
+
+
+# -- in-table confusion sets (the in-table detectors) -----------------------------------
+
+def _toneless(reading: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFD", reading)
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("ü", "v")
+
+
+@functools.lru_cache(maxsize=None)
+def _toneless_index() -> dict[str, tuple[str, ...]]:
+    """Reading without tone → in-table characters with it."""
+    idx: dict[str, list[str]] = {}
+    tab = table()
+    for cp, value in sorted(_pinyin_dict().items()):
+        ch = chr(cp)
+        if ch in tab:
+            for r in value.split(","):
+                idx.setdefault(_toneless(r), []).append(ch)
+    return {k: tuple(dict.fromkeys(v)) for k, v in idx.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def same_stroke() -> dict[str, frozenset[str]]:
+    """Character → the other characters of its same-stroke groups
+    (``data/typo_same_stroke.tsv``, from pycorrector)."""
+    out: dict[str, set[str]] = {}
+    for line in _data_lines("typo_same_stroke.tsv"):
+        for c in line:
+            out.setdefault(c, set()).update(x for x in line if x != c)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def shared_component() -> dict[str, frozenset[str]]:
+    """Character → the characters sharing its phonetic component or containing it
+    (``data/typo_shared_component.tsv``, from char-similar's component lists)."""
+    out: dict[str, set[str]] = {}
+    for line in _data_lines("typo_shared_component.tsv"):
+        _key, _, chars = line.partition("\t")
+        for c in chars:
+            out.setdefault(c, set()).update(x for x in chars if x != c)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _components() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for line in _data_lines("typo_shared_component.tsv"):
+        key, _, chars = line.partition("\t")
+        for c in chars:
+            if c != key:
+                out.setdefault(c, set()).add(key)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def siblings(a: str, b: str) -> bool:
+    """Two characters built on the same phonetic component with different radicals
+    (蓬/篷, 峻/竣, 驰/弛), neither being the component itself."""
+    return bool(_components().get(a, frozenset()) & _components().get(b, frozenset()))
+
+
+@functools.lru_cache(maxsize=None)
+def _in_table_shapes() -> dict[str, frozenset[str]]:
+    tab = table()
+    out: dict[str, frozenset[str]] = {}
+    for ch, neigh in shape_neighbours().items():
+        if ch in tab:
+            out[ch] = frozenset(c for c, _s in neigh)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def confusables(ch: str) -> dict[str, str]:
+    """In-table characters a writer (or an input method, or OCR) puts in place of ``ch``
+    and the reverse: ``{char: "sound" | "shape"}``. Sound: a shared reading, tones
+    ignored (pypinyin). Shape: the generated look-alike table (score >= 0.75),
+    pycorrector's same-stroke groups and characters sharing a phonetic component."""
+    out: dict[str, str] = {}
+    idx = _toneless_index()
+    for r in readings(ch):
+        for c in idx.get(_toneless(r), ()):
+            if c != ch:
+                out[c] = "sound"
+    shapes = (_in_table_shapes().get(ch, frozenset()) | same_stroke().get(ch, frozenset())
+              | shared_component().get(ch, frozenset()))
+    tab = table()
+    for c in sorted(shapes):
+        if c != ch and c in tab:
+            out.setdefault(c, "shape")
+    return out
+
+
+def confusable(a: str, b: str) -> bool:
+    return a in confusables(b) or b in confusables(a)
+
+
+@functools.lru_cache(maxsize=None)
+def word_tags() -> dict[str, str]:
+    """jieba's dictionary: word → part-of-speech tag (i: idiom, l: set phrase, nr: name...)."""
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    tags: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+
+
+@functools.lru_cache(maxsize=8)
+def pattern_index(min_freq: int) -> dict[str, str]:
+    """Every dictionary word of 2-4 characters with frequency >= ``min_freq``, with one
+    character blanked (``\\0``) → the characters that fill the blank: the words one
+    substitution away from a window are found with one look-up per window. Idioms and set
+    phrases of 4 characters (jieba tags ``i`` and ``l``) count from frequency 3."""
+    idx: dict[str, str] = {}
+    tags = word_tags()
+    for w, f in word_freq().items():
+        n = len(w)
+        if 2 <= n <= 4 and (f >= min_freq or (n == 4 and f >= 3 and tags.get(w) in ("i", "l"))):
+            for i in range(n):
+                k = w[:i] + "\0" + w[i + 1:]
+                idx[k] = idx.get(k, "") + w[i]
+    return idx
+
+
+@functools.lru_cache(maxsize=None)
+def phrase_confusions() -> dict[str, str]:
+    """wrong → right phrase pairs (``data/typo_phrase_confusions.tsv``, from macro-correct)."""
+    out: dict[str, str] = {}
+    for line in _data_lines("typo_phrase_confusions.tsv"):
+        wrong, _, right = line.partition("\t")
+        if wrong and right:
+            out[wrong] = right
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def phrase_starts() -> frozenset[str]:
+    """The first two characters of every wrong form of the phrase-confusion table."""
+    return frozenset(w[:2] for w in phrase_confusions())
+
+
+@functools.lru_cache(maxsize=4)
+def word_bigrams(min_freq: int) -> frozenset[str]:
+    """Every pair of adjacent characters inside a dictionary word of frequency >=
+    ``min_freq``, plus the first two characters of each wrong phrase of the confusion
+    table: a character whose two neighbouring pairs are in no word is a word of its own,
+    or a slip."""
+    out: set[str] = set(phrase_starts())
+    for w, f in word_freq().items():
+        if f >= min_freq and len(w) >= 2:
+            for i in range(len(w) - 1):
+                out.add(w[i:i + 2])
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=None)
+def twins() -> dict[str, tuple[str, ...]]:
+    """Twin words (``data/typo_twins.tsv``): a frequent 2-character word → the frequent
+    words one sound-alike character away (权利 → 权力)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines("typo_twins.tsv"):
+        w, _, rest = line.partition("\t")
+        out[w] = tuple(rest.split())
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(cover_min: int) -> dict[str, int]:
+    """jieba's dictionary (word → frequency) extended with pypinyin's phrase table (47k
+    words and set phrases, 主责, 当家做主), a phrase missing from jieba counting as
+    ``cover_min``: the words a window of text may be without being a slip."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    out = dict(word_freq())
+    for w in phrases_dict:
+        if len(w) >= 2 and out.get(w, 0) < cover_min:
+            out[w] = cover_min
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def idioms() -> frozenset[str]:
+    """Idioms and set phrases: jieba's words tagged ``i`` or ``l`` (frequency >= 3) of 4
+    characters or more, and pypinyin's phrases of 4 characters that jieba knows with
+    frequency >= 50 (most are 成语: 甘拜下风, which jieba tags as a place name)."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    tags = word_tags()
+    out = {w for w, f in word_freq().items()
+           if len(w) >= 4 and f >= 3 and tags.get(w) in ("i", "l")}
+    freq = word_freq()
+    out.update(w for w in phrases_dict if len(w) == 4 and freq.get(w, 0) >= 50)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=None)
+def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The idioms and set phrases of 4 characters (:func:`idioms`): a pattern index as :func:`pattern_index` (one character blanked →
+    the characters that fill it), and the sets of their first and last two characters."""
+    idx: dict[str, str] = {}
+    heads: set[str] = set()
+    tails: set[str] = set()
+    for w in idioms():
+        if len(w) == 4:
+            heads.add(w[:2])
+            tails.add(w[2:])
+            for i in range(4):
+                k = w[:i] + "\0" + w[i + 1:]
+                idx[k] = idx.get(k, "") + w[i]
+    return idx, frozenset(heads), frozenset(tails)
+
+
+@functools.lru_cache(maxsize=65536)
+def sound_and_shape(a: str, b: str) -> bool:
+    """Do ``a`` and ``b`` both sound alike (a reading shared, tones ignored) and look alike
+    (the shape table, a same-stroke group, or sibling characters on one phonetic
+    component): 辩/辨, 帅/师 are; 在/再 are not."""
+    sound = bool({_toneless(r) for r in readings(a)} & {_toneless(r) for r in readings(b)})
+    if not sound:
+        return False
+    shapes = _in_table_shapes()
+    return (siblings(a, b) or b in shapes.get(a, ()) or a in shapes.get(b, ())
+            or b in same_stroke().get(a, ()))

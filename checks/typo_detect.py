@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from bisect import bisect_right
+from itertools import compress
+from operator import add
 
 from . import typo_data as D
 
@@ -311,6 +314,7 @@ class Unlikely:
     kind: str  # "sound" (same toned reading) or "shape" (an in-table look-alike)
 
 
+@functools.lru_cache(maxsize=65536)
 def _logprob(text: str) -> float:
     dt = D.segmenter()
     route: dict = {}
@@ -369,3 +373,317 @@ def find_unlikely_chars(text: str, threshold: float = 12.0,
             out.append(Unlikely(o + p, t, y, round(gain, 2), o + s, o + e, r[s:e],
                                 r[s:p] + y + r[p + 1:e], f, kind))
     return out
+
+
+# -- in-table confusions: non-words, broken idioms, rare variants ---------------------------
+
+@dataclass(frozen=True)
+class Confusion:
+    start: int  # the window that is flagged (the broken word)
+    end: int
+    wrong: str
+    right: str
+    pos: int  # offset of the changed character (the first one for a phrase pair)
+    char: str
+    repl: str
+    kind: str  # "sound", "shape" or "phrase" (a pair of the phrase-confusion table)
+    detector: str  # "non-word", "idiom", "variant" or "phrase"
+    gain: float  # log-probability gain (nats) of the run's best segmentation after the fix
+    freq: int  # jieba frequency of the right form (0 when only a phrase table knows it)
+    wrong_freq: int  # jieba frequency of the wrong form (0: not a word)
+
+
+_HAN_RUN2 = None
+_HAN1 = re.compile(f"[{D.HAN_CLASS}]")
+_HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
+STANDALONE = 20000
+ALONE_ONLY = True
+NAME_REACH = 6  # characters of context each side for jieba's tagger
+REACH = 12  # characters of context each side of a window for the segmentation gain
+ONES = b"\x01" * 8
+STANDALONE_EXTRA = 4.0
+COMPOSITIONAL = 100  # jieba frequency of each word of a window read as a plain phrase
+IDIOM_RATIO = 10.0  # a rare idiom variant: the right idiom at least this many times as frequent
+
+
+def _han_runs(text: str):
+    global _HAN_RUN2
+    if _HAN_RUN2 is None:
+        _HAN_RUN2 = re.compile(f"[{D.HAN_CLASS}]{{2,}}")
+    return _HAN_RUN2.finditer(text)
+
+
+def _local(r: str, s: int, e: int, reach: int = REACH) -> tuple[str, int]:
+    lo = max(0, s - reach)
+    return r[lo:min(len(r), e + reach)], lo
+
+
+def nonword_need(wrong: str, i: int, min_gain: float, repl: str = "",
+                 both_gain: float | None = None) -> float:
+    """The gain a non-word repair of ``wrong`` (changed character at ``i``) must reach.
+    A changed character that is itself a frequent word (的, 在, 再: jieba frequency >=
+    ``STANDALONE``) is a real-word confusion that a unigram model cannot judge: never
+    enough. A window whose other character is such a word (从|市 → 从事, 镇|的 → 真的)
+    may well be two right words side by side: ``STANDALONE_EXTRA`` more. A substitute that
+    both sounds and looks like the character (辩/辨) needs only ``both_gain``."""
+    freq = D.word_freq()
+    if freq.get(wrong[i], 0) >= STANDALONE:
+        return float("inf")
+    if len(wrong) == 2 and freq.get(wrong[1 - i], 0) >= STANDALONE:
+        return min_gain + STANDALONE_EXTRA
+    if both_gain is not None and repl and D.sound_and_shape(wrong[i], repl):
+        return min(min_gain, both_gain)  # sounds and looks alike: stronger evidence
+    return min_gain
+
+
+def _compositional(window: str) -> bool:
+    """Is the window a phrase of frequent words (毫无|意义, 开站|活动)? Then it is one
+    character away from an idiom (毫无疑义) by chance, not broken."""
+    freq = D.word_freq()
+    toks = D.segments(window)
+    return len(toks) > 1 and all(len(t) > 1 and freq.get(t, 0) >= COMPOSITIONAL
+                                 for t in toks)
+
+
+def _splits_a_word(r: str, s: int, e: int) -> bool:
+    """Does the window [s, e) cut through a word of the run's own segmentation (驻|中东:
+    repairing 驻中 to 之中 would take 中 away from 中东)? Then the text as it stands reads
+    as words, and the repair is no evidence of a slip."""
+    pos = 0
+    for tok in D.segments(r):
+        t0, t1 = pos, pos + len(tok)
+        pos = t1
+        if len(tok) > 1 and (t0 < s < t1 or t0 < e < t1):
+            return True
+        if t0 >= e:
+            break
+    return False
+
+
+def _name_at(r: str, p: int) -> bool:
+    """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` as
+    part of a person, place, organisation or other proper name?"""
+    lo = max(0, p - NAME_REACH)
+    pos = lo
+    for w, flag in D.tagger().lcut(r[lo:p + NAME_REACH + 1]):
+        if pos <= p < pos + len(w):
+            return flag in D.NAME_TAGS and len(w) > 1
+        pos += len(w)
+    return False
+
+
+def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
+    """A rare dictionary word taken for a slip of a frequent one: an idiom or set phrase
+    (4 or more characters, both tagged so by jieba) at least ``ratio`` times rarer; a
+    shorter word only when the two characters are siblings on one phonetic component and
+    sound alike (帐蓬/帐篷, 峻工/竣工, 松驰/松弛); a character containing the other (高达/高大,
+    保户/保护) is no evidence."""
+    tags = D.word_tags()
+    if len(wrong) < 4 and f2 < ratio * max(fw, 1):
+        return False
+    if len(wrong) >= 4:
+        return (f2 >= IDIOM_RATIO * max(fw, 1) and tags.get(wrong) in ("i", "l")
+                and right in D.idioms())
+    a, b = next((x, y) for x, y in zip(wrong, right) if x != y)
+    if not D.siblings(a, b):
+        return False
+    same_sound = bool({D._toneless(r) for r in D.readings(a)}
+                      & {D._toneless(r) for r in D.readings(b)})
+    return same_sound
+
+
+def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
+                    idiom_gain: float = 5.0, variant_max: int = 20,
+                    variant_ratio: float = 20.0, cover_min: int = 3,
+                    names: bool = True, floor: float | None = None,
+                    variants: bool = True, both_gain: float | None = 9.0
+                    ) -> list[Confusion]:
+    """In-table characters that break a word: a window of 2-4 characters that is no
+    dictionary word (or a rare one) where putting a sound-alike or look-alike character
+    in place makes a frequent word (frequency >= ``min_freq``; for a rare word,
+    ``variant_ratio`` times its own) and raises the log-probability of the clause's best
+    segmentation (jieba's unigram model) by at least ``min_gain`` nats; and the pairs of
+    the phrase-confusion table. Characters jieba's tagger reads as part of a name are left
+    alone (``names``). The whole text is scanned at once, its windows built and looked up
+    in C loops (``map``); only the few characters no word covers cost Python work."""
+    n = len(text)
+    if n < 2 or not D.HAN_RE.search(text):
+        return []
+    freq = D.word_freq()
+    get = D.lexicon(cover_min).get
+    tags = D.word_tags()
+    tab = D.table()
+    iidx, istart, iend = D.idiom_index()
+    idioms = D.idioms()
+    idx = D.pattern_index(min_freq)
+    phrases = D.phrase_confusions()
+    pstart = D.phrase_starts()
+    w2 = list(map(add, text, text[1:]))
+    w3 = list(map(add, w2, text[2:]))
+    w4 = list(map(add, w3, text[3:]))
+    found: list[Confusion] = []
+    # pairs of the phrase-confusion table (their wrong forms are Han only)
+    for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
+        for e in range(s + 2, min(n, s + 8) + 1):
+            w = text[s:e]
+            if w in phrases:
+                right = phrases[w]
+                i = next(k for k in range(len(w)) if w[k] != right[k])
+                found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
+                                       "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
+    # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
+    covered = bytearray(n)
+    strong = bytearray(n)  # inside a frequent word: no broken idiom runs through here
+    for size, ws in ((2, w2), (3, w3), (4, w4)):
+        fs = list(map(get, ws))
+        for s in compress(range(len(fs)), fs):
+            if fs[s] >= cover_min:
+                covered[s:s + size] = ONES[:size]
+                if fs[s] >= COMPOSITIONAL:
+                    strong[s:s + size] = ONES[:size]
+    cands: dict[int, list] = {}
+    bounds: dict[int, tuple[int, int]] = {}
+    reach = REACH + MAX_WORD
+    runs = [(m.start(), m.end()) for m in _HAN_RUN1.finditer(text)]
+    run_starts = [a for a, _b in runs]
+
+    def run_bounds(_text: str, i: int, reach: int) -> tuple[int, int]:
+        a, b = runs[bisect_right(run_starts, i) - 1]
+        return max(a, i - reach), min(b, i + reach + 1)
+
+    def han(i: int) -> bool:
+        return 0 <= i < n and _HAN1.match(text, i) is not None
+
+    for p in [i for i, c in enumerate(covered) if not c]:
+        ch = text[p]
+        if ch not in tab:
+            continue  # not Han, or typo.lookalike-char's and typo.traditional-char's
+        if ALONE_ONLY and not ((p > 0 and not covered[p - 1] and han(p - 1))
+                               or (p + 1 < n and not covered[p + 1] and han(p + 1))):
+            continue  # a single-character word between words: no broken word here
+        lo, hi = run_bounds(text, p, reach)
+        bounds[p] = (lo, hi)
+        conf = None
+        for size in (4, 3, 2):
+            for s in range(max(lo, p - size + 1), min(p, hi - size) + 1):
+                e = s + size
+                ys = idx.get(text[s:p] + "\0" + text[p + 1:e])
+                if not ys:
+                    continue
+                if conf is None:
+                    conf = D.confusables(ch)
+                for y in filter(conf.__contains__, ys):
+                    wr = text[s:p] + y + text[p + 1:e]
+                    cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
+    # rare dictionary words: idioms always, shorter words with ``variants``
+    rare: list[tuple[int, int, int]] = []
+    for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
+        fs = list(map(freq.get, ws))
+        for k in compress(range(len(fs)), fs):
+            f = fs[k]
+            if cover_min <= f <= variant_max and (size < 4 or tags.get(ws[k]) in ("i", "l")):
+                rare.append((k, k + size, f))
+    for s, e, f in rare:
+        w = text[s:e]
+        if not all(map(tab.__contains__, w)):
+            continue
+        for i in range(e - s):
+            ys = idx.get(w[:i] + "\0" + w[i + 1:])
+            if not ys:
+                continue
+            conf = D.confusables(w[i])
+            for y in ys:
+                wr = w[:i] + y + w[i + 1:]
+                f2 = freq[wr]
+                if y in conf and _variant_ok(w, wr, f, f2, variant_ratio):
+                    cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
+                    bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+    # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
+    # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
+    # first two or its last two characters
+    heads = compress(range(n - 3), map(istart.__contains__, w2))
+    tails = compress(range(n - 3), map(iend.__contains__, w2[2:]))
+    for s in sorted(set(heads) | set(tails)):
+        if strong[s:s + 4] == ONES[:4]:
+            continue  # four characters of frequent words: not a broken idiom
+        w = w4[s]
+        if get(w):
+            continue  # a word (or a rare variant: handled above)
+        for i in range(4):
+            ys = iidx.get(w[:i] + "\0" + w[i + 1:])
+            if not ys or w[i] not in tab:
+                continue
+            conf = D.confusables(w[i])
+            for y in filter(conf.__contains__, ys):
+                wr = w[:i] + y + w[i + 1:]
+                cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
+                                                    conf[y], 0))
+                bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+    base: dict[tuple[int, int], float] = {}
+    for p in sorted(cands):
+        lo, hi = bounds[p]
+        best = None
+        # the three most frequent repairs are scored (the rest rarely win)
+        for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True)[:3]:
+            a, b = max(lo, s - REACH), min(hi, e + REACH)
+            if (a, b) not in base:
+                base[(a, b)] = _logprob(text[a:b])
+            gain = _logprob(text[a:p] + y + text[p + 1:b]) - base[(a, b)]
+            if best is None or gain > best[0]:
+                best = (gain, f2, s, e, y, kind, fw)
+        gain, f2, s, e, y, kind, fw = best
+        right = text[s:p] + y + text[p + 1:e]
+        if len(right) >= 4 and right in idioms:
+            det, need = "idiom", (0.0 if fw else idiom_gain)
+        elif fw:
+            det, need = "variant", 0.0
+        else:
+            det, need = "non-word", nonword_need(text[s:e], p - s, min_gain, y, both_gain)
+        if gain < (need if floor is None else min(need, floor)) or gain <= 0:
+            continue
+        if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
+            continue
+        if det == "idiom" and not fw and _compositional(text[s:e]):
+            continue
+        if names and _name_at(text[lo:hi], p - lo):
+            continue
+        found.append(Confusion(s, e, text[s:e], right, p, text[p], y, kind, det,
+                               round(gain, 2), f2, fw))
+    # one finding per character and per span: the phrase pair, then the longest window
+    out: list[Confusion] = []
+    seen: set[int] = set()
+    for c in sorted(found, key=lambda c: (c.detector != "phrase", -(c.end - c.start),
+                                          -c.gain, c.start)):
+        if c.pos in seen or any(c.start < x.end and x.start < c.end for x in out):
+            continue
+        seen.add(c.pos)
+        out.append(c)
+    return sorted(out, key=lambda c: (c.start, c.end))
+
+
+# -- twin words in context (the corpus decides) ---------------------------------------------
+
+TWIN_PAD = "\x01"  # the edge of a run of Han characters (punctuation, a digit, a line end)
+
+
+def twin_contexts(text: str) -> tuple[list[int], str]:
+    """Every occurrence of a twin word (:func:`checks.typo_data.twins`: 权利, whose twin
+    权力 is one sound-alike character away) with the two Han characters each side:
+    (offsets, records), a record being 6 characters, ``left2 + word + right2``, where the
+    run of Han characters ends the context is padded with ``TWIN_PAD`` (so "at the start of
+    a clause" is a context too). The corpus check compares how often each context holds
+    the word and its twin."""
+    tw = D.twins()
+    offsets: list[int] = []
+    recs: list[str] = []
+    for m in _han_runs(text):
+        r = m.group()
+        n = len(r)
+        for i in range(n - 1):
+            w = r[i:i + 2]
+            if w in tw:
+                left = r[max(0, i - 2):i].rjust(2, TWIN_PAD)
+                right = r[i + 2:i + 4].ljust(2, TWIN_PAD)
+                offsets.append(m.start() + i)
+                recs.append(left + w + right)
+    return offsets, "".join(recs)

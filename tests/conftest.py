@@ -19,3 +19,8 @@ def raw_sample_text() -> str:
 @pytest.fixture
 def clean_sample_text() -> str:
     return CLEAN_SAMPLE.read_text(encoding="utf-8")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: opens report.html in headless Chromium "
+                                       "(tests/test_report_browser.py)")

@@ -603,3 +603,97 @@ def test_edge_only_forms_do_not_fire_inside_the_body(lines):
         assert flagged == {5}
     else:
         assert fs == []
+
+
+# -- issue 16: the chrome families still left on real pages --------------------------------
+
+FIRE_16 = [
+    # video-player controls on their own lines (head, tail, between paragraphs)
+    ("player-controls-tail", [P1, "", P2, "", "播放", "00:00 / 03:25", "全屏"],
+     [("chrome.widget", 7, 9, "error", True)]),
+    ("player-fallback-head", ["您的浏览器不支持video标签。", "", P1, "", P2],
+     [("chrome.widget", 3, 3, "error", True)]),
+    ("player-videojs", [P1, "", P2, "", "Play", "Current Time 0:00", "Duration 3:25",
+                        "Loaded: 0%", "1x", "Fullscreen"],
+     [("chrome.widget", 7, 12, "error", True)]),
+    ("player-loading-interior", [P1, "", "视频加载中...", "", P2],
+     [("chrome.widget", 5, 5, "error", False)]),
+    ("player-weak-words-tail", [P1, "", P2, "", "暂停", "静音", "倍速", "清晰度"],
+     [("chrome.widget", 7, 10, "error", True)]),
+    ("player-word-alone-tail", [P1, "", P2, "", "播放"],
+     [("chrome.widget", 7, 7, "warning", False)]),
+    ("player-speeds", [P1, "", P2, "", "2.0x 1.5x 1.25x 1.0x 0.5x"],
+     [("chrome.widget", 7, 7, "error", True)]),
+    # attachment controls
+    ("attachment-controls", [P1, "", P2, "", "附件下载：", "实施方案.pdf (1.2MB)", "下载次数：35",
+                             "在线预览 下载"],
+     [("chrome.widget", 7, 10, "error", True)]),
+    # breadcrumbs split over several lines: a lone separator, the section name repeated
+    ("breadcrumb-split", ["首页", ">", "政务公开", ">", "工作动态", "", P1, "", P2],
+     [("chrome.navigation", 3, 7, "error", True)]),
+    ("breadcrumb-split-label", ["当前位置：", "首页", "»", "新闻中心", "", P1, "", P2],
+     [("chrome.navigation", 3, 6, "error", True)]),
+    ("breadcrumb-section-repeated", ["当前位置：首页 > 政务公开 > 工作动态", "工作动态", "", P1, "", P2],
+     [("chrome.navigation", 3, 4, "error", True)]),
+    ("breadcrumb-split-section-repeated", ["首页", "＞", "要闻", "", "要闻", "", P1, "", P2],
+     [("chrome.navigation", 3, 5, "error", True), ("chrome.navigation", 7, 7, "error", True)]),
+    # promotion links around images
+    ("promo-image-links", [P1, "", "点击查看大图", "", P2, "", "点击进入专题>>", "下载客户端"],
+     [("chrome.navigation", 5, 5, "error", False), ("chrome.navigation", 9, 10, "error", True)]),
+    # share buttons written as one word
+    ("share-one-word", [P1, "", P2, "", "分享到微信朋友圈", "微信微博QQ空间"],
+     [("chrome.share", 7, 8, "error", True)]),
+    ("share-one-word-head", ["打印关闭", "", P1, "", P2],
+     [("chrome.widget", 3, 3, "error", True)]),
+    # a close glyph alone on a line
+    ("close-glyph", ["×", "", P1, "", P2],
+     [("chrome.widget", 3, 3, "error", True)]),
+    ("close-glyph-bracketed", [P1, "", P2, "", "[×]"],
+     [("chrome.widget", 7, 7, "error", True)]),
+    # a bracket left from a split widget
+    ("widget-bracket-left", [P1, "", P2, "", "【", "打印本页", "】"],
+     [("chrome.widget", 7, 9, "error", True)]),
+    ("widget-then-split-widget", [P1, "", P2, "", "【打印本页】", "【字体：", "大", "中", "小", "】"],
+     [("chrome.widget", 7, 12, "error", True)]),
+    ("bracket-alone-between-copies", ["标题一", "", P1, "", "】", "", "标题一", "", P1, "", P2],
+     [("chrome.widget", 7, 7, "error", True)]),
+]
+
+
+@pytest.mark.parametrize("lines,expected", [(c[1], c[2]) for c in FIRE_16],
+                         ids=[c[0] for c in FIRE_16])
+def test_chrome_families_of_issue_16_fire(lines, expected):
+    text = doc(*lines)
+    fs = [f for f in chrome_findings(text) if f.check != "chrome.markup"]
+    assert [(f.check, f.line, f.end_line, f.severity, f.fix.safe) for f in fs] == expected
+    for f in fs:
+        s, e = line_span(text, f.line, f.end_line)
+        assert (f.fix.start, f.fix.end, f.fix.replacement) == (s, e, "")
+
+
+NOT_FIRE_16 = [
+    # a control word inside a sentence is text
+    ("play-in-sentence", [P1, "", "    晚会将在电视台播放，全屏直播并提供高清画质。", "", P2]),
+    ("download-in-sentence", [P1, "", "    群众可在政务网站下载附件，在线预览办事指南。", "", P2]),
+    ("big-picture-in-sentence", [P1, "", "    点击查看大图即可了解详细路线。请提前规划行程。", "", P2]),
+    # a single player word alone between paragraphs may be a heading: weak, not reported
+    ("player-word-interior", [P1, "", "高清", "", P2]),
+    # × between numbers is a multiplication sign
+    ("times-between-numbers", [P1, "", "3×4", "", "1920×1080", "", P2]),
+    ("times-in-sentence", [P1, "", "    展板尺寸为2米×1米，共制作20块。", "", P2]),
+    # the notice's own attachment list, and a time range of a schedule
+    ("attachment-list", [P1, "", P2, "", "附件：1.重点检查表.doc", "市应急管理局", "2020年1月15日"]),
+    ("schedule-time-range", [P1, "", "10:00-12:00", "", P2]),
+    # a lone separator between two sentences, a heading repeated after a heading
+    ("separator-between-paragraphs", [P1, "", ">", "", P2]),
+    ("heading-then-one-separator", ["第一部分", ">", "总体要求", "", P1, "", P2]),
+    # words that merely run chrome words together inside a sentence
+    ("compound-in-sentence", [P1, "", "    我们看到微信微博等平台发布了通知。", "", P2]),
+    # brackets inside a line of text
+    ("brackets-in-heading", ["【领航中国】", "", P1, "", P2]),
+]
+
+
+@pytest.mark.parametrize("lines", [c[1] for c in NOT_FIRE_16], ids=[c[0] for c in NOT_FIRE_16])
+def test_chrome_families_of_issue_16_do_not_fire(lines):
+    assert [f for f in chrome_findings(doc(*lines)) if f.check != "chrome.markup"] == []

@@ -513,3 +513,64 @@ def test_plugin_reports_duplicates_with_related_locations(pytester, tmp_path, wo
         ("duplicate.identical-file", "c.txt", 3, 41, [("b.txt", 3, 41)]),
     ]
     assert "duplicate groups" in text and "identical to b.txt" in text
+
+
+# -- repeated body: re-wrapped copies (issue 16) -------------------------------------------
+
+REWRAP = ROAD + LIBRARY  # seven paragraphs, lines 3..15 of the first copy
+
+
+def _sentences(p: str) -> list[str]:
+    return [s + "。" for s in p.split("。") if s]
+
+
+def test_repeat_joining_every_two_paragraphs_on_one_line():
+    second = ["".join(REWRAP[k:k + 2]) for k in range(0, len(REWRAP), 2)]
+    lines = [*blank_separated(REWRAP), "", "——", "", *second]
+    # first copy 3..15, "——" on 17, the joined copy on lines 19..22 (no blank lines)
+    text = seed_text(lines)
+    seed = seed_from_text(text)
+    fs = dup_findings(text)
+    assert [(f.line, f.column, f.end_line, f.end_column) for f in fs] == [
+        (19, 1, 22, len(second[-1]) + 1)]
+    f = fs[0]
+    assert (f.related[0].line, f.related[0].end_line) == (3, 15)
+    assert "lines 19–22 repeat lines 3–15" in f.message and "100.0% similar" in f.message
+    assert f.fix.safe and f.fix.start == seed.line(19).start and f.fix.end == len(text)
+
+
+def test_repeat_with_one_sentence_a_line():
+    second = [s for p in REWRAP for s in _sentences(p)]
+    lines = [*blank_separated(REWRAP), "", "——", "", *second]
+    fs = dup_findings(seed_text(lines))
+    assert [(f.line, f.column, f.end_line) for f in fs] == [(19, 1, 18 + len(second))]
+    assert (fs[0].related[0].line, fs[0].related[0].end_line) == (3, 15)
+    assert fs[0].fix.safe
+
+
+def test_repeat_with_lines_split_inside_sentences():
+    second = []
+    for p in REWRAP:
+        cut = len(p) // 3  # inside a sentence
+        second += [p[:cut], "", p[cut:], ""]
+    lines = [*blank_separated(REWRAP), "", "——", "", *second[:-1]]
+    # the paragraphs alone match only part of this copy (lines 33..45); the sentences
+    # see all of it, from line 19
+    fs = dup_findings(seed_text(lines))
+    assert [(f.line, f.column, f.end_line) for f in fs] == [(19, 1, 45)]
+    assert (fs[0].related[0].line, fs[0].related[0].end_line) == (3, 15)
+    assert "lines 19–45 repeat lines 3–15" in fs[0].message
+
+
+def test_sentences_quoted_again_by_another_story_are_not_a_copy():
+    # a page whose last lines re-use three sentences of two paragraphs, one a line:
+    # 14% of the file's text (under `rewrap_min_share`, 0.2), not a second copy of the
+    # page (xwlb has stories quoting 1-3% of their page again)
+    story = ROAD + LIBRARY + HARVEST + [PRESS, SHORT_PRESS]
+    quoted = _sentences(ROAD[2]) + _sentences(ROAD[3])
+    lines = [*blank_separated(story), "", *quoted]
+    assert dup_findings(seed_text(lines)) == []
+    low = Config(checks={"duplicate.repeated-body": {"rewrap_min_share": 0.1}})
+    fs = dup_findings(seed_text(lines), low)
+    assert [(f.line, f.end_line, f.related[0].line, f.related[0].end_line)
+            for f in fs] == [(27, 29, 7, 9)]

@@ -224,7 +224,10 @@ def test_conflict_related_and_message_name_both_values():
         {"path": "test.txt", "line": 9, "column": 18, "end_line": 9, "end_column": 22}]
     assert [(r.line, r.column) for r in b.related] == [(5, 18)]
     assert "778家" in a.message and "788家" in a.message and "line 9" in a.message
-    assert a.evidence == {"values": ["778家"], "other": ["788家"], "other_line": 9}
+    assert a.evidence == {"values": ["778家"], "other": ["788家"], "other_line": 9,
+                          "subject": "某县推进乡村振兴 / 行政村共建成专业合作社"}
+    # the message names the subject both statements share (issue 16)
+    assert "for “某县推进乡村振兴 / 行政村共建成专业合作社”" in a.message
     assert a.fingerprint != b.fingerprint
 
 
@@ -500,3 +503,151 @@ def test_memo_never_mixes_texts():
     assert [f.check for f in run(late, "figure.dated-after-publication")] == \
         ["figure.dated-after-publication"]
     assert run(BRIEF.format(signed="8月28日"), "figure.dated-after-publication") == []
+
+
+# -- issue 16: counts that belong to the last item's own name ----------------------------
+
+COUNT_16_FIRE = [
+    # the count's noun is the list's noun: still checked
+    ("list-noun", H + "推动北京、天津、河北、山西等5省市协同发展。\n",
+     [("figure.count-mismatch", "warning", 3, 15, 17, "5省")]),
+    ("named-group-elsewhere", H + "推动辽宁、吉林、黑龙江、内蒙古等三省加强合作。\n",
+     [("figure.count-mismatch", "warning", 3, 17, 19, "三省")]),
+]
+COUNT_16_NOT_FIRE = [
+    # a named group closing a list of regions (from checks/data/named_groups.txt)
+    ("northeast", H + "推动京津冀、长三角、粤港澳大湾区、东北三省协同发展。\n"),
+    ("yangtze-delta", H + "支持上海、江苏、浙江、安徽、长三角三省一市一体化发展。\n"),
+    ("two-shores", H + "深化与港澳、两岸四地的交流合作。\n"),
+    ("hu-su", H + "推动浙江、安徽、沪苏两省市协同发展。\n"),
+    # a phrase the page itself uses as a unit (not in the list of named groups)
+    ("page-unit", H + "加强与湘赣、鄂皖、闽赣三省合作。闽赣三省是重要的合作伙伴。\n"),
+    # a bare place classifier after a last item that is not a place of that level
+    ("abbreviations", H + "推动青海、贵州、山西、晋陕豫三省协同发展。\n"),
+    ("city-group", H + "支持南京、镇江、扬州、宁镇扬三市协同发展。\n"),
+    # items that are themselves enumerations
+    ("enumeration-item", H + "统筹推进东中西部、东北地区四大板块协调发展。\n"),
+    ("enumeration-ordinals", H + "推动一二三产业、城乡两类市场四个方面融合发展。\n"),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", COUNT_16_FIRE, ids=[c[0] for c in COUNT_16_FIRE])
+def test_count_mismatch_list_noun_fires(name, text, expected):
+    assert brief(run(text, "figure.count-mismatch")) == expected
+
+
+@pytest.mark.parametrize("name, text", COUNT_16_NOT_FIRE, ids=[c[0] for c in COUNT_16_NOT_FIRE])
+def test_count_of_a_named_group_is_not_the_list_count(name, text):
+    assert brief(run(text, "figure.count-mismatch")) == []
+
+
+def test_named_groups_from_configuration():
+    text = H + "支持北京、上海、广州、大湾区两个中心建设。\n"
+    assert len(run(text, "figure.count-mismatch")) == 1
+    cfg = Config(select=["figure.count-mismatch"],
+                 checks={"figure.count-mismatch": {"named_groups": ["大湾区两个中心"]}})
+    assert check_seed(seed_from_text(text), cfg) == []
+
+
+# -- issue 16: the same statement, not the same frame ---------------------------------------
+
+SUBJECT_16_NOT_FIRE = [
+    # parallel sections about different subjects, the same sentence frame
+    ("parallel-headings", H + "一、钢铁行业\n新开工项目20个，完成投资120亿元，同比增长12个百分点。\n"
+     "二、化工行业\n新开工项目9个，完成投资120亿元，同比增长12个百分点。\n"),
+    # a review and a plan: the same frame under headings of different years
+    ("review-and-plan", H + "一、2023年工作回顾\n全市地区生产总值增长6.5%，一般公共预算收入增长8%，"
+     "城镇新增就业5万人。\n二、2024年工作安排\n全市地区生产总值增长7%，一般公共预算收入增长8%，"
+     "城镇新增就业5万人。\n"),
+    # ... or a year named earlier in the same paragraph
+    ("review-and-plan-paragraph", H + "2023年，全省经济运行稳中向好。全省规模以上工业增加值增长6.5%，"
+     "社会消费品零售总额增长8%。\n\n2024年，全省将着力扩大内需。全省规模以上工业增加值增长7%，"
+     "社会消费品零售总额增长8%。\n"),
+]
+SUBJECT_16_FIRE = [
+    # the same headings in a repeated copy: still a conflict, the message names the subject
+    ("same-headings", H + "一、钢铁行业\n新开工项目20个，完成投资120亿元，同比增长12个百分点。\n"
+     "二、钢铁行业\n新开工项目21个，完成投资120亿元，同比增长12个百分点。\n",
+     [("figure.conflicting-figure", "error", 4, 6, 9, "20个"),
+      ("figure.conflicting-figure", "error", 6, 6, 9, "21个")]),
+]
+
+
+@pytest.mark.parametrize("name, text", SUBJECT_16_NOT_FIRE, ids=[c[0] for c in SUBJECT_16_NOT_FIRE])
+def test_parallel_statements_about_other_subjects_do_not_conflict(name, text):
+    assert brief(run(text, "figure.conflicting-figure")) == []
+
+
+@pytest.mark.parametrize("name, text, expected", SUBJECT_16_FIRE, ids=[c[0] for c in SUBJECT_16_FIRE])
+def test_same_subject_conflict_names_it(name, text, expected):
+    fs = run(text, "figure.conflicting-figure")
+    assert brief(fs) == expected
+    assert all("for “钢铁行业 / 新开工项目”" in f.message for f in fs)
+
+
+# -- issue 16: a short sentence restating one clause of a long sentence ---------------------
+
+LONG_16 = ("2023年，全省坚持生态优先、绿色发展，深入推进国土绿化行动，完成造林面积120万亩，"
+           "全省森林覆盖率达到63.2%，草原综合植被盖度提高到58%，湿地保护率达到52%，"
+           "生态环境质量持续改善，人民群众获得感不断增强。")
+RESTATE_16_FIRE = [
+    ("reworded-verb", "全省森林覆盖率为58.1%。", 5, 9, 14),
+    ("scope-left-out", "森林覆盖率达到58.1%。", 5, 8, 13),
+    ("framed", "其中，全省森林覆盖率达到58.1%。", 5, 13, 18),
+    ("same-year", "2023年全省森林覆盖率达到58.1%。", 5, 15, 20),
+    ("level-verb", "全省森林覆盖率提高到58.1%。", 5, 11, 16),
+]
+RESTATE_16_NOT_FIRE = [
+    ("same-value", "全省森林覆盖率为63.2%。"),
+    ("other-scope", "全国森林覆盖率达到58.1%。"),
+    ("other-year", "2022年全省森林覆盖率达到58.1%。"),
+    ("time-frame", "截至目前，全省完成造林面积112万亩。"),
+    ("change-not-state", "全省湿地保护率提高2%。"),
+    ("other-measure", "全省森林蓄积量达到58.1%。"),
+    ("other-unit", "全省完成造林面积112万公顷。"),
+]
+
+
+@pytest.mark.parametrize("name, short, line, col, end", RESTATE_16_FIRE,
+                         ids=[c[0] for c in RESTATE_16_FIRE])
+def test_short_sentence_restating_a_clause_fires(name, short, line, col, end):
+    fs = run(H + LONG_16 + "\n\n" + short + "\n", "figure.conflicting-figure")
+    assert brief(fs) == [("figure.conflicting-figure", "warning", 3, 53, 58, "63.2%"),
+                         ("figure.conflicting-figure", "warning", line, col, end, "58.1%")]
+    assert "森林覆盖率”" in fs[0].message and fs[0].evidence["other"] == ["58.1%"]
+
+
+@pytest.mark.parametrize("name, short", RESTATE_16_NOT_FIRE, ids=[c[0] for c in RESTATE_16_NOT_FIRE])
+def test_short_sentence_about_something_else_does_not_fire(name, short):
+    assert run(H + LONG_16 + "\n\n" + short + "\n", "figure.conflicting-figure") == []
+
+
+# -- issue 16: a figure changed in one of two copies of a short article ----------------------
+
+def test_across_files_short_article_versions_share_their_sentences():
+    # three statements with figures, one changed: only two agree, but the two files
+    # share four of their five sentences word for word: versions of one article
+    keep = (0, 2, 3, 4, 5)
+    files = {"a.txt": article("2021-03-02", "3800万元", keep=keep),
+             "b.txt": article("2021-03-05", "3600万元", keep=keep)}
+    found = check_corpus(corpus_of(files), "figure")
+    assert [(f.path, f.line, f.column, f.end_column, f.excerpt) for f in found] == [
+        ("a.txt", 6, 16, 22, "3800万元"), ("b.txt", 6, 16, 22, "3600万元")]
+    assert "4 of 5 sentences are shared" in found[0].message
+    # the same short articles in pages of different years are not versions
+    files["b.txt"] = files["b.txt"].replace("2021-03-05", "2022-03-05")
+    assert check_corpus(corpus_of(files), "figure") == []
+
+
+def test_named_groups_must_be_strings():
+    from checks.config import ConfigError
+    cfg = Config(select=["figure.count-mismatch"],
+                 checks={"figure.count-mismatch": {"named_groups": [3]}})
+    with pytest.raises(ConfigError, match="named_groups"):
+        check_seed(seed_from_text(H + "推动北京、上海、广州3个城市。\n"), cfg)
+
+
+def test_short_sentence_with_only_a_change_word_is_not_a_restatement():
+    # 其中，同比增长4.2%: the measure names no subject, only a change
+    text = H + LONG_16.replace("生态环境质量持续改善", "同比增长8.7%") + "\n\n其中，同比增长4.2%。\n"
+    assert run(text, "figure.conflicting-figure") == []

@@ -315,11 +315,19 @@ def _corpus_cfg(tmp_path: Path, bodies: list[str], cfg: Config) -> list:
 
 def test_corpus_rare_form_in_table_sound_alike_is_opt_in(tmp_path):
     bodies = ["这个问题的懈释很清楚。", "今天的会议开得很好。"]
+    # typo.confusable-char (on by default) owns in-table slips: one typo, one finding
     got = _corpus_cfg(tmp_path, bodies, IN_TABLE)
+    assert [(f.check, f.path, f.line, f.column, f.end_column, f.excerpt, f.fix.replacement)
+            for f in got] == [("typo.confusable-char", "000.txt", 3, 6, 8, "懈释", "解释")]
+    # with it switched off, the opt-in in_table mode of corpus-rare-form reports the slip
+    only_rare = Config(checks={"typo.corpus-rare-form": {"in_table": True}},
+                       ignore=["typo.confusable-char", "typo.broken-idiom"])
+    got = _corpus_cfg(tmp_path, bodies, only_rare)
     assert [(f.path, f.line, f.column, f.end_column, f.excerpt, f.fix.replacement, f.fix.safe)
             for f in got] == [("000.txt", 3, 6, 8, "懈释", "解释", False)]
     assert "sounds like 解" in got[0].message and "nats" in got[0].message
-    assert _corpus_cfg(tmp_path, bodies, Config()) == []  # off by default
+    off = Config(ignore=["typo.confusable-char", "typo.broken-idiom"])
+    assert _corpus_cfg(tmp_path, bodies, off) == []  # off by default
 
 
 def test_corpus_rare_form_in_table_respects_corpus_usage(tmp_path):

@@ -1,2 +1,2 @@
-"""One finding model, many renderers: JSON (the contract), Markdown, SARIF, rich
-console and its HTML export."""
+"""One finding model, many renderers: JSON (the contract), Markdown, SARIF, the rich
+console, and the reviewer's HTML page (``html.py`` with ``templates/``)."""

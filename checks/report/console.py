@@ -1,4 +1,4 @@
-"""The rich console report (also exported as ``report.html``).
+"""The rich console report (``report.html`` is rendered by ``html.py``).
 
 Seed text is always passed to rich as :class:`rich.text.Text`, never as markup, so
 ``[...]`` in a seed is shown as it is.
@@ -17,9 +17,6 @@ from ..model import CATEGORIES, SEVERITIES, Finding
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS = 150
-# report.html shows at most this many findings (report.json/.md hold all): rich takes
-# about 1 ms a finding, 17 s for 10,000 (see docs/performance.md).
-HTML_MAX_FINDINGS = 1_000
 
 # Extra sections (e.g. duplicate clusters): functions of the report dict that return a
 # renderable or None. Check modules append to this list.
@@ -132,11 +129,3 @@ def to_ansi(report: dict[str, Any], *, width: int = 100, color: bool = True,
         console.print(render(report, line_lookup))
     return cap.get()
 
-
-def to_html(report: dict[str, Any], line_lookup=None) -> str:
-    import io
-
-    console = Console(record=True, width=110, file=io.StringIO(), highlight=False,
-                      force_terminal=True, color_system="truecolor")
-    console.print(render(report, line_lookup, max_findings=HTML_MAX_FINDINGS))
-    return console.export_html(clear=False, inline_styles=True)

@@ -1,11 +1,35 @@
 """Atomic file writes: a temporary file in the same folder, then a rename, so an
-interrupted run leaves the previous file whole."""
+interrupted run leaves the previous file whole.
+
+``tempfile.mkstemp`` creates its file with mode 0600; a written file gets the mode a
+plain ``open()`` would have given it instead (0666 less the umask: 0644 by default),
+unless the caller names a mode (the fixer keeps a seed's own mode)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it
+    (Linux: /proc/self/status); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def default_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file: 0666 less the umask."""
+    return 0o666 & ~current_umask()
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
@@ -16,8 +40,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -36,6 +59,7 @@ def atomic_write_many(files: list[tuple[Path, bytes]]) -> None:
     of them as it was: all are written to temporary files first, and only when each is
     complete and on disk are they renamed into place, one rename each."""
     staged: list[tuple[str, Path]] = []
+    mode = default_mode()
     try:
         for path, data in files:
             path = Path(path)
@@ -46,6 +70,7 @@ def atomic_write_many(files: list[tuple[Path, bytes]]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
         while staged:
             tmp, path = staged[0]
             os.replace(tmp, path)

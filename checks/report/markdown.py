@@ -1,21 +1,53 @@
-"""``report.md``: short enough for a CI step summary."""
+"""``report.md``: fits a CI step summary (GitHub's limit is 1 MiB) whatever the corpus.
+
+The counts first (category x severity, then by check), then the worst files, each with
+its findings, until the byte budget is spent; then how many files and findings are not
+listed, by severity, and where the full reports are.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from ..model import CATEGORIES, SEVERITIES
 
-MAX_ROWS = 500
+LIMIT_BYTES = 1_000_000  # under 1 MiB (1,048,576) with room for the closing lines
+PER_FILE = 20  # findings listed per file
+MAX_FILES = 300
+MESSAGE_CHARS = 300
 
 
-def _cell(text: str) -> str:
+def _cell(text: str, limit: int | None = None) -> str:
     text = " ".join(str(text).split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(
         ">", "&gt;").replace("`", "'")
 
 
-def to_markdown(report: dict[str, Any]) -> str:
+def _rank(findings: list[dict]) -> tuple:
+    """Worst first: most failing findings, then errors, warnings, infos."""
+    n = {v: 0 for v in SEVERITIES}
+    failing = 0
+    for f in findings:
+        n[f["severity"]] += 1
+        failing += f["severity"] == "error" and not f.get("baselined")
+    return (-failing, -n["error"], -n["warning"], -n["info"])
+
+
+def _finding_row(f: dict) -> str:
+    fix = f.get("fix")
+    fix_s = "" if fix is None else ("delete" if fix["replacement"] == ""
+                                    else _cell(fix["replacement"], 40))
+    if fix is not None:
+        fix_s += " (safe)" if fix["safe"] else " (review)"
+    sev = f["severity"] + (" (baselined)" if f.get("baselined") else "")
+    return (f"| {f['line']}:{f['column']} | {sev} | `{f['check']}` | "
+            f"{_cell(f['excerpt'], 60)} | {_cell(f['message'], MESSAGE_CHARS)} | {fix_s} |")
+
+
+def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
     s = report["summary"]
     out = ["# seedcheck report", ""]
     out.append(f"{s['files']} files checked, {s['files_failed']} failed; "
@@ -24,32 +56,64 @@ def to_markdown(report: dict[str, Any]) -> str:
     out += ["", "| category | " + " | ".join(SEVERITIES) + " |",
             "| --- |" + " ---: |" * len(SEVERITIES)]
     counts = {(c, v): 0 for c in CATEGORIES for v in SEVERITIES}
+    by_check: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in SEVERITIES})
+    by_path: dict[str, list[dict]] = defaultdict(list)
     for f in report["findings"]:
         counts[(f["category"], f["severity"])] += 1
+        by_check[f["check"]][f["severity"]] += 1
+        by_path[f["path"]].append(f)
     for c in CATEGORIES:
         out.append(f"| {c} | " + " | ".join(str(counts[(c, v)]) for v in SEVERITIES) + " |")
-    failed = [r for r in report["files"] if r["status"] != "pass"]
-    if failed:
-        out += ["", "## Files that fail", ""]
-        out += [f"- `{_cell(r['path'])}` ({r['status']})" for r in failed[:200]]
-    if report["findings"]:
-        out += ["", "## Findings", "",
-                "| location | severity | check | excerpt | message | fix |",
-                "| --- | --- | --- | --- | --- | --- |"]
-        for f in report["findings"][:MAX_ROWS]:
-            fix = f.get("fix")
-            fix_s = "" if fix is None else ("delete" if fix["replacement"] == ""
-                                            else _cell(fix["replacement"][:40]))
-            if fix is not None:
-                fix_s += " (safe)" if fix["safe"] else " (review)"
-            sev = f["severity"] + (" (baselined)" if f.get("baselined") else "")
-            out.append(f"| `{_cell(f['path'])}:{f['line']}:{f['column']}` | {sev} | "
-                       f"`{f['check']}` | {_cell(f['excerpt'][:60])} | {_cell(f['message'])} "
-                       f"| {fix_s} |")
-        if len(report["findings"]) > MAX_ROWS:
-            out.append(f"\n{len(report['findings']) - MAX_ROWS} more findings: see "
-                       "`report.json`.")
+    if by_check:
+        out += ["", "| check | " + " | ".join(SEVERITIES) + " |",
+                "| --- |" + " ---: |" * len(SEVERITIES)]
+        for check, n in sorted(by_check.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            out.append(f"| `{check}` | " + " | ".join(str(n[v]) for v in SEVERITIES) + " |")
+    status = {r["path"]: r["status"] for r in report.get("files", [])}
+    worst = sorted(by_path, key=lambda p: (_rank(by_path[p]), p))
+    tail = _tail(report, [], by_path)
+    size = len("\n".join(out).encode("utf-8")) + len(tail.encode("utf-8")) + 2_000
+    listed: list[str] = []
+    if worst:
+        out += ["", "## Worst files", ""]
+    for path in worst[:MAX_FILES]:
+        fs = by_path[path]
+        block = ["", f"### `{_cell(path)}` ({status.get(path, '')}, {len(fs)} findings)", "",
+                 "| line:col | severity | check | excerpt | message | fix |",
+                 "| --- | --- | --- | --- | --- | --- |"]
+        block += [_finding_row(f) for f in fs[:PER_FILE]]
+        if len(fs) > PER_FILE:
+            block.append(f"\n{len(fs) - PER_FILE} more findings in this file.")
+        cost = len("\n".join(block).encode("utf-8")) + 1
+        if size + cost > limit:
+            break
+        out += block
+        size += cost
+        listed.append(path)
+    failing_unreadable = [r for r in report.get("files", []) if r["status"] == "unreadable"
+                          and r["path"] not in by_path]
+    if failing_unreadable:
+        out += ["", f"{len(failing_unreadable)} unreadable files without findings."]
+    out.append(_tail(report, listed, by_path))
+    return "\n".join(out) + "\n"
+
+
+def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, list[dict]]) -> str:
+    rest = [p for p in by_path if p not in set(listed)]
+    lines = [""]
+    if rest:
+        n = {v: 0 for v in SEVERITIES}
+        for p in rest:
+            for f in by_path[p]:
+                n[f["severity"]] += 1
+        total = sum(n.values())
+        lines.append(f"{len(rest)} more files with {total} findings not listed here ("
+                     + ", ".join(f"{n[v]} {v}" for v in SEVERITIES) + ").")
     stale = report.get("stale_baseline") or []
     if stale:
-        out += ["", f"{len(stale)} baseline entries match no finding any more."]
-    return "\n".join(out) + "\n"
+        lines.append(f"{len(stale)} baseline entries match no finding any more "
+                     "(`--update-baseline` drops them).")
+    lines.append("Full reports beside this file: `report.html` (open it in a browser: "
+                 "filters, every finding in its text, duplicates and figures side by side), "
+                 "`report.json` (every finding), `report.sarif` (code scanning).")
+    return "\n".join(lines)

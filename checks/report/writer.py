@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fastjson
-from .console import to_html
+from .html import to_html
 from .files import atomic_write_many
 from .markdown import to_markdown
 from .sarif import to_sarif
@@ -48,7 +48,7 @@ def _render_one(name: str) -> str:
     if name == "report.sarif":
         return _render(name, lambda: fastjson.dumps(
             to_sarif(report, seeds_root.resolve().as_uri() + "/")) + "\n")
-    return _render(name, to_html, report, line_lookup)
+    return _render(name, to_html, report, seeds_root)
 
 
 def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup) -> dict[str, str]:

@@ -69,6 +69,9 @@ HAS_WORDCHAR_RE = re.compile(r"[^\W_]")
 DATE_TOKEN_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|"
                            r"\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?分?")
 CRUMB_SEP_RE = re.compile(r"\s?(?:[>＞»›]|&gt;)\s?")
+# a breadcrumb separator alone on a line (a breadcrumb split over several lines)
+CRUMB_ALONE_RE = re.compile(r"(?:[>＞»›→]|&gt;){1,2}|[/|｜]")
+CRUMB_PART_MAX = 16
 MD_LINK_RE = re.compile(r"(?<!!)\[([^\[\]\n]{1,60})\]\([^()\s]{1,1000}\)")
 IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -239,10 +242,69 @@ def _is_minor_line(norm: str, lex: Lexicon) -> bool:
     return all(t.casefold() in lex.minor for t in toks)
 
 
+# A whole line left by a web video player: its clock (``00:00 / 03:25``, ``Current Time
+# 0:00``), load counters, the <video> element's fallback text, a loading message, and the
+# dialog texts of video.js. Checked before the sentence-punctuation rule (the fallback
+# text may end with a full stop).
+PLAYER_LINE_RE = re.compile(
+    r"(?:(?:Current Time|Duration|Remaining Time)\s?-?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s?/?\s?)+"
+    r"|\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s?/\s?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?"
+    r"|(?:Loaded|Progress)：?\s?\d{1,3}(?:\.\d{1,2})?%"
+    r"|(?:您的|你的|当前)?浏览器(?:版本)?(?:暂)?不支持(?:该|此|当前)?\s?(?:HTML5|html5|H5|h5)?\s?"
+    r"(?:视频|video|播放|Flash|flash)[^。！？\n]{0,20}"
+    r"|Your browser does not support[^.!?\n]{0,40}"
+    r"|(?:视频)?(?:正在)?加载中[.…。]{0,6}(?:[，,]?请稍[候后][.…。]{0,6})?"
+    r"|This is a modal window|Video Player is loading|End of dialog window"
+    r"|Beginning of dialog window[^\n]{0,80}")
+# A close glyph alone (``×``, ``[×]``): the close button of a pop-up. Between numbers
+# (``3×4``) the sign is a multiplication and the line is not this.
+CLOSE_GLYPH_RE = re.compile(r"[【\[〖(（]?\s?[×✕✖╳]\s?[】\]〗)）]?")
+# A line made only of brackets: what a split widget (``【`` / ``打印`` / ``】``) leaves.
+BRACKET_LINE_RE = re.compile(r"[【】\[\]〖〗\s]{1,6}")
+# A file link with its size in an attachment box: ``实施方案.pdf (123KB)``.
+# Only with the size: ``附件：1.重点检查表.doc`` alone is the notice's own list of
+# attachments.
+FILE_LINK_RE = re.compile(
+    r"[^\s/：:]{1,60}\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|pptx?)"
+    r"\s?[（(]\s?\d{1,6}(?:\.\d{1,2})?\s?[KMG]?B\s?[)）]", re.IGNORECASE)
+COMPOUND_MAX = 40  # a token longer than this is never split into chrome words
+
+
+def _split_compound(tok: str, lex: Lexicon) -> list[str] | None:
+    """``微信微博QQ空间`` / ``分享到微信``: a token that is two or more chrome words of at
+    least two characters written together (share buttons run into one word by the
+    extraction). Shortest split into known words, or None."""
+    n = len(tok)
+    if n < 4 or n > COMPOUND_MAX:
+        return None
+    low = tok.casefold()
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 2, min(n, i + 12) + 1):
+            w = low[i:j]
+            if w in lex.words and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [tok[i:j]]
+    out = best[n]
+    return out if out is not None and len(out) >= 2 else None
+
+
 def classify(norm: str, lex: Lexicon) -> LineClass | None:
     """Is this normalised line a chrome line, and of which family? ``None`` when not."""
     if not norm or len(norm) > MAX_NOTICE_CHARS + 1000:
         return None
+    if len(norm) <= 120:
+        bare = norm.rstrip("。.！!")
+        if PLAYER_LINE_RE.fullmatch(bare):
+            return LineClass("widget", True, ["video player"], edge_ok=True)
+        if CLOSE_GLYPH_RE.fullmatch(norm):
+            return LineClass("widget", True, ["close ×"], edge_ok=True)
+        if BRACKET_LINE_RE.fullmatch(norm):
+            return LineClass("widget", True, ["widget bracket"], edge_ok=True)
+        if FILE_LINK_RE.fullmatch(norm):
+            return LineClass("widget", True, ["attachment link"], edge_ok=True)
     if "](" in norm:
         # a Markdown link counts as its text: "[查看原文](https://…)" is a link button
         norm = MD_LINK_RE.sub(r"\1", norm)
@@ -280,6 +342,8 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
     n = len(toks)
     while i < n:
         tok = toks[i]
+        if tok[-1] in ">»›＞" and tok.casefold() not in lex.words:
+            tok = toks[i] = tok.rstrip(">»›＞") or tok  # 点击进入专题>>: a link, its arrow
         head, colon, rest = tok.partition("：")
         if colon and rest and head.casefold() in lex.words:
             # "分享到：微信": a word with its colon, then the next token
@@ -342,7 +406,13 @@ def classify(norm: str, lex: Lexicon) -> LineClass | None:
                 items.append((fam, strong, tok, "pattern"))
                 break
         else:
-            unknown = True
+            parts = _split_compound(tok, lex)
+            if parts is None:
+                unknown = True
+            else:
+                for w in parts:
+                    fam, strong = lex.words[w.casefold()]
+                    items.append((fam, strong, w, "word"))
         i += 1
     if unknown:
         # only a footer/navigation mark makes a line with other text chrome
@@ -440,12 +510,73 @@ def _link_lists(norms: list[str], chrome: list[LineClass | None], lex: Lexicon) 
             items += 1
 
 
+def _crumb_part(s: str) -> bool:
+    return (0 < len(s) <= CRUMB_PART_MAX and SENTENCE_PUNCT.isdisjoint(s)
+            and not CRUMB_ALONE_RE.fullmatch(s) and "，" not in s)
+
+
+def _split_breadcrumbs(norms: list[str], chrome: list[LineClass | None],
+                       lex: Lexicon) -> None:
+    """A breadcrumb split over several lines (``首页`` / ``>`` / ``政务公开`` / ``>`` /
+    ``工作动态``): short parts alternating with lines that are only a separator. It
+    needs two separators, or one after a home word or a location label (``首页``,
+    ``当前位置：``). Then the section name repeated right before or after a breadcrumb
+    (``当前位置：首页 > 工作动态`` and ``工作动态`` on the next line) is part of it."""
+    n = len(norms)
+    nonblank = [i for i in range(n) if norms[i]]
+    pos = {i: k for k, i in enumerate(nonblank)}
+    crumbs: list[tuple[int, int, str]] = []  # (first line, last line, last part)
+    k = 0
+    while k < len(nonblank):
+        i = nonblank[k]
+        if not (CRUMB_ALONE_RE.fullmatch(norms[i]) and k > 0
+                and _crumb_part(norms[nonblank[k - 1]])):
+            k += 1
+            continue
+        # a chain part (sep part)+ starting at nonblank[k-1]
+        first = k - 1
+        seps, last = 0, first
+        while (last + 2 < len(nonblank) and CRUMB_ALONE_RE.fullmatch(norms[nonblank[last + 1]])
+               and _crumb_part(norms[nonblank[last + 2]])):
+            seps += 1
+            last += 2
+        head = norms[nonblank[first]].rstrip("：").casefold()
+        homeish = head in ("首页", "home", "网站首页", "主页") or (
+            lex.label_re is not None and lex.label_re.match(norms[nonblank[first]])
+            and lex.labels.get(head, ("", 0))[0] == "navigation")
+        if seps >= 2 or (seps == 1 and homeish):
+            for j in range(first, last + 1):
+                chrome[nonblank[j]] = LineClass("navigation", True, ["breadcrumb"],
+                                                edge_ok=True)
+            crumbs.append((nonblank[first], nonblank[last], norms[nonblank[last]]))
+            k = last + 1
+        else:
+            k += 1
+    for i in nonblank:
+        c = chrome[i]
+        if c is not None and c.family == "navigation" and (
+                "breadcrumb" in c.forms or CRUMB_SEP_RE.search(norms[i])):
+            parts = CRUMB_SEP_RE.split(norms[i])
+            if len(parts) >= 2:
+                crumbs.append((i, i, parts[-1].strip()))
+    for first, last, name in crumbs:
+        if not name:
+            continue
+        for nb in (pos[first] - 1, pos[last] + 1):
+            if 0 <= nb < len(nonblank):
+                j = nonblank[nb]
+                if chrome[j] is None and norms[j] == name:
+                    chrome[j] = LineClass("navigation", False, ["section name"],
+                                          edge_ok=True)
+
+
 def analyse(seed, lex: Lexicon) -> Analysis:
     lines = seed.lines
     start_line = seed.line_at(seed.body_start).number - 1 if seed.body_start else 0
     norms = [normalize(ln.text) if i >= start_line else "" for i, ln in enumerate(lines)]
     chrome: list[LineClass | None] = [classify(s, lex) if s else None for s in norms]
     _link_lists(norms, chrome, lex)
+    _split_breadcrumbs(norms, chrome, lex)
     body = [bool(s) and chrome[i] is None and is_body(s) for i, s in enumerate(norms)]
     where = edges(norms, body, start_line)
     n = len(lines)
@@ -490,21 +621,25 @@ def analyse(seed, lex: Lexicon) -> Analysis:
         blk = Block(c.family, i, i, edge, where[i] or "body", list(c.forms), c.notice,
                     confident[i])
         j = i + 1
-        if c.family == "widget":
+
+        def widget_values() -> int:
             # a split widget: values one a line, blank lines allowed in between
-            k = j
+            k = blk.last + 1
             while k < n and (not norms[k] or (_is_minor_line(norms[k], lex)
                                               and chrome[k] is None)):
                 if norms[k]:
                     blk.last = k
                 k += 1
-            j = blk.last + 1
+            return blk.last + 1
+
+        if c.family == "widget":
+            j = widget_values()
         while (j < n and report[j] and chrome[j].family == blk.family
                and (where[j] is not None) == edge and not chrome[j].notice
                and not blk.notice and confident[j] == blk.confident):
             blk.last = j
             blk.forms += [f for f in chrome[j].forms if f not in blk.forms]
-            j += 1
+            j = widget_values() if blk.family == "widget" else j + 1
         blocks.append(blk)
         i = j
     return Analysis(blocks, norms, body, where, chrome)
@@ -560,13 +695,16 @@ def _family_hits(seed, ctx, family: str):
 
 # -- the file checks -------------------------------------------------------------------------
 
-@file_check("chrome.widget", severity="error", version=1)
+@file_check("chrome.widget", severity="error", version=2)
 def widget(seed, ctx):
     """What it flags:
     Font-size, print and close widgets left from the web page: `【字体：大 中 小】`,
     `字号 加大 减小 还原`, `打印本页`, `关闭窗口`, `【打印】【关闭】`, `Print this page`;
     a widget split over several lines (`【字体：` / `大` / `中` / `小` / `】`) is one
-    finding.
+    finding. Also video-player controls on lines of their own (`播放`, `00:00 / 03:25`,
+    `全屏`, `您的浏览器不支持video标签`, `Current Time 0:00`), attachment controls
+    (`附件下载：`, `方案.pdf (1.2MB)`, `下载次数：35`), a close glyph alone (`×`, `[×]`;
+    `3×4` is a multiplication) and a bracket left alone by a split widget (`】`).
 
     Why it matters:
     Buttons of the page are not text of the article; a model trained on them learns to
@@ -583,11 +721,12 @@ def widget(seed, ctx):
     return _family_hits(seed, ctx, "widget")
 
 
-@file_check("chrome.share", severity="error", version=1)
+@file_check("chrome.share", severity="error", version=2)
 def share(seed, ctx):
     """What it flags:
     Share and follow lines: `分享到`, `微信`, `微博`, `QQ空间`, `客户端`, `头条号`, `手机版 电脑版`,
-    `扫一扫在手机打开当前页`, `用微信扫描二维码分享至好友和朋友圈`, `Share`, `Subscribe`. A
+    `扫一扫在手机打开当前页`, `用微信扫描二维码分享至好友和朋友圈`, `Share`, `Subscribe`,
+    buttons run into one word (`微信微博QQ空间`, `分享到微信`). A
     single weak word (`微信` alone) counts only at the head or tail of the text or next to
     other chrome; body sentences that mention the words (`扫一扫就能办理`) never count.
 
@@ -605,12 +744,14 @@ def share(seed, ctx):
     return _family_hits(seed, ctx, "share")
 
 
-@file_check("chrome.navigation", severity="error", version=1)
+@file_check("chrome.navigation", severity="error", version=2)
 def navigation(seed, ctx):
     """What it flags:
-    Navigation: breadcrumbs (`当前位置：首页 > 新闻`, `您的位置`), `上一篇：…` /
-    `下一篇：…`, `返回顶部`, `相关链接`, `相关报道`, `网站地图`, `联系我们`, `Back to top`,
-    `Related articles`.
+    Navigation: breadcrumbs (`当前位置：首页 > 新闻`, `您的位置`), also split over
+    several lines (`首页` / `>` / `政务公开`) and with the section name repeated under
+    them, `上一篇：…` / `下一篇：…`, `返回顶部`, `相关链接`, `相关报道`, `网站地图`,
+    `联系我们`, promotion links around images (`点击查看大图`, `点击进入专题>>`,
+    `下载客户端`), `Back to top`, `Related articles`.
 
     Why it matters:
     Breadcrumbs and links to other pages are the site's menu, not the article; titles
@@ -625,7 +766,7 @@ def navigation(seed, ctx):
     return _family_hits(seed, ctx, "navigation")
 
 
-@file_check("chrome.footer", severity="error", version=1)
+@file_check("chrome.footer", severity="error", version=2)
 def footer(seed, ctx):
     """What it flags:
     Site footers: `主办单位：…`, `承办单位：…` and `运行维护单位：…` lines, `技术支持：…`,
@@ -648,7 +789,7 @@ def footer(seed, ctx):
     return _family_hits(seed, ctx, "footer")
 
 
-@file_check("chrome.byline", severity="warning", version=1)
+@file_check("chrome.byline", severity="warning", version=2)
 def byline(seed, ctx):
     """What it flags:
     Bylines and page metadata: `责任编辑：…`, `编辑：…`, `来源：…`, `发布时间：…`,
@@ -938,7 +1079,7 @@ def edge_candidate(norm: str) -> bool:
     return not HEADING_RE.match(norm)
 
 
-@corpus_index("chrome", version=1)
+@corpus_index("chrome", version=2)
 def chrome_features(seed, ctx):
     """Per seed: the short lines of its head and tail gaps, hashed, with their
     neighbours: ``(zone, line_number, hash, prev_hash, next_hash, candidate)``."""
@@ -973,7 +1114,7 @@ def chrome_features(seed, ctx):
     return tuple(recs)
 
 
-@corpus_check("chrome.repeated-edge-line", severity="warning", index="chrome", version=1)
+@corpus_check("chrome.repeated-edge-line", severity="warning", index="chrome", version=2)
 def repeated_edge_line(corpus, ctx):
     """What it flags:
     A short line (at most 40 characters, no sentence punctuation, not a heading, not
@@ -1042,7 +1183,8 @@ def repeated_edge_line(corpus, ctx):
 
 PATTERNS: list[re.Pattern] = [
     BULLET_RE, SPACE_RE, COLON_RE, BRACKET_RE, SEP_RE, LABELISH_RE, HAS_WORDCHAR_RE,
-    IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE, MD_LINK_RE,
+    IDEOGRAPH_RE, DATE_TOKEN_RE, CRUMB_SEP_RE, MD_LINK_RE, PLAYER_LINE_RE, CLOSE_GLYPH_RE,
+    BRACKET_LINE_RE, FILE_LINK_RE, CRUMB_ALONE_RE,
     TAG_RE, SCRIPT_RE, ENTITY_RE, JS_LINK_RE, JS_CODE_RE, CSS_RE, COMMENT_RE, HEX_RE, GUID_RE,
     MD_IMAGE_RE, BREAKS_RE, HEADING_RE, DATE_ONLY_RE,
 ] + _lexicon_cached(()).compiled

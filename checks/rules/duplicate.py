@@ -21,7 +21,8 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..model import Fix, Hit
-from ..paragraphs import Paragraph, fold_figures, paragraphs
+from ..paragraphs import (Paragraph, fold_figures, normalize, paragraphs, sentence_pieces,
+                          sentence_units)
 from ..registry import corpus_check, corpus_index, file_check, index_keys
 from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
                           lsh_pairs, pairs_similarity, signature, text_hash)
@@ -89,13 +90,31 @@ def _list_lines(lines: list[int], limit: int = 6) -> str:
 # -- repeated body inside a file ----------------------------------------------------------
 
 
-@file_check(REPEATED, severity="error", version=1)
+def _trim_start(text: str, units, rep) -> int:
+    """Start of a repeat's later copy. A sentence unit may begin with pieces of the
+    text before the copy (a separator line joined to the copy's first sentence): the
+    leading pieces not found in the first copy are left out."""
+    u = units[rep.second[0]]
+    pieces = getattr(u, "pieces", ())
+    if len(pieces) < 2:
+        return u.start
+    first_text = "".join(x.norm for x in units[rep.first[0]:rep.first[1]])
+    for a, b in pieces[:-1]:
+        if normalize(text[a:b]) in first_text:
+            return a
+    return pieces[-1][0]
+
+
+@file_check(REPEATED, severity="error", version=2)
 def repeated_body(seed, ctx):
     """What it flags:
     A block of paragraphs that occurs again later in the same file: the whole body or a
     run of paragraphs of at least `min_chars` (200) characters, or of at least
     `min_paragraphs` (3) paragraphs of 20 characters or more. Copies match through
-    indentation, line wrapping, full-/half-width forms and small edits (each paragraph
+    indentation, line wrapping, re-wrapped paragraphs (two paragraphs joined on one
+    line, one sentence a line, lines split inside sentences: compared sentence by
+    sentence, such a copy must hold `rewrap_min_share` 0.2 of the file's text),
+    full-/half-width forms and small edits (each paragraph
     at least `paragraph_similarity` 0.8 alike, the blocks as a whole at least
     `min_similarity` 0.9). The finding spans the later copy; `related` is the first.
 
@@ -115,8 +134,7 @@ def repeated_body(seed, ctx):
     paras = _body_paragraphs(seed)
     if len(paras) < 2:
         return
-    repeats = find_repeats(
-        paras,
+    opts = dict(
         threshold=ctx.opt("paragraph_similarity", 0.8),
         min_similarity=ctx.opt("min_similarity", 0.9),
         max_gap=ctx.opt("max_gap", 2),
@@ -124,11 +142,44 @@ def repeated_body(seed, ctx):
         min_paragraphs=ctx.opt("min_paragraphs", 3),
         min_paragraph_chars=ctx.opt("min_paragraph_chars", 20),
     )
+    found = [(paras, rep) for rep in find_repeats(paras, **opts)]
+    # re-wrapped copies (two paragraphs joined on one line, one sentence a line, lines
+    # split in the middle of a sentence) do not align paragraph by paragraph: compare
+    # sentences too. A sentence repeat is added where the paragraphs found nothing, and
+    # replaces the paragraph repeats it overlaps when its later copy is clearly larger
+    # (more than 1.2 times their size: the paragraphs saw only part of the copy).
+    # Sentence repeats must hold at least `rewrap_min_share` (0.2) of the file's text:
+    # different stories of one news page quoting the same few sentences (xwlb) are not
+    # a second copy of the page.
     total = sum(p.size for p in paras) or 1
-    for rep in repeats:
-        first = paras[rep.first[0]:rep.first[1]]
-        second = paras[rep.second[0]:rep.second[1]]
-        s, e, fix_end = _span(seed, second[0].start, second[-1].end)
+    min_share = ctx.opt("rewrap_min_share", 0.2)
+    pieces = sentence_pieces(text, paras)
+    for merge in (False, True):
+        units = sentence_units(text, merge=merge, pieces=pieces)
+        # a re-wrapped copy repeats most of its sentences exactly: without enough
+        # repeated sentence text the (costly) chaining cannot reach `rewrap_min_share`
+        seen: dict[str, int] = {}
+        for u in units:
+            seen[u.norm] = seen.get(u.norm, 0) + 1
+        repeated = sum(len(k) * (c - 1) for k, c in seen.items() if c > 1)
+        if repeated < 0.5 * min_share * total:
+            continue
+        for rep in find_repeats(units, **opts):
+            if rep.second_chars < min_share * total:
+                continue
+            s2 = _trim_start(text, units, rep)
+            e2 = units[rep.second[1] - 1].end
+            hit = [k for k, (u, r) in enumerate(found)
+                   if s2 < u[r.second[1] - 1].end and u[r.second[0]].start < e2]
+            if hit and rep.second_chars <= 1.2 * sum(found[k][1].second_chars for k in hit):
+                continue
+            found = [x for k, x in enumerate(found) if k not in hit]
+            found.append((units, rep))
+    found.sort(key=lambda ur: ur[0][ur[1].second[0]].start)
+    for units, rep in found:
+        first = units[rep.first[0]:rep.first[1]]
+        second = units[rep.second[0]:rep.second[1]]
+        s, e, fix_end = _span(seed, _trim_start(text, units, rep), second[-1].end)
         fs, fe, _ = _span(seed, first[0].start, first[-1].end)
         first_norm = "".join(p.norm for p in first)
         safe = all(p.norm in first_norm for p in second)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import zlib
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
-                            key_chars, minhashes, pair_codes, statements, templates)
+                            key_chars, measure, minhashes, pair_codes, restates, statements, subject,
+                            templates, SHORT_RESTATEMENT_CHARS)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -94,7 +98,58 @@ def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentence
     return found
 
 
-@file_check("figure.conflicting-figure", severity="warning", version=1)
+def _restatements(sts: list[Statement], n_sentences: int, seen: set) -> list:
+    """Pairs (short sentence, clause of a long sentence, diffs) where the short sentence
+    restates the clause with another figure (:func:`checks.figure_align.restates`).
+    Candidates share the last three characters of their measure words."""
+    by_tail: dict[str, list[int]] = {}
+    parent: dict[int, int] = {}
+    j = 0
+    for c in range(n_sentences, len(sts)):
+        cl = sts[c]
+        while j < n_sentences and sts[j].end <= cl.start:
+            j += 1
+        if j < n_sentences and sts[j].start <= cl.start:
+            parent[c] = j
+        m = measure(cl.key) if len(cl.figs) == 1 else None
+        if m is not None:
+            by_tail.setdefault(m[0][-3:], []).append(c)
+    out = []
+    for i in range(n_sentences):
+        st = sts[i]
+        if len(st.figs) != 1 or key_chars(st.key) > SHORT_RESTATEMENT_CHARS:
+            continue
+        fig_part = [p for p in re.split(r"[,:;]", st.key) if "◎" in p]
+        m = measure(fig_part[0]) if len(fig_part) == 1 else None
+        if m is None:
+            continue
+        matches = []
+        for c in by_tail.get(m[0][-3:], ()):
+            p = parent.get(c)
+            if p is None or p == i:
+                continue
+            long_ = sts[p]
+            if key_chars(long_.key) <= SHORT_RESTATEMENT_CHARS:
+                continue  # two short sentences: the sentence alignment's business
+            if restates(st, sts[c], long_.key):
+                matches.append(c)
+        if len({sts[c].figs[0].sig() for c in matches}) > 1:
+            continue  # the clause is stated with several values (parallel sections): ambiguous
+        for c in matches:
+            cl = sts[c]
+            d = differences(st, cl)
+            if not d:
+                continue
+            marks = {(x.start, y.start) for x, y in d} | {(y.start, x.start) for x, y in d}
+            if marks & seen:
+                continue
+            seen |= marks
+            a, b = (i, c) if st.start < cl.start else (c, i)
+            out.append((a, b, d if a == i else [(y, x) for x, y in d]))
+    return out
+
+
+@file_check("figure.conflicting-figure", severity="warning", version=2)
 def conflicting_figure(seed, ctx):
     """What it flags:
     Two sentences of one file that say the same thing with different figures: the
@@ -104,9 +159,16 @@ def conflicting_figure(seed, ctx):
     default 90, no word replaced by another, no 累计/新增/共计 inserted); years, dates
     and 第N must be equal, so different years' figures are never compared; a template
     sentence that recurs with three or more sets of figures is skipped; approximations
-    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow. One
-    finding on each sentence, `related` pointing at the other; `error` when the two
-    sentences are word for word the same apart from the figure, `warning` otherwise.
+    (120余人, 超过2万元) and ranges (3—5名) never conflict with a value they allow (unless
+    the two sentences are word for word the same: 近6570万亩 / 近6870万亩 is a retype).
+    Statements under sibling headings (`一、钢铁行业` / `二、化工行业`) or about different
+    years (a heading or an earlier sentence of the paragraph naming 2023年 / 2024年) are
+    different subjects, never compared. A short sentence that restates one clause of a
+    long sentence (`全省森林覆盖率为58.1%。` against `…，全省森林覆盖率达到63.2%，…`) is
+    compared with that clause when the measure words, unit, scope and year agree. One
+    finding on each sentence, `related` pointing at the other, the message naming the
+    subject both share; `error` when the two sentences are word for word the same apart
+    from the figure, `warning` otherwise.
 
     Why it matters:
     A corpus that states a figure two ways teaches both, and a reader cannot tell
@@ -127,7 +189,10 @@ def conflicting_figure(seed, ctx):
     n_sentences = len(sts)
     sts += clauses(seed.text, sts, norm=_norm(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
-    for a, b, d in _conflicts(sts, min_sim, max_bucket, n_sentences):
+    found = _conflicts(sts, min_sim, max_bucket, n_sentences)
+    found += _restatements(sts, n_sentences, {(x.start, y.start) for _a, _b, d in found
+                                              for x, y in d})
+    for a, b, d in found:
         partners.setdefault(a, []).append((b, d))
         partners.setdefault(b, []).append((a, [(y, x) for x, y in d]))
     for i in sorted(partners):
@@ -138,15 +203,16 @@ def conflicting_figure(seed, ctx):
         first = d[0][0]
         exact = st.key == other.key
         more = f" (and {len(partners[i]) - 1} more)" if len(partners[i]) > 1 else ""
+        about = subject(st, other, d)
         yield Hit(
             first.start, d[-1][0].end,
-            f"conflicting figure: {describe(d)} in the same statement at line {line}{more}; "
-            "one of them is wrong",
+            f"conflicting figure for “{about}”: {describe(d)} in the same statement at line "
+            f"{line}{more}; one of them is wrong",
             related=[seed.location(dd[0][1].start, dd[-1][1].end) for _k, dd in partners[i]],
             severity="error" if exact else "warning",
             key=f"{st.key}|{'/'.join(x.value for x, _ in d)}",
             evidence={"values": [x.shown() for x, _ in d], "other": [y.shown() for _, y in d],
-                      "other_line": line},
+                      "other_line": line, "subject": about},
         )
 
 
@@ -159,7 +225,7 @@ _RELATIVE_TIME = re.compile(
     r"今日|昨日|近日|日前|目前|当前|本周|上周|近期|此前|年初|年底|年末|月初|月底|截至")
 
 
-@corpus_index("figure", version=2)
+@corpus_index("figure", version=3)
 def figure_features(seed, ctx):
     """Per seed: its statements (sentence span, masked key, context, figures), as
     plain tuples, and their MinHash signatures (``BANDS * ROWS`` values below 2**31
@@ -183,7 +249,38 @@ def figure_features(seed, ctx):
             st = st._replace(context=st.context + (f"@{year}",))
         out.append(st)
     sigs = minhashes([st.key for st in out]).astype("<u4").tobytes()
-    return {"year": year, "statements": out, "minhash": sigs}
+    return {"year": year, "statements": out, "minhash": sigs, "sentences": _sentence_sketch(seed)}
+
+
+_SENT_SPLIT = re.compile(r"[。！？!?；;\n]+")
+SKETCH_MAX = 256
+
+
+def _sentence_sketch(seed) -> bytes:
+    """The crc32 of every distinct sentence of the body (figures kept, white space and
+    quotes dropped, at least 12 characters), the smallest ``SKETCH_MAX`` of them as
+    uint32 bytes: two versions of one article share most of them, figures or not."""
+    from ..figure_align import _KEY_TABLE
+
+    text = seed.text or ""
+    hs = set()
+    for part in _SENT_SPLIT.split(text[seed.body_start:]):
+        key = part.translate(_KEY_TABLE)
+        if len(key) >= 12:
+            hs.add(zlib.crc32(key.encode("utf-8")))
+    return np.array(sorted(hs)[:SKETCH_MAX], dtype="<u4").tobytes()
+
+
+def _shared_sentences(fa: dict, fb: dict) -> tuple[int, int]:
+    """(sentences two files share, sentences of the smaller sketch)."""
+    a = np.frombuffer(fa.get("sentences", b""), dtype="<u4")
+    b = np.frombuffer(fb.get("sentences", b""), dtype="<u4")
+    if not len(a) or not len(b):
+        return 0, 0
+    # both are the smallest values of their sets: compare below the lower maximum
+    top = min(a[-1], b[-1])
+    a, b = a[a <= top], b[b <= top]
+    return len(np.intersect1d(a, b, assume_unique=True)), min(len(a), len(b))
 
 
 @index_keys("figure", closure="component",
@@ -212,13 +309,15 @@ def _key_hash(key: str) -> int:
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
-              version=1)
+              version=2)
 def conflicting_figure_across_files(corpus, ctx):
     """What it flags:
     A sentence that another file states with a different figure, when the two files
     are versions of one article: besides the conflicting sentences they share at
     least `min_agreeing` (default 3) aligned sentences whose figures agree, and at
-    least twice as many agreeing as conflicting ones. Sentences are aligned as in
+    least twice as many agreeing as conflicting ones; or, for a short article with few
+    figures, the two pages (of the same year) share at least half of their sentences
+    word for word. Sentences are aligned as in
     `figure.conflicting-figure`; candidate pairs come from MinHash buckets over the
     masked text (never all pairs), and a sentence that appears with three or more
     different sets of figures across the corpus is a template (a daily report) and
@@ -282,8 +381,18 @@ def conflicting_figure_across_files(corpus, ctx):
     for pair in sorted(conflicts):
         found = conflicts[pair]
         n_agree = len(agreeing.get(pair, ()))
+        why = f"{n_agree} other statements agree"
         if n_agree < min_agree or n_agree < 2 * len(found):
-            continue
+            # a short article has few figures to agree on: the two files are versions
+            # of one article when they share most of their sentences word for word
+            fa, fb = feats[pair[0]][1], feats[pair[1]][1]
+            if fa["year"] != fb["year"]:
+                continue  # the same text in pages of other years: another year's article
+            shared, smaller = _shared_sentences(fa, fb)
+            if shared < min_agree or shared < 0.5 * smaller or \
+                    n_agree + shared < 2 * len(found):
+                continue
+            why = f"{n_agree} other statements agree, {shared} of {smaller} sentences are shared"
         pa, pb = pair
         path_a, path_b = feats[pa][0], feats[pb][0]
         seed_a, seed_b = corpus.seed(path_a), corpus.seed(path_b)
@@ -295,9 +404,10 @@ def conflicting_figure_across_files(corpus, ctx):
                 loc = other_seed.location(dd[0][1].start, dd[-1][1].end)
                 yield Hit(
                     dd[0][0].start, dd[-1][0].end,
-                    f"conflicting figure: {describe(dd)} in the same statement of "
+                    f"conflicting figure for “{subject(st, B if st is A else A, dd)}”: "
+                    f"{describe(dd)} in the same statement of "
                     f"{other_path} (line {loc.line}), a version of the same article "
-                    f"({n_agree} other statements agree); one of them is wrong",
+                    f"({why}); one of them is wrong",
                     path=path, related=[loc], severity="warning",
                     key=f"{other_path}|{st.key}|{'/'.join(x.value for x, _ in dd)}",
                     evidence={"values": [x.shown() for x, _ in dd],
@@ -549,6 +659,86 @@ _FIXED = ("七个有之", "八项规定", "四个意识", "四个自信", "两�
           "五个必由之路", "三农", "三新一高", "四风", "两个一百年", "两个毫不动摇")
 
 
+_GROUPS_PATH = Path(__file__).resolve().parent.parent / "data" / "named_groups.txt"
+
+
+@lru_cache(maxsize=1)
+def _named_groups() -> tuple[str, ...]:
+    """Named groups of regions whose name ends in a count (东北三省), from
+    ``checks/data/named_groups.txt`` (source and licence in its header)."""
+    out = []
+    for line in _GROUPS_PATH.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return tuple(sorted(set(out), key=len, reverse=True))
+
+
+def _in_named_group(norm: str, s_num: int, e_cls: int, extra: tuple[str, ...] = ()) -> str:
+    """The named group (东北三省, 长三角三省一市) whose name holds the count at
+    ``norm[s_num:e_cls]``, or ''."""
+    lo, hi = max(0, s_num - 12), min(len(norm), e_cls + 8)
+    window = norm[lo:hi]
+    for g in extra + _named_groups():
+        k = window.find(g)
+        while k >= 0:
+            if lo + k <= s_num < lo + k + len(g):
+                return g
+            k = window.find(g, k + 1)
+    return ""
+
+
+def _recurring_unit(norm: str, body: int, phrase: str, here: int) -> bool:
+    """``phrase`` (the last item with the count: 东北三省) also stands in the text as a
+    unit, not closing a list (not after 、): a named group of this page."""
+    k = norm.find(phrase, body)
+    while k >= 0:
+        if k != here and (k == 0 or norm[k - 1] != "、"):
+            return True
+        k = norm.find(phrase, k + 1)
+    return False
+
+
+# Characters that abbreviate the members of an enumeration inside one item: provinces
+# (京津冀, 沪苏浙), directions (东中西部), levels (省市县), sizes (大中小微), ordinals
+# (一二三产业). Two or more of one class in a row make the item several members.
+_ENUM_CLASSES = ("京津冀沪渝苏浙皖闽赣鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁新港澳台蒙辽吉黑晋",
+                 "东南西北中", "省市县乡镇村", "大中小微", "一二三四五六七八九十", "党政军民学",
+                 "工农商学兵", "水电气暖路讯")
+
+
+def _enumeration_item(item: str) -> bool:
+    """An item that is itself an enumeration (东中西部, 沪苏, 一二三产业)."""
+    for cls in _ENUM_CLASSES:
+        run = 0
+        for ch in item:
+            run = run + 1 if ch in cls else 0
+            if run >= 2:
+                return True
+    return False
+
+
+# A count with a bare place classifier (三省, 两市) right after the last item counts that
+# item's members unless the item is itself a place of that level: 辽宁、吉林、黑龙江三省
+# (the list's noun is 省), but 青海、晋陕豫三省 and 山西、东北三省 (the count is part of the
+# last item's name).
+_PLACE_CLS = {"省", "市", "区", "县", "地"}
+_PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+              "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南",
+              "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港",
+              "澳门", "台湾")
+
+
+def _is_place(item: str, cls: str) -> bool:
+    """Is the last item of a list a place the count's classifier counts (a province
+    for 省/地, a name ending in 市/区/县 for those)?"""
+    item = item.strip()
+    if item.endswith(("省", "市", "区", "县", "自治区", "州", "盟")):
+        return True
+    return item in _PROVINCES or any(item.endswith(p) and len(item) - len(p) <= 2
+                                     for p in _PROVINCES if len(p) >= 2)
+
+
 def _top_level_split(seg: str, sep: str = "、") -> list[str]:
     items, depth, cur = [], 0, []
     for ch in seg:
@@ -640,7 +830,7 @@ def _count(items: list[str], n: int) -> int:
     return c
 
 
-@file_check("figure.count-mismatch", severity="warning", version=1)
+@file_check("figure.count-mismatch", severity="warning", version=2)
 def count_mismatch(seed, ctx):
     """What it flags:
     A stated count that disagrees with the list it introduces or closes:
@@ -652,7 +842,12 @@ def count_mismatch(seed, ctx):
     `A、B和C` counts three. With 等, fewer items than the count is flagged
     only when exactly one is missing and three or more are named
     (`北京、上海等10个城市` is partial on purpose). Ordinals (二十大, 十四届) and fixed
-    formulas (八项规定, 四个意识) are not counts. The message says what was counted.
+    formulas (八项规定, 四个意识) are not counts. A count that is part of the last
+    item's own name is not the list's count: a named group (东北三省, 长三角三省一市, 两岸四地,
+    `checks/data/named_groups.txt`, plus `named_groups` from the configuration), a phrase
+    the page also uses as a unit, a bare place classifier after an item that is not a
+    place of that level (`青海、晋陕豫三省`); nor is a list whose items are themselves
+    enumerations (`东中西部、东北地区四大板块`). The message says what was counted.
 
     Why it matters:
     One of the two is wrong: an item fell out of the list, or the count was not
@@ -669,6 +864,11 @@ def count_mismatch(seed, ctx):
     text = seed.text
     norm = _norm(seed)
     body = seed.body_start
+    groups = tuple(ctx.opt("named_groups", []))
+    if not all(isinstance(g, str) and g for g in groups):
+        from ..config import ConfigError
+        raise ConfigError('[tool.seedcheck.checks."figure.count-mismatch"] named_groups: '
+                          "expected a list of non-empty strings")
     for m in _COUNT_BACK.finditer(norm, body):
         n = parse_numeral(m.group("num"))
         if n is None:
@@ -703,6 +903,20 @@ def count_mismatch(seed, ctx):
         counted = _count(items, n)
         if counted == n:
             continue
+        # the count may be part of the last item's own name (东北三省, 沪苏两省市), not
+        # the count of the list: a known named group, or a phrase the page also uses
+        # as a unit
+        if _in_named_group(norm, s_num, m.end("cls"), groups):
+            continue
+        last = items[-1].strip()
+        if not etc and not m.group("q") and 0 < len(last) <= 6 and _recurring_unit(
+                norm, body, last[-4:] + m.group("num") + m.group("cls"),
+                m.start("num") - len(last[-4:])):
+            continue
+        if counted < n and any(_enumeration_item(it) for it in items):
+            continue  # 东中西部、东北地区四大板块: an item names several members
+        if not etc and not m.group("q") and cls in _PLACE_CLS and not _is_place(last, cls):
+            continue  # 青海、晋陕豫三省: the count names the last item's members
         if not etc and not m.group("q") and not _all_nouns(items):
             continue  # 及时发现、着力解决七个方面: a row of verbs is not what is counted
         if not etc and counted < n and list_start > body and norm[list_start - 1] in "，,":

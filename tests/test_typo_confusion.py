@@ -1,0 +1,198 @@
+"""typo.confusable-char and typo.broken-idiom: typos made of ordinary (in-table) characters.
+
+Every text here is written for these tests: one paragraph of ordinary official prose with
+the slip in the middle (body on line 3, after the header and an empty line). The column
+is the 1-based column of the flagged window in that line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.config import Config
+from checks.engine import Corpus, check_corpus
+
+HEAD = "2020-07-26\n\n"
+LEAD = "县政府召开专题会议，部署下一阶段重点工作。"  # 21 characters before the sentence
+TAIL = "会议要求各部门加强协调，确保任务按期完成。\n"
+
+
+def run(tmp_path: Path, bodies: list[str], config: Config | None = None):
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    paths = sorted(p.name for p in tmp_path.glob("*.txt"))
+    found = check_corpus(Corpus(tmp_path, paths, config or Config()), "typo")
+    return [f for f in found if f.check in ("typo.confusable-char", "typo.broken-idiom")]
+
+
+def row(f):
+    return (f.check, f.severity, f.line, f.column, f.end_column, f.excerpt,
+            f.fix.replacement, f.fix.safe)
+
+
+# The classes of the issue, each inside a paragraph of ordinary text.
+FIRES = [
+    # look-alike / sound-alike non-words
+    ("我们要认真辩别真假信息。", "typo.confusable-char", 6, "辩别", "辨别"),
+    # broken fixed phrases and idioms
+    ("当前通货膨涨压力有所上升。", "typo.broken-idiom", 3, "通货膨涨", "通货膨胀"),
+    # an idiom jieba tags as a place name, known from pypinyin's phrase table
+    ("面对强劲对手，他们甘败下风。", "typo.broken-idiom", 10, "甘败下风", "甘拜下风"),
+    ("机构改革要坚持精兵减政的原则。", "typo.broken-idiom", 8, "精兵减政", "精兵简政"),
+    ("各项工作都要按步就班地推进。", "typo.broken-idiom", 7, "按步就班", "按部就班"),
+    ("面对困难他一愁莫展。", "typo.broken-idiom", 6, "一愁莫展", "一筹莫展"),
+    ("有的干部默守成规不思进取。", "typo.broken-idiom", 5, "默守成规", "墨守成规"),
+    ("改革者走头无路时也不放弃。", "typo.broken-idiom", 4, "走头无路", "走投无路"),
+    ("这篇评论针贬时弊，引起关注。", "typo.broken-idiom", 5, "针贬", "针砭"),
+]
+
+
+@pytest.mark.parametrize("sentence,check,col,wrong,right", FIRES)
+def test_fires_inside_a_paragraph(tmp_path, sentence, check, col, wrong, right):
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(check, "warning", 3, c, c + len(wrong), wrong, right,
+                                      False)]
+    assert "occurs nowhere else in the corpus" in got[0].message
+    assert got[0].related == []
+
+
+VARIANTS = Config(checks={"typo.confusable-char": {"variants": True}})
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", [
+    # a rare dictionary variant of a frequent word (sibling characters on one component)
+    ("战士们在山坡上搭起了帐蓬。", 11, "帐蓬", "帐篷"),
+    ("新建的大桥已经顺利峻工。", 10, "峻工", "竣工"),
+])
+def test_rare_variants_fire_when_switched_on(tmp_path, sentence, col, wrong, right):
+    body = [LEAD + sentence + TAIL]
+    assert run(tmp_path, body) == []  # off by default
+    got = run(tmp_path, body, VARIANTS)
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + len(wrong),
+                                      wrong, right, False)]
+
+
+def test_message_names_the_evidence(tmp_path):
+    got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
+    msg = got[0].message
+    assert "辩 sounds and looks like 辨" in msg and "辩别 is no word, 辨别 is (jieba frequency 342)" in msg
+    assert "nats more likely" in msg
+    got = run(tmp_path, [LEAD + "战士们在山坡上搭起了帐蓬。" + TAIL], VARIANTS)
+    assert "帐蓬 is a rare variant (jieba frequency 6) of 帐篷 (740)" in got[0].message
+
+
+SILENT = [
+    # the right forms of every example above
+    "我们要认真辨别真假信息。战士们在山坡上搭起了帐篷。新建的大桥已经顺利竣工。",
+    "机构改革要坚持精兵简政的原则。各项工作都要按部就班地推进。面对困难他一筹莫展。",
+    "有的干部墨守成规不思进取。改革者走投无路时也不放弃。这篇评论针砭时弊，引起关注。",
+    "当前通货膨胀压力有所上升，物价涨幅回落。",
+    # 从X到Y: two frequent single-character words side by side, not a broken 从事
+    "从市到村层层建立领导小组，从县到乡逐级压实责任。",
+    # a plain phrase one character from an idiom (毫无疑义) is no broken idiom
+    "这样的争论毫无意义，大家应当回到事实本身。",
+    # names read as names by jieba's tagger
+    "复旦大学伍柏麟教授在会上发言。",
+    # a character containing the other is no variant evidence (高达/高大, 保户/保护)
+    "投资预计将高达25亿美元，保户所交保费实际上是储蓄。",
+    # a window cutting through a word of the text (驻|中东 is no broken 之中)
+    "伊朗当天对驻中东美军发射多枚导弹。",
+    # the changed character is a frequent word itself (党|的|二十届): context, not a slip
+    "党的二十届三中全会对深化改革作出部署。",
+]
+
+
+@pytest.mark.parametrize("body", SILENT)
+def test_silent_on_right_text_and_names(tmp_path, body):
+    assert run(tmp_path, [body + "\n"], VARIANTS) == []
+
+
+def test_a_form_recurring_across_files_is_a_term_not_a_slip(tmp_path):
+    slip = LEAD + "我们要认真辩别真假信息。" + TAIL
+    assert len(run(tmp_path, [slip])) == 1
+    for i in range(3):
+        (tmp_path / f"{i:03d}.txt").unlink(missing_ok=True)
+    got = run(tmp_path, [slip, slip, slip])  # 3 files: term_files (3) reached
+    assert got == []
+
+
+def test_two_files_still_fire_and_count_the_other(tmp_path):
+    slip = LEAD + "我们要认真辩别真假信息。" + TAIL
+    got = run(tmp_path, [slip, slip])
+    assert [f.path for f in got] == ["000.txt", "001.txt"]
+    assert "辩别 occurs 2 time(s) in 2 file(s) of the corpus" in got[0].message
+
+
+def test_allow_list_and_thresholds_come_from_configuration(tmp_path):
+    body = [LEAD + "我们要认真辩别真假信息。" + TAIL]
+    allow = Config(checks={"typo.confusable-char": {"allow": ["辩别"]}})
+    assert run(tmp_path, body, allow) == []
+    strict = Config(checks={"typo.confusable-char": {"min_gain": 20.0, "both_gain": 20.0}})
+    assert run(tmp_path, body, strict) == []
+    loose = Config(checks={"typo.confusable-char": {"min_gain": 6.0}})
+    assert len(run(tmp_path, body, loose)) == 1
+
+
+def test_a_known_misspelling_is_reported_once(tmp_path):
+    # 再接再砺 is in the known-misspellings list: only typo.known-misspelling reports it
+    (tmp_path / "000.txt").write_text(HEAD + LEAD + "大家要再接再砺。" + TAIL, encoding="utf-8")
+    found = check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
+    assert [f.check for f in found if "再接再砺" in f.excerpt] == []
+
+
+# -- typo.context-word: real words in the wrong place, decided by the corpus -------------------
+
+OTHERS = [f"第{i}次会议指出，人民代表大会是国家权力机关。截至目前，各项工作进展顺利。\n"
+          for i in range(6)]
+
+
+def context(tmp_path: Path, bodies: list[str], config: Config | None = None):
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    paths = sorted(p.name for p in tmp_path.glob("*.txt"))
+    found = check_corpus(Corpus(tmp_path, paths, config or Config()), "typo")
+    return [f for f in found if f.check == "typo.context-word"]
+
+
+def test_context_word_fires_where_the_corpus_writes_the_twin(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    got = context(tmp_path, [slip] + OTHERS)
+    c = len(LEAD)
+    assert [row(f) for f in got] == [
+        ("typo.context-word", "warning", 3, c + 10, c + 12, "权利", "权力", False),
+        ("typo.context-word", "warning", 3, c + 15, c + 17, "截止", "截至", False)]
+    assert got[0].message.startswith("权利机关 occurs 1 time(s) in the corpus, 权力机关 6 times "
+                                      "(first in 001.txt)")
+    # the related place is the first occurrence of the frequent form
+    assert [(r.path, r.line, r.column, r.end_column) for r in got[0].related] == [
+        ("001.txt", 3, 18, 22)]
+
+
+def test_context_word_needs_the_corpus(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    assert context(tmp_path, [slip]) == []  # one file: no usage to go by
+    assert context(tmp_path, [slip] + OTHERS[:4]) == []  # 4 < min_common (5)
+
+
+def test_context_word_silent_when_the_corpus_uses_both(tmp_path):
+    # 制定 and 制订 are both used with 标准 in this corpus: usage does not decide
+    bodies = [f"第{i}次会议要求制定标准。\n" for i in range(6)] + ["会议要求制订标准。\n",
+                                                                 "会议要求制订标准。\n"]
+    assert context(tmp_path, bodies) == []
+
+
+def test_context_word_edge_of_a_clause_is_no_evidence(tmp_path):
+    # 使用 ends many clauses, 试用 one: a clause edge is too common a context to decide
+    bodies = [f"{who}使用。\n" for who in ("甲方", "乙方", "丙方", "丁方", "各方", "双方",
+                                              "多方")] + ["新技术推广试用。\n"]
+    assert context(tmp_path, bodies) == []
+
+
+def test_context_word_allow_list(tmp_path):
+    slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
+    cfg = Config(checks={"typo.context-word": {"allow": ["权利", "截止"]}})
+    assert context(tmp_path, [slip] + OTHERS, cfg) == []
