@@ -107,8 +107,10 @@ class Prefetch:
 
     def summary(self) -> str:
         """One line: what was checked, how, how long."""
-        how = f"{self.pooled} by {self.jobs} processes" if self.pooled \
-            else f"{self.local} in this process"
+        how = f"{self.local} in this process"
+        if self.pooled:
+            how = f"{self.pooled} by {self.jobs} processes" + (
+                f", {self.local} here first" if self.local else "")
         parts = [f"{len(self.seeds)} seeds ({self.hits} from the store, {how}) "
                  f"in {self.seeds_s:.1f} s"]
         for cat in sorted(self.categories):
@@ -170,7 +172,22 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             _W.clear()
         return pre
     pre.jobs = jobs
-    pre.seeds_s = time.perf_counter() - t0  # the store read
+    if misses and _context().get_start_method() == "fork":
+        # the first seed here: the checks' lazy tables and dictionaries (~2 s) are then
+        # loaded once, and every forked worker inherits them
+        _init(*init)
+        try:
+            for rel, rec, fds in _check_chunk(misses[:1]):
+                pre.seeds[rel] = (rec, fds)
+        finally:
+            if _W.get("store") is not None:
+                _W["store"].close()
+            _W.clear()
+        pre.local = 1
+        if tick is not None:
+            tick(1)
+        misses = misses[1:]
+    pre.seeds_s = time.perf_counter() - t0  # the store read (and the first seed)
     try:
         _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick)
     except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
