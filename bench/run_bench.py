@@ -6,11 +6,23 @@ For every size it generates a synthetic corpus (``bench/gen_corpus.py``), then r
 full suite exactly as a user would, ``python -m pytest --seeds DIR --report-dir OUT -p
 no:randomly``, and measures:
 
-* ``cold``: serial, nothing cached (``--no-cache``);
+* ``cold``: a plain run, nothing cached (``--no-cache``; the plugin's process pool uses
+  the machine's cores);
 * ``warm``: the same again, nothing changed;
 * ``add-one``: one new seed added, then a warm run;
-* ``edit-one``: one seed edited, then a warm run;
-* ``cold-n2``: ``-n 2`` (pytest-xdist), nothing cached.
+* ``edit-one``: one seed edited (the added one removed again), then a warm run;
+* ``remove-one``: one seed removed (the edit undone), then a warm run;
+* ``dedup-ref``: the dedup-only reference pipeline (``bench/dedup_reference.py``:
+  datasketch MinHash LSH, rapidfuzz), on the same corpus, and the recall check: every
+  near-duplicate pair it finds must be in one of seedcheck's duplicate groups (from the
+  cold run's report);
+* optional: ``cold-serial`` (``--seedcheck-jobs 1``), ``cold-n2`` (``-n 2``,
+  pytest-xdist).
+
+All pytest runs of one size write to the same report folder, as a user's runs do (a
+run whose findings did not change keeps the reports on disk). With ``--verify``, after
+each of add-one, edit-one and remove-one a cold run of the same corpus state checks that
+the incremental report equals it (not timed).
 
 For each run: wall time, CPU time (user + system of the pytest process and its
 workers), peak resident memory (the largest single process), seeds per second, the
@@ -47,7 +59,9 @@ sys.path.insert(0, str(HERE))
 
 import gen_corpus  # noqa: E402
 
-RUNS = ("cold", "warm", "add-one", "edit-one", "cold-n2")
+RUNS = ("cold", "warm", "add-one", "edit-one", "remove-one", "dedup-ref", "cold-serial",
+        "cold-n2")
+DEFAULT_RUNS = ("cold", "warm", "add-one", "edit-one", "remove-one", "dedup-ref")
 
 
 def sh(cmd: list[str]) -> str:
@@ -84,11 +98,13 @@ def snapshot() -> Path:
     return snap
 
 
-def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str]) -> dict:
+def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str],
+               cmd: list[str] | None = None) -> dict:
     """One pytest run from the snapshot; measured with wait4 (this child and its
-    waited-for descendants: the xdist workers)."""
-    cmd = [sys.executable, "-m", "pytest", "--seeds", str(seeds), "--report-dir",
-           str(report), "-p", "no:randomly", "-q", "--durations=6", *extra]
+    waited-for descendants: the xdist workers and the pool's processes)."""
+    if cmd is None:
+        cmd = [sys.executable, "-m", "pytest", "--seeds", str(seeds), "--report-dir",
+               str(report), "-p", "no:randomly", "-q", "--durations=6", *extra]
     env = dict(os.environ, PYTHONPATH=str(snap))
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -104,12 +120,16 @@ def run_pytest(snap: Path, seeds: Path, report: Path, extra: list[str]) -> dict:
         if m:
             durations.append({"item": m.group(3).split("::")[-1], "when": m.group(2),
                               "s": float(m.group(1))})
+    phases = next((ln[len("seedcheck: checked "):] for ln in text.splitlines()
+                   if ln.startswith("seedcheck: checked ")), None)
+    if phases is None and "nothing changed since the last run" in text:
+        phases = "replayed (nothing changed since the last run)"
     summary = next((ln for ln in reversed(text.splitlines()) if " in " in ln and
-                    ("passed" in ln or "failed" in ln)), "")
+                    ("passed" in ln or "failed" in ln)), "") or text.strip()[-300:]
     return {"cmd": " ".join(cmd[1:]), "exit": proc.returncode, "wall_s": round(wall, 2),
             "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
             "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "load_before": round(load, 2),
-            "slowest": durations, "pytest_summary": summary.strip("= ")}
+            "slowest": durations, "pytest_summary": summary.strip("= "), "phases": phases}
 
 
 def report_core(report_dir: Path) -> tuple | None:
@@ -121,6 +141,35 @@ def report_core(report_dir: Path) -> tuple | None:
             r["summary"]["findings"])
 
 
+def dup_groups(report_dir: Path) -> dict[str, str]:
+    """{path: group representative} of seedcheck's duplicate groups in a report: files
+    joined by identical, near-duplicate and contained findings (union-find)."""
+    r = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for f in r["findings"]:
+        if f["check"] in ("duplicate.identical-file", "duplicate.near-duplicate-file",
+                          "duplicate.contained-file") and f.get("related"):
+            a, b = find(f["path"]), find(f["related"][0]["path"])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {p: find(p) for p in list(parent)}
+
+
+def recall(pairs: list, groups: dict[str, str]) -> dict:
+    missed = [p for p in pairs if p[0] not in groups or groups.get(p[0]) != groups.get(p[1])]
+    return {"reference_pairs": len(pairs), "in_seedcheck_groups": len(pairs) - len(missed),
+            "recall": round((len(pairs) - len(missed)) / len(pairs), 4) if pairs else None,
+            "missed": missed[:50]}
+
+
 def new_seed_text(corpus: Path) -> str:
     """A realistic extra seed: another seed's text with its paragraphs reversed."""
     first = sorted(corpus.glob("*.txt"))[1].read_text(encoding="utf-8")
@@ -128,7 +177,8 @@ def new_seed_text(corpus: Path) -> str:
     return "\n".join(lines[:8] + list(reversed(lines[8:]))).rstrip("\n") + "\n"
 
 
-def bench_size(size: int, snap: Path, runs: list[str], results: dict) -> None:
+def bench_size(size: int, snap: Path, runs: list[str], results: dict,
+               verify: bool = False) -> None:
     corpus = OUT / f"corpus-{size}"
     manifest = corpus / ".manifest.json"
     meta = json.loads(manifest.read_text()) if manifest.exists() else {}
@@ -138,34 +188,72 @@ def bench_size(size: int, snap: Path, runs: list[str], results: dict) -> None:
         print(f"[{size}] generated corpus in {time.perf_counter() - t0:.1f} s", flush=True)
     extra_path = corpus / "zzz_added_seed.txt"
     extra_path.unlink(missing_ok=True)
-    edit_path = sorted(corpus.glob("*.txt"))[size // 2]
+    seeds_sorted = sorted(corpus.glob("*.txt"))
+    edit_path = seeds_sorted[size // 2]
     edit_orig = edit_path.read_bytes()
-    rows: dict[str, dict] = {}
+    remove_path = seeds_sorted[size // 3]
+    remove_orig = remove_path.read_bytes()
+    rows: dict[str, dict] = dict(results["sizes"].get(str(size), {}))
     ref = None
+    shared = OUT / f"report-{size}"  # one report folder for the user-like sequence
     try:
         for name in runs:
-            rep = OUT / f"report-{size}-{name}"
+            rep = shared if name in ("cold", "warm", "add-one", "edit-one", "remove-one") \
+                else OUT / f"report-{size}-{name}"
             extra: list[str] = []
-            if name in ("cold", "cold-n2"):
+            if name.startswith("cold"):
                 extra.append("--no-cache")
             if name == "cold-n2":
                 extra += ["-n", "2"]
+            if name == "cold-serial":
+                extra += ["--seedcheck-jobs", "1"]
             if name == "add-one":
                 extra_path.write_text(new_seed_text(corpus), encoding="utf-8")
             if name == "edit-one":
                 extra_path.unlink(missing_ok=True)
                 edit_path.write_bytes(edit_orig + "\n      补充说明：本文有所修改。\n".encode())
+            if name == "remove-one":
+                extra_path.unlink(missing_ok=True)
+                edit_path.write_bytes(edit_orig)
+                remove_path.unlink()
+            if name == "dedup-ref":
+                pairs_file = OUT / f"dedup-ref-{size}.json"
+                row = run_pytest(snap, corpus, rep, [], cmd=[
+                    sys.executable, str(HERE / "dedup_reference.py"), str(corpus),
+                    "--out", str(pairs_file)])
+                try:
+                    ref_out = json.loads(pairs_file.read_text(encoding="utf-8"))
+                    row["reference"] = {k: ref_out[k] for k in
+                                        ("files", "compared", "candidates", "seconds")}
+                    row["recall_check"] = recall(ref_out["pairs"], dup_groups(shared))
+                except (OSError, ValueError, KeyError) as exc:
+                    row["recall_check"] = {"error": str(exc)}
+                rows[name] = row
+                print(f"[{size}] {name:9s} wall {row['wall_s']:8.2f} s  cpu {row['cpu_s']:8.2f} s  "
+                      f"rss {row['peak_rss_mb']:7.1f} MB  load {row['load_before']:.1f}  "
+                      f"recall {row['recall_check'].get('recall')}", flush=True)
+                results["sizes"][str(size)] = rows
+                write_results(results)
+                continue
             row = run_pytest(snap, corpus, rep, extra)
-            n_seeds = size + (1 if name == "add-one" else 0)
+            n_seeds = size + (1 if name == "add-one" else -1 if name == "remove-one" else 0)
             row["seeds"] = n_seeds
             row["seeds_per_s"] = round(n_seeds / row["wall_s"], 1) if row["wall_s"] else None
+            log = (OUT / "last_run.log").read_text(errors="replace")
+            row["reports"] = "kept" if "are up to date" in log else "written"
             core = report_core(rep)
             if name == "cold":
                 ref = core
-            elif name in ("warm", "cold-n2") and ref is not None:
+            elif name in ("warm", "cold-n2", "cold-serial") and ref is not None:
                 row["report_identical_to_cold"] = core == ref
+            if verify and name in ("add-one", "edit-one", "remove-one"):
+                check = OUT / f"report-{size}-{name}-verify"
+                run_pytest(snap, corpus, check, ["--no-cache", "-p", "no:cacheprovider"])
+                row["report_identical_to_cold_of_same_corpus"] = report_core(check) == core
             if name == "edit-one":
                 edit_path.write_bytes(edit_orig)
+            if name == "remove-one":
+                remove_path.write_bytes(remove_orig)
             rows[name] = row
             print(f"[{size}] {name:9s} wall {row['wall_s']:8.2f} s  cpu {row['cpu_s']:8.2f} s  "
                   f"rss {row['peak_rss_mb']:7.1f} MB  load {row['load_before']:.1f}  "
@@ -175,6 +263,7 @@ def bench_size(size: int, snap: Path, runs: list[str], results: dict) -> None:
     finally:
         extra_path.unlink(missing_ok=True)
         edit_path.write_bytes(edit_orig)
+        remove_path.write_bytes(remove_orig)
 
 
 def per_check_times(snap: Path, corpus: Path, n: int) -> dict:
@@ -233,7 +322,7 @@ def plot(results: dict) -> Path | None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, key, label in ((axes[0], "wall_s", "wall time (s)"),
                            (axes[1], "cpu_s", "CPU time, pytest and workers (s)")):
-        for name, style in zip(RUNS, ("o-", "s--", "^-", "v-", "D-")):
+        for name, style in zip(RUNS, ("o-", "s--", "^-", "v-", "<-", "k:", "x-", "D-")):
             xs = [s for s in sizes if name in results["sizes"][str(s)]]
             ys = [results["sizes"][str(s)][name][key] for s in xs]
             if xs:
@@ -256,7 +345,12 @@ def plot(results: dict) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="seedcheck speed-and-scale benchmark")
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000])
-    ap.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS)
+    ap.add_argument("--runs", nargs="+", default=list(DEFAULT_RUNS), choices=RUNS)
+    ap.add_argument("--verify", action="store_true",
+                    help="after add-one, edit-one and remove-one, a cold run of the same "
+                         "corpus checks the incremental report (not timed)")
+    ap.add_argument("--per-check", action="store_true",
+                    help="also measure the time per check (in-process, --sample seeds)")
     ap.add_argument("--sample", type=int, default=300,
                     help="seeds used for the per-check times (default 300)")
     ap.add_argument("--keep", action="store_true",
@@ -288,19 +382,24 @@ def main(argv: list[str] | None = None) -> int:
         if old.get("per_check_ms") and not results["per_check_ms"]:
             results["per_check_ms"] = old["per_check_ms"]
     for size in sorted(args.sizes):
-        bench_size(size, snap, args.runs, results)
-    if args.sizes:
+        bench_size(size, snap, args.runs, results, verify=args.verify)
+    if args.sizes and args.per_check:
         smallest = OUT / f"corpus-{min(args.sizes)}"
         results["per_check_ms"] = per_check_times(snap, smallest,
                                                   min(args.sample, min(args.sizes)))
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     sizes = results["sizes"]
-    for run in ("cold", "cold-n2"):
+    for run in ("cold", "cold-serial", "cold-n2"):
         if run in sizes.get("10000", {}) and run in sizes.get("50000", {}):
             a, b = sizes["50000"][run], sizes["10000"][run]
             results[f"ratio_50k_10k_{run}"] = {
                 "wall": round(a["wall_s"] / b["wall_s"], 2),
                 "cpu": round(a["cpu_s"] / b["cpu_s"], 2)}
+    for size, rows in sizes.items():
+        if "cold" in rows and "dedup-ref" in rows:
+            results.setdefault("ratio_cold_to_dedup_ref", {})[size] = {
+                "wall": round(rows["cold"]["wall_s"] / rows["dedup-ref"]["wall_s"], 2),
+                "cpu": round(rows["cold"]["cpu_s"] / rows["dedup-ref"]["cpu_s"], 2)}
     write_results(results)
     path = plot(results)
     print(f"wrote {OUT / 'results.json'}" + (f" and {path}" if path else ""))

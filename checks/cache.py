@@ -10,7 +10,9 @@ What is stored, and under which key:
 * ``corpus`` rows: the findings of one corpus-check category. Key: a hash of ``ctx``,
   the category and every ``(path, sha256)`` of the corpus, so any added, removed or
   edited seed is a miss (the features are then read back from ``feature`` rows: only
-  changed seeds are re-extracted, the combining step runs again).
+  changed seeds are re-extracted).
+* ``corpus_state`` rows: what an incremental corpus check needs to recompute only the
+  findings a change can affect (``checks/incremental.py``). Key: ``(ctx, category)``.
 
 ``ctx`` (:func:`context_key`) hashes everything else a result depends on: the tool
 version, the code of the ``checks`` package (every ``*.py`` and data file), the
@@ -58,6 +60,9 @@ CREATE TABLE IF NOT EXISTS feature (
     PRIMARY KEY (ctx, idx, path, sha256)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS corpus (
     key TEXT PRIMARY KEY, findings TEXT NOT NULL, used_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS corpus_state (
+    ctx TEXT NOT NULL, category TEXT NOT NULL, value BLOB NOT NULL,
+    PRIMARY KEY (ctx, category)) WITHOUT ROWID;
 """
 
 
@@ -212,6 +217,25 @@ class Store:
                 out[(path, sha)] = got
         return out
 
+    def get_seeds_bulk(self, keys: list[tuple[str, str]], ctx: str
+                       ) -> dict[tuple[str, str], tuple[dict, list[dict]]]:
+        """Like :meth:`get_seeds`, in one query (the rows of ``ctx`` are scanned once:
+        ~10x faster than one query a seed at 10,000 seeds)."""
+        if self.broken or not keys:
+            return {}
+        want = set(keys)
+        out: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
+        try:
+            cur = self.conn.execute(
+                "SELECT path, sha256, rec, findings FROM seed WHERE ctx=?", (ctx,))
+            for path, sha, rec, fds in cur:
+                if (path, sha) in want:
+                    out[(path, sha)] = (json.loads(rec), json.loads(fds))
+        except (sqlite3.Error, ValueError) as exc:
+            self._fail(exc)
+            return {}
+        return out
+
     def put_seed(self, path: str, sha: str, ctx: str, rec: dict, findings: list[dict],
                  features: dict[str, Any]) -> None:
         """Store one seed's results and index features in one short transaction."""
@@ -284,6 +308,69 @@ class Store:
         except sqlite3.Error as exc:
             self._fail(exc)
 
+    def get_features_for(self, idx: str, ctx: str, paths: Iterable[str]
+                         ) -> dict[str, tuple[str, bytes]]:
+        """Like :meth:`get_features`, for some paths only."""
+        if self.broken:
+            return {}
+        out: dict[str, tuple[str, bytes]] = {}
+        paths = list(paths)
+        try:
+            for i in range(0, len(paths), 500):
+                part = paths[i:i + 500]
+                rows = self.conn.execute(
+                    "SELECT path, sha256, value FROM feature WHERE ctx=? AND idx=? AND path "
+                    f"IN ({','.join('?' * len(part))})", (ctx, idx, *part)).fetchall()
+                for p, s_, v in rows:
+                    out[p] = (s_, v)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return out
+
+    def get_corpus_state(self, ctx: str, category: str) -> Any:
+        if self.broken:
+            return None
+        try:
+            row = self.conn.execute("SELECT value FROM corpus_state WHERE ctx=? AND "
+                                    "category=?", (ctx, category)).fetchone()
+            return pickle.loads(row[0]) if row is not None else None
+        except Exception as exc:  # a corrupt blob is a miss
+            if isinstance(exc, sqlite3.Error):
+                self._fail(exc)
+            return None
+
+    def put_corpus_state(self, ctx: str, category: str, value: Any) -> None:
+        if self.broken:
+            return
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO corpus_state VALUES (?, ?, ?)",
+                              (ctx, category,
+                               pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError) as exc:
+            self._fail(exc)
+
+    def get_meta(self, key: str) -> Any:
+        """A JSON value stored under ``key`` (None when missing or unreadable)."""
+        if self.broken:
+            return None
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return json.loads(row[0]) if row is not None else None
+        except (sqlite3.Error, ValueError) as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._fail(exc)
+            return None
+
+    def put_meta(self, key: str, value: Any) -> None:
+        if self.broken:
+            return
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                              (key, json.dumps(value)))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
     # -- housekeeping -----------------------------------------------------------------------
     def prune(self, ctx: str, current: dict[str, str], older_than: float) -> None:
         """Drop rows that cannot be hit again: another ``ctx``, a path that is gone or
@@ -295,6 +382,7 @@ class Store:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.execute("DELETE FROM corpus WHERE used_at < ?", (older_than,))
+                self.conn.execute("DELETE FROM corpus_state WHERE ctx != ?", (ctx,))
                 if n != len(current):
                     self.conn.execute(
                         "CREATE TEMP TABLE IF NOT EXISTS keep (path TEXT, sha256 TEXT, "
@@ -424,7 +512,9 @@ class FeatureSource:
     that has not written yet) is read and extracted here, and stored."""
 
     def __init__(self, root: Path, config: Config, store: Store | None, ctx: str,
-                 shas: dict[str, str | None], tick: Callable[[], None] | None = None):
+                 shas: dict[str, str | None], tick: Callable[[], None] | None = None,
+                 subset: Iterable[str] | None = None):
+        self.subset = set(subset) if subset is not None else None  # read only these
         self.root = root
         self.config = config
         self.store = store
@@ -441,7 +531,13 @@ class FeatureSource:
             self.tick()
         if index not in self._loaded:
             self.flush()
-            self._loaded[index] = self.store.get_features(index, self.ctx) if self.store else {}
+            if self.store is None:
+                self._loaded[index] = {}
+            elif self.subset is not None:
+                self._loaded[index] = self.store.get_features_for(index, self.ctx,
+                                                                  sorted(self.subset))
+            else:
+                self._loaded[index] = self.store.get_features(index, self.ctx)
         sha = self.shas.get(rel)
         hit = self._loaded[index].get(rel)
         if hit is not None and sha is not None and hit[0] == sha:
@@ -486,10 +582,16 @@ def check_corpus_cached(root: Path, paths: list[str], shas: dict[str, str | None
         got = store.get_corpus(key)
         if got is not None:
             return [Finding.from_dict(d) for d in got], True
-    indexes = needed_indexes(config, category)
-    source = FeatureSource(root, config, store, ctx, shas)
-    corpus = engine.Corpus(root, paths, config, feature_source=source)
-    try:
+    from . import incremental
+
+    sources: list[FeatureSource] = []
+
+    def make_source(subset):
+        sources.append(FeatureSource(root, config, store, ctx, shas, subset=subset))
+        return sources[-1]
+
+    def build(corpus, indexes):
+        source = corpus.feature_source
         for index in indexes:  # build the indexes first (with a progress bar)
             t0 = time.perf_counter()
             if progress is not None:
@@ -503,9 +605,9 @@ def check_corpus_cached(root: Path, paths: list[str], shas: dict[str, str | None
             if timings is not None:
                 k = f"index-load:{index}"
                 timings[k] = timings.get(k, 0.0) + time.perf_counter() - t0
-        findings = engine.check_corpus(corpus, category)
-    finally:
-        source.flush()
+
+    findings = incremental.check_category(root, paths, shas, config, category, store, ctx,
+                                          make_source, build)
     if store is not None:
         store.put_corpus(key, [f.to_dict() for f in findings])
     return findings, False

@@ -52,7 +52,7 @@ def _folded(text: str, start: int, end: int) -> str:
 
 
 def finalize(spec: registry.CheckSpec, seed: Seed, hits: Iterable[Hit], config: Config,
-             seen: dict | None = None) -> list[Finding]:
+             seen: dict | None = None, keys_out: list[str] | None = None) -> list[Finding]:
     """Turn one check's hits on one seed into findings (line/column, excerpt,
     severity, fingerprint). ``seed`` may be a view (:meth:`Seed.checkable`): offsets
     in the finding (and its fix) are then turned back into offsets in the file."""
@@ -68,6 +68,8 @@ def finalize(spec: registry.CheckSpec, seed: Seed, hits: Iterable[Hit], config: 
         key = hit.key if hit.key is not None else _folded(text, start, end)
         n = seen.get((spec.id, key), 0)
         seen[(spec.id, key)] = n + 1
+        if keys_out is not None:
+            keys_out.append(key)
         out.append(Finding(
             check=spec.id,
             category=spec.category,
@@ -208,10 +210,40 @@ class Corpus:
 
 def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
     """Run the corpus checks (of one category, or all) over ``corpus``."""
+    try:
+        keyed = check_corpus_keyed(corpus, category)
+    except CheckCrashed as exc:
+        raise CheckCrashed(exc.lines, number_corpus_findings(exc.findings)) from None
+    return number_corpus_findings(keyed)
+
+
+def number_corpus_findings(keyed: dict[str, list[tuple[Finding, str]]]) -> list[Finding]:
+    """Corpus findings with their fingerprints: the occurrence number of a (check, key)
+    counts over the paths in sorted order (as one pass over the corpus numbers them), so
+    findings computed per path (an incremental run) get the same fingerprints as a run
+    over the whole corpus. ``keyed``: {path: [(finding, fingerprint key)]} in the order
+    :func:`finalize` made them."""
+    seen: dict[tuple[str, str], int] = {}
+    out: list[Finding] = []
+    for path in sorted(keyed):
+        for f, key in keyed[path]:
+            n = seen.get((f.check, key), 0)
+            seen[(f.check, key)] = n + 1
+            f.fingerprint = fingerprint(f.check, path, key, n)
+            out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def check_corpus_keyed(corpus: Corpus, category: str | None = None,
+                       only: Callable[[str], bool] | None = None
+                       ) -> dict[str, list[tuple[Finding, str]]]:
+    """The corpus checks' findings by path, each with its fingerprint key (numbered by
+    :func:`number_corpus_findings`); ``only(path)`` keeps the findings of some paths
+    (an incremental run recomputes the paths a change can affect)."""
     config = corpus.config
-    findings: list[Finding] = []
+    out: dict[str, list[tuple[Finding, str]]] = {}
     crashes: list[str] = []
-    seen: dict = {}
     for spec in registry.all_checks():
         if spec.scope != "corpus" or (category and spec.category != category):
             continue
@@ -231,13 +263,14 @@ def check_corpus(corpus: Corpus, category: str | None = None) -> list[Finding]:
                            f"{str(exc)[:200]}); this is a seedcheck bug: please report it")
             continue
         for path in sorted(by_path):
-            if not config.enabled(spec.id, path):
+            if not config.enabled(spec.id, path) or (only is not None and not only(path)):
                 continue
-            findings += finalize(spec, corpus.seed(path), by_path[path], config, seen)
-    findings.sort(key=Finding.sort_key)
+            keys: list[str] = []
+            found = finalize(spec, corpus.seed(path), by_path[path], config, {}, keys)
+            out.setdefault(path, []).extend(zip(found, keys))
     if crashes:
-        raise CheckCrashed(crashes, findings)
-    return findings
+        raise CheckCrashed(crashes, out)
+    return out
 
 
 class CheckCrashed(Exception):

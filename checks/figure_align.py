@@ -172,16 +172,18 @@ def parallel_sections(a: Statement, b: Statement) -> bool:
                for op in Levenshtein.opcodes(ha, hb))
 
 
-def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None
-               ) -> list[Statement]:
+def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None,
+               tokens: list | None = None) -> list[Statement]:
     """The statements (sentences holding a figure) of ``text[start:end]``; ``norm`` is
-    ``text.translate(FULLWIDTH)`` when the caller has it."""
+    ``text.translate(FULLWIDTH)`` when the caller has it, ``tokens`` is
+    ``scan(text, start, end, norm=norm)`` when the caller has it (not changed here)."""
     end = len(text) if end is None else end
     out: list[Statement] = []
     pos = start
     bounds = [(m.start(), m.end()) for m in _SPLIT.finditer(text, start, end)]
     bounds.append((end, end))
-    tokens = scan(text, start, end, norm=norm)
+    if tokens is None:
+        tokens = scan(text, start, end, norm=norm)
     h_offs, h_keys, y_offs, years = _sections(text, start, end)
     ti = 0
     prev = ""

@@ -33,17 +33,22 @@ import pytest
 from . import baseline as baseline_mod
 from . import config as config_mod
 from . import cache as cache_mod
-from . import engine, registry
+from . import engine, parallel, registry
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
-from .report.writer import write_reports
+from .report.writer import file_stamps, report_digest, reports_current, write_reports
 from .scan import scan
 from .seed import read_seed
 
 PROP = "seedcheck"
 FOLD_MIN = 100  # fold cached passing seeds into one item when at least this many
 PROGRESS_MIN = 1000  # show a progress bar for indexes of at least this many seeds
+GROUP_MIN = 200  # failing seeds become one item when at least this many fail
+GROUP_SHOWN = 30  # failing seeds whose findings a grouped failure lists
+SHORT_FILES = 1000  # from this many files (or findings) the console report is short
+SHORT_FINDINGS = 1000
+WORST_FILES = 15  # files listed in the short console report
 
 
 @dataclass
@@ -76,6 +81,20 @@ class State:
     store_opened: bool = False
     temp_dir: Path | None = None
     started_wall: float = field(default_factory=time.time)
+    # large runs: checked up front (a process pool), items grouped
+    jobs: int = 1
+    group_min: int = GROUP_MIN
+    prefetch: parallel.Prefetch | None = None
+    report_digest: str | None = None
+    reports_kept: bool = False  # the reports on disk already hold this content
+    # a large run that repeats the last one exactly (same seeds, code, configuration,
+    # baseline, reports on disk): its outcomes are replayed, nothing is read or written
+    run_key: str | None = None
+    replay: dict | None = None
+    failing_rels: list[str] = field(default_factory=list)
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # item name -> lines
+    items_total: int = -1
+    items_run: int = 0
 
 
 STATE = pytest.StashKey[State]()
@@ -98,6 +117,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="read [tool.seedcheck] from FILE instead of pyproject.toml")
     group.addoption("--no-cache", action="store_true", default=False,
                     help="ignore cached per-seed results; check everything again")
+    group.addoption("--seedcheck-jobs", metavar="N", default=None,
+                    help="processes that check seeds in a plain run (default: auto, the "
+                         "CPUs available; 1: in the pytest process; -n 0 also means 1)")
     parser.addini("seeds", "folder of seed files checked by a plain pytest run")
     parser.addini("seedcheck_report_dir", "report folder (default: reports)")
     parser.addini("seedcheck_fail_on", "lowest severity that fails (error|warning|info)")
@@ -107,6 +129,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     dask_pytest.add_options(group, parser)
     parser.addini("seedcheck_fold_min", "fold cached passing seeds into one item when at "
                   f"least this many (default: {FOLD_MIN}; 0 never folds)")
+    parser.addini("seedcheck_jobs", "processes that check seeds (default: auto)")
+    parser.addini("seedcheck_group_min", "failing seeds become one item when at least this "
+                  f"many fail in a large run (default: {GROUP_MIN}; 0 never groups)")
 
 
 def _base_dir(config: pytest.Config) -> Path:
@@ -204,12 +229,38 @@ def pytest_configure(config: pytest.Config) -> None:
         state.fold_min = int(fold) if fold not in (None, "") else FOLD_MIN
     except ValueError:
         raise pytest.UsageError(f"seedcheck_fold_min = {fold!r}: expected an integer") from None
+    group = config.getini("seedcheck_group_min")
+    try:
+        state.group_min = int(group) if group not in (None, "") else GROUP_MIN
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck_group_min = {group!r}: expected an integer") \
+            from None
+    state.jobs = _jobs(config)
     config.stash[STATE] = state
     from . import dask_pytest
 
     dask_pytest.configure(config, state)
     config.addinivalue_line("markers", "seedcheck: a seed file or corpus check")
     config.pluginmanager.register(SessionPlugin(state, config), "seedcheck-session")
+
+
+def _jobs(config: pytest.Config) -> int:
+    """Processes for a plain run: ``--seedcheck-jobs`` or ``seedcheck_jobs`` (``auto``:
+    the CPUs available); 1 whenever ``-n`` is given (``-n 0`` turns the pool off,
+    ``-n 2`` hands the work to pytest-xdist)."""
+    if getattr(config.option, "numprocesses", None) is not None:
+        return 1
+    raw = config.getoption("seedcheck_jobs") or config.getini("seedcheck_jobs") or "auto"
+    if str(raw).strip().lower() == "auto":
+        return parallel.default_jobs()
+    try:
+        n = int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"seedcheck jobs = {raw!r}: expected a number or 'auto'") \
+            from None
+    if n < 1:
+        raise pytest.UsageError(f"seedcheck jobs = {raw!r}: expected at least 1")
+    return n
 
 
 def _state(config: pytest.Config) -> State | None:
@@ -277,6 +328,16 @@ class SeedcheckFailure(Exception):
 
 
 class _CheckItem(pytest.Item):
+    def _replayed(self) -> bool:
+        """Under a replayed run: fail with the last run's lines, or pass."""
+        state = _state(self.config)
+        if state is None or state.replay is None:
+            return False
+        lines = state.replay["outcomes"].get(self.name)
+        if lines is not None:
+            raise SeedcheckFailure(lines)
+        return True
+
     def _finish(self, findings: list[Finding], file_rec: dict | list[dict] | None) -> None:
         state = _state(self.config)
         assert state is not None
@@ -296,6 +357,7 @@ class _CheckItem(pytest.Item):
             rest = len(findings) - len(failing)
             if rest:
                 lines.append(f"({rest} more findings below the fail level or baselined)")
+            state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines)
 
     def repr_failure(self, excinfo, style=None):
@@ -320,6 +382,12 @@ class SeedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
+        pre = state.prefetch.seeds.get(self.rel) if state.prefetch is not None else None
+        if pre is not None:
+            self._finish([Finding.from_dict(d) for d in pre[1]], pre[0])
+            return
         rec, findings, _ = cache_mod.check_seed_cached(
             self.path, self.rel, state.config, _store(self.config), state.ctx,
             state.indexes, sha_hint=self.sha)
@@ -340,6 +408,16 @@ class CorpusItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
+        pre = state.prefetch.corpus.get(self.category) if state.prefetch is not None \
+            else None
+        if pre is not None:
+            found = [Finding.from_dict(d) for d in pre[0]]
+            if pre[1] is not None:
+                raise engine.CheckCrashed(pre[1], found)
+            self._finish(found, None)
+            return
         findings, _ = cache_mod.check_corpus_cached(
             state.root, self.paths, state.shas, state.config, self.category,
             _store(self.config), state.ctx, progress=_progress(self.config, len(self.paths)))
@@ -361,12 +439,16 @@ class CachedItem(_CheckItem):
     def runtest(self) -> None:
         state = _state(self.config)
         assert state is not None
+        if self._replayed():
+            return
+        pre = state.prefetch.seeds if state.prefetch is not None else {}
         store = _store(self.config)
-        got = store.get_seeds([(r, s) for r, _, s in self.entries], state.ctx) if store else {}
+        need = [(r, s) for r, _, s in self.entries if r not in pre]
+        got = store.get_seeds_bulk(need, state.ctx) if store and need else {}
         recs: list[dict] = []
         findings: list[Finding] = []
         for rel, path, sha in self.entries:
-            hit = got.get((rel, sha))
+            hit = pre.get(rel) or got.get((rel, sha))
             if hit is not None:
                 recs.append(hit[0])
                 findings += [Finding.from_dict(d) for d in hit[1]]
@@ -379,6 +461,57 @@ class CachedItem(_CheckItem):
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
+
+
+class PassingItem(CachedItem):
+    """A large run's passing seeds (checked up front): one item for all of them."""
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} passing seeds"
+
+
+class FailingItem(CachedItem):
+    """A large run's failing seeds, when there are many: one item whose failure lists
+    the first ``GROUP_SHOWN`` seeds' findings. ``-k`` selects seed items before they
+    are grouped; ``--lf`` gets every failing seed's own node id (see
+    ``SessionPlugin.pytest_runtest_logreport``)."""
+
+    def __init__(self, *, nodeids: list[str], **kw):
+        super().__init__(**kw)
+        self.nodeids = nodeids  # the seeds' own node ids, in entries order
+
+    def _finish(self, findings, file_rec) -> None:
+        try:
+            super()._finish(findings, file_rec)
+        except SeedcheckFailure:
+            state = _state(self.config)
+            assert state is not None
+            by_path: dict[str, list[str]] = {}
+            for f in findings:
+                if fails(f.severity, state.fail_on) and not f.baselined:
+                    by_path.setdefault(f.path, []).append(
+                        f"{f.path}:{f.line}:{f.column} {f.check} {f.message}")
+            lines: list[str] = []
+            for path in list(by_path)[:GROUP_SHOWN]:
+                lines += by_path[path]
+            rest = len(by_path) - GROUP_SHOWN
+            if rest > 0:
+                lines.append(f"(… {rest} more failing seeds, "
+                             f"{sum(len(v) for v in list(by_path.values())[GROUP_SHOWN:])} "
+                             f"findings: see {state.report_dir / 'report.md'})")
+            state.outcomes[self.name] = lines
+            raise SeedcheckFailure(lines) from None
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, SeedcheckFailure):
+            lines = excinfo.value.lines
+            return "\n".join([f"{len(self.entries)} failing seeds "
+                              "(grouped into one item; -k PATTERN or --lf runs them one "
+                              "by one):", *lines])
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.entries)} failing seeds"
 
 
 def _progress(config: pytest.Config, n: int):
@@ -432,6 +565,49 @@ def _line_lookup(root: Path, max_bytes: int | None = 20_000_000):
     return lookup
 
 
+def short_console(report: dict, report_dir: Path, *, width: int, color: bool) -> str:
+    """The console report of a large run: the summary table and totals, the worst
+    files (most failing findings, then most findings), and where the full reports are."""
+    from rich import box
+    from rich.console import Console, Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .report.console import summary_table, totals_line
+
+    fail_on = report["summary"].get("fail_on", "error")
+    per: dict[str, list[int]] = {}
+    checks: dict[str, dict[str, int]] = {}
+    for f in report["findings"]:
+        row = per.setdefault(f["path"], [0, 0])
+        row[1] += 1
+        if fails(f["severity"], fail_on) and not f.get("baselined"):
+            row[0] += 1
+        c = checks.setdefault(f["path"], {})
+        c[f["check"]] = c.get(f["check"], 0) + 1
+    worst = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:WORST_FILES]
+    t = Table(title=f"the {len(worst)} worst of {len(per)} files with findings",
+              box=box.SIMPLE_HEAVY)
+    t.add_column("file")
+    t.add_column("failing", justify="right", style="bold red")
+    t.add_column("all", justify="right")
+    t.add_column("checks")
+    for path, (bad, n) in worst:
+        top = sorted(checks[path].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        t.add_row(Text(path), str(bad), str(n),
+                  Text(", ".join(f"{c} ×{k}" if k > 1 else c for c, k in top)))
+    md = report_dir / "report.md"
+    tail = Text(f"\nLarge run: findings are not listed here. Every finding, with its "
+                f"place, evidence and fix: {md} (also report.json, report.sarif, "
+                "report.html in the same folder).", style="bold yellow")
+    console = Console(width=width, force_terminal=color, no_color=not color,
+                      highlight=False, soft_wrap=False,
+                      color_system="standard" if color else None)
+    with console.capture() as cap:
+        console.print(Group(summary_table(report), totals_line(report), t, tail))
+    return cap.get()
+
+
 def config_terminal(report, plugin: "SessionPlugin"):
     """The terminal reporter (looked up once)."""
     if plugin._terminal is False:
@@ -451,6 +627,11 @@ class SessionPlugin:
         self.state = state
         self.config = config
         self._terminal = None
+        self._items: dict[str, pytest.Item] = {}
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if isinstance(item, (PassingItem, FailingItem)):
+            self._items[item.nodeid] = item
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collect_directory(self, path: Path, parent: pytest.Collector):
@@ -474,6 +655,8 @@ class SessionPlugin:
     def pytest_collection_modifyitems(self, session, config, items) -> None:
         """Fold the cached seeds that pass into one item (after -k/--lf selection)."""
         state = self.state
+        if self._large_plain_run(config, items):
+            return  # done in pytest_collection_finish (after --lf, which filters last)
         rank = SEVERITY_RANK[state.fail_on]
         fold = [i for i, it in enumerate(items) if isinstance(it, SeedItem)
                 and it.cached_worst is not None and it.cached_worst < rank]
@@ -486,6 +669,120 @@ class SessionPlugin:
         drop = set(fold)
         items[:] = [cached if i == fold[0] else it for i, it in enumerate(items)
                     if i not in drop or i == fold[0]]
+
+    def _large_plain_run(self, config: pytest.Config, items: list) -> bool:
+        """A run that is checked up front and grouped: the controlling process without
+        pytest-xdist, not --collect-only, at least ``seedcheck_fold_min`` seeds."""
+        state = self.state
+        if (not state.controller or state.fold_min <= 0 or config.option.collectonly
+                or config.pluginmanager.has_plugin("dsession")):
+            return False
+        return sum(1 for it in items if isinstance(it, SeedItem)) >= state.fold_min
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """A large plain run: check every selected seed (and the corpus categories) now,
+        with ``jobs`` processes, then fold the passing seeds into one item and, when at
+        least ``seedcheck_group_min`` fail, the failing ones into another. Runs after
+        every selection (-k, -m, --lf, --deselect)."""
+        items = session.items
+        if not self._large_plain_run(session.config, items):
+            return
+        state = self.state
+        seeds = [it for it in items if isinstance(it, SeedItem)]
+        corpus = [it for it in items if isinstance(it, CorpusItem)]
+        store = _store(session.config)
+        state.run_key = self._run_key(seeds, corpus)
+        last = store.get_meta(f"lastrun:{state.report_dir}") \
+            if store is not None and state.run_key and state.use_cache else None
+        if (last and last.get("key") == state.run_key and store is not None
+                and reports_current(state.report_dir, last.get("digest"),
+                                    store.get_meta(f"reports:{state.report_dir}"))):
+            state.replay = last
+            failed = set(last["failing"])
+            self._group(items, seeds, lambda it: it.rel in failed)
+            return
+        bar = _progress(session.config, len(seeds))
+        ctxm = bar("checking seeds", len(seeds)) if bar is not None \
+            else contextlib.nullcontext(None)
+        with ctxm as tick1:
+            tick = (lambda n: [tick1() for _ in range(n)]) if tick1 is not None else None
+            try:
+                state.prefetch = parallel.run(
+                    [(it.rel, it.path, it.sha) for it in seeds],
+                    [it.category for it in corpus],
+                    corpus[0].paths if corpus else [], state.shas,
+                    config=state.config, store=store, store_path=state.store_path,
+                    ctx=state.ctx, indexes=state.indexes, root=state.root,
+                    jobs=state.jobs, tick=tick)
+            except config_mod.ConfigError as exc:
+                raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
+        pre = state.prefetch
+        rank = SEVERITY_RANK[state.fail_on]
+
+        def bad(it: SeedItem) -> bool | None:
+            got = pre.seeds.get(it.rel)
+            if got is None:
+                return None  # checked by its own item
+            return not state.update_baseline and any(
+                SEVERITY_RANK[d["severity"]] >= rank
+                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
+
+        self._group(items, seeds, bad)
+
+    def _run_key(self, seeds: list, corpus: list) -> str | None:
+        """What a run's outcome depends on, hashed: the code and configuration (ctx),
+        every seed's content, the corpus categories, the baseline file, the fail level
+        and the grouping settings. None when not every seed is selected or the run
+        writes the baseline."""
+        import hashlib
+
+        state = self.state
+        if state.update_baseline or len(seeds) != len(state.shas):
+            return None
+        try:
+            bl = hashlib.sha256(state.baseline.path.read_bytes()).hexdigest()
+        except OSError:
+            bl = "-"
+        h = hashlib.sha256(json.dumps(
+            [state.ctx, str(state.root), str(state.report_dir), state.fail_on, bl,
+             state.fold_min, state.group_min, GROUP_SHOWN, SHORT_FILES, SHORT_FINDINGS,
+             sorted(it.category for it in corpus)]).encode())
+        for it in seeds:
+            h.update(f"{it.rel}\0{it.sha}\n".encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _group(self, items: list, seeds: list, bad) -> None:
+        state = self.state
+        passing: list[SeedItem] = []
+        failing: list[SeedItem] = []
+        for it in seeds:
+            b = bad(it)
+            if b is not None:
+                (failing if b else passing).append(it)
+        state.failing_rels = [it.rel for it in failing]
+        group = state.group_min > 0 and len(failing) >= state.group_min
+        replace: dict[int, pytest.Item | None] = {}
+        if passing:
+            replace[id(passing[0])] = PassingItem.from_parent(
+                passing[0].parent, name=f"passing[{len(passing)}]",
+                entries=[(it.rel, it.path, it.sha) for it in passing])
+            for it in passing[1:]:
+                replace[id(it)] = None
+        if group:
+            replace[id(failing[0])] = FailingItem.from_parent(
+                failing[0].parent, name=f"failing[{len(failing)}]",
+                entries=[(it.rel, it.path, it.sha) for it in failing],
+                nodeids=[it.nodeid for it in failing])
+            for it in failing[1:]:
+                replace[id(it)] = None
+        out = []
+        for it in items:
+            new = replace.get(id(it), it)
+            if new is not None:
+                out.append(new)
+        items[:] = out
+        state.items_total = len(items)
 
     @pytest.hookimpl(trylast=True)  # after the terminal reporter has filed the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -503,6 +800,7 @@ class SessionPlugin:
             return
         if report.when != "call" or not state.controller:
             return
+        state.items_run += 1
         for name, value in getattr(report, "user_properties", ()):
             if name != PROP:
                 continue
@@ -512,11 +810,44 @@ class SessionPlugin:
                 state.files[payload["file"]["path"]] = payload["file"]
             for rec in payload.get("files", ()):
                 state.files[rec["path"]] = rec
+        if report.nodeid in self._items:
+            self._last_failed(report)
+
+    def _last_failed(self, report: pytest.TestReport) -> None:
+        """--lf after a grouped run: the cache's last-failed list gets every failing
+        seed's own node id (not the group's), and loses those of passing seeds."""
+        if report.when != "call":
+            return
+        lf = self.config.pluginmanager.get_plugin("lfplugin") if self.config else None
+        item = self._items.get(report.nodeid)
+        if lf is None or item is None or not hasattr(lf, "lastfailed"):
+            return
+        # (keys may be node id strings or, in newer pytest, structured ids: compare
+        # their text)
+        drop = {report.nodeid}
+        add: list[str] = []
+        if isinstance(item, FailingItem):
+            failed = set(self.state.failing_rels) if self.state.replay is not None else {
+                f["path"] for f in self.state.findings.get(report.nodeid, ())
+                if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
+            for (rel, _, _), nid in zip(item.entries, item.nodeids):
+                (add.append(nid) if rel in failed else drop.add(nid))
+        else:
+            prefix = report.nodeid.rsplit("::", 1)[0]
+            drop.update(f"{prefix}::{rel}" for rel, _, _ in item.entries)
+        for key in [k for k in lf.lastfailed if str(k) in drop]:
+            del lf.lastfailed[key]
+        for nid in add:
+            lf.lastfailed[nid] = True
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
         config = session.config
         if not state.controller or config.option.collectonly:
+            return
+        if state.replay is not None:
+            if exitstatus == pytest.ExitCode.INTERRUPTED:
+                state.replay = None  # print nothing of a run that did not finish
             return
         if not state.files and not state.findings:
             if not (config.getoption("seeds") and exitstatus
@@ -551,15 +882,62 @@ class SessionPlugin:
             stale_baseline=stale)
         state.report = report
         try:
-            state.written = write_reports(state.report_dir, report, state.root,
-                                          _line_lookup(state.root,
-                                                       state.config.max_file_bytes))
+            if self._reports_unchanged(report):
+                state.written = []
+                state.reports_kept = True
+            else:
+                state.written = write_reports(state.report_dir, report, state.root,
+                                              _line_lookup(state.root,
+                                                           state.config.max_file_bytes))
+                self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
                 state.write_error,
                 f"cannot write reports to {state.report_dir}: {exc.strerror or exc}"]))
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         self._prune()
+
+    def _reports_unchanged(self, report: dict) -> bool:
+        """The reports in the report folder hold exactly this content (apart from
+        ``generated_at`` and ``duration_s``) and were not touched since: they are kept
+        as they are (rendering four reports of 30,000 findings takes seconds). Needs the
+        store (it records what was written); ``--no-cache`` always writes."""
+        state = self.state
+        state.report_digest = None
+        store = _store(self.config) if self.config is not None else None
+        if store is None or store.broken:
+            return False
+        state.report_digest = report_digest(report)
+        if not state.use_cache:
+            return False
+        return reports_current(state.report_dir, state.report_digest,
+                               store.get_meta(f"reports:{state.report_dir}"))
+
+    def _record_reports(self) -> None:
+        state = self.state
+        store = state.store
+        if store is None or not state.report_digest:
+            return
+        stamps = file_stamps(state.report_dir)
+        if stamps is not None:
+            store.put_meta(f"reports:{state.report_dir}",
+                           {"digest": state.report_digest, "files": stamps})
+
+    def _record_run(self, text: str, width: int, color: bool, exitstatus: int) -> None:
+        """After a large run over every seed whose reports were written (or kept): what
+        the next identical run replays (the outcome of every item, the console text)."""
+        state = self.state
+        store = state.store
+        if (store is None or state.run_key is None or state.write_error
+                or state.items_run != state.items_total  # -x, or an interrupted run
+                or state.prefetch is None or not state.report_digest
+                or exitstatus == pytest.ExitCode.INTERRUPTED
+                or any(v[1] is not None for v in state.prefetch.corpus.values())):
+            return
+        store.put_meta(f"lastrun:{state.report_dir}", {
+            "key": state.run_key, "digest": state.report_digest,
+            "failing": state.failing_rels, "outcomes": state.outcomes,
+            "console": {"width": width, "color": color, "text": text}})
 
     def _prune(self) -> None:
         """After a run that saw every seed, drop cache rows that cannot hit again."""
@@ -582,20 +960,41 @@ class SessionPlugin:
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int,
                                 config: pytest.Config) -> None:
         state = self.state
+        tw = terminalreporter._tw
+        width = max(60, min(tw.fullwidth, 160))
+        if state.replay is not None:
+            terminalreporter.section("seedcheck report")
+            console = state.replay.get("console") or {}
+            if console.get("width") == width and console.get("color") == tw.hasmarkup:
+                terminalreporter.write(console["text"])
+            else:
+                terminalreporter.write_line(
+                    f"(the summary of the last run: see {state.report_dir / 'report.md'})")
+            terminalreporter.write_line(
+                f"seedcheck: nothing changed since the last run ({len(state.shas)} seeds; "
+                "same code, configuration and baseline): its results were replayed, and "
+                f"the reports in {state.report_dir} are up to date")
+            return
         if state.report is None:
             if state.write_error:
                 terminalreporter.write_line(f"seedcheck: ERROR: {state.write_error}",
                                             red=True)
             return
-        tw = terminalreporter._tw
         terminalreporter.section("seedcheck report")
         if state.empty:
             terminalreporter.write_line(
                 f"seedcheck: no seed files (*.txt) under {state.root}", yellow=True)
-        text = to_ansi(state.report, width=max(60, min(tw.fullwidth, 160)),
-                       color=tw.hasmarkup,
-                       line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
+        if len(state.report["files"]) >= SHORT_FILES \
+                or len(state.report["findings"]) >= SHORT_FINDINGS:
+            text = short_console(state.report, state.report_dir, width=width,
+                                 color=tw.hasmarkup)
+            self._record_run(text, width, tw.hasmarkup, exitstatus)
+        else:
+            text = to_ansi(state.report, width=width, color=tw.hasmarkup,
+                           line_lookup=_line_lookup(state.root, state.config.max_file_bytes))
         terminalreporter.write(text)
+        if state.prefetch is not None:
+            terminalreporter.write_line(f"seedcheck: checked {state.prefetch.summary()}")
         if state.baseline_written:
             path, n = state.baseline_written
             terminalreporter.write_line(
@@ -606,3 +1005,7 @@ class SessionPlugin:
             terminalreporter.write_line(
                 f"seedcheck: reports written to {state.report_dir}"
                 f" ({', '.join(p.name for p in state.written)})")
+        elif state.reports_kept:
+            terminalreporter.write_line(
+                f"seedcheck: reports in {state.report_dir} are up to date (same findings "
+                "as the run that wrote them; not rewritten)")

@@ -67,6 +67,18 @@ class IndexSpec:
     name: str
     version: int
     func: Callable[..., Any]
+    # Incremental corpus checks (checks/incremental.py): ``keys(feature, ctx)`` returns
+    # the seed's blocking keys (ints, str or bytes; a numpy integer array is fine). The
+    # promise: the findings of a seed depend only on the seeds that share a key with
+    # it (``closure="neighbours"``), or only on its connected component of the
+    # seed-key graph (``closure="component"``, for checks that chain pairs into
+    # clusters). An index without ``keys`` makes its category run in full whenever a
+    # seed changes.
+    keys: Callable[..., Any] | None = None
+    closure: str = "neighbours"
+    # ``cap(ctx)``: when ``keys`` returns ``(plain, capped)``, a capped key held by more
+    # than ``cap`` seeds connects nothing (the checks skip such buckets)
+    cap: Callable[..., int] | None = None
 
 
 _CHECKS: dict[str, CheckSpec] = {}
@@ -100,9 +112,31 @@ def corpus_check(id: str, *, severity: str, index: str, version: int = 1, **opti
     return deco
 
 
-def corpus_index(name: str, *, version: int = 1):
+def corpus_index(name: str, *, version: int = 1, keys: Callable[..., Any] | None = None,
+                 closure: str = "neighbours"):
+    if closure not in ("neighbours", "component"):
+        raise ValueError(f"index {name}: closure must be 'neighbours' or 'component'")
+
     def deco(func):
-        _INDEXES[name] = IndexSpec(name, version, func)
+        _INDEXES[name] = IndexSpec(name, version, func, keys, closure)
+        return func
+    return deco
+
+
+def index_keys(name: str, *, closure: str = "neighbours",
+               cap: Callable[..., int] | None = None):
+    """Declare the blocking keys of the index ``name`` (registered before), see
+    :class:`IndexSpec`::
+
+        @index_keys("duplicate", closure="component")
+        def duplicate_keys(feature, ctx): return [...]
+    """
+    if closure not in ("neighbours", "component"):
+        raise ValueError(f"index {name}: closure must be 'neighbours' or 'component'")
+
+    def deco(func):
+        spec = _INDEXES[name]
+        spec.keys, spec.closure, spec.cap = func, closure, cap
         return func
     return deco
 

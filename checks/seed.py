@@ -56,6 +56,17 @@ class Seed:
     view_of: "Seed | None" = field(default=None, repr=False)
     _cut_at: list[int] = field(default_factory=list, repr=False)
     _cut_sum: list[int] = field(default_factory=list, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, name: str, compute):
+        """``compute()``, once per seed (view) and ``name``: per-seed work (paragraphs,
+        statements, segmentations) shared by every check and index that needs it.
+        The result is shared: callers must not change it."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            value = self._memo[name] = compute()
+            return value
 
     # -- identity -------------------------------------------------------------------
     @property

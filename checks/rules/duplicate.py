@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from ..model import Fix, Hit
 from ..paragraphs import (Paragraph, fold_figures, normalize, paragraphs, sentence_pieces,
                           sentence_units)
-from ..registry import corpus_check, corpus_index, file_check
+from ..registry import corpus_check, corpus_index, file_check, index_keys
 from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
                           lsh_pairs, pairs_similarity, signature, text_hash)
 
@@ -55,7 +55,10 @@ def _span(seed, start: int, end: int) -> tuple[int, int, int]:
 
 
 def _body_paragraphs(seed) -> list[Paragraph]:
-    return paragraphs(seed.text or "", seed.body_start)
+    """The body's paragraphs, once per seed (the repeated-body check and the index
+    both need them; a new list each call)."""
+    return list(seed.memo("duplicate.paragraphs",
+                          lambda: paragraphs(seed.text or "", seed.body_start)))
 
 
 def _differences(pairs, seed, other_seed, side: str) -> tuple[list[int], list[int], bool]:
@@ -220,6 +223,33 @@ def duplicate_features(seed, ctx):
         "ps": np.array([p.size for p in paras], dtype=np.int32),
         "pspan": np.array([(p.start, p.end) for p in paras], dtype=np.int64).reshape(-1, 2),
     }
+
+
+@index_keys("duplicate", closure="component")
+def duplicate_keys(feature, ctx):
+    """Blocking keys for incremental runs (``checks/incremental.py``): the body hash
+    (identical files), the LSH band values of the sketch (near-duplicate candidates,
+    with the configured ``bands`` and ``rows``) and the hashes of paragraphs of at least
+    20 characters (containment candidates and shared passages). Clusters chain pairs, so
+    the closure is the connected component."""
+    cfg = ctx.config
+    bands, rows = cfg.opt(NEAR, "bands", 42), cfg.opt(NEAR, "rows", 3)
+    out = []
+    if feature["len"]:
+        out.append(np.array([feature["hash"]], dtype=np.uint64))
+    sig = feature["sig"]
+    if sig is not None:
+        block = sig[:bands * rows].astype(np.uint64).reshape(-1, rows)
+        key = np.zeros(len(block), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for r in range(rows):
+                key = key * np.uint64(0x100000001B3) + block[:, r]
+            key ^= np.arange(1, len(block) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        out.append(key)
+    ph = feature["ph"][feature["ps"] >= 20]
+    if len(ph):
+        out.append(ph.astype(np.uint64) ^ np.uint64(0x5BD1E9955BD1E995))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
 
 
 # -- corpus analysis (shared by the corpus checks of one run) ------------------------------

@@ -22,7 +22,7 @@ from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Stateme
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
-from ..registry import corpus_check, corpus_index, file_check
+from ..registry import corpus_check, corpus_index, file_check, index_keys
 
 # -- per-text memo -------------------------------------------------------------------------
 
@@ -51,7 +51,14 @@ def _norm(seed) -> str:
 def _statements(seed) -> list[Statement]:
     """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
     return list(_memo("statements", seed,
-                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed))))
+                      lambda: statements(seed.text, seed.body_start, norm=_norm(seed),
+                                         tokens=_body_tokens(seed))))
+
+
+def _body_tokens(seed) -> list:
+    """``scan(seed.text, seed.body_start)``, once per text (shared: do not change it);
+    the statements and the total check both read the body's numbers."""
+    return _memo("tokens", seed, lambda: scan(seed.text, seed.body_start, norm=_norm(seed)))
 
 
 def _body_dates(seed, year: int | None) -> list[DateMention]:
@@ -274,6 +281,31 @@ def _shared_sentences(fa: dict, fb: dict) -> tuple[int, int]:
     top = min(a[-1], b[-1])
     a, b = a[a <= top], b[b <= top]
     return len(np.intersect1d(a, b, assume_unique=True)), min(len(a), len(b))
+
+
+@index_keys("figure", closure="component",
+            cap=lambda ctx: ctx.config.opt("figure.conflicting-figure-across-files",
+                                           "max_bucket", 64))
+def figure_keys(feature, ctx):
+    """Blocking keys for incremental runs (``checks/incremental.py``): each statement's
+    masked key (template detection) and, capped, its ``BANDS`` MinHash band values
+    (candidate buckets: a bucket of more than ``max_bucket`` rows is skipped). The
+    closure is the component, not the neighbours: whether a pair's statements count
+    depends on the template status of the *other* file's statement keys, which files
+    two steps away decide."""
+    sig = np.frombuffer(feature["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS)
+    sig = sig.astype(np.uint64)
+    band = (sig[:, 0::2] << np.uint64(31)) | sig[:, 1::2]  # as pair_codes buckets them
+    salt = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    plain = np.array([_key_hash(st.key) for st in feature["statements"]], dtype=np.uint64)
+    return plain, (band ^ salt).ravel()
+
+
+def _key_hash(key: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(("k\0" + key).encode("utf-8"),
+                                          digest_size=8).digest(), "little")
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
@@ -973,8 +1005,7 @@ def total_mismatch(seed, ctx):
     if not seed.text:
         return
     text = seed.text
-    all_toks = [t for t in scan(text, seed.body_start, norm=_norm(seed))
-                if t.quantity is not None]
+    all_toks = [t for t in _body_tokens(seed) if t.quantity is not None]
     ti = 0
     for s, e in _sentences(text, seed.body_start):
         while ti < len(all_toks) and all_toks[ti].start < s:

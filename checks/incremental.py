@@ -1,0 +1,362 @@
+"""Incremental corpus checks: when seeds are added, edited or removed, a corpus-check
+category recomputes only the findings that the change can affect.
+
+Generic over indexes. An index declares its *blocking keys* (``registry.index_keys``):
+for each seed, the keys under which the combining checks can bring it together with
+another seed (LSH band values, a body hash, a paragraph hash, a statement key, an
+n-gram...). The promise the index makes is one of:
+
+* ``closure="neighbours"``: a seed's findings depend only on the seeds that share a
+  key with it (and on the seed itself);
+* ``closure="component"``: they depend only on the seed's connected component of the
+  seed-key graph (checks that chain pairs into clusters).
+
+The state of a category is kept in the store (``corpus_state`` rows, one per
+configuration and category): the ``(path, sha256)`` of every seed at the last run, the
+key index of every index of the category (sorted key hashes and their owners), and the
+findings per path with their fingerprint keys. On the next run, with ``C`` the changed
+seeds (added, edited, removed):
+
+* *neighbours*: ``N1`` = ``C`` plus every seed sharing an old or a new key of ``C``
+  (the seeds whose findings can change); the checks run on the sub-corpus ``N1`` plus
+  every seed sharing a key with ``N1`` (everything those findings depend on), and
+  only the findings of ``N1`` are kept;
+* *component*: the connected component of ``C`` (old and new keys) is both.
+
+Findings of every other seed are taken from the state; fingerprints are numbered again
+over the whole corpus (``engine.number_corpus_findings``), so the result equals a run
+over the whole corpus (``tests/test_incremental.py`` checks it against cold runs). When a
+change reaches more than ``MAX_SHARE`` of the corpus (a key held by most seeds), or an
+index declares no keys, or there is no usable state, the category runs in full and the
+state is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import engine, registry
+from .config import Config
+from .model import Finding
+
+STATE_VERSION = 1
+MAX_SHARE = 0.25  # run in full when the affected sub-corpus is larger than this share
+HOPELESS_SHARE = 0.9  # a change that reached this share of the corpus ...
+SKIP_RUNS = 10  # ... makes the next runs full without keeping keys (then it tries again)
+
+
+# -- keys ------------------------------------------------------------------------------------
+
+def _h64(x: Any) -> int:
+    if isinstance(x, str):
+        x = x.encode("utf-8")
+    elif not isinstance(x, (bytes, bytearray)):
+        x = repr(x).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(x, digest_size=8).digest(), "little")
+
+
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def key_arrays(spec: registry.IndexSpec, feature: Any, config: Config
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(plain, capped) keys of a seed, each a sorted unique uint64 array. ``keys`` may
+    return one iterable (plain keys) or a pair (plain, capped)."""
+    if feature is None or spec.keys is None:
+        return _EMPTY, _EMPTY
+    raw = spec.keys(feature, engine.CheckContext(config, f"index:{spec.name}"))
+    if isinstance(raw, tuple) and len(raw) == 2:
+        return _as_keys(raw[0]), _as_keys(raw[1])
+    return _as_keys(raw), _EMPTY
+
+
+def _as_keys(raw: Any) -> np.ndarray:
+    if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
+        arr = raw.astype(np.uint64, copy=False).ravel()
+    else:
+        vals = []
+        for k in raw:
+            if isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+                vals.append(int(k) & 0xFFFF_FFFF_FFFF_FFFF)
+            else:
+                vals.append(_h64(k))
+        arr = np.array(vals, dtype=np.uint64)
+    return np.unique(arr)
+
+
+class KeyIndex:
+    """Sorted key hashes ``H`` with their owners ``O`` (ids into ``paths``)."""
+
+    def __init__(self, paths: list[str], H: np.ndarray, O: np.ndarray):
+        self.paths = paths
+        self.H = H
+        self.O = O
+        self.pid = {p: i for i, p in enumerate(paths)}
+
+    @classmethod
+    def build(cls, keys: dict[str, np.ndarray]) -> "KeyIndex":
+        paths = sorted(keys)
+        parts = [keys[p] for p in paths]
+        H = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        O = np.repeat(np.arange(len(paths), dtype=np.int64),
+                      [len(k) for k in parts]) if parts else np.zeros(0, dtype=np.int64)
+        order = np.argsort(H, kind="stable")
+        return cls(paths, H[order], O[order])
+
+    def keys_of(self, paths: set[str]) -> np.ndarray:
+        ids = [self.pid[p] for p in paths if p in self.pid]
+        if not ids:
+            return np.zeros(0, dtype=np.uint64)
+        return np.unique(self.H[np.isin(self.O, np.asarray(ids, dtype=np.int64))])
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many seeds hold each key."""
+        if not len(self.H):
+            return np.zeros(len(keys), dtype=np.int64)
+        return np.searchsorted(self.H, keys, "right") - np.searchsorted(self.H, keys, "left")
+
+    def owners(self, keys: np.ndarray, cap: int | None = None,
+               before: "KeyIndex | None" = None) -> set[str]:
+        """The seeds holding any of ``keys``; with ``cap``, keys held by more than
+        ``cap`` seeds are left out (here, and in ``before`` when given: a key that was
+        and is over the cap connected nothing and connects nothing)."""
+        if not len(keys) or not len(self.H):
+            return set()
+        if cap is not None:
+            over = self.counts(keys) > cap
+            if before is not None:
+                over &= before.counts(keys) > cap
+            keys = keys[~over]
+            if not len(keys):
+                return set()
+        lo = np.searchsorted(self.H, keys, "left")
+        hi = np.searchsorted(self.H, keys, "right")
+        hit = hi > lo
+        if not hit.any():
+            return set()
+        lo, hi = lo[hit], hi[hit]
+        lens = hi - lo
+        # the positions lo[i] .. hi[i]-1 of every hit key, vectorised
+        starts = np.repeat(lo - np.r_[0, np.cumsum(lens)[:-1]], lens)
+        pos = starts + np.arange(int(lens.sum()))
+        return {self.paths[i] for i in np.unique(self.O[pos]).tolist()}
+
+    def updated(self, changed: dict[str, np.ndarray | None]) -> "KeyIndex":
+        """A new index: the keys of ``changed`` paths replaced (None: removed)."""
+        drop = [self.pid[p] for p in changed if p in self.pid]
+        keep = ~np.isin(self.O, np.asarray(drop, dtype=np.int64)) if drop \
+            else np.ones(len(self.O), dtype=bool)
+        paths = sorted((set(self.paths) - {p for p, k in changed.items() if k is None})
+                       | {p for p, k in changed.items() if k is not None})
+        new_id = {p: i for i, p in enumerate(paths)}
+        remap = np.array([new_id.get(p, -1) for p in self.paths], dtype=np.int64)
+        H = [self.H[keep]]
+        O = [remap[self.O[keep]] if len(self.paths) else self.O[keep]]
+        for p, k in changed.items():
+            if k is not None and len(k):
+                H.append(k)
+                O.append(np.full(len(k), new_id[p], dtype=np.int64))
+        Hc, Oc = np.concatenate(H), np.concatenate(O)
+        order = np.argsort(Hc, kind="stable")
+        return KeyIndex(paths, Hc[order], Oc[order])
+
+    def __getstate__(self):
+        return (self.paths, self.H, self.O)
+
+    def __setstate__(self, st):
+        self.__init__(*st)
+
+
+# -- running a category ----------------------------------------------------------------------
+
+class Stats:
+    """What the last call did (for tests, the benchmark and the docs)."""
+
+    def __init__(self) -> None:
+        self.mode = ""          # "full", "incremental", "unchanged"
+        self.reason = ""        # why full
+        self.changed = 0        # seeds added, edited or removed
+        self.recomputed = 0     # seeds whose findings were recomputed (N1)
+        self.subcorpus = 0      # seeds the checks ran on
+        self.hopeless = False   # the change reached most of the corpus
+
+
+LAST: dict[str, Stats] = {}
+
+
+def _category_indexes(config: Config, category: str) -> list[registry.IndexSpec]:
+    from .cache import needed_indexes
+
+    return [registry.get_index(n) for n in needed_indexes(config, category)]
+
+
+def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
+                   config: Config, category: str, store, ctx: str,
+                   make_source: Callable[..., Any],
+                   build: Callable[[Any, list[str]], None] | None = None) -> list[Finding]:
+    """The findings of one corpus-check category over ``paths``, incrementally when the
+    store holds a state for this configuration and category (see the module doc).
+
+    ``make_source(subset)`` returns a feature source (``cache.FeatureSource``), reading
+    only the features of ``subset`` when it is not None; ``build(corpus, indexes)``
+    builds the indexes of a full run (the plugin's progress bar)."""
+    stats = LAST[category] = Stats()
+    specs = _category_indexes(config, category)
+    keyed = bool(specs) and all(s.keys is not None for s in specs) and store is not None
+    now = {p: shas.get(p) or "-" for p in paths}
+    state = store.get_corpus_state(ctx, category) if keyed else None
+    skip = state.get("skip", 0) if isinstance(state, dict) else 0
+    if state is not None and (state.get("version") != STATE_VERSION or skip
+                              or set(state.get("indexes", {})) != {s.name for s in specs}):
+        state = None
+    if skip:
+        stats.reason = "its changes reach most of the corpus"
+    if state is not None:
+        got = _incremental(root, now, config, category, store, ctx, state, specs,
+                           make_source, stats)
+        if got is not None:
+            return got
+    elif not skip:
+        stats.reason = "no keys" if not keyed else "no state"
+    # in full
+    stats.mode = "full"
+    stats.recomputed = stats.subcorpus = len(paths)
+    source = make_source(None)
+    corpus = engine.Corpus(root, list(paths), config, feature_source=source)
+    try:
+        if build is not None:
+            build(corpus, [s.name for s in specs])
+        found = engine.check_corpus_keyed(corpus, category)
+    except engine.CheckCrashed as exc:
+        raise engine.CheckCrashed(exc.lines, engine.number_corpus_findings(exc.findings)) \
+            from None
+    finally:
+        source.flush()
+    if keyed and (skip or stats.hopeless):
+        # the keys would not be used: the next SKIP_RUNS runs are full without them
+        store.put_corpus_state(ctx, category, {
+            "version": STATE_VERSION, "skip": (skip - 1) if skip else SKIP_RUNS})
+    elif keyed:
+        indexes = {}
+        for s in specs:
+            feats = dict(corpus.features(s.name))
+            ks = {p: key_arrays(s, feats.get(p), config) for p in paths}
+            indexes[s.name] = (KeyIndex.build({p: k[0] for p, k in ks.items()}),
+                               KeyIndex.build({p: k[1] for p, k in ks.items()}))
+        _save(store, ctx, category, now, indexes, found)
+    return engine.number_corpus_findings(found)
+
+
+def _save(store, ctx: str, category: str, now: dict[str, str],
+          indexes: dict[str, tuple[KeyIndex, KeyIndex]], found: dict[str, list[tuple[Finding, str]]]) -> None:
+    store.put_corpus_state(ctx, category, {
+        "version": STATE_VERSION, "shas": now, "indexes": indexes,
+        "findings": {p: [(f.to_dict(), k) for f, k in v] for p, v in found.items()}})
+
+
+def _reach(neighbours, frontier: set[str], sub: set[str], stop: float) -> set[str]:
+    """Grow ``sub`` from ``frontier`` until it stops or passes ``stop`` seeds."""
+    sub = set(sub)
+    while frontier and len(sub) < stop:
+        frontier = neighbours(frontier) - sub
+        sub |= frontier
+    return sub
+
+
+def _incremental(root: Path, now: dict[str, str], config: Config, category: str, store,
+                 ctx: str, state: dict, specs: list[registry.IndexSpec],
+                 make_source, stats: Stats) -> list[Finding] | None:
+    old: dict[str, str] = state["shas"]
+    changed = {p for p in set(old) | set(now) if old.get(p) != now.get(p)}
+    stats.changed = len(changed)
+    limit = MAX_SHARE * max(len(now), 1)
+    stored = state["findings"]
+
+    def restore(keep: Callable[[str], bool]) -> dict[str, list[tuple[Finding, str]]]:
+        return {p: [(Finding.from_dict(d), k) for d, k in v]
+                for p, v in stored.items() if keep(p)}
+
+    if not changed:
+        stats.mode = "unchanged"
+        return engine.number_corpus_findings(restore(lambda p: True))
+    if len(changed) > limit:
+        stats.reason = f"{len(changed)} seeds changed"
+        return None
+    present = {p for p in changed if p in now}
+    source = make_source(present)
+    try:
+        corpus0 = engine.Corpus(root, sorted(present), config, feature_source=source)
+        new_keys = {s.name: dict(corpus0.features(s.name)) for s in specs}
+    finally:
+        source.flush()
+    # every index twice: plain keys, and capped keys (cap: see registry.IndexSpec)
+    parts: list[tuple[KeyIndex, KeyIndex, int | None]] = []  # (old, new, cap)
+    touched: list[np.ndarray] = []
+    new_state: dict[str, tuple[KeyIndex, KeyIndex]] = {}
+    for s in specs:
+        ks = {p: key_arrays(s, new_keys[s.name].get(p), config) for p in present}
+        cap = s.cap(engine.CheckContext(config, f"index:{s.name}")) if s.cap else None
+        pair = []
+        for j in (0, 1):
+            old_ki: KeyIndex = state["indexes"][s.name][j]
+            change = {p: (ks[p][j] if p in ks else None) for p in changed}
+            new_ki = old_ki.updated(change)
+            pair.append(new_ki)
+            parts.append((old_ki, new_ki, cap if j == 1 else None))
+            news = [ks[p][j] for p in present]
+            touched.append(np.union1d(old_ki.keys_of(changed),
+                                      np.concatenate(news) if news else _EMPTY))
+        new_state[s.name] = (pair[0], pair[1])
+    indexes = new_state
+    n1 = set(present)
+    for (old_ki, new_ki, cap), keys in zip(parts, touched):
+        n1 |= new_ki.owners(keys, cap, old_ki)
+
+    def neighbours(paths: set[str]) -> set[str]:
+        out: set[str] = set()
+        for _old, new_ki, cap in parts:
+            out |= new_ki.owners(new_ki.keys_of(paths), cap)
+        return out
+
+    component = any(s.closure == "component" for s in specs)
+    if component:
+        sub = set(n1)
+        frontier = set(n1)
+        while frontier:
+            grown = neighbours(frontier)
+            frontier = grown - sub
+            sub |= frontier
+            if len(sub) > limit:
+                if frontier:  # how far does it go? (decides whether to keep trying)
+                    sub |= _reach(neighbours, frontier, sub, HOPELESS_SHARE * len(now))
+                stats.reason = f"the change reaches {len(sub)} seeds"
+                stats.hopeless = len(sub) >= HOPELESS_SHARE * len(now)
+                return None
+        n1 = sub
+    else:
+        if len(n1) > limit:
+            stats.reason = f"the change reaches {len(n1)} seeds"
+            return None
+        sub = set(n1) | neighbours(n1)
+        if len(sub) > limit:
+            stats.reason = f"the change needs {len(sub)} seeds"
+            return None
+    stats.mode = "incremental"
+    stats.recomputed, stats.subcorpus = len(n1), len(sub)
+    source = make_source(sub)
+    corpus = engine.Corpus(root, sorted(sub), config, feature_source=source)
+    try:
+        fresh = engine.check_corpus_keyed(corpus, category, only=n1.__contains__)
+    except engine.CheckCrashed:
+        return None  # run in full: the crash is reported as a full run reports it
+    finally:
+        source.flush()
+    found = restore(lambda p: p not in n1 and p in now)
+    found.update(fresh)
+    _save(store, ctx, category, now, indexes, found)
+    return engine.number_corpus_findings(found)

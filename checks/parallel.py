@@ -1,0 +1,226 @@
+"""Both cores without ``-n``: a process pool that checks seeds (and runs the corpus
+categories) for the plugin, before the items run.
+
+A plain ``pytest --seeds DIR`` on a large corpus (see ``plugin.py``: from
+``seedcheck_fold_min`` selected seeds up, not under pytest-xdist) computes every selected
+seed's results up front: stored results are read back in one query, the misses are
+checked by ``jobs`` worker processes (default: the CPUs this process may use), each of
+which writes its results and index features to the same store (SQLite WAL) and sends
+the file record and findings back. Then the corpus categories run side by side in the
+same pool. The items only emit what was computed (pytest's per-item cost stays, the
+checking is parallel). ``--seedcheck-jobs 1`` (or ``-n 0``) runs the same code in the
+pytest process.
+
+Everything here is plain data in, plain data out: the results equal those of
+``cache.check_seed_cached`` / ``cache.check_corpus_cached`` run one by one, which is
+what makes the report identical to a serial or ``-n 2`` run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import cache as cache_mod
+from . import engine
+from .config import Config
+
+CHUNK = 32  # seeds per task: large enough to amortise the messaging, small enough to balance
+POOL_MIN = 64  # fewer misses than this are checked in-process (a pool costs ~0.1-0.3 s)
+
+_W: dict[str, Any] = {}  # the worker's state (set by _init)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _context():
+    # fork: the worker inherits the loaded checks and dictionaries (no re-import);
+    # elsewhere the platform's default
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
+          root: str) -> None:
+    _W.clear()
+    _W.update(config=config, ctx=ctx, indexes=indexes, root=Path(root),
+              store=cache_mod.Store.open(Path(store_path), repair=False)
+              if store_path else None)
+
+
+def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, dict, list[dict]]]:
+    out = []
+    for rel, path, sha in chunk:
+        rec, findings, _ = cache_mod.check_seed_cached(
+            Path(path), rel, _W["config"], _W["store"], _W["ctx"], _W["indexes"],
+            sha_hint=sha)
+        out.append((rel, rec, [f.to_dict() for f in findings]))
+    return out
+
+
+def _check_category(category: str, paths: list[str], shas: dict[str, str | None]
+                    ) -> tuple[str, list[dict], list[str] | None, dict]:
+    """(category, findings, crash lines or None, what was done)."""
+    from . import incremental
+
+    t0 = time.perf_counter()
+    incremental.LAST.pop(category, None)
+    try:
+        findings, hit = cache_mod.check_corpus_cached(
+            _W["root"], paths, shas, _W["config"], category, _W["store"], _W["ctx"])
+        out = [f.to_dict() for f in findings], None
+    except engine.CheckCrashed as exc:  # not picklable as such: sent as data
+        hit = False
+        out = [f.to_dict() for f in exc.findings], exc.lines
+    st = incremental.LAST.get(category)
+    info = {"s": round(time.perf_counter() - t0, 2),
+            "mode": "cached" if hit else (st.mode if st else "full"),
+            "recomputed": st.recomputed if st else 0, "reason": st.reason if st else ""}
+    return category, out[0], out[1], info
+
+
+class Prefetch:
+    """Results computed ahead of the items: ``seeds[rel] = (rec, findings dicts)``,
+    ``corpus[category] = (findings dicts, crash lines or None)``."""
+
+    def __init__(self) -> None:
+        self.seeds: dict[str, tuple[dict, list[dict]]] = {}
+        self.corpus: dict[str, tuple[list[dict], list[str] | None]] = {}
+        self.pooled = 0  # seeds checked by the pool
+        self.local = 0   # seeds checked in this process
+        self.hits = 0    # seeds read back from the store
+        self.jobs = 1
+        self.seeds_s = 0.0  # wall time of checking the seeds
+        self.categories: dict[str, dict] = {}  # category: {"s", "mode", "recomputed"}
+        self.error: str | None = None  # the pool failed: the items check the rest
+
+    def summary(self) -> str:
+        """One line: what was checked, how, how long."""
+        how = f"{self.local} in this process"
+        if self.pooled:
+            how = f"{self.pooled} by {self.jobs} processes" + (
+                f", {self.local} here first" if self.local else "")
+        parts = [f"{len(self.seeds)} seeds ({self.hits} from the store, {how}) "
+                 f"in {self.seeds_s:.1f} s"]
+        for cat in sorted(self.categories):
+            i = self.categories[cat]
+            mode = i["mode"]
+            if mode == "incremental":
+                mode += f", {i['recomputed']} seeds recomputed"
+            elif mode == "full" and i.get("reason"):
+                mode += f": {i['reason']}"
+            parts.append(f"corpus[{cat}] {i['s']:.1f} s ({mode})")
+        if self.error:
+            parts.append(f"the process pool failed ({self.error}): the rest was checked "
+                         "item by item")
+        return "; ".join(parts)
+
+
+def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
+        corpus_paths: list[str], shas: dict[str, str | None], *, config: Config,
+        store: cache_mod.Store | None, store_path: Path | None, ctx: str,
+        indexes: list[str], root: Path, jobs: int,
+        tick: Callable[[int], None] | None = None) -> Prefetch:
+    """Check ``entries`` (rel, path, sha256 at collection) and the corpus
+    ``categories`` over ``corpus_paths``; see :class:`Prefetch`."""
+    pre = Prefetch()
+    t0 = time.perf_counter()
+    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
+        if store is not None else {}
+    misses = []
+    for rel, path, sha in entries:
+        hit = got.get((rel, sha)) if sha else None
+        if hit is not None:
+            pre.seeds[rel] = hit
+        else:
+            misses.append((rel, str(path), sha))
+    pre.hits = len(pre.seeds)
+    if tick is not None and pre.hits:
+        tick(pre.hits)
+    use_pool = jobs > 1 and (len(misses) >= POOL_MIN or len(categories) > 1
+                             and len(corpus_paths) >= POOL_MIN * 8)
+    init = (config, str(store_path) if store_path and store is not None
+            and not store.broken else None, ctx, indexes, str(root))
+    if not use_pool:
+        _init(*init)
+        try:
+            for i in range(0, len(misses), CHUNK):
+                for rel, rec, fds in _check_chunk(misses[i:i + CHUNK]):
+                    pre.seeds[rel] = (rec, fds)
+                if tick is not None:
+                    tick(len(misses[i:i + CHUNK]))
+            pre.local = len(misses)
+            pre.seeds_s = time.perf_counter() - t0
+            for cat in categories:
+                _, fds, crash, info = _check_category(cat, corpus_paths, shas)
+                pre.corpus[cat] = (fds, crash)
+                pre.categories[cat] = info
+        finally:
+            if _W.get("store") is not None:
+                _W["store"].close()
+            _W.clear()
+        return pre
+    pre.jobs = jobs
+    if misses and _context().get_start_method() == "fork":
+        # the first seed here: the checks' lazy tables and dictionaries (~2 s) are then
+        # loaded once, and every forked worker inherits them
+        _init(*init)
+        try:
+            for rel, rec, fds in _check_chunk(misses[:1]):
+                pre.seeds[rel] = (rec, fds)
+        finally:
+            if _W.get("store") is not None:
+                _W["store"].close()
+            _W.clear()
+        pre.local = 1
+        if tick is not None:
+            tick(1)
+        misses = misses[1:]
+    pre.seeds_s = time.perf_counter() - t0  # the store read (and the first seed)
+    try:
+        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick)
+    except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+        # no processes to be had, or one died (out of memory): what is missing is
+        # checked by the items themselves, in this process
+        pre.error = f"{type(exc).__name__}: {exc}"
+    return pre
+
+
+def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick) -> None:
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                             initializer=_init, initargs=init) as pool:
+        futures = [pool.submit(_check_chunk, misses[i:i + CHUNK])
+                   for i in range(0, len(misses), CHUNK)]
+        for fut in as_completed(futures):
+            part = fut.result()
+            for rel, rec, fds in part:
+                pre.seeds[rel] = (rec, fds)
+            if tick is not None:
+                tick(len(part))
+        pre.pooled = len(misses)
+        pre.seeds_s += time.perf_counter() - t0
+        # the corpus categories need every seed's features: after the seeds, side by side
+        # (the slowest first)
+        futures = [pool.submit(_check_category, cat, corpus_paths, shas)
+                   for cat in _slowest_first(categories)]
+        for fut in as_completed(futures):
+            cat, fds, crash, info = fut.result()
+            pre.corpus[cat] = (fds, crash)
+            pre.categories[cat] = info
+
+
+def _slowest_first(categories: Iterable[str]) -> list[str]:
+    order = {"figure": 0, "typo": 1, "duplicate": 2}
+    return sorted(categories, key=lambda c: (order.get(c, 9), c))

@@ -1,0 +1,209 @@
+"""Incremental corpus checks (checks/incremental.py): after seeds are added, edited or
+removed, a category recomputes only the findings the change can affect, and its
+findings (fingerprints included) equal those of a run over the whole corpus."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checks import cache as cache_mod
+from checks import engine, incremental, registry
+from checks.config import Config
+from checks.scan import scan
+
+HEADER = "2021-03-0{d}\n\n"
+THINGS = [("新建高标准农田", "亩"), ("改造老旧小区", "个"), ("培训技术工人", "人次"),
+          ("新修乡村公路", "公里"), ("发放助学金", "万元"), ("新增就业岗位", "个"),
+          ("完成植树造林", "亩"), ("接种疫苗", "剂次"), ("引进重点项目", "个"),
+          ("建成充电桩", "个")]
+
+
+def word(rng: random.Random, n: int) -> str:
+    # common-range ideographs, drawn at random: the texts share no shingles by chance
+    return "".join(chr(rng.randint(0x4E00, 0x7FFF)) for _ in range(n))
+
+
+def sentence(rng: random.Random) -> str:
+    unit = rng.choice(THINGS)[1]
+    return f"{word(rng, 5)}{rng.randint(10, 9999)}{unit}，{word(rng, 7)}。"
+
+
+def article(rng: random.Random, n_paras: int = 6) -> list[str]:
+    return ["      " + "".join(sentence(rng) for _ in range(4)) for _ in range(n_paras)]
+
+
+def text_of(paras: list[str], day: int = 1) -> str:
+    return HEADER.format(d=day) + "    县政府工作动态\n\n" + "\n\n".join(paras) + "\n"
+
+
+def make_corpus(root: Path) -> dict[str, list[str]]:
+    rng = random.Random(7)
+    bodies = {f"{i:03d}.txt": article(rng) for i in range(40)}
+    bodies["050_copy_of_001.txt"] = list(bodies["001.txt"])          # identical
+    near = list(bodies["002.txt"])
+    near[3] = "      " + "".join(sentence(rng) for _ in range(4))     # near-copy
+    bodies["051_near_002.txt"] = near
+    fig = list(bodies["004.txt"])                                      # one figure differs
+    fig[1] = fig[1].replace(fig[1][20:40], fig[1][20:40].replace("1", "7"), 1) \
+        if "1" in fig[1][20:40] else fig[1] + "另外新建村道18公里。"
+    bodies["052_fig_004.txt"] = fig
+    shared = "      " + "".join(sentence(rng) for _ in range(6))       # a shared passage
+    for name in ("010.txt", "020.txt", "030.txt"):
+        bodies[name] = bodies[name][:2] + [shared] + bodies[name][2:]
+    root.mkdir(parents=True, exist_ok=True)
+    for name, paras in bodies.items():
+        (root / name).write_text(text_of(paras), encoding="utf-8")
+    return bodies
+
+
+def run_category(root: Path, store, category: str) -> list[dict]:
+    cfg = Config()
+    entries = scan(root)
+    shas = {rel: cache_mod.read_raw(p)[1] for rel, p in entries}
+    findings, _ = cache_mod.check_corpus_cached(root, [r for r, _ in entries], shas, cfg,
+                                                category, store, CTX)
+    return [f.to_dict() for f in findings]
+
+
+def cold(root: Path, category: str) -> list[dict]:
+    corpus = engine.Corpus(root, [r for r, _ in scan(root)], Config())
+    return [f.to_dict() for f in engine.check_corpus(corpus, category)]
+
+
+CTX = "test-ctx"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "seeds"
+    bodies = make_corpus(root)
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    yield root, bodies, store
+    store.close()
+
+
+CHANGES = [
+    # (description, function(root, bodies))
+    ("add a near-copy of 005", lambda r, b: (r / "060_near_005.txt").write_text(
+        text_of(b["005.txt"][:5] + ["      各项工作有序推进，成效明显，群众满意度持续提升。" * 3]),
+        encoding="utf-8")),
+    ("edit 006 into a copy of 007", lambda r, b: (r / "006.txt").write_text(
+        text_of(b["007.txt"], day=2), encoding="utf-8")),
+    ("remove 001 (the first of an identical pair)", lambda r, b: (r / "001.txt").unlink()),
+    ("edit the near-copy of 002 back to clean text", lambda r, b: (
+        r / "051_near_002.txt").write_text(text_of(article(random.Random(99))),
+                                          encoding="utf-8")),
+    ("add a fourth file with the shared passage", lambda r, b: (r / "070.txt").write_text(
+        text_of(b["011.txt"][:1] + [b["010.txt"][2]] + b["011.txt"][1:]), encoding="utf-8")),
+    ("remove a file holding the shared passage", lambda r, b: (r / "020.txt").unlink()),
+]
+
+
+@pytest.mark.parametrize("category", ["duplicate", "figure", "chrome"])
+def test_incremental_equals_cold_after_each_change(corpus, category):
+    root, bodies, store = corpus
+    first = run_category(root, store, category)
+    assert first == cold(root, category)
+    assert incremental.LAST[category].mode == "full"
+    if category == "duplicate":
+        checks = {f["check"] for f in first}
+        assert {"duplicate.identical-file", "duplicate.near-duplicate-file",
+                "duplicate.shared-passage"} <= checks
+    modes = []
+    for what, change in CHANGES:
+        change(root, bodies)
+        got = run_category(root, store, category)
+        assert got == cold(root, category), what
+        st = incremental.LAST[category]
+        modes.append((st.mode, st.recomputed))
+    if category == "duplicate":
+        # the point: every change was incremental and touched a few seeds only
+        n = len(scan(root))
+        assert all(m == "incremental" and r < n // 4 for m, r in modes), modes
+    if category == "chrome":
+        assert all(m == "full" for m, _ in modes)  # its index declares no keys
+
+
+def test_nothing_changed_reads_the_state(corpus):
+    root, _bodies, store = corpus
+    a = run_category(root, store, "duplicate")
+    store.conn.execute("DELETE FROM corpus")  # the whole-corpus result is gone
+    b = run_category(root, store, "duplicate")
+    assert a == b and incremental.LAST["duplicate"].mode == "unchanged"
+
+
+def test_a_change_reaching_most_seeds_runs_in_full(corpus, monkeypatch):
+    root, bodies, store = corpus
+    run_category(root, store, "duplicate")
+    for name in list(bodies)[:15]:  # 15 of 46 seeds: over MAX_SHARE
+        (root / name).write_text(text_of(article(random.Random(name))), encoding="utf-8")
+    got = run_category(root, store, "duplicate")
+    assert got == cold(root, "duplicate")
+    assert incremental.LAST["duplicate"].mode == "full"
+    assert "changed" in incremental.LAST["duplicate"].reason
+
+
+def test_corrupt_state_is_a_miss(corpus):
+    root, bodies, store = corpus
+    run_category(root, store, "duplicate")
+    store.conn.execute("UPDATE corpus_state SET value = x'00ff'")
+    (root / "003.txt").unlink()
+    assert run_category(root, store, "duplicate") == cold(root, "duplicate")
+    assert incremental.LAST["duplicate"].mode == "full"
+
+
+def test_key_index_owners_and_caps():
+    ki = incremental.KeyIndex.build({
+        "a": np.array([1, 2], dtype=np.uint64), "b": np.array([2, 3], dtype=np.uint64),
+        "c": np.array([3], dtype=np.uint64), "d": np.array([], dtype=np.uint64)})
+    assert ki.owners(np.array([2], dtype=np.uint64)) == {"a", "b"}
+    assert ki.owners(np.array([3, 9], dtype=np.uint64)) == {"b", "c"}
+    assert ki.owners(np.array([2], dtype=np.uint64), cap=1) == set()  # 2 holders > cap
+    assert set(ki.keys_of({"a", "c"}).tolist()) == {1, 2, 3}
+    up = ki.updated({"a": None, "e": np.array([3, 4], dtype=np.uint64)})
+    assert up.paths == ["b", "c", "d", "e"]
+    assert up.owners(np.array([3], dtype=np.uint64)) == {"b", "c", "e"}
+    assert up.owners(np.array([1], dtype=np.uint64)) == set()
+    # over the cap before and after: connects nothing; over it only before: it does
+    assert up.owners(np.array([3], dtype=np.uint64), cap=2, before=ki) == {"b", "c", "e"}
+    assert up.owners(np.array([3], dtype=np.uint64), cap=1, before=ki) == set()
+
+
+def test_every_builtin_index_with_keys_returns_arrays():
+    """The keys of the shipped indexes on a real seed are uint64 arrays (plain,
+    capped), and an index without keys is recorded as such."""
+    from checks.seed import seed_from_text
+
+    seed = seed_from_text(text_of(article(random.Random(3))), rel="x.txt")
+    cfg = Config()
+    for name in ("duplicate", "figure"):
+        spec = registry.get_index(name)
+        assert spec.keys is not None
+        feat = spec.func(seed, engine.CheckContext(cfg, f"index:{name}"))
+        plain, capped = incremental.key_arrays(spec, feat, cfg)
+        assert plain.dtype == np.uint64 and len(plain) + len(capped) > 0
+    assert registry.get_index("chrome").keys is None
+
+
+def test_category_whose_changes_reach_everything_stops_keeping_keys(corpus, monkeypatch):
+    root, bodies, store = corpus
+    run_category(root, store, "duplicate")
+    monkeypatch.setattr(incremental, "MAX_SHARE", 0.03)      # 2 seeds are "too far" ...
+    monkeypatch.setattr(incremental, "HOPELESS_SHARE", 0.0)  # ... and "reaching everything"
+    monkeypatch.setattr(incremental, "SKIP_RUNS", 2)
+    modes = []
+    for what, change in [CHANGES[i] for i in (0, 1, 3, 4)]:  # each reaches 2+ seeds
+        change(root, bodies)
+        assert run_category(root, store, "duplicate") == cold(root, "duplicate"), what
+        st = incremental.LAST["duplicate"]
+        state = store.get_corpus_state(CTX, "duplicate")
+        modes.append((st.mode, st.hopeless, state.get("skip"), "indexes" in state))
+    # the first change is tried and found hopeless; two runs go without keys; then the
+    # keys are built again, and the next change is tried again
+    assert modes == [("full", True, 2, False), ("full", False, 1, False),
+                     ("full", False, 0, False), ("full", False, None, True)], modes

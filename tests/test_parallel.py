@@ -1,0 +1,254 @@
+"""Large plain runs (checks/parallel.py and the plugin): seeds checked up front by a
+process pool, passing and failing seeds grouped into few items, reports written only
+when their content changed, a short console report. The report is always the one of a
+cold serial run with one item per seed."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from checks import cache as cache_mod
+from checks import parallel, plugin
+
+HEADER = "2021-05-06\n\n"
+
+
+def word(rng: random.Random, n: int) -> str:
+    return "".join(chr(rng.randint(0x4E00, 0x7FFF)) for _ in range(n))
+
+
+def seed_text(rng: random.Random, defect: str | None) -> str:
+    paras = [f"      {word(rng, 6)}{rng.randint(10, 999)}个，{word(rng, 9)}。"
+             f"{word(rng, 8)}，{word(rng, 10)}。" for _ in range(4)]
+    if defect == "typo":
+        paras[1] += "工作实缋突出。"
+    if defect == "footer":
+        paras.append("    主办单位：某某县人民政府办公室")
+    return HEADER + "    工作动态\n\n" + "\n\n".join(paras) + "\n"
+
+
+def make_seeds(root: Path, n: int = 40) -> Path:
+    rng = random.Random(5)
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        defect = "typo" if i % 4 == 1 else "footer" if i % 4 == 2 else None
+        (root / f"{i:04d}.txt").write_text(seed_text(rng, defect), encoding="utf-8")
+    (root / "0039.txt").write_text("no header\n", encoding="utf-8")
+    return root
+
+
+def core(out: Path) -> tuple[list, list]:
+    r = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return r["findings"], r["files"]
+
+
+class Spy:
+    """Reads the plugin's state at the end of an in-process run."""
+
+    def __init__(self):
+        self.prefetch = None
+        self.items: list[str] = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection_finish(self, session):
+        yield
+        self.items = [it.nodeid for it in session.items]
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        state = session.config.stash.get(plugin.STATE, None)
+        self.prefetch = state.prefetch if state else None
+
+
+@pytest.fixture
+def pinned(monkeypatch):
+    monkeypatch.setattr(cache_mod, "_CODE_FP", "pinned-for-tests")
+    monkeypatch.setattr(parallel, "POOL_MIN", 4)  # a pool even for a small corpus
+
+
+def run(pytester, seeds, out, *args, spy=None):
+    return pytester.runpytest("--seeds", str(seeds), "--report-dir", out, "-p", "no:randomly",
+                              "-o", "seedcheck_fold_min=10", "-o", "seedcheck_group_min=5",
+                              *args, plugins=[spy] if spy else [])
+
+
+def test_pool_and_groups_give_the_serial_report(pytester, pinned):
+    seeds = make_seeds(pytester.path / "s")
+    ref = pytester.runpytest("--seeds", str(seeds), "--report-dir", "ref", "-p", "no:randomly",
+                             "--no-cache", "-o", "seedcheck_fold_min=0")
+    failing = {ln.split("::")[1].split(" ")[0] for ln in ref.stdout.lines
+               if ln.startswith("FAILED s::") and ln.split("::")[1].startswith("00")}
+    assert {"0001.txt", "0005.txt", "0039.txt"} <= failing and len(failing) >= 10
+    nf = len(failing)
+    spy = Spy()
+    r = run(pytester, seeds, "pool", "--no-cache", "--seedcheck-jobs", "2", spy=spy)
+    assert r.ret == 1
+    # the first seed in this process (the workers inherit what it loaded), the rest
+    # by the pool
+    assert (spy.prefetch.local, spy.prefetch.pooled, spy.prefetch.jobs) == (1, 39, 2)
+    out = r.stdout.str()
+    assert "Traceback" not in out
+    # ... one item for the passing seeds, one for the failing ones, one per category
+    names = [n.split("::")[-1] for n in spy.items]
+    assert f"passing[{40 - nf}]" in names and f"failing[{nf}]" in names, names
+    assert not [n for n in names if n.endswith(".txt")]
+    assert f"{nf} failing seeds (grouped into one item" in out
+    assert "0001.txt:" in out and "typo.known-misspelling" in out
+    assert core(pytester.path / "pool") == core(pytester.path / "ref")
+    # in-process (-n 0, or --seedcheck-jobs 1): the same
+    spy = Spy()
+    run(pytester, seeds, "serial", "--no-cache", "-n", "0", spy=spy)
+    assert spy.prefetch.pooled == 0 and spy.prefetch.local == 40
+    assert core(pytester.path / "serial") == core(pytester.path / "ref")
+
+
+def test_warm_run_keeps_unchanged_reports_and_rewrites_touched_ones(pytester, pinned):
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    md = pytester.path / "out" / "report.md"
+    before = md.stat().st_mtime_ns
+    spy = Spy()
+    r = run(pytester, seeds, "out", spy=spy)
+    assert spy.prefetch.hits == 40 and spy.prefetch.pooled == spy.prefetch.local == 0
+    assert "are up to date" in r.stdout.str() and md.stat().st_mtime_ns == before
+    md.write_text("edited by hand\n", encoding="utf-8")  # touched: written again
+    r = run(pytester, seeds, "out")
+    assert "reports written to" in r.stdout.str()
+    assert md.read_text(encoding="utf-8") != "edited by hand\n"
+    # a changed seed changes the content: written again, equal to a cold run
+    (seeds / "0000.txt").write_text(seed_text(random.Random(1), "typo"), encoding="utf-8")
+    r = run(pytester, seeds, "out")
+    assert "reports written to" in r.stdout.str()
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+
+
+def test_k_and_lf_work_with_grouped_failures(pytester, pinned):
+    seeds = make_seeds(pytester.path / "s")
+    r = run(pytester, seeds, "out")
+    assert "::failing[" in r.stdout.str()
+    lastfailed = json.loads((pytester.path / ".pytest_cache" / "v" / "cache"
+                             / "lastfailed").read_text())
+    # every failing seed by its own node id, never the group
+    assert "s::0001.txt" in lastfailed and "s::0039.txt" in lastfailed
+    assert not [k for k in lastfailed if "failing[" in k or "passing[" in k]
+    assert "s::0000.txt" not in lastfailed
+    # --lf: exactly the failing seeds (grouped again), the same failures
+    spy = Spy()
+    r = run(pytester, seeds, "lf", "--lf", spy=spy)
+    names = [n.split("::")[-1] for n in spy.items]
+    assert [n for n in names if n.startswith("failing[")]
+    assert not [n for n in names if n.startswith("passing[")]
+    # -k: one seed, its own item, its own failure text
+    r = run(pytester, seeds, "k", "-k", "0001")
+    assert r.parseoutcomes()["failed"] == 1
+    assert "FAILED s::0001.txt" in r.stdout.str()
+
+
+def test_large_run_console_is_short(pytester, pinned, monkeypatch):
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    seeds = make_seeds(pytester.path / "s")
+    r = run(pytester, seeds, "out", "--no-cache")
+    out = r.stdout.str()
+    assert "worst of" in out and "0039.txt" in out
+    assert "findings are not listed here" in out and str(pytester.path / "out") in out
+    assert "│" not in out  # no finding blocks (the highlighted seed lines)
+
+
+def test_bad_jobs_value_is_a_usage_error(pytester):
+    seeds = make_seeds(pytester.path / "s", 3)
+    r = pytester.runpytest("--seeds", str(seeds), "--seedcheck-jobs", "lots")
+    assert r.ret == 4 and "expected a number or 'auto'" in r.stderr.str()
+
+
+def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)  # replay needs the short console
+    seeds = make_seeds(pytester.path / "s")
+
+    class StateSpy(Spy):
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionfinish(self, session):
+            self.state = session.config.stash.get(plugin.STATE, None)
+
+    first = run(pytester, seeds, "out")
+    spy = StateSpy()
+    again = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is not None and spy.state.prefetch is None
+    assert "nothing changed since the last run" in again.stdout.str()
+    assert again.ret == first.ret == 1
+    assert again.parseoutcomes() == first.parseoutcomes()
+
+    def failures(r):
+        return [ln for ln in r.stdout.lines if "typo.known-misspelling" in ln
+                or ln.startswith("FAILED")]
+    assert failures(again) == failures(first)
+    lastfailed = json.loads((pytester.path / ".pytest_cache" / "v" / "cache"
+                             / "lastfailed").read_text())
+    assert "s::0001.txt" in lastfailed and not [k for k in lastfailed if "[" in k]
+    # anything that can change the outcome ends the replay: a baseline file ...
+    (seeds / ".seedcheck-baseline.json").write_text('{"entries": []}', encoding="utf-8")
+    spy = StateSpy()
+    r = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None and r.parseoutcomes() == first.parseoutcomes()
+    # ... an edited seed, or a touched report
+    (seeds / "0002.txt").write_text(seed_text(random.Random(8), None), encoding="utf-8")
+    spy = StateSpy()
+    run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
+    (pytester.path / "out" / "report.json").write_text("{}", encoding="utf-8")
+    spy = StateSpy()
+    run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+    # a run stopped by -x records nothing to replay
+    (seeds / "0003.txt").write_text(seed_text(random.Random(9), "typo"), encoding="utf-8")
+    run(pytester, seeds, "out", "-x")
+    spy = StateSpy()
+    r = run(pytester, seeds, "out", spy=spy)
+    assert spy.state.replay is None
+
+
+def test_large_reports_render_side_by_side_with_the_same_text(pytester, pinned, monkeypatch):
+    from checks.report import writer
+
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    report = json.loads((pytester.path / "out" / "report.json").read_text(encoding="utf-8"))
+    serial = writer._render_all(report, seeds, None)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)
+    assert writer._render_all(report, seeds, None) == serial
+    # a renderer that fails in a forked process fails the write as it does here
+    monkeypatch.setattr(writer, "to_markdown", lambda r: 1 / 0)
+    with pytest.raises(writer.ReportError, match="rendering report.md failed"):
+        writer._render_all(report, seeds, None)
+
+
+def test_a_failing_pool_leaves_the_work_to_the_items(pytester, pinned, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def __init__(self, *a, **kw):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *a, **kw):
+            raise BrokenProcessPool("a worker died")
+
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "ref", "--no-cache", "-n", "0")
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Broken)
+    r = run(pytester, seeds, "out", "--no-cache", "--seedcheck-jobs", "2")
+    out = r.stdout.str()
+    assert "the process pool failed (BrokenProcessPool: a worker died)" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+    assert core(pytester.path / "out") == core(pytester.path / "ref")
