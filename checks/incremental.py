@@ -34,7 +34,6 @@ state is rebuilt.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from pathlib import Path
 from typing import Any, Callable
 

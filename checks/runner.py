@@ -136,8 +136,6 @@ def prepare(seeds: str, *, config_file: str | None, fail_on: str | None,
 def main(args: argparse.Namespace) -> int:
     """The ``check`` command; returns the exit code."""
     from . import distributed as dist
-    from .model import Finding, fails
-    from .report.build import build_report
     from .report.console import to_ansi
     from .report.writer import write_reports
 

@@ -157,17 +157,22 @@ def _pinyin_dict() -> dict[int, str]:
     return pinyin_dict
 
 
-@functools.lru_cache(maxsize=None)
-def _readings_index() -> dict[str, tuple[str, ...]]:
-    """Toned reading (pypinyin's tone-marked form) → in-table characters with it."""
+def _index_readings(key) -> dict[str, tuple[str, ...]]:
+    """``key(reading)`` → the in-table characters with such a reading."""
     idx: dict[str, list[str]] = {}
     tab = table()
     for cp, value in sorted(_pinyin_dict().items()):
         ch = chr(cp)
         if ch in tab:
             for r in value.split(","):
-                idx.setdefault(r, []).append(ch)
-    return {k: tuple(v) for k, v in idx.items()}
+                idx.setdefault(key(r), []).append(ch)
+    return {k: tuple(dict.fromkeys(v)) for k, v in idx.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _readings_index() -> dict[str, tuple[str, ...]]:
+    """Toned reading (pypinyin's tone-marked form) → in-table characters with it."""
+    return _index_readings(lambda r: r)
 
 
 def readings(ch: str) -> tuple[str, ...]:
@@ -210,14 +215,7 @@ def _toneless(reading: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _toneless_index() -> dict[str, tuple[str, ...]]:
     """Reading without tone → in-table characters with it."""
-    idx: dict[str, list[str]] = {}
-    tab = table()
-    for cp, value in sorted(_pinyin_dict().items()):
-        ch = chr(cp)
-        if ch in tab:
-            for r in value.split(","):
-                idx.setdefault(_toneless(r), []).append(ch)
-    return {k: tuple(dict.fromkeys(v)) for k, v in idx.items()}
+    return _index_readings(_toneless)
 
 
 @functools.lru_cache(maxsize=None)

@@ -35,33 +35,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 DATA = ROOT / "checks" / "data"
 TWIN_FREQ = 100
 PINS = {"pycorrector": "1.1.4", "macro-correct": "0.0.6", "char-similar": "0.0.2"}
-
-
-def fetch(wheels: Path | None) -> dict[str, Path]:
-    if wheels is None:
-        wheels = Path(tempfile.mkdtemp(prefix="typo-wheels-"))
-        for name, version in PINS.items():
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q",
-                            "-d", str(wheels), f"{name}=={version}"], check=True)
-    out = {}
-    for name, version in PINS.items():
-        stem = name.replace("-", "_")
-        found = sorted(wheels.glob(f"{stem}-{version}-*.whl"))
-        if not found:
-            raise SystemExit(f"no wheel for {name}=={version} in {wheels}")
-        out[name] = found[-1]
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from checks import typo_data as D
 
-    wheels = fetch(args.wheels)
+    from build_typo_data import fetch  # the same download, other pins
+
+    wheels = fetch(args.wheels, PINS)
     table = D.table()
 
     with zipfile.ZipFile(wheels["pycorrector"]) as z:

@@ -52,18 +52,20 @@ def is_cjk(ch: str) -> bool:
     return 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x3134F
 
 
-def fetch(wheels: Path | None) -> dict[str, Path]:
+def fetch(wheels: Path | None, pins: dict[str, str] = PINS) -> dict[str, Path]:
+    """name → the pinned wheel: downloaded with pip into a temporary folder, or found in
+    ``wheels``."""
     if wheels is None:
         wheels = Path(tempfile.mkdtemp(prefix="typo-wheels-"))
-        for name, version in PINS.items():
+        for name, version in pins.items():
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q",
                             "-d", str(wheels), f"{name}=={version}"], check=True)
     out = {}
-    for name in PINS:
+    for name, version in pins.items():
         stem = name.replace("-", "_")
-        found = sorted(wheels.glob(f"{stem}-*.whl"))
+        found = sorted(wheels.glob(f"{stem}-{version}-*.whl"))
         if not found:
-            raise SystemExit(f"no wheel for {name} in {wheels}")
+            raise SystemExit(f"no wheel for {name}=={version} in {wheels}")
         out[name] = found[-1]
     return out
 

@@ -13,7 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..model import CATEGORIES, SEVERITIES, Finding
+from ..model import CATEGORIES, SEVERITIES
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS = 150

@@ -307,22 +307,9 @@ def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
              if f["check"] in DUPLICATE_CHECKS and f.get("related")]
     repeated = [f for f in report["findings"]
                 if f["check"] == "duplicate.repeated-body" and f.get("related")]
-    parent: dict[str, str] = {}
+    from ..rules.duplicate import pair_groups
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for f in pairs:
-        a, b = find(f["path"]), find(f["related"][0]["path"])
-        if a != b:
-            lo, hi = sorted((a, b))
-            parent[hi] = lo
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for f in pairs:
-        groups[find(f["path"])].append(f)
+    groups = pair_groups(pairs)
     # the side-by-side texts: near-duplicates and contained files first (their
     # differences are the point), identical files with what is left of the quota
     ranked = sorted(pairs, key=lambda f: (f["check"] == "duplicate.identical-file",

@@ -658,17 +658,9 @@ def _norm_of(corpus, path: str, s: int, e: int) -> str:
 # -- report section ---------------------------------------------------------------------------
 
 
-def duplicate_section(report: dict[str, Any]):
-    """Rich renderable listing the duplicate clusters of a report (or None)."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    rows = [f for f in report.get("findings", [])
-            if f["check"] in (IDENTICAL, NEAR, CONTAINED) and f.get("related")]
-    repeated = [f for f in report.get("findings", []) if f["check"] == REPEATED]
-    if not rows and not repeated:
-        return None
+def pair_groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """Findings of file pairs (``path`` and ``related[0]``) grouped into clusters of
+    files joined by any pair, keyed by the cluster's first path (union-find)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -685,6 +677,21 @@ def duplicate_section(report: dict[str, Any]):
     clusters: dict[str, list[dict]] = defaultdict(list)
     for f in rows:
         clusters[find(f["path"])].append(f)
+    return clusters
+
+
+def duplicate_section(report: dict[str, Any]):
+    """Rich renderable listing the duplicate clusters of a report (or None)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [f for f in report.get("findings", [])
+            if f["check"] in (IDENTICAL, NEAR, CONTAINED) and f.get("related")]
+    repeated = [f for f in report.get("findings", []) if f["check"] == REPEATED]
+    if not rows and not repeated:
+        return None
+    clusters = pair_groups(rows)
     table = Table(title="duplicate groups", box=box.SIMPLE, show_header=True)
     table.add_column("group", justify="right")
     table.add_column("file")
