@@ -99,21 +99,30 @@ def shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
 
 
 @functools.lru_cache(maxsize=None)
-def word_freq() -> dict[str, int]:
-    """jieba's dictionary: word → frequency (read from the installed package)."""
+def _jieba_dict() -> tuple[dict[str, int], dict[str, str]]:
+    """jieba's dictionary (read from the installed package): word → frequency, and
+    word → part-of-speech tag."""
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     freq: dict[str, int] = {}
+    tags: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            parts = line.split(" ")
+            parts = line.split()
             if len(parts) >= 2:
                 try:
                     freq[parts[0]] = int(parts[1])
                 except ValueError:
                     continue
-    return freq
+                if len(parts) >= 3:
+                    tags[parts[0]] = parts[2]
+    return freq, tags
+
+
+def word_freq() -> dict[str, int]:
+    """jieba's dictionary: word → frequency."""
+    return _jieba_dict()[0]
 
 
 @functools.lru_cache(maxsize=None)
@@ -293,19 +302,9 @@ def confusable(a: str, b: str) -> bool:
     return a in confusables(b) or b in confusables(a)
 
 
-@functools.lru_cache(maxsize=None)
 def word_tags() -> dict[str, str]:
     """jieba's dictionary: word → part-of-speech tag (i: idiom, l: set phrase, nr: name...)."""
-    import jieba
-
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    tags: dict[str, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3:
-                tags[parts[0]] = parts[2]
-    return tags
+    return _jieba_dict()[1]
 
 
 NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
