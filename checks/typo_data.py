@@ -344,20 +344,6 @@ def phrase_starts() -> frozenset[str]:
     return frozenset(w[:2] for w in phrase_confusions())
 
 
-@functools.lru_cache(maxsize=4)
-def word_bigrams(min_freq: int) -> frozenset[str]:
-    """Every pair of adjacent characters inside a dictionary word of frequency >=
-    ``min_freq``, plus the first two characters of each wrong phrase of the confusion
-    table: a character whose two neighbouring pairs are in no word is a word of its own,
-    or a slip."""
-    out: set[str] = set(phrase_starts())
-    for w, f in word_freq().items():
-        if f >= min_freq and len(w) >= 2:
-            for i in range(len(w) - 1):
-                out.add(w[i:i + 2])
-    return frozenset(out)
-
-
 @functools.lru_cache(maxsize=None)
 def twins() -> dict[str, tuple[str, ...]]:
     """Twin words (``data/typo_twins.tsv``): a frequent 2-character word → the frequent

@@ -393,11 +393,9 @@ class Confusion:
     wrong_freq: int  # jieba frequency of the wrong form (0: not a word)
 
 
-_HAN_RUN2 = None
 _HAN1 = re.compile(f"[{D.HAN_CLASS}]")
 _HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
 STANDALONE = 20000
-ALONE_ONLY = True
 NAME_REACH = 6  # characters of context each side for jieba's tagger
 REACH = 12  # characters of context each side of a window for the segmentation gain
 ONES = b"\x01" * 8
@@ -406,16 +404,6 @@ COMPOSITIONAL = 100  # jieba frequency of each word of a window read as a plain 
 IDIOM_RATIO = 10.0  # a rare idiom variant: the right idiom at least this many times as frequent
 
 
-def _han_runs(text: str):
-    global _HAN_RUN2
-    if _HAN_RUN2 is None:
-        _HAN_RUN2 = re.compile(f"[{D.HAN_CLASS}]{{2,}}")
-    return _HAN_RUN2.finditer(text)
-
-
-def _local(r: str, s: int, e: int, reach: int = REACH) -> tuple[str, int]:
-    lo = max(0, s - reach)
-    return r[lo:min(len(r), e + reach)], lo
 
 
 def nonword_need(wrong: str, i: int, min_gain: float, repl: str = "",
@@ -495,8 +483,7 @@ def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
 def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     idiom_gain: float = 5.0, variant_max: int = 20,
                     variant_ratio: float = 20.0, cover_min: int = 3,
-                    names: bool = True, floor: float | None = None,
-                    variants: bool = True, both_gain: float | None = 9.0
+                    names: bool = True, variants: bool = True, both_gain: float | None = 9.0
                     ) -> list[Confusion]:
     """In-table characters that break a word: a window of 2-4 characters that is no
     dictionary word (or a rare one) where putting a sound-alike or look-alike character
@@ -547,7 +534,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     runs = [(m.start(), m.end()) for m in _HAN_RUN1.finditer(text)]
     run_starts = [a for a, _b in runs]
 
-    def run_bounds(_text: str, i: int, reach: int) -> tuple[int, int]:
+    def local_bounds(i: int) -> tuple[int, int]:
+        """The run of Han characters around ``i``, at most ``reach`` each side."""
         a, b = runs[bisect_right(run_starts, i) - 1]
         return max(a, i - reach), min(b, i + reach + 1)
 
@@ -558,10 +546,10 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         ch = text[p]
         if ch not in tab:
             continue  # not Han, or typo.lookalike-char's and typo.traditional-char's
-        if ALONE_ONLY and not ((p > 0 and not covered[p - 1] and han(p - 1))
+        if not ((p > 0 and not covered[p - 1] and han(p - 1))
                                or (p + 1 < n and not covered[p + 1] and han(p + 1))):
             continue  # a single-character word between words: no broken word here
-        lo, hi = run_bounds(text, p, reach)
+        lo, hi = local_bounds(p)
         bounds[p] = (lo, hi)
         conf = None
         for size in (4, 3, 2):
@@ -597,7 +585,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                 f2 = freq[wr]
                 if y in conf and _variant_ok(w, wr, f, f2, variant_ratio):
                     cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
-                    bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+                    bounds.setdefault(s + i, local_bounds(s + i))
     # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
     # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
     # first two or its last two characters
@@ -618,7 +606,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                 wr = w[:i] + y + w[i + 1:]
                 cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
                                                     conf[y], 0))
-                bounds.setdefault(s + i, run_bounds(text, s + i, reach))
+                bounds.setdefault(s + i, local_bounds(s + i))
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
         lo, hi = bounds[p]
@@ -639,7 +627,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             det, need = "variant", 0.0
         else:
             det, need = "non-word", nonword_need(text[s:e], p - s, min_gain, y, both_gain)
-        if gain < (need if floor is None else min(need, floor)) or gain <= 0:
+        if gain < need or gain <= 0:
             continue
         if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
             continue
@@ -676,7 +664,7 @@ def twin_contexts(text: str) -> tuple[list[int], str]:
     tw = D.twins()
     offsets: list[int] = []
     recs: list[str] = []
-    for m in _han_runs(text):
+    for m in _HAN_RUN1.finditer(text):
         r = m.group()
         n = len(r)
         for i in range(n - 1):
