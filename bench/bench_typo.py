@@ -34,7 +34,8 @@ from checks.seed import read_seed, seed_from_text  # noqa: E402
 
 
 CHAR_CHECKS = {"typo.known-misspelling", "typo.lookalike-char", "typo.traditional-char",
-               "typo.corpus-rare-form", "typo.confusable-char", "typo.broken-idiom"}
+               "typo.corpus-rare-form", "typo.confusable-char", "typo.broken-idiom",
+               "typo.language-model"}
 
 
 def typo_only(check_id: str) -> bool:
@@ -275,18 +276,23 @@ def main(argv=None) -> int:
     ap.add_argument("--speed", type=int, default=10000, metavar="N",
                     help="seeds generated for the speed figures (0: skip)")
     ap.add_argument("--only-speed", action="store_true")
+    ap.add_argument("--lm-gain", type=float, default=None,
+                    help="min_gain of typo.language-model (default: the check's own)")
+    ap.add_argument("--only-csc", action="store_true", help="only the four csc sets")
     args = ap.parse_args(argv)
     registry.load_builtin()
     # warm the dictionaries so the timing is the steady state of a long run
     t0 = time.perf_counter()
     check_seed(seed_from_text("2020-01-01\n\n攻坚实缋突出，釆取措施。殘"), Config(), only=typo_only)
     print(f"dictionary load (once per process): {time.perf_counter() - t0:.2f} s")
-    bench_labelled(ROOT / "bench" / "data" / "typo_labelled.tsv")
-    if args.speed:
+    if not args.only_csc:
+        bench_labelled(ROOT / "bench" / "data" / "typo_labelled.tsv")
+    if args.speed and not args.only_csc:
         bench_speed(args.speed)
     if args.only_speed:
         return 0
-    default = Config()
+    default = (Config() if args.lm_gain is None else
+               Config(checks={"typo.language-model": {"min_gain": args.lm_gain}}))
     in_table = Config(checks={"typo.corpus-rare-form": {"in_table": True}})
     for name in ("ecspell_law.tsv", "ecspell_med.tsv", "cscdns_news.tsv", "rmrb_clean.tsv"):
         bench_csc(args.corpus / "csc" / name, min(args.show, 10), default, "defaults")
@@ -294,6 +300,8 @@ def main(argv=None) -> int:
         for name in ("ecspell_law.tsv", "ecspell_med.tsv"):
             bench_csc(args.corpus / "csc" / name, min(args.show, 10), in_table,
                       "in_table = true")
+    if args.only_csc:
+        return 0
     bench_xwlb(args.corpus / "xwlb", args.show, default, "defaults")
     if not args.quick:
         bench_xwlb(args.corpus / "xwlb", args.show, in_table, "in_table = true")

@@ -8,12 +8,14 @@ dictionary word that jieba keeps whole). The detectors live in
 
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from collections import Counter
 
 from .. import typo_data as D
 from .. import typo_detect as T
+from .. import typo_lm as L
 from ..config import ConfigError
 from ..model import Fix, Hit
 from ..registry import corpus_check, corpus_index, file_check
@@ -309,9 +311,12 @@ RARE = "typo.corpus-rare-form"
 CONFUSABLE = "typo.confusable-char"
 IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
+LANGUAGE_MODEL = "typo.language-model"
+LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
+LM_BOTH = 11.0  # nats, for a substitute that both sounds and looks alike
 
 
-@corpus_index("typo", version=8)
+@corpus_index("typo", version=9)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -336,6 +341,16 @@ def typo_features(seed, ctx):
             if not _overlaps(c.start, c.end, reported):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
+    if D.HAN_RE.search(text) and ctx.config.enabled(LANGUAGE_MODEL) and L.available():
+        opt = ctx.config.opt
+        taken = reported + [(c[0], c[1]) for c in conf]
+        for c in L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
+                                      both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
+                                      names=opt(LANGUAGE_MODEL, "names", True)):
+            if not _overlaps(c.start, c.end, taken):  # one typo, one finding
+                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
+                             c.detector, c.gain, c.freq, c.wrong_freq))
+        conf.sort(key=lambda c: (c[0], c[1]))
     if ctx.config.opt(RARE, "in_table", False):
         threshold = ctx.config.opt(RARE, "gain", 12.0)
         skip = _known_spans(seed, ctx.config)
@@ -457,7 +472,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
     thresholds, with the corpus's counts of each wrong form: a form that recurs in
     ``term_files`` files or more (or 3 times in 2 files) is a term of this corpus (a name,
     a transliteration, a word jieba's dictionary lacks), not a slip."""
-    min_gain = ctx.opt("min_gain", 11.0)
+    min_gain = ctx.opt("min_gain", LM_GAIN if "lm" in detectors else 11.0)
     both_gain = ctx.opt("both_gain", 9.0)
     idiom_gain = ctx.opt("idiom_gain", 5.0)
     term_files = ctx.opt("term_files", 3)
@@ -475,6 +490,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
         counts.update(forms)
         files.update(forms.keys())
     for path, conf in feats:
+        here = Counter(c[2] for c in conf)
         for c in conf:
             (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
             if det not in detectors or wrong in allow or right in allow:
@@ -487,6 +503,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if not variants:
                     continue
                 need = variant_gain
+            elif det == "lm":
+                if here[wrong] > 1:
+                    continue  # the model flags the same form twice in a file: its usage
+                need = L.need(ch, repl, min_gain, ctx.opt("both_gain", LM_BOTH))
             else:
                 need = 0.0
             if gain < need:
@@ -509,10 +529,15 @@ def _confusion_hit(path, c, n, nfiles):
                f"of {right} ({freq})")
     elif det == "idiom":
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
+    elif det == "lm":
+        why = (f"{ch} {alike} {repl}; a language model of Chinese (libime's word trigrams) "
+               f"reads the clause {gain:.1f} nats (about {min(math.exp(gain), 1e9):,.0f} "
+               f"times) more likely with {right}")
     else:
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
-    score = f"; the clause reads {gain:.1f} nats more likely with it" if gain > 0 else ""
+    score = (f"; the clause reads {gain:.1f} nats more likely with it"
+             if gain > 0 and det != "lm" else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -699,3 +724,38 @@ def context_word(corpus, ctx):
                   path=path, fix=Fix(t, safe=False), related=related,
                   evidence={"twin": t, "phrase": phrase, "phrase_count": n,
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
+
+
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=1)
+def language_model(corpus, ctx):
+    """What it flags:
+    A character that a language model of Chinese finds far less likely in its clause
+    than a sound-alike or look-alike: swapping it makes a jieba word of 2-4 characters
+    (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
+    read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
+    swap, or `both_gain` (11.0) when the substitute both sounds and looks alike (脉博 →
+    脉搏) and the character is not a frequent word on its own (不, 是). It finds slips
+    that make another real word, which only context tells apart (依法行驶职权 → 行使),
+    and non-words the dictionary checks leave to it (毕然 → 必然). Only
+    tokens with a word pair the model has never seen, and twin words (权利/权力), are
+    tried. Left alone: numerals (the figure checks' business), characters jieba's tagger
+    reads as part of a name (`names`), forms in `allow`, forms that recur in
+    `term_files` (3) files of the corpus or that the model flags twice in one file (the
+    file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
+    one finding).
+
+    Why it matters:
+    Most typos in real text are ordinary characters in the wrong place; a dictionary sees
+    words, a language model sees that the words do not go together.
+
+    Example:
+    `医生为病人测量脉博和血压` → 脉搏; `各单位要依法行驶职权` → 行使.
+
+    Fix:
+    Replace the window with the word the model prefers after reading the sentence (not
+    marked safe: measured precision on clean official prose is below 0.95, see
+    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.0), `names` (true),
+    `term_files` (3), `allow` (forms never to flag).
+    """
+    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
+        yield _confusion_hit(path, c, n, nfiles)

@@ -1,0 +1,181 @@
+"""Context evidence from a reference language model: a word trigram model of Chinese
+(fcitx's libime ``zh_CN.lm``, KenLM's binary format, read by the ``kenlm`` package).
+
+A character is suspect when a sound-alike or look-alike in its place makes a dictionary
+word with its neighbours (or, for a frequent one-character word such as 在, another
+frequent one-character word such as 再) and the model finds the clause far more likely
+with the swap. This is the evidence a dictionary alone lacks: 国家权利机关 and
+不在流泪 are made of real words, only their context tells.
+
+Cost is kept down by three things: the clause is segmented once (jieba, no HMM) and
+scored once (``full_scores``); only characters of a token whose bigram with a neighbour
+the model has never seen are tried (a slip almost always makes such a pair); and a
+candidate is scored by swapping tokens in a window of the base segmentation, not by
+segmenting the clause again.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from pathlib import Path
+
+from . import typo_data as D
+from .typo_detect import Confusion, _name_at
+
+MODEL = Path(__file__).resolve().parent / "data" / "lm" / "zh_CN.lm"
+LN10 = math.log(10.0)
+NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两几第")  # never swapped: figures are
+# the figure checks' business, and a model only knows which numeral is more frequent
+SUSPECT = -3.5  # log10 probability under which a token with an unseen bigram is tried
+SIZES = (2, 3)  # characters of the word a swap makes (4: idioms, typo.broken-idiom)
+STANDALONE = 20000  # jieba frequency of a character that is a frequent word on its own
+CONTEXT = 2  # tokens of context each side of the swapped tokens
+_RUN = re.compile(f"[{D.HAN_CLASS}]+")
+
+
+class ModelMissing(RuntimeError):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def model():
+    """The language model, loaded once per process (memory-mapped by KenLM)."""
+    try:
+        import kenlm
+    except ImportError as exc:  # pragma: no cover - kenlm is a core dependency
+        raise ModelMissing("the Python package kenlm is not installed "
+                           "(pip install kenlm)") from exc
+    if not MODEL.is_file():  # pragma: no cover - shipped with the package
+        raise ModelMissing(f"the language model {MODEL} is missing "
+                           "(python scripts/fetch_lm.py fetches it)")
+    return kenlm.Model(str(MODEL))
+
+
+def available() -> bool:
+    try:
+        model()
+    except ModelMissing:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=65536)
+def _alikes(ch: str) -> dict[str, str]:
+    return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
+
+
+@functools.lru_cache(maxsize=1 << 19)
+def swaps(window: str, k: int, min_freq: int) -> tuple[tuple[str, str], ...]:
+    """The sound-alikes and look-alikes of ``window[k]`` that make the window a jieba
+    word of frequency >= ``min_freq``, with their kind (cached: windows recur)."""
+    ys = D.pattern_index(min_freq).get(window[:k] + "\0" + window[k + 1:])
+    if not ys:
+        return ()
+    conf = _alikes(window[k])
+    return tuple((y, conf[y]) for y in ys if y in conf)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut(fragment: str) -> tuple[str, ...]:
+    return tuple(D.segmenter().lcut(fragment, HMM=False))
+
+
+def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
+    """The gain (nats) a swap of ``ch`` for ``repl`` must reach: ``both_gain`` when the
+    two both sound and look alike (脉博/脉搏), unless ``ch`` is a frequent word on its own
+    (不, 是: two words side by side are the likelier reading); else ``min_gain``."""
+    if (both_gain is not None and D.word_freq().get(ch, 0) < STANDALONE
+            and D.sound_and_shape(ch, repl)):
+        return min(min_gain, both_gain)
+    return min_gain
+
+
+def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.0,
+                       min_freq: int = 50, names: bool = True) -> list[Confusion]:
+    """Characters whose swap for a sound-alike or look-alike raises the model's
+    log-probability of the clause by at least ``min_gain`` nats (``both_gain`` for a
+    character that both sounds and looks like its substitute, see :func:`need`). A candidate swap makes a
+    jieba word of 2-4 characters (frequency >= ``min_freq``) with its neighbours, or
+    swaps a frequent one-character word for another (在/再). Characters jieba's tagger
+    reads as part of a name are left alone (``names``). The flagged window is the word
+    the swap makes (at least 2 characters: a one-character swap takes its neighbour
+    along, so the corpus can count the form)."""
+    if not D.HAN_RE.search(text):
+        return []
+    lm = model()
+    seg = D.segmenter()
+    freq = D.word_freq()
+    twins = D.twins()
+    floor = min(min_gain, both_gain) if both_gain is not None else min_gain
+    floor /= LN10  # the model speaks log10
+    out: list[Confusion] = []
+    for m in _RUN.finditer(text):
+        r = m.group()
+        n = len(r)
+        if n < 2:
+            continue
+        toks = seg.lcut(r, HMM=False)
+        nt = len(toks)
+        scores = list(lm.full_scores(" ".join(toks), bos=True, eos=True))
+        starts = []
+        owner = []
+        pos = 0
+        for j, t in enumerate(toks):
+            starts.append(pos)
+            owner.extend([j] * len(t))
+            pos += len(t)
+        # tokens with an unseen bigram on either side: the only places a slip can hide
+        sus = bytearray(n)
+        for j in range(nt):
+            if ((scores[j][1] < 2 and scores[j][0] < SUSPECT)
+                    or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
+                    or toks[j] in twins):
+                sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
+        if not any(sus):
+            continue
+        cands: dict[int, set] = {}
+        for p in range(n):
+            if not sus[p]:
+                continue
+            if r[p] in NUMERALS:
+                continue
+            for size in SIZES:
+                for a in range(max(0, p - size + 1), min(p, n - size) + 1):
+                    hits = swaps(r[a:a + size], p - a, min_freq)
+                    if hits:
+                        got = cands.setdefault(p, set())
+                        for y, k in hits:
+                            got.add((a, a + size, y, k))
+        for p in sorted(cands):
+            best = None
+            for a, b, y, k in sorted(cands[p]):
+                v = r[a:p] + y + r[p + 1:b]
+                j0, j1 = owner[a], owner[b - 1]
+                left = r[starts[j0]:a]
+                right = r[b:starts[j1] + len(toks[j1])]
+                c0, c1 = max(0, j0 - CONTEXT), min(nt, j1 + 1 + CONTEXT)
+                new = list(toks[c0:j0])
+                if left:
+                    new += _cut(left)
+                new.append(v)
+                if right:
+                    new += _cut(right)
+                new += toks[j1 + 1:c1]
+                bos, eos = c0 == 0, c1 == nt
+                g = (lm.score(" ".join(new), bos=bos, eos=eos)
+                     - lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos))
+                if best is None or g > best[0]:
+                    best = (g, a, b, y, k)
+            g, a, b, y, k = best
+            if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
+                continue
+            if names and _name_at(r, p):
+                continue
+            s = m.start()
+            wrong = r[a:b]
+            right = r[a:p] + y + r[p + 1:b]
+            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm",
+                                 round(g * LN10, 2), freq.get(right, 0), freq.get(wrong, 0)))
+    return out

@@ -1,0 +1,125 @@
+"""typo.language-model: a character the reference language model (libime's word trigrams,
+read with KenLM) finds far less likely than a sound-alike or look-alike.
+
+Every text here is written for these tests: one paragraph of ordinary prose with the slip in
+the middle (body on line 3, after the header and an empty line). Columns are 1-based.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks import typo_lm as L
+from checks.config import Config
+from checks.engine import Corpus, check_corpus
+
+HEAD = "2020-07-26\n\n"
+LEAD = "县政府召开专题会议，部署下一阶段重点工作。"  # 21 characters
+TAIL = "会议要求各部门加强协调，确保任务按期完成。\n"
+LM = "typo.language-model"
+
+
+def run(tmp_path: Path, bodies: list[str], config: Config | None = None, only=(LM,)):
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    paths = sorted(p.name for p in tmp_path.glob("*.txt"))
+    found = check_corpus(Corpus(tmp_path, paths, config or Config()), "typo")
+    return [f for f in found if f.check in only]
+
+
+def row(f):
+    return (f.check, f.severity, f.line, f.column, f.end_column, f.excerpt,
+            f.fix.replacement, f.fix.safe)
+
+
+FIRES = [
+    # a non-word the dictionary checks leave alone (below their unigram gain)
+    ("政务公开是依法行政的毕然要求。", 11, "毕然", "必然"),
+    ("会议由油关部门负责人主持。", 4, "油关", "有关"),
+    # a slip that makes another real word: only the context tells (行驶 is a word)
+    ("各单位要依法行驶职权，接受群众监督。", 7, "行驶", "行使"),
+    # sounds and looks alike: the lower both_gain (11 nats) applies
+    ("医生为病人测量脉博和血压。", 8, "脉博", "脉搏"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", FIRES)
+def test_fires_inside_a_paragraph(tmp_path, sentence, col, wrong, right):
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
+    assert "language model" in got[0].message
+    assert "occurs nowhere else in the corpus" in got[0].message
+    ev = got[0].evidence
+    assert ev["detector"] == "lm" and ev["right"] == right and ev["gain"] >= 11.0
+
+
+SILENT = [
+    # ordinary official prose
+    "该项目由县政府统一组织施工，确保工程质量。他们在会上交流了经验，大家收获很大。",
+    "国家权力机关依法履行职责，截至目前各项工作进展顺利。",
+    # numerals are never swapped for numerals (第二 → 第三 is the figure checks' business)
+    "原来用的是第二人称单数，会议在第三天闭幕，几万辆机动车分流。",
+    # a name jieba's tagger recognises
+    "副县长张建国出席会议并讲话，王小明代表村民发言。",
+    # a frequent one-character word next to a word: 是不 is no broken 是否
+    "人民和军队对此都是不能接受的。",
+]
+
+
+@pytest.mark.parametrize("body", SILENT)
+def test_silent_on_right_text(tmp_path, body):
+    assert run(tmp_path, [body + "\n"]) == []
+
+
+def test_sample_seed_is_silent(tmp_path):
+    raw = (Path(__file__).parent / "fixtures" / "000_12dde9c38bb7d0aa.txt").read_bytes()
+    (tmp_path / "000.txt").write_bytes(raw)
+    found = check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
+    assert [f for f in found if f.check == LM] == []
+
+
+def test_thresholds_and_allow_come_from_configuration(tmp_path):
+    body = [LEAD + "政务公开是依法行政的毕然要求。" + TAIL]
+    assert len(run(tmp_path, body)) == 1
+    strict = Config(checks={LM: {"min_gain": 30.0}})
+    assert run(tmp_path, body, strict) == []
+    allow = Config(checks={LM: {"allow": ["毕然"]}})
+    assert run(tmp_path, body, allow) == []
+    off = Config(ignore=[LM])
+    assert run(tmp_path, body, off) == []
+    # 脉博 needs both_gain: with both_gain raised to min_gain it is no longer enough
+    pulse = [LEAD + "医生为病人测量脉博和血压。" + TAIL]
+    assert run(tmp_path, pulse, Config(checks={LM: {"both_gain": 14.0}})) == []
+
+
+def test_a_form_recurring_across_files_is_a_term(tmp_path):
+    slip = LEAD + "政务公开是依法行政的毕然要求。" + TAIL
+    assert len(run(tmp_path, [slip, slip])) == 2
+    assert run(tmp_path, [slip, slip, slip]) == []  # term_files (3) reached
+
+
+def test_one_typo_one_finding(tmp_path):
+    # 辩别 is typo.confusable-char's (a non-word with a high unigram gain): the model agrees
+    # but does not report it again
+    body = [LEAD + "我们要认真辩别真假信息。" + TAIL]
+    got = run(tmp_path, body, only=(LM, "typo.confusable-char", "typo.broken-idiom"))
+    assert [(f.check, f.excerpt) for f in got] == [("typo.confusable-char", "辩别")]
+    assert [c.wrong for c in L.find_lm_confusions(body[0])] == ["辩别"]
+
+
+def test_detector_offsets_are_text_offsets():
+    text = "第一段。\n各单位要依法行驶职权。"
+    (c,) = L.find_lm_confusions(text)
+    assert (c.start, c.end, text[c.start:c.end], c.pos, c.char, c.repl) == (
+        11, 13, "行驶", 12, "驶", "使")
+    assert c.detector == "lm" and c.kind == "sound"
+
+
+def test_need_lowers_the_bar_only_for_sound_and_shape_alikes():
+    assert L.need("博", "搏", 14.0, 11.0) == 11.0  # 博/搏: same sound, shared component
+    assert L.need("质", "职", 14.0, 11.0) == 14.0  # sound only
+    assert L.need("不", "否", 14.0, 11.0) == 14.0  # 不 is a frequent word on its own
+    assert L.need("博", "搏", 14.0, None) == 14.0
