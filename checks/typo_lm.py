@@ -66,7 +66,7 @@ def _alikes(ch: str) -> dict[str, str]:
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
 
 
-@functools.lru_cache(maxsize=1 << 19)
+@functools.lru_cache(maxsize=1 << 16)
 def swaps(window: str, k: int, min_freq: int) -> tuple[tuple[str, str], ...]:
     """The sound-alikes and look-alikes of ``window[k]`` that make the window a jieba
     word of frequency >= ``min_freq``, with their kind (cached: windows recur)."""
@@ -92,90 +92,98 @@ def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
     return min_gain
 
 
-def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.0,
+def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.5,
                        min_freq: int = 50, names: bool = True) -> list[Confusion]:
     """Characters whose swap for a sound-alike or look-alike raises the model's
-    log-probability of the clause by at least ``min_gain`` nats (``both_gain`` for a
-    character that both sounds and looks like its substitute, see :func:`need`). A candidate swap makes a
-    jieba word of 2-4 characters (frequency >= ``min_freq``) with its neighbours, or
-    swaps a frequent one-character word for another (在/再). Characters jieba's tagger
-    reads as part of a name are left alone (``names``). The flagged window is the word
-    the swap makes (at least 2 characters: a one-character swap takes its neighbour
-    along, so the corpus can count the form)."""
+    log-probability of their clause (a run of Han characters) by at least ``min_gain``
+    nats (``both_gain`` for a character that both sounds and looks like its substitute,
+    see :func:`need`). A candidate swap makes a jieba word of 2-3 characters (frequency
+    >= ``min_freq``) with its neighbours. Numerals are never swapped; characters jieba's
+    tagger reads as part of a name are left alone (``names``). The flagged window is the
+    word the swap makes. Each clause is judged on its own and the verdict is cached, so
+    boilerplate repeated across seeds costs one look-up."""
     if not D.HAN_RE.search(text):
         return []
-    lm = model()
-    seg = D.segmenter()
     freq = D.word_freq()
-    twins = D.twins()
-    floor = min(min_gain, both_gain) if both_gain is not None else min_gain
-    floor /= LN10  # the model speaks log10
     out: list[Confusion] = []
     for m in _RUN.finditer(text):
         r = m.group()
-        n = len(r)
-        if n < 2:
+        if len(r) < 2:
             continue
-        toks = seg.lcut(r, HMM=False)
-        nt = len(toks)
-        scores = list(lm.full_scores(" ".join(toks), bos=True, eos=True))
-        starts = []
-        owner = []
-        pos = 0
-        for j, t in enumerate(toks):
-            starts.append(pos)
-            owner.extend([j] * len(t))
-            pos += len(t)
-        # tokens with an unseen bigram on either side: the only places a slip can hide
-        sus = bytearray(n)
-        for j in range(nt):
-            if ((scores[j][1] < 2 and scores[j][0] < SUSPECT)
-                    or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
-                    or toks[j] in twins):
-                sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
-        if not any(sus):
-            continue
-        cands: dict[int, set] = {}
-        for p in range(n):
-            if not sus[p]:
-                continue
-            if r[p] in NUMERALS:
-                continue
-            for size in SIZES:
-                for a in range(max(0, p - size + 1), min(p, n - size) + 1):
-                    hits = swaps(r[a:a + size], p - a, min_freq)
-                    if hits:
-                        got = cands.setdefault(p, set())
-                        for y, k in hits:
-                            got.add((a, a + size, y, k))
-        for p in sorted(cands):
-            best = None
-            for a, b, y, k in sorted(cands[p]):
-                v = r[a:p] + y + r[p + 1:b]
-                j0, j1 = owner[a], owner[b - 1]
-                left = r[starts[j0]:a]
-                right = r[b:starts[j1] + len(toks[j1])]
-                c0, c1 = max(0, j0 - CONTEXT), min(nt, j1 + 1 + CONTEXT)
-                new = list(toks[c0:j0])
-                if left:
-                    new += _cut(left)
-                new.append(v)
-                if right:
-                    new += _cut(right)
-                new += toks[j1 + 1:c1]
-                bos, eos = c0 == 0, c1 == nt
-                g = (lm.score(" ".join(new), bos=bos, eos=eos)
-                     - lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos))
-                if best is None or g > best[0]:
-                    best = (g, a, b, y, k)
-            g, a, b, y, k = best
-            if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
-                continue
-            if names and _name_at(r, p):
-                continue
-            s = m.start()
+        s = m.start()
+        for a, b, p, y, k, g in _run_swaps(r, min_gain, both_gain, min_freq, names):
             wrong = r[a:b]
             right = r[a:p] + y + r[p + 1:b]
-            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm",
-                                 round(g * LN10, 2), freq.get(right, 0), freq.get(wrong, 0)))
+            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm", g,
+                                 freq.get(right, 0), freq.get(wrong, 0)))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
+               names: bool) -> tuple[tuple[int, int, int, str, str, float], ...]:
+    """The swaps of one run of Han characters: (start, end, changed offset, substitute,
+    kind, gain in nats), offsets within the run."""
+    lm = model()
+    seg = D.segmenter()
+    twins = D.twins()
+    floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
+    n = len(r)
+    toks = seg.lcut(r, HMM=False)
+    nt = len(toks)
+    scores = list(lm.full_scores(" ".join(toks), bos=True, eos=True))
+    starts = []
+    owner = []
+    pos = 0
+    for j, t in enumerate(toks):
+        starts.append(pos)
+        owner.extend([j] * len(t))
+        pos += len(t)
+    # tokens with an unlikely bigram the model never saw on either side (a slip almost
+    # always makes one), and twin words: the only places tried
+    sus = bytearray(n)
+    for j in range(nt):
+        if ((scores[j][1] < 2 and scores[j][0] < SUSPECT)
+                or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
+                or toks[j] in twins):
+            sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
+    cands: dict[int, set] = {}
+    for p in range(n):
+        if not sus[p] or r[p] in NUMERALS:
+            continue
+        for size in SIZES:
+            for a in range(max(0, p - size + 1), min(p, n - size) + 1):
+                hits = swaps(r[a:a + size], p - a, min_freq)
+                if hits:
+                    got = cands.setdefault(p, set())
+                    for y, k in hits:
+                        got.add((a, a + size, y, k))
+    out = []
+    for p in sorted(cands):
+        best = None
+        for a, b, y, k in sorted(cands[p]):
+            # the swap's tokens: the base segmentation around it, the word it makes, and
+            # what is left of the tokens it cuts
+            j0, j1 = owner[a], owner[b - 1]
+            left = r[starts[j0]:a]
+            right = r[b:starts[j1] + len(toks[j1])]
+            c0, c1 = max(0, j0 - CONTEXT), min(nt, j1 + 1 + CONTEXT)
+            new = list(toks[c0:j0])
+            if left:
+                new += _cut(left)
+            new.append(r[a:p] + y + r[p + 1:b])
+            if right:
+                new += _cut(right)
+            new += toks[j1 + 1:c1]
+            bos, eos = c0 == 0, c1 == nt
+            g = (lm.score(" ".join(new), bos=bos, eos=eos)
+                 - lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos))
+            if best is None or g > best[0]:
+                best = (g, a, b, y, k)
+        g, a, b, y, k = best
+        if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
+            continue
+        if names and _name_at(r, p):
+            continue
+        out.append((a, b, p, y, k, round(g * LN10, 2)))
+    return tuple(out)

@@ -313,7 +313,7 @@ IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
 LANGUAGE_MODEL = "typo.language-model"
 LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
-LM_BOTH = 11.0  # nats, for a substitute that both sounds and looks alike
+LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
 
 
 @corpus_index("typo", version=9)
@@ -733,7 +733,7 @@ def language_model(corpus, ctx):
     than a sound-alike or look-alike: swapping it makes a jieba word of 2-4 characters
     (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
-    swap, or `both_gain` (11.0) when the substitute both sounds and looks alike (脉博 →
+    swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
     脉搏) and the character is not a frequent word on its own (不, 是). It finds slips
     that make another real word, which only context tells apart (依法行驶职权 → 行使),
     and non-words the dictionary checks leave to it (毕然 → 必然). Only
@@ -754,7 +754,7 @@ def language_model(corpus, ctx):
     Fix:
     Replace the window with the word the model prefers after reading the sentence (not
     marked safe: measured precision on clean official prose is below 0.95, see
-    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.0), `names` (true),
+    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `names` (true),
     `term_files` (3), `allow` (forms never to flag).
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
