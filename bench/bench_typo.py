@@ -278,6 +278,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only-speed", action="store_true")
     ap.add_argument("--lm-gain", type=float, default=None,
                     help="min_gain of typo.language-model (default: the check's own)")
+    ap.add_argument("--lm-both", type=float, default=None,
+                    help="both_gain of typo.language-model (default: the check's own)")
     ap.add_argument("--only-csc", action="store_true", help="only the four csc sets")
     args = ap.parse_args(argv)
     registry.load_builtin()
@@ -291,8 +293,9 @@ def main(argv=None) -> int:
         bench_speed(args.speed)
     if args.only_speed:
         return 0
-    default = (Config() if args.lm_gain is None else
-               Config(checks={"typo.language-model": {"min_gain": args.lm_gain}}))
+    lm_opts = {k: v for k, v in (("min_gain", args.lm_gain), ("both_gain", args.lm_both))
+               if v is not None}
+    default = Config(checks={"typo.language-model": lm_opts}) if lm_opts else Config()
     in_table = Config(checks={"typo.corpus-rare-form": {"in_table": True}})
     for name in ("ecspell_law.tsv", "ecspell_med.tsv", "cscdns_news.tsv", "rmrb_clean.tsv"):
         bench_csc(args.corpus / "csc" / name, min(args.show, 10), default, "defaults")

@@ -30,6 +30,7 @@ NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两几第"
 # the figure checks' business, and a model only knows which numeral is more frequent
 SUSPECT = -3.5  # log10 probability under which a token with an unseen bigram is tried
 SIZES = (2, 3)  # characters of the word a swap makes (4: idioms, typo.broken-idiom)
+TRIED = 8  # swaps scored per character, the most frequent words first
 STANDALONE = 20000  # jieba frequency of a character that is a frequent word on its own
 CONTEXT = 2  # tokens of context each side of the swapped tokens
 _RUN = re.compile(f"[{D.HAN_CLASS}]+")
@@ -66,15 +67,25 @@ def _alikes(ch: str) -> dict[str, str]:
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def swaps(window: str, k: int, min_freq: int) -> tuple[tuple[str, str], ...]:
-    """The sound-alikes and look-alikes of ``window[k]`` that make the window a jieba
-    word of frequency >= ``min_freq``, with their kind (cached: windows recur)."""
-    ys = D.pattern_index(min_freq).get(window[:k] + "\0" + window[k + 1:])
-    if not ys:
-        return ()
-    conf = _alikes(window[k])
-    return tuple((y, conf[y]) for y in ys if y in conf)
+@functools.lru_cache(maxsize=1 << 17)
+def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, str, str], ...]:
+    """(offset, substitute, kind) for every character of ``window`` but numerals whose
+    sound-alikes or look-alikes make the window a jieba word of frequency >=
+    ``min_freq`` (cached: windows recur)."""
+    idx = D.pattern_index(min_freq)
+    out = []
+    for k, ch in enumerate(window):
+        if ch in NUMERALS:
+            continue
+        ys = idx.get(window[:k] + "\0" + window[k + 1:])
+        if not ys:
+            continue
+        conf = _alikes(ch)
+        if len(ys) <= len(conf):
+            out += [(k, y, conf[y]) for y in ys if y in conf]
+        else:
+            out += [(k, y, c) for y, c in conf.items() if y in ys]
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -148,20 +159,22 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 or toks[j] in twins):
             sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
     cands: dict[int, set] = {}
-    for p in range(n):
-        if not sus[p] or r[p] in NUMERALS:
-            continue
-        for size in SIZES:
-            for a in range(max(0, p - size + 1), min(p, n - size) + 1):
-                hits = swaps(r[a:a + size], p - a, min_freq)
-                if hits:
-                    got = cands.setdefault(p, set())
-                    for y, k in hits:
-                        got.add((a, a + size, y, k))
+    for size in SIZES:
+        for a in range(n - size + 1):
+            if not any(sus[a:a + size]):
+                continue
+            for k, y, kind in window_swaps(r[a:a + size], min_freq):
+                if sus[a + k]:
+                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
     out = []
+    freq = D.word_freq()
+    base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
         best = None
-        for a, b, y, k in sorted(cands[p]):
+        # the most frequent words the swaps make are scored (the rest rarely win)
+        tried = sorted(cands[p], key=lambda c: (-freq.get(r[c[0]:p] + c[2] + r[p + 1:c[1]], 0),
+                                                c))[:TRIED]
+        for a, b, y, k in tried:
             # the swap's tokens: the base segmentation around it, the word it makes, and
             # what is left of the tokens it cuts
             j0, j1 = owner[a], owner[b - 1]
@@ -176,8 +189,9 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 new += _cut(right)
             new += toks[j1 + 1:c1]
             bos, eos = c0 == 0, c1 == nt
-            g = (lm.score(" ".join(new), bos=bos, eos=eos)
-                 - lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos))
+            if (c0, c1) not in base:
+                base[(c0, c1)] = lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos)
+            g = lm.score(" ".join(new), bos=bos, eos=eos) - base[(c0, c1)]
             if best is None or g > best[0]:
                 best = (g, a, b, y, k)
         g, a, b, y, k = best

@@ -730,7 +730,7 @@ def context_word(corpus, ctx):
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
-    than a sound-alike or look-alike: swapping it makes a jieba word of 2-4 characters
+    than a sound-alike or look-alike: swapping it makes a jieba word of 2-3 characters
     (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
     swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
