@@ -254,6 +254,13 @@ def bench_speed(size: int) -> None:
         for seed in seeds:
             feats[seed.rel] = index_features(seed, cfg, ["typo"])["typo"]
         t_index = time.process_time() - t0
+        from checks import typo_lm
+
+        typo_lm._run_swaps.cache_clear()  # the language model's share, from a cold cache
+        t0 = time.process_time()
+        for seed in seeds:
+            typo_lm.find_lm_confusions(seed.text or "")
+        t_lm = time.process_time() - t0
         corpus = Corpus(folder, paths, cfg, feature_source=lambda name, rel: feats[rel])
         t0 = time.process_time()
         found = check_corpus(corpus, "typo")
@@ -263,7 +270,8 @@ def bench_speed(size: int) -> None:
           f"{os.getloadavg()[0]:.1f}): dictionaries load {load:.2f} s once per process")
     print(f"  typo file checks {t_file / len(seeds) * 1e3 * per5:.2f} ms per 5 KB seed; typo "
           f"index (confusion candidates, twin contexts) {t_index / len(seeds) * 1e3 * per5:.2f} "
-          f"ms per 5 KB seed; together {(t_file + t_index) / len(seeds) * 1e3 * per5:.2f} ms")
+          f"ms per 5 KB seed; together {(t_file + t_index) / len(seeds) * 1e3 * per5:.2f} ms; "
+          f"of the index, typo.language-model {t_lm / len(seeds) * 1e3 * per5:.2f} ms")
     print(f"  corpus statistics (the typo corpus checks over the features): {t_reduce:.2f} s "
           f"for {size} seeds; {len(found)} typo corpus findings")
 
