@@ -51,6 +51,7 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, col, wrong, right):
     c = len(LEAD) + col
     assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
     assert "language model" in got[0].message
+    assert f"times) more likely with {right}" in got[0].message
     assert "occurs nowhere else in the corpus" in got[0].message
     ev = got[0].evidence
     assert ev["detector"] == "lm" and ev["right"] == right and ev["gain"] >= 11.0
@@ -116,6 +117,12 @@ def test_detector_offsets_are_text_offsets():
     assert (c.start, c.end, text[c.start:c.end], c.pos, c.char, c.repl) == (
         11, 13, "行驶", 12, "驶", "使")
     assert c.detector == "lm" and c.kind == "sound"
+
+
+def test_times_are_rounded_for_the_reader():
+    from checks.rules.typo import _times
+
+    assert [_times(x) for x in (1.0, 13.8, 19.65)] == ["2.7", "980,000", "340,000,000"]
 
 
 def test_need_lowers_the_bar_only_for_sound_and_shape_alikes():

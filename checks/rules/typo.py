@@ -516,6 +516,15 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             yield path, c, counts[wrong], files[wrong]
 
 
+def _times(nats: float) -> str:
+    """e**nats to two significant digits, in words a reader can take in (340,000,000)."""
+    x = math.exp(min(nats, 60.0))
+    if x < 10:
+        return f"{x:.1f}"
+    e = int(math.floor(math.log10(x))) - 1
+    return f"{int(round(x / 10 ** e)) * 10 ** e:,}"
+
+
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
     alike = {"sound": "sounds like", "shape": "looks like"}.get(kind, "is confused with")
@@ -531,8 +540,8 @@ def _confusion_hit(path, c, n, nfiles):
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
     elif det == "lm":
         why = (f"{ch} {alike} {repl}; a language model of Chinese (libime's word trigrams) "
-               f"reads the clause {gain:.1f} nats (about {min(math.exp(gain), 1e9):,.0f} "
-               f"times) more likely with {right}")
+               f"reads the clause {gain:.1f} nats (about {_times(gain)} times) more likely "
+               f"with {right}")
     else:
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
