@@ -200,4 +200,9 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         if names and _name_at(r, p):
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))
-    return tuple(out)
+    # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
+    kept: list[tuple] = []
+    for c in sorted(out, key=lambda c: (-c[5], c[0])):
+        if all(c[1] <= x[0] or x[1] <= c[0] for x in kept):
+            kept.append(c)
+    return tuple(sorted(kept))

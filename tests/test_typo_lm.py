@@ -130,3 +130,12 @@ def test_need_lowers_the_bar_only_for_sound_and_shape_alikes():
     assert L.need("质", "职", 14.0, 11.0) == 14.0  # sound only
     assert L.need("不", "否", 14.0, 11.0) == 14.0  # 不 is a frequent word on its own
     assert L.need("博", "搏", 14.0, None) == 14.0
+
+
+def test_windows_never_overlap():
+    text = ("政务公开是依法行政的毕然要求，各单位要依法行驶职权。会议由油关部门负责人主持，"
+            "医生为病人测量脉博和血压，请平时注意休息，饮事要有规律。")
+    found = L.find_lm_confusions(text)
+    assert [c.wrong for c in found] == ["毕然", "行驶", "油关", "脉博", "饮事"]
+    spans = sorted((c.start, c.end) for c in found)
+    assert all(e <= s2 for (_s, e), (s2, _e) in zip(spans, spans[1:]))
