@@ -45,6 +45,21 @@ def validate_ids(cfg: Config) -> None:
             if key not in ids:
                 raise ConfigError(f"[tool.seedcheck.{table}] {key!r} is not a check id "
                                   f"(a full id such as 'format.header'; {hint})")
+    check_requirements(cfg)
+
+
+def check_requirements(cfg: Config) -> None:
+    """A check that needs more than the package's code (typo.language-model reads a model
+    file with the compiled kenlm package) says what is missing now, not inside every
+    seed's test."""
+    from . import typo_lm
+
+    lm = "typo.language-model"
+    if cfg.enabled(lm):
+        why = typo_lm.missing_reason()
+        if why is not None:
+            raise ConfigError(f"{lm}: {why}; or switch the check off with "
+                              f"[tool.seedcheck] ignore = [\"{lm}\"]")
 
 
 def probe_options(cfg: Config) -> None:

@@ -2,16 +2,15 @@
 (fcitx's libime ``zh_CN.lm``, KenLM's binary format, read by the ``kenlm`` package).
 
 A character is suspect when a sound-alike or look-alike in its place makes a dictionary
-word with its neighbours (or, for a frequent one-character word such as 在, another
-frequent one-character word such as 再) and the model finds the clause far more likely
-with the swap. This is the evidence a dictionary alone lacks: 国家权利机关 and
-不在流泪 are made of real words, only their context tells.
+word with its neighbours and the model finds the clause far more likely with the swap.
+This is the evidence a dictionary alone lacks: 依法行驶职权 is made of real words, only
+the context tells that 行使 was meant.
 
-Cost is kept down by three things: the clause is segmented once (jieba, no HMM) and
-scored once (``full_scores``); only characters of a token whose bigram with a neighbour
-the model has never seen are tried (a slip almost always makes such a pair); and a
+Cost is kept down by four things: the clause is segmented once (jieba, no HMM) and
+scored once (``full_scores``); only characters of a token with an unlikely bigram the
+model has never seen (a slip almost always makes one), and of twin words, are tried; a
 candidate is scored by swapping tokens in a window of the base segmentation, not by
-segmenting the clause again.
+segmenting the clause again; and each clause's verdict is cached.
 """
 
 from __future__ import annotations
@@ -45,21 +44,28 @@ def model():
     """The language model, loaded once per process (memory-mapped by KenLM)."""
     try:
         import kenlm
-    except ImportError as exc:  # pragma: no cover - kenlm is a core dependency
+    except ImportError as exc:
         raise ModelMissing("the Python package kenlm is not installed "
                            "(pip install kenlm)") from exc
-    if not MODEL.is_file():  # pragma: no cover - shipped with the package
+    if not MODEL.is_file():
         raise ModelMissing(f"the language model {MODEL} is missing "
                            "(python scripts/fetch_lm.py fetches it)")
     return kenlm.Model(str(MODEL))
 
 
 def available() -> bool:
+    return missing_reason() is None
+
+
+def missing_reason() -> str | None:
+    """Why the model cannot be used (None when it can)."""
     try:
         model()
-    except ModelMissing:
-        return False
-    return True
+    except ModelMissing as exc:
+        return str(exc)
+    except Exception as exc:  # a damaged file: KenLM's own message
+        return f"the language model {MODEL} cannot be read ({exc.__class__.__name__}: {exc})"
+    return None
 
 
 @functools.lru_cache(maxsize=65536)

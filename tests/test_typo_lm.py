@@ -139,3 +139,24 @@ def test_windows_never_overlap():
     assert [c.wrong for c in found] == ["毕然", "行驶", "油关", "脉博", "饮事"]
     spans = sorted((c.start, c.end) for c in found)
     assert all(e <= s2 for (_s, e), (s2, _e) in zip(spans, spans[1:]))
+
+
+def test_a_missing_model_is_a_clear_configuration_error(tmp_path, monkeypatch):
+    from checks import config_check, registry
+    from checks.config import ConfigError
+
+    registry.load_builtin()
+    monkeypatch.setattr(L, "MODEL", tmp_path / "absent.lm")
+    L.model.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"typo.language-model: the language model "
+                           r".*absent.lm is missing \(python scripts/fetch_lm.py fetches it\); "
+                           r"or switch the check off"):
+            config_check.validate_ids(Config())
+        config_check.validate_ids(Config(ignore=[LM]))  # switched off: nothing to say
+        (tmp_path / "absent.lm").write_bytes(b"not a model")
+        L.model.cache_clear()
+        with pytest.raises(ConfigError, match="cannot be read"):
+            config_check.validate_ids(Config())
+    finally:
+        L.model.cache_clear()

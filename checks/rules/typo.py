@@ -766,5 +766,8 @@ def language_model(corpus, ctx):
     docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `names` (true),
     `term_files` (3), `allow` (forms never to flag).
     """
+    if not L.available():
+        raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
+                          f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
     for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
         yield _confusion_hit(path, c, n, nfiles)
