@@ -886,9 +886,11 @@ class SessionPlugin:
                 state.written = []
                 state.reports_kept = True
             else:
-                state.written = write_reports(state.report_dir, report, state.root,
-                                              _line_lookup(state.root,
-                                                           state.config.max_file_bytes))
+                state.written = write_reports(
+                    state.report_dir, report, state.root,
+                    _line_lookup(state.root, state.config.max_file_bytes),
+                    cache_dir=state.store_path.parent if state.store_path is not None
+                    and state.temp_dir is None else None, read_cache=state.use_cache)
                 self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
