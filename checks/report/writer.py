@@ -106,6 +106,9 @@ PARALLEL_MIN = 1_000  # from this many findings the four reports render side by 
 _JOB: dict[str, Any] = {}  # what a forked renderer inherits (nothing is pickled)
 
 FRAGMENTED = ("report.json", "report.sarif", "report.html")
+# {report: (seeds taken from the cache, seeds rendered)} of the last rendering in this
+# process (tests; a forked renderer's numbers stay in that process)
+LAST_FRAGMENTS: dict[str, tuple[int, int]] = {}
 
 
 def _salt(name: str, seeds_root: Path, base_uri: str | None) -> str:
@@ -137,6 +140,7 @@ def _render_one(name: str) -> str:
                                              digests=digests))
     if frags is not None:
         frags.save()
+        LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
     return text
 
 
