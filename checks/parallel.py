@@ -18,6 +18,7 @@ what makes the report identical to a serial or ``-n 2`` run.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -61,11 +62,14 @@ def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
 
 def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, dict, list[dict]]]:
     out = []
-    for rel, path, sha in chunk:
-        rec, findings, _ = cache_mod.check_seed_cached(
-            Path(path), rel, _W["config"], _W["store"], _W["ctx"], _W["indexes"],
-            sha_hint=sha)
-        out.append((rel, rec, [f.to_dict() for f in findings]))
+    store = _W["store"]
+    # the chunk's results are stored in one transaction at its end
+    with store.deferred() if store is not None else contextlib.nullcontext():
+        for rel, path, sha in chunk:
+            rec, findings, _ = cache_mod.check_seed_cached(
+                Path(path), rel, _W["config"], store, _W["ctx"], _W["indexes"],
+                sha_hint=sha)
+            out.append((rel, rec, [f.to_dict() for f in findings]))
     return out
 
 
