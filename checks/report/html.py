@@ -33,6 +33,9 @@ from ..model import CATEGORIES, SEVERITIES
 
 # Above this many bytes of JSON the payload is embedded gzip-compressed (base64).
 COMPRESS_ABOVE = 2_000_000
+# zlib level 1: at 10,000 seeds (13 MB of JSON) 0.2 s instead of 0.9 s at level 6, for
+# 3.2 MB instead of 2.6 MB (the page is rendered again whenever a finding changes)
+GZIP_LEVEL = 1
 # Side-by-side views: how many pairs show their text, and how much of it.
 MAX_DUP_PAIRS = 60
 DUP_CHARS = 1_500
@@ -541,8 +544,8 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
         else:
             raw, checks = _payload_text(report, seeds, level, frags, digests)
         if len(raw) > compress_above:  # (characters: bytes are more)
-            data = base64.b64encode(gzip.compress(raw.encode("utf-8"), compresslevel=6,
-                                                  mtime=0)).decode("ascii")
+            data = base64.b64encode(gzip.compress(
+                raw.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)).decode("ascii")
             encoding = "gzip+base64"
         else:
             data = raw.translate(_ESC_TABLE)  # as embed_json: safe inside <script>
