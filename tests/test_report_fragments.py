@@ -155,6 +155,9 @@ def cold(pytester, seeds: Path, out: str, *args):
                                         ("serial", ("edited",)), ("xdist", ("added",))])
 def test_one_seed_added_edited_removed_gives_the_reports_of_a_cold_run(pytester, pinned,
                                                                        mode, kinds):
+    import gc
+
+    thresholds = gc.get_threshold()
     seeds = make_seeds(pytester.path / "s", 40)
     args = {"pool": ["-o", "seedcheck_fold_min=10", "--seedcheck-jobs", "2"],
             "serial": ["-o", "seedcheck_fold_min=0", "-n", "0"],
@@ -182,3 +185,5 @@ def test_one_seed_added_edited_removed_gives_the_reports_of_a_cold_run(pytester,
         ref = cold(pytester, seeds, f"cold{n}", "-n", "0")
         assert ref.ret == 1
         assert_same_reports(pytester.path / "out", pytester.path / f"cold{n}")
+    # a large run raises the collector's thresholds of its process, and restores them
+    assert gc.get_threshold() == thresholds
