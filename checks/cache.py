@@ -31,6 +31,7 @@ statement or per seed), so two pytest-xdist workers can write at the same time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import pickle
@@ -130,6 +131,7 @@ class Store:
         self.conn = conn
         self.broken = conn is None
         self.error: str | None = None
+        self._deferred: list | None = None  # rows waiting for the end of deferred()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -237,23 +239,52 @@ class Store:
 
     def put_seed(self, path: str, sha: str, ctx: str, rec: dict, findings: list[dict],
                  features: dict[str, Any]) -> None:
-        """Store one seed's results and index features in one short transaction."""
+        """Store one seed's results and index features in one short transaction (or,
+        inside :meth:`deferred`, in the transaction that ends it)."""
         if self.broken:
             return
         try:
             blobs = [(path, sha, ctx, idx, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
                      for idx, v in features.items()]
+            row = (path, sha, ctx, json.dumps(rec, ensure_ascii=False),
+                   json.dumps(findings, ensure_ascii=False), worst_rank(findings))
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError) as exc:
+            self._fail(exc)
+            return
+        if self._deferred is not None:
+            self._deferred.append((row, blobs))
+            return
+        self._write([(row, blobs)])
+
+    def _write(self, items: list[tuple[tuple, list[tuple]]]) -> None:
+        if self.broken or not items:
+            return
+        try:
             with self.conn:  # one transaction
                 self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO seed VALUES (?, ?, ?, ?, ?, ?)",
-                    (path, sha, ctx, json.dumps(rec, ensure_ascii=False),
-                     json.dumps(findings, ensure_ascii=False), worst_rank(findings)))
+                self.conn.executemany("INSERT OR REPLACE INTO seed VALUES (?, ?, ?, ?, ?, ?)",
+                                      [row for row, _ in items])
+                blobs = [b for _, bs in items for b in bs]
                 if blobs:
                     self.conn.executemany(
                         "INSERT OR REPLACE INTO feature VALUES (?, ?, ?, ?, ?)", blobs)
-        except (sqlite3.Error, pickle.PicklingError, TypeError, AttributeError) as exc:
+        except sqlite3.Error as exc:
             self._fail(exc)
+
+    @contextlib.contextmanager
+    def deferred(self):
+        """Seeds stored inside the block are written when it ends, in one transaction
+        (a worker's chunk of seeds: one commit instead of one a seed, and the write
+        lock taken once). Rows of a block that raises are still written."""
+        if self._deferred is not None:  # nested: the outer block writes
+            yield self
+            return
+        self._deferred = []
+        try:
+            yield self
+        finally:
+            items, self._deferred = self._deferred, None
+            self._write(items)
 
     # -- features --------------------------------------------------------------------------
     def get_features(self, idx: str, ctx: str) -> dict[str, tuple[str, bytes]]:

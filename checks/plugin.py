@@ -628,6 +628,7 @@ class SessionPlugin:
         self.config = config
         self._terminal = None
         self._items: dict[str, pytest.Item] = {}
+        self._gc: tuple[int, ...] | None = None  # the collector's thresholds to restore
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if isinstance(item, (PassingItem, FailingItem)):
@@ -689,6 +690,8 @@ class SessionPlugin:
         if not self._large_plain_run(session.config, items):
             return
         state = self.state
+        if self._gc is None:
+            self._gc = parallel.relax_gc()
         seeds = [it for it in items if isinstance(it, SeedItem)]
         corpus = [it for it in items if isinstance(it, CorpusItem)]
         store = _store(session.config)
@@ -886,9 +889,11 @@ class SessionPlugin:
                 state.written = []
                 state.reports_kept = True
             else:
-                state.written = write_reports(state.report_dir, report, state.root,
-                                              _line_lookup(state.root,
-                                                           state.config.max_file_bytes))
+                state.written = write_reports(
+                    state.report_dir, report, state.root,
+                    _line_lookup(state.root, state.config.max_file_bytes),
+                    cache_dir=state.store_path.parent if state.store_path is not None
+                    and state.temp_dir is None else None, read_cache=state.use_cache)
                 self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
@@ -952,6 +957,10 @@ class SessionPlugin:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         state = self.state
+        if self._gc is not None:
+            import gc
+
+            gc.set_threshold(*self._gc)
         if state.store is not None:
             state.store.close()
         if state.temp_dir is not None and state.controller:

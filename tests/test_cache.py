@@ -281,3 +281,24 @@ def test_empty_setup_teardown_reports_are_not_kept(pytester, calls):
                            plugins=[Spy()])
     assert kept["blank"] == 0 and kept["failed"] == r.parseoutcomes()["failed"] >= 2
     assert "c.txt:1:1 format.header" in r.stdout.str()
+
+
+def test_deferred_seeds_are_written_in_one_transaction_at_the_end(tmp_path):
+    store = cache_mod.Store.open(tmp_path / "s.sqlite")
+    other = cache_mod.Store.open(tmp_path / "s.sqlite")  # another worker's connection
+    rec = {"path": "a.txt", "sha256": "1" * 64, "chars": 3, "lines": 1, "unreadable": False}
+    commits = []
+    store.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    with store.deferred():
+        store.put_seed("a.txt", "1" * 64, "ctx", rec, [], {"dup": [1, 2]})
+        with store.deferred():  # nested: the outer block writes
+            store.put_seed("b.txt", "2" * 64, "ctx", dict(rec, path="b.txt"), [], {})
+        assert other.get_seed("a.txt", "1" * 64, "ctx") is None  # not written yet
+        assert commits == []
+    assert commits == ["COMMIT"]
+    assert other.get_seed("a.txt", "1" * 64, "ctx") == (rec, [])
+    assert other.get_seed("b.txt", "2" * 64, "ctx")[0]["path"] == "b.txt"
+    assert other.get_features("dup", "ctx")["a.txt"][0] == "1" * 64
+    # without a block: one transaction a seed, as before
+    store.put_seed("c.txt", "3" * 64, "ctx", dict(rec, path="c.txt"), [], {})
+    assert commits == ["COMMIT", "COMMIT"] and other.get_seed("c.txt", "3" * 64, "ctx")

@@ -19,6 +19,9 @@ _c = (_enc.c_make_encoder(None, None, _enc.encode_basestring, None, ": ", ", ", 
                           False, True) if _enc.c_make_encoder is not None else None)
 
 
+INLINE_AFTER = 50  # dumps' default: longer lists hold one compact element per line
+
+
 def _compact(value: Any) -> str:
     """Compact JSON of ``value`` (one C encoder, built once: no per-call set-up)."""
     if _c is None or isinstance(value, (str, int, float)) or value is None:
@@ -26,7 +29,10 @@ def _compact(value: Any) -> str:
     return "".join(_c(value, 0))
 
 
-def dumps(data: Any, *, inline_after: int = 50, _level: int = 0) -> str:
+compact = _compact
+
+
+def dumps(data: Any, *, inline_after: int = INLINE_AFTER, _level: int = 0) -> str:
     """``data`` as indented JSON, except that a list longer than ``inline_after`` holds
     one compact element per line. Ends without a newline."""
     pad = "  " * (_level + 1)

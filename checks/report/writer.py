@@ -1,6 +1,11 @@
 """Write the four report files atomically: every file is rendered and written to a
 temporary file before any report file is replaced, so a run that fails or is interrupted
-while writing leaves the previous reports whole (and of one run)."""
+while writing leaves the previous reports whole (and of one run).
+
+With a ``cache_dir`` (the plugin passes the store's folder), ``report.json``,
+``report.sarif`` and ``report.html`` render their findings seed by seed and keep each
+seed's text for the next run (``fragments.py``): a run in which one seed changed renders
+that seed's findings only, and writes the same bytes as a run that renders them all."""
 
 from __future__ import annotations
 
@@ -13,13 +18,75 @@ from . import fastjson
 from .html import to_html
 from .files import atomic_write_many
 from .markdown import to_markdown
-from .sarif import to_sarif
+from .fragments import Fragments, cache_path, run_digests
+from .sarif import sarif_text
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
 
 
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _indented(value: Any, pad: str) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it ``len(pad) // 2`` levels deep
+    (JSON text holds a newline only between its tokens)."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + pad)
+
+
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _scalar(v: Any) -> str:
+    """``json.dumps(v, ensure_ascii=False)`` of a str, int or bool without the encoder's
+    per-call set-up (other values go through it)."""
+    t = type(v)
+    if t is int:
+        return int.__repr__(v)
+    if t is bool:
+        return "true" if v else "false"
+    return _encode(v)
+
+
+def _flat_rows(rows: list, pad: str) -> str | None:
+    """A list of flat dicts (the ``files`` rows) as ``_indented`` writes it, with one
+    C-encoded value at a time; None when a row is not flat."""
+    inner = pad + "    "
+    out = []
+    for row in rows:
+        if not isinstance(row, dict) or not row or not all(
+                type(v) in _SCALAR_TYPES and type(k) is str for k, v in row.items()):
+            return None
+        out.append(pad + "  {\n" + ",\n".join(f"{inner}{_scalar(k)}: {_scalar(v)}"
+                                               for k, v in row.items()) + "\n" + pad + "  }")
+    return "[\n" + ",\n".join(out) + "\n" + pad + "]"
+
+
+def report_json(report: dict[str, Any], frags: Fragments | None = None,
+                digests: list | None = None) -> str:
+    """``dump_json(report)``, byte for byte, with the findings rendered seed by seed:
+    a seed whose findings are in ``frags`` is not rendered again."""
+    findings = report.get("findings")
+    if frags is None or not isinstance(findings, list) or not findings:
+        return dump_json(report)
+    parts = []
+    for i, j, digest in digests if digests is not None else run_digests(findings):
+        text = frags.get(digest)
+        if text is None:
+            text = ",\n".join("    " + _indented(f, "    ") for f in findings[i:j])
+            frags.put(digest, text)
+        parts.append(text)
+    items = []
+    for key, value in report.items():
+        if key == "findings":
+            text = "[\n" + ",\n".join(parts) + "\n  ]"
+        elif key == "files" and isinstance(value, list) and value:
+            text = _flat_rows(value, "  ") or _indented(value, "  ")
+        else:
+            text = _indented(value, "  ")
+        items.append(f"  {json.dumps(key, ensure_ascii=False)}: {text}")
+    return "{\n" + ",\n".join(items) + "\n}\n"
 
 
 class ReportError(OSError):
@@ -38,25 +105,55 @@ PARALLEL_MIN = 1_000  # from this many findings the four reports render side by 
 
 _JOB: dict[str, Any] = {}  # what a forked renderer inherits (nothing is pickled)
 
+FRAGMENTED = ("report.json", "report.sarif", "report.html")
+# {report: (seeds taken from the cache, seeds rendered)} of the last rendering in this
+# process (tests; a forked renderer's numbers stay in that process)
+LAST_FRAGMENTS: dict[str, tuple[int, int]] = {}
+
+
+def _salt(name: str, seeds_root: Path, base_uri: str | None) -> str:
+    """What a report's fragments depend on besides the findings: the code, and for
+    report.html the seeds folder it quotes."""
+    from ..cache import code_fingerprint
+
+    extra = str(Path(seeds_root).resolve()) if name == "report.html" else ""
+    return f"{code_fingerprint()}|{name}|{extra}"
+
 
 def _render_one(name: str) -> str:
     report, seeds_root, _line_lookup, base_uri = _JOB["args"]
+    cache = _JOB.get("cache")  # (cache_dir, out_dir, read) or None
+    frags = None
+    if cache is not None and name in FRAGMENTED and report.get("findings"):
+        frags = Fragments(cache_path(cache[0], cache[1], name),
+                          _salt(name, seeds_root, base_uri), read=cache[2])
+    digests = _JOB.get("digests")
     if name == "report.json":
-        return _render(name, dump_json, report)
-    if name == "report.md":
-        return _render(name, to_markdown, report)
-    if name == "report.sarif":
-        return _render(name, lambda: fastjson.dumps(
-            to_sarif(report, base_uri or seeds_root.resolve().as_uri() + "/")) + "\n")
-    return _render(name, to_html, report, seeds_root)
+        text = _render(name, report_json, report, frags, digests)
+    elif name == "report.md":
+        text = _render(name, to_markdown, report)
+    elif name == "report.sarif":
+        text = _render(name, sarif_text, report,
+                       base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
+    else:
+        text = _render(name, lambda: to_html(report, seeds_root, frags=frags,
+                                             digests=digests))
+    if frags is not None:
+        frags.save()
+        LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
+    return text
 
 
 def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
-                base_uri: str | None = None) -> dict[str, str]:
+                base_uri: str | None = None, cache: tuple | None = None) -> dict[str, str]:
     """The four reports' text. A large report is rendered by forked processes, one
     report each on as many CPUs as there are (the renderers are pure Python: about
-    1 s each at 30,000 findings); elsewhere, or when that fails, one after the other."""
+    1 s each at 30,000 findings); elsewhere, or when that fails, one after the other.
+    ``cache``: ``(cache_dir, out_dir, read)`` of the seed-by-seed fragments."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
+    if cache is not None and cache[0] is not None and report.get("findings"):
+        _JOB["cache"] = cache
+        _JOB["digests"] = run_digests(report["findings"])
     try:
         if len(report.get("findings", ())) >= PARALLEL_MIN:
             import multiprocessing
@@ -80,11 +177,16 @@ def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
 
 
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
-                  line_lookup=None, base_uri: str | None = None) -> list[Path]:
+                  line_lookup=None, base_uri: str | None = None, *,
+                  cache_dir: Path | None = None, read_cache: bool = True) -> list[Path]:
     """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
-    a URL for seeds read from object storage)."""
+    a URL for seeds read from object storage). ``cache_dir``: where the reports keep
+    their seed-by-seed fragments between runs (``read_cache`` False: render everything,
+    and keep the fragments for the next run)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = _render_all(report, seeds_root, line_lookup, base_uri)
+    rendered = _render_all(report, seeds_root, line_lookup, base_uri,
+                           (cache_dir, out_dir, read_cache) if cache_dir is not None
+                           else None)
     written = [out_dir / name for name in REPORT_FILES]
     atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
     return written

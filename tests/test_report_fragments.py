@@ -1,0 +1,189 @@
+"""Reports rendered seed by seed (checks/report/fragments.py): a run renders only the
+seeds whose findings (or, in report.html, the seed texts they quote) changed, and
+writes the same bytes as a run that renders every finding."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from checks import cache as cache_mod
+from checks import parallel, registry
+from checks.model import Finding, Fix, Location
+from checks.report import writer
+from checks.report.build import build_report
+from checks.report.fragments import Fragments, run_digests
+from checks.report.writer import _render_all, dump_json, report_json
+from test_determinism import assert_same_reports
+from test_parallel import make_seeds, seed_text
+
+registry.load_builtin()
+
+
+def seed_file(i: int) -> str:
+    return f"2021-05-06\n\n标题{i}\n\n      第一段，工作实缋突出。\n\n      第二段，内容完整。\n"
+
+
+def make_report(root: Path, n_files: int = 30, per_file: int = 3) -> dict:
+    """A report of ``n_files`` seeds (written under ``root``) with ``per_file`` findings
+    each, fixes and related places included (more than fastjson's 50 inline results)."""
+    root.mkdir(parents=True, exist_ok=True)
+    files, fs = [], []
+    for i in range(n_files):
+        path = f"{i:03d}.txt"
+        text = seed_file(i)
+        (root / path).write_text(text, encoding="utf-8")
+        files.append({"path": path, "sha256": f"{i:064x}", "chars": len(text), "lines": 7})
+        for k in range(per_file):
+            off = text.index("实缋")
+            fs.append(Finding(
+                check="typo.known-misspelling", category="typo", severity="error",
+                path=path, line=5, column=12 + k, end_line=5, end_column=14 + k,
+                excerpt="实缋", message=f"实缋 → 实绩 ({k})",
+                fix=Fix("实绩", True, off, off + 2) if k == 0 else None,
+                related=[Location(f"{(i + 1) % n_files:03d}.txt", 5, 1, 5, 4)] if k == 1
+                else [], fingerprint=f"t:{path}:{k}"))
+    return build_report(files, fs, seeds_dir=str(root), duration_s=0.5)
+
+
+def render(report: dict, root: Path, cache: Path | None) -> dict[str, str]:
+    return _render_all(report, root, None, None,
+                       (cache, root.parent / "out", True) if cache is not None else None)
+
+
+@pytest.fixture(autouse=True)
+def in_process(monkeypatch):
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 10 ** 9)  # LAST_FRAGMENTS of this process
+
+
+def test_json_of_runs_is_json_dumps_byte_for_byte(tmp_path):
+    report = make_report(tmp_path / "s")
+    frags = Fragments(None, "x")
+    assert report_json(report, frags) == dump_json(report)
+    # files rows that are not flat, and an empty findings list, go the plain way
+    odd = dict(report, files=[{"path": "a", "x": [1, {"b": None}], "y": 1.5, "z": True}])
+    assert report_json(odd, Fragments(None, "x")) == dump_json(odd)
+    empty = dict(report, findings=[])
+    assert report_json(empty, Fragments(None, "x")) == dump_json(empty)
+
+
+def test_runs_group_a_path_and_digests_tell_key_order_apart():
+    fs = [{"path": "a", "n": 1}, {"path": "a", "n": 2}, {"path": "b", "n": 1}]
+    assert [(i, j) for i, j, _ in run_digests(fs)] == [(0, 2), (2, 3)]
+    d1 = run_digests([{"path": "a", "n": 1}])[0][2]
+    d2 = run_digests([{"n": 1, "path": "a"}])[0][2]
+    assert d1 != d2  # the rendered text differs, so must the key
+
+
+def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(tmp_path):
+    root = tmp_path / "s"
+    report = make_report(root)
+    cache = tmp_path / "cache"
+    plain = render(report, root, None)
+    assert render(report, root, cache) == plain  # cold: every seed rendered, then kept
+    assert writer.LAST_FRAGMENTS["report.json"] == (0, 30)
+    assert render(report, root, cache) == plain  # warm: none rendered
+    assert writer.LAST_FRAGMENTS == {"report.json": (30, 0), "report.sarif": (30, 0),
+                                     "report.html": (30, 0)}
+    # one seed's findings change (its message): that seed only is rendered again
+    changed = json.loads(json.dumps(report))
+    for f in changed["findings"]:
+        if f["path"] == "007.txt":
+            f["message"] += "!"
+    got = render(changed, root, cache)
+    assert got == render(changed, root, None)
+    assert writer.LAST_FRAGMENTS["report.json"] == (29, 1)
+    assert writer.LAST_FRAGMENTS["report.sarif"] == (29, 1)
+    # one seed removed: nothing rendered, the file keeps only what is used
+    removed = dict(changed,
+                   findings=[f for f in changed["findings"] if f["path"] != "011.txt"],
+                   files=[r for r in changed["files"] if r["path"] != "011.txt"])
+    assert render(removed, root, cache) == render(removed, root, None)
+    assert writer.LAST_FRAGMENTS["report.json"] == (29, 0)
+
+
+def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path):
+    root = tmp_path / "s"
+    report = make_report(root)
+    cache = tmp_path / "cache"
+    render(report, root, cache)
+    # 004.txt's second finding quotes 005.txt (a related place): 005's new text shows
+    (root / "005.txt").write_text(seed_file(5).replace("第一段", "改写段"), encoding="utf-8")
+    edited = json.loads(json.dumps(report))
+    edited["files"][5]["sha256"] = "f" * 64
+    got = render(edited, root, cache)
+    assert writer.LAST_FRAGMENTS["report.html"] == (28, 2)  # 004 and 005 themselves
+    assert writer.LAST_FRAGMENTS["report.json"] == (30, 0)  # the findings are the same
+    assert got == render(edited, root, None)
+    assert "改写段" in json.dumps(__import__("checks.report.html", fromlist=["x"])
+                                  .embedded_data(got["report.html"]), ensure_ascii=False)
+
+
+def test_a_foreign_or_broken_cache_file_is_an_empty_cache(tmp_path):
+    root = tmp_path / "s"
+    report = make_report(root)
+    cache = tmp_path / "cache"
+    plain = render(report, root, None)
+    render(report, root, cache)
+    for p in cache.iterdir():
+        p.write_bytes(b"not a pickle")
+    assert render(report, root, cache) == plain
+    assert writer.LAST_FRAGMENTS["report.json"] == (0, 30)
+    # other code (another salt): not used
+    frag = Fragments(next(cache.glob("*.report.json.pickle")), "other code")
+    assert frag.old == {}
+
+
+# -- through the plugin: a one-seed change gives the reports of a cold run ----------------------
+
+@pytest.fixture
+def pinned(monkeypatch):
+    monkeypatch.setattr(cache_mod, "_CODE_FP", "pinned-for-tests")
+    monkeypatch.setattr(parallel, "POOL_MIN", 4)
+
+
+def cold(pytester, seeds: Path, out: str, *args):
+    return pytester.runpytest("--seeds", str(seeds), "--report-dir", out, "-p", "no:randomly",
+                              "--no-cache", "-p", "no:cacheprovider", *args)
+
+
+# the pool: every kind of change; in-process and under -n 2 one each (they are slow)
+@pytest.mark.parametrize("mode,kinds", [("pool", ("added", "edited", "removed")),
+                                        ("serial", ("edited",)), ("xdist", ("added",))])
+def test_one_seed_added_edited_removed_gives_the_reports_of_a_cold_run(pytester, pinned,
+                                                                       mode, kinds):
+    import gc
+
+    thresholds = gc.get_threshold()
+    seeds = make_seeds(pytester.path / "s", 40)
+    args = {"pool": ["-o", "seedcheck_fold_min=10", "--seedcheck-jobs", "2"],
+            "serial": ["-o", "seedcheck_fold_min=0", "-n", "0"],
+            "xdist": ["-n", "2"]}[mode]
+    run = lambda: pytester.runpytest("--seeds", str(seeds), "--report-dir", "out",  # noqa: E731
+                                     "-p", "no:randomly", *args)
+    run()
+    frag_files = list((pytester.path / ".pytest_cache").rglob("reports-*.report.json.pickle"))
+    assert len(frag_files) == 1
+    rng = random.Random(9)
+    changes = {
+        "added": lambda: (seeds / "0100.txt").write_text(seed_text(rng, "typo"),
+                                                         encoding="utf-8"),
+        "edited": lambda: (seeds / "0005.txt").write_text(seed_text(rng, "footer"),
+                                                          encoding="utf-8"),
+        "removed": lambda: (seeds / "0001.txt").unlink(),
+    }
+    for n, what in enumerate(kinds):
+        changes[what]()
+        r = run()
+        assert "reports written to" in r.stdout.str(), what
+        if mode == "serial":  # rendered in this process: the cache was used
+            hits, misses = writer.LAST_FRAGMENTS["report.json"]
+            assert hits >= 10 and misses == 1, (what, hits, misses)
+        ref = cold(pytester, seeds, f"cold{n}", "-n", "0")
+        assert ref.ret == 1
+        assert_same_reports(pytester.path / "out", pytester.path / f"cold{n}")
+    # a large run raises the collector's thresholds of its process, and restores them
+    assert gc.get_threshold() == thresholds
