@@ -462,7 +462,10 @@ def test_patterns_are_linear():
             t0 = time.perf_counter()
             list(rx.finditer(s))
             rx.fullmatch(s)
-            assert time.perf_counter() - t0 < 0.5, (rx.pattern[:60], s[:20])
+            # catastrophic backtracking takes minutes on these inputs; a linear pattern
+            # takes milliseconds: the bound only has to sit between the two, and leaves
+            # room for a loaded CI machine
+            assert time.perf_counter() - t0 < 5.0, (rx.pattern[:60], s[:20])
 
 
 def test_classify_bounded_on_long_lines():
