@@ -79,6 +79,13 @@ class IndexSpec:
     # ``cap(ctx)``: when ``keys`` returns ``(plain, capped)``, a capped key held by more
     # than ``cap`` seeds connects nothing (the checks skip such buckets)
     cap: Callable[..., int] | None = None
+    # ``group_min(ctx)``: when ``keys`` returns ``(plain, capped, (groups, members))``,
+    # the index keeps a maintained reduce of every group's distinct members across the
+    # corpus (``incremental.GroupIndex``), and a seed's findings may depend on whether
+    # its groups have at least ``group_min`` members (the figure check's templates);
+    # when a change flips that for a group, its holders are recomputed. The checks read
+    # the whole corpus's figures through ``corpus.totals[index]`` (``incremental.Totals``)
+    group_min: Callable[..., int] | None = None
 
 
 _CHECKS: dict[str, CheckSpec] = {}
@@ -124,7 +131,8 @@ def corpus_index(name: str, *, version: int = 1, keys: Callable[..., Any] | None
 
 
 def index_keys(name: str, *, closure: str = "neighbours",
-               cap: Callable[..., int] | None = None):
+               cap: Callable[..., int] | None = None,
+               group_min: Callable[..., int] | None = None):
     """Declare the blocking keys of the index ``name`` (registered before), see
     :class:`IndexSpec`::
 
@@ -136,7 +144,7 @@ def index_keys(name: str, *, closure: str = "neighbours",
 
     def deco(func):
         spec = _INDEXES[name]
-        spec.keys, spec.closure, spec.cap = func, closure, cap
+        spec.keys, spec.closure, spec.cap, spec.group_min = func, closure, cap, group_min
         return func
     return deco
 
