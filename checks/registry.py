@@ -88,8 +88,33 @@ class IndexSpec:
     group_min: Callable[..., int] | None = None
 
 
+@dataclass
+class PartitionSpec:
+    """A corpus-check category that can run as a partitioned reduce
+    (``checks/partition.py``): candidate generation split by key over P partitions,
+    verification split by candidate pair, a final combine of findings. ``index``: the
+    one index it reads; ``check``: the corpus check whose hits ``verify`` yields (it
+    must be the category's only corpus check). The functions, in order:
+    ``split(feats, P, config)`` (one shard's ``[(file id, feature)]`` into P parts),
+    ``candidates(parts, P, config)`` (one partition's parts from every shard ->
+    ``(routed pairs per verification partition, small)``), ``needs(routed)`` (what a
+    verification partition reads), ``select(feats, need)`` (one shard's part of it),
+    ``verify(corpus, ids, routed, selected, small, config)`` (hits); ``small`` of every
+    partition is concatenated (numpy) and given to every verification."""
+
+    category: str
+    index: str
+    check: str
+    split: Callable[..., Any]
+    candidates: Callable[..., Any]
+    needs: Callable[..., Any]
+    select: Callable[..., Any]
+    verify: Callable[..., Any]
+
+
 _CHECKS: dict[str, CheckSpec] = {}
 _INDEXES: dict[str, IndexSpec] = {}
+_PARTITIONS: dict[str, PartitionSpec] = {}
 _loaded = False
 
 
@@ -147,6 +172,16 @@ def index_keys(name: str, *, closure: str = "neighbours",
         spec.keys, spec.closure, spec.cap, spec.group_min = func, closure, cap, group_min
         return func
     return deco
+
+
+def corpus_partition(spec: PartitionSpec) -> PartitionSpec:
+    _PARTITIONS[spec.category] = spec
+    return spec
+
+
+def get_partition(category: str) -> PartitionSpec | None:
+    load_builtin()
+    return _PARTITIONS.get(category)
 
 
 def load_builtin() -> None:

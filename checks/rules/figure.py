@@ -22,7 +22,8 @@ from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Stateme
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
-from ..registry import corpus_check, corpus_index, file_check, index_keys
+from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
+                        file_check, index_keys)
 
 # -- per-text memo -------------------------------------------------------------------------
 
@@ -417,27 +418,33 @@ def template_rows(rows: _Rows, totals=None) -> np.ndarray:
     return np.isin(rows.khash, keys[n >= TEMPLATE_VARIANTS])
 
 
-def verify_pairs(rows: _Rows, ra: np.ndarray, rb: np.ndarray, tmpl: np.ndarray,
-                 min_sim: float):
-    """Aligned row pairs (ra[i], rb[i] in sorted order) between files: per file pair
-    (file positions in ``rows``), the keys whose figures agree and the conflicts
-    ``(statement a, statement b, differences)``."""
+def verify_pairs(pairs, min_sim: float):
+    """Aligned statement pairs between files: ``pairs`` yields ``(file a, statement a,
+    A, file b, statement b, B)`` in sorted order (templates already left out). Returns,
+    per file pair, the keys whose figures agree and the conflicts ``(statement a,
+    statement b, differences)``."""
     agreeing: dict[tuple[int, int], set[str]] = {}
     conflicts: dict[tuple[int, int], list] = {}
-    for a, b in zip(ra.tolist(), rb.tolist()):
-        if tmpl[a] or tmpl[b]:
-            continue
-        A, B = rows.statement(a), rows.statement(b)
+    for fa, sa, A, fb, sb, B in pairs:
         if not aligned(A, B, min_sim):
             continue
         d = differences(A, B)
-        pair = (int(rows.file_of[a]), int(rows.file_of[b]))
+        pair = (fa, fb)
         if agree(A, B):
             # distinct statements: a summary item and its heading count once
             agreeing.setdefault(pair, set()).add(A.key)
         elif d:
-            conflicts.setdefault(pair, []).append((int(rows.stmt[a]), int(rows.stmt[b]), d))
+            conflicts.setdefault(pair, []).append((sa, sb, d))
     return agreeing, conflicts
+
+
+def _row_pairs(rows: _Rows, ra: np.ndarray, rb: np.ndarray, tmpl: np.ndarray):
+    file_of, stmt = rows.file_of, rows.stmt
+    for a, b in zip(ra.tolist(), rb.tolist()):
+        if tmpl[a] or tmpl[b]:
+            continue
+        yield (int(file_of[a]), int(stmt[a]), rows.statement(a),
+               int(file_of[b]), int(stmt[b]), rows.statement(b))
 
 
 def candidate_rows(rows: _Rows, cap: int, totals=None, focus: set[str] | None = None
@@ -533,8 +540,146 @@ def conflicting_figure_across_files(corpus, ctx):
     rows = _Rows(corpus.features("figure"))
     totals = corpus.totals.get("figure")  # a part of the corpus: the whole one's sizes
     ra, rb = candidate_rows(rows, max_bucket, totals, corpus.focus)
-    agreeing, conflicts = verify_pairs(rows, ra, rb, template_rows(rows, totals), min_sim)
+    agreeing, conflicts = verify_pairs(_row_pairs(rows, ra, rb, template_rows(rows, totals)),
+                                       min_sim)
     yield from pair_hits(corpus, rows.paths, rows.feats, agreeing, conflicts, min_agree)
+
+
+# -- the same check as a partitioned reduce (checks/partition.py) ---------------------------
+#
+# No process holds the whole corpus's statements: every shard splits its statements'
+# bucket keys (and template groups) by key into P partitions; partition p finds the
+# candidate pairs of its buckets (all rows of a bucket are in one partition, so sizes
+# and caps are the whole corpus's) and the template keys of its groups; the pairs go
+# to verification partition q by file pair, which receives only the statements its
+# pairs name. Files are numbered in path order, so every step sorts as the one-process
+# check does and the findings are the same.
+
+ACROSS = "figure.conflicting-figure-across-files"
+
+
+def _class_hash(st: Statement) -> int:
+    return _key_hash("c\0" + repr((st.context, tuple((x.unit, x.percent) for x in st.figs))))
+
+
+def part_split(feats: list[tuple[int, dict]], P: int, config) -> list[dict]:
+    """One shard's statements, split into ``P`` parts: part p holds the bucket keys
+    ``k`` with ``k % P == p`` (with file id, statement number and alignment class) and
+    the (key, figure set) groups whose key hash is p modulo P."""
+    fid, stn, keys, cls, gk, gv = [], [], [], [], [], []
+    for f_id, f in feats:
+        sts = f["statements"]
+        if not sts:
+            continue
+        b = _band_keys(f)
+        keys.append(b.ravel())
+        fid.append(np.full(b.size, f_id, dtype=np.int64))
+        stn.append(np.repeat(np.arange(len(sts), dtype=np.int64), BANDS))
+        cls.append(np.repeat(np.fromiter((_class_hash(st) for st in sts), dtype=np.uint64,
+                                         count=len(sts)), BANDS))
+        k, v = _stmt_hashes(f)
+        gk.append(k)
+        gv.append(v)
+    cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
+    K, F, S, C = cat(keys, np.uint64), cat(fid, np.int64), cat(stn, np.int64), cat(cls, np.uint64)
+    GK, GV = cat(gk, np.uint64), cat(gv, np.uint64)
+    pk, pg = K % np.uint64(P), GK % np.uint64(P)
+    out = []
+    for p in range(P):
+        m, g = pk == p, pg == p
+        out.append({"k": K[m], "f": F[m], "s": S[m], "c": C[m], "gk": GK[g], "gv": GV[g]})
+    return out
+
+
+def part_candidates(parts: list[dict], P: int, config) -> tuple[list[np.ndarray], np.ndarray]:
+    """Partition p: candidate statement pairs ``(file a, statement a, file b, statement
+    b)`` of its buckets (different files, one alignment class), routed to ``P``
+    verification partitions by file pair; and the template keys of its groups."""
+    cap = config.opt(ACROSS, "max_bucket", 64)
+    K = np.concatenate([x["k"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    F = np.concatenate([x["f"] for x in parts]) if parts else np.zeros(0, np.int64)
+    S = np.concatenate([x["s"] for x in parts]) if parts else np.zeros(0, np.int64)
+    C = np.concatenate([x["c"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    rowkey = (F << np.int64(24)) | S  # files and statements in path order
+    urow, row_of = np.unique(rowkey, return_inverse=True)
+    n = len(urow)
+    cls_of = np.zeros(n, dtype=np.uint64)
+    cls_of[row_of] = C
+    codes = bucket_pairs(K, row_of.astype(np.int64), n, cap)
+    ra, rb = codes // max(n, 1), codes % max(n, 1)
+    fa, fb = urow[ra] >> np.int64(24), urow[rb] >> np.int64(24)
+    keep = (fa != fb) & (cls_of[ra] == cls_of[rb])
+    pairs = np.stack([fa[keep], urow[ra[keep]] & np.int64(0xFFFFFF),
+                      fb[keep], urow[rb[keep]] & np.int64(0xFFFFFF)], axis=1)
+    q = (pairs[:, 0] * np.int64(0x9E3779B1) + pairs[:, 2]) % np.int64(P) \
+        if len(pairs) else np.zeros(0, dtype=np.int64)
+    routed = [pairs[q == i] for i in range(P)]
+    GK = np.concatenate([x["gk"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    GV = np.concatenate([x["gv"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    if len(GK):
+        g = np.unique(np.stack([GK, GV], axis=1), axis=0)
+        ks, n_var = np.unique(g[:, 0], return_counts=True)
+        tmpl = ks[n_var >= TEMPLATE_VARIANTS]
+    else:
+        tmpl = np.zeros(0, dtype=np.uint64)
+    return routed, tmpl
+
+
+def part_needs(routed: list[np.ndarray]) -> np.ndarray:
+    """The (file, statement) pairs a verification partition reads."""
+    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int64)
+    both = np.concatenate([pairs[:, :2], pairs[:, 2:]]) if len(pairs) else \
+        np.zeros((0, 2), np.int64)
+    return np.unique(both, axis=0)
+
+
+def part_select(feats: list[tuple[int, dict]], need: np.ndarray) -> dict[int, dict]:
+    """What verification needs of some files: the named statements, the year and the
+    sentence sketch (``{file id: slim feature}``)."""
+    want: dict[int, list[int]] = {}
+    for f_id, st_i in need.tolist():
+        want.setdefault(f_id, []).append(st_i)
+    out = {}
+    for f_id, f in feats:
+        if f_id in want:
+            sts = f["statements"]
+            out[f_id] = {"year": f["year"], "sentences": f.get("sentences", b""),
+                         "statements": {i: sts[i] for i in want[f_id]}}
+    return out
+
+
+def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dict[int, dict],
+                tmpl: np.ndarray, config):
+    """Verification partition q: its candidate pairs (from every candidate partition,
+    duplicates dropped, in sorted order), templates left out; yields the check's hits."""
+    ctx = config
+    min_sim = ctx.opt(ACROSS, "min_similarity", 90.0)
+    min_agree = ctx.opt(ACROSS, "min_agreeing", 3)
+    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int64)
+    if not len(pairs):
+        return
+    pairs = np.unique(pairs, axis=0)
+    tset = set(tmpl.tolist())
+    is_t: dict[tuple[int, int], bool] = {}
+
+    def template(f_id: int, i: int) -> bool:
+        got = is_t.get((f_id, i))
+        if got is None:
+            got = is_t[(f_id, i)] = _key_hash(slim[f_id]["statements"][i].key) in tset
+        return got
+
+    def gen():
+        for fa, sa, fb, sb in pairs.tolist():
+            if template(fa, sa) or template(fb, sb):
+                continue
+            yield (fa, sa, slim[fa]["statements"][sa], fb, sb, slim[fb]["statements"][sb])
+
+    agreeing, conflicts = verify_pairs(gen(), min_sim)
+    yield from pair_hits(corpus, ids, slim, agreeing, conflicts, min_agree)
+
+
+corpus_partition(PartitionSpec("figure", "figure", ACROSS, part_split, part_candidates,
+                               part_needs, part_select, part_verify))
 
 
 # -- dates ----------------------------------------------------------------------------------
