@@ -463,9 +463,6 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
                                       np.concatenate(news) if news else _EMPTY))
         new_state[s.name] = (pair[0], pair[1])
     indexes = new_state
-    n1 = set(present)
-    for (old_ki, new_ki, cap), keys in zip(parts, touched):
-        n1 |= new_ki.owners(keys, cap, old_ki)
 
     def neighbours(paths: set[str]) -> set[str]:
         out: set[str] = set()
@@ -473,9 +470,16 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
             out |= new_ki.owners(new_ki.keys_of(paths), cap)
         return out
 
+    stats.affected = len(affected)
+    if any(s.closure == "pairs" for s in specs):
+        return _pairs(root, now, config, category, store, ctx, state, specs, make_source,
+                      stats, changed, affected, parts, touched, neighbours, indexes,
+                      new_groups, limit)
+    n1 = set(present)
+    for (old_ki, new_ki, cap), keys in zip(parts, touched):
+        n1 |= new_ki.owners(keys, cap, old_ki)
     if affected:  # their keys did not change: their neighbours now
         n1 |= affected | neighbours(affected)
-    stats.affected = len(affected)
 
     component = any(s.closure == "component" for s in specs)
     if component:
@@ -518,5 +522,62 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
         source.flush()
     found = restore(lambda p: p not in n1 and p in now)
     found.update(fresh)
+    _save(store, ctx, category, now, indexes, new_groups, found)
+    return engine.number_corpus_findings(found)
+
+
+def _partner(d: dict) -> str:
+    """The other seed of the pair a finding belongs to (``closure="pairs"``): the path
+    of its first related location (itself when it has none)."""
+    rel = d.get("related") or ()
+    return rel[0]["path"] if rel else d["path"]
+
+
+def _pairs(root, now, config, category, store, ctx, state, specs, make_source, stats,
+           changed, affected, parts, touched, neighbours, indexes, new_groups, limit) -> list[Finding] | None:
+    """``closure="pairs"``: every finding belongs to a pair of seeds (its path and its
+    first related location's) and depends only on the two seeds and on the whole
+    corpus's totals (bucket sizes, groups' members). ``D`` = the changed seeds, the
+    holders of a group whose flag flipped and the holders of a capped key that went
+    over or under the cap; the pairs that touch ``D`` are recomputed (the checks run on
+    ``D`` and its neighbours, ``corpus.focus = D``), every other pair's findings come
+    from the state."""
+    d = set(changed) | affected
+    for (old_ki, new_ki, cap), keys in zip(parts, touched):
+        if cap is None or not len(keys):
+            continue
+        flip = keys[(old_ki.counts(keys) > cap) != (new_ki.counts(keys) > cap)]
+        if len(flip):
+            d |= new_ki.owners(flip) | old_ki.owners(flip)
+    dn = {p for p in d if p in now}
+    sub = dn | neighbours(dn)
+    if len(sub) > limit:
+        stats.reason = f"the change needs {len(sub)} seeds"
+        return None
+    stats.mode = "incremental"
+    stats.recomputed, stats.subcorpus = len(d), len(sub)
+    source = make_source(sub)
+    corpus = engine.Corpus(root, sorted(sub), config, feature_source=source)
+    corpus.focus = dn
+    for s in specs:
+        corpus.totals[s.name] = Totals(indexes[s.name][1], new_groups.get(s.name))
+    try:
+        fresh = engine.check_corpus_keyed(corpus, category)
+    except engine.CheckCrashed:
+        return None
+    finally:
+        source.flush()
+    stored = state["findings"]
+    found: dict[str, list[tuple[Finding, str]]] = {}
+    for p, v in stored.items():
+        if p not in now or p in d:
+            continue
+        keep = [(Finding.from_dict(x), k) for x, k in v if _partner(x) not in d]
+        if keep:
+            found[p] = keep
+    for p, v in fresh.items():
+        found.setdefault(p, []).extend(v)
+        # the order engine.finalize gives one path's findings
+        found[p].sort(key=lambda fk: (fk[0].start, fk[0].end, fk[0].message))
     _save(store, ctx, category, now, indexes, new_groups, found)
     return engine.number_corpus_findings(found)

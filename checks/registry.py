@@ -72,8 +72,10 @@ class IndexSpec:
     # promise: the findings of a seed depend only on the seeds that share a key with
     # it (``closure="neighbours"``), or only on its connected component of the
     # seed-key graph (``closure="component"``, for checks that chain pairs into
-    # clusters). An index without ``keys`` makes its category run in full whenever a
-    # seed changes.
+    # clusters), or ``closure="pairs"``: every finding belongs to a pair of seeds (its
+    # path and its first related location's path) and depends only on those two seeds
+    # and on ``corpus.totals`` (see ``group_min``). An index without ``keys`` makes its
+    # category run in full whenever a seed changes.
     keys: Callable[..., Any] | None = None
     closure: str = "neighbours"
     # ``cap(ctx)``: when ``keys`` returns ``(plain, capped)``, a capped key held by more
@@ -164,8 +166,9 @@ def index_keys(name: str, *, closure: str = "neighbours",
         @index_keys("duplicate", closure="component")
         def duplicate_keys(feature, ctx): return [...]
     """
-    if closure not in ("neighbours", "component"):
-        raise ValueError(f"index {name}: closure must be 'neighbours' or 'component'")
+    if closure not in ("neighbours", "component", "pairs"):
+        raise ValueError(f"index {name}: closure must be 'neighbours', 'component' or "
+                         "'pairs'")
 
     def deco(func):
         spec = _INDEXES[name]

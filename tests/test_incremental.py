@@ -226,10 +226,10 @@ def fig_article(day: int, money: str) -> str:
         x.format(money=money) for x in FIG_ARTICLE) + "\n"
 
 
-def other_article(money: str) -> str:
+def other_article(money: str, seed: int = 5) -> str:
     """Another article that states the money sentence (its template variant) and
     nothing else of the article above."""
-    rng = random.Random(5)
+    rng = random.Random(seed)
     return text_of([FIG_ARTICLE[2].format(money=money)] + article(rng, 3), day=7)
 
 
@@ -248,10 +248,15 @@ def cold_with(root: Path, category: str, config: Config) -> list[dict]:
 
 FIG_CHANGES = [
     # (description, change, paths with a figure.conflicting-figure-across-files finding)
-    ("a third article states the money sentence with a third figure: a template",
+    # with max_bucket 2, this puts the sentence's buckets over the cap (three rows)
+    # while its figure sets stay two: the pair a-b must go (a bucket size flipped)
+    ("a third article states the money sentence with one of the two figures",
+     lambda r: (r / "c.txt").write_text(other_article("3800万元"), encoding="utf-8"),
+     {"a.txt", "b.txt"}),
+    ("it states a third figure: a template (the buckets' sizes stay)",
      lambda r: (r / "c.txt").write_text(other_article("4000万元"), encoding="utf-8"), set()),
     ("it now states one of the two figures: two variants, no template",
-     lambda r: (r / "c.txt").write_text(other_article("3800万元"), encoding="utf-8"),
+     lambda r: (r / "c.txt").write_text(other_article("3800万元", 6), encoding="utf-8"),
      {"a.txt", "b.txt"}),
     # with max_bucket 2, the sentence's buckets (a, b, c) are over the cap, but the
     # part of the corpus rechecked for a (a and b) holds two of their rows only: the

@@ -291,7 +291,7 @@ def _cap(ctx) -> int:
     return ctx.config.opt("figure.conflicting-figure-across-files", "max_bucket", 64)
 
 
-@index_keys("figure", closure="neighbours", cap=_cap,
+@index_keys("figure", closure="pairs", cap=_cap,
             group_min=lambda ctx: TEMPLATE_VARIANTS)
 def figure_keys(feature, ctx):
     """Blocking keys for incremental runs (``checks/incremental.py``): capped, the
@@ -300,8 +300,9 @@ def figure_keys(feature, ctx):
     groups, each statement's masked key with the hash of its set of figures (the
     template rule: a key stated with ``TEMPLATE_VARIANTS`` or more sets of figures
     across the corpus is skipped). The state keeps both as maintained reduces (bucket
-    sizes, distinct figure sets per key), so a pair's findings depend only on the
-    seeds it shares a bucket with: the closure is the neighbours."""
+    sizes, distinct figure sets per key); given them, a finding depends only on the
+    pair of files it names (its path and its related location's): the closure is
+    the pairs."""
     bands = _band_keys(feature)
     khash, vhash = _stmt_hashes(feature)
     return np.zeros(0, dtype=np.uint64), bands.ravel(), (khash, vhash)
