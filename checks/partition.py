@@ -155,9 +155,19 @@ def bases(lengths: list[int]) -> list[int]:
     return out
 
 
+def _pipeline(category: str):
+    import importlib
+
+    spec = spec_of(category)
+    return importlib.import_module(spec.pipeline) if spec and spec.pipeline else None
+
+
 def run_local(job, category: str, metas: list[Meta], blobs: list[bytes | None], P: int
               ) -> dict:
     """Every step in this process, one after the other (tests; what a cluster runs)."""
+    own = _pipeline(category)
+    if own is not None:
+        return own.run_local(job, category, metas, blobs, P)
     base = bases([len(m) for m in metas])
     splits = [split_shard(job, category, b, m, o, P) for b, m, o in zip(blobs, metas, base)]
     cands = [candidates(job, category, [s[p] for s in splits], P) for p in range(P)]
@@ -179,6 +189,9 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     its slice: a split part goes to one candidate task, a routed pair list to one
     verification task, and a verification task gets from each shard only the
     statements its pairs name."""
+    own = _pipeline(category)
+    if own is not None:
+        return own.submit(client, job, category, lengths, metas, blobs, P, tag)
     base = bases(lengths)
     S = len(metas)
     key = f"seedcheck-part-{tag}-{category}"

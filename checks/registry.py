@@ -106,12 +106,16 @@ class PartitionSpec:
 
     category: str
     index: str
-    check: str
-    split: Callable[..., Any]
-    candidates: Callable[..., Any]
-    needs: Callable[..., Any]
-    select: Callable[..., Any]
-    verify: Callable[..., Any]
+    check: str = ""
+    split: Callable[..., Any] | None = None
+    candidates: Callable[..., Any] | None = None
+    needs: Callable[..., Any] | None = None
+    select: Callable[..., Any] | None = None
+    verify: Callable[..., Any] | None = None
+    # or a whole pipeline of its own: the name of a module with ``run_local(job,
+    # category, metas, blobs, P)`` and ``submit(client, job, category, lengths, metas,
+    # blobs, P, tag)`` (the duplicate checks: checks/dup_partition.py)
+    pipeline: str = ""
 
 
 _CHECKS: dict[str, CheckSpec] = {}

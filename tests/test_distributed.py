@@ -386,3 +386,59 @@ def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_pat
     assert all((p["k"] % 3 == i).all() for i, p in enumerate(parts))
     whole = partition.split_shard(job, "figure", blobs[0], metas[0], base[0], 1)[0]
     assert sum(len(p["k"]) for p in parts) == len(whole["k"]) > 0
+
+
+def _dup_corpus(root: Path) -> None:
+    """Every kind of duplicate finding: identical copies (three), a near copy, a file
+    contained in a longer one, a passage shared by files of different clusters and by a
+    near-copy pair (one cluster), plus unrelated files."""
+    import random
+
+    rng = random.Random(11)
+
+    def word(n):
+        return "".join(chr(rng.randint(0x4E00, 0x7FFF)) for _ in range(n))
+
+    def para():
+        return "      " + "".join(f"{word(6)}{rng.randint(10, 999)}个，{word(8)}。"
+                                  for _ in range(4))
+
+    def text(paras, day=1):
+        return f"2021-03-0{day}\n\n    县政府工作动态\n\n" + "\n\n".join(paras) + "\n"
+
+    root.mkdir(parents=True)
+    arts = {f"{i:02d}.txt": [para() for _ in range(6)] for i in range(24)}
+    arts["01.txt"] = arts["00.txt"]                       # identical, three copies
+    arts["02.txt"] = arts["00.txt"]
+    arts["04.txt"] = arts["03.txt"][:5] + [para()]        # near copy
+    big = [para() for _ in range(9)]
+    arts["05.txt"] = big
+    arts["06.txt"] = big[2:5]                             # contained in 05
+    shared = "      " + "".join(f"{word(9)}。" for _ in range(14))
+    for name in ("10.txt", "11.txt", "12.txt", "03.txt", "04.txt"):
+        arts[name] = arts[name][:2] + [shared] + arts[name][2:]
+    for n, (name, paras) in enumerate(sorted(arts.items())):
+        (root / name).write_text(text(paras, day=1 + n % 9), encoding="utf-8")
+
+
+def test_partitioned_duplicate_equals_one_pass(tmp_path):
+    """The duplicate checks as a partitioned reduce (identical by body hash, candidates
+    by LSH bucket and paragraph hash, verification by pair, clusters combined, shared
+    passages by paragraph hash) give the one-pass findings for every P."""
+    from checks import engine, partition
+
+    root = tmp_path / "seeds"
+    _dup_corpus(root)
+    job, entries = job_for(root)
+    want = [f.to_dict() for f in engine.check_corpus(
+        engine.Corpus(root, [r for r, _ in entries], Config()), "duplicate")]
+    assert {f["check"] for f in want} == {
+        "duplicate.identical-file", "duplicate.near-duplicate-file",
+        "duplicate.contained-file", "duplicate.shared-passage"}
+    shards = dist.make_shards(entries, 5)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    blobs = [r["features"].get("duplicate") for r in results]
+    for P in (1, 2, 3, 5):
+        got = partition.run_local(job, "duplicate", metas, blobs, P)
+        assert got["crash"] is None and got["findings"] == want, P
