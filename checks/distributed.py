@@ -681,6 +681,9 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
                                     sel[spec.index], P, tag)
         reds[cat] = client.submit(finish_partitioned, job, cat, metas, combined, time.time(),
                                   key=f"seedcheck-reduce-{tag}-{cat}")
+        if all(spec.index not in category_indexes(job.config, c) for c in cats if c != cat):
+            # the blobs are freed on the workers once the tasks that read them are done
+            sel.pop(spec.index, None)
     rpos = {f.key: c for c, f in reds.items()}
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]

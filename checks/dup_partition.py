@@ -206,9 +206,11 @@ def needs(routed: list[np.ndarray]) -> np.ndarray:
 
 # -- C: verification --------------------------------------------------------------------------
 
-def select(job, blob, meta, base, need: np.ndarray) -> dict[int, tuple[str, str, Any]]:
-    want = set(need.tolist())
-    return {i: (rel, loc, f) for i, rel, loc, f in _feats(blob, meta, base) if i in want}
+def select(job, store: dict, need: np.ndarray) -> dict[int, tuple[str, str, Any]]:
+    """The features of the files verification partition q needs, from one shard's
+    store (``partition.store_shard``)."""
+    return {i: (store[i][0], store[i][1], pickle.loads(store[i][2]))
+            for i in need.tolist() if i in store}
 
 
 def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
@@ -379,12 +381,14 @@ def run_local(job, category: str, metas: list, blobs: list, P: int) -> dict:
     sp = [split_candidates(job, b, m, o, ident, P) for b, m, o in shards]
     cands = [candidates(job, [s[p] for s in sp], P) for p in range(P)]
     del sp
+    from .partition import store_shard
+
+    stores = [store_shard(job, category, b, m, o) for b, m, o in shards]
     verified = []
     for q in range(P):
         routed = [c[q] for c in cands]
         need = needs(routed)
-        verified.append(verify(job, routed, [select(job, b, m, o, need)
-                                             for b, m, o in shards]))
+        verified.append(verify(job, routed, [select(job, st, need) for st in stores]))
     combined = combine(job, ident, verified)
     sp = [split_shared(job, b, m, o, P) for b, m, o in shards]
     shareds = [shared(job, [s[p] for s in sp], combined["cluster"]) for p in range(P)]
@@ -397,7 +401,7 @@ def _pick(parts, p):
 
 def submit(client, job, category: str, lengths: list[int], metas: list, blobs: list, P: int,
            tag: str):
-    from .partition import bases
+    from .partition import bases, store_shard
 
     base = bases(lengths)
     S = len(metas)
@@ -417,12 +421,13 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
               key=f"{key}-sb-{s}", retries=2) for s in range(S)]
     cands = [sub(candidates, job, parts, P, key=f"{key}-cand-{p}", retries=2)
              for p, parts in enumerate(picks(sb, "b"))]
+    stores = [sub(store_shard, job, category, blobs[s], metas[s], base[s],
+                  key=f"{key}-store-{s}", retries=2) for s in range(S)]
     verified = []
     for q in range(P):
         routed = [sub(routed_to, c, q, key=f"{key}-route-{p}-{q}") for p, c in enumerate(cands)]
         need = sub(needs, routed, key=f"{key}-need-{q}")
-        sel = [sub(select, job, blobs[s], metas[s], base[s], need, key=f"{key}-sel-{s}-{q}")
-               for s in range(S)]
+        sel = [sub(select, job, stores[s], need, key=f"{key}-sel-{s}-{q}") for s in range(S)]
         verified.append(sub(verify, job, routed, sel, key=f"{key}-verify-{q}", retries=2))
     combined = sub(combine, job, ident, verified, key=f"{key}-combine", retries=2)
     cluster = sub(cluster_of, combined, key=f"{key}-cluster")

@@ -84,13 +84,29 @@ def needs(job, category: str, routed: list[Any]) -> Any:
     return spec_of(category).needs(list(routed))
 
 
-def select(job, category: str, blob: bytes | None, meta: Meta, base: int, need: Any
+def store_shard(job, category: str, blob: bytes | None, meta: Meta, base: int
+                ) -> dict[int, tuple[str, str, bytes]]:
+    """One shard's features, one pickle per file (``{file id: (path, locator,
+    bytes)}``): a verification partition then unpickles only the files it needs,
+    instead of every shard's whole blob once per partition."""
+    feats = pickle.loads(blob) if blob else {}
+    return {base + i: (rel, loc, pickle.dumps(feats[rel], protocol=pickle.HIGHEST_PROTOCOL))
+            for i, (rel, loc, _sha) in enumerate(meta) if feats.get(rel) is not None}
+
+
+def needed_ids(need: Any) -> list[int]:
+    need = np.asarray(need)
+    return np.unique(need[:, 0] if need.ndim == 2 else need).tolist()
+
+
+def select(job, category: str, store: dict[int, tuple[str, str, bytes]], need: Any
            ) -> dict[int, tuple[str, str, Any]]:
     """Step 3a: what verification partition q reads of one shard: ``{file id: (path,
     locator, slim feature)}``."""
     spec = spec_of(category)
-    got = spec.select(_shard_feats(blob, meta, base), need)
-    return {i: (meta[i - base][0], meta[i - base][1], v) for i, v in got.items()}
+    want = [(i, pickle.loads(store[i][2])) for i in needed_ids(need) if i in store]
+    got = spec.select(want, need)
+    return {i: (store[i][0], store[i][1], v) for i, v in got.items()}
 
 
 def verify(job, category: str, routed: list[Any], selected: list[dict], small: Any) -> dict:
@@ -173,11 +189,12 @@ def run_local(job, category: str, metas: list[Meta], blobs: list[bytes | None], 
     cands = [candidates(job, category, [s[p] for s in splits], P) for p in range(P)]
     del splits
     small = small_of([small_part(c) for c in cands])
+    stores = [store_shard(job, category, b, m, o) for b, m, o in zip(blobs, metas, base)]
     verified = []
     for q in range(P):
         routed = [routed_to(c, q) for c in cands]
         need = needs(job, category, routed)
-        sel = [select(job, category, b, m, o, need) for b, m, o in zip(blobs, metas, base)]
+        sel = [select(job, category, st, need) for st in stores]
         verified.append(verify(job, category, routed, sel, small))
     return combine(job, category, verified)
 
@@ -205,12 +222,14 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     del splits
     small = client.submit(small_of, [client.submit(small_part, c, key=f"{key}-small-{p}")
                                      for p, c in enumerate(cands)], key=f"{key}-small")
+    stores = [client.submit(store_shard, job, category, blobs[s], metas[s], base[s],
+                            key=f"{key}-store-{s}", retries=2) for s in range(S)]
     verified = []
     for q in range(P):
         routed = [client.submit(routed_to, c, q, key=f"{key}-route-{p}-{q}")
                   for p, c in enumerate(cands)]
         need = client.submit(needs, job, category, routed, key=f"{key}-need-{q}")
-        sel = [client.submit(select, job, category, blobs[s], metas[s], base[s], need,
+        sel = [client.submit(select, job, category, stores[s], need,
                              key=f"{key}-select-{s}-{q}") for s in range(S)]
         verified.append(client.submit(verify, job, category, routed, sel, small,
                                       key=f"{key}-verify-{q}", retries=2))
