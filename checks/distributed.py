@@ -565,7 +565,7 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
     ``distributed.Client`` or None (in this process, one shard after another).
     ``partitions``: categories that can (``checks/partition.py``) run as a reduce of
     that many partitions; default: one reduce task in this process, and on a cluster
-    as many partitions as workers (at least 2)."""
+    two partitions a worker."""
     t0 = time.monotonic()
     shards = make_shards(entries, shard_size)
     cats = corpus_categories(job.config) if entries else []
@@ -630,7 +630,8 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     from . import partition
 
     distributed = _import("distributed")
-    P = partitions if partitions is not None else max(2, _workers(client))
+    # two partitions a worker: each candidate and verification task holds a smaller share
+    P = partitions if partitions is not None else max(2, 2 * _workers(client))
     tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
     maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
                           retries=2) for i, shard in enumerate(shards)]

@@ -228,7 +228,8 @@ def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
     pairs = _tagged(_cat(list(routed), np.int64, (3,))[:, :2],
                     _cat(list(routed), np.int64, (3,))[:, 2])
     min_j = near_o["min_jaccard"]
-    for i, j, tag in pairs.tolist():
+    for i, j, tag in (t for c in range(0, len(pairs), 1 << 16)
+                      for t in pairs[c:c + (1 << 16)].tolist()):
         (a, _la, fa), (b, _lb, fb) = feats[i], feats[j]
         est = None
         if tag & 1:

@@ -439,13 +439,17 @@ def verify_pairs(pairs, min_sim: float):
     return agreeing, conflicts
 
 
+CHUNK = 1 << 16  # pairs turned into Python objects at a time (memory)
+
+
 def _row_pairs(rows: _Rows, ra: np.ndarray, rb: np.ndarray, tmpl: np.ndarray):
     file_of, stmt = rows.file_of, rows.stmt
-    for a, b in zip(ra.tolist(), rb.tolist()):
-        if tmpl[a] or tmpl[b]:
-            continue
-        yield (int(file_of[a]), int(stmt[a]), rows.statement(a),
-               int(file_of[b]), int(stmt[b]), rows.statement(b))
+    keep = ~(tmpl[ra] | tmpl[rb]) if len(ra) else np.zeros(0, dtype=bool)
+    ra, rb = ra[keep], rb[keep]
+    for c in range(0, len(ra), CHUNK):
+        for a, b in zip(ra[c:c + CHUNK].tolist(), rb[c:c + CHUNK].tolist()):
+            yield (int(file_of[a]), int(stmt[a]), rows.statement(a),
+                   int(file_of[b]), int(stmt[b]), rows.statement(b))
 
 
 def candidate_rows(rows: _Rows, cap: int, totals=None, focus: set[str] | None = None
@@ -574,15 +578,16 @@ def part_split(feats: list[tuple[int, dict]], P: int, config) -> list[dict]:
             continue
         b = _band_keys(f)
         keys.append(b.ravel())
-        fid.append(np.full(b.size, f_id, dtype=np.int64))
-        stn.append(np.repeat(np.arange(len(sts), dtype=np.int64), BANDS))
-        cls.append(np.repeat(np.fromiter((_class_hash(st) for st in sts), dtype=np.uint64,
-                                         count=len(sts)), BANDS))
+        fid.append(np.full(b.size, f_id, dtype=np.int32))
+        stn.append(np.repeat(np.arange(len(sts), dtype=np.int32), BANDS))
+        # 32 bits: a collision only lets through a pair that aligned() then rejects
+        cls.append(np.repeat(np.fromiter((_class_hash(st) & 0xFFFFFFFF for st in sts),
+                                         dtype=np.uint32, count=len(sts)), BANDS))
         k, v = _stmt_hashes(f)
         gk.append(k)
         gv.append(v)
     cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
-    K, F, S, C = cat(keys, np.uint64), cat(fid, np.int64), cat(stn, np.int64), cat(cls, np.uint64)
+    K, F, S, C = cat(keys, np.uint64), cat(fid, np.int32), cat(stn, np.int32), cat(cls, np.uint32)
     GK, GV = cat(gk, np.uint64), cat(gv, np.uint64)
     pk, pg = K % np.uint64(P), GK % np.uint64(P)
     out = []
@@ -598,21 +603,25 @@ def part_candidates(parts: list[dict], P: int, config) -> tuple[list[np.ndarray]
     verification partitions by file pair; and the template keys of its groups."""
     cap = config.opt(ACROSS, "max_bucket", 64)
     K = np.concatenate([x["k"] for x in parts]) if parts else np.zeros(0, np.uint64)
-    F = np.concatenate([x["f"] for x in parts]) if parts else np.zeros(0, np.int64)
-    S = np.concatenate([x["s"] for x in parts]) if parts else np.zeros(0, np.int64)
-    C = np.concatenate([x["c"] for x in parts]) if parts else np.zeros(0, np.uint64)
-    rowkey = (F << np.int64(24)) | S  # files and statements in path order
+    F = np.concatenate([x["f"] for x in parts]) if parts else np.zeros(0, np.int32)
+    S = np.concatenate([x["s"] for x in parts]) if parts else np.zeros(0, np.int32)
+    C = np.concatenate([x["c"] for x in parts]) if parts else np.zeros(0, np.uint32)
+    # files and statements in path order
+    rowkey = (F.astype(np.int64) << np.int64(24)) | S.astype(np.int64)
+    del F, S
     urow, row_of = np.unique(rowkey, return_inverse=True)
+    del rowkey
     n = len(urow)
-    cls_of = np.zeros(n, dtype=np.uint64)
+    cls_of = np.zeros(n, dtype=np.uint32)
     cls_of[row_of] = C
     codes = bucket_pairs(K, row_of.astype(np.int64), n, cap)
     ra, rb = codes // max(n, 1), codes % max(n, 1)
     fa, fb = urow[ra] >> np.int64(24), urow[rb] >> np.int64(24)
     keep = (fa != fb) & (cls_of[ra] == cls_of[rb])
     pairs = np.stack([fa[keep], urow[ra[keep]] & np.int64(0xFFFFFF),
-                      fb[keep], urow[rb[keep]] & np.int64(0xFFFFFF)], axis=1)
-    q = (pairs[:, 0] * np.int64(0x9E3779B1) + pairs[:, 2]) % np.int64(P) \
+                      fb[keep], urow[rb[keep]] & np.int64(0xFFFFFF)], axis=1).astype(np.int32)
+    del fa, fb, ra, rb, keep
+    q = (pairs[:, 0].astype(np.int64) * np.int64(0x9E3779B1) + pairs[:, 2]) % np.int64(P) \
         if len(pairs) else np.zeros(0, dtype=np.int64)
     routed = [pairs[q == i] for i in range(P)]
     GK = np.concatenate([x["gk"] for x in parts]) if parts else np.zeros(0, np.uint64)
@@ -656,10 +665,14 @@ def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dic
     ctx = config
     min_sim = ctx.opt(ACROSS, "min_similarity", 90.0)
     min_agree = ctx.opt(ACROSS, "min_agreeing", 3)
-    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int64)
+    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int32)
     if not len(pairs):
         return
-    pairs = np.unique(pairs, axis=0)
+    # duplicates (a pair from several bands' partitions) dropped, in sorted order
+    order = np.lexsort(pairs.T[::-1])
+    pairs = pairs[order]
+    del order
+    pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
     tset = set(tmpl.tolist())
     is_t: dict[tuple[int, int], bool] = {}
 
@@ -670,10 +683,11 @@ def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dic
         return got
 
     def gen():
-        for fa, sa, fb, sb in pairs.tolist():
-            if template(fa, sa) or template(fb, sb):
-                continue
-            yield (fa, sa, slim[fa]["statements"][sa], fb, sb, slim[fb]["statements"][sb])
+        for c in range(0, len(pairs), CHUNK):
+            for fa, sa, fb, sb in pairs[c:c + CHUNK].tolist():
+                if template(fa, sa) or template(fb, sb):
+                    continue
+                yield (fa, sa, slim[fa]["statements"][sa], fb, sb, slim[fb]["statements"][sb])
 
     agreeing, conflicts = verify_pairs(gen(), min_sim)
     yield from pair_hits(corpus, ids, slim, agreeing, conflicts, min_agree)
