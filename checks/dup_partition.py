@@ -206,11 +206,10 @@ def needs(routed: list[np.ndarray]) -> np.ndarray:
 
 # -- C: verification --------------------------------------------------------------------------
 
-def select(job, store: dict, need: np.ndarray) -> dict[int, tuple[str, str, Any]]:
+def select(job, store: dict, need: np.ndarray) -> dict[int, tuple[str, str, bytes]]:
     """The features of the files verification partition q needs, from one shard's
-    store (``partition.store_shard``)."""
-    return {i: (store[i][0], store[i][1], pickle.loads(store[i][2]))
-            for i in need.tolist() if i in store}
+    store (``partition.store_shard``), still pickled (unpickled by the verification)."""
+    return {i: store[i] for i in need.tolist() if i in store}
 
 
 def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
@@ -220,7 +219,7 @@ def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
     near_o, cont_o = _opts(job.config)
     feats: dict[int, tuple[str, str, Any]] = {}
     for sel in selected:
-        feats.update(sel)
+        feats.update((i, (rel, loc, pickle.loads(b))) for i, (rel, loc, b) in sel.items())
     locs = {rel: loc for rel, loc, _f in feats.values()}
     corpus = _corpus(job, locs)
     an = d.Analysis(sorted(locs))
