@@ -209,7 +209,9 @@ def needs(routed: list[np.ndarray]) -> np.ndarray:
 def select(job, store: dict, need: np.ndarray) -> dict[int, tuple[str, str, bytes]]:
     """The features of the files verification partition q needs, from one shard's
     store (``partition.store_shard``), still pickled (unpickled by the verification)."""
-    return {i: store[i] for i in need.tolist() if i in store}
+    from .partition import in_shard
+
+    return {i: store[i] for i in in_shard(need, store).tolist() if i in store}
 
 
 def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:

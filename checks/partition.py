@@ -99,12 +99,23 @@ def needed_ids(need: Any) -> list[int]:
     return np.unique(need[:, 0] if need.ndim == 2 else need).tolist()
 
 
+def in_shard(need: Any, store: dict) -> Any:
+    """The rows of ``need`` (file ids, or (file id, ...) rows) that name a file of this
+    shard (its ids are one contiguous range): each select looks at its share only."""
+    need = np.asarray(need)
+    if not store or not len(need):
+        return need[:0]
+    col = need[:, 0] if need.ndim == 2 else need
+    return need[(col >= min(store)) & (col <= max(store))]
+
+
 def select(job, category: str, store: dict[int, tuple[str, str, bytes]], need: Any
            ) -> bytes:
     """Step 3a: what verification partition q reads of one shard: ``{file id: (path,
     locator, slim feature)}``, pickled (a task's result waits in a worker's memory until
     its verification runs: bytes are several times smaller than live statements)."""
     spec = spec_of(category)
+    need = in_shard(need, store)
     want = [(i, pickle.loads(store[i][2])) for i in needed_ids(need) if i in store]
     got = spec.select(want, need)
     return pickle.dumps({i: (store[i][0], store[i][1], v) for i, v in got.items()},
