@@ -231,7 +231,7 @@ def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
     min_j = near_o["min_jaccard"]
     for i, j, tag in (t for c in range(0, len(pairs), 1 << 16)
                       for t in pairs[c:c + (1 << 16)].tolist()):
-        (a, _la, fa), (b, _lb, fb) = feats[i], feats[j]
+        a, fa, b, fb = feats[i][0], feats[i][2], feats[j][0], feats[j][2]
         est = None
         if tag & 1:
             est = d.jaccard(fa["sig"], fb["sig"])
@@ -311,7 +311,7 @@ def cluster_of(combined: dict) -> dict:
 def split_shared(job, blob, meta, base, P: int) -> list[dict]:
     d = _dup()
     min_chars = job.config.opt(d.SHARED, "min_chars", 100)
-    H, O, K, S, E, paths = [], [], [], [], [], {}
+    H, O, K, S, paths = [], [], [], [], {}
     for i, rel, loc, f in _feats(blob, meta, base):
         big = np.flatnonzero(f["ps"] >= min_chars)
         if len(big):

@@ -5,7 +5,6 @@ findings (fingerprints included) equal those of a run over the whole corpus."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np
