@@ -444,19 +444,13 @@ def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, st
     shard's :func:`select_meta`, in shard order (so paths are sorted); ``features`` is
     ``{index: [per-shard pickled {path: feature}]}`` for this category's indexes. Returns
     ``{"findings": [dict], "crash": [line] or None, "cached": bool, "seconds": s}``."""
-    from .cache import corpus_key
-
     t0 = time.perf_counter()
     entries = [(rel, loc) for meta in metas for rel, loc, _ in meta]
     shas = {rel: sha for meta in metas for rel, _, sha in meta}
+    files, name, got = _corpus_cached(job, category, metas)
     del metas
-    files = ResultFiles(job.cache_url, job.storage_options) if job.cache_url else None
-    key = corpus_key(job.ctx, category, ((rel, shas.get(rel)) for rel, _ in entries))
-    name = f"corpus-{category}-{key[:32]}.pkl.z"
-    if files is not None:
-        got = files.get(name)
-        if isinstance(got, dict) and got.get("version") == CACHE_VERSION:
-            return dict(got, cache=name, cached=True, seconds=time.perf_counter() - t0)
+    if got is not None:
+        return dict(got, seconds=time.perf_counter() - t0)
     merged: dict[str, dict[str, Any]] = {}
     for index, parts in features.items():
         m: dict[str, Any] = {}
@@ -487,6 +481,67 @@ def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, st
                 seconds=time.perf_counter() - t0)
 
 
+def _corpus_cached(job: Job, category: str, metas) -> tuple[Any, str, dict | None]:
+    """(result files or None, the category's result file name, its cached result or
+    None)."""
+    files, name, _ = _corpus_cached_name(job, category, metas)
+    if files is not None:
+        got = files.get(name)
+        if isinstance(got, dict) and got.get("version") == CACHE_VERSION:
+            return files, name, dict(got, cache=name, cached=True)
+    return files, name, None
+
+
+def cached_corpus(job: Job, category: str, metas) -> dict | None:
+    """A category's cached result (a task before a partitioned reduce), or None."""
+    t0 = time.perf_counter()
+    got = _corpus_cached(job, category, metas)[2]
+    return None if got is None else dict(got, seconds=time.perf_counter() - t0)
+
+
+def finish_partitioned(job: Job, category: str, metas, combined: dict, t0: float) -> dict:
+    """A partitioned reduce's combined result, stored like :func:`reduce_category`'s."""
+    files, name, _ = _corpus_cached_name(job, category, metas)
+    out = {"version": CACHE_VERSION, "findings": combined["findings"],
+           "crash": combined["crash"]}
+    if files is not None and out["crash"] is None and \
+            all(sha for meta in metas for _, _, sha in meta):
+        files.put(name, out)
+    return dict(out, cache=name if files is not None else None, cached=False,
+                seconds=time.time() - t0, partitions=combined.get("partitions"))
+
+
+def _corpus_cached_name(job: Job, category: str, metas) -> tuple[Any, str, None]:
+    from .cache import corpus_key
+
+    files = ResultFiles(job.cache_url, job.storage_options) if job.cache_url else None
+    key = corpus_key(job.ctx, category, ((rel, sha) for meta in metas for rel, _, sha in meta))
+    return files, f"corpus-{category}-{key[:32]}.pkl.z", None
+
+
+def reduce_partitioned(job: Job, category: str, metas, features: dict[str, list],
+                       P: int) -> dict:
+    """:func:`reduce_category` as a partitioned reduce in this process
+    (``checks/partition.py``): the same findings."""
+    from . import partition
+
+    t0 = time.time()
+    got = cached_corpus(job, category, metas)
+    if got is not None:
+        return got
+    spec = partition.spec_of(category)
+    combined = partition.run_local(job, category, metas, features[spec.index], P)
+    return finish_partitioned(job, category, metas, dict(combined, partitions=P), t0)
+
+
+def partitioned(job: Job, category: str, P: int | None) -> bool:
+    """Whether ``category`` runs as a partitioned reduce with ``P`` partitions."""
+    from . import partition
+
+    spec = partition.spec_of(category) if P and P > 1 else None
+    return spec is not None and category_indexes(job.config, category) == [spec.index]
+
+
 # -- the run -----------------------------------------------------------------------------------
 
 @dataclass
@@ -504,9 +559,13 @@ Progress = Callable[[str, dict], None]
 
 
 def run(job: Job, entries: list[tuple[str, str]], *, client=None,
-        shard_size: int = SHARD_SIZE, progress: Progress | None = None) -> RunResult:
+        shard_size: int = SHARD_SIZE, progress: Progress | None = None,
+        partitions: int | None = None) -> RunResult:
     """Map every shard, then reduce every corpus-check category. ``client`` is a
-    ``distributed.Client`` or None (in this process, one shard after another)."""
+    ``distributed.Client`` or None (in this process, one shard after another).
+    ``partitions``: categories that can (``checks/partition.py``) run as a reduce of
+    that many partitions; default: one reduce task in this process, and on a cluster
+    two partitions a worker."""
     t0 = time.monotonic()
     shards = make_shards(entries, shard_size)
     cats = corpus_categories(job.config) if entries else []
@@ -527,10 +586,13 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
         for cat in cats:
             feats = {i: [r["features"].get(i) for r in results]
                      for i in category_indexes(job.config, cat)}
-            corpus[cat] = reduce_category(job, cat, metas, feats)
+            if partitioned(job, cat, partitions):
+                corpus[cat] = reduce_partitioned(job, cat, metas, feats, partitions)
+            else:
+                corpus[cat] = reduce_category(job, cat, metas, feats)
             emit("reduce", {"category": cat, **_brief(corpus[cat])})
     else:
-        lights, corpus = _run_dask(client, job, shards, cats, emit)
+        lights, corpus = _run_dask(client, job, shards, cats, emit, partitions)
     files: dict[str, dict] = {}
     seed_findings: dict[str, list[dict]] = {}
     used = set()
@@ -557,8 +619,19 @@ def _brief(r: dict) -> dict:
             "seconds": r.get("seconds", 0.0), "crash": r.get("crash")}
 
 
-def _run_dask(client, job: Job, shards, cats, emit):
+def _workers(client) -> int:
+    try:
+        return len(client.scheduler_info().get("workers", {}))
+    except Exception:
+        return 0
+
+
+def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = None):
+    from . import partition
+
     distributed = _import("distributed")
+    # two partitions a worker: each candidate and verification task holds a smaller share
+    P = partitions if partitions is not None else max(2, 2 * _workers(client))
     tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
     maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
                           retries=2) for i, shard in enumerate(shards)]
@@ -577,7 +650,12 @@ def _run_dask(client, job: Job, shards, cats, emit):
     del maps
     # the reduces start as soon as the last shard is in (nothing goes through the driver)
     reds = {}
+    pre = {}  # partitioned categories: their cached result first
     for cat in cats:
+        if partitioned(job, cat, P):
+            pre[cat] = client.submit(cached_corpus, job, cat, metas,
+                                     key=f"seedcheck-cached-{tag}-{cat}")
+            continue
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
@@ -593,12 +671,26 @@ def _run_dask(client, job: Job, shards, cats, emit):
         emit("shard", {"done": n, "total": len(shards), "seeds": done_seeds,
                        "cached": r["cached"]})
     corpus = {}
+    for cat, fut in pre.items():
+        got = fut.result()
+        if got is not None:
+            corpus[cat] = got
+            emit("reduce", {"category": cat, **_brief(got)})
+            continue
+        spec = partition.spec_of(cat)
+        combined = partition.submit(client, job, cat, [len(sh) for sh in shards], metas,
+                                    sel[spec.index], P, tag)
+        reds[cat] = client.submit(finish_partitioned, job, cat, metas, combined, time.time(),
+                                  key=f"seedcheck-reduce-{tag}-{cat}")
+        if all(spec.index not in category_indexes(job.config, c) for c in cats if c != cat):
+            # the blobs are freed on the workers once the tasks that read them are done
+            sel.pop(spec.index, None)
     rpos = {f.key: c for c, f in reds.items()}
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]
         corpus[cat] = fut.result()
         emit("reduce", {"category": cat, **_brief(corpus[cat])})
-    del sel, reds, metas
+    del sel, reds, metas, pre
     return lights, corpus
 
 

@@ -174,6 +174,12 @@ class Corpus:
     config: Config
     loader: Callable[[str], Seed] | None = None
     feature_source: Callable[[str, str], Any] | None = None
+    # a part of a larger corpus (incremental runs, partitioned reduces): ``focus`` the
+    # paths whose findings are wanted (a check may skip pairs that touch none of them),
+    # ``totals[index]`` what the index's checks must know about the whole corpus
+    # (``incremental.Totals``); None / {} for a whole corpus
+    focus: set[str] | None = None
+    totals: dict[str, Any] = field(default_factory=dict)
     _features: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     _seeds: dict[str, Seed] = field(default_factory=dict)
 

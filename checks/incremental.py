@@ -43,7 +43,7 @@ from . import engine, registry
 from .config import Config
 from .model import Finding
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 MAX_SHARE = 0.25  # run in full when the affected sub-corpus is larger than this share
 HOPELESS_SHARE = 0.9  # a change that reached this share of the corpus ...
 SKIP_RUNS = 10  # ... makes the next runs full without keeping keys (then it tries again)
@@ -64,17 +64,39 @@ _EMPTY = np.zeros(0, dtype=np.uint64)
 
 def key_arrays(spec: registry.IndexSpec, feature: Any, config: Config
                ) -> tuple[np.ndarray, np.ndarray]:
-    """(plain, capped) keys of a seed, each a sorted unique uint64 array. ``keys`` may
-    return one iterable (plain keys) or a pair (plain, capped)."""
+    plain, capped, _groups = seed_keys(spec, feature, config)
+    return plain, capped
+
+
+def seed_keys(spec: registry.IndexSpec, feature: Any, config: Config
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """(plain, capped) keys of a seed: plain keys a sorted unique uint64 array, capped
+    keys a sorted uint64 array that keeps repeats (a capped key counts once per
+    occurrence, as a row in a bucket: see :meth:`KeyIndex.counts`). ``keys`` may return
+    one iterable (plain keys), a pair (plain, capped), or a triple (plain, capped,
+    groups) (see :func:`group_arrays`)."""
     if feature is None or spec.keys is None:
-        return _EMPTY, _EMPTY
+        return _EMPTY, _EMPTY, (_EMPTY, _EMPTY)
     raw = spec.keys(feature, engine.CheckContext(config, f"index:{spec.name}"))
-    if isinstance(raw, tuple) and len(raw) == 2:
-        return _as_keys(raw[0]), _as_keys(raw[1])
-    return _as_keys(raw), _EMPTY
+    if isinstance(raw, tuple) and len(raw) in (2, 3):
+        groups = _as_groups(raw[2]) if len(raw) == 3 and spec.group_min is not None \
+            else (_EMPTY, _EMPTY)
+        return _as_keys(raw[0]), _as_keys(raw[1], unique=False), groups
+    return _as_keys(raw), _EMPTY, (_EMPTY, _EMPTY)
 
 
-def _as_keys(raw: Any) -> np.ndarray:
+def _as_groups(raw) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, members): unique pairs, sorted by group then member (see
+    ``registry.IndexSpec.group_min``)."""
+    g = np.asarray(raw[0], dtype=np.uint64).ravel()
+    m = np.asarray(raw[1], dtype=np.uint64).ravel()
+    if not len(g):
+        return _EMPTY, _EMPTY
+    pairs = np.unique(np.stack([g, m], axis=1), axis=0)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def _as_keys(raw: Any, unique: bool = True) -> np.ndarray:
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
         arr = raw.astype(np.uint64, copy=False).ravel()
     else:
@@ -85,7 +107,7 @@ def _as_keys(raw: Any) -> np.ndarray:
             else:
                 vals.append(_h64(k))
         arr = np.array(vals, dtype=np.uint64)
-    return np.unique(arr)
+    return np.unique(arr) if unique else np.sort(arr)
 
 
 class KeyIndex:
@@ -114,7 +136,8 @@ class KeyIndex:
         return np.unique(self.H[np.isin(self.O, np.asarray(ids, dtype=np.int64))])
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
-        """How many seeds hold each key."""
+        """How many times each key is held (by how many seeds, for plain keys; in how
+        many rows, for capped keys, which keep their repeats)."""
         if not len(self.H):
             return np.zeros(len(keys), dtype=np.int64)
         return np.searchsorted(self.H, keys, "right") - np.searchsorted(self.H, keys, "left")
@@ -171,6 +194,111 @@ class KeyIndex:
         self.__init__(*st)
 
 
+class GroupIndex:
+    """Groups and their members over the corpus: ``G`` (group hashes), ``M`` (member
+    hashes) and ``O`` (owners, ids into ``paths``), sorted by group then member. A
+    maintained reduce: :meth:`members` is the number of distinct members of a group
+    across every seed, and :meth:`updated` replaces the entries of changed seeds
+    without touching the others (the figure index: statement keys and the sets of
+    figures they are stated with, so that a key stated with three or more sets of
+    figures anywhere is a template)."""
+
+    def __init__(self, paths: list[str], G: np.ndarray, M: np.ndarray, O: np.ndarray):
+        self.paths = paths
+        self.G, self.M, self.O = G, M, O
+        self.pid = {p: i for i, p in enumerate(paths)}
+        # P[i]: distinct (group, member) pairs among the first i entries
+        new = np.ones(len(G), dtype=bool)
+        if len(G) > 1:
+            new[1:] = (G[1:] != G[:-1]) | (M[1:] != M[:-1])
+        self.P = np.concatenate(([0], np.cumsum(new))).astype(np.int64)
+
+    @classmethod
+    def build(cls, groups: dict[str, tuple[np.ndarray, np.ndarray]]) -> "GroupIndex":
+        paths = sorted(groups)
+        return cls._make(paths, [groups[p] for p in paths], list(range(len(paths))))
+
+    @classmethod
+    def _make(cls, paths, parts, ids) -> "GroupIndex":
+        if parts:
+            G = np.concatenate([g for g, _m in parts]).astype(np.uint64)
+            M = np.concatenate([m for _g, m in parts]).astype(np.uint64)
+            O = np.repeat(np.asarray(ids, dtype=np.int64), [len(g) for g, _m in parts])
+        else:
+            G = M = np.zeros(0, dtype=np.uint64)
+            O = np.zeros(0, dtype=np.int64)
+        order = np.lexsort((O, M, G))
+        return cls(paths, G[order], M[order], O[order])
+
+    def groups_of(self, paths: set[str]) -> np.ndarray:
+        ids = [self.pid[p] for p in paths if p in self.pid]
+        if not ids:
+            return _EMPTY
+        return np.unique(self.G[np.isin(self.O, np.asarray(ids, dtype=np.int64))])
+
+    def members(self, groups: np.ndarray) -> np.ndarray:
+        """Distinct members of each group across the corpus."""
+        groups = np.asarray(groups, dtype=np.uint64)
+        lo = np.searchsorted(self.G, groups, "left")
+        hi = np.searchsorted(self.G, groups, "right")
+        return self.P[hi] - self.P[lo]
+
+    def owners(self, groups: np.ndarray) -> set[str]:
+        if not len(groups) or not len(self.G):
+            return set()
+        hit = np.isin(self.G, groups)
+        return {self.paths[i] for i in np.unique(self.O[hit]).tolist()}
+
+    def updated(self, changed: dict[str, tuple[np.ndarray, np.ndarray] | None]
+                ) -> "GroupIndex":
+        """A new index: the entries of ``changed`` paths replaced (None: removed)."""
+        drop = [self.pid[p] for p in changed if p in self.pid]
+        keep = ~np.isin(self.O, np.asarray(drop, dtype=np.int64)) if drop \
+            else np.ones(len(self.O), dtype=bool)
+        paths = sorted((set(self.paths) - {p for p, k in changed.items() if k is None})
+                       | {p for p, k in changed.items() if k is not None})
+        new_id = {p: i for i, p in enumerate(paths)}
+        remap = np.array([new_id.get(p, -1) for p in self.paths], dtype=np.int64)
+        parts = [(self.G[keep], self.M[keep])]
+        O = [remap[self.O[keep]] if len(self.paths) else self.O[keep]]
+        for p, k in changed.items():
+            if k is not None and len(k[0]):
+                parts.append(k)
+                O.append(np.full(len(k[0]), new_id[p], dtype=np.int64))
+        G = np.concatenate([g for g, _m in parts]).astype(np.uint64)
+        M = np.concatenate([m for _g, m in parts]).astype(np.uint64)
+        Oc = np.concatenate(O)
+        order = np.lexsort((Oc, M, G))
+        return GroupIndex(paths, G[order], M[order], Oc[order])
+
+    def __getstate__(self):
+        return (self.paths, self.G, self.M, self.O)
+
+    def __setstate__(self, st):
+        self.__init__(*st)
+
+
+class Totals:
+    """What a corpus check needs to know about the *whole* corpus while it runs on a
+    part of it (an incremental run's sub-corpus, a partition of a distributed reduce):
+    how often each capped key occurs (``counts``: a bucket's size) and how many distinct
+    members each group has (``members``). ``engine.Corpus.totals[index]`` holds one;
+    without it a check computes the same numbers from the features it sees (then the
+    whole corpus)."""
+
+    def __init__(self, capped: KeyIndex | None = None, groups: GroupIndex | None = None,
+                 counts: Callable[[np.ndarray], np.ndarray] | None = None,
+                 members: Callable[[np.ndarray], np.ndarray] | None = None):
+        self._counts = counts or (capped.counts if capped is not None else None)
+        self._members = members or (groups.members if groups is not None else None)
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        return self._counts(np.asarray(keys, dtype=np.uint64))
+
+    def members(self, groups: np.ndarray) -> np.ndarray:
+        return self._members(np.asarray(groups, dtype=np.uint64))
+
+
 # -- running a category ----------------------------------------------------------------------
 
 class Stats:
@@ -183,6 +311,7 @@ class Stats:
         self.recomputed = 0     # seeds whose findings were recomputed (N1)
         self.subcorpus = 0      # seeds the checks ran on
         self.hopeless = False   # the change reached most of the corpus
+        self.affected = 0       # unchanged seeds holding a group whose flag flipped
 
 
 LAST: dict[str, Stats] = {}
@@ -211,7 +340,9 @@ def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
     state = store.get_corpus_state(ctx, category) if keyed else None
     skip = state.get("skip", 0) if isinstance(state, dict) else 0
     if state is not None and (state.get("version") != STATE_VERSION or skip
-                              or set(state.get("indexes", {})) != {s.name for s in specs}):
+                              or set(state.get("indexes", {})) != {s.name for s in specs}
+                              or set(state.get("groups", {}))
+                              != {s.name for s in specs if s.group_min is not None}):
         state = None
     if skip:
         stats.reason = "its changes reach most of the corpus"
@@ -242,19 +373,23 @@ def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
             "version": STATE_VERSION, "skip": (skip - 1) if skip else SKIP_RUNS})
     elif keyed:
         indexes = {}
+        groups = {}
         for s in specs:
             feats = dict(corpus.features(s.name))
-            ks = {p: key_arrays(s, feats.get(p), config) for p in paths}
+            ks = {p: seed_keys(s, feats.get(p), config) for p in paths}
             indexes[s.name] = (KeyIndex.build({p: k[0] for p, k in ks.items()}),
                                KeyIndex.build({p: k[1] for p, k in ks.items()}))
-        _save(store, ctx, category, now, indexes, found)
+            if s.group_min is not None:
+                groups[s.name] = GroupIndex.build({p: k[2] for p, k in ks.items()})
+        _save(store, ctx, category, now, indexes, groups, found)
     return engine.number_corpus_findings(found)
 
 
 def _save(store, ctx: str, category: str, now: dict[str, str],
-          indexes: dict[str, tuple[KeyIndex, KeyIndex]], found: dict[str, list[tuple[Finding, str]]]) -> None:
+          indexes: dict[str, tuple[KeyIndex, KeyIndex]], groups: dict[str, GroupIndex],
+          found: dict[str, list[tuple[Finding, str]]]) -> None:
     store.put_corpus_state(ctx, category, {
-        "version": STATE_VERSION, "shas": now, "indexes": indexes,
+        "version": STATE_VERSION, "shas": now, "indexes": indexes, "groups": groups,
         "findings": {p: [(f.to_dict(), k) for f, k in v] for p, v in found.items()}})
 
 
@@ -297,9 +432,25 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
     parts: list[tuple[KeyIndex, KeyIndex, int | None]] = []  # (old, new, cap)
     touched: list[np.ndarray] = []
     new_state: dict[str, tuple[KeyIndex, KeyIndex]] = {}
+    affected: set[str] = set()  # holders of a group whose flag flipped (see below)
+    new_groups: dict[str, GroupIndex] = {}
     for s in specs:
-        ks = {p: key_arrays(s, new_keys[s.name].get(p), config) for p in present}
-        cap = s.cap(engine.CheckContext(config, f"index:{s.name}")) if s.cap else None
+        ks = {p: seed_keys(s, new_keys[s.name].get(p), config) for p in present}
+        ictx = engine.CheckContext(config, f"index:{s.name}")
+        cap = s.cap(ictx) if s.cap else None
+        if s.group_min is not None:
+            # a maintained reduce: the groups' distinct members over the whole corpus.
+            # A group whose flag (members >= group_min) flips changes what its holders'
+            # findings depend on: they count as changed
+            old_gi: GroupIndex = state["groups"][s.name]
+            new_gi = old_gi.updated({p: (ks[p][2] if p in ks else None) for p in changed})
+            news = [ks[p][2][0] for p in present]
+            gs = np.union1d(old_gi.groups_of(changed),
+                            np.concatenate(news) if news else _EMPTY)
+            mn = s.group_min(ictx)
+            flip = gs[(old_gi.members(gs) >= mn) != (new_gi.members(gs) >= mn)]
+            affected |= new_gi.owners(flip) - changed
+            new_groups[s.name] = new_gi
         pair = []
         for j in (0, 1):
             old_ki: KeyIndex = state["indexes"][s.name][j]
@@ -312,15 +463,23 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
                                       np.concatenate(news) if news else _EMPTY))
         new_state[s.name] = (pair[0], pair[1])
     indexes = new_state
-    n1 = set(present)
-    for (old_ki, new_ki, cap), keys in zip(parts, touched):
-        n1 |= new_ki.owners(keys, cap, old_ki)
 
     def neighbours(paths: set[str]) -> set[str]:
         out: set[str] = set()
         for _old, new_ki, cap in parts:
             out |= new_ki.owners(new_ki.keys_of(paths), cap)
         return out
+
+    stats.affected = len(affected)
+    if any(s.closure == "pairs" for s in specs):
+        return _pairs(root, now, config, category, store, ctx, state, specs, make_source,
+                      stats, changed, affected, parts, touched, neighbours, indexes,
+                      new_groups, limit)
+    n1 = set(present)
+    for (old_ki, new_ki, cap), keys in zip(parts, touched):
+        n1 |= new_ki.owners(keys, cap, old_ki)
+    if affected:  # their keys did not change: their neighbours now
+        n1 |= affected | neighbours(affected)
 
     component = any(s.closure == "component" for s in specs)
     if component:
@@ -349,6 +508,12 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
     stats.recomputed, stats.subcorpus = len(n1), len(sub)
     source = make_source(sub)
     corpus = engine.Corpus(root, sorted(sub), config, feature_source=source)
+    # the checks see a part of the corpus: what they need to know about the whole
+    # (bucket sizes, groups' members) comes from the state, and only pairs that touch
+    # N1 need to be looked at
+    corpus.focus = set(n1)
+    for s in specs:
+        corpus.totals[s.name] = Totals(indexes[s.name][1], new_groups.get(s.name))
     try:
         fresh = engine.check_corpus_keyed(corpus, category, only=n1.__contains__)
     except engine.CheckCrashed:
@@ -357,5 +522,62 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
         source.flush()
     found = restore(lambda p: p not in n1 and p in now)
     found.update(fresh)
-    _save(store, ctx, category, now, indexes, found)
+    _save(store, ctx, category, now, indexes, new_groups, found)
+    return engine.number_corpus_findings(found)
+
+
+def _partner(d: dict) -> str:
+    """The other seed of the pair a finding belongs to (``closure="pairs"``): the path
+    of its first related location (itself when it has none)."""
+    rel = d.get("related") or ()
+    return rel[0]["path"] if rel else d["path"]
+
+
+def _pairs(root, now, config, category, store, ctx, state, specs, make_source, stats,
+           changed, affected, parts, touched, neighbours, indexes, new_groups, limit) -> list[Finding] | None:
+    """``closure="pairs"``: every finding belongs to a pair of seeds (its path and its
+    first related location's) and depends only on the two seeds and on the whole
+    corpus's totals (bucket sizes, groups' members). ``D`` = the changed seeds, the
+    holders of a group whose flag flipped and the holders of a capped key that went
+    over or under the cap; the pairs that touch ``D`` are recomputed (the checks run on
+    ``D`` and its neighbours, ``corpus.focus = D``), every other pair's findings come
+    from the state."""
+    d = set(changed) | affected
+    for (old_ki, new_ki, cap), keys in zip(parts, touched):
+        if cap is None or not len(keys):
+            continue
+        flip = keys[(old_ki.counts(keys) > cap) != (new_ki.counts(keys) > cap)]
+        if len(flip):
+            d |= new_ki.owners(flip) | old_ki.owners(flip)
+    dn = {p for p in d if p in now}
+    sub = dn | neighbours(dn)
+    if len(sub) > limit:
+        stats.reason = f"the change needs {len(sub)} seeds"
+        return None
+    stats.mode = "incremental"
+    stats.recomputed, stats.subcorpus = len(d), len(sub)
+    source = make_source(sub)
+    corpus = engine.Corpus(root, sorted(sub), config, feature_source=source)
+    corpus.focus = dn
+    for s in specs:
+        corpus.totals[s.name] = Totals(indexes[s.name][1], new_groups.get(s.name))
+    try:
+        fresh = engine.check_corpus_keyed(corpus, category)
+    except engine.CheckCrashed:
+        return None
+    finally:
+        source.flush()
+    stored = state["findings"]
+    found: dict[str, list[tuple[Finding, str]]] = {}
+    for p, v in stored.items():
+        if p not in now or p in d:
+            continue
+        keep = [(Finding.from_dict(x), k) for x, k in v if _partner(x) not in d]
+        if keep:
+            found[p] = keep
+    for p, v in fresh.items():
+        found.setdefault(p, []).extend(v)
+        # the order engine.finalize gives one path's findings
+        found[p].sort(key=lambda fk: (fk[0].start, fk[0].end, fk[0].message))
+    _save(store, ctx, category, now, indexes, new_groups, found)
     return engine.number_corpus_findings(found)

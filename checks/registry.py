@@ -72,17 +72,55 @@ class IndexSpec:
     # promise: the findings of a seed depend only on the seeds that share a key with
     # it (``closure="neighbours"``), or only on its connected component of the
     # seed-key graph (``closure="component"``, for checks that chain pairs into
-    # clusters). An index without ``keys`` makes its category run in full whenever a
-    # seed changes.
+    # clusters), or ``closure="pairs"``: every finding belongs to a pair of seeds (its
+    # path and its first related location's path) and depends only on those two seeds
+    # and on ``corpus.totals`` (see ``group_min``). An index without ``keys`` makes its
+    # category run in full whenever a seed changes.
     keys: Callable[..., Any] | None = None
     closure: str = "neighbours"
     # ``cap(ctx)``: when ``keys`` returns ``(plain, capped)``, a capped key held by more
     # than ``cap`` seeds connects nothing (the checks skip such buckets)
     cap: Callable[..., int] | None = None
+    # ``group_min(ctx)``: when ``keys`` returns ``(plain, capped, (groups, members))``,
+    # the index keeps a maintained reduce of every group's distinct members across the
+    # corpus (``incremental.GroupIndex``), and a seed's findings may depend on whether
+    # its groups have at least ``group_min`` members (the figure check's templates);
+    # when a change flips that for a group, its holders are recomputed. The checks read
+    # the whole corpus's figures through ``corpus.totals[index]`` (``incremental.Totals``)
+    group_min: Callable[..., int] | None = None
+
+
+@dataclass
+class PartitionSpec:
+    """A corpus-check category that can run as a partitioned reduce
+    (``checks/partition.py``): candidate generation split by key over P partitions,
+    verification split by candidate pair, a final combine of findings. ``index``: the
+    one index it reads; ``check``: the corpus check whose hits ``verify`` yields (it
+    must be the category's only corpus check). The functions, in order:
+    ``split(feats, P, config)`` (one shard's ``[(file id, feature)]`` into P parts),
+    ``candidates(parts, P, config)`` (one partition's parts from every shard ->
+    ``(routed pairs per verification partition, small)``), ``needs(routed)`` (what a
+    verification partition reads), ``select(feats, need)`` (one shard's part of it),
+    ``verify(corpus, ids, routed, selected, small, config)`` (hits); ``small`` of every
+    partition is concatenated (numpy) and given to every verification."""
+
+    category: str
+    index: str
+    check: str = ""
+    split: Callable[..., Any] | None = None
+    candidates: Callable[..., Any] | None = None
+    needs: Callable[..., Any] | None = None
+    select: Callable[..., Any] | None = None
+    verify: Callable[..., Any] | None = None
+    # or a whole pipeline of its own: the name of a module with ``run_local(job,
+    # category, metas, blobs, P)`` and ``submit(client, job, category, lengths, metas,
+    # blobs, P, tag)`` (the duplicate checks: checks/dup_partition.py)
+    pipeline: str = ""
 
 
 _CHECKS: dict[str, CheckSpec] = {}
 _INDEXES: dict[str, IndexSpec] = {}
+_PARTITIONS: dict[str, PartitionSpec] = {}
 _loaded = False
 
 
@@ -124,21 +162,33 @@ def corpus_index(name: str, *, version: int = 1, keys: Callable[..., Any] | None
 
 
 def index_keys(name: str, *, closure: str = "neighbours",
-               cap: Callable[..., int] | None = None):
+               cap: Callable[..., int] | None = None,
+               group_min: Callable[..., int] | None = None):
     """Declare the blocking keys of the index ``name`` (registered before), see
     :class:`IndexSpec`::
 
         @index_keys("duplicate", closure="component")
         def duplicate_keys(feature, ctx): return [...]
     """
-    if closure not in ("neighbours", "component"):
-        raise ValueError(f"index {name}: closure must be 'neighbours' or 'component'")
+    if closure not in ("neighbours", "component", "pairs"):
+        raise ValueError(f"index {name}: closure must be 'neighbours', 'component' or "
+                         "'pairs'")
 
     def deco(func):
         spec = _INDEXES[name]
-        spec.keys, spec.closure, spec.cap = func, closure, cap
+        spec.keys, spec.closure, spec.cap, spec.group_min = func, closure, cap, group_min
         return func
     return deco
+
+
+def corpus_partition(spec: PartitionSpec) -> PartitionSpec:
+    _PARTITIONS[spec.category] = spec
+    return spec
+
+
+def get_partition(category: str) -> PartitionSpec | None:
+    load_builtin()
+    return _PARTITIONS.get(category)
 
 
 def load_builtin() -> None:

@@ -327,3 +327,118 @@ def test_url_seed_over_the_size_limit_is_hashed_not_checked():
     big_findings = [d for d in r["findings"] if d["path"] == "big.txt"]
     assert [d["check"] for d in big_findings] == ["format.too-large"]
     assert f"the file is {len(big):,} bytes" in big_findings[0]["message"]
+
+
+# -- partitioned reduces (checks/partition.py) ------------------------------------------------
+
+def test_partitioned_reduce_p3_gives_the_local_report(corpus, local_report):
+    """The figure reduce as 3 candidate and 3 verification partitions, in this process,
+    gives the report of the local run (one reduce over the whole corpus)."""
+    job, entries = job_for(corpus)
+    res = dist.run(job, entries, shard_size=3, partitions=3)
+    assert res.corpus["figure"].get("partitions") == 3
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
+
+
+FIG = [
+    "青石县交通运输局近日召开乡村道路建设推进会，通报全县农村公路建设进展情况。",
+    "截至2020年底，全县新建和改造农村公路126公里，惠及沿线42个行政村。",
+    "县财政统筹安排农村公路专项资金{money}，对按期完工、质量达标的项目给予奖励。",
+    "全县共组织第三方检测机构抽检路段57段，抽检合格率达到98.5%。",
+    "全县还组织开展农村公路养护技能培训，累计培训养护人员320人次。",
+]
+
+
+@pytest.mark.parametrize("third", [None, "3800万元", "4000万元"])
+def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_path, third):
+    """Versions a/b conflict on one sentence; a third file in another shard states it
+    with one of their figures (no template) or a third (a template: no finding). The
+    template keys come from the group partitions, the pairs from the bucket partitions,
+    the statements from the shards: every P gives the one-pass findings."""
+    from checks import engine, partition
+
+    root = tmp_path / "seeds"
+    root.mkdir()
+    write_corpus(root, n=12)
+    for name, day, money in (("a.txt", 2, "3800万元"), ("m.txt", 5, "3600万元")):
+        (root / name).write_text(f"2021-03-0{day}\n\n标题\n\n" + "\n".join(
+            x.format(money=money) for x in FIG) + "\n", encoding="utf-8")
+    if third:
+        (root / "z.txt").write_text("2021-03-09\n\n另一篇\n\n" + FIG[2].format(money=third)
+                                    + "\n各地要抓好落实。\n", encoding="utf-8")
+    job, entries = job_for(root)
+    want = [f.to_dict() for f in engine.check_corpus(
+        engine.Corpus(root, [r for r, _ in entries], Config()), "figure")]
+    across = {f["path"] for f in want if f["check"] == "figure.conflicting-figure-across-files"}
+    assert ({"a.txt", "m.txt"} <= across) is (third != "4000万元")
+    shards = dist.make_shards(entries, 4)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    blobs = [r["features"].get("figure") for r in results]
+    for P in (1, 2, 3, 5):
+        got = partition.run_local(job, "figure", metas, blobs, P)
+        assert got["crash"] is None and got["findings"] == want, P
+    # each candidate partition gets only its slice of a shard's bucket keys
+    base = partition.bases([len(m) for m in metas])
+    parts = partition.split_shard(job, "figure", blobs[0], metas[0], base[0], 3)
+    assert all((p["k"] % 3 == i).all() for i, p in enumerate(parts))
+    whole = partition.split_shard(job, "figure", blobs[0], metas[0], base[0], 1)[0]
+    assert sum(len(p["k"]) for p in parts) == len(whole["k"]) > 0
+
+
+def _dup_corpus(root: Path) -> None:
+    """Every kind of duplicate finding: identical copies (three), a near copy, a file
+    contained in a longer one, a passage shared by files of different clusters and by a
+    near-copy pair (one cluster), plus unrelated files."""
+    import random
+
+    rng = random.Random(11)
+
+    def word(n):
+        return "".join(chr(rng.randint(0x4E00, 0x7FFF)) for _ in range(n))
+
+    def para():
+        return "      " + "".join(f"{word(6)}{rng.randint(10, 999)}个，{word(8)}。"
+                                  for _ in range(4))
+
+    def text(paras, day=1):
+        return f"2021-03-0{day}\n\n    县政府工作动态\n\n" + "\n\n".join(paras) + "\n"
+
+    root.mkdir(parents=True)
+    arts = {f"{i:02d}.txt": [para() for _ in range(6)] for i in range(24)}
+    arts["01.txt"] = arts["00.txt"]                       # identical, three copies
+    arts["02.txt"] = arts["00.txt"]
+    arts["04.txt"] = arts["03.txt"][:5] + [para()]        # near copy
+    big = [para() for _ in range(9)]
+    arts["05.txt"] = big
+    arts["06.txt"] = big[2:5]                             # contained in 05
+    shared = "      " + "".join(f"{word(9)}。" for _ in range(14))
+    for name in ("10.txt", "11.txt", "12.txt", "03.txt", "04.txt"):
+        arts[name] = arts[name][:2] + [shared] + arts[name][2:]
+    for n, (name, paras) in enumerate(sorted(arts.items())):
+        (root / name).write_text(text(paras, day=1 + n % 9), encoding="utf-8")
+
+
+def test_partitioned_duplicate_equals_one_pass(tmp_path):
+    """The duplicate checks as a partitioned reduce (identical by body hash, candidates
+    by LSH bucket and paragraph hash, verification by pair, clusters combined, shared
+    passages by paragraph hash) give the one-pass findings for every P."""
+    from checks import engine, partition
+
+    root = tmp_path / "seeds"
+    _dup_corpus(root)
+    job, entries = job_for(root)
+    want = [f.to_dict() for f in engine.check_corpus(
+        engine.Corpus(root, [r for r, _ in entries], Config()), "duplicate")]
+    assert {f["check"] for f in want} == {
+        "duplicate.identical-file", "duplicate.near-duplicate-file",
+        "duplicate.contained-file", "duplicate.shared-passage"}
+    shards = dist.make_shards(entries, 5)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    blobs = [r["features"].get("duplicate") for r in results]
+    for P in (1, 2, 3, 5):
+        got = partition.run_local(job, "duplicate", metas, blobs, P)
+        assert got["crash"] is None and got["findings"] == want, P

@@ -5,7 +5,6 @@ findings (fingerprints included) equal those of a run over the whole corpus."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -207,3 +206,114 @@ def test_category_whose_changes_reach_everything_stops_keeping_keys(corpus, monk
     # keys are built again, and the next change is tried again
     assert modes == [("full", True, 2, False), ("full", False, 1, False),
                      ("full", False, 0, False), ("full", False, None, True)], modes
+
+
+# -- figure: the template rule is a maintained reduce ------------------------------------------
+
+FIG_ARTICLE = [
+    "青石县交通运输局近日召开乡村道路建设推进会，通报全县农村公路建设进展情况。",
+    "截至2020年底，全县新建和改造农村公路126公里，惠及沿线42个行政村。",
+    "县财政统筹安排农村公路专项资金{money}，对按期完工、质量达标的项目给予奖励。",
+    "全县共组织第三方检测机构抽检路段57段，抽检合格率达到98.5%。",
+    "全县还组织开展农村公路养护技能培训，累计培训养护人员320人次。",
+    "下一步，县交通运输局将建立项目调度台账，每半个月通报一次进度。",
+]
+
+
+def fig_article(day: int, money: str) -> str:
+    return f"2021-03-0{day}\n\n青石县推进农村公路建设\n\n" + "\n".join(
+        x.format(money=money) for x in FIG_ARTICLE) + "\n"
+
+
+def other_article(money: str, seed: int = 5) -> str:
+    """Another article that states the money sentence (its template variant) and
+    nothing else of the article above."""
+    rng = random.Random(seed)
+    return text_of([FIG_ARTICLE[2].format(money=money)] + article(rng, 3), day=7)
+
+
+def run_with(root: Path, store, category: str, config: Config) -> list[dict]:
+    entries = scan(root)
+    shas = {rel: cache_mod.read_raw(p)[1] for rel, p in entries}
+    findings, _ = cache_mod.check_corpus_cached(root, [r for r, _ in entries], shas, config,
+                                                category, store, CTX)
+    return [f.to_dict() for f in findings]
+
+
+def cold_with(root: Path, category: str, config: Config) -> list[dict]:
+    corpus = engine.Corpus(root, [r for r, _ in scan(root)], config)
+    return [f.to_dict() for f in engine.check_corpus(corpus, category)]
+
+
+FIG_CHANGES = [
+    # (description, change, paths with a figure.conflicting-figure-across-files finding)
+    # with max_bucket 2, this puts the sentence's buckets over the cap (three rows)
+    # while its figure sets stay two: the pair a-b must go (a bucket size flipped)
+    ("a third article states the money sentence with one of the two figures",
+     lambda r: (r / "c.txt").write_text(other_article("3800万元"), encoding="utf-8"),
+     {"a.txt", "b.txt"}),
+    ("it states a third figure: a template (the buckets' sizes stay)",
+     lambda r: (r / "c.txt").write_text(other_article("4000万元"), encoding="utf-8"), set()),
+    ("it now states one of the two figures: two variants, no template",
+     lambda r: (r / "c.txt").write_text(other_article("3800万元", 6), encoding="utf-8"),
+     {"a.txt", "b.txt"}),
+    # with max_bucket 2, the sentence's buckets (a, b, c) are over the cap, but the
+    # part of the corpus rechecked for a (a and b) holds two of their rows only: the
+    # bucket sizes must be the whole corpus's (the state's), not the part's
+    ("a edited (its capture date)", lambda r: (r / "a.txt").write_text(
+        fig_article(3, "3800万元"), encoding="utf-8"), {"a.txt", "b.txt"}),
+    ("a third figure again", lambda r: (r / "c.txt").write_text(
+        other_article("4100万元"), encoding="utf-8"), set()),
+    ("the third article removed: two variants", lambda r: (r / "c.txt").unlink(),
+     {"a.txt", "b.txt"}),
+    ("b states the first figure: no conflict", lambda r: (r / "b.txt").write_text(
+        fig_article(5, "3800万元"), encoding="utf-8"), set()),
+    ("b states another figure again", lambda r: (r / "b.txt").write_text(
+        fig_article(5, "3600万元"), encoding="utf-8"), {"a.txt", "b.txt"}),
+    ("a filler file edited", lambda r: (r / "003.txt").write_text(
+        text_of(article(random.Random(31))), encoding="utf-8"), {"a.txt", "b.txt"}),
+]
+
+
+@pytest.mark.parametrize("max_bucket", [64, 2])
+def test_figure_template_flips_are_incremental(tmp_path, max_bucket):
+    """The template rule (a statement key stated with three or more sets of figures
+    across the corpus is skipped) flips both ways; incremental runs equal cold runs,
+    recompute a few seeds only, and never fall back to a full run. With max_bucket 2
+    the buckets of the sentence are over the cap: nothing pairs through them."""
+    root = tmp_path / "seeds"
+    make_corpus(root)
+    (root / "a.txt").write_text(fig_article(2, "3800万元"), encoding="utf-8")
+    (root / "b.txt").write_text(fig_article(5, "3600万元"), encoding="utf-8")
+    cfg = Config(checks={"figure.conflicting-figure-across-files": {"max_bucket": max_bucket}})
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    across = "figure.conflicting-figure-across-files"
+    try:
+        first = run_with(root, store, "figure", cfg)
+        assert first == cold_with(root, "figure", cfg)
+        assert {f["path"] for f in first if f["check"] == across} == {"a.txt", "b.txt"}
+        n = len(scan(root))
+        for what, change, want in FIG_CHANGES:
+            change(root)
+            got = run_with(root, store, "figure", cfg)
+            assert got == cold_with(root, "figure", cfg), what
+            if max_bucket == 2 and (root / "c.txt").exists():
+                want = set()  # three rows in the sentence's buckets: over the cap
+            assert {f["path"] for f in got if f["check"] == across} == want, what
+            st = incremental.LAST["figure"]
+            assert st.mode == "incremental" and st.recomputed <= 5 and st.subcorpus < n // 4, \
+                (what, st.mode, st.reason, st.recomputed, st.subcorpus)
+    finally:
+        store.close()
+
+
+def test_group_index_counts_distinct_members():
+    u = lambda *xs: np.array(xs, dtype=np.uint64)  # noqa: E731
+    gi = incremental.GroupIndex.build({"a": (u(1, 1, 2), u(10, 11, 10)),
+                                       "b": (u(1,), u(10,)), "c": (u(1, 3), u(12, 10))})
+    assert gi.members(u(1, 2, 3, 4)).tolist() == [3, 1, 1, 0]
+    assert gi.owners(u(1)) == {"a", "b", "c"}
+    up = gi.updated({"c": None, "d": (u(2, 2), u(11, 12))})
+    assert up.members(u(1, 2, 3)).tolist() == [2, 3, 0]
+    assert up.owners(u(2)) == {"a", "d"}
+    assert set(up.groups_of({"a"}).tolist()) == {1, 2}

@@ -23,7 +23,8 @@ from rapidfuzz import fuzz
 from ..model import Fix, Hit
 from ..paragraphs import (Paragraph, fold_figures, normalize, paragraphs, sentence_pieces,
                           sentence_units)
-from ..registry import corpus_check, corpus_index, file_check, index_keys
+from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
+                        file_check, index_keys)
 from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
                           lsh_pairs, pairs_similarity, signature, text_hash)
 
@@ -32,6 +33,10 @@ IDENTICAL = "duplicate.identical-file"
 NEAR = "duplicate.near-duplicate-file"
 CONTAINED = "duplicate.contained-file"
 SHARED = "duplicate.shared-passage"
+
+INDEX_MIN = 20  # paragraphs shorter than this do not make candidates
+MAX_DF = 50     # paragraphs in more files than this are boilerplate: no candidates
+LSH_MAX_BUCKET = 500  # similarity.lsh_pairs' default
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -318,8 +323,8 @@ def analyze(corpus, config) -> Analysis:
     near_o = _opts(config, NEAR, threshold=0.85, min_chars=200, bands=42, rows=3,
                    min_jaccard=0.12)
     cont_o = _opts(config, CONTAINED, threshold=0.9, min_chars=200)
-    index_min = 20  # paragraphs shorter than this do not make candidates
-    max_df = 50     # paragraphs in more files than this are boilerplate: no candidates
+    index_min = INDEX_MIN
+    max_df = MAX_DF
 
     feats = corpus.features("duplicate")
     paths = [p for p, _ in feats]
@@ -382,39 +387,54 @@ def analyze(corpus, config) -> Analysis:
                             cand.add((members[x], members[y]))
 
     texts = an.texts = _Texts(corpus)
-    thr = near_o["threshold"]
-    min_j = near_o["min_jaccard"]
     for i, j in sorted(cand):
-        la, lb = F[i]["len"], F[j]["len"]
-        a, b = paths[i], paths[j]
-        if la >= near_o["min_chars"] and lb >= near_o["min_chars"] \
-                and 2 * min(la, lb) / (la + lb) >= thr \
-                and F[i]["sig"] is not None and F[j]["sig"] is not None \
-                and jest.get((i, j), jaccard(F[i]["sig"], F[j]["sig"])) >= min_j:
-            an.verified += 1
-            s = body_similarity(texts.paras(a), texts.paras(b), thr)
-            if s >= thr:
-                an.near[(a, b)] = s
-                continue
-        # containment: the smaller body inside the larger
-        si, bi = (i, j) if (la, paths[i]) <= (lb, paths[j]) else (j, i)
-        if F[si]["len"] < cont_o["min_chars"]:
-            continue
-        sset = F[si]
-        bset = set(F[bi]["ph"].tolist())
-        exact = sum(int(sz) for h, sz in zip(sset["ph"].tolist(), sset["ps"].tolist())
-                    if h in bset) / max(sset["len"], 1)
-        if exact < 0.5 * cont_o["threshold"]:
-            continue
-        an.verified += 1
-        pairs = align(texts.paras(paths[si]), texts.paras(paths[bi]))
-        covered = sum(p.a.size * p.similarity for p in pairs
-                      if p.a is not None and p.b is not None)
-        cov = covered / max(sset["len"], 1)
-        if cov >= cont_o["threshold"]:
-            an.contained[(paths[si], paths[bi])] = cov
+        verify_pair(paths[i], F[i], paths[j], F[j], jest.get((i, j)), texts, near_o,
+                    cont_o, an)
 
     # clusters (union-find; the representative is the first path in sorted order)
+    an.cluster = clusters(paths, an.identical_first, an.near, an.contained)
+    corpus._duplicate_analysis = (key, an)
+    return an
+
+
+def verify_pair(a: str, fa: dict, b: str, fb: dict, est: float | None, texts, near_o: dict,
+                cont_o: dict, an: Analysis) -> None:
+    """Verify one candidate pair (``a < b``; ``est``: its LSH estimate, when it came
+    from the LSH buckets): a near-duplicate (``an.near``) or the smaller body contained
+    in the larger (``an.contained``), or nothing."""
+    thr = near_o["threshold"]
+    la, lb = fa["len"], fb["len"]
+    if la >= near_o["min_chars"] and lb >= near_o["min_chars"] \
+            and 2 * min(la, lb) / (la + lb) >= thr \
+            and fa["sig"] is not None and fb["sig"] is not None \
+            and (est if est is not None else jaccard(fa["sig"], fb["sig"])) \
+            >= near_o["min_jaccard"]:
+        an.verified += 1
+        s = body_similarity(texts.paras(a), texts.paras(b), thr)
+        if s >= thr:
+            an.near[(a, b)] = s
+            return
+    # containment: the smaller body inside the larger
+    (ps, sset), (pb, big) = ((a, fa), (b, fb)) if (la, a) <= (lb, b) else ((b, fb), (a, fa))
+    if sset["len"] < cont_o["min_chars"]:
+        return
+    bset = set(big["ph"].tolist())
+    exact = sum(int(sz) for h, sz in zip(sset["ph"].tolist(), sset["ps"].tolist())
+                if h in bset) / max(sset["len"], 1)
+    if exact < 0.5 * cont_o["threshold"]:
+        return
+    an.verified += 1
+    pairs = align(texts.paras(ps), texts.paras(pb))
+    covered = sum(p.a.size * p.similarity for p in pairs
+                  if p.a is not None and p.b is not None)
+    cov = covered / max(sset["len"], 1)
+    if cov >= cont_o["threshold"]:
+        an.contained[(ps, pb)] = cov
+
+
+def clusters(paths, identical_first: dict, near: dict, contained: dict) -> dict[str, str]:
+    """path -> first path (sorted order) of its cluster (union-find over identical,
+    near-duplicate and contained pairs)."""
     parent = {p: p for p in paths}
 
     def find(x: str) -> str:
@@ -429,13 +449,11 @@ def analyze(corpus, config) -> Analysis:
             lo, hi = sorted((rx, ry))
             parent[hi] = lo
 
-    for p, q in an.identical_first.items():
+    for p, q in identical_first.items():
         union(p, q)
-    for p, q in list(an.near) + list(an.contained):
+    for p, q in list(near) + list(contained):
         union(p, q)
-    an.cluster = {p: find(p) for p in paths}
-    corpus._duplicate_analysis = (key, an)
-    return an
+    return {p: find(p) for p in paths}
 
 
 def _body_span(seed, paras: list[Paragraph] | None = None) -> tuple[int, int]:
@@ -622,6 +640,14 @@ def shared_passage(corpus, ctx):
     if not hs:
         return
     H, O, P = np.concatenate(hs), np.concatenate(owners), np.concatenate(idx)
+    spans = [f["pspan"] for _p, f in feats]
+    yield from shared_hits(corpus, H, O, P, [p for p, _f in feats], spans, an.cluster,
+                           min_files)
+
+
+def shared_hits(corpus, H, O, P, paths, spans, cluster: dict, min_files: int):
+    """Shared-passage hits of the paragraphs ``(hash H, file O, paragraph P)`` (files
+    numbered into ``paths``/``spans``); every occurrence of a hash must be here."""
     order = np.lexsort((P, O, H))  # by hash, then file (sorted path order), then place
     H, O, P = H[order], O[order], P[order]
     cut = np.flatnonzero(H[1:] != H[:-1]) + 1
@@ -629,13 +655,13 @@ def shared_passage(corpus, ctx):
         if b - a < 2 or O[a] == O[b - 1]:
             continue  # held by one file only (repeats inside a file are repeated-body's)
         kept: list[tuple[str, int, int]] = []
-        clusters: set[str] = set()
+        seen: set[str] = set()
         for n, k in zip(O[a:b].tolist(), P[a:b].tolist()):
-            path, f = feats[n]
-            c = an.cluster.get(path, path)
-            if c not in clusters:
-                clusters.add(c)
-                s_, e_ = f["pspan"][k].tolist()
+            path = paths[n]
+            c = cluster.get(path, path)
+            if c not in seen:
+                seen.add(c)
+                s_, e_ = spans[n][k].tolist()
                 kept.append((path, s_, e_))
         if len(kept) < max(min_files, 2):
             continue
@@ -726,3 +752,7 @@ def _register_section() -> None:
 
 
 _register_section()
+
+
+# the four corpus checks above as a partitioned reduce (distributed runs)
+corpus_partition(PartitionSpec("duplicate", "duplicate", pipeline="checks.dup_partition"))

@@ -17,12 +17,13 @@ import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
-                            key_chars, measure, minhashes, pair_codes, restates, statements, subject,
+                            key_chars, measure, minhashes, restates, statements, subject,
                             templates, SHORT_RESTATEMENT_CHARS)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
-from ..registry import corpus_check, corpus_index, file_check, index_keys
+from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
+                        file_check, index_keys)
 
 # -- per-text memo -------------------------------------------------------------------------
 
@@ -283,22 +284,49 @@ def _shared_sentences(fa: dict, fb: dict) -> tuple[int, int]:
     return len(np.intersect1d(a, b, assume_unique=True)), min(len(a), len(b))
 
 
-@index_keys("figure", closure="component",
-            cap=lambda ctx: ctx.config.opt("figure.conflicting-figure-across-files",
-                                           "max_bucket", 64))
+TEMPLATE_VARIANTS = 3  # a statement key stated with this many sets of figures is a template
+
+
+def _cap(ctx) -> int:
+    return ctx.config.opt("figure.conflicting-figure-across-files", "max_bucket", 64)
+
+
+@index_keys("figure", closure="pairs", cap=_cap,
+            group_min=lambda ctx: TEMPLATE_VARIANTS)
 def figure_keys(feature, ctx):
-    """Blocking keys for incremental runs (``checks/incremental.py``): each statement's
-    masked key (template detection) and, capped, its ``BANDS`` MinHash band values
-    (candidate buckets: a bucket of more than ``max_bucket`` rows is skipped). The
-    closure is the component, not the neighbours: whether a pair's statements count
-    depends on the template status of the *other* file's statement keys, which files
-    two steps away decide."""
+    """Blocking keys for incremental runs (``checks/incremental.py``): capped, the
+    ``BANDS`` MinHash band values of every statement (candidate buckets; a bucket of
+    more than ``max_bucket`` rows is skipped), one occurrence per statement; and as
+    groups, each statement's masked key with the hash of its set of figures (the
+    template rule: a key stated with ``TEMPLATE_VARIANTS`` or more sets of figures
+    across the corpus is skipped). The state keeps both as maintained reduces (bucket
+    sizes, distinct figure sets per key); given them, a finding depends only on the
+    pair of files it names (its path and its related location's): the closure is
+    the pairs."""
+    bands = _band_keys(feature)
+    khash, vhash = _stmt_hashes(feature)
+    return np.zeros(0, dtype=np.uint64), bands.ravel(), (khash, vhash)
+
+
+_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_keys(feature) -> np.ndarray:
+    """(statements × BANDS) bucket keys of a feature: each band's two MinHash values
+    (as ``pair_codes`` buckets them), salted by band so that one array holds them all."""
     sig = np.frombuffer(feature["minhash"], dtype="<u4").reshape(-1, BANDS * ROWS)
     sig = sig.astype(np.uint64)
-    band = (sig[:, 0::2] << np.uint64(31)) | sig[:, 1::2]  # as pair_codes buckets them
-    salt = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    plain = np.array([_key_hash(st.key) for st in feature["statements"]], dtype=np.uint64)
-    return plain, (band ^ salt).ravel()
+    band = (sig[:, 0::2] << np.uint64(31)) | sig[:, 1::2]
+    return band ^ _SALT
+
+
+def _stmt_hashes(feature) -> tuple[np.ndarray, np.ndarray]:
+    """(key hash, hash of the set of figures) of every statement of a feature."""
+    sts = feature["statements"]
+    k = np.fromiter((_key_hash(st.key) for st in sts), dtype=np.uint64, count=len(sts))
+    v = np.fromiter((_key_hash("v\0" + repr(tuple(x.sig() for x in st.figs)))
+                     for st in sts), dtype=np.uint64, count=len(sts))
+    return k, v
 
 
 def _key_hash(key: str) -> int:
@@ -306,6 +334,183 @@ def _key_hash(key: str) -> int:
 
     return int.from_bytes(hashlib.blake2b(("k\0" + key).encode("utf-8"),
                                           digest_size=8).digest(), "little")
+
+
+class _Rows:
+    """Every statement of some files as one row: its file (position in ``paths``),
+    its index in the file's feature, its alignment class (context, units: what
+    ``aligned`` needs equal), its bucket keys, and its key and figure-set hashes."""
+
+    def __init__(self, feats: list[tuple[str, dict]]):
+        self.paths = [p for p, _f in feats]
+        self.feats = [f for _p, f in feats]
+        classes: dict[tuple, int] = {}
+        file_of, stmt, cls, bands, kh, vh = [], [], [], [], [], []
+        for pi, f in enumerate(self.feats):
+            sts = f["statements"]
+            file_of.append(np.full(len(sts), pi, dtype=np.int64))
+            stmt.append(np.arange(len(sts), dtype=np.int64))
+            cls.extend(classes.setdefault(
+                (st.context, tuple((x.unit, x.percent) for x in st.figs)), len(classes))
+                for st in sts)
+            bands.append(_band_keys(f))
+            k, v = _stmt_hashes(f)
+            kh.append(k)
+            vh.append(v)
+        cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
+        self.file_of = cat(file_of, np.int64)
+        self.stmt = cat(stmt, np.int64)
+        self.cls = np.array(cls, dtype=np.int64)
+        self.bands = np.concatenate(bands) if bands else np.zeros((0, BANDS), np.uint64)
+        self.khash = cat(kh, np.uint64)
+        self.vhash = cat(vh, np.uint64)
+
+    def __len__(self) -> int:
+        return len(self.file_of)
+
+    def statement(self, r: int) -> Statement:
+        return self.feats[self.file_of[r]]["statements"][self.stmt[r]]
+
+
+def bucket_pairs(keys: np.ndarray, row_of: np.ndarray, n: int, cap: int,
+                 counts=None, wanted: np.ndarray | None = None) -> np.ndarray:
+    """Candidate pairs as sorted unique codes ``a * n + b`` (``a < b`` rows): rows that
+    share a bucket key (``keys[i]`` is a key of row ``row_of[i]``) whose size is at
+    most ``cap``. The size is ``counts(bucket keys)`` when given (the whole corpus's,
+    while these rows are a part of it), else the number of rows here. With ``wanted``
+    (a boolean per row), only buckets holding a wanted row give pairs. Vectorised: the
+    buckets are runs of equal keys after a stable sort (rows ascending in each)."""
+    if len(keys) < 2:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ks = keys[order]
+    rs = row_of[order]
+    starts = np.flatnonzero(np.concatenate(([True], ks[1:] != ks[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(ks)])))
+    ok = sizes >= 2
+    if ok.any():
+        glob = counts(ks[starts[ok]]) if counts is not None else sizes[ok]
+        ok[ok] = glob <= cap
+    if wanted is not None and ok.any():
+        ok &= np.add.reduceat(wanted[rs].astype(np.int64), starts) > 0
+    out = []
+    for size in np.unique(sizes[ok]).tolist():
+        first = starts[ok & (sizes == size)]
+        members = np.sort(rs[first[:, None] + np.arange(size)], axis=1)
+        iu, ju = np.triu_indices(size, 1)
+        out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
+    if not out:
+        return np.zeros(0, dtype=np.int64)
+    codes = np.concatenate(out)
+    codes.sort()
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+
+
+def template_rows(rows: _Rows, totals=None) -> np.ndarray:
+    """Per row: its statement key is a template (stated with ``TEMPLATE_VARIANTS`` or
+    more sets of figures across the corpus: ``totals.members`` when these rows are a
+    part of it, else counted here)."""
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    if totals is not None:
+        return totals.members(rows.khash) >= TEMPLATE_VARIANTS
+    pairs = np.unique(np.stack([rows.khash, rows.vhash], axis=1), axis=0)
+    keys, n = np.unique(pairs[:, 0], return_counts=True)
+    return np.isin(rows.khash, keys[n >= TEMPLATE_VARIANTS])
+
+
+def verify_pairs(pairs, min_sim: float):
+    """Aligned statement pairs between files: ``pairs`` yields ``(file a, statement a,
+    A, file b, statement b, B)`` in sorted order (templates already left out). Returns,
+    per file pair, the keys whose figures agree and the conflicts ``(statement a,
+    statement b, differences)``."""
+    agreeing: dict[tuple[int, int], set[str]] = {}
+    conflicts: dict[tuple[int, int], list] = {}
+    for fa, sa, A, fb, sb, B in pairs:
+        if not aligned(A, B, min_sim):
+            continue
+        d = differences(A, B)
+        pair = (fa, fb)
+        if agree(A, B):
+            # distinct statements: a summary item and its heading count once
+            agreeing.setdefault(pair, set()).add(A.key)
+        elif d:
+            conflicts.setdefault(pair, []).append((sa, sb, d))
+    return agreeing, conflicts
+
+
+CHUNK = 1 << 16  # pairs turned into Python objects at a time (memory)
+
+
+def _row_pairs(rows: _Rows, ra: np.ndarray, rb: np.ndarray, tmpl: np.ndarray):
+    file_of, stmt = rows.file_of, rows.stmt
+    keep = ~(tmpl[ra] | tmpl[rb]) if len(ra) else np.zeros(0, dtype=bool)
+    ra, rb = ra[keep], rb[keep]
+    for c in range(0, len(ra), CHUNK):
+        for a, b in zip(ra[c:c + CHUNK].tolist(), rb[c:c + CHUNK].tolist()):
+            yield (int(file_of[a]), int(stmt[a]), rows.statement(a),
+                   int(file_of[b]), int(stmt[b]), rows.statement(b))
+
+
+def candidate_rows(rows: _Rows, cap: int, totals=None, focus: set[str] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate row pairs (sorted) of different files and the same class."""
+    n = len(rows)
+    wanted = None
+    if focus is not None:
+        in_focus = np.array([p in focus for p in rows.paths], dtype=bool)
+        wanted = in_focus[rows.file_of] if n else np.zeros(0, dtype=bool)
+    codes = bucket_pairs(rows.bands.ravel(), np.repeat(np.arange(n, dtype=np.int64), BANDS),
+                         n, cap, totals.counts if totals is not None else None, wanted)
+    ra, rb = codes // max(n, 1), codes % max(n, 1)
+    # pairs within one file are the file check's
+    keep = (rows.file_of[ra] != rows.file_of[rb]) & (rows.cls[ra] == rows.cls[rb])
+    if wanted is not None:
+        keep &= wanted[ra] | wanted[rb]
+    return ra[keep], rb[keep]
+
+
+def pair_hits(corpus, paths: list[str], feats: list[dict], agreeing, conflicts,
+              min_agree: int):
+    """The findings of the file pairs that conflict (file positions into ``paths``):
+    one per conflicting statement on each file, when the files are versions of one
+    article (enough agreeing statements, or enough shared sentences)."""
+    for pair in sorted(conflicts, key=lambda q: (paths[q[0]], paths[q[1]])):
+        found = conflicts[pair]
+        n_agree = len(agreeing.get(pair, ()))
+        why = f"{n_agree} other statements agree"
+        if n_agree < min_agree or n_agree < 2 * len(found):
+            # a short article has few figures to agree on: the two files are versions
+            # of one article when they share most of their sentences word for word
+            fa, fb = feats[pair[0]], feats[pair[1]]
+            if fa["year"] != fb["year"]:
+                continue  # the same text in pages of other years: another year's article
+            shared, smaller = _shared_sentences(fa, fb)
+            if shared < min_agree or shared < 0.5 * smaller or \
+                    n_agree + shared < 2 * len(found):
+                continue
+            why = f"{n_agree} other statements agree, {shared} of {smaller} sentences are shared"
+        pa, pb = pair
+        path_a, path_b = paths[pa], paths[pb]
+        seed_a, seed_b = corpus.seed(path_a), corpus.seed(path_b)
+        for sa, sb, d in found:
+            A, B = feats[pa]["statements"][sa], feats[pb]["statements"][sb]
+            for (path, seed, st, other_path, other_seed, dd) in (
+                    (path_a, seed_a, A, path_b, seed_b, d),
+                    (path_b, seed_b, B, path_a, seed_a, [(y, x) for x, y in d])):
+                loc = other_seed.location(dd[0][1].start, dd[-1][1].end)
+                yield Hit(
+                    dd[0][0].start, dd[-1][0].end,
+                    f"conflicting figure for “{subject(st, B if st is A else A, dd)}”: "
+                    f"{describe(dd)} in the same statement of "
+                    f"{other_path} (line {loc.line}), a version of the same article "
+                    f"({why}); one of them is wrong",
+                    path=path, related=[loc], severity="warning",
+                    key=f"{other_path}|{st.key}|{'/'.join(x.value for x, _ in dd)}",
+                    evidence={"values": [x.shown() for x, _ in dd],
+                              "other": [y.shown() for _, y in dd],
+                              "other_path": other_path, "agreeing": n_agree},
+                )
 
 
 @corpus_check("figure.conflicting-figure-across-files", severity="warning", index="figure",
@@ -337,83 +542,159 @@ def conflicting_figure_across_files(corpus, ctx):
     min_sim = ctx.opt("min_similarity", 90.0)
     max_bucket = ctx.opt("max_bucket", 64)
     min_agree = ctx.opt("min_agreeing", 3)
-    feats = corpus.features("figure")
-    sts: dict[tuple[int, int], Statement] = {}
-    groups: dict[str, dict[tuple, None]] = {}
-    rows: list[tuple[int, int]] = []  # (file, statement) of each signature row, in order
-    blobs: list[bytes] = []
-    # what aligned() needs equal before it looks at the text: context and (unit,
-    # percent) of each figure; pairs of different classes are dropped before the loop
-    classes: dict[tuple, int] = {}
-    cls: list[int] = []
-    for pi, (_path, f) in enumerate(feats):
-        blobs.append(f["minhash"])
-        for si, st in enumerate(f["statements"]):
-            sts[(pi, si)] = st
-            rows.append((pi, si))
-            groups.setdefault(st.key, {})[tuple(x.sig() for x in st.figs)] = None
-            cls.append(classes.setdefault(
-                (st.context, tuple((x.unit, x.percent) for x in st.figs)), len(classes)))
-    tmpl = templates({k: set(v) for k, v in groups.items()})
-    agreeing: dict[tuple[int, int], set[str]] = {}
-    conflicts: dict[tuple[int, int], list] = {}
-    sig = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(-1, BANDS * ROWS)
-    codes = pair_codes(sig, max_bucket)
-    n = len(rows)
-    file_of = np.fromiter((pi for pi, _si in rows), dtype=np.int64, count=n)
-    ra, rb = codes // max(n, 1), codes % max(n, 1)
-    cl = np.array(cls, dtype=np.int64)
-    # pairs within one file are the file check's
-    other = (file_of[ra] != file_of[rb]) & (cl[ra] == cl[rb])
-    # rows are in (file, statement) order, so the codes are in sorted (ia, ib) order
-    for a, b in zip(ra[other].tolist(), rb[other].tolist()):
-        ia, ib = rows[a], rows[b]
-        A, B = sts[ia], sts[ib]
-        if A.key in tmpl or B.key in tmpl or not aligned(A, B, min_sim):
+    rows = _Rows(corpus.features("figure"))
+    totals = corpus.totals.get("figure")  # a part of the corpus: the whole one's sizes
+    ra, rb = candidate_rows(rows, max_bucket, totals, corpus.focus)
+    agreeing, conflicts = verify_pairs(_row_pairs(rows, ra, rb, template_rows(rows, totals)),
+                                       min_sim)
+    yield from pair_hits(corpus, rows.paths, rows.feats, agreeing, conflicts, min_agree)
+
+
+# -- the same check as a partitioned reduce (checks/partition.py) ---------------------------
+#
+# No process holds the whole corpus's statements: every shard splits its statements'
+# bucket keys (and template groups) by key into P partitions; partition p finds the
+# candidate pairs of its buckets (all rows of a bucket are in one partition, so sizes
+# and caps are the whole corpus's) and the template keys of its groups; the pairs go
+# to verification partition q by file pair, which receives only the statements its
+# pairs name. Files are numbered in path order, so every step sorts as the one-process
+# check does and the findings are the same.
+
+ACROSS = "figure.conflicting-figure-across-files"
+
+
+def _class_hash(st: Statement) -> int:
+    return _key_hash("c\0" + repr((st.context, tuple((x.unit, x.percent) for x in st.figs))))
+
+
+def part_split(feats: list[tuple[int, dict]], P: int, config) -> list[dict]:
+    """One shard's statements, split into ``P`` parts: part p holds the bucket keys
+    ``k`` with ``k % P == p`` (with file id, statement number and alignment class) and
+    the (key, figure set) groups whose key hash is p modulo P."""
+    fid, stn, keys, cls, gk, gv = [], [], [], [], [], []
+    for f_id, f in feats:
+        sts = f["statements"]
+        if not sts:
             continue
-        d = differences(A, B)
-        pair = (ia[0], ib[0])
-        if agree(A, B):
-            # distinct statements: a summary item and its heading count once
-            agreeing.setdefault(pair, set()).add(A.key)
-        elif d:
-            conflicts.setdefault(pair, []).append((ia[1], ib[1], d))
-    for pair in sorted(conflicts):
-        found = conflicts[pair]
-        n_agree = len(agreeing.get(pair, ()))
-        why = f"{n_agree} other statements agree"
-        if n_agree < min_agree or n_agree < 2 * len(found):
-            # a short article has few figures to agree on: the two files are versions
-            # of one article when they share most of their sentences word for word
-            fa, fb = feats[pair[0]][1], feats[pair[1]][1]
-            if fa["year"] != fb["year"]:
-                continue  # the same text in pages of other years: another year's article
-            shared, smaller = _shared_sentences(fa, fb)
-            if shared < min_agree or shared < 0.5 * smaller or \
-                    n_agree + shared < 2 * len(found):
-                continue
-            why = f"{n_agree} other statements agree, {shared} of {smaller} sentences are shared"
-        pa, pb = pair
-        path_a, path_b = feats[pa][0], feats[pb][0]
-        seed_a, seed_b = corpus.seed(path_a), corpus.seed(path_b)
-        for sa, sb, d in found:
-            A, B = sts[(pa, sa)], sts[(pb, sb)]
-            for (path, seed, st, other_path, other_seed, dd) in (
-                    (path_a, seed_a, A, path_b, seed_b, d),
-                    (path_b, seed_b, B, path_a, seed_a, [(y, x) for x, y in d])):
-                loc = other_seed.location(dd[0][1].start, dd[-1][1].end)
-                yield Hit(
-                    dd[0][0].start, dd[-1][0].end,
-                    f"conflicting figure for “{subject(st, B if st is A else A, dd)}”: "
-                    f"{describe(dd)} in the same statement of "
-                    f"{other_path} (line {loc.line}), a version of the same article "
-                    f"({why}); one of them is wrong",
-                    path=path, related=[loc], severity="warning",
-                    key=f"{other_path}|{st.key}|{'/'.join(x.value for x, _ in dd)}",
-                    evidence={"values": [x.shown() for x, _ in dd],
-                              "other": [y.shown() for _, y in dd],
-                              "other_path": other_path, "agreeing": n_agree},
-                )
+        b = _band_keys(f)
+        keys.append(b.ravel())
+        fid.append(np.full(b.size, f_id, dtype=np.int32))
+        stn.append(np.repeat(np.arange(len(sts), dtype=np.int32), BANDS))
+        # 32 bits: a collision only lets through a pair that aligned() then rejects
+        cls.append(np.repeat(np.fromiter((_class_hash(st) & 0xFFFFFFFF for st in sts),
+                                         dtype=np.uint32, count=len(sts)), BANDS))
+        k, v = _stmt_hashes(f)
+        gk.append(k)
+        gv.append(v)
+    cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
+    K, F, S, C = cat(keys, np.uint64), cat(fid, np.int32), cat(stn, np.int32), cat(cls, np.uint32)
+    GK, GV = cat(gk, np.uint64), cat(gv, np.uint64)
+    pk, pg = K % np.uint64(P), GK % np.uint64(P)
+    out = []
+    for p in range(P):
+        m, g = pk == p, pg == p
+        out.append({"k": K[m], "f": F[m], "s": S[m], "c": C[m], "gk": GK[g], "gv": GV[g]})
+    return out
+
+
+def part_candidates(parts: list[dict], P: int, config) -> tuple[list[np.ndarray], np.ndarray]:
+    """Partition p: candidate statement pairs ``(file a, statement a, file b, statement
+    b)`` of its buckets (different files, one alignment class), routed to ``P``
+    verification partitions by file pair; and the template keys of its groups."""
+    cap = config.opt(ACROSS, "max_bucket", 64)
+    K = np.concatenate([x["k"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    F = np.concatenate([x["f"] for x in parts]) if parts else np.zeros(0, np.int32)
+    S = np.concatenate([x["s"] for x in parts]) if parts else np.zeros(0, np.int32)
+    C = np.concatenate([x["c"] for x in parts]) if parts else np.zeros(0, np.uint32)
+    # files and statements in path order
+    rowkey = (F.astype(np.int64) << np.int64(24)) | S.astype(np.int64)
+    del F, S
+    urow, row_of = np.unique(rowkey, return_inverse=True)
+    del rowkey
+    n = len(urow)
+    cls_of = np.zeros(n, dtype=np.uint32)
+    cls_of[row_of] = C
+    codes = bucket_pairs(K, row_of.astype(np.int64), n, cap)
+    ra, rb = codes // max(n, 1), codes % max(n, 1)
+    fa, fb = urow[ra] >> np.int64(24), urow[rb] >> np.int64(24)
+    keep = (fa != fb) & (cls_of[ra] == cls_of[rb])
+    pairs = np.stack([fa[keep], urow[ra[keep]] & np.int64(0xFFFFFF),
+                      fb[keep], urow[rb[keep]] & np.int64(0xFFFFFF)], axis=1).astype(np.int32)
+    del fa, fb, ra, rb, keep
+    q = (pairs[:, 0].astype(np.int64) * np.int64(0x9E3779B1) + pairs[:, 2]) % np.int64(P) \
+        if len(pairs) else np.zeros(0, dtype=np.int64)
+    routed = [pairs[q == i] for i in range(P)]
+    GK = np.concatenate([x["gk"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    GV = np.concatenate([x["gv"] for x in parts]) if parts else np.zeros(0, np.uint64)
+    if len(GK):
+        g = np.unique(np.stack([GK, GV], axis=1), axis=0)
+        ks, n_var = np.unique(g[:, 0], return_counts=True)
+        tmpl = ks[n_var >= TEMPLATE_VARIANTS]
+    else:
+        tmpl = np.zeros(0, dtype=np.uint64)
+    return routed, tmpl
+
+
+def part_needs(routed: list[np.ndarray]) -> np.ndarray:
+    """The (file, statement) pairs a verification partition reads."""
+    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int64)
+    both = np.concatenate([pairs[:, :2], pairs[:, 2:]]) if len(pairs) else \
+        np.zeros((0, 2), np.int64)
+    return np.unique(both, axis=0)
+
+
+def part_select(feats: list[tuple[int, dict]], need: np.ndarray) -> dict[int, dict]:
+    """What verification needs of some files: the named statements, the year and the
+    sentence sketch (``{file id: slim feature}``)."""
+    want: dict[int, list[int]] = {}
+    for f_id, st_i in need.tolist():
+        want.setdefault(f_id, []).append(st_i)
+    out = {}
+    for f_id, f in feats:
+        if f_id in want:
+            sts = f["statements"]
+            out[f_id] = {"year": f["year"], "sentences": f.get("sentences", b""),
+                         "statements": {i: sts[i] for i in want[f_id]}}
+    return out
+
+
+def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dict[int, dict],
+                tmpl: np.ndarray, config):
+    """Verification partition q: its candidate pairs (from every candidate partition,
+    duplicates dropped, in sorted order), templates left out; yields the check's hits."""
+    ctx = config
+    min_sim = ctx.opt(ACROSS, "min_similarity", 90.0)
+    min_agree = ctx.opt(ACROSS, "min_agreeing", 3)
+    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int32)
+    if not len(pairs):
+        return
+    # duplicates (a pair from several bands' partitions) dropped, in sorted order
+    order = np.lexsort(pairs.T[::-1])
+    pairs = pairs[order]
+    del order
+    pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
+    tset = set(tmpl.tolist())
+    is_t: dict[tuple[int, int], bool] = {}
+
+    def template(f_id: int, i: int) -> bool:
+        got = is_t.get((f_id, i))
+        if got is None:
+            got = is_t[(f_id, i)] = _key_hash(slim[f_id]["statements"][i].key) in tset
+        return got
+
+    def gen():
+        for c in range(0, len(pairs), CHUNK):
+            for fa, sa, fb, sb in pairs[c:c + CHUNK].tolist():
+                if template(fa, sa) or template(fb, sb):
+                    continue
+                yield (fa, sa, slim[fa]["statements"][sa], fb, sb, slim[fb]["statements"][sb])
+
+    agreeing, conflicts = verify_pairs(gen(), min_sim)
+    yield from pair_hits(corpus, ids, slim, agreeing, conflicts, min_agree)
+
+
+corpus_partition(PartitionSpec("figure", "figure", ACROSS, part_split, part_candidates,
+                               part_needs, part_select, part_verify))
 
 
 # -- dates ----------------------------------------------------------------------------------
