@@ -206,7 +206,11 @@ def test_sample_page_related_link_goes_to_the_place(driver, sample_page):
     assert card.find_element("css selector", ".related .preview mark").text == "2017年09月08日"
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
     link.click()
-    target = driver.find_element("css selector", ".target")
+    # the page marks the target after it has scrolled to it (a frame later): wait for it
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    target = WebDriverWait(driver, 10).until(
+        lambda d: (d.find_elements("css selector", ".target") or [None])[0])
     assert target.get_attribute("data-line") == "5"  # the chrome.byline finding on lines 5-6
     assert driver.execute_script(
         "var r = arguments[0].getBoundingClientRect();"
