@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import engine, registry
+from .similarity import band_keys
 
 CATEGORY = "duplicate"
 
@@ -125,14 +126,10 @@ def split_candidates(job, blob, meta, base, ident: dict, P: int) -> list[dict]:
             continue
         sig = f["sig"]
         if sig is not None:
-            block = sig[:bands * rows].astype(np.uint64).reshape(-1, rows)
-            key = np.zeros(len(block), dtype=np.uint64)
-            with np.errstate(over="ignore"):
-                for r in range(rows):
-                    key = key * np.uint64(0x100000001B3) + block[:, r]
-            lb.append(np.arange(len(block), dtype=np.int64))
+            key = band_keys(sig, bands, rows)
+            lb.append(np.arange(len(key), dtype=np.int64))
             lk.append(key)
-            li.append(np.full(len(block), i, dtype=np.int64))
+            li.append(np.full(len(key), i, dtype=np.int64))
         u = np.unique(f["ph"][f["ps"] >= d.INDEX_MIN]).astype(np.uint64)
         ph.append(u)
         pi.append(np.full(len(u), i, dtype=np.int64))

@@ -371,14 +371,31 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
         starts = np.flatnonzero(np.concatenate(([True], ks[1:] != ks[:-1])))
         sizes = np.diff(np.concatenate((starts, [n])))
         ok = (sizes >= 2) & (sizes <= max_bucket)
-        for size in np.unique(sizes[ok]).tolist():
-            first = starts[ok & (sizes == size)]
-            members = order[first[:, None] + np.arange(size)]  # ascending in each row
-            iu, ju = _triu(size)
-            out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
-    if not out:
-        return np.zeros(0, dtype=np.int64)
-    codes = np.concatenate(out)
+        out.append(bucket_codes(order, starts, sizes, ok, n))  # ascending in each bucket
+    return unique_codes(out)
+
+
+def bucket_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, ok: np.ndarray,
+                 n: int, sort: bool = False) -> np.ndarray:
+    """Every pair of rows within the kept buckets (``ok``; a bucket is ``order[start :
+    start + size]``) as codes ``a * n + b`` with ``a < b`` (``sort``: the members are not
+    ascending yet)."""
+    out = []
+    for size in np.unique(sizes[ok]).tolist():
+        first = starts[ok & (sizes == size)]
+        members = order[first[:, None] + np.arange(size)]
+        if sort:
+            members = np.sort(members, axis=1)
+        iu, ju = _triu(size)
+        out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def unique_codes(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted unique codes of all ``parts``."""
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if not len(codes):
+        return codes
     codes.sort()
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
 

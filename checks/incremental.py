@@ -110,6 +110,22 @@ def _as_keys(raw: Any, unique: bool = True) -> np.ndarray:
     return np.unique(arr) if unique else np.sort(arr)
 
 
+def _rebase(old_paths: list[str], pid: dict[str, int], owners: np.ndarray,
+            changed: dict) -> tuple[np.ndarray, list[str], dict[str, int], np.ndarray]:
+    """What an index keeps when ``changed`` paths are replaced (value None: removed):
+    the mask of rows owned by unchanged paths, the new sorted paths, their new ids, and
+    the kept rows' owners renumbered to those ids."""
+    drop = [pid[p] for p in changed if p in pid]
+    keep = (~np.isin(owners, np.asarray(drop, dtype=np.int64)) if drop
+            else np.ones(len(owners), dtype=bool))
+    paths = sorted((set(old_paths) - {p for p, k in changed.items() if k is None})
+                   | {p for p, k in changed.items() if k is not None})
+    new_id = {p: i for i, p in enumerate(paths)}
+    remap = np.array([new_id.get(p, -1) for p in old_paths], dtype=np.int64)
+    kept = remap[owners[keep]] if len(old_paths) else owners[keep]
+    return keep, paths, new_id, kept
+
+
 class KeyIndex:
     """Sorted key hashes ``H`` with their owners ``O`` (ids into ``paths``)."""
 
@@ -170,15 +186,9 @@ class KeyIndex:
 
     def updated(self, changed: dict[str, np.ndarray | None]) -> "KeyIndex":
         """A new index: the keys of ``changed`` paths replaced (None: removed)."""
-        drop = [self.pid[p] for p in changed if p in self.pid]
-        keep = ~np.isin(self.O, np.asarray(drop, dtype=np.int64)) if drop \
-            else np.ones(len(self.O), dtype=bool)
-        paths = sorted((set(self.paths) - {p for p, k in changed.items() if k is None})
-                       | {p for p, k in changed.items() if k is not None})
-        new_id = {p: i for i, p in enumerate(paths)}
-        remap = np.array([new_id.get(p, -1) for p in self.paths], dtype=np.int64)
+        keep, paths, new_id, kept_owners = _rebase(self.paths, self.pid, self.O, changed)
         H = [self.H[keep]]
-        O = [remap[self.O[keep]] if len(self.paths) else self.O[keep]]
+        O = [kept_owners]
         for p, k in changed.items():
             if k is not None and len(k):
                 H.append(k)
@@ -252,15 +262,9 @@ class GroupIndex:
     def updated(self, changed: dict[str, tuple[np.ndarray, np.ndarray] | None]
                 ) -> "GroupIndex":
         """A new index: the entries of ``changed`` paths replaced (None: removed)."""
-        drop = [self.pid[p] for p in changed if p in self.pid]
-        keep = ~np.isin(self.O, np.asarray(drop, dtype=np.int64)) if drop \
-            else np.ones(len(self.O), dtype=bool)
-        paths = sorted((set(self.paths) - {p for p, k in changed.items() if k is None})
-                       | {p for p, k in changed.items() if k is not None})
-        new_id = {p: i for i, p in enumerate(paths)}
-        remap = np.array([new_id.get(p, -1) for p in self.paths], dtype=np.int64)
+        keep, paths, new_id, kept_owners = _rebase(self.paths, self.pid, self.O, changed)
         parts = [(self.G[keep], self.M[keep])]
-        O = [remap[self.O[keep]] if len(self.paths) else self.O[keep]]
+        O = [kept_owners]
         for p, k in changed.items():
             if k is not None and len(k[0]):
                 parts.append(k)

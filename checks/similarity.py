@@ -373,6 +373,22 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def band_hash(block: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of ``block`` (m × rows sketch values): the LSH band value
+    that every band user (candidate pairs, blocking keys, partitions) shares."""
+    block = np.asarray(block).astype(np.uint64)
+    key = np.zeros(len(block), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(block.shape[1]):
+            key = key * np.uint64(0x100000001B3) + block[:, r]
+    return key
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The ``bands`` band values of one sketch."""
+    return band_hash(np.asarray(sig)[:bands * rows].reshape(-1, rows))
+
+
 def lsh_pairs(sigs: np.ndarray, bands: int, rows: int, max_bucket: int = 500
               ) -> np.ndarray:
     """Candidate pairs (row indexes i < j, shape (m, 2), sorted, unique) of a stack of
@@ -386,10 +402,7 @@ def lsh_pairs(sigs: np.ndarray, bands: int, rows: int, max_bucket: int = 500
     chunks: list[np.ndarray] = []
     with np.errstate(over="ignore"):
         for band in range(bands):
-            block = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
-            key = np.zeros(n, dtype=np.uint64)
-            for r in range(block.shape[1]):
-                key = key * np.uint64(0x100000001B3) + block[:, r]
+            key = band_hash(sigs[:, band * rows:(band + 1) * rows])
             order = np.argsort(key, kind="stable")
             ks = key[order]
             same = np.flatnonzero(ks[1:] == ks[:-1])

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
+
+from .files import atomic_write_bytes
 
 FORMAT = 1
 
@@ -96,18 +96,8 @@ class Fragments:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".frag-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump({"salt": self.salt, "items": self.new}, fh,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            atomic_write_bytes(self.path, pickle.dumps(
+                {"salt": self.salt, "items": self.new}, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # the cache is an optimisation: the reports are written regardless
 

@@ -25,7 +25,7 @@ from ..paragraphs import (Paragraph, fold_figures, normalize, paragraphs, senten
                           sentence_units)
 from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
                         file_check, index_keys)
-from ..similarity import (MAX_RATIO_CHARS, agreement, align, find_repeats, jaccard,
+from ..similarity import (MAX_RATIO_CHARS, agreement, align, band_keys, find_repeats, jaccard,
                           lsh_pairs, pairs_similarity, signature, text_hash)
 
 REPEATED = "duplicate.repeated-body"
@@ -244,12 +244,9 @@ def duplicate_keys(feature, ctx):
         out.append(np.array([feature["hash"]], dtype=np.uint64))
     sig = feature["sig"]
     if sig is not None:
-        block = sig[:bands * rows].astype(np.uint64).reshape(-1, rows)
-        key = np.zeros(len(block), dtype=np.uint64)
+        key = band_keys(sig, bands, rows)
         with np.errstate(over="ignore"):
-            for r in range(rows):
-                key = key * np.uint64(0x100000001B3) + block[:, r]
-            key ^= np.arange(1, len(block) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            key ^= np.arange(1, len(key) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         out.append(key)
     ph = feature["ph"][feature["ps"] >= 20]
     if len(ph):

@@ -18,7 +18,7 @@ import numpy as np
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
                             key_chars, measure, minhashes, restates, statements, subject,
-                            templates, SHORT_RESTATEMENT_CHARS)
+                            templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -393,17 +393,7 @@ def bucket_pairs(keys: np.ndarray, row_of: np.ndarray, n: int, cap: int,
         ok[ok] = glob <= cap
     if wanted is not None and ok.any():
         ok &= np.add.reduceat(wanted[rs].astype(np.int64), starts) > 0
-    out = []
-    for size in np.unique(sizes[ok]).tolist():
-        first = starts[ok & (sizes == size)]
-        members = np.sort(rs[first[:, None] + np.arange(size)], axis=1)
-        iu, ju = np.triu_indices(size, 1)
-        out.append((members[:, iu].astype(np.int64) * n + members[:, ju]).ravel())
-    if not out:
-        return np.zeros(0, dtype=np.int64)
-    codes = np.concatenate(out)
-    codes.sort()
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    return unique_codes([bucket_codes(rs, starts, sizes, ok, n, sort=True)])
 
 
 def template_rows(rows: _Rows, totals=None) -> np.ndarray:
