@@ -289,7 +289,14 @@ def main(argv=None) -> int:
     ap.add_argument("--lm-both", type=float, default=None,
                     help="both_gain of typo.language-model (default: the check's own)")
     ap.add_argument("--only-csc", action="store_true", help="only the four csc sets")
+    ap.add_argument("--lm-suspect", type=float, default=None,
+                    help="typo_lm.SUSPECT: log10 probability under which a token with an "
+                         "unseen bigram is tried (default: the module's own)")
     args = ap.parse_args(argv)
+    if args.lm_suspect is not None:
+        from checks import typo_lm
+
+        typo_lm.SUSPECT = args.lm_suspect
     registry.load_builtin()
     # warm the dictionaries so the timing is the steady state of a long run
     t0 = time.perf_counter()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -99,25 +100,35 @@ def shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
 
 
 @functools.lru_cache(maxsize=None)
-def _jieba_dict() -> tuple[dict[str, int], dict[str, str]]:
-    """jieba's dictionary (read from the installed package): word → frequency, and
-    word → part-of-speech tag."""
+def _jieba_dict() -> tuple[dict[str, int], dict[str, str], int]:
+    """jieba's dictionary (read from the installed package): word → frequency, word →
+    part-of-speech tag, and the total of the frequencies (every line counted, as jieba
+    does)."""
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     freq: dict[str, int] = {}
     tags: dict[str, str] = {}
+    total = 0
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 2:
                 try:
-                    freq[parts[0]] = int(parts[1])
+                    freq[parts[0]] = f_ = int(parts[1])
                 except ValueError:
                     continue
+                total += f_
                 if len(parts) >= 3:
                     tags[parts[0]] = parts[2]
-    return freq, tags
+    return freq, tags, total
+
+
+@functools.lru_cache(maxsize=None)
+def route_weights() -> tuple[dict[str, int], float]:
+    """What jieba's best route weighs a token with: its frequency, and log(total)."""
+    freq, _tags, total = _jieba_dict()
+    return freq, math.log(total)
 
 
 def word_freq() -> dict[str, int]:
@@ -144,8 +155,22 @@ def tagger():
     return posseg.POSTokenizer(segmenter())
 
 
+@functools.lru_cache(maxsize=None)
+def fast_cut():
+    """jieba's segmentation without its HMM, as a function of a string: rjieba's (jieba-rs,
+    compiled, same dictionary and same route: the same tokens, about 8 times faster) when
+    it is installed, else jieba's own."""
+    try:
+        import rjieba
+    except ImportError:
+        seg = segmenter()
+        return lambda text: seg.lcut(text, HMM=False)
+    cut = rjieba.cut
+    return lambda text: cut(text, False)
+
+
 def segments(text: str) -> list[str]:
-    return segmenter().lcut(text, HMM=False)
+    return fast_cut()(text)
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,6 +7,7 @@ call the very same code.
 from __future__ import annotations
 
 import functools
+from math import log
 import re
 from dataclasses import dataclass
 from bisect import bisect_right
@@ -316,10 +317,14 @@ class Unlikely:
 
 @functools.lru_cache(maxsize=65536)
 def _logprob(text: str) -> float:
-    dt = D.segmenter()
-    route: dict = {}
-    dt.calc(text, dt.get_DAG(text), route)
-    return route[0][0]
+    """The log-probability of ``text``'s best segmentation under jieba's unigram model:
+    the sum over its tokens of log(frequency or 1) - log(total), added from the right as
+    jieba's own route does (so the float is the same)."""
+    freq, logtotal = D.route_weights()
+    lp = 0.0
+    for t in reversed(D.segments(text)):
+        lp = (log(freq.get(t) or 1) - logtotal) + lp
+    return lp
 
 
 def find_unlikely_chars(text: str, threshold: float = 12.0,
@@ -334,7 +339,7 @@ def find_unlikely_chars(text: str, threshold: float = 12.0,
     out: list[Unlikely] = []
     for run in re.finditer(f"[{D.HAN_CLASS}]{{3,}}", text):
         r = run.group()
-        toks = dt.lcut(r, HMM=False)
+        toks = D.segments(r)
         starts = []
         pos = 0
         for t in toks:

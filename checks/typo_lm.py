@@ -6,10 +6,11 @@ word with its neighbours and the model finds the clause far more likely with the
 This is the evidence a dictionary alone lacks: 依法行驶职权 is made of real words, only
 the context tells that 行使 was meant.
 
-Cost is kept down by four things: the clause is segmented once (jieba, no HMM) and
-scored once (``full_scores``); only characters of a token with an unlikely bigram the
-model has never seen (a slip almost always makes one), and of twin words, are tried; a
-candidate is scored by swapping tokens in a window of the base segmentation, not by
+Cost is kept down by five things: the clause is segmented once (jieba's dictionary and
+route without its HMM, run by rjieba's compiled segmenter) and scored once
+(``full_scores``); every window of the clause is looked up at once (``map`` over a
+cache); only characters of a token with an unlikely bigram the model has never seen (a
+slip almost always makes one), and of twin words, are tried; a candidate is scored by swapping tokens in a window of the base segmentation, not by
 segmenting the clause again; and each clause's verdict is cached.
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 import functools
 import math
 import re
+from itertools import compress, repeat
+from operator import add
 from pathlib import Path
 
 from . import typo_data as D
@@ -73,7 +76,7 @@ def _alikes(ch: str) -> dict[str, str]:
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 18)
 def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, str, str], ...]:
     """(offset, substitute, kind) for every character of ``window`` but numerals whose
     sound-alikes or look-alikes make the window a jieba word of frequency >=
@@ -87,16 +90,30 @@ def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, str, str], ...]
         if not ys:
             continue
         conf = _alikes(ch)
-        if len(ys) <= len(conf):
-            out += [(k, y, conf[y]) for y in ys if y in conf]
-        else:
-            out += [(k, y, c) for y, c in conf.items() if y in ys]
+        out += [(k, y, conf[y]) for y in conf.keys() & ys]
     return tuple(out)
+
+
+def _candidates(r: str, sus: bytearray, min_freq: int) -> dict[int, set]:
+    """Offset of a suspect character → the swaps that make a word with its neighbours:
+    {(start, end, substitute, kind)}. Every window of the run is looked up at once
+    (``map`` over the cached :func:`window_swaps`: windows recur); only the windows with
+    a swap cost Python work."""
+    cands: dict[int, set] = {}
+    mf = repeat(min_freq)
+    for size in SIZES:
+        found = list(map(window_swaps, map(r.__getitem__, map(slice, range(len(r) - size + 1),
+                                                              range(size, len(r) + 1))), mf))
+        for a in compress(range(len(found)), found):
+            for k, y, kind in found[a]:
+                if sus[a + k]:
+                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
+    return cands
 
 
 @functools.lru_cache(maxsize=65536)
 def _cut(fragment: str) -> tuple[str, ...]:
-    return tuple(D.segmenter().lcut(fragment, HMM=False))
+    return tuple(D.segments(fragment))
 
 
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
@@ -142,11 +159,10 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
     kind, gain in nats), offsets within the run."""
     lm = model()
-    seg = D.segmenter()
     twins = D.twins()
     floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
     n = len(r)
-    toks = seg.lcut(r, HMM=False)
+    toks = D.segments(r)
     nt = len(toks)
     scores = list(lm.full_scores(" ".join(toks), bos=True, eos=True))
     starts = []
@@ -164,14 +180,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
                 or toks[j] in twins):
             sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
-    cands: dict[int, set] = {}
-    for size in SIZES:
-        for a in range(n - size + 1):
-            if not any(sus[a:a + size]):
-                continue
-            for k, y, kind in window_swaps(r[a:a + size], min_freq):
-                if sus[a + k]:
-                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
+    cands = _candidates(r, sus, min_freq)
     out = []
     freq = D.word_freq()
     base: dict[tuple[int, int], float] = {}

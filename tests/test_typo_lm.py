@@ -160,3 +160,26 @@ def test_a_missing_model_is_a_clear_configuration_error(tmp_path, monkeypatch):
             config_check.validate_ids(Config())
     finally:
         L.model.cache_clear()
+
+
+SEGMENTED = [
+    # clauses written for this test: a slip, a name, an idiom, a run with a rare character
+    "各单位要依法行驶职权并及时公开办理结果",
+    "张三丰在武当山下开办了一所武术学校",
+    "面对困难他一筹莫展却从不轻言放弃",
+    "堃字辈的后人在祠堂里举行了祭祖仪式",
+]
+
+
+@pytest.mark.parametrize("clause", SEGMENTED)
+def test_fast_segmentation_is_jiebas(clause):
+    """The compiled segmenter (rjieba) gives jieba's own tokens without the HMM, and the
+    unigram route score computed from them is jieba's route score to the last bit."""
+    from checks import typo_data as D
+    from checks import typo_detect as T
+
+    dt = D.segmenter()
+    assert D.segments(clause) == dt.lcut(clause, HMM=False)
+    route: dict = {}
+    dt.calc(clause, dt.get_DAG(clause), route)
+    assert T._logprob.__wrapped__(clause) == route[0][0]
