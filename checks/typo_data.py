@@ -138,21 +138,13 @@ def word_freq() -> dict[str, int]:
 
 @functools.lru_cache(maxsize=None)
 def segmenter():
-    """jieba's default tokenizer, initialised quietly (only called for candidates)."""
+    """jieba's own tokenizer, initialised quietly: only when rjieba is missing, and for
+    nothing else."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba.dt
-
-
-@functools.lru_cache(maxsize=None)
-def tagger():
-    """jieba's part-of-speech tagger over :func:`segmenter`'s tokenizer (already
-    initialised, so it never logs)."""
-    from jieba import posseg
-
-    return posseg.POSTokenizer(segmenter())
 
 
 @functools.lru_cache(maxsize=None)
@@ -171,6 +163,128 @@ def fast_cut():
 
 def segments(text: str) -> list[str]:
     return fast_cut()(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _pos_hmm():
+    """jieba's part-of-speech HMM for words its dictionary lacks (names among them): its
+    Viterbi function and tables, read from the installed package's own files without
+    importing ``jieba.posseg`` (which builds jieba's prefix dictionary and a second
+    word → tag table: about 150 MB and 2 s per process)."""
+    import importlib.util
+    import pickle
+
+    import jieba
+
+    folder = os.path.join(os.path.dirname(jieba.__file__), "posseg")
+    tables = []
+    for name in ("char_state_tab", "prob_start", "prob_trans", "prob_emit"):
+        with open(os.path.join(folder, name + ".p"), "rb") as f:
+            tables.append(pickle.load(f))
+    spec = importlib.util.spec_from_file_location("checks._jieba_pos_viterbi",
+                                                  os.path.join(folder, "viterbi.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.viterbi, tables
+
+
+def _hmm_tags(block: str) -> list[tuple[str, str]]:
+    """Words and tags of a run of single characters the dictionary does not join, as
+    jieba's tagger reads them (its HMM)."""
+    viterbi, (states, start, trans, emit) = _pos_hmm()
+    _prob, route = viterbi(block, states, start, trans, emit)
+    out = []
+    begin = nexti = 0
+    for i, ch in enumerate(block):
+        pos = route[i][0]
+        if pos == "B":
+            begin = i
+        elif pos == "E":
+            out.append((block[begin:i + 1], route[i][1]))
+            nexti = i + 1
+        elif pos == "S":
+            out.append((ch, route[i][1]))
+            nexti = i + 1
+    if nexti < len(block):
+        out.append((block[nexti:], route[nexti][1]))
+    return out
+
+
+_POS_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")  # jieba.posseg's blocks
+_POS_SPACE = re.compile(r"(\r\n|\s)")
+_POS_HAN_DETAIL = re.compile(r"([\u4E00-\u9FD5]+)")
+_POS_SKIP_DETAIL = re.compile(r"([\.0-9]+|[a-zA-Z0-9]+)")
+_POS_NUM = re.compile(r"[\.0-9]+")
+_POS_ENG = re.compile(r"[a-zA-Z0-9]+")
+
+
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) exactly as jieba's tagger (``jieba.posseg.lcut``, with
+    its HMM) gives them, without building jieba's own dictionaries: the dictionary route
+    of :func:`segments`, tags from the dictionary, jieba's HMM over runs of single
+    characters that form no word, and jieba's tags for spaces, digits and letters."""
+    out: list[tuple[str, str]] = []
+    for blk in _POS_BLOCK.split(text):
+        if not blk:
+            continue
+        if _POS_BLOCK.match(blk):
+            out += _block_pos_tags(blk)
+            continue
+        for x in _POS_SPACE.split(blk):
+            if _POS_SPACE.match(x):
+                out.append((x, "x"))
+                continue
+            for xx in x:
+                if _POS_NUM.match(xx):
+                    out.append((xx, "m"))
+                elif _POS_ENG.match(x):
+                    out.append((xx, "eng"))
+                else:
+                    out.append((xx, "x"))
+    return out
+
+
+def _block_pos_tags(blk: str) -> list[tuple[str, str]]:
+    """jieba.posseg's reading of one block of Han characters, letters and digits."""
+    freq = word_freq()
+    tags = word_tags()
+    route: list[str] = []
+    for t in segments(blk):
+        # the segmenter joins single letters and digits the route leaves apart (a word of
+        # the dictionary is never such a run): the tagger sees them one by one
+        if len(t) > 1 and t not in freq and _POS_ENG.fullmatch(t):
+            route.extend(t)
+        else:
+            route.append(t)
+    out: list[tuple[str, str]] = []
+
+    def flush(buf: str) -> None:
+        if len(buf) == 1:
+            out.append((buf, tags.get(buf, "x")))
+        elif not freq.get(buf):
+            for b in _POS_HAN_DETAIL.split(buf):
+                if _POS_HAN_DETAIL.match(b):
+                    out.extend(_hmm_tags(b))
+                    continue
+                for x in _POS_SKIP_DETAIL.split(b):
+                    if x:
+                        out.append((x, "m" if _POS_NUM.match(x) else
+                                    "eng" if _POS_ENG.match(x) else "x"))
+        else:
+            out.extend((c, tags.get(c, "x")) for c in buf)
+
+    buf = ""
+    for w in route:
+        if len(w) == 1:
+            buf += w
+            continue
+        if buf:
+            flush(buf)
+            buf = ""
+        out.append((w, tags.get(w, "x")))
+    if buf:
+        flush(buf)
+    return out
 
 
 @functools.lru_cache(maxsize=None)

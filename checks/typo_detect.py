@@ -7,11 +7,11 @@ call the very same code.
 from __future__ import annotations
 
 import functools
-from math import log
 import re
-from dataclasses import dataclass
 from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import compress
+from math import log
 from operator import add
 
 from . import typo_data as D
@@ -335,7 +335,6 @@ def find_unlikely_chars(text: str, threshold: float = 12.0,
     log-probability of the clause's best segmentation by at least ``threshold`` and
     makes a dictionary word of frequency >= ``min_freq``. About 12 s/MB: opt-in only."""
     freq = D.word_freq()
-    dt = D.segmenter()
     out: list[Unlikely] = []
     for run in re.finditer(f"[{D.HAN_CLASS}]{{3,}}", text):
         r = run.group()
@@ -458,7 +457,7 @@ def _name_at(r: str, p: int) -> bool:
     part of a person, place, organisation or other proper name?"""
     lo = max(0, p - NAME_REACH)
     pos = lo
-    for w, flag in D.tagger().lcut(r[lo:p + NAME_REACH + 1]):
+    for w, flag in D.pos_tags(r[lo:p + NAME_REACH + 1]):
         if pos <= p < pos + len(w):
             return flag in D.NAME_TAGS and len(w) > 1
         pos += len(w)

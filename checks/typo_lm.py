@@ -20,7 +20,6 @@ import functools
 import math
 import re
 from itertools import compress, repeat
-from operator import add
 from pathlib import Path
 
 from . import typo_data as D

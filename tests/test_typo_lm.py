@@ -202,3 +202,38 @@ def test_fast_segmentation_is_jiebas(clause):
     route: dict = {}
     dt.calc(clause, dt.get_DAG(clause), route)
     assert T._logprob.__wrapped__(clause) == route[0][0]
+
+
+TAGGED = [
+    # a name jieba's dictionary lacks (its HMM tags it), one it has, and plain prose
+    "教授张俐娜利用农作物秸秆研制新材料",
+    "副县长张建国出席会议并讲话",
+    "技术上占居优势的中小企业",
+    "乐",
+    # letters, digits and spaces between Han characters (the figure checks' list items)
+    "T恤和B超 共3.5亿元，abc123中国",
+    "",
+]
+
+
+@pytest.mark.parametrize("clause", TAGGED)
+def test_part_of_speech_tags_are_jiebas(clause):
+    """The name veto's tagger gives jieba.posseg's words and tags (the dictionary route,
+    then jieba's own HMM over single characters) without building jieba's dictionaries."""
+    from jieba import posseg
+
+    from checks import typo_data as D
+
+    assert D.pos_tags(clause) == [(p.word, p.flag) for p in posseg.lcut(clause)]
+
+
+def test_the_name_veto_does_not_load_jiebas_tagger():
+    import subprocess
+    import sys
+
+    code = ("import sys; from checks import typo_detect as T; "
+            "assert T._name_at('教授张俐娜利用农作物', 3); "
+            "import jieba; print('jieba.posseg' in sys.modules, jieba.dt.initialized)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False False"  # nor jieba's prefix dictionary built

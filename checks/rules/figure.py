@@ -1079,15 +1079,11 @@ def _all_nouns(items: list[str]) -> bool:
     """Every item ends in a noun (jieba part-of-speech tags): 北京、上海、广州 yes,
     及时发现、着力解决 no. Only asked for a list not tied to its count by 等 or quotes,
     and only once a mismatch is found, so jieba loads only when needed."""
-    import logging
+    from .. import typo_data as D
 
-    import jieba
-    import jieba.posseg as pseg
-
-    jieba.setLogLevel(logging.WARNING)
     for it in items:
-        words = [w for w in pseg.cut(it.strip()) if w.word.strip()]
-        if not words or words[-1].flag not in _NOUN_TAGS:
+        words = [(w, flag) for w, flag in D.pos_tags(it.strip()) if w.strip()]
+        if not words or words[-1][1] not in _NOUN_TAGS:
             return False
     return True
 
