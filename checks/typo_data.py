@@ -300,9 +300,20 @@ def to_simplified(text: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _pinyin_dict() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict
+    """pypinyin's readings (code point → comma-separated toned readings), from the
+    snapshot ``data/typo_readings.tsv`` (scripts/build_pinyin_data.py)."""
+    out: dict[int, str] = {}
+    for line in _data_lines("typo_readings.tsv"):
+        ch, _, value = line.partition("\t")
+        out[ord(ch)] = value
+    return out
 
-    return pinyin_dict
+
+@functools.lru_cache(maxsize=None)
+def phrases() -> frozenset[str]:
+    """pypinyin's phrase table's words (47k words and set phrases), from the snapshot
+    ``data/typo_phrases.txt`` (scripts/build_pinyin_data.py)."""
+    return frozenset(_data_lines("typo_phrases.txt"))
 
 
 def _index_readings(key) -> dict[str, tuple[str, ...]]:
@@ -499,10 +510,8 @@ def lexicon(cover_min: int) -> dict[str, int]:
     """jieba's dictionary (word → frequency) extended with pypinyin's phrase table (47k
     words and set phrases, 主责, 当家做主), a phrase missing from jieba counting as
     ``cover_min``: the words a window of text may be without being a slip."""
-    from pypinyin.phrases_dict import phrases_dict
-
     out = dict(word_freq())
-    for w in phrases_dict:
+    for w in sorted(phrases()):
         if len(w) >= 2 and out.get(w, 0) < cover_min:
             out[w] = cover_min
     return out
@@ -513,13 +522,11 @@ def idioms() -> frozenset[str]:
     """Idioms and set phrases: jieba's words tagged ``i`` or ``l`` (frequency >= 3) of 4
     characters or more, and pypinyin's phrases of 4 characters that jieba knows with
     frequency >= 50 (most are 成语: 甘拜下风, which jieba tags as a place name)."""
-    from pypinyin.phrases_dict import phrases_dict
-
     tags = word_tags()
     out = {w for w, f in word_freq().items()
            if len(w) >= 4 and f >= 3 and tags.get(w) in ("i", "l")}
     freq = word_freq()
-    out.update(w for w in phrases_dict if len(w) == 4 and freq.get(w, 0) >= 50)
+    out.update(w for w in phrases() if len(w) == 4 and freq.get(w, 0) >= 50)
     return frozenset(out)
 
 

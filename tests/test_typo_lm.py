@@ -237,3 +237,30 @@ def test_the_name_veto_does_not_load_jiebas_tagger():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False False"  # nor jieba's prefix dictionary built
+
+
+def test_pinyin_snapshot_matches_pypinyin_and_is_all_the_checks_read():
+    """The readings and phrase words the typo checks use come from the snapshot files
+    (scripts/build_pinyin_data.py), which agree with the installed pypinyin; a process
+    that loads every typo table never imports pypinyin itself (~56 MB)."""
+    import subprocess
+    import sys
+
+    import pypinyin
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from checks import typo_data as D
+
+    for ch in "行重乐长实绩采取":
+        assert D.readings(ch) == tuple(r for r in pinyin_dict[ord(ch)].split(",") if r)
+    header = (D.DATA / "typo_phrases.txt").read_text(encoding="utf-8").split("\n", 1)[0]
+    if f"pypinyin {pypinyin.__version__} " in header:
+        assert D.phrases() == frozenset(phrases_dict)
+    else:  # another pypinyin release: the snapshot stays what the checks were measured on
+        assert len(D.phrases() & frozenset(phrases_dict)) > 0.9 * len(D.phrases())
+    code = ("import sys; from checks import typo_data as D; D.lexicon(3); D.idioms(); "
+            "D.confusables('行'); print('pypinyin' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
