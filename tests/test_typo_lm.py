@@ -264,3 +264,21 @@ def test_pinyin_snapshot_matches_pypinyin_and_is_all_the_checks_read():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_without_rjieba_jieba_segments_the_same(monkeypatch):
+    """rjieba is a speed-up, not a requirement: without it jieba's own segmenter runs."""
+    import sys
+
+    from checks import typo_data as D
+
+    clause = SEGMENTED[0]
+    fast = D.segments(clause)
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # import rjieba now fails
+    D.fast_cut.cache_clear()
+    try:
+        assert D.segments(clause) == fast
+        assert D.pos_tags("教授张俐娜利用农作物") == [("教授", "n"), ("张俐娜", "nr"),
+                                                ("利用", "n"), ("农作物", "n")]
+    finally:
+        D.fast_cut.cache_clear()
