@@ -107,6 +107,19 @@ def _jieba_dict() -> tuple[dict[str, int], dict[str, str], int]:
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    toks = text.split()
+    if len(toks) == 3 * sum(1 for line in text.splitlines() if line.strip()):
+        # every line is "word frequency tag": split at once (C loops), the later of two
+        # lines for one word wins as below
+        try:
+            counts = list(map(int, toks[1::3]))
+        except ValueError:
+            pass
+        else:
+            words = toks[0::3]
+            return dict(zip(words, counts)), dict(zip(words, toks[2::3])), sum(counts)
     freq: dict[str, int] = {}
     tags: dict[str, str] = {}
     total = 0
