@@ -584,10 +584,10 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             if not ys:
                 continue
             conf = D.confusables(w[i])
-            for y in ys:
+            for y in filter(conf.__contains__, ys):
                 wr = w[:i] + y + w[i + 1:]
                 f2 = freq[wr]
-                if y in conf and _variant_ok(w, wr, f, f2, variant_ratio):
+                if _variant_ok(w, wr, f, f2, variant_ratio):
                     cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
                     bounds.setdefault(s + i, local_bounds(s + i))
     # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
