@@ -358,6 +358,25 @@ class Store:
             return {}
         return out
 
+    def get_features_at(self, idx: str, ctx: str, keys: Iterable[tuple[str, str]]
+                        ) -> dict[str, bytes | None]:
+        """{path: pickled value} of the stored features of ``(path, sha256)`` pairs (an
+        earlier version of a seed, until :meth:`prune` drops it)."""
+        if self.broken:
+            return {}
+        out: dict[str, bytes | None] = {}
+        try:
+            for path, sha in keys:
+                row = self.conn.execute(
+                    "SELECT value FROM feature WHERE ctx=? AND idx=? AND path=? AND sha256=?",
+                    (ctx, idx, path, sha)).fetchone()
+                if row is not None:
+                    out[path] = row[0]
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return out
+
     def get_corpus_state(self, ctx: str, category: str) -> Any:
         if self.broken:
             return None

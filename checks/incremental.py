@@ -34,8 +34,9 @@ state is rebuilt.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -592,6 +593,41 @@ def _pairs(root, now, config, category, store, ctx, state, specs, make_source, s
 
 # -- maintained reduces without keys (``registry.IndexSpec.reduce``) --------------------------
 
+class FeatureAccess:
+    """What a maintained reduce may read besides its state: the stored features of the
+    seeds as they were at the last run (``old``: an edited or removed seed's, until the
+    store prunes them; a missing one raises KeyError, and the category runs in full) and
+    as they are now (``current``)."""
+
+    def __init__(self, index: str, store, ctx: str, old_shas: dict[str, str], make_source):
+        self.index, self.store, self.ctx = index, store, ctx
+        self.old_shas = old_shas
+        self.make_source = make_source
+
+    def old(self, paths: Iterable[str]) -> dict[str, Any]:
+        paths = list(paths)
+        shas = {p: self.old_shas.get(p) for p in paths}
+        got = self.store.get_features_at(
+            self.index, self.ctx, [(p, s) for p, s in shas.items() if s not in (None, "-")])
+        out: dict[str, Any] = {}
+        for p, s in shas.items():
+            if s in (None, "-"):  # not there, or unreadable: no features
+                out[p] = None
+            elif p not in got:
+                raise KeyError(p)
+            else:
+                out[p] = pickle.loads(got[p]) if got[p] is not None else None
+        return out
+
+    def current(self, paths: Iterable[str]) -> dict[str, Any]:
+        paths = list(paths)
+        source = self.make_source(set(paths))
+        try:
+            return {p: source(self.index, p) for p in paths}
+        finally:
+            source.flush()
+
+
 def _reduced(root: Path, paths: list[str], shas: dict[str, str | None], config: Config,
              category: str, store, ctx: str, spec: registry.IndexSpec, make_source,
              build, stats: Stats) -> list[Finding]:
@@ -665,7 +701,8 @@ def _reduced_incremental(root: Path, paths: list[str], now: dict[str, str], conf
     source = make_source(present)
     try:
         corpus0 = engine.Corpus(root, sorted(present), config, feature_source=source)
-        got = spec.reduce.update(state["reduce"], corpus0, changed, paths, ictx)
+        access = FeatureAccess(spec.name, store, ctx, old, make_source)
+        got = spec.reduce.update(state["reduce"], corpus0, changed, paths, ictx, access)
     finally:
         source.flush()
     if got is None:
@@ -682,7 +719,7 @@ def _reduced_incremental(root: Path, paths: list[str], now: dict[str, str], conf
     source = make_source(d)
     corpus = engine.Corpus(root, sorted(d), config, feature_source=source)
     corpus.focus = d
-    corpus.totals[spec.name] = spec.reduce.totals(reduced, paths)
+    corpus.totals[spec.name] = spec.reduce.totals(reduced, paths, access)
     try:
         fresh = engine.check_corpus_keyed(corpus, category)
     except engine.CheckCrashed:

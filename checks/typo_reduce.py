@@ -10,7 +10,12 @@ corpus-wide counts, and with nothing else:
   candidate (``conf_n``, ``conf_f``);
 * ``typo.context-word``: how often each context of a twin word occurs (``right_n``,
   ``left_n``: the same keys as the check's), and where a context first occurs (the
-  finding's related location; the order in which contexts first occur breaks ties);
+  finding's related location; the order in which contexts first occur breaks ties).
+  The state keeps the holders of the contexts that occur at most ``HOLD_MAX`` times
+  (``hold``), not every seed's records (40 MB at 10k seeds): a frequent context's
+  first place, and the holders it does not keep, are read from the stored features,
+  and the counts of an edited or removed seed are taken back with its earlier features
+  (still in the store during the run that sees the change);
 * ``typo.corpus-rare-form``: how often each rare form and its repaired form occur in the
   seeds' *text* (a form counted where jieba keeps it whole when it is some seed's
   repaired form): per seed, the counts of every *tracked* form (the forms of the rare
@@ -90,16 +95,37 @@ def _lkeys(recs: str) -> list[str]:
     return [recs[i:i + 4] for i in range(0, len(recs), 6)]
 
 
+HOLD_MAX = 16  # the holders of a context are kept while it occurs at most this often
+
+
+def _aligned(recs: str, key: str, side: str) -> int:
+    """The first record of ``recs`` holding ``key`` on ``side`` ("R": word + 2 after,
+    "L": 2 before + word), or -1."""
+    off = 2 if side == "R" else 0
+    i = recs.find(key)
+    while i >= 0:
+        if (i - off) % 6 == 0:
+            return (i - off) // 6
+        i = recs.find(key, i + 1)
+    return -1
+
+
 class TypoTotals:
     """``corpus.totals["typo"]``: the whole corpus's counts while the typo checks run on
-    a part of it. ``paths``: the corpus's paths in the order of a full run."""
+    a part of it. ``paths``: the corpus's paths in the order of a full run; ``access``:
+    the stored features (``incremental.FeatureAccess``), read for the few contexts whose
+    first place is asked for."""
 
-    def __init__(self, R: dict, paths: list[str]):
+    BATCH = 256
+
+    def __init__(self, R: dict, paths: list[str], access=None):
         self.R = R
         self.paths = paths
+        self.access = access
         self.right_n: Counter = R["right_n"]
         self.left_n: Counter = R["left_n"]
-        self._big: tuple[str, list[int], list[str]] | None = None
+        self._pos: dict[str, int] | None = None
+        self._firsts: dict[tuple[str, str], tuple[int, int, int] | None] = {}
 
     def conf(self, wrong: str) -> tuple[int, int]:
         """(candidates, files) of a wrong form."""
@@ -113,57 +139,64 @@ class TypoTotals:
             return R["whole_n"].get(form, 0), R["whole_f"].get(form, 0)
         return R["raw_n"].get(form, 0), R["raw_f"].get(form, 0)
 
-    # -- where contexts occur: every twin record of the corpus, in path order --------------
-    def _records(self) -> tuple[str, list[int], list[str]]:
-        if self._big is None:
-            parts, starts, owners = [], [], []
-            pos = 0
-            twins = self.R["twins"]
-            for p in self.paths:
+    # -- where contexts occur ----------------------------------------------------------------
+    def _twins(self, paths: list[str]) -> dict[str, Any]:
+        got = self.access.current(paths)
+        return {p: f["twins"] for p, f in got.items() if f and f.get("twins")}
+
+    def _first(self, side: str, key: str) -> tuple[int, int, int] | None:
+        """(path number, record number, offset) of the first record holding ``key``
+        on ``side``, in the order of a full run."""
+        if (side, key) in self._firsts:
+            return self._firsts[(side, key)]
+        if self._pos is None:
+            self._pos = {p: i for i, p in enumerate(self.paths)}
+        known = self.R["hold"][side].get(key)
+        if known is not None:  # a rare context: its holders are kept
+            order = sorted(known, key=self._pos.__getitem__)
+            batches = [order]
+        else:  # a frequent one: it occurs early
+            batches = [self.paths[i:i + self.BATCH]
+                       for i in range(0, len(self.paths), self.BATCH)]
+        found = None
+        for batch in batches:
+            twins = self._twins(batch)
+            for p in batch:
                 x = twins.get(p)
-                if x is None:
-                    continue
-                starts.append(pos)
-                owners.append(p)
-                parts.append(x[1])
-                pos += len(x[1])
-            self._big = ("".join(parts), starts, owners)
-        return self._big
+                k = _aligned(x[1], key, side) if x is not None else -1
+                if k >= 0:
+                    found = (self._pos[p], k, x[0][k])
+                    break
+            if found is not None:
+                break
+        self._firsts[(side, key)] = found
+        return found
 
-    def occurrences(self, side: str, key: str) -> Iterable[int]:
-        """Positions (in the joined records) of the records holding ``key`` on ``side``
-        ("R": word + 2 after; "L": 2 before + word), in corpus order."""
-        big = self._records()[0]
-        off = 2 if side == "R" else 0
-        i = big.find(key)
-        while i >= 0:
-            if (i - off) % 6 == 0:
-                yield i
-            i = big.find(key, i + 1)
-
-    def owner(self, pos: int) -> tuple[str, int]:
-        """(path, record number in it) of a position in the joined records."""
-        _big, starts, owners = self._records()
-        j = bisect_right(starts, pos) - 1
-        return owners[j], (pos - starts[j]) // 6
-
-    def order(self, side: str, key: str) -> int:
+    def order(self, side: str, key: str) -> tuple[int, int]:
         """Where ``key`` first occurs (the order a full run's counters hold it in)."""
-        return next(iter(self.occurrences(side, key)), 1 << 62)
+        got = self._first(side, key)
+        return (got[0], got[1]) if got is not None else (1 << 62, 0)
 
     def first(self, pkey: str) -> tuple[str, int] | None:
         """(path, offset) of the first occurrence of a context key ("R…" or "L…"),
         as typo.context-word's related location gives it."""
         side, key = pkey[0], pkey[1:]
-        pos = next(iter(self.occurrences(side, key)), None)
-        if pos is None:
+        got = self._first(side, key)
+        if got is None:
             return None
-        path, k = self.owner(pos)
-        off = self.R["twins"][path][0][k]
-        return path, off - (2 if side == "L" else 0)
+        return self.paths[got[0]], got[2] - (2 if side == "L" else 0)
 
     def holders(self, side: str, key: str) -> set[str]:
-        return {self.owner(i)[0] for i in self.occurrences(side, key)}
+        """The seeds holding a context (from the state while it is rare; otherwise read
+        from every seed's stored features)."""
+        known = self.R["hold"][side].get(key)
+        if known is not None:
+            return set(known)
+        out = set()
+        for i in range(0, len(self.paths), self.BATCH):
+            twins = self._twins(self.paths[i:i + self.BATCH])
+            out |= {p for p, x in twins.items() if _aligned(x[1], key, side) >= 0}
+        return out
 
 
 class TypoReduce:
@@ -181,7 +214,7 @@ class TypoReduce:
             return None  # in-table candidates: the forms counted depend on other findings
         R: dict[str, Any] = {
             "conf": {}, "conf_n": Counter(), "conf_f": Counter(),
-            "twins": {}, "right_n": Counter(), "left_n": Counter(),
+            "right_n": Counter(), "left_n": Counter(), "hold": {"R": {}, "L": {}},
             "rare": {}, "rep_holders": Counter(), "count_forms": cfg.enabled(self.rare),
             "tracked": set(), "form_seed": {},
             "raw_n": Counter(), "raw_f": Counter(), "whole_n": Counter(), "whole_f": Counter()}
@@ -194,7 +227,6 @@ class TypoReduce:
                 R["conf_n"].update(c)
                 R["conf_f"].update(c.keys())
             if f.get("twins"):
-                R["twins"][p] = f["twins"]
                 recs = f["twins"][1]
                 R["right_n"].update(_rkeys(recs))
                 R["left_n"].update(_lkeys(recs))
@@ -203,6 +235,18 @@ class TypoReduce:
                 x3 = frozenset(x[3] for x in f["rare"])
                 R["rare"][p] = (x2, x3)
                 R["rep_holders"].update(x3)
+        # the holders of every context that occurs at most HOLD_MAX times
+        counters = {"R": R["right_n"], "L": R["left_n"]}
+        hold: dict[str, dict[str, list[str]]] = {"R": {}, "L": {}}
+        for p, f in corpus.features("typo"):
+            if f and f.get("twins"):
+                recs = f["twins"][1]
+                for s, keys in (("R", _rkeys(recs)), ("L", _lkeys(recs))):
+                    n, h = counters[s], hold[s]
+                    for k in set(keys):
+                        if n[k] <= HOLD_MAX:
+                            h.setdefault(k, []).append(p)
+        R["hold"] = {s: {k: tuple(v) for k, v in hold[s].items()} for s in "RL"}
         if R["count_forms"]:
             forms = set()
             for x2, x3 in R["rare"].values():
@@ -243,13 +287,17 @@ class TypoReduce:
         if sign > 0:
             R["form_seed"].setdefault(p, {}).update(got)
 
-    def totals(self, R: dict, paths: list[str]) -> TypoTotals:
-        return TypoTotals(R, paths)
+    def totals(self, R: dict, paths: list[str], access=None) -> TypoTotals:
+        return TypoTotals(R, paths, access)
 
     # -- an incremental run -----------------------------------------------------------------
-    def update(self, R: dict | None, corpus, changed: set[str], paths: list[str], ctx
-               ) -> tuple[dict, set[str]] | None:
+    def update(self, R: dict | None, corpus, changed: set[str], paths: list[str], ctx,
+               access) -> tuple[dict, set[str]] | None:
         if R is None:
+            return None
+        try:
+            old_feats = access.old(sorted(changed))
+        except KeyError:  # an earlier version's features are gone from the store
             return None
         cfg = ctx.config
         feats = dict(corpus.features("typo"))
@@ -289,29 +337,50 @@ class TypoReduce:
         if moved:
             affected |= {p for p, c in R["conf"].items() if not moved.isdisjoint(c)}
 
-        # typo.context-word: the contexts' counts
-        oldt = {p: R["twins"].get(p) for p in changed}
+        # typo.context-word: the contexts' counts, and the holders of the rare ones
+        oldt = {p: (f["twins"] if f and f.get("twins") else None) for p, f in old_feats.items()}
         newt = {p: (f["twins"] if f and f.get("twins") else None) for p, f in new.items()}
         ckeys: dict[str, set[str]] = {"R": set(), "L": set()}
-        for x in list(oldt.values()) + list(newt.values()):
-            if x is not None:
-                ckeys["R"].update(_rkeys(x[1]))
-                ckeys["L"].update(_lkeys(x[1]))
+        held: dict[str, dict[str, set[str]]] = {"R": {}, "L": {}}  # key: changed holders now
+        for which in (oldt, newt):
+            for p, x in which.items():
+                if x is None:
+                    continue
+                for s, keys in (("R", _rkeys(x[1])), ("L", _lkeys(x[1]))):
+                    ckeys[s].update(keys)
+                    if which is newt:
+                        for k in keys:
+                            held[s].setdefault(k, set()).add(p)
         counters = {"R": R["right_n"], "L": R["left_n"]}
+        hold = R["hold"]
         cbefore = {s: {k: counters[s].get(k, 0) for k in ckeys[s]} for s in "RL"}
         for p in changed:
             if oldt[p] is not None:
                 for s, keys in (("R", _rkeys(oldt[p][1])), ("L", _lkeys(oldt[p][1]))):
                     for k in keys:
                         _add(counters[s], k, -1)
-                del R["twins"][p]
             if newt[p] is not None:
                 counters["R"].update(_rkeys(newt[p][1]))
                 counters["L"].update(_lkeys(newt[p][1]))
-                R["twins"][p] = newt[p]
         max_rare = cfg.opt(self.context, "max_rare", 1)
+        tot = TypoTotals(R, paths, access)
+        unchanged_holders: dict[tuple[str, str], set[str]] = {}
+        for s in "RL":
+            for k in ckeys[s]:
+                n0, n1 = cbefore[s][k], counters[s].get(k, 0)
+                known = hold[s].get(k)  # kept while 0 < n0 <= HOLD_MAX (if known)
+                # the unchanged holders (None: unknown, the context was frequent)
+                before = set(known) - changed if known is not None else (
+                    set() if n0 == 0 else None)
+                if n1 == 0 or n1 > HOLD_MAX:
+                    hold[s].pop(k, None)
+                elif before is not None:
+                    hold[s][k] = tuple(sorted(before | held[s].get(k, set())))
+                else:
+                    hold[s].pop(k, None)  # unknown: read from the features when asked
+                if before is not None:
+                    unchanged_holders[(s, k)] = before
         tw, inv = D.twins(), inverse_twins()
-        tot = TypoTotals(R, paths)
         for s in "RL":
             cand: set[str] = set()
             for k in ckeys[s]:
@@ -323,7 +392,8 @@ class TypoReduce:
                 n1 = counters[s].get(k, 0)
                 n0 = cbefore[s].get(k, n1)
                 if n1 and (n0 <= max_rare or n1 <= max_rare):
-                    affected |= tot.holders(s, k)
+                    got = unchanged_holders.get((s, k))
+                    affected |= got if got is not None else tot.holders(s, k)
 
         # typo.corpus-rare-form: the forms' counts in the seeds' text
         oldr = {p: R["rare"].get(p) for p in changed}

@@ -409,10 +409,16 @@ TYPO_CHANGES = [
 ]
 
 
-def test_typo_changes_are_incremental(tmp_path):
+@pytest.mark.parametrize("hold_max", [16, 1])
+def test_typo_changes_are_incremental(tmp_path, monkeypatch, hold_max):
     """Every typo corpus count flips both ways (rare forms counted in the seeds' text,
     the confusion checks' term rule, the contexts' counts and first places); each
-    incremental run equals a cold run of the same corpus and recomputes a few seeds."""
+    incremental run equals a cold run of the same corpus and recomputes a few seeds.
+    With ``hold_max`` 1 the state keeps the holders of almost no context: they, and
+    the first places, are read from the stored features."""
+    from checks import typo_reduce
+
+    monkeypatch.setattr(typo_reduce, "HOLD_MAX", hold_max)
     root = tmp_path / "seeds"
     typo_corpus(root)
     store = cache_mod.Store.open(tmp_path / "store.sqlite")
@@ -433,5 +439,25 @@ def test_typo_changes_are_incremental(tmp_path):
             st = incremental.LAST["typo"]
             assert st.mode == "incremental" and st.recomputed <= 5, \
                 (what, st.mode, st.reason, st.recomputed)
+    finally:
+        store.close()
+
+
+def test_typo_without_the_earlier_features_runs_in_full(tmp_path):
+    """An edited seed's earlier features are what its old counts are taken back with;
+    when the store no longer holds them, the category runs in full (and stays exact)."""
+    root = tmp_path / "seeds"
+    typo_corpus(root)
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    try:
+        run_category(root, store, "typo")
+        old_sha = cache_mod.read_raw(root / "t0.txt")[1]
+        (root / "t0.txt").write_text(typo_text("国家权利机关。"), encoding="utf-8")
+        store.conn.execute("DELETE FROM feature WHERE path='t0.txt' AND sha256=?", (old_sha,))
+        assert run_category(root, store, "typo") == cold(root, "typo")
+        assert incremental.LAST["typo"].mode == "full"
+        (root / "w1.txt").unlink()
+        assert run_category(root, store, "typo") == cold(root, "typo")
+        assert incremental.LAST["typo"].mode == "incremental"
     finally:
         store.close()
