@@ -307,11 +307,15 @@ class SeedDir(pytest.Directory):
         entries = scan(self.path)
         store = _store(self.config)
         cached = store.cached_seeds(state.ctx) if store is not None else {}
+        hashes = cache_mod.FileHashes(store if state.use_cache else None, state.root,
+                                      state.config.max_file_bytes)
         for rel, path in entries:
-            sha = cache_mod.read_raw(path, state.config.max_file_bytes)[1]
+            sha = hashes.sha(rel, path)
             state.shas[rel] = sha
             yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
                                        cached_worst=cached.get((rel, sha)))
+        if state.controller:
+            hashes.save()
         categories = [c for c in registry.corpus_categories()
                       if any(state.config.enabled(s.id) for s in registry.all_checks()
                              if s.scope == "corpus" and s.category == c)]
