@@ -34,7 +34,6 @@ every kind of change with cold runs).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from typing import Any, Iterable
 
