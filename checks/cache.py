@@ -34,8 +34,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import pickle
 import sqlite3
+import stat
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -358,6 +360,25 @@ class Store:
             return {}
         return out
 
+    def get_features_at(self, idx: str, ctx: str, keys: Iterable[tuple[str, str]]
+                        ) -> dict[str, bytes | None]:
+        """{path: pickled value} of the stored features of ``(path, sha256)`` pairs (an
+        earlier version of a seed, until :meth:`prune` drops it)."""
+        if self.broken:
+            return {}
+        out: dict[str, bytes | None] = {}
+        try:
+            for path, sha in keys:
+                row = self.conn.execute(
+                    "SELECT value FROM feature WHERE ctx=? AND idx=? AND path=? AND sha256=?",
+                    (ctx, idx, path, sha)).fetchone()
+                if row is not None:
+                    out[path] = row[0]
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return out
+
     def get_corpus_state(self, ctx: str, category: str) -> Any:
         if self.broken:
             return None
@@ -500,6 +521,55 @@ def read_raw(path: Path, max_bytes: int | None = None) -> tuple[bytes | None, st
     from .seed import read_raw as _read_raw
 
     return _read_raw(path, max_bytes)
+
+
+class FileHashes:
+    """The sha256 of seed files, read again only when a file's stat changed: the store
+    keeps (size, mtime, ctime, inode, sha256) per path (meta ``stat:<folder>``), as git's
+    index does. A file whose mtime is within ``RACY_NS`` of the time its stat was
+    recorded is hashed again (it may have changed within one timestamp tick after it
+    was recorded). Without a store (``--no-cache``), every file is hashed."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, store: Store | None, root: Path, max_bytes: int | None):
+        self.store = store
+        self.key = f"stat:{root}"
+        self.max_bytes = max_bytes
+        got = store.get_meta(self.key) if store is not None else None
+        ok = isinstance(got, dict) and isinstance(got.get("files"), dict)
+        self.at = got.get("at", 0) if ok else 0
+        self.old: dict[str, list] = got["files"] if ok else {}
+        self.new: dict[str, list] = {}
+        self.started = time.time_ns()
+        self.hashed = 0
+
+    def sha(self, rel: str, path: Path) -> str | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISREG(st.st_mode):
+            sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            old = self.old.get(rel)
+            if (old is not None and old[:4] == sig and isinstance(old[4], str)
+                    and max(st.st_mtime_ns, st.st_ctime_ns) < self.at - self.RACY_NS):
+                self.new[rel] = old
+                return old[4]
+        else:
+            sig = None
+        sha = read_raw(path, self.max_bytes)[1]
+        self.hashed += 1
+        if sig is not None and sha is not None:
+            self.new[rel] = sig + [sha]
+        return sha
+
+    def save(self) -> None:
+        """Record the stats seen (when they differ from the recorded ones, or some were
+        too recent to trust)."""
+        if self.store is None or (self.new == self.old and not self.hashed):
+            return
+        self.store.put_meta(self.key, {"at": self.started, "files": self.new})
 
 
 def check_seed_cached(path: Path, rel: str, config: Config, store: Store | None, ctx: str,

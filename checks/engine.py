@@ -180,6 +180,9 @@ class Corpus:
     # (``incremental.Totals``); None / {} for a whole corpus
     focus: set[str] | None = None
     totals: dict[str, Any] = field(default_factory=dict)
+    # what a check computed over the whole corpus that a maintained reduce can reuse
+    # (``registry.IndexSpec.reduce``: the typo form counts of a full run)
+    memo: dict[str, Any] = field(default_factory=dict)
     _features: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     _seeds: dict[str, Seed] = field(default_factory=dict)
 

@@ -34,8 +34,9 @@ state is rebuilt.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -339,6 +340,9 @@ def check_category(root: Path, paths: list[str], shas: dict[str, str | None],
     builds the indexes of a full run (the plugin's progress bar)."""
     stats = LAST[category] = Stats()
     specs = _category_indexes(config, category)
+    if len(specs) == 1 and specs[0].reduce is not None and store is not None:
+        return _reduced(root, paths, shas, config, category, store, ctx, specs[0],
+                        make_source, build, stats)
     keyed = bool(specs) and all(s.keys is not None for s in specs) and store is not None
     now = {p: shas.get(p) or "-" for p in paths}
     state = store.get_corpus_state(ctx, category) if keyed else None
@@ -584,4 +588,145 @@ def _pairs(root, now, config, category, store, ctx, state, specs, make_source, s
         # the order engine.finalize gives one path's findings
         found[p].sort(key=lambda fk: (fk[0].start, fk[0].end, fk[0].message))
     _save(store, ctx, category, now, indexes, new_groups, found)
+    return engine.number_corpus_findings(found)
+
+
+# -- maintained reduces without keys (``registry.IndexSpec.reduce``) --------------------------
+
+class FeatureAccess:
+    """What a maintained reduce may read besides its state: the stored features of the
+    seeds as they were at the last run (``old``: an edited or removed seed's, until the
+    store prunes them; a missing one raises KeyError, and the category runs in full) and
+    as they are now (``current``)."""
+
+    def __init__(self, index: str, store, ctx: str, old_shas: dict[str, str], make_source):
+        self.index, self.store, self.ctx = index, store, ctx
+        self.old_shas = old_shas
+        self.make_source = make_source
+
+    def old(self, paths: Iterable[str]) -> dict[str, Any]:
+        paths = list(paths)
+        shas = {p: self.old_shas.get(p) for p in paths}
+        got = self.store.get_features_at(
+            self.index, self.ctx, [(p, s) for p, s in shas.items() if s not in (None, "-")])
+        out: dict[str, Any] = {}
+        for p, s in shas.items():
+            if s in (None, "-"):  # not there, or unreadable: no features
+                out[p] = None
+            elif p not in got:
+                raise KeyError(p)
+            else:
+                out[p] = pickle.loads(got[p]) if got[p] is not None else None
+        return out
+
+    def current(self, paths: Iterable[str]) -> dict[str, Any]:
+        paths = list(paths)
+        source = self.make_source(set(paths))
+        try:
+            return {p: source(self.index, p) for p in paths}
+        finally:
+            source.flush()
+
+
+def _reduced(root: Path, paths: list[str], shas: dict[str, str | None], config: Config,
+             category: str, store, ctx: str, spec: registry.IndexSpec, make_source,
+             build, stats: Stats) -> list[Finding]:
+    """A category whose index keeps a maintained reduce (the typo index: counts of forms
+    and contexts over the corpus). The state holds the reduce and the findings per path;
+    with ``C`` the changed seeds, ``reduce.update`` brings the reduce up to date and names
+    the unchanged seeds whose findings can change (``A``: holders of a form or context
+    whose count, or whose first holder, changed in a way their findings can see). The
+    checks run on ``C`` ∪ ``A`` (still present) with ``corpus.totals[index]`` from the
+    reduce; every other seed's findings come from the state."""
+    now = {p: shas.get(p) or "-" for p in paths}
+    ictx = engine.CheckContext(config, f"index:{spec.name}")
+    state = store.get_corpus_state(ctx, category)
+    if state is not None and (not isinstance(state, dict) or state.get("version")
+                              != STATE_VERSION or "reduce" not in state):
+        state = None
+    stats.reason = "no state" if state is None else ""
+    if state is not None and state["reduce"] is not None:
+        got = _reduced_incremental(root, paths, now, config, category, store, ctx, spec,
+                                   make_source, stats, state, ictx)
+        if got is not None:
+            return got
+    elif state is not None:
+        stats.reason = "no reduce for this configuration"
+    stats.mode = "full"
+    stats.recomputed = stats.subcorpus = len(paths)
+    source = make_source(None)
+    corpus = engine.Corpus(root, list(paths), config, feature_source=source)
+    try:
+        if build is not None:
+            build(corpus, [spec.name])
+        found = engine.check_corpus_keyed(corpus, category)
+        reduced = spec.reduce.build(corpus, ictx)
+    except engine.CheckCrashed as exc:
+        raise engine.CheckCrashed(exc.lines, engine.number_corpus_findings(exc.findings)) \
+            from None
+    finally:
+        source.flush()
+    _save_reduced(store, ctx, category, now, reduced, found)
+    return engine.number_corpus_findings(found)
+
+
+def _save_reduced(store, ctx: str, category: str, now: dict[str, str], reduced: Any,
+                  found: dict[str, list[tuple[Finding, str]]]) -> None:
+    store.put_corpus_state(ctx, category, {
+        "version": STATE_VERSION, "shas": now, "reduce": reduced,
+        "findings": {p: [(f.to_dict(), k) for f, k in v] for p, v in found.items()}})
+
+
+def _reduced_incremental(root: Path, paths: list[str], now: dict[str, str], config: Config,
+                         category: str, store, ctx: str, spec: registry.IndexSpec,
+                         make_source, stats: Stats, state: dict, ictx
+                         ) -> list[Finding] | None:
+    old: dict[str, str] = state["shas"]
+    changed = {p for p in set(old) | set(now) if old.get(p) != now.get(p)}
+    stats.changed = len(changed)
+    stored = state["findings"]
+
+    def restore(keep: Callable[[str], bool]) -> dict[str, list[tuple[Finding, str]]]:
+        return {p: [(Finding.from_dict(d), k) for d, k in v]
+                for p, v in stored.items() if keep(p)}
+
+    if not changed:
+        stats.mode = "unchanged"
+        return engine.number_corpus_findings(restore(lambda p: True))
+    limit = MAX_SHARE * max(len(now), 1)
+    if len(changed) > limit:
+        stats.reason = f"{len(changed)} seeds changed"
+        return None
+    present = {p for p in changed if p in now}
+    source = make_source(present)
+    try:
+        corpus0 = engine.Corpus(root, sorted(present), config, feature_source=source)
+        access = FeatureAccess(spec.name, store, ctx, old, make_source)
+        got = spec.reduce.update(state["reduce"], corpus0, changed, paths, ictx, access)
+    finally:
+        source.flush()
+    if got is None:
+        stats.reason = "the reduce cannot be updated"
+        return None
+    reduced, affected = got
+    stats.affected = len(affected - changed)
+    d = (present | affected) & set(now)
+    if len(d) > limit:
+        stats.reason = f"the change reaches {len(d)} seeds"
+        return None
+    stats.mode = "incremental"
+    stats.recomputed = stats.subcorpus = len(d)
+    source = make_source(d)
+    corpus = engine.Corpus(root, sorted(d), config, feature_source=source)
+    corpus.focus = d
+    corpus.totals[spec.name] = spec.reduce.totals(reduced, paths, access)
+    try:
+        fresh = engine.check_corpus_keyed(corpus, category)
+    except engine.CheckCrashed:
+        return None
+    finally:
+        source.flush()
+    found = restore(lambda p: p not in d and p in now)
+    found.update(fresh)
+    _save_reduced(store, ctx, category, now, reduced, found)
     return engine.number_corpus_findings(found)

@@ -88,6 +88,15 @@ class IndexSpec:
     # when a change flips that for a group, its holders are recomputed. The checks read
     # the whole corpus's figures through ``corpus.totals[index]`` (``incremental.Totals``)
     group_min: Callable[..., int] | None = None
+    # ``reduce``: instead of keys, a maintained reduce of the index's corpus-wide
+    # quantities (counts of forms, of contexts...), an object with ``build(corpus, ctx)``
+    # (a full run's state, or None: not incremental), ``update(state, corpus, changed,
+    # paths, ctx)`` (the state brought up to date with the ``changed`` seeds, ``corpus``
+    # holding those still present, and the unchanged seeds whose findings can change;
+    # or None: run in full) and ``totals(state, paths)`` (``corpus.totals[index]`` for
+    # the checks): a seed's findings depend only on its own features and on the totals
+    # (see ``index_reduce`` and checks/incremental.py)
+    reduce: Any = None
 
 
 @dataclass
@@ -179,6 +188,13 @@ def index_keys(name: str, *, closure: str = "neighbours",
         spec.keys, spec.closure, spec.cap, spec.group_min = func, closure, cap, group_min
         return func
     return deco
+
+
+def index_reduce(name: str, reduce: Any) -> Any:
+    """Declare the maintained reduce of the index ``name`` (registered before), see
+    :class:`IndexSpec`: ``index_reduce("typo", TypoReduce())``."""
+    _INDEXES[name].reduce = reduce
+    return reduce
 
 
 def corpus_partition(spec: PartitionSpec) -> PartitionSpec:

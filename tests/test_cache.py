@@ -302,3 +302,45 @@ def test_deferred_seeds_are_written_in_one_transaction_at_the_end(tmp_path):
     # without a block: one transaction a seed, as before
     store.put_seed("c.txt", "3" * 64, "ctx", dict(rec, path="c.txt"), [], {})
     assert commits == ["COMMIT", "COMMIT"] and other.get_seed("c.txt", "3" * 64, "ctx")
+
+
+# -- file hashes kept by stat ------------------------------------------------------------------
+
+def test_file_hashes_are_read_again_only_when_a_stat_changes(tmp_path, monkeypatch):
+    import hashlib
+    import os
+
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    root = tmp_path / "s"
+    root.mkdir()
+    files = {f"{i}.txt": root / f"{i}.txt" for i in range(3)}
+    for i, p in enumerate(files.values()):
+        p.write_text(f"2021-01-01\n\n正文{i}\n", encoding="utf-8")
+    sha = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+
+    def run():
+        h = cache_mod.FileHashes(store, root, None)
+        got = {rel: h.sha(rel, p) for rel, p in files.items()}
+        h.save()
+        assert got == {rel: sha(p) for rel, p in files.items()}
+        return h.hashed
+
+    try:
+        assert run() == 3
+        assert run() == 3  # written just now: within RACY_NS of the recording, hashed again
+        monkeypatch.setattr(cache_mod.FileHashes, "RACY_NS", -10 ** 15)  # trust them
+        assert run() == 0  # nothing changed: no file read
+        # same size, the old mtime put back: the ctime still tells
+        st = os.stat(files["1.txt"])
+        files["1.txt"].write_text("2021-01-01\n\n正文9\n", encoding="utf-8")
+        os.utime(files["1.txt"], ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert run() == 1
+        files["2.txt"].unlink()
+        del files["2.txt"]
+        assert run() == 0
+        # without a store (--no-cache) every file is hashed
+        h = cache_mod.FileHashes(None, root, None)
+        assert [h.sha(r, p) for r, p in files.items()] == [sha(p) for p in files.values()]
+        assert h.hashed == 2
+    finally:
+        store.close()

@@ -311,3 +311,153 @@ def test_group_index_counts_distinct_members():
     assert up.members(u(1, 2, 3)).tolist() == [2, 3, 0]
     assert up.owners(u(2)) == {"a", "d"}
     assert set(up.groups_of({"a"}).tolist()) == {1, 2}
+
+
+# -- typo: the corpus counts are a maintained reduce (checks/typo_reduce.py) -------------------
+
+TYPO_HEAD = "2020-07-26\n\n"
+TYPO_LEAD = "县政府召开专题会议，部署下一阶段重点工作。"
+TYPO_TAIL = "会议要求各部门加强协调，确保任务按期完成。\n"
+TYPO_FILLER = ["今年以来全县新建农村公路一百公里，改造危桥十座。",
+               "各乡镇积极推进人居环境整治，群众满意度明显提升。",
+               "教育部门组织骨干教师下乡支教，帮助学校提高质量。",
+               "卫生健康部门开展义诊活动，惠及群众三千余人次。"]
+TWIN_OK = "第{i}次会议指出，人民代表大会是国家权力机关。截至目前，各项工作进展顺利。"
+
+
+def typo_text(*parts: str) -> str:
+    return TYPO_HEAD + TYPO_LEAD + "".join(parts) + TYPO_TAIL
+
+
+def typo_corpus(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        # typo.corpus-rare-form: 张缋 once, 张绩 in three files
+        "r1.txt": typo_text("记者张绩说，", TYPO_FILLER[0]),
+        "r2.txt": typo_text("张绩说明年再来。", TYPO_FILLER[1]),
+        "r3.txt": typo_text("据张绩说，", TYPO_FILLER[2]),
+        "r9.txt": typo_text("今天张缋说了这件事。", TYPO_FILLER[3]),
+        # typo.confusable-char: 辩别 in one file
+        "c1.txt": typo_text("我们要认真辩别真假信息。"),
+        # typo.context-word: 权利机关 and 截止目前 once, the twins in six files
+        "t0.txt": typo_text("人民代表大会是国家权利机关，截止目前已召开三次会议。"),
+    }
+    for i in range(6):
+        files[f"w{i}.txt"] = typo_text(TWIN_OK.format(i=i + 1))
+    for i, para in enumerate(TYPO_FILLER):
+        files[f"f{i}.txt"] = typo_text(para, TYPO_FILLER[(i + 1) % 4])
+    for i in range(16):  # more files: a change of three stays under MAX_SHARE
+        files[f"g{i:02d}.txt"] = typo_text(f"第{i + 1}季度，", TYPO_FILLER[i % 4],
+                                           TYPO_FILLER[(i + 2) % 4])
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def _write(name: str, text: str):
+    return lambda r: (r / name).write_text(text, encoding="utf-8")
+
+
+def _unlink(name: str):
+    return lambda r: (r / name).unlink()
+
+
+TYPO_CHANGES = [
+    # (description, change, {check: paths with its findings} after the change)
+    ("a second 张缋: 3 张绩 are fewer than ratio (3) times 2",
+     _write("r8.txt", typo_text("张缋说过。")), {"typo.corpus-rare-form": set()}),
+    ("the second removed: reported again", _unlink("r8.txt"),
+     {"typo.corpus-rare-form": {"r9.txt"}}),
+    # a seed without rare candidates, only the repaired form in its text: 张绩 2 < 3
+    ("a 张绩 file edited to clean text", _write("r3.txt", typo_text(TYPO_FILLER[2])),
+     {"typo.corpus-rare-form": set()}),
+    ("and back", _write("r3.txt", typo_text("据张绩说，", TYPO_FILLER[2])),
+     {"typo.corpus-rare-form": {"r9.txt"}}),
+    # a form no seed held before: counted in every other seed's text once
+    ("李绩 in three filler files (no rare form there: nothing tracked)", lambda r: [
+        (r / f"f{i}.txt").write_text(typo_text("李绩说，", TYPO_FILLER[i]), encoding="utf-8")
+        for i in range(3)], {"typo.corpus-rare-form": {"r9.txt"}}),
+    ("a new rare form 李缋, whose repaired form the unchanged files hold",
+     _write("r6.txt", typo_text("李缋说要坚持。")),
+     {"typo.corpus-rare-form": {"r6.txt", "r9.txt"}}),
+    ("张缋 with the new form in one file (edited)",
+     _write("r6.txt", typo_text("李缋说要坚持，张缋说好。")),
+     {"typo.corpus-rare-form": {"r6.txt"}}),
+    # typo.confusable-char: 辩别 in three files is a term of the corpus
+    ("辩别 in a second file", _write("c2.txt", typo_text("我们要认真辩别真假信息。", TYPO_FILLER[1])),
+     {"typo.confusable-char": {"c1.txt", "c2.txt"}}),
+    ("in a third: a term", _write("c3.txt", typo_text("我们要认真辩别真假信息。", TYPO_FILLER[2])),
+     {"typo.confusable-char": set()}),
+    ("the second removed", _unlink("c2.txt"), {"typo.confusable-char": {"c1.txt", "c3.txt"}}),
+    # typo.context-word: the twin's contexts below min_common, then a second 权利机关
+    ("two of the six twin files removed", lambda r: [(r / "w4.txt").unlink(),
+                                                      (r / "w5.txt").unlink()],
+     {"typo.context-word": set()}),
+    ("one back: five", _write("w4.txt", typo_text(TWIN_OK.format(i=5))),
+     {"typo.context-word": {"t0.txt"}}),
+    ("the first twin file edited (the related place moves)",
+     _write("w0.txt", typo_text("会上，", TWIN_OK.format(i=9))), {"typo.context-word": {"t0.txt"}}),
+    ("the first twin file removed (the related place is the next one)", _unlink("w0.txt"),
+     {"typo.context-word": set()}),
+    ("a sixth twin file", _write("w5.txt", typo_text(TWIN_OK.format(i=7))),
+     {"typo.context-word": {"t0.txt"}}),
+    ("权利机关 in a second file: its usage", _write("t1.txt", typo_text("国家权利机关依法行使职权。")),
+     {"typo.context-word": {"t0.txt"}}),
+    ("the slip file edited", _write("t0.txt", typo_text("会上说，人民代表大会是国家权利机关。")),
+     {"typo.context-word": set()}),
+    # 权利机关 is rare again: the other file's 权利 is reported now
+    ("the slip file removed", _unlink("t0.txt"), {"typo.context-word": {"t1.txt"}}),
+]
+
+
+@pytest.mark.parametrize("hold_max", [16, 1])
+def test_typo_changes_are_incremental(tmp_path, monkeypatch, hold_max):
+    """Every typo corpus count flips both ways (rare forms counted in the seeds' text,
+    the confusion checks' term rule, the contexts' counts and first places); each
+    incremental run equals a cold run of the same corpus and recomputes a few seeds.
+    With ``hold_max`` 1 the state keeps the holders of almost no context: they, and
+    the first places, are read from the stored features."""
+    from checks import typo_reduce
+
+    monkeypatch.setattr(typo_reduce, "HOLD_MAX", hold_max)
+    root = tmp_path / "seeds"
+    typo_corpus(root)
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    try:
+        first = run_category(root, store, "typo")
+        assert first == cold(root, "typo")
+        assert incremental.LAST["typo"].mode == "full"
+        by = lambda got, check: {f["path"] for f in got if f["check"] == check}  # noqa: E731
+        assert by(first, "typo.corpus-rare-form") == {"r9.txt"}
+        assert by(first, "typo.confusable-char") == {"c1.txt"}
+        assert by(first, "typo.context-word") == {"t0.txt"}
+        for what, change, want in TYPO_CHANGES:
+            change(root)
+            got = run_category(root, store, "typo")
+            assert got == cold(root, "typo"), what
+            for check, paths in want.items():
+                assert by(got, check) == paths, (what, check)
+            st = incremental.LAST["typo"]
+            assert st.mode == "incremental" and st.recomputed <= 5, \
+                (what, st.mode, st.reason, st.recomputed)
+    finally:
+        store.close()
+
+
+def test_typo_without_the_earlier_features_runs_in_full(tmp_path):
+    """An edited seed's earlier features are what its old counts are taken back with;
+    when the store no longer holds them, the category runs in full (and stays exact)."""
+    root = tmp_path / "seeds"
+    typo_corpus(root)
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    try:
+        run_category(root, store, "typo")
+        old_sha = cache_mod.read_raw(root / "t0.txt")[1]
+        (root / "t0.txt").write_text(typo_text("国家权利机关。"), encoding="utf-8")
+        store.conn.execute("DELETE FROM feature WHERE path='t0.txt' AND sha256=?", (old_sha,))
+        assert run_category(root, store, "typo") == cold(root, "typo")
+        assert incremental.LAST["typo"].mode == "full"
+        (root / "w1.txt").unlink()
+        assert run_category(root, store, "typo") == cold(root, "typo")
+        assert incremental.LAST["typo"].mode == "incremental"
+    finally:
+        store.close()

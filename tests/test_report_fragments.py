@@ -187,3 +187,41 @@ def test_one_seed_added_edited_removed_gives_the_reports_of_a_cold_run(pytester,
         assert_same_reports(pytester.path / "out", pytester.path / f"cold{n}")
     # a large run raises the collector's thresholds of its process, and restores them
     assert gc.get_threshold() == thresholds
+
+
+def test_typo_counts_flipped_by_one_seed_give_the_reports_of_a_cold_run(pytester, pinned):
+    """The typo category runs incrementally (its counts a maintained reduce): a seed
+    added that makes a rare form no longer rare, removed again, and a seed edited to
+    the common form, each give the reports of a cold run."""
+    from test_incremental import typo_corpus, typo_text
+
+    seeds = make_seeds(pytester.path / "s", 40)
+    typo_corpus(seeds / "typo")
+    args = ["-o", "seedcheck_fold_min=10", "--seedcheck-jobs", "2"]
+    run = lambda: pytester.runpytest("--seeds", str(seeds), "--report-dir", "out",  # noqa: E731
+                                     "-p", "no:randomly", *args)
+    first = run()
+    assert "corpus[typo]" in first.stdout.str()
+
+    def rare_paths(out: str) -> set[str]:
+        r = json.loads((pytester.path / out / "report.json").read_text(encoding="utf-8"))
+        return {f["path"] for f in r["findings"] if f["check"] == "typo.corpus-rare-form"}
+
+    assert rare_paths("out") == {"typo/r9.txt"}
+    changes = [
+        ("added: 张缋 twice, no longer rare enough against 张绩",
+         lambda: (seeds / "typo" / "r8.txt").write_text(typo_text("张缋说过。"),
+                                                        encoding="utf-8"), set()),
+        ("removed again", lambda: (seeds / "typo" / "r8.txt").unlink(), {"typo/r9.txt"}),
+        ("edited to the common form", lambda: (seeds / "typo" / "r9.txt").write_text(
+            typo_text("今天张绩说了这件事。"), encoding="utf-8"), set()),
+    ]
+    for n, (what, change, want) in enumerate(changes):
+        change()
+        r = run()
+        line = next(ln for ln in r.stdout.lines if ln.startswith("seedcheck: checked"))
+        assert "corpus[typo]" in line and "(incremental," in line.split("corpus[typo]")[1], \
+            (what, line)
+        cold(pytester, seeds, f"cold{n}", "-n", "0")
+        assert_same_reports(pytester.path / "out", pytester.path / f"cold{n}")
+        assert rare_paths("out") == want, what

@@ -18,7 +18,8 @@ from .. import typo_detect as T
 from .. import typo_lm as L
 from ..config import ConfigError
 from ..model import Fix, Hit
-from ..registry import corpus_check, corpus_index, file_check
+from ..registry import corpus_check, corpus_index, file_check, index_reduce
+from ..typo_reduce import MEMO, TypoReduce, inverse_twins, seed_form_counts
 
 KNOWN = "typo.known-misspelling"
 LOOKALIKE = "typo.lookalike-char"
@@ -370,28 +371,24 @@ def typo_features(seed, ctx):
 
 def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Counter]:
     """Occurrences of each form in the corpus (and in how many files). Forms in
-    ``whole`` count only where jieba keeps them whole (理指 inside 管理指导 is not 理指)."""
+    ``whole`` count only where jieba keeps them whole (理指 inside 管理指导 is not 理指).
+    The counts per seed are left in ``corpus.memo`` for the typo index's reduce."""
     counts: Counter = Counter()
     files: Counter = Counter()
+    per_seed = {}
     for rel in corpus.paths:
         seed = corpus.seed(rel)
         if not seed.readable:
             continue
-        text = seed.text
-        for form in forms:
-            i = text.find(form)
-            n = 0
-            while i >= 0:
-                if form not in whole:
-                    n += 1
-                else:
-                    lo, hi = T.run_bounds(text, i)
-                    if T.resegmented(text, lo, hi, i, i + len(form), form):
-                        n += 1
-                i = text.find(form, i + 1)
+        got = seed_form_counts(seed.text, forms)
+        if got:
+            per_seed[rel] = got
+        for form, (raw, kept) in got.items():
+            n = kept if form in whole else raw
             if n:
                 counts[form] += n
                 files[form] += 1
+    corpus.memo[MEMO] = (frozenset(forms), per_seed)
     return counts, files
 
 
@@ -439,7 +436,13 @@ def corpus_rare_form(corpus, ctx):
              for p, f in feats]
     forms = {x[2] for _, f in feats for x in f} | {x[3] for _, f in feats for x in f}
     whole = {x[3] for _, f in feats for x in f}
-    counts, files = _count_forms(corpus, forms, whole)
+    tot = corpus.totals.get("typo")  # a part of the corpus: the whole one's counts
+    if tot is None:
+        counts, files = _count_forms(corpus, forms, whole)
+    else:
+        counts, files = Counter(), Counter()
+        for form in forms:
+            counts[form], files[form] = tot.form(form)
     for path, feat in feats:
         best: dict[tuple[int, int], tuple] = {}
         for s, e, form, rep, y, score, kind in feat:
@@ -483,12 +486,19 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
         raise ConfigError(f"[tool.seedcheck.checks.\"{ctx.check_id}\"] allow: expected a "
                           "list of strings")
     feats = [(p, f["conf"]) for p, f in corpus.features("typo") if f and f["conf"]]
-    counts: Counter = Counter()
-    files: Counter = Counter()
-    for _p, conf in feats:
-        forms = Counter(c[2] for c in conf)
-        counts.update(forms)
-        files.update(forms.keys())
+    tot = corpus.totals.get("typo")  # a part of the corpus: the whole one's counts
+    if tot is None:
+        counts: Counter = Counter()
+        files: Counter = Counter()
+        for _p, conf in feats:
+            forms = Counter(c[2] for c in conf)
+            counts.update(forms)
+            files.update(forms.keys())
+
+        def look(w: str) -> tuple[int, int]:
+            return counts[w], files[w]
+    else:
+        look = tot.conf
     for path, conf in feats:
         here = Counter(c[2] for c in conf)
         for c in conf:
@@ -511,9 +521,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 need = 0.0
             if gain < need:
                 continue
-            if files[wrong] >= term_files or (files[wrong] >= 2 and counts[wrong] >= 3):
+            n, nfiles = look(wrong)
+            if nfiles >= term_files or (nfiles >= 2 and n >= 3):
                 continue
-            yield path, c, counts[wrong], files[wrong]
+            yield path, c, n, nfiles
 
 
 def _times(nats: float) -> str:
@@ -660,33 +671,64 @@ def context_word(corpus, ctx):
     if not feats:
         return
     pad = T.TWIN_PAD
-    # counts of every context: right ("word + 2 after") and left ("2 before + word");
-    # the keys are built by slicing and counted by Counter's C loop
-    right_n: Counter = Counter()
-    left_n: Counter = Counter()
-    for _p, (offsets, recs), _c in feats:
-        right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
-        left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
     tw = D.twins()
-    # contexts that hold a twin often: the few that can make a word's context suspect
-    suspect_r: dict[str, list[tuple[str, int]]] = {}
-    suspect_l: dict[str, list[tuple[str, int]]] = {}
-    for counts, suspect, word_at in ((right_n, suspect_r, slice(0, 2)),
-                                     (left_n, suspect_l, slice(2, 4))):
-        for tkey, nt in counts.items():
-            if nt < min_common or pad in tkey:
-                continue  # a clause edge is too common a context to favour a word
-            t = tkey[word_at]
-            for w in tw.get(t, ()):
-                key = tkey[:word_at.start] + w + tkey[word_at.stop:]
+    tot = corpus.totals.get("typo")  # a part of the corpus: the whole one's counts
+    if tot is None:
+        # counts of every context: right ("word + 2 after") and left ("2 before + word");
+        # the keys are built by slicing and counted by Counter's C loop
+        right_n: Counter = Counter()
+        left_n: Counter = Counter()
+        for _p, (offsets, recs), _c in feats:
+            right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
+            left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
+        # contexts that hold a twin often: the few that can make a word's context suspect
+        suspect_r: dict[str, list[tuple[str, int]]] = {}
+        suspect_l: dict[str, list[tuple[str, int]]] = {}
+        for counts, suspect, word_at in ((right_n, suspect_r, slice(0, 2)),
+                                         (left_n, suspect_l, slice(2, 4))):
+            for tkey, nt in counts.items():
+                if nt < min_common or pad in tkey:
+                    continue  # a clause edge is too common a context to favour a word
+                t = tkey[word_at]
+                for w in tw.get(t, ()):
+                    key = tkey[:word_at.start] + w + tkey[word_at.stop:]
+                    n = counts.get(key, 0)
+                    if 0 < n <= max_rare and nt >= ratio * n and w not in allow:
+                        suspect.setdefault(key, []).append((t, nt))
+
+        def suspects(side: str, key: str) -> list[tuple[str, int]]:
+            return (suspect_r if side == "R" else suspect_l).get(key, ())
+    else:
+        # the same, for the contexts of this part of the corpus only: the twins that can
+        # make ``key`` suspect, in the order the whole corpus's counters hold them
+        right_n, left_n = tot.right_n, tot.left_n
+        inv = inverse_twins()
+        memo: dict[tuple[str, str], list[tuple[str, int]]] = {}
+
+        def suspects(side: str, key: str) -> list[tuple[str, int]]:
+            got = memo.get((side, key))
+            if got is None:
+                got = []
+                counts = right_n if side == "R" else left_n
+                w = key[:2] if side == "R" else key[2:]
                 n = counts.get(key, 0)
-                if 0 < n <= max_rare and nt >= ratio * n and w not in allow:
-                    suspect.setdefault(key, []).append((t, nt))
+                if 0 < n <= max_rare and w not in allow:
+                    for t in inv.get(w, ()):
+                        tkey = t + key[2:] if side == "R" else key[:2] + t
+                        nt = counts.get(tkey, 0)
+                        if nt < min_common or pad in tkey or nt < ratio * n:
+                            continue
+                        got.append((t, nt))
+                    if len(got) > 1:
+                        got.sort(key=lambda x: tot.order(
+                            side, x[0] + key[2:] if side == "R" else key[:2] + x[0]))
+                memo[(side, key)] = got
+            return got
     found = []  # (path, offset, word, twin, key, twin key, n, n twin)
     for path, (offsets, recs), conf in feats:
         rks = [recs[i + 2:i + 6] for i in range(0, len(recs), 6)]
         lks = [recs[i:i + 4] for i in range(0, len(recs), 6)]
-        hits = [k for k in range(len(rks)) if rks[k] in suspect_r or lks[k] in suspect_l]
+        hits = [k for k in range(len(rks)) if suspects("R", rks[k]) or suspects("L", lks[k])]
         if not hits:
             continue
         taken = [(c[0], c[1]) for c in conf]
@@ -696,10 +738,10 @@ def context_word(corpus, ctx):
             if right_n[rk] > max_rare or left_n[lk] > max_rare:
                 continue  # a context the corpus uses with this word again is its usage
             best = None
-            for side, key, counts, suspect, okey, ocounts in (
-                    ("R", rk, right_n, suspect_r, lk, left_n),
-                    ("L", lk, left_n, suspect_l, rk, right_n)):
-                for t, nt in suspect.get(key, ()):
+            for side, key, counts, okey, ocounts in (
+                    ("R", rk, right_n, lk, left_n),
+                    ("L", lk, left_n, rk, right_n)):
+                for t, nt in suspects(side, key):
                     if side == "R":
                         tkey, tother = t + key[2:], okey[:2] + t
                     else:
@@ -715,13 +757,16 @@ def context_word(corpus, ctx):
         return
     first: dict[str, tuple[str, int]] = {}
     wanted = {x[5] for x in found}
-    for path, (offsets, recs), _c in feats:
-        for k, off in enumerate(offsets):
-            for key in _twin_keys(recs[6 * k:6 * k + 6]):
-                if key in wanted and key not in first:
-                    first[key] = (path, off - (2 if key[0] == "L" else 0))
-        if len(first) == len(wanted):
-            break
+    if tot is not None:
+        first = {key: tot.first(key) for key in wanted}
+    else:
+        for path, (offsets, recs), _c in feats:
+            for k, off in enumerate(offsets):
+                for key in _twin_keys(recs[6 * k:6 * k + 6]):
+                    if key in wanted and key not in first:
+                        first[key] = (path, off - (2 if key[0] == "L" else 0))
+            if len(first) == len(wanted):
+                break
     for path, off, w, t, key, tkey, n, nt in found:
         phrase, tphrase = key[1:], tkey[1:]
         fpath, foff = first[tkey]
@@ -771,3 +816,7 @@ def language_model(corpus, ctx):
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
     for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
         yield _confusion_hit(path, c, n, nfiles)
+
+
+# the counts above, kept over the corpus and updated seed by seed (checks/typo_reduce.py)
+index_reduce("typo", TypoReduce(RARE, CONTEXT, (CONFUSABLE, IDIOM, LANGUAGE_MODEL)))
