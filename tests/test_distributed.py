@@ -442,3 +442,46 @@ def test_partitioned_duplicate_equals_one_pass(tmp_path):
     for P in (1, 2, 3, 5):
         got = partition.run_local(job, "duplicate", metas, blobs, P)
         assert got["crash"] is None and got["findings"] == want, P
+
+
+# -- memory (docs/distributed.md, "Memory per worker") ----------------------------------------
+
+def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(corpus):
+    """After the map, the file checks' memo caches (lru_cache of >= MEMO_MIN entries) are
+    emptied; the tables (unbounded caches) stay; a seed checked again gives the same
+    findings."""
+    import functools
+
+    from checks import typo_detect
+
+    job, entries = job_for(corpus)
+    dist.release_memory()
+    before = dist.map_shard(job, entries[:6])  # file checks and index features
+    memo = typo_detect._logprob  # segmentation scores of the text seen
+    assert memo.cache_parameters()["maxsize"] >= dist.MEMO_MIN
+    assert memo.cache_info().currsize > 0  # the seeds' text filled it
+
+    @functools.lru_cache(maxsize=None)
+    def table(n):
+        return list(range(n))
+
+    @functools.lru_cache(maxsize=dist.MEMO_MIN - 1)
+    def small(n):
+        return n
+
+    table(3), small(3)
+    import checks
+
+    checks._test_table, checks._test_small = table, small  # module-level, as a table is
+    try:
+        got = dist.release_memory()
+        assert memo.cache_info().currsize == 0
+        assert table.cache_info().currsize == 1  # unbounded: a table, kept
+        assert small.cache_info().currsize == 1  # below MEMO_MIN: kept
+        assert got["entries"] > 0
+    finally:
+        del checks._test_table, checks._test_small
+    after = dist.map_shard(job, entries[:6])
+    for k in ("files", "findings", "features"):
+        assert after[k] == before[k]
+    assert before["findings"] and before["features"]["typo"]
