@@ -48,6 +48,8 @@ from .model import Finding
 
 SHARD_SIZE = 500      # average seeds per shard (content-defined boundaries)
 SHARD_MAX_FACTOR = 4  # a shard is cut at SHARD_SIZE * this whatever the paths
+PARTS_PER_WORKER = 4  # partitions of a partitioned reduce per worker (memory per task ~1/P)
+PARTS_MIN = 4
 CACHE_DIRNAME = ".seedcheck-cache"
 CACHE_VERSION = "2"
 
@@ -374,6 +376,7 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
         files.put(name, out)
     out = dict(out, cache=name if files is not None else None, cached=False,
                seconds=time.perf_counter() - t0)
+    _trim()  # the shard's live objects are gone: hand their pages back
     return out
 
 
@@ -427,13 +430,28 @@ def release_memory() -> dict:
             except Exception:
                 continue
     gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except Exception:  # not glibc: the freed memory is reused by the process
-        pass
+    _trim()
     return {"entries": n, "rss_mb": _rss_mb()}
+
+
+_LIBC: list = []
+
+
+def _trim() -> None:
+    """glibc's ``malloc_trim(0)``: free pages anywhere in the heap go back to the system
+    (a few ms); elsewhere nothing (the freed memory is reused by the process)."""
+    if not _LIBC:
+        try:
+            import ctypes
+
+            _LIBC.append(ctypes.CDLL("libc.so.6").malloc_trim)
+        except Exception:
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        try:
+            _LIBC[0](0)
+        except Exception:
+            pass
 
 
 def _rss_mb() -> int | None:
@@ -613,7 +631,7 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
     ``distributed.Client`` or None (in this process, one shard after another).
     ``partitions``: categories that can (``checks/partition.py``) run as a reduce of
     that many partitions; default: one reduce task in this process, and on a cluster
-    two partitions a worker."""
+    PARTS_PER_WORKER partitions a worker (at least PARTS_MIN)."""
     t0 = time.monotonic()
     shards = make_shards(entries, shard_size)
     cats = corpus_categories(job.config) if entries else []
@@ -679,8 +697,9 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     from . import partition
 
     distributed = _import("distributed")
-    # two partitions a worker: each candidate and verification task holds a smaller share
-    P = partitions if partitions is not None else max(2, 2 * _workers(client))
+    # several partitions a worker: each candidate and verification task holds a smaller share
+    P = partitions if partitions is not None else \
+        max(PARTS_MIN, PARTS_PER_WORKER * _workers(client))
     tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
     maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
                           retries=2) for i, shard in enumerate(shards)]
@@ -708,6 +727,12 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+    # the driver keeps the feature futures of the partitioned categories only: a
+    # one-task reduce holds its own, and its blobs (typo: ~4 KB a seed) leave the
+    # workers when it is done, not at the end of the run
+    keep = {partition.spec_of(c).index for c in pre}
+    for index in [i for i in sel if i not in keep]:
+        del sel[index]
     pos = {f.key: i for i, f in enumerate(lights_f)}
     lights: list[dict | None] = [None] * len(shards)
     done_seeds = 0
@@ -730,6 +755,10 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         if got is not None:
             corpus[cat] = got
             emit("reduce", {"category": cat, **_brief(got)})
+            spec = partition.spec_of(cat)
+            if all(spec.index not in category_indexes(job.config, c)
+                   for c in pre if c != cat):
+                sel.pop(spec.index, None)
             continue
         spec = partition.spec_of(cat)
         combined = partition.submit(client, job, cat, [len(sh) for sh in shards], metas,
