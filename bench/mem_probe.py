@@ -110,13 +110,27 @@ def main() -> int:
     stop.set()
     th.join()
     wall = time.monotonic() - t0
+    # the report, as bench_distributed.py builds it (the driver's peak includes it)
+    import hashlib
+
+    from checks.baseline import Baseline
+    from checks.runner import assemble
+
+    report, _failing, _ = assemble(res, Baseline(Path("x")), "error", src.label, 0.0)
+    report.pop("generated_at")
+    report["summary"].pop("duration_s")
+    digest = hashlib.sha256(json.dumps(report, ensure_ascii=False, sort_keys=True)
+                            .encode()).hexdigest()[:16]
+    final = client.run(_status)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w") as fh:
         for s in samples:
             fh.write(json.dumps(s) + "\n")
     names = sorted({w for s in samples for w in s["workers"]})
-    print(f"{len(entries)} seeds, {res.shards} shards, wall {wall:.1f} s, "
-          f"driver peak {_status()['VmHWM']} MB")
+    print(f"{len(entries)} seeds, {res.shards} shards, wall {wall:.1f} s (run), "
+          f"{report['summary']['findings']} findings, report {digest}; driver peak "
+          f"{_status()['VmHWM']} MB (report built); workers' peaks (VmHWM) "
+          f"{sorted(v['VmHWM'] for v in final.values())} MB")
     for w in names:
         ss = [s for s in samples if w in s["workers"]]
         top = max(ss, key=lambda s: s["workers"][w]["rss"] or 0)

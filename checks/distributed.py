@@ -727,6 +727,7 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+        del feats
     # the driver keeps the feature futures of the partitioned categories only: a
     # one-task reduce holds its own, and its blobs (typo: ~4 KB a seed) leave the
     # workers when it is done, not at the end of the run
