@@ -485,3 +485,33 @@ def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(c
     for k in ("files", "findings", "features"):
         assert after[k] == before[k]
     assert before["findings"] and before["features"]["typo"]
+
+
+def test_one_task_reduce_frees_its_feature_blobs_when_done(corpus, local_report, client):
+    """The typo reduce's feature blobs (~4 KB a seed) leave the workers once it is done,
+    not at the end of the run (the driver dropped its futures); same report."""
+    job, entries = job_for(corpus)
+    left: dict = {}
+
+    def typo_blobs(dask_scheduler=None):
+        return [str(k) for k, ts in dask_scheduler.tasks.items()
+                if "-feat-" in str(k) and str(k).split("-")[-2] == "typo"
+                and ts.state == "memory"]
+
+    def progress(kind, info):
+        if kind == "reduce" and info["category"] == "typo":
+            import time
+
+            left["at_first"] = client.run_on_scheduler(typo_blobs)
+            deadline = time.monotonic() + 10
+            while (got := client.run_on_scheduler(typo_blobs)) and \
+                    time.monotonic() < deadline:
+                time.sleep(0.1)
+            left["after"] = got
+
+    res = dist.run(job, entries, client=client, shard_size=3, progress=progress)
+    assert res.shards > 4 and "after" in left
+    assert left["after"] == []
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
