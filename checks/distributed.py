@@ -48,6 +48,8 @@ from .model import Finding
 
 SHARD_SIZE = 500      # average seeds per shard (content-defined boundaries)
 SHARD_MAX_FACTOR = 4  # a shard is cut at SHARD_SIZE * this whatever the paths
+PARTS_PER_WORKER = 4  # partitions of a partitioned reduce per worker (memory per task ~1/P)
+PARTS_MIN = 4
 CACHE_DIRNAME = ".seedcheck-cache"
 CACHE_VERSION = "2"
 
@@ -374,6 +376,7 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
         files.put(name, out)
     out = dict(out, cache=name if files is not None else None, cached=False,
                seconds=time.perf_counter() - t0)
+    _trim()  # the shard's live objects are gone: hand their pages back
     return out
 
 
@@ -396,6 +399,69 @@ def same_code(job: Job) -> None:
             f"the worker on {socket.gethostname()} runs other seedcheck code than the "
             f"driver (context {got} != {job.ctx}): install the same seedcheck version "
             "(same checks/ files) on every worker")
+
+
+MEMO_MIN = 1024  # an lru_cache this large memoises text, not a table
+
+
+def release_memory() -> dict:
+    """After the map: empty the file checks' memo caches (``functools.lru_cache`` of at
+    least ``MEMO_MIN`` entries in ``checks.*``: windows, segmentations, look-ups of text
+    the map has seen; bounded, but ~55 MB once full, measured) and hand freed memory
+    back (``gc``, glibc's ``malloc_trim``). The tables (unbounded caches, loaded once)
+    stay. Pure caches: results do not change (tested), only the reduces start from a
+    smaller process. Returns ``{"entries": cleared, "rss_mb": after}``."""
+    import gc
+    import sys
+
+    n = 0
+    for name, mod in list(sys.modules.items()):
+        if not (name == "checks" or name.startswith("checks.")) or mod is None:
+            continue
+        for obj in list(vars(mod).values()):
+            params = getattr(obj, "cache_parameters", None)
+            if params is None or not callable(getattr(obj, "cache_clear", None)):
+                continue
+            try:
+                size = params().get("maxsize")
+                if size is not None and size >= MEMO_MIN:
+                    n += obj.cache_info().currsize
+                    obj.cache_clear()
+            except Exception:
+                continue
+    gc.collect()
+    _trim()
+    return {"entries": n, "rss_mb": _rss_mb()}
+
+
+_LIBC: list = []
+
+
+def _trim() -> None:
+    """glibc's ``malloc_trim(0)``: free pages anywhere in the heap go back to the system
+    (a few ms); elsewhere nothing (the freed memory is reused by the process)."""
+    if not _LIBC:
+        try:
+            import ctypes
+
+            _LIBC.append(ctypes.CDLL("libc.so.6").malloc_trim)
+        except Exception:
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        try:
+            _LIBC[0](0)
+        except Exception:
+            pass
+
+
+def _rss_mb() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
 
 
 def _sha(seed) -> str | None:
@@ -565,7 +631,7 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
     ``distributed.Client`` or None (in this process, one shard after another).
     ``partitions``: categories that can (``checks/partition.py``) run as a reduce of
     that many partitions; default: one reduce task in this process, and on a cluster
-    two partitions a worker."""
+    PARTS_PER_WORKER partitions a worker (at least PARTS_MIN)."""
     t0 = time.monotonic()
     shards = make_shards(entries, shard_size)
     cats = corpus_categories(job.config) if entries else []
@@ -581,6 +647,7 @@ def run(job: Job, entries: list[tuple[str, str]], *, client=None,
             emit("shard", {"done": i + 1, "total": len(shards), "seeds": done_seeds,
                            "cached": r["cached"]})
         lights = results
+        release_memory()
         metas = [select_meta(r, shard) for r, shard in zip(results, shards)]
         corpus = {}
         for cat in cats:
@@ -630,8 +697,9 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     from . import partition
 
     distributed = _import("distributed")
-    # two partitions a worker: each candidate and verification task holds a smaller share
-    P = partitions if partitions is not None else max(2, 2 * _workers(client))
+    # several partitions a worker: each candidate and verification task holds a smaller share
+    P = partitions if partitions is not None else \
+        max(PARTS_MIN, PARTS_PER_WORKER * _workers(client))
     tag = hashlib.sha1(f"{time.time_ns()}".encode()).hexdigest()[:10]
     maps = [client.submit(map_shard, job, shard, key=f"seedcheck-map-{tag}-{i}",
                           retries=2) for i, shard in enumerate(shards)]
@@ -659,6 +727,13 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+        del feats
+    # the driver keeps the feature futures of the partitioned categories only: a
+    # one-task reduce holds its own, and its blobs (typo: ~4 KB a seed) leave the
+    # workers when it is done, not at the end of the run
+    keep = {partition.spec_of(c).index for c in pre}
+    for index in [i for i in sel if i not in keep]:
+        del sel[index]
     pos = {f.key: i for i, f in enumerate(lights_f)}
     lights: list[dict | None] = [None] * len(shards)
     done_seeds = 0
@@ -670,12 +745,21 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         fut.release()
         emit("shard", {"done": n, "total": len(shards), "seeds": done_seeds,
                        "cached": r["cached"]})
+    # every shard is mapped: the file checks' memo caches go before the reduces
+    try:
+        client.run(release_memory)
+    except Exception:
+        pass  # an optimisation: a worker that cannot run it keeps its caches
     corpus = {}
     for cat, fut in pre.items():
         got = fut.result()
         if got is not None:
             corpus[cat] = got
             emit("reduce", {"category": cat, **_brief(got)})
+            spec = partition.spec_of(cat)
+            if all(spec.index not in category_indexes(job.config, c)
+                   for c in pre if c != cat):
+                sel.pop(spec.index, None)
             continue
         spec = partition.spec_of(cat)
         combined = partition.submit(client, job, cat, [len(sh) for sh in shards], metas,

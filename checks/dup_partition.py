@@ -425,9 +425,12 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     verified = []
     for q in range(P):
         routed = [sub(routed_to, c, q, key=f"{key}-route-{p}-{q}") for p, c in enumerate(cands)]
-        need = sub(needs, routed, key=f"{key}-need-{q}")
-        sel = [sub(select, job, stores[s], need, key=f"{key}-sel-{s}-{q}") for s in range(S)]
-        verified.append(sub(verify, job, routed, sel, key=f"{key}-verify-{q}", retries=2))
+        # one partition's selections at a time (see partition.submit)
+        need = sub(needs, routed, key=f"{key}-need-{q}", priority=P - q)
+        sel = [sub(select, job, stores[s], need, key=f"{key}-sel-{s}-{q}", priority=P - q)
+               for s in range(S)]
+        verified.append(sub(verify, job, routed, sel, key=f"{key}-verify-{q}", retries=2,
+                            priority=P - q))
     combined = sub(combine, job, ident, verified, key=f"{key}-combine", retries=2)
     cluster = sub(cluster_of, combined, key=f"{key}-cluster")
     se = [sub(split_shared, job, blobs[s], metas[s], base[s], P, key=f"{key}-se-{s}")

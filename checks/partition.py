@@ -241,9 +241,13 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     for q in range(P):
         routed = [client.submit(routed_to, c, q, key=f"{key}-route-{p}-{q}")
                   for p, c in enumerate(cands)]
-        need = client.submit(needs, job, category, routed, key=f"{key}-need-{q}")
+        # partition q's selections, then its verification, before partition q + 1's
+        # selections (a higher priority runs first): only about one partition's
+        # selections wait in memory at a time, not every partition's
+        need = client.submit(needs, job, category, routed, key=f"{key}-need-{q}",
+                             priority=P - q)
         sel = [client.submit(select, job, category, stores[s], need,
-                             key=f"{key}-select-{s}-{q}") for s in range(S)]
+                             key=f"{key}-select-{s}-{q}", priority=P - q) for s in range(S)]
         verified.append(client.submit(verify, job, category, routed, sel, small,
-                                      key=f"{key}-verify-{q}", retries=2))
+                                      key=f"{key}-verify-{q}", retries=2, priority=P - q))
     return client.submit(combine, job, category, verified, key=f"{key}-combine")

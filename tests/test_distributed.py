@@ -442,3 +442,76 @@ def test_partitioned_duplicate_equals_one_pass(tmp_path):
     for P in (1, 2, 3, 5):
         got = partition.run_local(job, "duplicate", metas, blobs, P)
         assert got["crash"] is None and got["findings"] == want, P
+
+
+# -- memory (docs/distributed.md, "Memory per worker") ----------------------------------------
+
+def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(corpus):
+    """After the map, the file checks' memo caches (lru_cache of >= MEMO_MIN entries) are
+    emptied; the tables (unbounded caches) stay; a seed checked again gives the same
+    findings."""
+    import functools
+
+    from checks import typo_detect
+
+    job, entries = job_for(corpus)
+    dist.release_memory()
+    before = dist.map_shard(job, entries[:6])  # file checks and index features
+    memo = typo_detect._logprob  # segmentation scores of the text seen
+    assert memo.cache_parameters()["maxsize"] >= dist.MEMO_MIN
+    assert memo.cache_info().currsize > 0  # the seeds' text filled it
+
+    @functools.lru_cache(maxsize=None)
+    def table(n):
+        return list(range(n))
+
+    @functools.lru_cache(maxsize=dist.MEMO_MIN - 1)
+    def small(n):
+        return n
+
+    table(3), small(3)
+    import checks
+
+    checks._test_table, checks._test_small = table, small  # module-level, as a table is
+    try:
+        got = dist.release_memory()
+        assert memo.cache_info().currsize == 0
+        assert table.cache_info().currsize == 1  # unbounded: a table, kept
+        assert small.cache_info().currsize == 1  # below MEMO_MIN: kept
+        assert got["entries"] > 0
+    finally:
+        del checks._test_table, checks._test_small
+    after = dist.map_shard(job, entries[:6])
+    for k in ("files", "findings", "features"):
+        assert after[k] == before[k]
+    assert before["findings"] and before["features"]["typo"]
+
+
+def test_one_task_reduce_frees_its_feature_blobs_when_done(corpus, local_report, client):
+    """The typo reduce's feature blobs (~4 KB a seed) leave the workers once it is done,
+    not at the end of the run (the driver dropped its futures); same report."""
+    job, entries = job_for(corpus)
+    left: dict = {}
+
+    def typo_blobs(dask_scheduler=None):
+        return [str(k) for k, ts in dask_scheduler.tasks.items()
+                if "-feat-" in str(k) and str(k).split("-")[-2] == "typo"
+                and ts.state == "memory"]
+
+    def progress(kind, info):
+        if kind == "reduce" and info["category"] == "typo":
+            import time
+
+            left["at_first"] = client.run_on_scheduler(typo_blobs)
+            deadline = time.monotonic() + 10
+            while (got := client.run_on_scheduler(typo_blobs)) and \
+                    time.monotonic() < deadline:
+                time.sleep(0.1)
+            left["after"] = got
+
+    res = dist.run(job, entries, client=client, shard_size=3, progress=progress)
+    assert res.shards > 4 and "after" in left
+    assert left["after"] == []
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)

@@ -1,0 +1,156 @@
+"""Where a worker's memory goes during a distributed run (a measurement, not a test).
+
+    python bench/mem_probe.py bench/out/distributed/corpus-10000 --workers 2
+
+Runs ``checks.distributed.run`` on a LocalCluster of ``--workers`` processes and, every
+``--every`` seconds, asks every worker for its resident memory (``VmRSS``), its peak
+(``VmHWM``) and the results it holds (Dask's ``nbytes`` of every key in memory, grouped
+by task name: ``map``, ``feat-figure``, ``part-figure-store``, ...). Prints, per worker,
+the sample at its highest RSS (with the holders at that moment) and the largest amount
+each group ever held; writes every sample to ``--out`` (JSON lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+_KEY = re.compile(r"^seedcheck-(?:part-)?[0-9a-f]{10}-")
+
+
+def group_of(key) -> str:
+    k = key if isinstance(key, str) else str(key)
+    if not k.startswith("seedcheck-"):
+        return "other"
+    part = "part-" if k.startswith("seedcheck-part-") else ""
+    k = _KEY.sub("", k)
+    k = re.sub(r"(-\d+)+$", "", k)
+    return part + k
+
+
+def _status() -> dict:
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS", "VmHWM")):
+            out[line.split(":")[0]] = int(line.split()[1]) // 1024
+    return out
+
+
+def probe(dask_worker=None) -> dict:
+    held: dict[str, list] = {}
+    for key, ts in list(dask_worker.state.tasks.items()):
+        if ts.state == "memory":
+            g = held.setdefault(group_of(key), [0, 0])
+            g[0] += 1
+            g[1] += ts.nbytes or 0
+    st = _status()
+    return {"rss": st.get("VmRSS"), "hwm": st.get("VmHWM"),
+            "held": {g: (n, round(b / 2**20, 1)) for g, (n, b) in held.items()},
+            "executing": sorted({group_of(t.key) for t in dask_worker.state.tasks.values()
+                                 if t.state == "executing"})}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--partitions", type=int, default=None)
+    ap.add_argument("--shard-size", type=int, default=500)
+    ap.add_argument("--every", type=float, default=1.0)
+    ap.add_argument("--out", type=Path, default=HERE / "out" / "mem_probe.jsonl")
+    args = ap.parse_args()
+
+    import logging
+
+    import distributed
+
+    from checks import distributed as dist
+    from checks.config import Config
+
+    cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                                       processes=True, dashboard_address=":0",
+                                       silence_logs=logging.ERROR)
+    client = distributed.Client(cluster)
+    src = dist.make_source(str(args.corpus))
+    job = dist.make_job(src, Config(), None)
+    entries = dist.list_seeds(src)
+    samples: list[dict] = []
+    phase = {"now": "map"}
+    stop = threading.Event()
+    t0 = time.monotonic()
+
+    def sample():
+        while not stop.is_set():
+            try:
+                got = client.run(probe)
+            except Exception:
+                got = {}
+            samples.append({"t": round(time.monotonic() - t0, 1), "phase": phase["now"],
+                            "driver": _status(), "workers": got})
+            stop.wait(args.every)
+
+    def progress(kind, info):
+        if kind == "shard" and info["done"] == info["total"]:
+            phase["now"] = "reduce"
+        elif kind == "reduce":
+            print(f"reduce {info['category']}: {info['seconds']:.1f} s", flush=True)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    res = dist.run(job, entries, client=client, shard_size=args.shard_size,
+                   progress=progress, partitions=args.partitions)
+    stop.set()
+    th.join()
+    wall = time.monotonic() - t0
+    # the report, as bench_distributed.py builds it (the driver's peak includes it)
+    import hashlib
+
+    from checks.baseline import Baseline
+    from checks.runner import assemble
+
+    report, _failing, _ = assemble(res, Baseline(Path("x")), "error", src.label, 0.0)
+    report.pop("generated_at")
+    report["summary"].pop("duration_s")
+    digest = hashlib.sha256(json.dumps(report, ensure_ascii=False, sort_keys=True)
+                            .encode()).hexdigest()[:16]
+    final = client.run(_status)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w") as fh:
+        for s in samples:
+            fh.write(json.dumps(s) + "\n")
+    names = sorted({w for s in samples for w in s["workers"]})
+    print(f"{len(entries)} seeds, {res.shards} shards, wall {wall:.1f} s (run), "
+          f"{report['summary']['findings']} findings, report {digest}; driver peak "
+          f"{_status()['VmHWM']} MB (report built); workers' peaks (VmHWM) "
+          f"{sorted(v['VmHWM'] for v in final.values())} MB")
+    for w in names:
+        ss = [s for s in samples if w in s["workers"]]
+        top = max(ss, key=lambda s: s["workers"][w]["rss"] or 0)
+        tw = top["workers"][w]
+        managed = sum(b for _n, b in tw["held"].values())
+        print(f"\nworker {w}: peak RSS sampled {tw['rss']} MB at {top['t']} s "
+              f"({top['phase']}), VmHWM at the end {ss[-1]['workers'][w]['hwm']} MB; "
+              f"held results then {managed:.0f} MB; executing {tw['executing']}")
+        for g, (n, b) in sorted(tw["held"].items(), key=lambda kv: -kv[1][1])[:12]:
+            print(f"   {g:28s} {n:5d} keys {b:8.1f} MB")
+        most: dict[str, float] = {}
+        for s in ss:
+            for g, (_n, b) in s["workers"][w]["held"].items():
+                most[g] = max(most.get(g, 0), b)
+        print("  most ever held: " + ", ".join(
+            f"{g} {b:.0f}" for g, b in sorted(most.items(), key=lambda kv: -kv[1])[:10]))
+    client.close()
+    cluster.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
