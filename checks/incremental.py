@@ -410,9 +410,11 @@ def _reach(neighbours, frontier: set[str], sub: set[str], stop: float) -> set[st
     return sub
 
 
-def _incremental(root: Path, now: dict[str, str], config: Config, category: str, store,
-                 ctx: str, state: dict, specs: list[registry.IndexSpec],
-                 make_source, stats: Stats) -> list[Finding] | None:
+def _start(state: dict, now: dict[str, str], stats: Stats):
+    """The start every incremental category shares: the seeds changed since the stored
+    state, the most that may change before a full run (``limit``), a function giving back
+    the stored findings of the seeds it keeps, and ``done``: ``(findings,)`` when nothing
+    changed, ``(None,)`` when too much did (run in full), else empty."""
     old: dict[str, str] = state["shas"]
     changed = {p for p in set(old) | set(now) if old.get(p) != now.get(p)}
     stats.changed = len(changed)
@@ -425,10 +427,19 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
 
     if not changed:
         stats.mode = "unchanged"
-        return engine.number_corpus_findings(restore(lambda p: True))
+        return changed, limit, restore, (engine.number_corpus_findings(restore(lambda p: True)),)
     if len(changed) > limit:
         stats.reason = f"{len(changed)} seeds changed"
-        return None
+        return changed, limit, restore, (None,)
+    return changed, limit, restore, ()
+
+
+def _incremental(root: Path, now: dict[str, str], config: Config, category: str, store,
+                 ctx: str, state: dict, specs: list[registry.IndexSpec],
+                 make_source, stats: Stats) -> list[Finding] | None:
+    changed, limit, restore, done = _start(state, now, stats)
+    if done:
+        return done[0]
     present = {p for p in changed if p in now}
     source = make_source(present)
     try:
@@ -682,21 +693,9 @@ def _reduced_incremental(root: Path, paths: list[str], now: dict[str, str], conf
                          make_source, stats: Stats, state: dict, ictx
                          ) -> list[Finding] | None:
     old: dict[str, str] = state["shas"]
-    changed = {p for p in set(old) | set(now) if old.get(p) != now.get(p)}
-    stats.changed = len(changed)
-    stored = state["findings"]
-
-    def restore(keep: Callable[[str], bool]) -> dict[str, list[tuple[Finding, str]]]:
-        return {p: [(Finding.from_dict(d), k) for d, k in v]
-                for p, v in stored.items() if keep(p)}
-
-    if not changed:
-        stats.mode = "unchanged"
-        return engine.number_corpus_findings(restore(lambda p: True))
-    limit = MAX_SHARE * max(len(now), 1)
-    if len(changed) > limit:
-        stats.reason = f"{len(changed)} seeds changed"
-        return None
+    changed, limit, restore, done = _start(state, now, stats)
+    if done:
+        return done[0]
     present = {p for p in changed if p in now}
     source = make_source(present)
     try:
