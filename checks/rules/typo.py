@@ -19,7 +19,7 @@ from .. import typo_lm as L
 from ..config import ConfigError
 from ..model import Fix, Hit
 from ..registry import corpus_check, corpus_index, file_check, index_reduce
-from ..typo_reduce import MEMO, TypoReduce, inverse_twins, seed_form_counts
+from ..typo_reduce import MEMO, TypoReduce, inverse_twins
 
 KNOWN = "typo.known-misspelling"
 LOOKALIKE = "typo.lookalike-char"
@@ -375,14 +375,8 @@ def _count_forms(corpus, forms: set[str], whole: set[str]) -> tuple[Counter, Cou
     The counts per seed are left in ``corpus.memo`` for the typo index's reduce."""
     counts: Counter = Counter()
     files: Counter = Counter()
-    per_seed = {}
-    for rel in corpus.paths:
-        seed = corpus.seed(rel)
-        if not seed.readable:
-            continue
-        got = seed_form_counts(seed.text, forms)
-        if got:
-            per_seed[rel] = got
+    per_seed = TypoReduce._count(corpus, corpus.paths, forms)
+    for got in per_seed.values():
         for form, (raw, kept) in got.items():
             n = kept if form in whole else raw
             if n:
