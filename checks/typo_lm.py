@@ -6,12 +6,12 @@ word with its neighbours and the model finds the clause far more likely with the
 This is the evidence a dictionary alone lacks: 依法行驶职权 is made of real words, only
 the context tells that 行使 was meant.
 
-Cost is kept down by five things: the clause is segmented once (jieba's dictionary and
+Cost is kept down by four things: the clause is segmented once (jieba's dictionary and
 route without its HMM, run by rjieba's compiled segmenter) and scored once
-(``full_scores``); every window of the clause is looked up at once (``map`` over a
-cache); only characters of a token with an unlikely bigram the model has never seen (a
-slip almost always makes one), and of twin words, are tried; a candidate is scored by swapping tokens in a window of the base segmentation, not by
-segmenting the clause again; and each clause's verdict is cached.
+(``full_scores``); only characters of a token with an unlikely bigram the model has
+never seen (a slip almost always makes one), and of twin words, are tried; a candidate
+is scored by swapping tokens in a window of the base segmentation, not by segmenting the
+clause again; and each clause's verdict and each window's swaps are cached.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from itertools import compress, repeat
 from pathlib import Path
 
 from . import typo_data as D
@@ -96,23 +95,6 @@ def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, str, str], ...]
     return tuple(out)
 
 
-def _candidates(r: str, sus: bytearray, min_freq: int) -> dict[int, set]:
-    """Offset of a suspect character → the swaps that make a word with its neighbours:
-    {(start, end, substitute, kind)}. Every window of the run is looked up at once
-    (``map`` over the cached :func:`window_swaps`: windows recur); only the windows with
-    a swap cost Python work."""
-    cands: dict[int, set] = {}
-    mf = repeat(min_freq)
-    for size in SIZES:
-        found = list(map(window_swaps, map(r.__getitem__, map(slice, range(len(r) - size + 1),
-                                                              range(size, len(r) + 1))), mf))
-        for a in compress(range(len(found)), found):
-            for k, y, kind in found[a]:
-                if sus[a + k]:
-                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
-    return cands
-
-
 @functools.lru_cache(maxsize=65536)
 def _cut(fragment: str) -> tuple[str, ...]:
     return tuple(D.segments(fragment))
@@ -182,7 +164,14 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
                 or toks[j] in twins):
             sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
-    cands = _candidates(r, sus, min_freq)
+    cands: dict[int, set] = {}
+    for size in SIZES:
+        for a in range(n - size + 1):
+            if not any(sus[a:a + size]):
+                continue
+            for k, y, kind in window_swaps(r[a:a + size], min_freq):
+                if sus[a + k]:
+                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
     out = []
     freq = D.word_freq()
     base: dict[tuple[int, int], float] = {}
