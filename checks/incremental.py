@@ -33,6 +33,7 @@ state is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 from pathlib import Path
@@ -434,6 +435,17 @@ def _start(state: dict, now: dict[str, str], stats: Stats):
     return changed, limit, restore, ()
 
 
+@contextlib.contextmanager
+def _changed_corpus(root: Path, present: set[str], config: Config, make_source):
+    """A corpus of the changed seeds still present, their features read (or computed)
+    through ``make_source``, whose writes are flushed when the block ends."""
+    source = make_source(present)
+    try:
+        yield engine.Corpus(root, sorted(present), config, feature_source=source)
+    finally:
+        source.flush()
+
+
 def _incremental(root: Path, now: dict[str, str], config: Config, category: str, store,
                  ctx: str, state: dict, specs: list[registry.IndexSpec],
                  make_source, stats: Stats) -> list[Finding] | None:
@@ -441,12 +453,8 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
     if done:
         return done[0]
     present = {p for p in changed if p in now}
-    source = make_source(present)
-    try:
-        corpus0 = engine.Corpus(root, sorted(present), config, feature_source=source)
+    with _changed_corpus(root, present, config, make_source) as corpus0:
         new_keys = {s.name: dict(corpus0.features(s.name)) for s in specs}
-    finally:
-        source.flush()
     # every index twice: plain keys, and capped keys (cap: see registry.IndexSpec)
     parts: list[tuple[KeyIndex, KeyIndex, int | None]] = []  # (old, new, cap)
     touched: list[np.ndarray] = []
@@ -697,13 +705,9 @@ def _reduced_incremental(root: Path, paths: list[str], now: dict[str, str], conf
     if done:
         return done[0]
     present = {p for p in changed if p in now}
-    source = make_source(present)
-    try:
-        corpus0 = engine.Corpus(root, sorted(present), config, feature_source=source)
+    with _changed_corpus(root, present, config, make_source) as corpus0:
         access = FeatureAccess(spec.name, store, ctx, old, make_source)
         got = spec.reduce.update(state["reduce"], corpus0, changed, paths, ictx, access)
-    finally:
-        source.flush()
     if got is None:
         stats.reason = "the reduce cannot be updated"
         return None
