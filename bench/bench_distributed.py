@@ -46,12 +46,25 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def report_hash(res, label: str) -> tuple[dict, list, str]:
+    """The report of a run (as the pytest plugin assembles it), its failing seeds, and the
+    first 16 hex digits of a hash of it without its timestamp and duration (the hashes in
+    docs/distributed.md)."""
+    from checks.baseline import Baseline
+    from checks.runner import assemble
+
+    report, failing, _ = assemble(res, Baseline(Path("x")), "error", label, 0.0)
+    report.pop("generated_at")
+    report["summary"].pop("duration_s")
+    digest = hashlib.sha256(json.dumps(report, ensure_ascii=False, sort_keys=True)
+                            .encode()).hexdigest()[:16]
+    return report, failing, digest
+
+
 def inner(mode: str, corpus: Path, shard_size: int) -> dict:
     """One run in this process; returns its measurements."""
     from checks import distributed as dist
-    from checks.baseline import Baseline
     from checks.config import Config
-    from checks.runner import assemble
 
     client = cluster = None
     workers_idle = {}
@@ -82,11 +95,7 @@ def inner(mode: str, corpus: Path, shard_size: int) -> dict:
 
     res = dist.run(job, entries, client=client, shard_size=shard_size, progress=progress)
     wall = time.monotonic() - t0
-    report, failing, _ = assemble(res, Baseline(Path("x")), "error", src.label, 0.0)
-    report.pop("generated_at")
-    report["summary"].pop("duration_s")
-    digest = hashlib.sha256(json.dumps(report, ensure_ascii=False, sort_keys=True)
-                            .encode()).hexdigest()[:16]
+    report, failing, digest = report_hash(res, src.label)
     out = {
         "mode": mode, "seeds": len(entries), "shards": res.shards,
         "wall_s": round(wall, 1), "map_wall_s": round(marks.get("map_done", 0), 1),

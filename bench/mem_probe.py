@@ -111,16 +111,9 @@ def main() -> int:
     th.join()
     wall = time.monotonic() - t0
     # the report, as bench_distributed.py builds it (the driver's peak includes it)
-    import hashlib
+    from bench_distributed import report_hash
 
-    from checks.baseline import Baseline
-    from checks.runner import assemble
-
-    report, _failing, _ = assemble(res, Baseline(Path("x")), "error", src.label, 0.0)
-    report.pop("generated_at")
-    report["summary"].pop("duration_s")
-    digest = hashlib.sha256(json.dumps(report, ensure_ascii=False, sort_keys=True)
-                            .encode()).hexdigest()[:16]
+    report, _failing, digest = report_hash(res, src.label)
     final = client.run(_status)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w") as fh:
