@@ -73,9 +73,7 @@ def inner(mode: str, corpus: Path, shard_size: int) -> dict:
 
         import distributed
 
-        cluster = distributed.LocalCluster(n_workers=int(mode[5:]), threads_per_worker=1,
-                                           processes=True, dashboard_address=":0",
-                                           silence_logs=logging.ERROR)
+        cluster = dist.local_cluster(int(mode[5:]), silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
         client.run(lambda: __import__("checks.engine"))
         workers_idle = client.run(peak_mb)

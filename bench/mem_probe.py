@@ -46,13 +46,20 @@ def _status() -> dict:
 
 def probe(dask_worker=None) -> dict:
     held: dict[str, list] = {}
+    data = dask_worker.data
+    on_disk = set(getattr(data, "disk", {}) or {})
+    disk_mb = 0.0
     for key, ts in list(dask_worker.state.tasks.items()):
         if ts.state == "memory":
+            if key in on_disk:  # spilled: not in the process's memory
+                disk_mb += (ts.nbytes or 0) / 2**20
+                continue
             g = held.setdefault(group_of(key), [0, 0])
             g[0] += 1
             g[1] += ts.nbytes or 0
     st = _status()
     return {"rss": st.get("VmRSS"), "hwm": st.get("VmHWM"),
+            "spilled_mb": round(disk_mb, 1), "spilled_keys": len(on_disk),
             "held": {g: (n, round(b / 2**20, 1)) for g, (n, b) in held.items()},
             "executing": sorted({group_of(t.key) for t in dask_worker.state.tasks.values()
                                  if t.state == "executing"})}
@@ -65,6 +72,9 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=None)
     ap.add_argument("--shard-size", type=int, default=500)
     ap.add_argument("--every", type=float, default=1.0)
+    ap.add_argument("--results-mb", type=int, default=None,
+                    help="results a worker keeps in memory before spilling to disk "
+                         "(default: checks.distributed.RESULTS_IN_MEMORY_MB; 100000: never)")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "mem_probe.jsonl")
     args = ap.parse_args()
 
@@ -75,9 +85,9 @@ def main() -> int:
     from checks import distributed as dist
     from checks.config import Config
 
-    cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=":0",
-                                       silence_logs=logging.ERROR)
+    cluster = dist.local_cluster(args.workers, silence_logs=logging.ERROR,
+                                 **({} if args.results_mb is None
+                                    else {"results_mb": args.results_mb}))
     client = distributed.Client(cluster)
     src = dist.make_source(str(args.corpus))
     job = dist.make_job(src, Config(), None)
@@ -131,13 +141,15 @@ def main() -> int:
         managed = sum(b for _n, b in tw["held"].values())
         print(f"\nworker {w}: peak RSS sampled {tw['rss']} MB at {top['t']} s "
               f"({top['phase']}), VmHWM at the end {ss[-1]['workers'][w]['hwm']} MB; "
-              f"held results then {managed:.0f} MB; executing {tw['executing']}")
+              f"held results then {managed:.0f} MB in memory, "
+              f"{tw.get('spilled_mb', 0):.0f} MB on disk; executing {tw['executing']}")
         for g, (n, b) in sorted(tw["held"].items(), key=lambda kv: -kv[1][1])[:12]:
             print(f"   {g:28s} {n:5d} keys {b:8.1f} MB")
         most: dict[str, float] = {}
         for s in ss:
             for g, (_n, b) in s["workers"][w]["held"].items():
                 most[g] = max(most.get(g, 0), b)
+        print(f"  most ever spilled: {max(s['workers'][w].get('spilled_mb', 0) for s in ss):.0f} MB")
         print("  most ever held: " + ", ".join(
             f"{g} {b:.0f}" for g, b in sorted(most.items(), key=lambda kv: -kv[1])[:10]))
     client.close()

@@ -51,7 +51,7 @@ SHARD_MAX_FACTOR = 4  # a shard is cut at SHARD_SIZE * this whatever the paths
 PARTS_PER_WORKER = 4  # partitions of a partitioned reduce per worker (memory per task ~1/P)
 PARTS_MIN = 4
 CACHE_DIRNAME = ".seedcheck-cache"
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: feature blobs packed (pack_features)
 
 
 class DistributedError(Exception):
@@ -362,10 +362,10 @@ def map_shard(job: Job, shard: list[tuple[str, str]]) -> dict:
             for index, value in index_features(seed, job.config, job.indexes).items():
                 if value is not None:
                     feats[index][seed.rel] = value
-    # Features travel and wait for the reduce pickled (one blob per index): three to
-    # five times smaller than the live objects, and unpickled once, by the reduce.
-    features = {i: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
-                for i, v in feats.items()}
+    # Features travel and wait for the reduce pickled (one packed blob per index: three
+    # to five times smaller than the live objects); a reduce unpickles the seeds it
+    # reads, and a partitioned one reads a seed's feature by offset (no second copy).
+    features = {i: pack_features(v) for i, v in feats.items()}
     del feats
     out = {"version": CACHE_VERSION, "files": records, "findings": findings,
            "features": features, "shas": dict(shas)}
@@ -489,6 +489,79 @@ def select_features(result: dict, index: str) -> bytes | None:
     return result["features"].get(index)
 
 
+# -- feature blobs ------------------------------------------------------------------------------
+
+PACK_MAGIC = b"SCF1"
+
+
+def pack_features(feats: dict[str, Any]) -> bytes:
+    """One index's ``{path: feature}`` of a shard as one bytes object: a table of
+    contents (paths, end offsets), then one pickle per seed. A reader takes the seeds it
+    needs by offset (:class:`Packed`) instead of unpickling the whole shard, so a
+    partitioned reduce needs no second, per-seed copy of the blob."""
+    return pack_raw({rel: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+                     for rel, v in feats.items()})
+
+
+def pack_raw(raws: dict[str, bytes]) -> bytes:
+    """:func:`pack_features` of features already pickled one by one."""
+    ends: list[int] = []
+    n = 0
+    for b in raws.values():
+        n += len(b)
+        ends.append(n)
+    head = pickle.dumps((list(raws), ends), protocol=pickle.HIGHEST_PROTOCOL)
+    return b"".join([PACK_MAGIC, len(head).to_bytes(8, "little"), head, *raws.values()])
+
+
+class Packed:
+    """A read-only view of a :func:`pack_features` blob (None: no features): ``raw(rel)``
+    the pickled bytes of one seed's feature, ``get(rel)`` the feature, nothing else is
+    unpickled."""
+
+    def __init__(self, blob: bytes | None):
+        self._pos: dict[str, tuple[int, int]] = {}
+        self._view = None
+        if not blob:
+            return
+        view = memoryview(blob)
+        if bytes(view[:4]) != PACK_MAGIC:
+            raise ValueError("not a packed feature blob")
+        k = int.from_bytes(view[4:12], "little")
+        rels, ends = pickle.loads(view[12:12 + k])
+        start = 12 + k
+        a = start
+        for rel, e in zip(rels, ends):
+            self._pos[rel] = (a, start + e)
+            a = start + e
+        self._view = view
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self._pos
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def paths(self) -> list[str]:
+        return list(self._pos)
+
+    def raw(self, rel: str) -> bytes:
+        a, b = self._pos[rel]
+        return bytes(self._view[a:b])
+
+    def get(self, rel: str, default: Any = None) -> Any:
+        pos = self._pos.get(rel)
+        if pos is None:
+            return default
+        return pickle.loads(self._view[pos[0]:pos[1]])
+
+
+def unpack_features(blob: bytes | None) -> dict[str, Any]:
+    """Every seed's feature of a :func:`pack_features` blob."""
+    pk = Packed(blob)
+    return {rel: pk.get(rel) for rel in pk.paths()}
+
+
 # -- reduce ------------------------------------------------------------------------------------
 
 def corpus_categories(config: Config) -> list[str]:
@@ -522,7 +595,7 @@ def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, st
         m: dict[str, Any] = {}
         for part in parts:
             if part:
-                m.update(pickle.loads(part))
+                m.update(unpack_features(part))
         merged[index] = m
     del features
 
@@ -792,9 +865,7 @@ def connect(address: str):
         import logging
 
         try:
-            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1,
-                                               processes=True, dashboard_address=":0",
-                                               silence_logs=logging.ERROR)
+            cluster = local_cluster(n, silence_logs=logging.ERROR)
             client = distributed.Client(cluster)
         except Exception as exc:
             raise DistributedError(f"--dask {address}: cannot start a local cluster: "
@@ -806,6 +877,39 @@ def connect(address: str):
         raise DistributedError(f"--dask {address}: cannot reach the scheduler: "
                                f"{exc.__class__.__name__}: {exc}") from None
     return client, None
+
+
+RESULTS_IN_MEMORY_MB = 128  # a LocalCluster worker's results beyond this wait on disk
+
+
+def spill_config(limit_bytes: int, results_mb: int = RESULTS_IN_MEMORY_MB) -> dict:
+    """Dask settings for workers of memory limit ``limit_bytes`` that keep at most
+    ``results_mb`` of task results in memory and the rest on their local disk (Dask's
+    spilling by managed memory, ``distributed.worker.memory.target``): the feature
+    blobs waiting for the reduces (8.9 KB a seed) and the reduces' intermediate
+    results, least recently used first. Spilling by process memory, pausing and the
+    nanny's kill are off: a worker's own memory (the file checks' tables, ~400 MB) is
+    not results, and a worker killed for it would only be rerun."""
+    frac = min(0.6, max(1, results_mb) * 2**20 / max(limit_bytes, 1))
+    return {"distributed.worker.memory.target": frac,
+            "distributed.worker.memory.spill": False,
+            "distributed.worker.memory.pause": False,
+            "distributed.worker.memory.terminate": False}
+
+
+def local_cluster(n: int, results_mb: int = RESULTS_IN_MEMORY_MB, **kwargs):
+    """A ``LocalCluster`` of ``n`` worker processes of one thread (``--dask local:N``),
+    whose workers spill results beyond ``results_mb`` to disk (:func:`spill_config`);
+    the memory limit is the machine's memory shared by the workers (Dask's default)."""
+    import dask
+    import psutil
+
+    distributed = _import("distributed")
+    limit = psutil.virtual_memory().total // max(1, n)
+    kwargs.setdefault("dashboard_address", ":0")
+    with dask.config.set(spill_config(limit, results_mb)):
+        return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                        memory_limit=limit, **kwargs)
 
 
 def check_address(address: str) -> int:

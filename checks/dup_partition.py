@@ -54,9 +54,15 @@ def _opts(config) -> tuple[dict, dict]:
 
 
 def _feats(blob, meta, base) -> list[tuple[int, str, str, Any]]:
-    feats = pickle.loads(blob) if blob else {}
-    return [(base + i, rel, loc, feats[rel]) for i, (rel, loc, _sha) in enumerate(meta)
-            if feats.get(rel) is not None]
+    from .distributed import Packed
+
+    feats = Packed(blob)
+    out = []
+    for i, (rel, loc, _sha) in enumerate(meta):
+        v = feats.get(rel)
+        if v is not None:
+            out.append((base + i, rel, loc, v))
+    return out
 
 
 def _cat(xs, dtype, shape=None):
@@ -203,12 +209,21 @@ def needs(routed: list[np.ndarray]) -> np.ndarray:
 
 # -- C: verification --------------------------------------------------------------------------
 
-def select(job, store: dict, need: np.ndarray) -> dict[int, tuple[str, str, bytes]]:
-    """The features of the files verification partition q needs, from one shard's
-    store (``partition.store_shard``), still pickled (unpickled by the verification)."""
+def select(job, blob, meta, base: int, need: np.ndarray
+           ) -> dict[int, tuple[str, str, bytes]]:
+    """The features of the files verification partition q needs, from one shard's packed
+    blob (``distributed.Packed``, by offset), still pickled (unpickled by the
+    verification)."""
+    from .distributed import Packed
     from .partition import in_shard
 
-    return {i: store[i] for i in in_shard(need, store).tolist() if i in store}
+    feats = Packed(blob)
+    out = {}
+    for i in in_shard(need, base, len(meta)).tolist():
+        rel, loc, _sha = meta[i - base]
+        if rel in feats:
+            out[i] = (rel, loc, feats.raw(rel))
+    return out
 
 
 def verify(job, routed: list[np.ndarray], selected: list[dict]) -> dict:
@@ -380,14 +395,11 @@ def run_local(job, category: str, metas: list, blobs: list, P: int) -> dict:
     sp = [split_candidates(job, b, m, o, ident, P) for b, m, o in shards]
     cands = [candidates(job, [s[p] for s in sp], P) for p in range(P)]
     del sp
-    from .partition import store_shard
-
-    stores = [store_shard(job, category, b, m, o) for b, m, o in shards]
     verified = []
     for q in range(P):
         routed = [c[q] for c in cands]
         need = needs(routed)
-        verified.append(verify(job, routed, [select(job, st, need) for st in stores]))
+        verified.append(verify(job, routed, [select(job, b, m, o, need) for b, m, o in shards]))
     combined = combine(job, ident, verified)
     sp = [split_shared(job, b, m, o, P) for b, m, o in shards]
     shareds = [shared(job, [s[p] for s in sp], combined["cluster"]) for p in range(P)]
@@ -400,7 +412,7 @@ def _pick(parts, p):
 
 def submit(client, job, category: str, lengths: list[int], metas: list, blobs: list, P: int,
            tag: str):
-    from .partition import bases, store_shard
+    from .partition import bases
 
     base = bases(lengths)
     S = len(metas)
@@ -420,14 +432,13 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
               key=f"{key}-sb-{s}", retries=2) for s in range(S)]
     cands = [sub(candidates, job, parts, P, key=f"{key}-cand-{p}", retries=2)
              for p, parts in enumerate(picks(sb, "b"))]
-    stores = [sub(store_shard, job, category, blobs[s], metas[s], base[s],
-                  key=f"{key}-store-{s}", retries=2) for s in range(S)]
     verified = []
     for q in range(P):
         routed = [sub(routed_to, c, q, key=f"{key}-route-{p}-{q}") for p, c in enumerate(cands)]
         # one partition's selections at a time (see partition.submit)
         need = sub(needs, routed, key=f"{key}-need-{q}", priority=P - q)
-        sel = [sub(select, job, stores[s], need, key=f"{key}-sel-{s}-{q}", priority=P - q)
+        sel = [sub(select, job, blobs[s], metas[s], base[s], need, key=f"{key}-sel-{s}-{q}",
+                   priority=P - q)
                for s in range(S)]
         verified.append(sub(verify, job, routed, sel, key=f"{key}-verify-{q}", retries=2,
                             priority=P - q))

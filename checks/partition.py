@@ -15,7 +15,8 @@ process, for tests and ``P > 1`` local runs, and as Dask tasks in
    files; and a *small* result (the template keys) that every verification receives.
 3. **verify** (:func:`select` per shard and partition, then :func:`verify` per
    partition): a verification partition receives its pairs and, from every shard, only
-   the statements those pairs name; it reads a seed only to place a finding (the two
+   the statements those pairs name (read by offset from the shard's packed blob,
+   ``distributed.pack_features``: no second copy of the features); it reads a seed only to place a finding (the two
    seeds of a pair), and turns the hits into findings.
 4. **combine** (:func:`combine`): the findings of every verification partition, merged
    by path in the order one pass would give them, fingerprints numbered over the whole
@@ -44,9 +45,15 @@ def spec_of(category: str) -> registry.PartitionSpec | None:
 
 
 def _shard_feats(blob: bytes | None, meta: Meta, base: int) -> list[tuple[int, Any]]:
-    feats = pickle.loads(blob) if blob else {}
-    return [(base + i, feats[rel]) for i, (rel, _loc, _sha) in enumerate(meta)
-            if feats.get(rel) is not None]
+    from .distributed import Packed
+
+    feats = Packed(blob)
+    out = []
+    for i, (rel, _loc, _sha) in enumerate(meta):
+        v = feats.get(rel)
+        if v is not None:
+            out.append((base + i, v))
+    return out
 
 
 def split_shard(job, category: str, blob: bytes | None, meta: Meta, base: int, P: int
@@ -84,41 +91,40 @@ def needs(job, category: str, routed: list[Any]) -> Any:
     return spec_of(category).needs(list(routed))
 
 
-def store_shard(job, category: str, blob: bytes | None, meta: Meta, base: int
-                ) -> dict[int, tuple[str, str, bytes]]:
-    """One shard's features, one pickle per file (``{file id: (path, locator,
-    bytes)}``): a verification partition then unpickles only the files it needs,
-    instead of every shard's whole blob once per partition."""
-    feats = pickle.loads(blob) if blob else {}
-    return {base + i: (rel, loc, pickle.dumps(feats[rel], protocol=pickle.HIGHEST_PROTOCOL))
-            for i, (rel, loc, _sha) in enumerate(meta) if feats.get(rel) is not None}
-
-
 def needed_ids(need: Any) -> list[int]:
     need = np.asarray(need)
     return np.unique(need[:, 0] if need.ndim == 2 else need).tolist()
 
 
-def in_shard(need: Any, store: dict) -> Any:
-    """The rows of ``need`` (file ids, or (file id, ...) rows) that name a file of this
-    shard (its ids are one contiguous range): each select looks at its share only."""
+def in_shard(need: Any, base: int, n: int) -> Any:
+    """The rows of ``need`` (file ids, or (file id, ...) rows) that name a file of the
+    shard whose ids are ``base .. base + n - 1``: each select looks at its share only."""
     need = np.asarray(need)
-    if not store or not len(need):
+    if not n or not len(need):
         return need[:0]
     col = need[:, 0] if need.ndim == 2 else need
-    return need[(col >= min(store)) & (col <= max(store))]
+    return need[(col >= base) & (col < base + n)]
 
 
-def select(job, category: str, store: dict[int, tuple[str, str, bytes]], need: Any
+def select(job, category: str, blob: bytes | None, meta: Meta, base: int, need: Any
            ) -> bytes:
     """Step 3a: what verification partition q reads of one shard: ``{file id: (path,
     locator, slim feature)}``, pickled (a task's result waits in a worker's memory until
-    its verification runs: bytes are several times smaller than live statements)."""
+    its verification runs: bytes are several times smaller than live statements). Only
+    the files ``need`` names are unpickled, by offset in the shard's packed blob
+    (``distributed.Packed``): the blob is the only copy of the shard's features."""
+    from .distributed import Packed
+
     spec = spec_of(category)
-    need = in_shard(need, store)
-    want = [(i, pickle.loads(store[i][2])) for i in needed_ids(need) if i in store]
+    need = in_shard(need, base, len(meta))
+    feats = Packed(blob)
+    want = []
+    for i in needed_ids(need):
+        v = feats.get(meta[i - base][0])
+        if v is not None:
+            want.append((i, v))
     got = spec.select(want, need)
-    return pickle.dumps({i: (store[i][0], store[i][1], v) for i, v in got.items()},
+    return pickle.dumps({i: (meta[i - base][0], meta[i - base][1], v) for i, v in got.items()},
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -202,12 +208,11 @@ def run_local(job, category: str, metas: list[Meta], blobs: list[bytes | None], 
     cands = [candidates(job, category, [s[p] for s in splits], P) for p in range(P)]
     del splits
     small = small_of([small_part(c) for c in cands])
-    stores = [store_shard(job, category, b, m, o) for b, m, o in zip(blobs, metas, base)]
     verified = []
     for q in range(P):
         routed = [routed_to(c, q) for c in cands]
         need = needs(job, category, routed)
-        sel = [select(job, category, st, need) for st in stores]
+        sel = [select(job, category, b, m, o, need) for b, m, o in zip(blobs, metas, base)]
         verified.append(verify(job, category, routed, sel, small))
     return combine(job, category, verified)
 
@@ -235,8 +240,6 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     del splits
     small = client.submit(small_of, [client.submit(small_part, c, key=f"{key}-small-{p}")
                                      for p, c in enumerate(cands)], key=f"{key}-small")
-    stores = [client.submit(store_shard, job, category, blobs[s], metas[s], base[s],
-                            key=f"{key}-store-{s}", retries=2) for s in range(S)]
     verified = []
     for q in range(P):
         routed = [client.submit(routed_to, c, q, key=f"{key}-route-{p}-{q}")
@@ -246,7 +249,7 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
         # selections wait in memory at a time, not every partition's
         need = client.submit(needs, job, category, routed, key=f"{key}-need-{q}",
                              priority=P - q)
-        sel = [client.submit(select, job, category, stores[s], need,
+        sel = [client.submit(select, job, category, blobs[s], metas[s], base[s], need,
                              key=f"{key}-select-{s}-{q}", priority=P - q) for s in range(S)]
         verified.append(client.submit(verify, job, category, routed, sel, small,
                                       key=f"{key}-verify-{q}", retries=2, priority=P - q))

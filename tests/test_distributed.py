@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -74,8 +75,9 @@ def local_report(corpus, tmp_path_factory) -> Path:
 def _cluster():
     import logging
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=logging.ERROR)
+    # results spill to disk beyond 1 MB a worker: every test on this cluster (the killed
+    # worker's too) checks that spilled and reloaded results give the same report
+    cluster = dist.local_cluster(2, results_mb=1, silence_logs=logging.ERROR)
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -380,8 +382,29 @@ def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_pat
     for P in (1, 2, 3, 5):
         got = partition.run_local(job, "figure", metas, blobs, P)
         assert got["crash"] is None and got["findings"] == want, P
-    # each candidate partition gets only its slice of a shard's bucket keys
+    # a verification partition unpickles only the statements of the files it needs (by
+    # offset in the packed blob): the other files' bytes may be garbage
     base = partition.bases([len(m) for m in metas])
+    P = 2
+    splits = [partition.split_shard(job, "figure", b, m, o, P)
+              for b, m, o in zip(blobs, metas, base)]
+    cands = [partition.candidates(job, "figure", [sp[p] for sp in splits], P)
+             for p in range(P)]
+    checked = 0
+    for q in range(P):
+        need = partition.needs(job, "figure", [partition.routed_to(c, q) for c in cands])
+        wanted = set(partition.needed_ids(need))
+        for b, m, o in zip(blobs, metas, base):
+            pk = dist.Packed(b)
+            keep = {m[i - o][0] for i in wanted if o <= i < o + len(m)}
+            spoilt = dist.pack_raw({rel: pk.raw(rel) if rel in keep else b"\xff" * 9
+                                    for rel in pk.paths()})
+            assert spoilt != b or keep == set(pk.paths())
+            got = partition.select(job, "figure", spoilt, m, o, need)
+            assert got == partition.select(job, "figure", b, m, o, need)
+            checked += len(pk.paths()) - len(keep)
+    assert checked > 0  # some files were not needed, and not read
+    # each candidate partition gets only its slice of a shard's bucket keys
     parts = partition.split_shard(job, "figure", blobs[0], metas[0], base[0], 3)
     assert all((p["k"] % 3 == i).all() for i, p in enumerate(parts))
     whole = partition.split_shard(job, "figure", blobs[0], metas[0], base[0], 1)[0]
@@ -445,6 +468,47 @@ def test_partitioned_duplicate_equals_one_pass(tmp_path):
 
 
 # -- memory (docs/distributed.md, "Memory per worker") ----------------------------------------
+
+def test_packed_feature_blob_reads_one_seed_by_offset():
+    feats = {"a.txt": {"x": [1, 2]}, "b/c.txt": ("y", 3.5), "d.txt": None}
+    blob = dist.pack_features(feats)
+    pk = dist.Packed(blob)
+    assert pk.paths() == ["a.txt", "b/c.txt", "d.txt"] and "b/c.txt" in pk
+    assert pk.get("b/c.txt") == ("y", 3.5) and pk.get("zz") is None
+    assert pk.raw("a.txt") == pickle.dumps({"x": [1, 2]}, protocol=pickle.HIGHEST_PROTOCOL)
+    assert dist.unpack_features(blob) == feats
+    assert dist.unpack_features(None) == {} and dist.unpack_features(dist.pack_features({})) == {}
+    # one seed's bytes spoilt: the others still read
+    spoilt = dist.pack_raw({"a.txt": b"\xff", "b/c.txt": pk.raw("b/c.txt")})
+    assert dist.Packed(spoilt).get("b/c.txt") == ("y", 3.5)
+    with pytest.raises(Exception):
+        dist.Packed(spoilt).get("a.txt")
+    with pytest.raises(ValueError):
+        dist.Packed(pickle.dumps(feats))  # the old format is refused, not misread
+
+
+def test_local_cluster_spills_results_beyond_its_budget():
+    """``--dask local:N`` workers keep at most ``results_mb`` of results in memory; the
+    rest waits on disk and comes back intact when a task reads it."""
+    import logging
+
+    cluster = dist.local_cluster(1, results_mb=2, silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    try:
+        futs = [c.submit(os.urandom, 1 << 20, pure=False) for _ in range(6)]
+        distributed.wait(futs)
+
+        def where(dask_worker=None):
+            return len(dask_worker.data.memory), len(dask_worker.data.disk)
+
+        in_mem, on_disk = next(iter(c.run(where).values()))
+        assert on_disk >= 3 and in_mem <= 2
+        got = c.gather(futs)
+        assert [len(b) for b in got] == [1 << 20] * 6 and len(set(got)) == 6
+    finally:
+        c.close()
+        cluster.close()
+
 
 def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(corpus):
     """After the map, the file checks' memo caches (lru_cache of >= MEMO_MIN entries) are
