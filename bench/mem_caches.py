@@ -42,6 +42,6 @@ gc.collect(); lib.malloc_trim(0); print('after clearing bounded caches + trim', 
 import pickle, tracemalloc
 r = dist.map_shard(job, entries[:300])
 for i, b in r['features'].items():
-    tracemalloc.start(); x = pickle.loads(b); cur = tracemalloc.get_traced_memory()[0]; tracemalloc.stop()
+    tracemalloc.start(); x = dist.unpack_features(b); cur = tracemalloc.get_traced_memory()[0]; tracemalloc.stop()
     print(i, 'pickled', len(b)//300, 'B/seed; live', cur//300, 'B/seed')
     del x
