@@ -252,3 +252,25 @@ def test_a_failing_pool_leaves_the_work_to_the_items(pytester, pinned, monkeypat
     assert "the process pool failed (BrokenProcessPool: a worker died)" in out
     assert "Traceback" not in out and "INTERNALERROR" not in out
     assert core(pytester.path / "out") == core(pytester.path / "ref")
+
+
+def test_a_large_run_lets_go_of_its_findings_before_pytest_collects(pytester, pinned):
+    """After a large run the plugin drops its findings, file records, report and
+    prefetched results in its pytest_unconfigure, before pytest's own gc.collect()
+    (unraisableexception's pytest_unconfigure) walks the heap; a small run keeps them."""
+    seen = {}
+
+    class Late:
+        @pytest.hookimpl(trylast=True)
+        def pytest_unconfigure(self, config):
+            state = config.stash.get(plugin.STATE, None)
+            seen["large"] = (len(state.findings), len(state.files), state.report,
+                             state.prefetch)
+
+    seeds = make_seeds(pytester.path / "s")
+    r = run(pytester, seeds, "out", "--no-cache", "-n", "0", spy=Late())
+    assert r.ret == 1
+    assert seen["large"] == (0, 0, None, None)
+    pytester.runpytest("--seeds", str(seeds), "--report-dir", "small", "-p", "no:randomly",
+                       "--no-cache", "-o", "seedcheck_fold_min=0", plugins=[Late()])
+    assert seen["large"][0] > 0 and seen["large"][2] is not None
