@@ -274,3 +274,23 @@ def test_a_large_run_lets_go_of_its_findings_before_pytest_collects(pytester, pi
     pytester.runpytest("--seeds", str(seeds), "--report-dir", "small", "-p", "no:randomly",
                        "--no-cache", "-o", "seedcheck_fold_min=0", plugins=[Late()])
     assert seen["large"][0] > 0 and seen["large"][2] is not None
+
+
+def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pytester, pinned):
+    """A warm run with one added and one edited seed: the pytest process checks none of
+    them (no typo tables loaded for two seeds before the pool starts); one worker checks
+    them and then runs corpus[typo], the other categories run beside it; the report
+    equals a cold run's of the same seeds."""
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache", "--seedcheck-jobs", "2")
+    rng = random.Random(9)
+    (seeds / "0100.txt").write_text(seed_text(rng, "typo"), encoding="utf-8")
+    (seeds / "0003.txt").write_text(seed_text(rng, "footer"), encoding="utf-8")
+    spy = Spy()
+    r = run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert "Traceback" not in r.stdout.str()
+    pre = spy.prefetch
+    assert (pre.hits, pre.local, pre.pooled) == (39, 0, 2)
+    assert set(pre.categories) == {"chrome", "duplicate", "figure", "typo"}
+    run(pytester, seeds, "ref", "--no-cache", "-p", "no:cacheprovider", "-n", "0")
+    assert core(pytester.path / "out") == core(pytester.path / "ref")
