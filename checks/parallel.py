@@ -199,7 +199,7 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             _W.clear()
         return pre
     pre.jobs = jobs
-    if misses and _context().get_start_method() == "fork":
+    if len(misses) >= POOL_MIN and _context().get_start_method() == "fork":
         # the first seed here: the checks' lazy tables and dictionaries (~2 s) are then
         # loaded once, and every forked worker inherits them
         _init(*init)
@@ -224,10 +224,46 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
     return pre
 
 
+# Categories whose index features are costly to extract the first time in a process
+# (the typo tables: ~1 s): when few seeds changed, the worker that checks them runs
+# these after them; the other categories start at once, beside it (their features of
+# the changed seeds are cheap, and extracted by their own FeatureSource when the store
+# does not hold them yet: the same values).
+AFTER_SEEDS = ("typo",)
+
+
+def _seeds_then(chunk: list, categories: list[str], corpus_paths: list[str],
+                shas: dict[str, str | None]) -> tuple[list, list]:
+    """Check ``chunk``, then run ``categories`` (in this worker, which has loaded what
+    checking the seeds needed)."""
+    rows = _check_chunk(chunk) if chunk else []
+    return rows, [_check_category(cat, corpus_paths, shas) for cat in categories]
+
+
 def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick) -> None:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
+        if len(misses) < POOL_MIN:
+            # few changed seeds (the pytest process loaded nothing for them): one worker
+            # checks them, then runs the AFTER_SEEDS categories; the others run beside it
+            after = [c for c in categories if c in AFTER_SEEDS]
+            first = pool.submit(_seeds_then, misses, after, corpus_paths, shas)
+            futures = [pool.submit(_check_category, cat, corpus_paths, shas)
+                       for cat in _slowest_first(c for c in categories if c not in after)]
+            rows, done = first.result()
+            for rel, rec, fds in rows:
+                pre.seeds[rel] = (rec, fds)
+            if tick is not None and rows:
+                tick(len(rows))
+            pre.pooled = len(misses)
+            pre.seeds_s += time.perf_counter() - t0
+            for fut in futures:
+                done.append(fut.result())
+            for cat, fds, crash, info in done:
+                pre.corpus[cat] = (fds, crash)
+                pre.categories[cat] = info
+            return
         futures = [pool.submit(_check_chunk, misses[i:i + CHUNK])
                    for i in range(0, len(misses), CHUNK)]
         for fut in as_completed(futures):

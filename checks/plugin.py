@@ -986,6 +986,16 @@ class SessionPlugin:
         if self._gc is not None:
             import gc
 
+            # A large run is over: drop what it holds (every finding as dicts, the file
+            # records, the report, the prefetched results) before pytest's own
+            # gc.collect() for unraisable exceptions (unraisableexception's
+            # pytest_unconfigure, called after this one) walks the heap: at 10,000
+            # seeds ~600,000 tracked objects, ~0.4 s a collection
+            state.findings = {}
+            state.files = {}
+            state.report = None
+            state.prefetch = None
+            self._items = {}
             gc.set_threshold(*self._gc)
         if state.store is not None:
             state.store.close()

@@ -252,3 +252,45 @@ def test_a_failing_pool_leaves_the_work_to_the_items(pytester, pinned, monkeypat
     assert "the process pool failed (BrokenProcessPool: a worker died)" in out
     assert "Traceback" not in out and "INTERNALERROR" not in out
     assert core(pytester.path / "out") == core(pytester.path / "ref")
+
+
+def test_a_large_run_lets_go_of_its_findings_before_pytest_collects(pytester, pinned):
+    """After a large run the plugin drops its findings, file records, report and
+    prefetched results in its pytest_unconfigure, before pytest's own gc.collect()
+    (unraisableexception's pytest_unconfigure) walks the heap; a small run keeps them."""
+    seen = {}
+
+    class Late:
+        @pytest.hookimpl(trylast=True)
+        def pytest_unconfigure(self, config):
+            state = config.stash.get(plugin.STATE, None)
+            seen["large"] = (len(state.findings), len(state.files), state.report,
+                             state.prefetch)
+
+    seeds = make_seeds(pytester.path / "s")
+    r = run(pytester, seeds, "out", "--no-cache", "-n", "0", spy=Late())
+    assert r.ret == 1
+    assert seen["large"] == (0, 0, None, None)
+    pytester.runpytest("--seeds", str(seeds), "--report-dir", "small", "-p", "no:randomly",
+                       "--no-cache", "-o", "seedcheck_fold_min=0", plugins=[Late()])
+    assert seen["large"][0] > 0 and seen["large"][2] is not None
+
+
+def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pytester, pinned):
+    """A warm run with one added and one edited seed: the pytest process checks none of
+    them (no typo tables loaded for two seeds before the pool starts); one worker checks
+    them and then runs corpus[typo], the other categories run beside it; the report
+    equals a cold run's of the same seeds."""
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache", "--seedcheck-jobs", "2")
+    rng = random.Random(9)
+    (seeds / "0100.txt").write_text(seed_text(rng, "typo"), encoding="utf-8")
+    (seeds / "0003.txt").write_text(seed_text(rng, "footer"), encoding="utf-8")
+    spy = Spy()
+    r = run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert "Traceback" not in r.stdout.str()
+    pre = spy.prefetch
+    assert (pre.hits, pre.local, pre.pooled) == (39, 0, 2)
+    assert set(pre.categories) == {"chrome", "duplicate", "figure", "typo"}
+    run(pytester, seeds, "ref", "--no-cache", "-p", "no:cacheprovider", "-n", "0")
+    assert core(pytester.path / "out") == core(pytester.path / "ref")

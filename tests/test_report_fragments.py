@@ -225,3 +225,32 @@ def test_typo_counts_flipped_by_one_seed_give_the_reports_of_a_cold_run(pytester
         cold(pytester, seeds, f"cold{n}", "-n", "0")
         assert_same_reports(pytester.path / "out", pytester.path / f"cold{n}")
         assert rare_paths("out") == want, what
+
+
+@pytest.mark.parametrize("parallel_min", [1, 10 ** 9])  # forked renderers, in-process
+def test_each_renderer_writes_its_report_and_a_failure_leaves_nothing(
+        tmp_path, monkeypatch, parallel_min):
+    """write_reports: every report is written to a temporary file by the process that
+    renders it, then the four are renamed; a renderer that fails leaves the previous
+    reports as they were and no temporary file (also those of its siblings)."""
+    monkeypatch.setattr(writer, "PARALLEL_MIN", parallel_min)
+    report = make_report(tmp_path / "seeds")
+    out = tmp_path / "out"
+    writer.write_reports(out, report, tmp_path / "seeds", cache_dir=tmp_path / "cache")
+    assert (out / "report.json").read_text(encoding="utf-8") == dump_json(report)
+    assert sorted(p.name for p in out.iterdir()) == sorted(writer.REPORT_FILES)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(*a, **k):
+        raise ValueError("renderer bug")
+
+    monkeypatch.setattr(writer, "to_markdown", boom)  # report.md: the second of four
+    changed = make_report(tmp_path / "seeds", per_file=2)
+    with pytest.raises(writer.ReportError):
+        writer.write_reports(out, changed, tmp_path / "seeds", cache_dir=tmp_path / "cache")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    monkeypatch.undo()
+    monkeypatch.setattr(writer, "PARALLEL_MIN", parallel_min)
+    writer.write_reports(out, changed, tmp_path / "seeds", cache_dir=tmp_path / "cache")
+    assert (out / "report.json").read_text(encoding="utf-8") == dump_json(changed)
+    assert sorted(p.name for p in out.iterdir()) == sorted(writer.REPORT_FILES)

@@ -32,14 +32,18 @@ def default_mode() -> int:
     return 0o666 & ~current_umask()
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, *,
+                       durable: bool = True) -> None:
+    """``durable`` False: no fsync (a cache file: a write lost in a system crash is a
+    miss next time; the rename is still atomic for the processes reading it)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, default_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
@@ -82,3 +86,48 @@ def atomic_write_many(files: list[tuple[Path, bytes]]) -> None:
             except OSError:
                 pass
         raise
+
+
+def stage_bytes(path: Path, data: bytes, token: str = "") -> str:
+    """Write ``data`` to a new temporary file next to ``path`` (on disk: fsync) and
+    return its name, for :func:`commit_staged`; ``token`` is put in the name, so that
+    :func:`discard_staged` can find the files of one attempt."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{token}", suffix=".tmp",
+                               dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, default_mode())
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return tmp
+
+
+def commit_staged(staged: list[tuple[str, Path]]) -> None:
+    """Rename staged files into place (each rename atomic), in order; a file renamed
+    is removed from ``staged`` (what is left after a failure is for
+    :func:`discard_staged`)."""
+    while staged:
+        tmp, path = staged[0]
+        os.replace(tmp, path)
+        staged.pop(0)
+
+
+def discard_staged(folder: Path, names, token: str = "") -> None:
+    """Remove staged files: ``names`` (paths), and with a ``token`` every temporary
+    file of ``folder`` carrying it (those of a renderer whose sibling failed)."""
+    found = set(names)
+    if token:
+        found |= {str(p) for p in Path(folder).glob(f".*.{token}*.tmp")}
+    for tmp in found:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

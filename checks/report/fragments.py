@@ -97,7 +97,8 @@ class Fragments:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(self.path, pickle.dumps(
-                {"salt": self.salt, "items": self.new}, protocol=pickle.HIGHEST_PROTOCOL))
+                {"salt": self.salt, "items": self.new}, protocol=pickle.HIGHEST_PROTOCOL),
+                durable=False)
         except OSError:
             pass  # the cache is an optimisation: the reports are written regardless
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import fastjson
 from .html import to_html
-from .files import atomic_write_many
+from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
 from .fragments import Fragments, cache_path, run_digests
 from .sarif import sarif_text
@@ -150,7 +150,24 @@ def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
     report each on as many CPUs as there are (the renderers are pure Python: about
     1 s each at 30,000 findings); elsewhere, or when that fails, one after the other.
     ``cache``: ``(cache_dir, out_dir, read)`` of the seed-by-seed fragments."""
+    return _each_report(_render_one, report, seeds_root, line_lookup, base_uri, cache)
+
+
+def _stage_one(name: str) -> str:
+    """Render one report and write it to a temporary file next to its place (the
+    renderer's own process writes it: its text never crosses a pipe); returns the
+    temporary file's path."""
+    text = _render_one(name)
+    return stage_bytes(Path(_JOB["out_dir"]) / name, text.encode("utf-8"), _JOB["token"])
+
+
+def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
+                 base_uri: str | None = None, cache: tuple | None = None,
+                 out_dir: Path | None = None, token: str = "") -> dict[str, str]:
+    """{report: func(report)} for the four reports, side by side for a large report."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
+    _JOB["out_dir"] = out_dir
+    _JOB["token"] = token
     if cache is not None and cache[0] is not None and report.get("findings"):
         _JOB["cache"] = cache
         _JOB["digests"] = run_digests(report["findings"])
@@ -165,13 +182,13 @@ def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
                 try:
                     ctx = multiprocessing.get_context("fork")
                     with ctx.Pool(min(cpus, len(REPORT_FILES))) as pool:
-                        texts = pool.map(_render_one, REPORT_FILES, chunksize=1)
+                        texts = pool.map(func, REPORT_FILES, chunksize=1)
                     return dict(zip(REPORT_FILES, texts))
                 except ReportError:
                     raise
                 except (OSError, RuntimeError):
                     pass  # no processes to be had: render here
-        return {name: _render_one(name) for name in REPORT_FILES}
+        return {name: func(name) for name in REPORT_FILES}
     finally:
         _JOB.clear()
 
@@ -182,13 +199,26 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
     a URL for seeds read from object storage). ``cache_dir``: where the reports keep
     their seed-by-seed fragments between runs (``read_cache`` False: render everything,
-    and keep the fragments for the next run)."""
+    and keep the fragments for the next run).
+
+    Every report is rendered and written to a temporary file (by the process that
+    renders it) before any report is replaced; then the four are renamed into place."""
+    import os
+    import secrets
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = _render_all(report, seeds_root, line_lookup, base_uri,
-                           (cache_dir, out_dir, read_cache) if cache_dir is not None
-                           else None)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}."
     written = [out_dir / name for name in REPORT_FILES]
-    atomic_write_many([(path, rendered[path.name].encode("utf-8")) for path in written])
+    pending: list[tuple[str, Path]] = []
+    try:
+        staged = _each_report(_stage_one, report, seeds_root, line_lookup, base_uri,
+                              (cache_dir, out_dir, read_cache) if cache_dir is not None
+                              else None, out_dir, token)
+        pending = [(staged[p.name], p) for p in written]
+        commit_staged(pending)
+    finally:
+        # a failed rendering (or rename) leaves no temporary file behind
+        discard_staged(out_dir, [tmp for tmp, _ in pending], token)
     return written
 
 
