@@ -15,6 +15,7 @@ from math import log
 from operator import add
 
 from . import typo_data as D
+from . import typo_ner as NER
 
 MAX_WORD = 4  # longest window (in characters) tried around a suspicious character
 
@@ -452,16 +453,21 @@ def _splits_a_word(r: str, s: int, e: int) -> bool:
     return False
 
 
-def _name_at(r: str, p: int) -> bool:
-    """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` as
-    part of a person, place, organisation or other proper name?"""
+def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -> bool:
+    """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` of
+    the run ``r`` as part of a person, place, organisation or other proper name, or does
+    Baidu's LAC model (:mod:`checks.typo_ner`: names read from context, 尹蔚民 after 部长)
+    read it inside a person, place or organisation name reaching beyond the flagged
+    window ``r[start:end]``?"""
     lo = max(0, p - NAME_REACH)
     pos = lo
     for w, flag in D.pos_tags(r[lo:p + NAME_REACH + 1]):
         if pos <= p < pos + len(w):
-            return flag in D.NAME_TAGS and len(w) > 1
+            if flag in D.NAME_TAGS and len(w) > 1:
+                return True
+            break
         pos += len(w)
-    return False
+    return NER.name_at(r, p, start, end)
 
 
 def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
@@ -538,9 +544,13 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     runs = [(m.start(), m.end()) for m in _HAN_RUN1.finditer(text)]
     run_starts = [a for a, _b in runs]
 
+    def run_of(i: int) -> tuple[int, int]:
+        """The run of Han characters around ``i``."""
+        return runs[bisect_right(run_starts, i) - 1]
+
     def local_bounds(i: int) -> tuple[int, int]:
         """The run of Han characters around ``i``, at most ``reach`` each side."""
-        a, b = runs[bisect_right(run_starts, i) - 1]
+        a, b = run_of(i)
         return max(a, i - reach), min(b, i + reach + 1)
 
     def han(i: int) -> bool:
@@ -637,7 +647,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             continue
         if det == "idiom" and not fw and _compositional(text[s:e]):
             continue
-        if names and _name_at(text[lo:hi], p - lo):
+        ra, rb = run_of(p)
+        if names and _name_at(text[ra:rb], p - ra, s - ra, e - ra):
             continue
         found.append(Confusion(s, e, text[s:e], right, p, text[p], y, kind, det,
                                round(gain, 2), f2, fw))

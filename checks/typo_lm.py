@@ -203,7 +203,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         g, a, b, y, k = best
         if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
             continue
-        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p):
+        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b):
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))
     # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
