@@ -577,7 +577,8 @@ def confusable_char(corpus, ctx):
     740: sibling characters on one phonetic component that sound alike, at least 20 times
     rarer, gain >= `variant_gain`, 3.0). Left alone: windows that cut through a word of
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
-    name (`names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
+    name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
+    台北地检署; `names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
     3 times in 2 files, of the corpus (a term of the corpus, not a slip).
 
     Why it matters:
@@ -787,7 +788,8 @@ def language_model(corpus, ctx):
     and non-words the dictionary checks leave to it (毕然 → 必然). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. Left alone: numerals (the figure checks' business), characters jieba's tagger
-    reads as part of a name (`names`), forms in `allow`, forms that recur in
+    reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
+    window (王运熙, 坂子矶; `names`), forms in `allow`, forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
     file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
     one finding).
