@@ -453,6 +453,16 @@ def _splits_a_word(r: str, s: int, e: int) -> bool:
     return False
 
 
+def _attested(written: str, right: str) -> bool:
+    """Is the written form an accepted variant (引人瞩目 beside 引人注目, 风生水起 beside
+    风声水起): a word of the reference language model's own vocabulary at least a quarter
+    as likely as the fixed phrase it is one character from (:func:`checks.typo_lm.attested`;
+    False without the model)?"""
+    from . import typo_lm  # typo_lm imports this module
+
+    return typo_lm.attested(written, right)
+
+
 def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` of
     the run ``r`` as part of a person, place, organisation or other proper name, or does
@@ -525,6 +535,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             w = text[s:e]
             if w in phrases:
                 right = phrases[w]
+                if _attested(w, right):
+                    continue
                 i = next(k for k in range(len(w)) if w[k] != right[k])
                 found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
@@ -646,6 +658,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
             continue
         if det == "idiom" and not fw and _compositional(text[s:e]):
+            continue
+        if det == "idiom" and _attested(text[s:e], right):
             continue
         ra, rb = run_of(p)
         if names and _name_at(text[ra:rb], p - ra, s - ra, e - ra):

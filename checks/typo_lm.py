@@ -100,6 +100,24 @@ def _cut(fragment: str) -> tuple[str, ...]:
     return tuple(D.segments(fragment))
 
 
+ATTESTED = math.log10(4.0)  # a written form a quarter as likely as the phrase: a variant
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def attested(written: str, right: str) -> bool:
+    """Is ``written`` a word of the model's vocabulary whose unigram probability is at
+    least a quarter of ``right``'s (an accepted variant of a fixed phrase, not a slip:
+    引人瞩目 / 引人注目, 毗邻而居 / 比邻而居; 走头无路 is five times rarer than 走投无路)?
+    False without the model."""
+    if not available():
+        return False
+    lm = model()
+    if written not in lm:
+        return False
+    return (lm.score(written, bos=False, eos=False)
+            >= lm.score(right, bos=False, eos=False) - ATTESTED)
+
+
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
     """The gain (nats) a swap of ``ch`` for ``repl`` must reach: ``both_gain`` when the
     two both sound and look alike (脉博/脉搏), unless ``ch`` is a frequent word on its own

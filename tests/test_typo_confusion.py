@@ -196,3 +196,33 @@ def test_context_word_allow_list(tmp_path):
     slip = LEAD + "人民代表大会是国家权利机关，截止目前已召开三次会议。" + TAIL
     cfg = Config(checks={"typo.context-word": {"allow": ["权利", "截止"]}})
     assert context(tmp_path, [slip] + OTHERS, cfg) == []
+
+
+ATTESTED = [
+    # one character from a fixed phrase, but a word of the reference model's vocabulary
+    # at least a quarter as likely as the phrase: an accepted variant, not a slip
+    "这座新建的大桥引人瞩目，吸引了众多游客。",   # 引人注目
+    "这家企业的发展风生水起，订单不断。",         # 风声水起 (jieba's rare entry)
+]
+
+
+@pytest.mark.parametrize("sentence", ATTESTED)
+def test_a_variant_the_language_model_knows_is_no_broken_idiom(tmp_path, sentence, monkeypatch):
+    from checks import typo_detect as T
+    from checks import typo_lm as L
+
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the veto is what silences it: without it the window is a broken idiom
+    monkeypatch.setattr(L, "attested", lambda written, right: False)
+    (c,) = T.find_confusions(sentence)
+    assert c.detector == "idiom" and c.start == 7
+
+
+def test_a_slip_five_times_rarer_than_its_idiom_still_fires(tmp_path):
+    from checks import typo_lm as L
+
+    assert not L.attested("走头无路", "走投无路")  # in the model's vocabulary, 5× rarer
+    got = run(tmp_path, [LEAD + "他已经走头无路，只好求助。" + TAIL])
+    c = len(LEAD) + 4
+    assert [row(f) for f in got] == [("typo.broken-idiom", "warning", 3, c, c + 4, "走头无路",
+                                      "走投无路", False)]
