@@ -463,6 +463,15 @@ def _attested(written: str, right: str) -> bool:
     return typo_lm.attested(written, right)
 
 
+def _known_slip(written: str, right: str) -> bool:
+    """Does the reference language model list the rare dictionary word ``written`` and
+    find it at least four times rarer than ``right`` (:func:`checks.typo_lm.known_slip`;
+    False without the model)?"""
+    from . import typo_lm  # typo_lm imports this module
+
+    return typo_lm.known_slip(written, right)
+
+
 def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` of
     the run ``r`` as part of a person, place, organisation or other proper name, or does
@@ -660,6 +669,8 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         if det == "idiom" and not fw and _compositional(text[s:e]):
             continue
         if det == "idiom" and _attested(text[s:e], right):
+            continue
+        if det == "variant" and not _known_slip(text[s:e], right):
             continue
         ra, rb = run_of(p)
         if names and _name_at(text[ra:rb], p - ra, s - ra, e - ra):

@@ -118,6 +118,22 @@ def attested(written: str, right: str) -> bool:
             >= lm.score(right, bos=False, eos=False) - ATTESTED)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def known_slip(written: str, right: str) -> bool:
+    """Is ``written`` a word of the model's vocabulary at least four times rarer than
+    ``right`` (a slip people type often enough for the model to list it: 帐蓬 / 帐篷,
+    幅射 / 辐射, 英磅 / 英镑)? An accepted variant is about as frequent as its sibling
+    (清零 / 清冷, 声呐 / 声纳); a form the model never saw gives no evidence either way.
+    False without the model."""
+    if not available():
+        return False
+    lm = model()
+    if written not in lm:
+        return False
+    return (lm.score(written, bos=False, eos=False)
+            < lm.score(right, bos=False, eos=False) - ATTESTED)
+
+
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
     """The gain (nats) a swap of ``ch`` for ``repl`` must reach: ``both_gain`` when the
     two both sound and look alike (脉博/脉搏), unless ``ch`` is a frequent word on its own

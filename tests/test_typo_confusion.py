@@ -60,20 +60,44 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, check, col, wrong, right):
 
 
 VARIANTS = Config(checks={"typo.confusable-char": {"variants": True}})
+NO_VARIANTS = Config(checks={"typo.confusable-char": {"variants": False}})
 
 
 @pytest.mark.parametrize("sentence,col,wrong,right", [
-    # a rare dictionary variant of a frequent word (sibling characters on one component)
+    # a rare dictionary variant of a frequent word (sibling characters on one component),
+    # which the reference language model lists and finds at least four times rarer
     ("战士们在山坡上搭起了帐蓬。", 11, "帐蓬", "帐篷"),
     ("新建的大桥已经顺利峻工。", 10, "峻工", "竣工"),
 ])
-def test_rare_variants_fire_when_switched_on(tmp_path, sentence, col, wrong, right):
+def test_rare_variants_the_model_knows_as_slips_fire(tmp_path, sentence, col, wrong, right):
+    from checks import typo_lm as L
+
+    assert L.known_slip(wrong, right)
     body = [LEAD + sentence + TAIL]
-    assert run(tmp_path, body) == []  # off by default
-    got = run(tmp_path, body, VARIANTS)
+    got = run(tmp_path, body)  # on by default
     c = len(LEAD) + col
     assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + len(wrong),
                                       wrong, right, False)]
+    assert run(tmp_path, body, NO_VARIANTS) == []  # the option switches them off
+
+
+@pytest.mark.parametrize("sentence,wrong,right", [
+    # rare in jieba's dictionary and siblings of a frequent word, but about as frequent
+    # as it in the reference model (accepted words, not slips)
+    ("技术人员用声呐探测水下目标。", "声呐", "声纳"),
+    ("各地坚持动态清零的要求。", "清零", "清冷"),
+])
+def test_rare_variants_the_model_finds_common_do_not_fire(tmp_path, sentence, wrong, right,
+                                                        monkeypatch):
+    from checks import typo_detect as T
+    from checks import typo_lm as L
+
+    assert not L.known_slip(wrong, right)
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the model is what silences them: without its verdict the variant rule fires
+    monkeypatch.setattr(L, "known_slip", lambda written, r: True)
+    assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
+        (wrong, right, "variant")]
 
 
 def test_message_names_the_evidence(tmp_path):

@@ -338,7 +338,7 @@ def typo_features(seed, ctx):
                                    both_gain=opt(CONFUSABLE, "both_gain", 9.0),
                                    idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
                                    names=opt(CONFUSABLE, "names", True),
-                                   variants=opt(CONFUSABLE, "variants", False)):
+                                   variants=opt(CONFUSABLE, "variants", True)):
             if not _overlaps(c.start, c.end, reported):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
@@ -473,7 +473,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
     both_gain = ctx.opt("both_gain", 9.0)
     idiom_gain = ctx.opt("idiom_gain", 5.0)
     term_files = ctx.opt("term_files", 3)
-    variants = ctx.opt("variants", False)
+    variants = ctx.opt("variants", True)
     variant_gain = ctx.opt("variant_gain", 3.0)
     allow = set(ctx.opt("allow", []))
     if not all(isinstance(w, str) for w in allow):
@@ -571,11 +571,12 @@ def confusable_char(corpus, ctx):
     `min_gain` (11.0) nats, or `both_gain` (9.0) when the substitute both sounds and
     looks alike (辩/辨) (4 more when the other character is a frequent word on its
     own, as in 从|市; never when the changed character is one, as 的 or 在: those need
-    context a unigram model lacks). With `variants = true` (off by default: on real news
-    it flags modern words jieba's dictionary lists as rare, 声呐, 蹲守), also a rare
+    context a unigram model lacks). With `variants` (on by default), also a rare
     dictionary word that is a slip of a frequent one (帐蓬, jieba frequency 6, for 帐篷,
     740: sibling characters on one phonetic component that sound alike, at least 20 times
-    rarer, gain >= `variant_gain`, 3.0). Left alone: windows that cut through a word of
+    rarer, gain >= `variant_gain`, 3.0) and that the reference language model lists as a
+    word at least four times rarer than the frequent one (modern words jieba lists as
+    rare, 声呐 or 清零, are about as frequent as their sibling there). Left alone: windows that cut through a word of
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
     台北地检署; `names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
@@ -587,12 +588,12 @@ def confusable_char(corpus, ctx):
     readers and every search or count built on the corpus.
 
     Example:
-    `我们要认真辩别真假信息` → 辨别; with `variants = true`, `搭起了帐蓬` → 帐篷.
+    `我们要认真辩别真假信息` → 辨别; `搭起了帐蓬` → 帐篷.
 
     Fix:
     Replace the window with the repaired word after reading it (not marked safe: the
     measured precision is below 0.95 on some sets, see docs/typos.md). Options: `min_gain`
-    (11.0), `both_gain` (9.0), `variants` (false), `variant_gain` (3.0), `term_files` (3), `names` (true),
+    (11.0), `both_gain` (9.0), `variants` (true), `variant_gain` (3.0), `term_files` (3), `names` (true),
     `allow` (a list of forms never to flag).
     """
     for path, c, n, nfiles in _confusions(corpus, ctx, ("non-word", "variant")):
