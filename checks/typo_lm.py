@@ -104,34 +104,33 @@ ATTESTED = math.log10(4.0)  # a written form a quarter as likely as the phrase: 
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def attested(written: str, right: str) -> bool:
-    """Is ``written`` a word of the model's vocabulary whose unigram probability is at
-    least a quarter of ``right``'s (an accepted variant of a fixed phrase, not a slip:
-    引人瞩目 / 引人注目, 毗邻而居 / 比邻而居; 走头无路 is five times rarer than 走投无路)?
-    False without the model."""
+def vocab_odds(written: str, right: str) -> float | None:
+    """log10 of how much likelier the model finds ``written`` than ``right`` as a word on
+    its own (unigram), or None when ``written`` is no word of the model's vocabulary (or
+    there is no model)."""
     if not available():
-        return False
+        return None
     lm = model()
     if written not in lm:
-        return False
-    return (lm.score(written, bos=False, eos=False)
-            >= lm.score(right, bos=False, eos=False) - ATTESTED)
+        return None
+    return lm.score(written, bos=False, eos=False) - lm.score(right, bos=False, eos=False)
 
 
-@functools.lru_cache(maxsize=1 << 12)
+def attested(written: str, right: str) -> bool:
+    """Is ``written`` a word of the model's vocabulary at least a quarter as likely as
+    ``right`` (an accepted variant of a fixed phrase, not a slip: 引人瞩目 / 引人注目,
+    风生水起 / 风声水起; 走头无路 is five times rarer than 走投无路)?"""
+    odds = vocab_odds(written, right)
+    return odds is not None and odds >= -ATTESTED
+
+
 def known_slip(written: str, right: str) -> bool:
     """Is ``written`` a word of the model's vocabulary at least four times rarer than
     ``right`` (a slip people type often enough for the model to list it: 帐蓬 / 帐篷,
     幅射 / 辐射, 英磅 / 英镑)? An accepted variant is about as frequent as its sibling
-    (清零 / 清冷, 声呐 / 声纳); a form the model never saw gives no evidence either way.
-    False without the model."""
-    if not available():
-        return False
-    lm = model()
-    if written not in lm:
-        return False
-    return (lm.score(written, bos=False, eos=False)
-            < lm.score(right, bos=False, eos=False) - ATTESTED)
+    (清零 / 清冷, 声呐 / 声纳); a form the model never saw gives no evidence either way."""
+    odds = vocab_odds(written, right)
+    return odds is not None and odds < -ATTESTED
 
 
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
