@@ -52,7 +52,7 @@ def check_requirements(cfg: Config) -> None:
     """A check that needs more than the package's code (typo.language-model reads a model
     file with the compiled kenlm package) says what is missing now, not inside every
     seed's test."""
-    from . import typo_lm
+    from . import typo_lm, typo_ner
 
     lm = "typo.language-model"
     if cfg.enabled(lm):
@@ -60,6 +60,15 @@ def check_requirements(cfg: Config) -> None:
         if why is not None:
             raise ConfigError(f"{lm}: {why}; or switch the check off with "
                               f"[tool.seedcheck] ignore = [\"{lm}\"]")
+    # the name veto of the in-table typo checks reads names with Baidu's LAC model: without
+    # it they would report names jieba's tagger misses, silently
+    conf = "typo.confusable-char"  # its options drive typo.broken-idiom's candidates too
+    for owner, users in ((conf, (conf, "typo.broken-idiom")), (lm, (lm,))):
+        if any(cfg.enabled(u) for u in users) and cfg.opt(owner, "names", True):
+            why = typo_ner.not_installed()
+            if why is not None:
+                raise ConfigError(f"{owner}: its name veto needs Baidu's LAC model: {why}; "
+                                  f"or set [tool.seedcheck.checks.\"{owner}\"] names = false")
 
 
 def probe_options(cfg: Config) -> None:

