@@ -7,7 +7,8 @@ end of the session the controller (never an xdist worker) writes the reports.
 
 Findings travel from the item that computed them to the controller as JSON on the
 test report's ``user_properties``, so ``pytest -n 2`` reports exactly what a serial
-run does.
+run does (an item run by the controller itself hands its findings over as they are:
+``State.handed``).
 
 Incremental runs (see ``checks/cache.py`` and ``docs/performance.md``): collection
 hashes every seed; a seed whose results are in the store for this content, code and
@@ -37,6 +38,7 @@ from . import engine, parallel, registry
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
+from .report.fragments import run_digests
 from .report.writer import file_stamps, report_digest, reports_current, write_reports
 from .scan import scan
 from .seed import read_seed
@@ -65,6 +67,8 @@ class State:
     started: float = field(default_factory=time.monotonic)
     files: dict[str, dict] = field(default_factory=dict)
     findings: dict[str, list[dict]] = field(default_factory=dict)  # nodeid -> findings
+    # nodeid -> payload of an item run in this (the controlling) process, until its report
+    handed: dict[str, dict] = field(default_factory=dict)
     collected: bool = False
     empty: bool = False
     report: dict | None = None
@@ -86,6 +90,7 @@ class State:
     group_min: int = GROUP_MIN
     prefetch: parallel.Prefetch | None = None
     report_digest: str | None = None
+    run_digests: list | None = None  # the report's findings' run digests (fragments.py)
     reports_kept: bool = False  # the reports on disk already hold this content
     # a large run that repeats the last one exactly (same seeds, code, configuration,
     # baseline, reports on disk): its outcomes are replayed, nothing is read or written
@@ -374,7 +379,12 @@ class _CheckItem(pytest.Item):
             payload["files"] = file_rec
         elif file_rec is not None:
             payload["file"] = file_rec
-        self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
+        if state.controller:
+            # this process writes the reports: the payload is handed over as it is
+            # (pytest_runtest_logreport takes it); an xdist worker sends it as JSON
+            state.handed[self.nodeid] = payload
+        else:
+            self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
         if state.update_baseline:
             return
         failing = [f for f in findings if fails(f.severity, state.fail_on) and not f.baselined]
@@ -830,10 +840,10 @@ class SessionPlugin:
         if report.when != "call" or not state.controller:
             return
         state.items_run += 1
-        for name, value in getattr(report, "user_properties", ()):
-            if name != PROP:
-                continue
-            payload = json.loads(value)
+        handed = state.handed.pop(report.nodeid, None)
+        sent = [json.loads(value) for name, value in getattr(report, "user_properties", ())
+                if name == PROP]
+        for payload in ([handed] if handed is not None else sent):
             state.findings[report.nodeid] = payload["findings"]
             if "file" in payload:
                 state.files[payload["file"]["path"]] = payload["file"]
@@ -919,7 +929,8 @@ class SessionPlugin:
                     state.report_dir, report, state.root,
                     _line_lookup(state.root, state.config.max_file_bytes),
                     cache_dir=state.store_path.parent if state.store_path is not None
-                    and state.temp_dir is None else None, read_cache=state.use_cache)
+                    and state.temp_dir is None else None, read_cache=state.use_cache,
+                    digests=state.run_digests)
                 self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
@@ -935,10 +946,15 @@ class SessionPlugin:
         store (it records what was written); ``--no-cache`` always writes."""
         state = self.state
         state.report_digest = None
+        state.run_digests = None
         store = _store(self.config) if self.config is not None else None
         if store is None or store.broken:
             return False
-        state.report_digest = report_digest(report)
+        findings = report.get("findings")
+        if isinstance(findings, list):
+            # (the renderers' fragments use the same run digests: computed once)
+            state.run_digests = run_digests(findings)
+        state.report_digest = report_digest(report, state.run_digests)
         if not state.use_cache:
             return False
         return reports_current(state.report_dir, state.report_digest,

@@ -294,3 +294,37 @@ def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pyteste
     assert set(pre.categories) == {"chrome", "duplicate", "figure", "typo"}
     run(pytester, seeds, "ref", "--no-cache", "-p", "no:cacheprovider", "-n", "0")
     assert core(pytester.path / "out") == core(pytester.path / "ref")
+
+
+class Sent:
+    """Which call reports carried their findings as JSON (``user_properties``)."""
+
+    def __init__(self):
+        self.calls = 0
+        self.json = 0
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.calls += 1
+            self.json += any(name == plugin.PROP for name, _ in report.user_properties)
+
+
+@pytest.mark.parametrize("fold", ["0", "10"])
+def test_items_in_this_process_hand_their_findings_over_without_json(pytester, pinned, fold):
+    """Items run by the process that writes the reports hand their findings over as
+    they are (one item per seed, and a large run's grouped items); an xdist worker
+    sends them as JSON. The reports are the same."""
+    seeds = make_seeds(pytester.path / "s")
+    sent = Sent()
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "plain", "-p", "no:randomly",
+                           "--no-cache", "-o", f"seedcheck_fold_min={fold}",
+                           "-o", "seedcheck_group_min=5", plugins=[sent])
+    assert r.ret == 1 and "Traceback" not in r.stdout.str()
+    assert sent.calls == (44 if fold == "0" else 6) and sent.json == 0
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "xdist", "-p", "no:randomly",
+                           "--no-cache", "-n", "2", "-o", f"seedcheck_fold_min={fold}",
+                           "-o", "seedcheck_group_min=5")
+    assert "Traceback" not in r.stdout.str()
+    assert core(pytester.path / "plain") == core(pytester.path / "xdist")
+    assert len(core(pytester.path / "plain")[0]) > 20

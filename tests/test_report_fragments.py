@@ -78,6 +78,27 @@ def test_runs_group_a_path_and_digests_tell_key_order_apart():
     assert d1 != d2  # the rendered text differs, so must the key
 
 
+def test_report_digest_follows_the_content_and_reuses_the_run_digests(tmp_path):
+    """The digest that decides whether the reports are rewritten: the findings enter
+    through their run digests (computed once, for the fragments too), the rest as JSON;
+    when the report was made and how long it took do not count."""
+    report = make_report(tmp_path / "s")
+    d = writer.report_digest(report)
+    assert d == writer.report_digest(report, run_digests(report["findings"]))
+    later = json.loads(json.dumps(report))
+    later["generated_at"] = "2030-01-01T00:00:00+00:00"
+    later["summary"]["duration_s"] = 99.0
+    assert writer.report_digest(later) == d
+    changed = [json.loads(json.dumps(report)) for _ in range(4)]
+    changed[0]["findings"][40]["message"] += "!"
+    changed[1]["files"][3]["chars"] += 1
+    changed[2]["summary"]["failing"] += 1
+    # the same findings, one moved from a seed's run into its neighbour's
+    changed[3]["findings"][2]["path"] = changed[3]["findings"][3]["path"]
+    digests = {writer.report_digest(r) for r in changed}
+    assert len(digests) == 4 and d not in digests
+
+
 def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(tmp_path):
     root = tmp_path / "s"
     report = make_report(root)
@@ -254,3 +275,32 @@ def test_each_renderer_writes_its_report_and_a_failure_leaves_nothing(
     writer.write_reports(out, changed, tmp_path / "seeds", cache_dir=tmp_path / "cache")
     assert (out / "report.json").read_text(encoding="utf-8") == dump_json(changed)
     assert sorted(p.name for p in out.iterdir()) == sorted(writer.REPORT_FILES)
+
+
+_STARTED: dict[str, Path] = {}  # where _timed_render notes when it started (forked)
+
+
+def _timed_render(name: str) -> str:
+    import time
+
+    (_STARTED["dir"] / name).write_text(repr(time.time()))
+    time.sleep(0.3 if name == "report.html" else 0.05)
+    return f"text of {name}"
+
+
+def test_forked_renderers_take_report_html_first(tmp_path, monkeypatch):
+    """On two CPUs one renderer takes report.html (as long as the three others) and the
+    other the rest; the texts come back under their own names, in REPORT_FILES order."""
+    import os
+
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setitem(_STARTED, "dir", tmp_path / "started")
+    (tmp_path / "started").mkdir()
+    report = make_report(tmp_path / "seeds", n_files=400)
+    got = writer._each_report(_timed_render, report, tmp_path / "seeds", None)
+    assert list(got) == list(writer.REPORT_FILES)
+    assert all(text == f"text of {name}" for name, text in got.items())
+    started = sorted(writer.REPORT_FILES,
+                     key=lambda n: float((tmp_path / "started" / n).read_text()))
+    assert set(started[:2]) == {"report.html", "report.json"}, started

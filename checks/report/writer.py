@@ -102,6 +102,11 @@ def _render(name: str, func, *args) -> str:
 
 
 PARALLEL_MIN = 1_000  # from this many findings the four reports render side by side
+# The order the renderers take the reports in: report.html alone takes about as long as
+# the three others (its payload is gzip-compressed whole): on two CPUs one renders it
+# while the other renders the rest (in REPORT_FILES' order the first took report.json
+# and then report.html, the other report.md and report.sarif, and waited).
+SLOWEST_FIRST = ("report.html", "report.json", "report.sarif", "report.md")
 
 _JOB: dict[str, Any] = {}  # what a forked renderer inherits (nothing is pickled)
 
@@ -163,14 +168,16 @@ def _stage_one(name: str) -> str:
 
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                  base_uri: str | None = None, cache: tuple | None = None,
-                 out_dir: Path | None = None, token: str = "") -> dict[str, str]:
-    """{report: func(report)} for the four reports, side by side for a large report."""
+                 out_dir: Path | None = None, token: str = "",
+                 digests: list | None = None) -> dict[str, str]:
+    """{report: func(report)} for the four reports, side by side for a large report.
+    ``digests``: ``run_digests(report["findings"])`` when the caller has them."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
     _JOB["out_dir"] = out_dir
     _JOB["token"] = token
     if cache is not None and cache[0] is not None and report.get("findings"):
         _JOB["cache"] = cache
-        _JOB["digests"] = run_digests(report["findings"])
+        _JOB["digests"] = digests if digests is not None else run_digests(report["findings"])
     try:
         if len(report.get("findings", ())) >= PARALLEL_MIN:
             import multiprocessing
@@ -182,8 +189,9 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                 try:
                     ctx = multiprocessing.get_context("fork")
                     with ctx.Pool(min(cpus, len(REPORT_FILES))) as pool:
-                        texts = pool.map(func, REPORT_FILES, chunksize=1)
-                    return dict(zip(REPORT_FILES, texts))
+                        texts = pool.map(func, SLOWEST_FIRST, chunksize=1)
+                    got = dict(zip(SLOWEST_FIRST, texts))
+                    return {name: got[name] for name in REPORT_FILES}
                 except ReportError:
                     raise
                 except (OSError, RuntimeError):
@@ -195,11 +203,13 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
 
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
                   line_lookup=None, base_uri: str | None = None, *,
-                  cache_dir: Path | None = None, read_cache: bool = True) -> list[Path]:
+                  cache_dir: Path | None = None, read_cache: bool = True,
+                  digests: list | None = None) -> list[Path]:
     """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
     a URL for seeds read from object storage). ``cache_dir``: where the reports keep
     their seed-by-seed fragments between runs (``read_cache`` False: render everything,
-    and keep the fragments for the next run).
+    and keep the fragments for the next run). ``digests``: the findings' run digests
+    (``run_digests``), when the caller has computed them already.
 
     Every report is rendered and written to a temporary file (by the process that
     renders it) before any report is replaced; then the four are renamed into place."""
@@ -213,7 +223,7 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     try:
         staged = _each_report(_stage_one, report, seeds_root, line_lookup, base_uri,
                               (cache_dir, out_dir, read_cache) if cache_dir is not None
-                              else None, out_dir, token)
+                              else None, out_dir, token, digests)
         pending = [(staged[p.name], p) for p in written]
         commit_staged(pending)
     finally:
@@ -228,14 +238,27 @@ VOLATILE = ("generated_at",)  # top-level fields that change every run
 VOLATILE_SUMMARY = ("duration_s",)
 
 
-def report_digest(report: dict[str, Any]) -> str:
+def report_digest(report: dict[str, Any], digests: list | None = None) -> str:
     """A hash of the report's content, leaving out when it was made and how long it
-    took: two runs with the same digest write the same reports but for those fields."""
-    core = {k: v for k, v in report.items() if k not in VOLATILE}
+    took: two runs with the same digest write the same reports but for those fields.
+
+    The findings enter through their runs' digests (``run_digests``, which the
+    renderers' fragments use as well: pass them in ``digests`` and they are computed
+    once), the rest of the report as sorted JSON."""
+    core = {k: v for k, v in report.items() if k not in VOLATILE and k != "findings"}
     core["summary"] = {k: v for k, v in report.get("summary", {}).items()
                        if k not in VOLATILE_SUMMARY}
     blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    h = hashlib.sha256(blob.encode("utf-8", "surrogatepass"))
+    findings = report.get("findings")
+    if isinstance(findings, list):
+        h.update(b"\0findings")
+        for i, j, digest in digests if digests is not None else run_digests(findings):
+            h.update(f"\n{i}:{j}:{digest}".encode())
+    elif findings is not None:
+        h.update(json.dumps(findings, ensure_ascii=False, sort_keys=True).encode(
+            "utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def file_stamps(out_dir: Path) -> dict[str, list[int]] | None:
