@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import cache as cache_mod
-from . import engine
+from . import engine, typo_data
 from .config import Config
 
 CHUNK = 32  # seeds per task: large enough to amortise the messaging, small enough to balance
@@ -99,6 +99,8 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, di
                 Path(path), rel, _W["config"], store, _W["ctx"], _W["indexes"],
                 sha_hint=sha)
             out.append((rel, rec, [f.to_dict() for f in findings]))
+    # the typo tables this process built for them, for the next process (typo_data)
+    typo_data.save_tables()
     return out
 
 

@@ -34,7 +34,7 @@ import pytest
 from . import baseline as baseline_mod
 from . import config as config_mod
 from . import cache as cache_mod
-from . import engine, parallel, registry
+from . import engine, parallel, registry, typo_data
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report
 from .report.console import to_ansi
@@ -99,6 +99,7 @@ class State:
     failing_rels: list[str] = field(default_factory=list)
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # item name -> lines
     items_total: int = -1
+    tables_before: tuple | None = None  # typo_data's TABLES_DIR, TABLES_READ to restore
     items_run: int = 0
 
 
@@ -316,6 +317,12 @@ def _store(config: pytest.Config) -> cache_mod.Store | None:
         wipe = state.controller and not state.use_cache
         state.store = cache_mod.Store.open(state.store_path, wipe=wipe,
                                            repair=state.controller)
+        if state.temp_dir is None:
+            # the typo tables are kept beside the store (built once, read by later
+            # processes; --no-cache builds them again and writes them)
+            state.tables_before = (typo_data.TABLES_DIR, typo_data.TABLES_READ)
+            typo_data.TABLES_DIR = state.store_path.parent
+            typo_data.TABLES_READ = state.use_cache
     return state.store
 
 
@@ -1013,6 +1020,8 @@ class SessionPlugin:
             state.prefetch = None
             self._items = {}
             gc.set_threshold(*self._gc)
+        if state.tables_before is not None:
+            typo_data.TABLES_DIR, typo_data.TABLES_READ = state.tables_before
         if state.store is not None:
             state.store.close()
         if state.temp_dir is not None and state.controller:

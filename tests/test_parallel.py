@@ -328,3 +328,53 @@ def test_items_in_this_process_hand_their_findings_over_without_json(pytester, p
     assert "Traceback" not in r.stdout.str()
     assert core(pytester.path / "plain") == core(pytester.path / "xdist")
     assert len(core(pytester.path / "plain")[0]) > 20
+
+
+@pytest.mark.skipif(parallel._context().get_start_method() != "fork", reason="fork only")
+def test_a_forked_worker_freezes_the_heap_it_inherited():
+    """What a worker inherits from the pytest process is never garbage there: frozen,
+    the collections that building the typo tables triggers do not walk it."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from checks.config import Config
+
+    keep = [[i] for i in range(50_000)]  # the pytest process's heap
+    with ProcessPoolExecutor(1, mp_context=parallel._context(), initializer=parallel._init,
+                             initargs=(Config(), None, "ctx", [], ".")) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result()
+        thresholds = pool.submit(gc.get_threshold).result()
+    assert frozen >= len(keep) and thresholds == parallel._GC_DEFAULT
+    assert gc.get_freeze_count() == 0  # (and this process froze nothing)
+
+
+class Tables:
+    """typo_data's tables folder as the run sees it."""
+
+    seen: list = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        from checks import typo_data
+
+        state = session.config.stash.get(plugin.STATE, None)
+        self.seen.append((typo_data.TABLES_DIR, typo_data.TABLES_READ,
+                          state.store_path.parent if state and state.store_path else None))
+
+
+def test_the_typo_tables_are_kept_beside_the_store(pytester, pinned):
+    """The plugin points typo_data at the store's folder for the run (not read under
+    --no-cache, written either way) and puts the previous setting back afterwards."""
+    from checks import typo_data
+
+    seeds = make_seeds(pytester.path / "s", n=8)
+    before = (typo_data.TABLES_DIR, typo_data.TABLES_READ)
+    spy = Tables()
+    spy.seen = []
+    run(pytester, seeds, "a", "--no-cache", spy=spy)
+    run(pytester, seeds, "b", spy=spy)
+    run(pytester, seeds, "c", "-p", "no:cacheprovider", spy=spy)
+    (d1, r1, s1), (d2, r2, s2), (d3, r3, s3) = spy.seen
+    assert d1 == s1 == d2 == s2 and s1.name == "seedcheck" and (r1, r2) == (False, True)
+    assert s3 is not None and d3 == before[0]  # a temporary store: nothing kept
+    assert (typo_data.TABLES_DIR, typo_data.TABLES_READ) == before
