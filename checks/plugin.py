@@ -359,6 +359,49 @@ class SeedDir(pytest.Directory):
                                              paths=[r for r, _ in entries])
 
 
+_FINDING_KEYS = tuple(Finding("c", "typo", "error", "p", 1, 1, 1, 1, "", "", None, [], "f",
+                              evidence={"x": 1}).to_dict())
+_FINDING_KEYS_PLAIN = tuple(k for k in _FINDING_KEYS if k != "evidence")
+_FIX_KEYS = ("replacement", "safe", "offset", "end_offset")
+_LOCATION_KEYS = ("path", "line", "column", "end_line", "end_column")
+
+
+def _reported_form(d: dict) -> bool:
+    """Is ``d`` exactly what ``Finding.to_dict()`` makes of ``Finding.from_dict(d)``
+    (``baselined`` aside)?"""
+    keys = tuple(d)
+    if keys != _FINDING_KEYS_PLAIN and not (keys == _FINDING_KEYS and d["evidence"]):
+        return False
+    fix = d["fix"]
+    if fix is not None and not (type(fix) is dict and tuple(fix) == _FIX_KEYS
+                                and type(fix["safe"]) is bool and fix["offset"] is not None
+                                and fix["end_offset"] is not None):
+        return False
+    return (type(d["baselined"]) is bool and type(d["related"]) is list
+            and all(type(r) is dict and tuple(r) == _LOCATION_KEYS for r in d["related"]))
+
+
+def reported(dicts: list[dict], baseline: baseline_mod.Baseline) -> list[dict]:
+    """Findings computed ahead (``Finding.to_dict()`` sent through a pipe or read from
+    the store) as an item reports them: what ``Finding.from_dict(d).to_dict()`` with
+    ``baselined`` set gives, without the round trip when ``d`` already has that form
+    (the same dict when its ``baselined`` is right)."""
+    accepted = baseline.entries  # (Baseline.accepts: by fingerprint)
+    out = []
+    for d in dicts:
+        if _reported_form(d):
+            b = d["fingerprint"] in accepted
+            if d["baselined"] is not b:
+                d = dict(d)
+                d["baselined"] = b
+        else:
+            f = Finding.from_dict(d)
+            f.baselined = baseline.accepts(f)
+            d = f.to_dict()
+        out.append(d)
+    return out
+
+
 class SeedcheckFailure(Exception):
     def __init__(self, lines: list[str]):
         super().__init__("\n".join(lines))
@@ -381,7 +424,13 @@ class _CheckItem(pytest.Item):
         assert state is not None
         for f in findings:
             f.baselined = state.baseline.accepts(f)
-        payload: dict = {"findings": [f.to_dict() for f in findings]}
+        self._finish_dicts([f.to_dict() for f in findings], file_rec)
+
+    def _finish_dicts(self, findings: list[dict], file_rec: dict | list[dict] | None) -> None:
+        """``findings`` as reported (``Finding.to_dict()``, ``baselined`` set)."""
+        state = _state(self.config)
+        assert state is not None
+        payload: dict = {"findings": findings}
         if isinstance(file_rec, list):
             payload["files"] = file_rec
         elif file_rec is not None:
@@ -394,14 +443,21 @@ class _CheckItem(pytest.Item):
             self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
         if state.update_baseline:
             return
-        failing = [f for f in findings if fails(f.severity, state.fail_on) and not f.baselined]
+        failing = [d for d in findings
+                   if fails(d["severity"], state.fail_on) and not d["baselined"]]
         if failing:
-            lines = [f"{f.path}:{f.line}:{f.column} {f.check} {f.message}" for f in failing]
+            lines = [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
+                     for d in failing]
             rest = len(findings) - len(failing)
             if rest:
                 lines.append(f"({rest} more findings below the fail level or baselined)")
             state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines)
+
+    def _reported(self, dicts: list[dict]) -> list[dict]:
+        state = _state(self.config)
+        assert state is not None
+        return reported(dicts, state.baseline)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, engine.CheckCrashed):
@@ -429,7 +485,7 @@ class SeedItem(_CheckItem):
             return
         pre = state.prefetch.seeds.get(self.rel) if state.prefetch is not None else None
         if pre is not None:
-            self._finish([Finding.from_dict(d) for d in pre[1]], pre[0])
+            self._finish_dicts(self._reported(pre[1]), pre[0])
             return
         rec, findings, _ = cache_mod.check_seed_cached(
             self.path, self.rel, state.config, _store(self.config), state.ctx,
@@ -456,10 +512,9 @@ class CorpusItem(_CheckItem):
         pre = state.prefetch.corpus.get(self.category) if state.prefetch is not None \
             else None
         if pre is not None:
-            found = [Finding.from_dict(d) for d in pre[0]]
             if pre[1] is not None:
-                raise engine.CheckCrashed(pre[1], found)
-            self._finish(found, None)
+                raise engine.CheckCrashed(pre[1], [Finding.from_dict(d) for d in pre[0]])
+            self._finish_dicts(self._reported(pre[0]), None)
             return
         findings, _ = cache_mod.check_corpus_cached(
             state.root, self.paths, state.shas, state.config, self.category,
@@ -489,18 +544,18 @@ class CachedItem(_CheckItem):
         need = [(r, s) for r, _, s in self.entries if r not in pre]
         got = store.get_seeds_bulk(need, state.ctx) if store and need else {}
         recs: list[dict] = []
-        findings: list[Finding] = []
+        findings: list[dict] = []
         for rel, path, sha in self.entries:
             hit = pre.get(rel) or got.get((rel, sha))
             if hit is not None:
                 recs.append(hit[0])
-                findings += [Finding.from_dict(d) for d in hit[1]]
+                findings += hit[1]
             else:
                 rec, fs, _ = cache_mod.check_seed_cached(
                     path, rel, state.config, store, state.ctx, state.indexes, sha_hint=sha)
                 recs.append(rec)
-                findings += fs
-        self._finish(findings, recs)
+                findings += [f.to_dict() for f in fs]
+        self._finish_dicts(self._reported(findings), recs)
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
@@ -523,17 +578,17 @@ class FailingItem(CachedItem):
         super().__init__(**kw)
         self.nodeids = nodeids  # the seeds' own node ids, in entries order
 
-    def _finish(self, findings, file_rec) -> None:
+    def _finish_dicts(self, findings, file_rec) -> None:
         try:
-            super()._finish(findings, file_rec)
+            super()._finish_dicts(findings, file_rec)
         except SeedcheckFailure:
             state = _state(self.config)
             assert state is not None
             by_path: dict[str, list[str]] = {}
-            for f in findings:
-                if fails(f.severity, state.fail_on) and not f.baselined:
-                    by_path.setdefault(f.path, []).append(
-                        f"{f.path}:{f.line}:{f.column} {f.check} {f.message}")
+            for d in findings:
+                if fails(d["severity"], state.fail_on) and not d["baselined"]:
+                    by_path.setdefault(d["path"], []).append(
+                        f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}")
             lines: list[str] = []
             for path in list(by_path)[:GROUP_SHOWN]:
                 lines += by_path[path]
@@ -770,9 +825,10 @@ class SessionPlugin:
             got = pre.seeds.get(it.rel)
             if got is None:
                 return None  # checked by its own item
+            accepted = state.baseline.entries  # (Baseline.accepts: by fingerprint)
             return not state.update_baseline and any(
-                SEVERITY_RANK[d["severity"]] >= rank
-                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
+                SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
+                for d in got[1])
 
         self._group(items, seeds, bad)
 

@@ -378,3 +378,38 @@ def test_the_typo_tables_are_kept_beside_the_store(pytester, pinned):
     assert d1 == s1 == d2 == s2 and s1.name == "seedcheck" and (r1, r2) == (False, True)
     assert s3 is not None and d3 == before[0]  # a temporary store: nothing kept
     assert (typo_data.TABLES_DIR, typo_data.TABLES_READ) == before
+
+
+def test_findings_computed_ahead_are_reported_as_their_round_trip():
+    """Findings from the pool or the store reach the report as
+    ``Finding.from_dict(d).to_dict()`` with ``baselined`` set by the baseline: as they
+    are when they have that form, through the round trip when not."""
+    from checks.baseline import Baseline
+    from checks.model import Finding, Fix, Location
+
+    f = Finding("typo.x", "typo", "error", "a.txt", 3, 2, 3, 4, "实缋", "m",
+                Fix("实绩", True, None, None), [Location("b.txt", 1, 1, 1, 3)], "fp1",
+                start=7, end=9, evidence={"k": [1, 2]})
+    canon = f.to_dict()
+    plain = Finding("typo.y", "typo", "warning", "a.txt", 4, 1, 4, 2, "x", "m", None, [],
+                    "fp2").to_dict()
+    odd = [dict(canon, fix={"replacement": "实绩", "safe": 1}),  # offsets from the finding
+           {k: v for k, v in plain.items() if k != "related"},
+           dict(plain, evidence={}),
+           dict(plain, related=[{"line": 1, "path": "b.txt", "column": 1, "end_line": 1,
+                                 "end_column": 2}])]
+
+    def round_trip(d, bl):
+        g = Finding.from_dict(d)
+        g.baselined = bl.accepts(g)
+        return g.to_dict()
+
+    for bl in (Baseline(Path("none")), Baseline(Path("b"), entries={"fp1": {}, "fp2": {}})):
+        for d in [canon, plain, *odd]:
+            got = plugin.reported([d], bl)
+            assert got == [round_trip(d, bl)] and list(got[0]) == list(round_trip(d, bl))
+            assert [list(r) for r in got[0]["related"]] == \
+                [list(r) for r in round_trip(d, bl)["related"]]
+        # the reported form is taken as it is (the same dict when baselined is right)
+        assert (plugin.reported([canon], bl)[0] is canon) == (not bl.entries)
+    assert not plugin._reported_form(odd[0]) and plugin._reported_form(canon)
