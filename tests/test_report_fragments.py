@@ -304,3 +304,23 @@ def test_forked_renderers_take_report_html_first(tmp_path, monkeypatch):
     started = sorted(writer.REPORT_FILES,
                      key=lambda n: float((tmp_path / "started" / n).read_text()))
     assert set(started[:2]) == {"report.html", "report.json"}, started
+
+
+@pytest.mark.parametrize("parallel_min", [1, 10 ** 9])  # forked renderers, in-process
+def test_reports_written_in_pieces_hold_the_rendered_text(tmp_path, monkeypatch,
+                                                          parallel_min):
+    """report.json and report.sarif are written piece by piece (their fragments are not
+    joined into one string first): the files hold exactly the rendered texts, cold and
+    with one seed's findings changed."""
+    monkeypatch.setattr(writer, "PARALLEL_MIN", parallel_min)
+    root = tmp_path / "seeds"
+    out = tmp_path / "out"
+    report = make_report(root, n_files=40)
+    changed = json.loads(json.dumps(report))
+    changed["findings"][7]["message"] += "（改）"
+    for rep in (report, changed):
+        writer.write_reports(out, rep, root, cache_dir=tmp_path / "cache")
+        want = render(rep, root, None)
+        for name in writer.REPORT_FILES:
+            assert (out / name).read_bytes() == want[name].encode("utf-8"), name
+    assert json.loads((out / "report.sarif").read_text(encoding="utf-8"))["runs"]

@@ -19,7 +19,7 @@ from .html import to_html
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
 from .fragments import Fragments, cache_path, run_digests
-from .sarif import sarif_text
+from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
 
@@ -63,13 +63,27 @@ def _flat_rows(rows: list, pad: str) -> str | None:
     return "[\n" + ",\n".join(out) + "\n" + pad + "]"
 
 
+def _interleave(sep: str, parts: list[str]) -> list[str]:
+    """The pieces of ``sep.join(parts)``."""
+    out = [sep] * (2 * len(parts) - 1) if parts else []
+    out[0::2] = parts
+    return out
+
+
 def report_json(report: dict[str, Any], frags: Fragments | None = None,
                 digests: list | None = None) -> str:
     """``dump_json(report)``, byte for byte, with the findings rendered seed by seed:
     a seed whose findings are in ``frags`` is not rendered again."""
+    return "".join(report_json_pieces(report, frags, digests))
+
+
+def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
+                       digests: list | None = None) -> list[str]:
+    """:func:`report_json`'s text in pieces (written one after the other: the text of
+    30,000 findings is not joined and copied whole)."""
     findings = report.get("findings")
     if frags is None or not isinstance(findings, list) or not findings:
-        return dump_json(report)
+        return [dump_json(report)]
     parts = []
     for i, j, digest in digests if digests is not None else run_digests(findings):
         text = frags.get(digest)
@@ -77,16 +91,22 @@ def report_json(report: dict[str, Any], frags: Fragments | None = None,
             text = ",\n".join("    " + _indented(f, "    ") for f in findings[i:j])
             frags.put(digest, text)
         parts.append(text)
-    items = []
+    items: list[list[str]] = []
     for key, value in report.items():
         if key == "findings":
-            text = "[\n" + ",\n".join(parts) + "\n  ]"
+            pieces = ["[\n", *_interleave(",\n", parts), "\n  ]"]
         elif key == "files" and isinstance(value, list) and value:
-            text = _flat_rows(value, "  ") or _indented(value, "  ")
+            pieces = [_flat_rows(value, "  ") or _indented(value, "  ")]
         else:
-            text = _indented(value, "  ")
-        items.append(f"  {json.dumps(key, ensure_ascii=False)}: {text}")
-    return "{\n" + ",\n".join(items) + "\n}\n"
+            pieces = [_indented(value, "  ")]
+        items.append([f"  {json.dumps(key, ensure_ascii=False)}: ", *pieces])
+    out = ["{\n"]
+    for n, pieces in enumerate(items):
+        if n:
+            out.append(",\n")
+        out += pieces
+    out.append("\n}\n")
+    return out
 
 
 class ReportError(OSError):
@@ -126,6 +146,11 @@ def _salt(name: str, seeds_root: Path, base_uri: str | None) -> str:
 
 
 def _render_one(name: str) -> str:
+    return "".join(_render_pieces(name))
+
+
+def _render_pieces(name: str) -> list[str]:
+    """One report's text, in pieces (report.json and report.sarif: the fragments)."""
     report, seeds_root, _line_lookup, base_uri = _JOB["args"]
     cache = _JOB.get("cache")  # (cache_dir, out_dir, read) or None
     frags = None
@@ -134,19 +159,19 @@ def _render_one(name: str) -> str:
                           _salt(name, seeds_root, base_uri), read=cache[2])
     digests = _JOB.get("digests")
     if name == "report.json":
-        text = _render(name, report_json, report, frags, digests)
+        pieces = _render(name, report_json_pieces, report, frags, digests)
     elif name == "report.md":
-        text = _render(name, to_markdown, report)
+        pieces = [_render(name, to_markdown, report)]
     elif name == "report.sarif":
-        text = _render(name, sarif_text, report,
-                       base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
+        pieces = _render(name, sarif_pieces, report,
+                         base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
     else:
-        text = _render(name, lambda: to_html(report, seeds_root, frags=frags,
-                                             digests=digests))
+        pieces = [_render(name, lambda: to_html(report, seeds_root, frags=frags,
+                                                digests=digests))]
     if frags is not None:
         frags.save()
         LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
-    return text
+    return pieces
 
 
 def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
@@ -162,8 +187,9 @@ def _stage_one(name: str) -> str:
     """Render one report and write it to a temporary file next to its place (the
     renderer's own process writes it: its text never crosses a pipe); returns the
     temporary file's path."""
-    text = _render_one(name)
-    return stage_bytes(Path(_JOB["out_dir"]) / name, text.encode("utf-8"), _JOB["token"])
+    pieces = _render_pieces(name)
+    return stage_bytes(Path(_JOB["out_dir"]) / name, [p.encode("utf-8") for p in pieces],
+                       _JOB["token"])
 
 
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
