@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -36,7 +37,7 @@ from . import config as config_mod
 from . import cache as cache_mod
 from . import engine, parallel, registry, typo_data
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
-from .report.build import build_report
+from .report.build import build_report, build_report_dicts
 from .report.console import to_ansi
 from .report.fragments import run_digests
 from .report.writer import file_stamps, report_digest, reports_current, write_reports
@@ -364,6 +365,10 @@ _FINDING_KEYS = tuple(Finding("c", "typo", "error", "p", 1, 1, 1, 1, "", "", Non
 _FINDING_KEYS_PLAIN = tuple(k for k in _FINDING_KEYS if k != "evidence")
 _FIX_KEYS = ("replacement", "safe", "offset", "end_offset")
 _LOCATION_KEYS = ("path", "line", "column", "end_line", "end_column")
+
+
+class _Fingerprint(NamedTuple):  # what Baseline.stale reads of a finding
+    fingerprint: str
 
 
 def _reported_form(d: dict) -> bool:
@@ -963,6 +968,20 @@ class SessionPlugin:
             state.write_error = ("the run was interrupted: the reports (and the baseline) "
                                  f"in {state.report_dir} were left as they were")
             return
+        if not state.update_baseline:
+            # the findings as the items reported them (to_dict of themselves; a dict
+            # that came through JSON and is not goes through the round trip)
+            dicts = [d if _reported_form(d) else Finding.from_dict(d).to_dict()
+                     for fs in state.findings.values() for d in fs]
+            stale = state.baseline.stale(
+                [_Fingerprint(fp) for fp in {d["fingerprint"] for d in dicts}]
+                if state.baseline.entries else [], set(state.files))
+            report = build_report_dicts(
+                list(state.files.values()), dicts, seeds_dir=state.seeds_label,
+                duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
+                stale_baseline=stale)
+            self._write(session, report)
+            return
         findings = [Finding.from_dict(d) for fs in state.findings.values() for d in fs]
         findings.sort(key=Finding.sort_key)
         stale = state.baseline.stale(findings, set(state.files))
@@ -982,6 +1001,10 @@ class SessionPlugin:
             list(state.files.values()), findings, seeds_dir=state.seeds_label,
             duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
             stale_baseline=stale)
+        self._write(session, report)
+
+    def _write(self, session: pytest.Session, report: dict) -> None:
+        state = self.state
         state.report = report
         try:
             if self._reports_unchanged(report):

@@ -324,3 +324,31 @@ def test_reports_written_in_pieces_hold_the_rendered_text(tmp_path, monkeypatch,
         for name in writer.REPORT_FILES:
             assert (out / name).read_bytes() == want[name].encode("utf-8"), name
     assert json.loads((out / "report.sarif").read_text(encoding="utf-8"))["runs"]
+
+
+def test_a_report_built_from_reported_dicts_is_the_report_built_from_findings(tmp_path):
+    """The plugin builds the report from the findings as the items reported them (dicts,
+    in any order): the same report as from ``Finding`` objects, statuses (baselined,
+    unreadable), counts and order included."""
+    from checks.report.build import build_report_dicts
+
+    base = make_report(tmp_path / "s", n_files=12)
+    fs = [Finding.from_dict(d) for d in base["findings"]]
+    fs[3].severity = "warning"  # 001.txt: a warning, a baselined error, an info: passes
+    fs[4].baselined = True
+    fs[5].severity = "info"
+    fs[6].severity = "warning"
+    fs[7].category = "format"
+    files = [dict(r) for r in base["files"]] + [{"path": "zz.txt", "sha256": "0" * 64,
+                                                "chars": 0, "lines": 0, "unreadable": True}]
+    stale = [{"path": "000.txt", "fingerprint": "gone"}]
+    want = build_report(files, fs, seeds_dir="s", duration_s=1.0, fail_on="warning",
+                        stale_baseline=stale)
+    dicts = [f.to_dict() for f in fs]
+    random.Random(3).shuffle(dicts)
+    got = build_report_dicts(list(reversed(files)), dicts, seeds_dir="s", duration_s=1.0,
+                             fail_on="warning", stale_baseline=stale)
+    got["generated_at"] = want["generated_at"]
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+    assert {r["status"] for r in got["files"]} == {"fail", "pass", "unreadable"}
+    assert got["summary"]["baselined"] == 1
