@@ -14,8 +14,8 @@ with ``-X importtime``), and undoes the change (``run``)::
 ``--code DIR`` runs the checks package of DIR (default: the benchmark's snapshot);
 ``--pin FP`` makes that code use the code fingerprint ``FP`` (the snapshot's, printed
 by ``save``), so that a store made by the snapshot's code is warm for edited code: the
-fingerprint is set before the plugin reads it (``-p oneseed_pin``, a ``pytest_configure``
-wrapper). Pinning is for profiling only: a pinned run trusts stored results of other code.
+fingerprint is set before the plugin reads it (``-p oneseed_pin``, when pytest imports
+it). Pinning is for profiling only: a pinned run trusts stored results of other code.
 """
 
 from __future__ import annotations
@@ -35,15 +35,14 @@ sys.path.insert(0, str(HERE))
 
 import run_bench  # noqa: E402
 
+# (set when ``-p oneseed_pin`` imports it, before any plugin's pytest_configure: pytest
+# 9.2 refuses a wrapper of that historic hook)
 PIN = '''
-import pytest
+import os
 
-@pytest.hookimpl(wrapper=True)
-def pytest_configure(config):
-    import os
-    import checks.cache
-    checks.cache._CODE_FP = os.environ["ONESEED_PIN"]
-    return (yield)
+import checks.cache
+
+checks.cache._CODE_FP = os.environ["ONESEED_PIN"]
 '''
 
 

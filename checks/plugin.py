@@ -7,7 +7,8 @@ end of the session the controller (never an xdist worker) writes the reports.
 
 Findings travel from the item that computed them to the controller as JSON on the
 test report's ``user_properties``, so ``pytest -n 2`` reports exactly what a serial
-run does.
+run does (an item run by the controller itself hands its findings over as they are:
+``State.handed``).
 
 Incremental runs (see ``checks/cache.py`` and ``docs/performance.md``): collection
 hashes every seed; a seed whose results are in the store for this content, code and
@@ -27,16 +28,18 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from . import baseline as baseline_mod
 from . import config as config_mod
 from . import cache as cache_mod
-from . import engine, parallel, registry
+from . import engine, parallel, registry, typo_data
 from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
-from .report.build import build_report
+from .report.build import build_report, build_report_dicts
 from .report.console import to_ansi
+from .report.fragments import run_digests
 from .report.writer import file_stamps, report_digest, reports_current, write_reports
 from .scan import scan
 from .seed import read_seed
@@ -65,6 +68,8 @@ class State:
     started: float = field(default_factory=time.monotonic)
     files: dict[str, dict] = field(default_factory=dict)
     findings: dict[str, list[dict]] = field(default_factory=dict)  # nodeid -> findings
+    # nodeid -> payload of an item run in this (the controlling) process, until its report
+    handed: dict[str, dict] = field(default_factory=dict)
     collected: bool = False
     empty: bool = False
     report: dict | None = None
@@ -86,6 +91,7 @@ class State:
     group_min: int = GROUP_MIN
     prefetch: parallel.Prefetch | None = None
     report_digest: str | None = None
+    run_digests: list | None = None  # the report's findings' run digests (fragments.py)
     reports_kept: bool = False  # the reports on disk already hold this content
     # a large run that repeats the last one exactly (same seeds, code, configuration,
     # baseline, reports on disk): its outcomes are replayed, nothing is read or written
@@ -94,6 +100,7 @@ class State:
     failing_rels: list[str] = field(default_factory=list)
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # item name -> lines
     items_total: int = -1
+    tables_before: tuple | None = None  # typo_data's TABLES_DIR, TABLES_READ to restore
     items_run: int = 0
 
 
@@ -311,6 +318,12 @@ def _store(config: pytest.Config) -> cache_mod.Store | None:
         wipe = state.controller and not state.use_cache
         state.store = cache_mod.Store.open(state.store_path, wipe=wipe,
                                            repair=state.controller)
+        if state.temp_dir is None:
+            # the typo tables are kept beside the store (built once, read by later
+            # processes; --no-cache builds them again and writes them)
+            state.tables_before = (typo_data.TABLES_DIR, typo_data.TABLES_READ)
+            typo_data.TABLES_DIR = state.store_path.parent
+            typo_data.TABLES_READ = state.use_cache
     return state.store
 
 
@@ -347,6 +360,53 @@ class SeedDir(pytest.Directory):
                                              paths=[r for r, _ in entries])
 
 
+_FINDING_KEYS = tuple(Finding("c", "typo", "error", "p", 1, 1, 1, 1, "", "", None, [], "f",
+                              evidence={"x": 1}).to_dict())
+_FINDING_KEYS_PLAIN = tuple(k for k in _FINDING_KEYS if k != "evidence")
+_FIX_KEYS = ("replacement", "safe", "offset", "end_offset")
+_LOCATION_KEYS = ("path", "line", "column", "end_line", "end_column")
+
+
+class _Fingerprint(NamedTuple):  # what Baseline.stale reads of a finding
+    fingerprint: str
+
+
+def _reported_form(d: dict) -> bool:
+    """Is ``d`` exactly what ``Finding.to_dict()`` makes of ``Finding.from_dict(d)``
+    (``baselined`` aside)?"""
+    keys = tuple(d)
+    if keys != _FINDING_KEYS_PLAIN and not (keys == _FINDING_KEYS and d["evidence"]):
+        return False
+    fix = d["fix"]
+    if fix is not None and not (type(fix) is dict and tuple(fix) == _FIX_KEYS
+                                and type(fix["safe"]) is bool and fix["offset"] is not None
+                                and fix["end_offset"] is not None):
+        return False
+    return (type(d["baselined"]) is bool and type(d["related"]) is list
+            and all(type(r) is dict and tuple(r) == _LOCATION_KEYS for r in d["related"]))
+
+
+def reported(dicts: list[dict], baseline: baseline_mod.Baseline) -> list[dict]:
+    """Findings computed ahead (``Finding.to_dict()`` sent through a pipe or read from
+    the store) as an item reports them: what ``Finding.from_dict(d).to_dict()`` with
+    ``baselined`` set gives, without the round trip when ``d`` already has that form
+    (the same dict when its ``baselined`` is right)."""
+    accepted = baseline.entries  # (Baseline.accepts: by fingerprint)
+    out = []
+    for d in dicts:
+        if _reported_form(d):
+            b = d["fingerprint"] in accepted
+            if d["baselined"] is not b:
+                d = dict(d)
+                d["baselined"] = b
+        else:
+            f = Finding.from_dict(d)
+            f.baselined = baseline.accepts(f)
+            d = f.to_dict()
+        out.append(d)
+    return out
+
+
 class SeedcheckFailure(Exception):
     def __init__(self, lines: list[str]):
         super().__init__("\n".join(lines))
@@ -369,22 +429,40 @@ class _CheckItem(pytest.Item):
         assert state is not None
         for f in findings:
             f.baselined = state.baseline.accepts(f)
-        payload: dict = {"findings": [f.to_dict() for f in findings]}
+        self._finish_dicts([f.to_dict() for f in findings], file_rec)
+
+    def _finish_dicts(self, findings: list[dict], file_rec: dict | list[dict] | None) -> None:
+        """``findings`` as reported (``Finding.to_dict()``, ``baselined`` set)."""
+        state = _state(self.config)
+        assert state is not None
+        payload: dict = {"findings": findings}
         if isinstance(file_rec, list):
             payload["files"] = file_rec
         elif file_rec is not None:
             payload["file"] = file_rec
-        self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
+        if state.controller:
+            # this process writes the reports: the payload is handed over as it is
+            # (pytest_runtest_logreport takes it); an xdist worker sends it as JSON
+            state.handed[self.nodeid] = payload
+        else:
+            self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
         if state.update_baseline:
             return
-        failing = [f for f in findings if fails(f.severity, state.fail_on) and not f.baselined]
+        failing = [d for d in findings
+                   if fails(d["severity"], state.fail_on) and not d["baselined"]]
         if failing:
-            lines = [f"{f.path}:{f.line}:{f.column} {f.check} {f.message}" for f in failing]
+            lines = [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
+                     for d in failing]
             rest = len(findings) - len(failing)
             if rest:
                 lines.append(f"({rest} more findings below the fail level or baselined)")
             state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines)
+
+    def _reported(self, dicts: list[dict]) -> list[dict]:
+        state = _state(self.config)
+        assert state is not None
+        return reported(dicts, state.baseline)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, engine.CheckCrashed):
@@ -412,7 +490,7 @@ class SeedItem(_CheckItem):
             return
         pre = state.prefetch.seeds.get(self.rel) if state.prefetch is not None else None
         if pre is not None:
-            self._finish([Finding.from_dict(d) for d in pre[1]], pre[0])
+            self._finish_dicts(self._reported(pre[1]), pre[0])
             return
         rec, findings, _ = cache_mod.check_seed_cached(
             self.path, self.rel, state.config, _store(self.config), state.ctx,
@@ -439,10 +517,9 @@ class CorpusItem(_CheckItem):
         pre = state.prefetch.corpus.get(self.category) if state.prefetch is not None \
             else None
         if pre is not None:
-            found = [Finding.from_dict(d) for d in pre[0]]
             if pre[1] is not None:
-                raise engine.CheckCrashed(pre[1], found)
-            self._finish(found, None)
+                raise engine.CheckCrashed(pre[1], [Finding.from_dict(d) for d in pre[0]])
+            self._finish_dicts(self._reported(pre[0]), None)
             return
         findings, _ = cache_mod.check_corpus_cached(
             state.root, self.paths, state.shas, state.config, self.category,
@@ -472,18 +549,18 @@ class CachedItem(_CheckItem):
         need = [(r, s) for r, _, s in self.entries if r not in pre]
         got = store.get_seeds_bulk(need, state.ctx) if store and need else {}
         recs: list[dict] = []
-        findings: list[Finding] = []
+        findings: list[dict] = []
         for rel, path, sha in self.entries:
             hit = pre.get(rel) or got.get((rel, sha))
             if hit is not None:
                 recs.append(hit[0])
-                findings += [Finding.from_dict(d) for d in hit[1]]
+                findings += hit[1]
             else:
                 rec, fs, _ = cache_mod.check_seed_cached(
                     path, rel, state.config, store, state.ctx, state.indexes, sha_hint=sha)
                 recs.append(rec)
-                findings += fs
-        self._finish(findings, recs)
+                findings += [f.to_dict() for f in fs]
+        self._finish_dicts(self._reported(findings), recs)
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
@@ -506,17 +583,17 @@ class FailingItem(CachedItem):
         super().__init__(**kw)
         self.nodeids = nodeids  # the seeds' own node ids, in entries order
 
-    def _finish(self, findings, file_rec) -> None:
+    def _finish_dicts(self, findings, file_rec) -> None:
         try:
-            super()._finish(findings, file_rec)
+            super()._finish_dicts(findings, file_rec)
         except SeedcheckFailure:
             state = _state(self.config)
             assert state is not None
             by_path: dict[str, list[str]] = {}
-            for f in findings:
-                if fails(f.severity, state.fail_on) and not f.baselined:
-                    by_path.setdefault(f.path, []).append(
-                        f"{f.path}:{f.line}:{f.column} {f.check} {f.message}")
+            for d in findings:
+                if fails(d["severity"], state.fail_on) and not d["baselined"]:
+                    by_path.setdefault(d["path"], []).append(
+                        f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}")
             lines: list[str] = []
             for path in list(by_path)[:GROUP_SHOWN]:
                 lines += by_path[path]
@@ -753,9 +830,10 @@ class SessionPlugin:
             got = pre.seeds.get(it.rel)
             if got is None:
                 return None  # checked by its own item
+            accepted = state.baseline.entries  # (Baseline.accepts: by fingerprint)
             return not state.update_baseline and any(
-                SEVERITY_RANK[d["severity"]] >= rank
-                and not state.baseline.accepts(Finding.from_dict(d)) for d in got[1])
+                SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
+                for d in got[1])
 
         self._group(items, seeds, bad)
 
@@ -830,10 +908,10 @@ class SessionPlugin:
         if report.when != "call" or not state.controller:
             return
         state.items_run += 1
-        for name, value in getattr(report, "user_properties", ()):
-            if name != PROP:
-                continue
-            payload = json.loads(value)
+        handed = state.handed.pop(report.nodeid, None)
+        sent = [json.loads(value) for name, value in getattr(report, "user_properties", ())
+                if name == PROP]
+        for payload in ([handed] if handed is not None else sent):
             state.findings[report.nodeid] = payload["findings"]
             if "file" in payload:
                 state.files[payload["file"]["path"]] = payload["file"]
@@ -890,6 +968,20 @@ class SessionPlugin:
             state.write_error = ("the run was interrupted: the reports (and the baseline) "
                                  f"in {state.report_dir} were left as they were")
             return
+        if not state.update_baseline:
+            # the findings as the items reported them (to_dict of themselves; a dict
+            # that came through JSON and is not goes through the round trip)
+            dicts = [d if _reported_form(d) else Finding.from_dict(d).to_dict()
+                     for fs in state.findings.values() for d in fs]
+            stale = state.baseline.stale(
+                [_Fingerprint(fp) for fp in {d["fingerprint"] for d in dicts}]
+                if state.baseline.entries else [], set(state.files))
+            report = build_report_dicts(
+                list(state.files.values()), dicts, seeds_dir=state.seeds_label,
+                duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
+                stale_baseline=stale)
+            self._write(session, report)
+            return
         findings = [Finding.from_dict(d) for fs in state.findings.values() for d in fs]
         findings.sort(key=Finding.sort_key)
         stale = state.baseline.stale(findings, set(state.files))
@@ -909,6 +1001,10 @@ class SessionPlugin:
             list(state.files.values()), findings, seeds_dir=state.seeds_label,
             duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
             stale_baseline=stale)
+        self._write(session, report)
+
+    def _write(self, session: pytest.Session, report: dict) -> None:
+        state = self.state
         state.report = report
         try:
             if self._reports_unchanged(report):
@@ -919,7 +1015,8 @@ class SessionPlugin:
                     state.report_dir, report, state.root,
                     _line_lookup(state.root, state.config.max_file_bytes),
                     cache_dir=state.store_path.parent if state.store_path is not None
-                    and state.temp_dir is None else None, read_cache=state.use_cache)
+                    and state.temp_dir is None else None, read_cache=state.use_cache,
+                    digests=state.run_digests)
                 self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
@@ -935,10 +1032,15 @@ class SessionPlugin:
         store (it records what was written); ``--no-cache`` always writes."""
         state = self.state
         state.report_digest = None
+        state.run_digests = None
         store = _store(self.config) if self.config is not None else None
         if store is None or store.broken:
             return False
-        state.report_digest = report_digest(report)
+        findings = report.get("findings")
+        if isinstance(findings, list):
+            # (the renderers' fragments use the same run digests: computed once)
+            state.run_digests = run_digests(findings)
+        state.report_digest = report_digest(report, state.run_digests)
         if not state.use_cache:
             return False
         return reports_current(state.report_dir, state.report_digest,
@@ -997,6 +1099,8 @@ class SessionPlugin:
             state.prefetch = None
             self._items = {}
             gc.set_threshold(*self._gc)
+        if state.tables_before is not None:
+            typo_data.TABLES_DIR, typo_data.TABLES_READ = state.tables_before
         if state.store is not None:
             state.store.close()
         if state.temp_dir is not None and state.controller:

@@ -21,6 +21,95 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
+# -- tables kept between processes -------------------------------------------------------
+#
+# Building the dictionary tables below takes ~1 s of a fresh process (jieba's dictionary
+# parsed, the pattern and idiom indexes, the readings without tones): every one-seed run
+# paid it again in the worker that checks the changed seed. With ``TABLES_DIR`` set (the
+# plugin sets the store's folder) the built tables are written to one pickle there, keyed
+# by the code, jieba's dictionary file and the Python version, and the next process reads
+# them back (~0.3 s) instead of building them. The same values either way (pickle keeps
+# a dict's order); a file that is missing, unreadable or of another key is a miss.
+
+TABLES_DIR: Path | None = None
+TABLES_READ = True  # False: build the tables (and write them) without reading the file
+TABLES_FORMAT = 1
+_KEPT: dict | None = None  # the tables read from the file (None: not looked for yet)
+_BUILT: dict = {}  # the tables built in this process and not in the file
+
+
+def _tables_file() -> Path | None:
+    if TABLES_DIR is None:
+        return None
+    import hashlib
+    import importlib.util
+    import sys
+
+    from .cache import code_fingerprint
+
+    spec = importlib.util.find_spec("jieba")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        st = os.stat(os.path.join(os.path.dirname(origin), "dict.txt"))
+        stamp = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        stamp = "-"
+    key = hashlib.sha1(f"{TABLES_FORMAT}|{code_fingerprint()}|{origin}|{stamp}|"
+                       f"{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(TABLES_DIR) / f"typo-tables-{key}.pickle"
+
+
+def _kept(name: str, build):
+    """The table ``name``: read from the tables file when it holds it, else built (and
+    noted for :func:`save_tables`)."""
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = {}
+        path = _tables_file() if TABLES_READ else None
+        if path is not None:
+            import pickle
+
+            try:
+                with open(path, "rb") as f:
+                    data = pickle.load(f)
+                if isinstance(data, dict) and data.get("format") == TABLES_FORMAT:
+                    _KEPT = data["tables"]
+            except Exception:  # missing, truncated, foreign: build the tables
+                _KEPT = {}
+    if name in _KEPT:
+        return _KEPT[name]
+    value = build()
+    _BUILT[name] = value
+    return value
+
+
+def save_tables() -> bool:
+    """Write the tables built in this process (with those read) to the tables file, for
+    the next process; returns whether it wrote. A no-op when nothing was built."""
+    if not _BUILT or TABLES_DIR is None:
+        return False
+    path = _tables_file()
+    tables = dict(_KEPT or {})
+    tables.update(_BUILT)
+    _BUILT.clear()
+    if path is None:
+        return False
+    import pickle
+
+    from .report.files import atomic_write_bytes
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, pickle.dumps({"format": TABLES_FORMAT, "tables": tables},
+                                              protocol=pickle.HIGHEST_PROTOCOL),
+                           durable=False)
+        for old in path.parent.glob("typo-tables-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return False  # a cache: the next process builds them again
+    return True
+
 # Han code points the checks look at: CJK Unified Ideographs, Extension A, the
 # supplementary ideographic planes, and the compatibility ideographs.
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
@@ -104,6 +193,10 @@ def _jieba_dict() -> tuple[dict[str, int], dict[str, str], int]:
     """jieba's dictionary (read from the installed package): word → frequency, word →
     part-of-speech tag, and the total of the frequencies (every line counted, as jieba
     does)."""
+    return _kept("jieba_dict", _read_jieba_dict)
+
+
+def _read_jieba_dict() -> tuple[dict[str, int], dict[str, str], int]:
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
@@ -387,7 +480,7 @@ def _toneless(reading: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _toneless_index() -> dict[str, tuple[str, ...]]:
     """Reading without tone → in-table characters with it."""
-    return _index_readings(_toneless)
+    return _kept("toneless_index", lambda: _index_readings(_toneless))
 
 
 @functools.lru_cache(maxsize=None)
@@ -479,6 +572,10 @@ def pattern_index(min_freq: int) -> dict[str, str]:
     character blanked (``\\0``) → the characters that fill the blank: the words one
     substitution away from a window are found with one look-up per window. Idioms and set
     phrases of 4 characters (jieba tags ``i`` and ``l``) count from frequency 3."""
+    return _kept(f"pattern_index:{min_freq}", lambda: _build_pattern_index(min_freq))
+
+
+def _build_pattern_index(min_freq: int) -> dict[str, str]:
     idx: dict[str, str] = {}
     tags = word_tags()
     for w, f in word_freq().items():
@@ -535,6 +632,10 @@ def idioms() -> frozenset[str]:
     """Idioms and set phrases: jieba's words tagged ``i`` or ``l`` (frequency >= 3) of 4
     characters or more, and pypinyin's phrases of 4 characters that jieba knows with
     frequency >= 50 (most are 成语: 甘拜下风, which jieba tags as a place name)."""
+    return _kept("idioms", _build_idioms)
+
+
+def _build_idioms() -> frozenset[str]:
     tags = word_tags()
     out = {w for w, f in word_freq().items()
            if len(w) >= 4 and f >= 3 and tags.get(w) in ("i", "l")}
@@ -547,6 +648,10 @@ def idioms() -> frozenset[str]:
 def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     """The idioms and set phrases of 4 characters (:func:`idioms`): a pattern index as :func:`pattern_index` (one character blanked →
     the characters that fill it), and the sets of their first and last two characters."""
+    return _kept("idiom_index", _build_idiom_index)
+
+
+def _build_idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     idx: dict[str, str] = {}
     heads: set[str] = set()
     tails: set[str] = set()

@@ -294,3 +294,122 @@ def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pyteste
     assert set(pre.categories) == {"chrome", "duplicate", "figure", "typo"}
     run(pytester, seeds, "ref", "--no-cache", "-p", "no:cacheprovider", "-n", "0")
     assert core(pytester.path / "out") == core(pytester.path / "ref")
+
+
+class Sent:
+    """Which call reports carried their findings as JSON (``user_properties``)."""
+
+    def __init__(self):
+        self.calls = 0
+        self.json = 0
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.calls += 1
+            self.json += any(name == plugin.PROP for name, _ in report.user_properties)
+
+
+@pytest.mark.parametrize("fold", ["0", "10"])
+def test_items_in_this_process_hand_their_findings_over_without_json(pytester, pinned, fold):
+    """Items run by the process that writes the reports hand their findings over as
+    they are (one item per seed, and a large run's grouped items); an xdist worker
+    sends them as JSON. The reports are the same."""
+    seeds = make_seeds(pytester.path / "s")
+    sent = Sent()
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "plain", "-p", "no:randomly",
+                           "--no-cache", "-o", f"seedcheck_fold_min={fold}",
+                           "-o", "seedcheck_group_min=5", plugins=[sent])
+    assert r.ret == 1 and "Traceback" not in r.stdout.str()
+    assert sent.calls == (44 if fold == "0" else 6) and sent.json == 0
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "xdist", "-p", "no:randomly",
+                           "--no-cache", "-n", "2", "-o", f"seedcheck_fold_min={fold}",
+                           "-o", "seedcheck_group_min=5")
+    assert "Traceback" not in r.stdout.str()
+    assert core(pytester.path / "plain") == core(pytester.path / "xdist")
+    assert len(core(pytester.path / "plain")[0]) > 20
+
+
+@pytest.mark.skipif(parallel._context().get_start_method() != "fork", reason="fork only")
+def test_a_forked_worker_freezes_the_heap_it_inherited():
+    """What a worker inherits from the pytest process is never garbage there: frozen,
+    the collections that building the typo tables triggers do not walk it."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from checks.config import Config
+
+    keep = [[i] for i in range(50_000)]  # the pytest process's heap
+    with ProcessPoolExecutor(1, mp_context=parallel._context(), initializer=parallel._init,
+                             initargs=(Config(), None, "ctx", [], ".")) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result()
+        thresholds = pool.submit(gc.get_threshold).result()
+    assert frozen >= len(keep) and thresholds == parallel._GC_DEFAULT
+    assert gc.get_freeze_count() == 0  # (and this process froze nothing)
+
+
+class Tables:
+    """typo_data's tables folder as the run sees it."""
+
+    seen: list = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        from checks import typo_data
+
+        state = session.config.stash.get(plugin.STATE, None)
+        self.seen.append((typo_data.TABLES_DIR, typo_data.TABLES_READ,
+                          state.store_path.parent if state and state.store_path else None))
+
+
+def test_the_typo_tables_are_kept_beside_the_store(pytester, pinned):
+    """The plugin points typo_data at the store's folder for the run (not read under
+    --no-cache, written either way) and puts the previous setting back afterwards."""
+    from checks import typo_data
+
+    seeds = make_seeds(pytester.path / "s", n=8)
+    before = (typo_data.TABLES_DIR, typo_data.TABLES_READ)
+    spy = Tables()
+    spy.seen = []
+    run(pytester, seeds, "a", "--no-cache", spy=spy)
+    run(pytester, seeds, "b", spy=spy)
+    run(pytester, seeds, "c", "-p", "no:cacheprovider", spy=spy)
+    (d1, r1, s1), (d2, r2, s2), (d3, r3, s3) = spy.seen
+    assert d1 == s1 == d2 == s2 and s1.name == "seedcheck" and (r1, r2) == (False, True)
+    assert s3 is not None and d3 == before[0]  # a temporary store: nothing kept
+    assert (typo_data.TABLES_DIR, typo_data.TABLES_READ) == before
+
+
+def test_findings_computed_ahead_are_reported_as_their_round_trip():
+    """Findings from the pool or the store reach the report as
+    ``Finding.from_dict(d).to_dict()`` with ``baselined`` set by the baseline: as they
+    are when they have that form, through the round trip when not."""
+    from checks.baseline import Baseline
+    from checks.model import Finding, Fix, Location
+
+    f = Finding("typo.x", "typo", "error", "a.txt", 3, 2, 3, 4, "实缋", "m",
+                Fix("实绩", True, None, None), [Location("b.txt", 1, 1, 1, 3)], "fp1",
+                start=7, end=9, evidence={"k": [1, 2]})
+    canon = f.to_dict()
+    plain = Finding("typo.y", "typo", "warning", "a.txt", 4, 1, 4, 2, "x", "m", None, [],
+                    "fp2").to_dict()
+    odd = [dict(canon, fix={"replacement": "实绩", "safe": 1}),  # offsets from the finding
+           {k: v for k, v in plain.items() if k != "related"},
+           dict(plain, evidence={}),
+           dict(plain, related=[{"line": 1, "path": "b.txt", "column": 1, "end_line": 1,
+                                 "end_column": 2}])]
+
+    def round_trip(d, bl):
+        g = Finding.from_dict(d)
+        g.baselined = bl.accepts(g)
+        return g.to_dict()
+
+    for bl in (Baseline(Path("none")), Baseline(Path("b"), entries={"fp1": {}, "fp2": {}})):
+        for d in [canon, plain, *odd]:
+            got = plugin.reported([d], bl)
+            assert got == [round_trip(d, bl)] and list(got[0]) == list(round_trip(d, bl))
+            assert [list(r) for r in got[0]["related"]] == \
+                [list(r) for r in round_trip(d, bl)["related"]]
+        # the reported form is taken as it is (the same dict when baselined is right)
+        assert (plugin.reported([canon], bl)[0] is canon) == (not bl.entries)
+    assert not plugin._reported_form(odd[0]) and plugin._reported_form(canon)

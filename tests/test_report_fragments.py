@@ -78,6 +78,27 @@ def test_runs_group_a_path_and_digests_tell_key_order_apart():
     assert d1 != d2  # the rendered text differs, so must the key
 
 
+def test_report_digest_follows_the_content_and_reuses_the_run_digests(tmp_path):
+    """The digest that decides whether the reports are rewritten: the findings enter
+    through their run digests (computed once, for the fragments too), the rest as JSON;
+    when the report was made and how long it took do not count."""
+    report = make_report(tmp_path / "s")
+    d = writer.report_digest(report)
+    assert d == writer.report_digest(report, run_digests(report["findings"]))
+    later = json.loads(json.dumps(report))
+    later["generated_at"] = "2030-01-01T00:00:00+00:00"
+    later["summary"]["duration_s"] = 99.0
+    assert writer.report_digest(later) == d
+    changed = [json.loads(json.dumps(report)) for _ in range(4)]
+    changed[0]["findings"][40]["message"] += "!"
+    changed[1]["files"][3]["chars"] += 1
+    changed[2]["summary"]["failing"] += 1
+    # the same findings, one moved from a seed's run into its neighbour's
+    changed[3]["findings"][2]["path"] = changed[3]["findings"][3]["path"]
+    digests = {writer.report_digest(r) for r in changed}
+    assert len(digests) == 4 and d not in digests
+
+
 def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(tmp_path):
     root = tmp_path / "s"
     report = make_report(root)
@@ -254,3 +275,80 @@ def test_each_renderer_writes_its_report_and_a_failure_leaves_nothing(
     writer.write_reports(out, changed, tmp_path / "seeds", cache_dir=tmp_path / "cache")
     assert (out / "report.json").read_text(encoding="utf-8") == dump_json(changed)
     assert sorted(p.name for p in out.iterdir()) == sorted(writer.REPORT_FILES)
+
+
+_STARTED: dict[str, Path] = {}  # where _timed_render notes when it started (forked)
+
+
+def _timed_render(name: str) -> str:
+    import time
+
+    (_STARTED["dir"] / name).write_text(repr(time.time()))
+    time.sleep(0.3 if name == "report.html" else 0.05)
+    return f"text of {name}"
+
+
+def test_forked_renderers_take_report_html_first(tmp_path, monkeypatch):
+    """On two CPUs one renderer takes report.html (as long as the three others) and the
+    other the rest; the texts come back under their own names, in REPORT_FILES order."""
+    import os
+
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setitem(_STARTED, "dir", tmp_path / "started")
+    (tmp_path / "started").mkdir()
+    report = make_report(tmp_path / "seeds", n_files=400)
+    got = writer._each_report(_timed_render, report, tmp_path / "seeds", None)
+    assert list(got) == list(writer.REPORT_FILES)
+    assert all(text == f"text of {name}" for name, text in got.items())
+    started = sorted(writer.REPORT_FILES,
+                     key=lambda n: float((tmp_path / "started" / n).read_text()))
+    assert set(started[:2]) == {"report.html", "report.json"}, started
+
+
+@pytest.mark.parametrize("parallel_min", [1, 10 ** 9])  # forked renderers, in-process
+def test_reports_written_in_pieces_hold_the_rendered_text(tmp_path, monkeypatch,
+                                                          parallel_min):
+    """report.json and report.sarif are written piece by piece (their fragments are not
+    joined into one string first): the files hold exactly the rendered texts, cold and
+    with one seed's findings changed."""
+    monkeypatch.setattr(writer, "PARALLEL_MIN", parallel_min)
+    root = tmp_path / "seeds"
+    out = tmp_path / "out"
+    report = make_report(root, n_files=40)
+    changed = json.loads(json.dumps(report))
+    changed["findings"][7]["message"] += "（改）"
+    for rep in (report, changed):
+        writer.write_reports(out, rep, root, cache_dir=tmp_path / "cache")
+        want = render(rep, root, None)
+        for name in writer.REPORT_FILES:
+            assert (out / name).read_bytes() == want[name].encode("utf-8"), name
+    assert json.loads((out / "report.sarif").read_text(encoding="utf-8"))["runs"]
+
+
+def test_a_report_built_from_reported_dicts_is_the_report_built_from_findings(tmp_path):
+    """The plugin builds the report from the findings as the items reported them (dicts,
+    in any order): the same report as from ``Finding`` objects, statuses (baselined,
+    unreadable), counts and order included."""
+    from checks.report.build import build_report_dicts
+
+    base = make_report(tmp_path / "s", n_files=12)
+    fs = [Finding.from_dict(d) for d in base["findings"]]
+    fs[3].severity = "warning"  # 001.txt: a warning, a baselined error, an info: passes
+    fs[4].baselined = True
+    fs[5].severity = "info"
+    fs[6].severity = "warning"
+    fs[7].category = "format"
+    files = [dict(r) for r in base["files"]] + [{"path": "zz.txt", "sha256": "0" * 64,
+                                                "chars": 0, "lines": 0, "unreadable": True}]
+    stale = [{"path": "000.txt", "fingerprint": "gone"}]
+    want = build_report(files, fs, seeds_dir="s", duration_s=1.0, fail_on="warning",
+                        stale_baseline=stale)
+    dicts = [f.to_dict() for f in fs]
+    random.Random(3).shuffle(dicts)
+    got = build_report_dicts(list(reversed(files)), dicts, seeds_dir="s", duration_s=1.0,
+                             fail_on="warning", stale_baseline=stale)
+    got["generated_at"] = want["generated_at"]
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+    assert {r["status"] for r in got["files"]} == {"fail", "pass", "unreadable"}
+    assert got["summary"]["baselined"] == 1

@@ -401,3 +401,79 @@ def test_end_to_end_report_holds_the_sample_typos(pytester, tmp_path):
         ("typo.bullet-in-word", "error", 87, 194, 197, "七•一", "七·一", True),
         ("typo.known-misspelling", "error", 87, 244, 246, "实缋", "实绩", True),
     ]
+
+
+# -- the typo tables kept between processes (typo_data.TABLES_DIR) -------------------------
+
+KEPT_TABLES = ("_jieba_dict", "_toneless_index", "pattern_index", "idioms", "idiom_index")
+
+
+@pytest.fixture
+def fresh_tables(monkeypatch, tmp_path):
+    """typo_data as in a new process whose tables are kept in ``tmp_path``."""
+    from checks import typo_data as D
+
+    def clear():
+        for name in KEPT_TABLES:
+            getattr(D, name).cache_clear()
+        for name in ("word_freq", "word_tags"):  # (not cached themselves)
+            assert not hasattr(getattr(D, name), "cache_clear")
+        D.route_weights.cache_clear()
+        D.lexicon.cache_clear()
+
+    monkeypatch.setattr(D, "TABLES_DIR", tmp_path)
+    monkeypatch.setattr(D, "_KEPT", None)
+    monkeypatch.setattr(D, "_BUILT", {})
+    clear()
+    yield D, clear
+    clear()
+
+
+def _tables(D):
+    return (D._jieba_dict(), D._toneless_index(), D.pattern_index(50), D.idioms(),
+            D.idiom_index())
+
+
+def test_typo_tables_built_once_are_read_back_by_the_next_process(fresh_tables, monkeypatch):
+    D, clear = fresh_tables
+    built = _tables(D)
+    assert D.save_tables() and not D.save_tables()  # (nothing new the second time)
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
+    # a new process: nothing may be built, everything comes from the file, equal and in
+    # the same order
+    clear()
+    monkeypatch.setattr(D, "_KEPT", None)
+
+    def no(*a, **k):
+        raise AssertionError("built again")
+
+    with monkeypatch.context() as m:
+        for name in ("_read_jieba_dict", "_index_readings", "_build_pattern_index",
+                     "_build_idioms", "_build_idiom_index"):
+            m.setattr(D, name, no)
+        read = _tables(D)
+    assert read == built
+    assert list(read[0][0])[:50] == list(built[0][0])[:50]
+    assert list(read[2].items())[:50] == list(built[2].items())[:50]
+    assert not D.save_tables()
+    # another min_freq is built (and added to the file)
+    assert D.pattern_index(7) and "pattern_index:7" in D._BUILT
+    assert D.save_tables()
+
+
+def test_a_broken_or_foreign_tables_file_is_a_miss(fresh_tables, monkeypatch):
+    D, clear = fresh_tables
+    path = D._tables_file()
+    path.write_bytes(b"not a pickle")
+    want = D.pattern_index(50)
+    assert "pattern_index:50" in D._BUILT
+    assert D.save_tables() and path.read_bytes() != b"not a pickle"
+    # another code fingerprint: another file (the old one is removed when it is written)
+    from checks import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_CODE_FP", "other-code")
+    clear()
+    monkeypatch.setattr(D, "_KEPT", None)
+    assert D._tables_file() != path
+    assert D.pattern_index(50) == want and "pattern_index:50" in D._BUILT
+    assert D.save_tables() and not path.exists()

@@ -19,24 +19,47 @@ def file_status(record: dict, findings: list[Finding], fail_on: str = "error") -
     return "pass"
 
 
+def dict_sort_key(d: dict[str, Any]) -> tuple:
+    """``Finding.sort_key`` of a finding in its reported form (``Finding.to_dict()``)."""
+    return (d["path"], d["line"], d["column"], d["check"], d["end_line"], d["end_column"],
+            d["fingerprint"])
+
+
 def build_report(files: list[dict], findings: list[Finding], *, seeds_dir: str,
                  duration_s: float, fail_on: str = "error",
                  stale_baseline: list[dict] | None = None,
                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
     findings = sorted(findings, key=Finding.sort_key)
-    by_path: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_path.setdefault(f.path, []).append(f)
+    return build_report_dicts(files, [f.to_dict() for f in findings], seeds_dir=seeds_dir,
+                              duration_s=duration_s, fail_on=fail_on,
+                              stale_baseline=stale_baseline, extra=extra)
+
+
+def build_report_dicts(files: list[dict], findings: list[dict], *, seeds_dir: str,
+                       duration_s: float, fail_on: str = "error",
+                       stale_baseline: list[dict] | None = None,
+                       extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """:func:`build_report` of findings already in their reported form (each exactly
+    ``Finding.to_dict()`` of itself; any order): the same report, without making
+    ``Finding`` objects of them. The dicts become the report's (not copied)."""
+    findings = sorted(findings, key=dict_sort_key)
+    by_path: dict[str, list[dict]] = {}
+    for d in findings:
+        by_path.setdefault(d["path"], []).append(d)
     file_rows = []
     for rec in sorted(files, key=lambda r: r["path"]):
         row = {k: rec[k] for k in ("path", "sha256", "chars", "lines")}
-        row["status"] = file_status(rec, by_path.get(rec["path"], []), fail_on)
+        if rec.get("unreadable"):
+            row["status"] = "unreadable"
+        else:
+            row["status"] = "fail" if any(d["severity"] == "error" and not d["baselined"]
+                                          for d in by_path.get(rec["path"], ())) else "pass"
         file_rows.append(row)
     by_sev = {s: 0 for s in SEVERITIES}
     by_cat = {c: 0 for c in CATEGORIES}
-    for f in findings:
-        by_sev[f.severity] += 1
-        by_cat[f.category] += 1
+    for d in findings:
+        by_sev[d["severity"]] += 1
+        by_cat[d["category"]] += 1
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -48,13 +71,14 @@ def build_report(files: list[dict], findings: list[Finding], *, seeds_dir: str,
             "findings": len(findings),
             "by_severity": by_sev,
             "by_category": by_cat,
-            "baselined": sum(1 for f in findings if f.baselined),
-            "failing": sum(1 for f in findings if fails(f.severity, fail_on) and not f.baselined),
+            "baselined": sum(1 for d in findings if d["baselined"]),
+            "failing": sum(1 for d in findings
+                           if fails(d["severity"], fail_on) and not d["baselined"]),
             "fail_on": fail_on,
             "duration_s": round(duration_s, 3),
         },
         "files": file_rows,
-        "findings": [f.to_dict() for f in findings],
+        "findings": findings,
     }
     if stale_baseline is not None:
         report["stale_baseline"] = stale_baseline

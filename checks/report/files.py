@@ -88,16 +88,20 @@ def atomic_write_many(files: list[tuple[Path, bytes]]) -> None:
         raise
 
 
-def stage_bytes(path: Path, data: bytes, token: str = "") -> str:
-    """Write ``data`` to a new temporary file next to ``path`` (on disk: fsync) and
-    return its name, for :func:`commit_staged`; ``token`` is put in the name, so that
-    :func:`discard_staged` can find the files of one attempt."""
+def stage_bytes(path: Path, data: bytes | list[bytes], token: str = "") -> str:
+    """Write ``data`` (bytes, or a list of pieces written one after the other) to a new
+    temporary file next to ``path`` (on disk: fsync) and return its name, for
+    :func:`commit_staged`; ``token`` is put in the name, so that :func:`discard_staged`
+    can find the files of one attempt."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{token}", suffix=".tmp",
                                dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, default_mode())

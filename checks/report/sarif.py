@@ -98,9 +98,15 @@ def sarif_text(report: dict[str, Any], seeds_uri: str, frags=None,
                digests: list | None = None) -> str:
     """``report.sarif``'s text: ``fastjson.dumps(to_sarif(...)) + "\\n"``, byte for byte,
     with the results rendered seed by seed (``frags``: see ``fragments.py``)."""
+    return "".join(sarif_pieces(report, seeds_uri, frags, digests))
+
+
+def sarif_pieces(report: dict[str, Any], seeds_uri: str, frags=None,
+                 digests: list | None = None) -> list[str]:
+    """:func:`sarif_text` in pieces (written one after the other, not joined whole)."""
     findings = report["findings"]
     if frags is None or len(findings) <= fastjson.INLINE_AFTER:
-        return fastjson.dumps(to_sarif(report, seeds_uri)) + "\n"
+        return [fastjson.dumps(to_sarif(report, seeds_uri)) + "\n"]
     from .fragments import run_digests
 
     rules, index = _rules()
@@ -116,4 +122,11 @@ def sarif_text(report: dict[str, Any], seeds_uri: str, frags=None,
     skeleton = fastjson.dumps(_document(rules, _HOLE, seeds_uri))
     hole = fastjson.compact(_HOLE)
     assert skeleton.count(hole) == 1
-    return skeleton.replace(hole, "[\n" + ",\n".join(parts) + "\n" + "  " * 3 + "]") + "\n"
+    head, tail = skeleton.split(hole)
+    out = [head, "[\n"]
+    for n, text in enumerate(parts):
+        if n:
+            out.append(",\n")
+        out.append(text)
+    out += ["\n" + "  " * 3 + "]", tail, "\n"]
+    return out

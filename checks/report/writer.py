@@ -19,7 +19,7 @@ from .html import to_html
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
 from .fragments import Fragments, cache_path, run_digests
-from .sarif import sarif_text
+from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
 
@@ -63,13 +63,27 @@ def _flat_rows(rows: list, pad: str) -> str | None:
     return "[\n" + ",\n".join(out) + "\n" + pad + "]"
 
 
+def _interleave(sep: str, parts: list[str]) -> list[str]:
+    """The pieces of ``sep.join(parts)``."""
+    out = [sep] * (2 * len(parts) - 1) if parts else []
+    out[0::2] = parts
+    return out
+
+
 def report_json(report: dict[str, Any], frags: Fragments | None = None,
                 digests: list | None = None) -> str:
     """``dump_json(report)``, byte for byte, with the findings rendered seed by seed:
     a seed whose findings are in ``frags`` is not rendered again."""
+    return "".join(report_json_pieces(report, frags, digests))
+
+
+def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
+                       digests: list | None = None) -> list[str]:
+    """:func:`report_json`'s text in pieces (written one after the other: the text of
+    30,000 findings is not joined and copied whole)."""
     findings = report.get("findings")
     if frags is None or not isinstance(findings, list) or not findings:
-        return dump_json(report)
+        return [dump_json(report)]
     parts = []
     for i, j, digest in digests if digests is not None else run_digests(findings):
         text = frags.get(digest)
@@ -77,16 +91,22 @@ def report_json(report: dict[str, Any], frags: Fragments | None = None,
             text = ",\n".join("    " + _indented(f, "    ") for f in findings[i:j])
             frags.put(digest, text)
         parts.append(text)
-    items = []
+    items: list[list[str]] = []
     for key, value in report.items():
         if key == "findings":
-            text = "[\n" + ",\n".join(parts) + "\n  ]"
+            pieces = ["[\n", *_interleave(",\n", parts), "\n  ]"]
         elif key == "files" and isinstance(value, list) and value:
-            text = _flat_rows(value, "  ") or _indented(value, "  ")
+            pieces = [_flat_rows(value, "  ") or _indented(value, "  ")]
         else:
-            text = _indented(value, "  ")
-        items.append(f"  {json.dumps(key, ensure_ascii=False)}: {text}")
-    return "{\n" + ",\n".join(items) + "\n}\n"
+            pieces = [_indented(value, "  ")]
+        items.append([f"  {json.dumps(key, ensure_ascii=False)}: ", *pieces])
+    out = ["{\n"]
+    for n, pieces in enumerate(items):
+        if n:
+            out.append(",\n")
+        out += pieces
+    out.append("\n}\n")
+    return out
 
 
 class ReportError(OSError):
@@ -102,6 +122,11 @@ def _render(name: str, func, *args) -> str:
 
 
 PARALLEL_MIN = 1_000  # from this many findings the four reports render side by side
+# The order the renderers take the reports in: report.html alone takes about as long as
+# the three others (its payload is gzip-compressed whole): on two CPUs one renders it
+# while the other renders the rest (in REPORT_FILES' order the first took report.json
+# and then report.html, the other report.md and report.sarif, and waited).
+SLOWEST_FIRST = ("report.html", "report.json", "report.sarif", "report.md")
 
 _JOB: dict[str, Any] = {}  # what a forked renderer inherits (nothing is pickled)
 
@@ -121,6 +146,11 @@ def _salt(name: str, seeds_root: Path, base_uri: str | None) -> str:
 
 
 def _render_one(name: str) -> str:
+    return "".join(_render_pieces(name))
+
+
+def _render_pieces(name: str) -> list[str]:
+    """One report's text, in pieces (report.json and report.sarif: the fragments)."""
     report, seeds_root, _line_lookup, base_uri = _JOB["args"]
     cache = _JOB.get("cache")  # (cache_dir, out_dir, read) or None
     frags = None
@@ -129,19 +159,19 @@ def _render_one(name: str) -> str:
                           _salt(name, seeds_root, base_uri), read=cache[2])
     digests = _JOB.get("digests")
     if name == "report.json":
-        text = _render(name, report_json, report, frags, digests)
+        pieces = _render(name, report_json_pieces, report, frags, digests)
     elif name == "report.md":
-        text = _render(name, to_markdown, report)
+        pieces = [_render(name, to_markdown, report)]
     elif name == "report.sarif":
-        text = _render(name, sarif_text, report,
-                       base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
+        pieces = _render(name, sarif_pieces, report,
+                         base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
     else:
-        text = _render(name, lambda: to_html(report, seeds_root, frags=frags,
-                                             digests=digests))
+        pieces = [_render(name, lambda: to_html(report, seeds_root, frags=frags,
+                                                digests=digests))]
     if frags is not None:
         frags.save()
         LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
-    return text
+    return pieces
 
 
 def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
@@ -157,20 +187,23 @@ def _stage_one(name: str) -> str:
     """Render one report and write it to a temporary file next to its place (the
     renderer's own process writes it: its text never crosses a pipe); returns the
     temporary file's path."""
-    text = _render_one(name)
-    return stage_bytes(Path(_JOB["out_dir"]) / name, text.encode("utf-8"), _JOB["token"])
+    pieces = _render_pieces(name)
+    return stage_bytes(Path(_JOB["out_dir"]) / name, [p.encode("utf-8") for p in pieces],
+                       _JOB["token"])
 
 
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                  base_uri: str | None = None, cache: tuple | None = None,
-                 out_dir: Path | None = None, token: str = "") -> dict[str, str]:
-    """{report: func(report)} for the four reports, side by side for a large report."""
+                 out_dir: Path | None = None, token: str = "",
+                 digests: list | None = None) -> dict[str, str]:
+    """{report: func(report)} for the four reports, side by side for a large report.
+    ``digests``: ``run_digests(report["findings"])`` when the caller has them."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
     _JOB["out_dir"] = out_dir
     _JOB["token"] = token
     if cache is not None and cache[0] is not None and report.get("findings"):
         _JOB["cache"] = cache
-        _JOB["digests"] = run_digests(report["findings"])
+        _JOB["digests"] = digests if digests is not None else run_digests(report["findings"])
     try:
         if len(report.get("findings", ())) >= PARALLEL_MIN:
             import multiprocessing
@@ -182,8 +215,9 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                 try:
                     ctx = multiprocessing.get_context("fork")
                     with ctx.Pool(min(cpus, len(REPORT_FILES))) as pool:
-                        texts = pool.map(func, REPORT_FILES, chunksize=1)
-                    return dict(zip(REPORT_FILES, texts))
+                        texts = pool.map(func, SLOWEST_FIRST, chunksize=1)
+                    got = dict(zip(SLOWEST_FIRST, texts))
+                    return {name: got[name] for name in REPORT_FILES}
                 except ReportError:
                     raise
                 except (OSError, RuntimeError):
@@ -195,11 +229,13 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
 
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
                   line_lookup=None, base_uri: str | None = None, *,
-                  cache_dir: Path | None = None, read_cache: bool = True) -> list[Path]:
+                  cache_dir: Path | None = None, read_cache: bool = True,
+                  digests: list | None = None) -> list[Path]:
     """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
     a URL for seeds read from object storage). ``cache_dir``: where the reports keep
     their seed-by-seed fragments between runs (``read_cache`` False: render everything,
-    and keep the fragments for the next run).
+    and keep the fragments for the next run). ``digests``: the findings' run digests
+    (``run_digests``), when the caller has computed them already.
 
     Every report is rendered and written to a temporary file (by the process that
     renders it) before any report is replaced; then the four are renamed into place."""
@@ -213,7 +249,7 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     try:
         staged = _each_report(_stage_one, report, seeds_root, line_lookup, base_uri,
                               (cache_dir, out_dir, read_cache) if cache_dir is not None
-                              else None, out_dir, token)
+                              else None, out_dir, token, digests)
         pending = [(staged[p.name], p) for p in written]
         commit_staged(pending)
     finally:
@@ -228,14 +264,27 @@ VOLATILE = ("generated_at",)  # top-level fields that change every run
 VOLATILE_SUMMARY = ("duration_s",)
 
 
-def report_digest(report: dict[str, Any]) -> str:
+def report_digest(report: dict[str, Any], digests: list | None = None) -> str:
     """A hash of the report's content, leaving out when it was made and how long it
-    took: two runs with the same digest write the same reports but for those fields."""
-    core = {k: v for k, v in report.items() if k not in VOLATILE}
+    took: two runs with the same digest write the same reports but for those fields.
+
+    The findings enter through their runs' digests (``run_digests``, which the
+    renderers' fragments use as well: pass them in ``digests`` and they are computed
+    once), the rest of the report as sorted JSON."""
+    core = {k: v for k, v in report.items() if k not in VOLATILE and k != "findings"}
     core["summary"] = {k: v for k, v in report.get("summary", {}).items()
                        if k not in VOLATILE_SUMMARY}
     blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    h = hashlib.sha256(blob.encode("utf-8", "surrogatepass"))
+    findings = report.get("findings")
+    if isinstance(findings, list):
+        h.update(b"\0findings")
+        for i, j, digest in digests if digests is not None else run_digests(findings):
+            h.update(f"\n{i}:{j}:{digest}".encode())
+    elif findings is not None:
+        h.update(json.dumps(findings, ensure_ascii=False, sort_keys=True).encode(
+            "utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def file_stamps(out_dir: Path) -> dict[str, list[int]] | None:
