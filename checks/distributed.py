@@ -879,7 +879,7 @@ def connect(address: str):
     return client, None
 
 
-RESULTS_IN_MEMORY_MB = 128  # a LocalCluster worker's results beyond this wait on disk
+RESULTS_IN_MEMORY_MB = 32  # a LocalCluster worker's results beyond this wait on disk
 
 
 def spill_config(limit_bytes: int, results_mb: int = RESULTS_IN_MEMORY_MB) -> dict:
