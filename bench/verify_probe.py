@@ -131,7 +131,10 @@ def main() -> int:
             (p, [(f.start, f.end, f.message, k) for f, k in items])
             for p, items in out["keyed"].items()), seen.get("decided"))).encode()
                                 ).hexdigest()[:16]
-        row = {"q": q, "selections_mb": round(sum(len(s) for s in sel) / 2**20, 1),
+        def size(s):
+            return len(s) if isinstance(s, bytes) else len(s[0]) + sum(len(b) for b in s[1])
+
+        row = {"q": q, "selections_mb": round(sum(size(s) for s in sel) / 2**20, 1),
                "routed_mb": round(sum(r.nbytes for r in routed) / 2**20, 1),
                "traced_peak_mb": round(peak / 2**20, 1),
                "rss_before_mb": before["VmRSS"], "hwm_during_mb": after["VmHWM"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import marshal
+import pickle
 import re
 import zlib
 from decimal import Decimal
@@ -647,8 +648,13 @@ def part_select(feats: list[tuple[int, dict]], need: np.ndarray) -> dict[int, di
     for f_id, f in feats:
         if f_id in want:
             sts = f["statements"]
+            raws = [_pack_statement(sts[i]) for i in want[f_id]]
+            ends = np.cumsum([0] + [len(r) for r in raws]).tolist()
+            # one buffer a file, sent beside the pickle (partition.select) and read in
+            # place by the verification: no unpickled copy of the statements' bytes
+            packed = (pickle.PickleBuffer(b"".join(raws)), tuple(want[f_id]), tuple(ends))
             out[f_id] = {"year": f["year"], "sentences": f.get("sentences", b""),
-                         "statements": {i: _pack_statement(sts[i]) for i in want[f_id]}}
+                         "statements": packed}
     return out
 
 
@@ -691,7 +697,7 @@ class _SlimStatements:
         if k in live:
             live.move_to_end(k)
             return live[k]
-        st = _unpack_statement(self.slim[f_id]["statements"][i])
+        st = _unpacked(self.slim[f_id]["statements"], i)
         if _key_hash(st.key) in self.templates:
             st = None
         if len(live) >= self.size:
@@ -712,11 +718,19 @@ class _SlimFiles:
 
 
 class _Unpacked:
-    def __init__(self, packed: dict[int, bytes]):
+    def __init__(self, packed):
         self.packed = packed
 
     def __getitem__(self, i: int) -> Statement:
-        return _unpack_statement(self.packed[i])
+        return _unpacked(self.packed, i)
+
+
+def _unpacked(packed, i: int) -> Statement:
+    """Statement ``i`` of a file's packed statements (``(buffer, statement numbers,
+    offsets)``, :func:`part_select`)."""
+    buf, idx, ends = packed
+    k = idx.index(i)
+    return _unpack_statement(memoryview(buf)[ends[k]:ends[k + 1]])
 
 
 PAIR_CHUNK = 8192  # pairs turned into Python lists at a time (~1.7 MB of them)
