@@ -441,6 +441,20 @@ def test_partitioned_figure_with_one_live_statement_equals_one_pass(tmp_path, mo
             super().__init__(*a, **k)
             made.append(self)
 
+    # a shard's selection: a pickle and, beside it, one buffer of packed statements a
+    # file, which the verification reads in place (the very objects, not copies)
+    base = partition.bases([len(m) for m in metas])
+    sp = [partition.split_shard(job, "figure", b, m, o, 1) for b, m, o in zip(blobs, metas, base)]
+    routed = [partition.routed_to(partition.candidates(job, "figure", [x[0] for x in sp], 1), 0)]
+    need = partition.needs(job, "figure", routed)
+    in_place = 0
+    for b, m, o in zip(blobs, metas, base):
+        head, bufs = partition.select(job, "figure", b, m, o, need)
+        assert all(type(x) is bytes for x in bufs)
+        for _i, (_rel, _loc, v) in pickle.loads(head, buffers=bufs).items():
+            assert any(v["statements"][0] is x for x in bufs)
+            in_place += 1
+    assert in_place >= 2  # a.txt and m.txt at least
     monkeypatch.setattr(figure, "SLIM_STATEMENTS", 1)
     monkeypatch.setattr(figure, "_SlimStatements", Spy)
     for P in (1, 2, 3):
