@@ -216,6 +216,12 @@ def main() -> int:
         written = write_reports(args.reports, report, src.root or Path("."), lookup,
                                 base_uri=src.base_uri)
         driver["reports written"] = _status()["VmHWM"]
+        # write_reports renders large reports in forked processes (reaped by now; the
+        # workers are not yet): their largest peak, shared pages with this one included
+        import resource
+
+        driver["report renderers (forked)"] = \
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         print("reports: " + ", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MB"
                                       for p in written))
     print("driver peak (VmHWM) after each step: " + json.dumps(driver))

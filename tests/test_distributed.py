@@ -569,6 +569,22 @@ def test_packed_feature_blob_reads_one_seed_by_offset():
         dist.Packed(spoilt).get("a.txt")
     with pytest.raises(ValueError):
         dist.Packed(pickle.dumps(feats))  # the old format is refused, not misread
+    # compressed (the blobs of the indexes a one-task reduce reads whole): read the same
+    z = dist.pack_features(feats, compress=True)
+    assert z[:4] == dist.PACKZ_MAGIC and z != blob
+    assert dist.unpack_features(z) == feats and dist.Packed(z).raw("a.txt") == pk.raw("a.txt")
+    big = {f"{i:03d}.txt": {"twins": ("县政府工作动态" * 20, i)} for i in range(50)}
+    assert len(dist.pack_features(big, compress=True)) < len(dist.pack_features(big)) / 3
+
+
+def test_map_compresses_only_the_blobs_no_partitioned_reduce_reads(corpus):
+    """typo and chrome blobs (read whole by a one-task reduce) are compressed; figure and
+    duplicate blobs (read by offset in partitioned reduces) are not."""
+    job, entries = job_for(corpus)
+    r = dist.map_shard(job, entries[:6])
+    kinds = {i: b[:4] for i, b in r["features"].items()}
+    assert kinds == {"chrome": dist.PACKZ_MAGIC, "typo": dist.PACKZ_MAGIC,
+                     "figure": dist.PACK_MAGIC, "duplicate": dist.PACK_MAGIC}
 
 
 def test_local_cluster_spills_results_beyond_its_budget():
