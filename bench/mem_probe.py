@@ -65,6 +65,69 @@ def probe(dask_worker=None) -> dict:
                                  if t.state == "executing"})}
 
 
+def heap(top: int = 12) -> dict:
+    """What a process's memory is made of (run on every worker with ``client.run``):
+    glibc's ``mallinfo2`` (heap in use, free in the heap, large blocks mapped on
+    their own), pymalloc's arenas (``sys._debugmallocstats``: bytes in blocks in use,
+    free in arenas), Python objects by type (``gc``, with ``sys.getsizeof``: shallow)."""
+    import ctypes
+    import gc
+    import os
+    import sys
+    import tempfile
+
+    class MI2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    gc.collect()
+    out = {"status": _status()}
+    try:
+        f = ctypes.CDLL("libc.so.6").mallinfo2
+        f.restype = MI2
+        mi = f()
+        out["glibc_mb"] = {k: round(getattr(mi, k) / 2**20, 1)
+                           for k in ("arena", "hblkhd", "uordblks", "fordblks")}
+    except Exception as exc:  # not glibc
+        out["glibc_mb"] = repr(exc)
+    # sys._debugmallocstats writes to the C stderr: catch it in a file
+    fd = os.dup(2)
+    with tempfile.TemporaryFile("w+") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            sys.stderr.flush()
+            os.dup2(fd, 2)
+            os.close(fd)
+        tmp.seek(0)
+        text = tmp.read()
+    pym = {}
+    for line in text.splitlines():
+        line = line.strip()
+        for label, name in (("# arenas allocated current", "arenas (1 MB)"),
+                            ("# bytes in allocated blocks", "in use MB"),
+                            ("# bytes in available blocks", "free blocks MB"),
+                            ("unused pools", "unused pools MB"), ("Total", "arenas MB")):
+            if label in line and name not in pym:
+                v = int(line.split("=")[-1].replace(",", "").strip())
+                pym[name] = v if name.startswith("arenas (") else round(v / 2**20, 1)
+    out["pymalloc"] = pym
+    by_type: dict[str, list] = {}
+    for o in gc.get_objects():
+        t = type(o).__name__
+        e = by_type.setdefault(t, [0, 0])
+        e[0] += 1
+        try:
+            e[1] += sys.getsizeof(o)
+        except Exception:
+            pass
+    out["gc_types"] = sorted(((t, n, round(b / 2**20, 1)) for t, (n, b) in by_type.items()),
+                             key=lambda x: -x[2])[:top]
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("corpus", type=Path)
@@ -75,6 +138,12 @@ def main() -> int:
     ap.add_argument("--results-mb", type=int, default=None,
                     help="results a worker keeps in memory before spilling to disk "
                          "(default: checks.distributed.RESULTS_IN_MEMORY_MB; 100000: never)")
+    ap.add_argument("--heap", action="store_true",
+                    help="also print what each worker's memory is made of (bench heap()) "
+                         "at the end of the map and at the end")
+    ap.add_argument("--reports", type=Path, default=None,
+                    help="also build the console text and write the four reports there, "
+                         "as `python -m checks check` does (the driver's peak includes them)")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "mem_probe.jsonl")
     args = ap.parse_args()
 
@@ -107,9 +176,14 @@ def main() -> int:
                             "driver": _status(), "workers": got})
             stop.wait(args.every)
 
+    heaps = {}
+
     def progress(kind, info):
         if kind == "shard" and info["done"] == info["total"]:
             phase["now"] = "reduce"
+            if args.heap:
+                # before the driver's release_memory (which comes next): the map's state
+                heaps["end of map"] = client.run(heap)
         elif kind == "reduce":
             print(f"reduce {info['category']}: {info['seconds']:.1f} s", flush=True)
 
@@ -120,11 +194,42 @@ def main() -> int:
     stop.set()
     th.join()
     wall = time.monotonic() - t0
+    driver = {"run": _status()["VmHWM"]}
     # the report, as bench_distributed.py builds it (the driver's peak includes it)
     from bench_distributed import report_hash
 
     report, _failing, digest = report_hash(res, src.label)
+    driver["report built, hashed"] = _status()["VmHWM"]
     final = client.run(_status)
+    if args.reports:
+        # what `python -m checks check` does next in its process: the console text and
+        # the four report files (report.json, .md, .sarif, .html)
+        from checks.report.console import to_ansi
+        from checks.report.writer import write_reports
+
+        report.setdefault("generated_at", "2026-01-01T00:00:00Z")
+        report["summary"].setdefault("duration_s", round(wall, 1))
+        lookup = dist.line_lookup(src, dict(entries), job.config.max_file_bytes)
+        text = to_ansi(report, width=120, color=False, line_lookup=lookup)
+        driver["console text"] = _status()["VmHWM"]
+        del text
+        written = write_reports(args.reports, report, src.root or Path("."), lookup,
+                                base_uri=src.base_uri)
+        driver["reports written"] = _status()["VmHWM"]
+        # write_reports renders large reports in forked processes (reaped by now; the
+        # workers are not yet): their largest peak, shared pages with this one included
+        import resource
+
+        driver["report renderers (forked)"] = \
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        print("reports: " + ", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MB"
+                                      for p in written))
+    print("driver peak (VmHWM) after each step: " + json.dumps(driver))
+    if args.heap:
+        heaps["end"] = client.run(heap)
+        for when, got in heaps.items():
+            for w, h in sorted(got.items()):
+                print(f"heap {when} {w}: {json.dumps(h)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w") as fh:
         for s in samples:

@@ -107,11 +107,14 @@ def in_shard(need: Any, base: int, n: int) -> Any:
 
 
 def select(job, category: str, blob: bytes | None, meta: Meta, base: int, need: Any
-           ) -> bytes:
+           ) -> tuple[bytes, list[bytes]]:
     """Step 3a: what verification partition q reads of one shard: ``{file id: (path,
     locator, slim feature)}``, pickled (a task's result waits in a worker's memory until
-    its verification runs: bytes are several times smaller than live statements). Only
-    the files ``need`` names are unpickled, by offset in the shard's packed blob
+    its verification runs: bytes are several times smaller than live statements), as
+    ``(pickle, out-of-band buffers)``: what the spec wraps in ``pickle.PickleBuffer``
+    (figure: each file's packed statements) travels beside the pickle, and
+    :func:`verify` reads it in place (no copy of it is unpickled). Only the files
+    ``need`` names are unpickled, by offset in the shard's packed blob
     (``distributed.Packed``): the blob is the only copy of the shard's features."""
     from .distributed import Packed
 
@@ -124,8 +127,10 @@ def select(job, category: str, blob: bytes | None, meta: Meta, base: int, need: 
         if v is not None:
             want.append((i, v))
     got = spec.select(want, need)
-    return pickle.dumps({i: (meta[i - base][0], meta[i - base][1], v) for i, v in got.items()},
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    bufs: list = []
+    head = pickle.dumps({i: (meta[i - base][0], meta[i - base][1], v) for i, v in got.items()},
+                        protocol=5, buffer_callback=bufs.append)
+    return head, [b.raw().tobytes() for b in bufs]
 
 
 def verify(job, category: str, routed: list[Any], selected: list[dict], small: Any) -> dict:
@@ -136,7 +141,9 @@ def verify(job, category: str, routed: list[Any], selected: list[dict], small: A
     locators: dict[str, str] = {}
     slim: dict[int, Any] = {}
     for sel in selected:
-        for i, (rel, loc, v) in pickle.loads(sel).items():
+        head, bufs = sel if isinstance(sel, tuple) else (sel, ())
+        # the out-of-band buffers are used as they are (the task's inputs), not copied
+        for i, (rel, loc, v) in pickle.loads(head, buffers=bufs).items():
             ids[i], locators[rel], slim[i] = rel, loc, v
     config = job.config
     corpus = engine.Corpus(job.source.root or Path("."), sorted(locators), config,

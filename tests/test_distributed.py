@@ -411,6 +411,90 @@ def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_pat
     assert sum(len(p["k"]) for p in parts) == len(whole["k"]) > 0
 
 
+def test_partitioned_figure_with_one_live_statement_equals_one_pass(tmp_path, monkeypatch):
+    """A verification keeps its statements packed and only the most recently used
+    live: with room for one live statement (every other access unpacks again), every P
+    still gives the one-pass findings, conflicts across files included."""
+    from checks import engine, partition
+    from checks.rules import figure
+
+    root = tmp_path / "seeds"
+    root.mkdir()
+    write_corpus(root, n=12)
+    for name, day, money in (("a.txt", 2, "3800万元"), ("m.txt", 5, "3600万元")):
+        (root / name).write_text(f"2021-03-0{day}\n\n标题\n\n" + "\n".join(
+            x.format(money=money) for x in FIG) + "\n", encoding="utf-8")
+    job, entries = job_for(root)
+    want = [f.to_dict() for f in engine.check_corpus(
+        engine.Corpus(root, [r for r, _ in entries], Config()), "figure")]
+    assert {"a.txt", "m.txt"} <= {f["path"] for f in want
+                                  if f["check"] == "figure.conflicting-figure-across-files"}
+    shards = dist.make_shards(entries, 4)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    blobs = [r["features"].get("figure") for r in results]
+    made = []
+    real = figure._SlimStatements
+
+    class Spy(real):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(self)
+
+    # a shard's selection: a pickle and, beside it, one buffer of packed statements a
+    # file, which the verification reads in place (the very objects, not copies)
+    base = partition.bases([len(m) for m in metas])
+    sp = [partition.split_shard(job, "figure", b, m, o, 1) for b, m, o in zip(blobs, metas, base)]
+    routed = [partition.routed_to(partition.candidates(job, "figure", [x[0] for x in sp], 1), 0)]
+    need = partition.needs(job, "figure", routed)
+    in_place = 0
+    for b, m, o in zip(blobs, metas, base):
+        head, bufs = partition.select(job, "figure", b, m, o, need)
+        assert all(type(x) is bytes for x in bufs)
+        for _i, (_rel, _loc, v) in pickle.loads(head, buffers=bufs).items():
+            assert any(v["statements"][0] is x for x in bufs)
+            in_place += 1
+    assert in_place >= 2  # a.txt and m.txt at least
+    monkeypatch.setattr(figure, "SLIM_STATEMENTS", 1)
+    monkeypatch.setattr(figure, "_SlimStatements", Spy)
+    for P in (1, 2, 3):
+        got = partition.run_local(job, "figure", metas, blobs, P)
+        assert got["crash"] is None and got["findings"] == want, P
+    assert made and all(len(m.live) <= 1 for m in made)
+
+
+def test_packed_statements_and_unique_pairs_equal_the_plain_ones():
+    """A statement packed for verification unpacks equal (and of the same types); the
+    verification's pairs, keyed in one int64 or (ids too large) sorted as rows, are the
+    routed rows' unique rows in sorted order."""
+    import numpy as np
+
+    from checks.figure_align import Fig, Statement
+    from checks.rules import figure
+
+    st = Statement(3, 900, "全县新建农村公路◎公里", ("公里", "@2020"),
+                   (Fig(10, 13, " 126", "126", "", "公里", "", False),
+                    Fig(20, 25, "约98.5%", "98.5", "", "", "约", True)),
+                   prev="前句", clause=True, section="一、交通", period="2020")
+    back = figure._unpack_statement(figure._pack_statement(st))
+    assert back == st and type(back) is Statement and type(back.figs[1]) is Fig
+    assert len(figure._pack_statement(st)) < len(pickle.dumps(st))
+
+    rng = np.random.default_rng(5)
+
+    def plain(routed):
+        rows = np.concatenate(routed)
+        return sorted({tuple(r) for r in rows.tolist()})
+
+    for high in (50, 2**30):  # 2**30: four ids do not fit in 63 bits
+        routed = [rng.integers(0, high, size=(n, 4)).astype(np.int64 if high > 2**24 else np.int32)
+                  for n in (0, 40, 300, 7)]
+        routed.append(routed[1][:15].copy())  # a pair from two partitions
+        got = [tuple(r) for chunk in figure._unique_pairs(routed) for r in chunk]
+        assert got == plain(routed) and len(got) < sum(len(r) for r in routed)
+    assert figure._unique_pairs([np.zeros((0, 4), np.int32)]) is None
+
+
 def _dup_corpus(root: Path) -> None:
     """Every kind of duplicate finding: identical copies (three), a near copy, a file
     contained in a longer one, a passage shared by files of different clusters and by a
@@ -485,6 +569,22 @@ def test_packed_feature_blob_reads_one_seed_by_offset():
         dist.Packed(spoilt).get("a.txt")
     with pytest.raises(ValueError):
         dist.Packed(pickle.dumps(feats))  # the old format is refused, not misread
+    # compressed (the blobs of the indexes a one-task reduce reads whole): read the same
+    z = dist.pack_features(feats, compress=True)
+    assert z[:4] == dist.PACKZ_MAGIC and z != blob
+    assert dist.unpack_features(z) == feats and dist.Packed(z).raw("a.txt") == pk.raw("a.txt")
+    big = {f"{i:03d}.txt": {"twins": ("县政府工作动态" * 20, i)} for i in range(50)}
+    assert len(dist.pack_features(big, compress=True)) < len(dist.pack_features(big)) / 3
+
+
+def test_map_compresses_only_the_blobs_no_partitioned_reduce_reads(corpus):
+    """typo and chrome blobs (read whole by a one-task reduce) are compressed; figure and
+    duplicate blobs (read by offset in partitioned reduces) are not."""
+    job, entries = job_for(corpus)
+    r = dist.map_shard(job, entries[:6])
+    kinds = {i: b[:4] for i, b in r["features"].items()}
+    assert kinds == {"chrome": dist.PACKZ_MAGIC, "typo": dist.PACKZ_MAGIC,
+                     "figure": dist.PACK_MAGIC, "duplicate": dist.PACK_MAGIC}
 
 
 def test_local_cluster_spills_results_beyond_its_budget():

@@ -7,6 +7,8 @@ Number reading lives in :mod:`checks.numbers`, statement alignment in
 from __future__ import annotations
 
 import datetime as _dt
+import marshal
+import pickle
 import re
 import zlib
 from decimal import Decimal
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Statement, agree,
+from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
                             key_chars, measure, minhashes, restates, statements, subject,
                             templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
@@ -635,7 +637,10 @@ def part_needs(routed: list[np.ndarray]) -> np.ndarray:
 
 def part_select(feats: list[tuple[int, dict]], need: np.ndarray) -> dict[int, dict]:
     """What verification needs of some files: the named statements, the year and the
-    sentence sketch (``{file id: slim feature}``)."""
+    sentence sketch (``{file id: slim feature}``), each statement as compact bytes
+    (:func:`_pack_statement`): a verification task keeps them so, three to four times
+    smaller than live statements, and makes a statement live only while its pairs are
+    compared (:class:`_SlimStatements`)."""
     want: dict[int, list[int]] = {}
     for f_id, st_i in need.tolist():
         want.setdefault(f_id, []).append(st_i)
@@ -643,9 +648,126 @@ def part_select(feats: list[tuple[int, dict]], need: np.ndarray) -> dict[int, di
     for f_id, f in feats:
         if f_id in want:
             sts = f["statements"]
+            raws = [_pack_statement(sts[i]) for i in want[f_id]]
+            ends = np.cumsum([0] + [len(r) for r in raws]).tolist()
+            # one buffer a file, sent beside the pickle (partition.select) and read in
+            # place by the verification: no unpickled copy of the statements' bytes
+            packed = (pickle.PickleBuffer(b"".join(raws)), tuple(want[f_id]), tuple(ends))
             out[f_id] = {"year": f["year"], "sentences": f.get("sentences", b""),
-                         "statements": {i: sts[i] for i in want[f_id]}}
+                         "statements": packed}
     return out
+
+
+_FIGS = Statement._fields.index("figs")
+
+
+def _pack_statement(st: Statement) -> bytes:
+    """A statement as ``marshal`` bytes of plain tuples (no class references: about a
+    quarter of its live size); :func:`_unpack_statement` gives an equal statement."""
+    return marshal.dumps(st[:_FIGS] + (tuple(tuple(x) for x in st.figs),) + st[_FIGS + 1:])
+
+
+def _unpack_statement(raw: bytes) -> Statement:
+    t = marshal.loads(raw)
+    return Statement._make(t[:_FIGS] + (tuple(map(Fig._make, t[_FIGS])),) + t[_FIGS + 1:])
+
+
+SLIM_STATEMENTS = 8192  # statements a verification keeps live at a time (LRU)
+
+
+class _SlimStatements:
+    """A verification partition's statements, from :func:`part_select`'s packed ones:
+    live only for the ``SLIM_STATEMENTS`` most recently used (its pairs are sorted by
+    the first file's statement, so most come back from the cache). ``pair(f, i)`` the
+    statement, or None when its key is one of ``templates``; ``files[f]`` a slim
+    feature whose ``statements`` unpack on access (what :func:`pair_hits` reads)."""
+
+    def __init__(self, slim: dict[int, dict], templates: set[int], size: int | None = None):
+        from collections import OrderedDict
+
+        self.slim = slim
+        self.templates = templates
+        self.size = max(1, size or SLIM_STATEMENTS)
+        self.live: OrderedDict[int, Statement | None] = OrderedDict()
+        self.files = _SlimFiles(slim)
+
+    def pair(self, f_id: int, i: int) -> Statement | None:
+        k = (f_id << 24) | i
+        live = self.live
+        if k in live:
+            live.move_to_end(k)
+            return live[k]
+        st = _unpacked(self.slim[f_id]["statements"], i)
+        if _key_hash(st.key) in self.templates:
+            st = None
+        if len(live) >= self.size:
+            live.popitem(last=False)
+        live[k] = st
+        return st
+
+
+class _SlimFiles:
+    """``{file id: slim feature}`` with statements unpacked on access."""
+
+    def __init__(self, slim: dict[int, dict]):
+        self.slim = slim
+
+    def __getitem__(self, f_id: int) -> dict:
+        v = self.slim[f_id]
+        return dict(v, statements=_Unpacked(v["statements"]))
+
+
+class _Unpacked:
+    def __init__(self, packed):
+        self.packed = packed
+
+    def __getitem__(self, i: int) -> Statement:
+        return _unpacked(self.packed, i)
+
+
+def _unpacked(packed, i: int) -> Statement:
+    """Statement ``i`` of a file's packed statements (``(buffer, statement numbers,
+    offsets)``, :func:`part_select`)."""
+    buf, idx, ends = packed
+    k = idx.index(i)
+    return _unpack_statement(memoryview(buf)[ends[k]:ends[k + 1]])
+
+
+PAIR_CHUNK = 8192  # pairs turned into Python lists at a time (~1.7 MB of them)
+
+
+def _unique_pairs(routed: list[np.ndarray]):
+    """The rows ``(file a, statement a, file b, statement b)`` of every routed array,
+    duplicates (a pair from several bands' partitions) dropped, in sorted order, as an
+    iterator of lists of ``PAIR_CHUNK`` rows (None: no rows). When the four numbers fit in
+    one int64 (files and statements of the largest id's bit length), each row is one
+    sortable key (8 bytes a pair instead of a sorted 16-byte copy and its order);
+    otherwise the rows are sorted as they are."""
+    routed = [r for r in routed if len(r)]
+    if not routed:
+        return None
+    bf = max(int(max(r[:, 0].max(), r[:, 2].max())) for r in routed).bit_length()
+    bs = max(int(max(r[:, 1].max(), r[:, 3].max())) for r in routed).bit_length()
+    if 2 * (bf + bs) <= 63:
+        def key(r):
+            c = r.astype(np.int64)
+            return (((c[:, 0] << bs | c[:, 1]) << bf | c[:, 2]) << bs) | c[:, 3]
+
+        keys = np.unique(np.concatenate([key(r) for r in routed]))
+        mf, ms = np.int64((1 << bf) - 1), np.int64((1 << bs) - 1)
+
+        def rows():
+            for c in range(0, len(keys), PAIR_CHUNK):
+                k = keys[c:c + PAIR_CHUNK]
+                yield np.stack([k >> (bs + bf + bs), (k >> (bf + bs)) & ms,
+                                (k >> bs) & mf, k & ms], axis=1).tolist()
+        return rows()
+    pairs = np.concatenate(routed)
+    order = np.lexsort(pairs.T[::-1])
+    pairs = pairs[order]
+    del order
+    pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
+    return (pairs[c:c + PAIR_CHUNK].tolist() for c in range(0, len(pairs), PAIR_CHUNK))
 
 
 def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dict[int, dict],
@@ -655,32 +777,26 @@ def part_verify(corpus, ids: dict[int, str], routed: list[np.ndarray], slim: dic
     ctx = config
     min_sim = ctx.opt(ACROSS, "min_similarity", 90.0)
     min_agree = ctx.opt(ACROSS, "min_agreeing", 3)
-    pairs = np.concatenate(routed) if routed else np.zeros((0, 4), np.int32)
-    if not len(pairs):
+    chunks = _unique_pairs(routed)
+    if chunks is None:
         return
-    # duplicates (a pair from several bands' partitions) dropped, in sorted order
-    order = np.lexsort(pairs.T[::-1])
-    pairs = pairs[order]
-    del order
-    pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
-    tset = set(tmpl.tolist())
-    is_t: dict[tuple[int, int], bool] = {}
-
-    def template(f_id: int, i: int) -> bool:
-        got = is_t.get((f_id, i))
-        if got is None:
-            got = is_t[(f_id, i)] = _key_hash(slim[f_id]["statements"][i].key) in tset
-        return got
+    sts = _SlimStatements(slim, set(tmpl.tolist()))
 
     def gen():
-        for c in range(0, len(pairs), CHUNK):
-            for fa, sa, fb, sb in pairs[c:c + CHUNK].tolist():
-                if template(fa, sa) or template(fb, sb):
+        pair = sts.pair
+        for chunk in chunks:
+            for fa, sa, fb, sb in chunk:
+                A = pair(fa, sa)
+                if A is None:
                     continue
-                yield (fa, sa, slim[fa]["statements"][sa], fb, sb, slim[fb]["statements"][sb])
+                B = pair(fb, sb)
+                if B is None:
+                    continue
+                yield (fa, sa, A, fb, sb, B)
 
     agreeing, conflicts = verify_pairs(gen(), min_sim)
-    yield from pair_hits(corpus, ids, slim, agreeing, conflicts, min_agree)
+    del sts
+    yield from pair_hits(corpus, ids, _SlimFiles(slim), agreeing, conflicts, min_agree)
 
 
 corpus_partition(PartitionSpec("figure", "figure", ACROSS, part_split, part_candidates,
