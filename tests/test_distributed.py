@@ -353,6 +353,18 @@ FIG = [
 ]
 
 
+def conflicting_versions(tmp_path):
+    """A small corpus with two versions of one article whose figures conflict (a.txt,
+    m.txt); returns its folder."""
+    root = tmp_path / "seeds"
+    root.mkdir()
+    write_corpus(root, n=12)
+    for name, day, money in (("a.txt", 2, "3800万元"), ("m.txt", 5, "3600万元")):
+        (root / name).write_text(f"2021-03-0{day}\n\n标题\n\n" + "\n".join(
+            x.format(money=money) for x in FIG) + "\n", encoding="utf-8")
+    return root
+
+
 @pytest.mark.parametrize("third", [None, "3800万元", "4000万元"])
 def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_path, third):
     """Versions a/b conflict on one sentence; a third file in another shard states it
@@ -361,12 +373,7 @@ def test_partitioned_figure_equals_one_pass_with_templates_across_shards(tmp_pat
     the statements from the shards: every P gives the one-pass findings."""
     from checks import engine, partition
 
-    root = tmp_path / "seeds"
-    root.mkdir()
-    write_corpus(root, n=12)
-    for name, day, money in (("a.txt", 2, "3800万元"), ("m.txt", 5, "3600万元")):
-        (root / name).write_text(f"2021-03-0{day}\n\n标题\n\n" + "\n".join(
-            x.format(money=money) for x in FIG) + "\n", encoding="utf-8")
+    root = conflicting_versions(tmp_path)
     if third:
         (root / "z.txt").write_text("2021-03-09\n\n另一篇\n\n" + FIG[2].format(money=third)
                                     + "\n各地要抓好落实。\n", encoding="utf-8")
@@ -418,12 +425,7 @@ def test_partitioned_figure_with_one_live_statement_equals_one_pass(tmp_path, mo
     from checks import engine, partition
     from checks.rules import figure
 
-    root = tmp_path / "seeds"
-    root.mkdir()
-    write_corpus(root, n=12)
-    for name, day, money in (("a.txt", 2, "3800万元"), ("m.txt", 5, "3600万元")):
-        (root / name).write_text(f"2021-03-0{day}\n\n标题\n\n" + "\n".join(
-            x.format(money=money) for x in FIG) + "\n", encoding="utf-8")
+    root = conflicting_versions(tmp_path)
     job, entries = job_for(root)
     want = [f.to_dict() for f in engine.check_corpus(
         engine.Corpus(root, [r for r, _ in entries], Config()), "figure")]
