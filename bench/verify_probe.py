@@ -31,11 +31,9 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def status() -> dict:
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS", "VmHWM")):
-            out[line.split(":")[0]] = int(line.split()[1]) // 1024
-    return out
+    from mem_probe import _status  # the same /proc reader as the cluster probe
+
+    return _status()
 
 
 def reset_peak() -> None:
