@@ -552,8 +552,9 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
     covered = bytearray(n)
     strong = bytearray(n)  # inside a word that is no rare variant: no broken idiom here
+    lex: dict[int, list] = {}  # size → the lexicon's frequency of each window (or None)
     for size, ws in ((2, w2), (3, w3), (4, w4)):
-        fs = list(map(get, ws))
+        fs = lex[size] = list(map(get, ws))
         for s in compress(range(len(fs)), fs):
             if fs[s] >= cover_min:
                 covered[s:s + size] = ONES[:size]
@@ -601,10 +602,13 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []
     for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
-        fs = list(map(freq.get, ws))
+        # a rare jieba word has its own frequency in the lexicon (a phrase only pypinyin
+        # lists counts as ``cover_min`` there, and is no jieba word): one look-up a window
+        fs = lex[size]
         for k in compress(range(len(fs)), fs):
             f = fs[k]
-            if cover_min <= f <= variant_max and (size < 4 or tags.get(ws[k]) in ("i", "l")):
+            if (cover_min <= f <= variant_max and freq.get(ws[k]) == f
+                    and (size < 4 or tags.get(ws[k]) in ("i", "l"))):
                 rare.append((k, k + size, f))
     for s, e, f in rare:
         w = text[s:e]
