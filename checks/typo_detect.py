@@ -509,6 +509,49 @@ def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
     return same_sound
 
 
+class ClauseMemo:
+    """A bounded memo of clause → result, least recently used out first. It answers the
+    ``functools.lru_cache`` calls that :func:`checks.distributed.release_memory` makes
+    (``cache_parameters``, ``cache_info``, ``cache_clear``)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self.data: dict = {}
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        got = self.data.pop(key, None)
+        if got is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.data[key] = got  # most recently used last
+        return got
+
+    def put(self, key, value) -> None:
+        self.data[key] = value
+        while len(self.data) > self.maxsize:
+            del self.data[next(iter(self.data))]
+
+    def cache_parameters(self) -> dict:
+        return {"maxsize": self.maxsize, "typed": False}
+
+    def cache_info(self):
+        return functools._CacheInfo(self.hits, self.misses, self.maxsize, len(self.data))
+
+    def cache_clear(self) -> None:
+        self.data.clear()
+        self.hits = self.misses = 0
+
+
+# Clauses are cut at characters no dictionary word, phrase pair or idiom holds (CJK and
+# ASCII punctuation, white space): every window find_confusions looks at lies inside one
+# clause, so a clause's confusions do not depend on the rest of the text. 々〆〇 stay.
+_CLAUSE_SEP = re.compile("[\\s\u3000-\u3004\u3008-\u303f\uff01-\uff0f\uff1a-\uff20"
+                         "\uff3b-\uff40\uff5b-\uff65,.;:!?()\\[\\]{}\"'<>/|~`^*=_-]+")
+_CLAUSES = ClauseMemo(1 << 16)  # boilerplate and set phrases recur across seeds
+
+
 def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
                     idiom_gain: float = 5.0, variant_max: int = 20,
                     variant_ratio: float = 20.0, cover_min: int = 3,
@@ -520,8 +563,54 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
     ``variant_ratio`` times its own) and raises the log-probability of the clause's best
     segmentation (jieba's unigram model) by at least ``min_gain`` nats; and the pairs of
     the phrase-confusion table. Characters jieba's tagger reads as part of a name are left
-    alone (``names``). The whole text is scanned at once, its windows built and looked up
-    in C loops (``map``); only the few characters no word covers cost Python work."""
+    alone (``names``). Each clause's verdict is memoised (boilerplate repeated across seeds
+    costs one look-up); the clauses not seen before are scanned together, their windows
+    built and looked up in C loops (``map``), so only the few characters no word covers
+    cost Python work."""
+    if len(text) < 2 or not D.HAN_RE.search(text):
+        return []
+    params = (min_freq, min_gain, idiom_gain, variant_max, variant_ratio, cover_min, names,
+              variants, both_gain)
+    out: list[Confusion] = []
+    todo: list[tuple[int, str]] = []  # (offset in text, clause) not memoised
+    pos = 0
+    for m in _CLAUSE_SEP.finditer(text + " "):
+        clause = text[pos:m.start()]
+        if len(clause) >= 2:
+            got = _CLAUSES.get((clause, params))
+            if got is None:
+                todo.append((pos, clause))
+            else:
+                out += [_shifted(c, pos) for c in got]
+        pos = m.end()
+    if todo:
+        joined = "\n".join(c for _, c in todo)
+        found = _confusions_in(joined, *params)
+        k = 0  # found is sorted by start: hand each clause its own
+        at = 0  # the clause's offset in joined
+        for off, clause in todo:
+            mine = []
+            while k < len(found) and found[k].start < at + len(clause):
+                mine.append(_shifted(found[k], -at))
+                k += 1
+            _CLAUSES.put((clause, params), tuple(mine))
+            out += [_shifted(c, off) for c in mine]
+            at += len(clause) + 1
+    out.sort(key=lambda c: (c.start, c.end))
+    return out
+
+
+def _shifted(c: Confusion, by: int) -> Confusion:
+    if not by:
+        return c
+    return Confusion(c.start + by, c.end + by, c.wrong, c.right, c.pos + by, c.char, c.repl,
+                     c.kind, c.detector, c.gain, c.freq, c.wrong_freq)
+
+
+def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
+                   variant_max: int, variant_ratio: float, cover_min: int, names: bool,
+                   variants: bool, both_gain: float | None) -> list[Confusion]:
+    """:func:`find_confusions` on ``text`` at once, without the memo."""
     n = len(text)
     if n < 2 or not D.HAN_RE.search(text):
         return []

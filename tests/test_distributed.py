@@ -626,6 +626,7 @@ def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(c
     memo = typo_detect._logprob  # segmentation scores of the text seen
     assert memo.cache_parameters()["maxsize"] >= dist.MEMO_MIN
     assert memo.cache_info().currsize > 0  # the seeds' text filled it
+    assert typo_detect._CLAUSES.cache_info().currsize > 0
 
     @functools.lru_cache(maxsize=None)
     def table(n):
@@ -642,6 +643,7 @@ def test_release_memory_empties_the_memo_caches_keeps_the_tables_same_findings(c
     try:
         got = dist.release_memory()
         assert memo.cache_info().currsize == 0
+        assert typo_detect._CLAUSES.cache_info().currsize == 0  # a memo of its own kind
         assert table.cache_info().currsize == 1  # unbounded: a table, kept
         assert small.cache_info().currsize == 1  # below MEMO_MIN: kept
         assert got["entries"] > 0

@@ -27,6 +27,17 @@ def run(tmp_path: Path, bodies: list[str], config: Config | None = None):
     return [f for f in found if f.check in ("typo.confusable-char", "typo.broken-idiom")]
 
 
+@pytest.fixture
+def fresh_clause_memo():
+    """For a test that patches what find_confusions consults: its clause memo emptied
+    before and after (no verdict of the patched helpers outlives the test)."""
+    from checks import typo_detect as T
+
+    T._CLAUSES.cache_clear()
+    yield
+    T._CLAUSES.cache_clear()
+
+
 def row(f):
     return (f.check, f.severity, f.line, f.column, f.end_column, f.excerpt,
             f.fix.replacement, f.fix.safe)
@@ -88,7 +99,7 @@ def test_rare_variants_the_model_knows_as_slips_fire(tmp_path, sentence, col, wr
     ("各地坚持动态清零的要求。", "清零", "清冷"),
 ])
 def test_rare_variants_the_model_finds_common_do_not_fire(tmp_path, sentence, wrong, right,
-                                                        monkeypatch):
+                                                        monkeypatch, fresh_clause_memo):
     from checks import typo_detect as T
     from checks import typo_lm as L
 
@@ -96,6 +107,7 @@ def test_rare_variants_the_model_finds_common_do_not_fire(tmp_path, sentence, wr
     assert run(tmp_path, [LEAD + sentence + TAIL]) == []
     # the model is what silences them: without its verdict the variant rule fires
     monkeypatch.setattr(L, "known_slip", lambda written, r: True)
+    T._CLAUSES.cache_clear()  # the sentence's verdict with the real helper is memoised
     assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
         (wrong, right, "variant")]
 
@@ -231,13 +243,15 @@ ATTESTED = [
 
 
 @pytest.mark.parametrize("sentence", ATTESTED)
-def test_a_variant_the_language_model_knows_is_no_broken_idiom(tmp_path, sentence, monkeypatch):
+def test_a_variant_the_language_model_knows_is_no_broken_idiom(tmp_path, sentence, monkeypatch,
+                                                               fresh_clause_memo):
     from checks import typo_detect as T
     from checks import typo_lm as L
 
     assert run(tmp_path, [LEAD + sentence + TAIL]) == []
     # the veto is what silences it: without it the window is a broken idiom
     monkeypatch.setattr(L, "attested", lambda written, right: False)
+    T._CLAUSES.cache_clear()  # the sentence's verdict with the real helper is memoised
     (c,) = T.find_confusions(sentence)
     assert c.detector == "idiom" and c.start == 7
 
@@ -250,3 +264,39 @@ def test_a_slip_five_times_rarer_than_its_idiom_still_fires(tmp_path):
     c = len(LEAD) + 4
     assert [row(f) for f in got] == [("typo.broken-idiom", "warning", 3, c, c + 4, "走头无路",
                                       "走投无路", False)]
+
+
+# -- the clause memo ---------------------------------------------------------------------------
+
+def test_clauses_memoised_give_what_the_whole_text_gives(fresh_clause_memo):
+    """A clause's confusions do not depend on the rest of the text: the memoised answer,
+    cold and warm, equals one scan of the whole text, with offsets in the text."""
+    from checks import typo_detect as T
+
+    slip = "我们要认真辩别真假信息"
+    text = (LEAD + slip + "。\n" + "会议指出，" + slip + "；当前通货膨涨压力有所上升。\n"
+            + "A股市场 " + slip + "!")
+    whole = T._confusions_in(text, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+    cold = T.find_confusions(text)
+    assert T._CLAUSES.cache_info().currsize > 0
+    warm = T.find_confusions(text)
+    assert cold == warm == whole
+    starts = [i for i in range(len(text)) if text.startswith("辩别", i)]
+    assert [(c.start, c.wrong, c.right) for c in cold] == [
+        (starts[0], "辩别", "辨别"), (starts[1], "辩别", "辨别"),
+        (text.index("通货膨涨"), "通货膨涨", "通货膨胀"), (starts[2], "辩别", "辨别")]
+    assert T._CLAUSES.hits >= 4  # the repeated clause and the second scan
+
+
+def test_a_clause_memo_drops_the_least_recently_used():
+    from checks.typo_detect import ClauseMemo
+
+    memo = ClauseMemo(2)
+    memo.put("a", (1,))
+    memo.put("b", (2,))
+    assert memo.get("a") == (1,)  # a is now the most recent
+    memo.put("c", (3,))
+    assert memo.get("b") is None and memo.get("a") == (1,) and memo.get("c") == (3,)
+    assert memo.cache_info().currsize == 2 and memo.cache_parameters()["maxsize"] == 2
+    memo.cache_clear()
+    assert memo.cache_info().currsize == 0 and memo.get("a") is None

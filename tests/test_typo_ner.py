@@ -32,7 +32,7 @@ def run(tmp_path: Path, body: str, only=(LM, CONF)):
 @pytest.fixture
 def without_lac(monkeypatch):
     """The detectors as they were with jieba's tagger alone (caches emptied both ways)."""
-    caches = (L._run_swaps, L._cut, N.entities)
+    caches = (L._run_swaps, L._cut, N.entities, T._CLAUSES)
     for c in caches:
         c.cache_clear()
     monkeypatch.setattr(N, "entities", lambda text: ())
