@@ -170,7 +170,7 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     return out
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@functools.lru_cache(maxsize=1 << 16)  # ~14 MB full; runs recur across seeds
 def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                names: bool) -> tuple[tuple[int, int, int, str, str, float], ...]:
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
