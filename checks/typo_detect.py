@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import compress
@@ -518,20 +519,23 @@ class ClauseMemo:
         self.maxsize = maxsize
         self.data: dict = {}
         self.hits = self.misses = 0
+        self.lock = threading.Lock()  # a Dask worker may run tasks in several threads
 
     def get(self, key):
-        got = self.data.pop(key, None)
-        if got is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self.data[key] = got  # most recently used last
-        return got
+        with self.lock:
+            got = self.data.pop(key, None)
+            if got is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self.data[key] = got  # most recently used last
+            return got
 
     def put(self, key, value) -> None:
-        self.data[key] = value
-        while len(self.data) > self.maxsize:
-            del self.data[next(iter(self.data))]
+        with self.lock:
+            self.data[key] = value
+            while len(self.data) > self.maxsize:
+                del self.data[next(iter(self.data))]
 
     def cache_parameters(self) -> dict:
         return {"maxsize": self.maxsize, "typed": False}
@@ -540,8 +544,9 @@ class ClauseMemo:
         return functools._CacheInfo(self.hits, self.misses, self.maxsize, len(self.data))
 
     def cache_clear(self) -> None:
-        self.data.clear()
-        self.hits = self.misses = 0
+        with self.lock:
+            self.data.clear()
+            self.hits = self.misses = 0
 
 
 # Clauses are cut at characters no dictionary word, phrase pair or idiom holds (CJK and

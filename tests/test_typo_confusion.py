@@ -300,3 +300,42 @@ def test_a_clause_memo_drops_the_least_recently_used():
     assert memo.cache_info().currsize == 2 and memo.cache_parameters()["maxsize"] == 2
     memo.cache_clear()
     assert memo.cache_info().currsize == 0 and memo.get("a") is None
+
+
+def test_a_clause_memo_shared_by_threads_stays_consistent():
+    """Dask workers may run several tasks at once in threads: the memo's bookkeeping
+    holds (no error, the bound kept, every answer the one put for its key)."""
+    import threading
+
+    from checks.typo_detect import ClauseMemo
+
+    memo = ClauseMemo(5)  # an eviction on nearly every put
+    errors: list = []
+
+    def work(t: int) -> None:
+        try:
+            for i in range(20000):
+                key = (t * 7 + i) % 200
+                got = memo.get(key)
+                if got is None:
+                    memo.put(key, (key,))
+                elif got != (key,):
+                    errors.append((key, got))
+        except Exception as exc:  # pragma: no cover - what the test is for
+            errors.append(exc)
+
+    import sys
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    # without the lock: "dictionary changed size during iteration", KeyError, lost counts
+    assert len(memo.data) <= 5 and memo.hits + memo.misses == 8 * 20000
