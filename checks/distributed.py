@@ -457,6 +457,36 @@ def _trim() -> None:
             pass
 
 
+class Trimmed:
+    """A reduce-side task (split, select, verify, a one-task reduce, ...) that hands the
+    heap's free pages back to the system (:func:`_trim`) before and after it runs. A
+    worker's reduces pass bytes of 0.1-30 MB from task to task (spilled results read
+    back, selections, decompressed blobs); glibc serves them from the worker thread's
+    heap and keeps the pages once they are freed, so the heap grows from task to task
+    (measured: 376 MB free in a worker's heap at the end of a 50k run). Before: what
+    the previous task and the inputs released since left behind; after: the task's
+    own transients. Each call costs a few ms (0.4-4 ms measured). Picklable, so the
+    same wrapper runs on any cluster; results are the function's."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        _trim()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            _trim()
+
+    def __reduce__(self):
+        return (Trimmed, (self.fn,))
+
+    def __repr__(self) -> str:
+        return f"Trimmed({getattr(self.fn, '__qualname__', self.fn)!r})"
+
+
 def _rss_mb() -> int | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -818,7 +848,7 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
                                      key=f"seedcheck-cached-{tag}-{cat}")
             continue
         feats = {i: sel[i] for i in category_indexes(job.config, cat)}
-        reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
+        reds[cat] = client.submit(Trimmed(reduce_category), job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
         del feats
     # the driver keeps the feature futures of the partitioned categories only: a
@@ -917,17 +947,36 @@ def spill_config(limit_bytes: int, results_mb: int = RESULTS_IN_MEMORY_MB) -> di
             "distributed.worker.memory.terminate": False}
 
 
+MMAP_THRESHOLD = 1 << 20  # glibc: blocks of 1 MB and more are mapped on their own
+
+
+def worker_environ() -> dict:
+    """Environment a ``local:N`` worker process starts with, beside Dask's own
+    ``distributed.nanny.pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_``, ...): glibc's
+    ``MALLOC_MMAP_THRESHOLD_`` fixed at :data:`MMAP_THRESHOLD`, so that the large
+    buffers the reduces pass around (spilled results read back, selections, blobs) are
+    mapped on their own and unmapped when freed, instead of being served from the heap
+    once glibc's dynamic threshold has risen and kept there after they are freed.
+    glibc reads it when the process starts, so it goes in the pre-spawn environment
+    (set by the nanny before it starts the worker). A value already in the driver's
+    environment wins (Dask's rule for these variables). Returned as dask config keys."""
+    return {"distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD}
+
+
 def local_cluster(n: int, results_mb: int = RESULTS_IN_MEMORY_MB, **kwargs):
     """A ``LocalCluster`` of ``n`` worker processes of one thread (``--dask local:N``),
-    whose workers spill results beyond ``results_mb`` to disk (:func:`spill_config`);
-    the memory limit is the machine's memory shared by the workers (Dask's default)."""
+    whose workers spill results beyond ``results_mb`` to disk (:func:`spill_config`)
+    and start with a fixed glibc mmap threshold (:func:`worker_environ`); the memory
+    limit is the machine's memory shared by the workers (Dask's default). Workers of a
+    scheduler given by address are the user's: nothing of this applies to them (see
+    docs/distributed.md, "Starting a cluster")."""
     import dask
     import psutil
 
     distributed = _import("distributed")
     limit = psutil.virtual_memory().total // max(1, n)
     kwargs.setdefault("dashboard_address", ":0")
-    with dask.config.set(spill_config(limit, results_mb)):
+    with dask.config.set({**spill_config(limit, results_mb), **worker_environ()}):
         return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         memory_limit=limit, **kwargs)
 
