@@ -683,6 +683,91 @@ def test_one_task_reduce_frees_its_feature_blobs_when_done(corpus, local_report,
     assert got == report(local_report)
 
 
+# -- the one-task reduces read their blobs one at a time (BlobRef, merge_blobs) ---------------
+
+@pytest.mark.parametrize("shard_size", [1, 2, 3, 5])
+def test_one_task_reduce_reads_blobs_one_at_a_time_same_result(corpus, shard_size,
+                                                               monkeypatch):
+    """``merge_blobs`` over BlobRefs fetches the shards' blobs in shard order and has
+    dropped each one (no reference left but the store's) before it fetches the next;
+    the merged features, and the typo and chrome reduces' findings, equal those read
+    from the blobs themselves (the arguments they were before), for several shard
+    splits of the same corpus."""
+    job, entries = job_for(corpus)
+    shards = dist.make_shards(entries, shard_size)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    assert len(shards) > 3
+    for cat in ("typo", "chrome"):
+        idx = dist.category_indexes(job.config, cat)
+        assert idx == [cat]
+        store = {f"k-{cat}-{n}": r["features"].get(cat) for n, r in enumerate(results)}
+        assert sum(1 for b in store.values() if b) > 3  # several blobs to read
+        fetched: list[str] = []
+        live_at_fetch: list[list[int]] = []
+        # the references a blob has outside the reduce (the store, the map result)
+        outside = {k: sys.getrefcount(store[k]) for k in store if store[k] is not None}
+
+        def fetch(ref):
+            # every blob fetched before has no reference left but those outside the
+            # reduce: the reduce has let it go
+            live_at_fetch.append([sys.getrefcount(store[k]) - outside[k] for k in fetched
+                                  if k in outside])
+            fetched.append(ref.key)
+            return store[ref.key]
+
+        import contextlib
+
+        monkeypatch.setattr(dist, "_blob_fetcher",
+                            lambda: contextlib.nullcontext(fetch))
+        refs = {cat: [dist.BlobRef(k) for k in store]}
+        whole = {}
+        for b in store.values():
+            whole.update(dist.unpack_features(b))
+        assert dist.merge_blobs(refs[cat], fetch) == whole
+        assert fetched == list(store)  # in shard order, each once
+        assert all(n == 0 for counts in live_at_fetch for n in counts), live_at_fetch
+        assert whole and set(whole) <= {rel for rel, _ in entries}
+        fetched.clear(), live_at_fetch.clear()
+        by_ref = dist.reduce_category(job, cat, metas, refs)
+        assert fetched == list(store)
+        assert all(n == 0 for counts in live_at_fetch for n in counts), live_at_fetch
+        by_blob = dist.reduce_category(job, cat, metas,
+                                       {cat: [r["features"].get(cat) for r in results]})
+        assert by_ref["findings"] == by_blob["findings"] and by_ref["crash"] is None
+        if cat == "chrome":
+            assert by_ref["findings"], "the corpus gives repeated edge lines"
+
+
+def test_one_task_reduce_receives_no_blob_as_an_argument(corpus, local_report, client):
+    """On a cluster the typo and chrome reduces depend on no feature blob (Dask would
+    hold every blob it passes as an argument until the task ends): they receive
+    BlobRefs and fetch them; the blobs still leave the workers once the reduce is done,
+    and the report is the local run's (results spill beyond 1 MB a worker here)."""
+    job, entries = job_for(corpus)
+    deps: dict = {}
+
+    def reduce_deps(dask_scheduler=None):
+        return {str(k): sorted(str(d.key) for d in ts.dependencies)
+                for k, ts in dask_scheduler.tasks.items()
+                if "-reduce-" in str(k) and str(k).rsplit("-", 1)[1] in ("typo", "chrome")}
+
+    def progress(kind, info):
+        if kind == "shard" and info["done"] == info["total"]:
+            deps["before"] = True
+        if kind == "reduce" and info["category"] in ("typo", "chrome"):
+            deps.update(client.run_on_scheduler(reduce_deps))
+
+    res = dist.run(job, entries, client=client, shard_size=2, progress=progress)
+    got_deps = {k: v for k, v in deps.items() if k != "before"}
+    assert {k.rsplit("-", 1)[1] for k in got_deps} == {"typo", "chrome"}
+    for key, ds in got_deps.items():
+        assert ds and all("-meta-" in d for d in ds), (key, ds)  # the metas, no blob
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
+
+
 # -- glibc's heap: malloc_trim after reduce-side tasks, a fixed mmap threshold ----------------
 
 def test_trimmed_task_trims_before_and_after_and_returns_the_result(monkeypatch):
