@@ -935,7 +935,8 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         # the blobs exist before the reduce starts (it does not depend on them: it
         # fetches them); a blob lost later is computed again (the driver wants it)
         distributed.wait(held[cat])
-        feats = {i: [BlobRef(f.key) for f in sel[i]] for i in category_indexes(job.config, cat)}
+        feats = {i: [BlobRef(f.key) for f in sel[i]]
+                 for i in category_indexes(job.config, cat)}
         reds[cat] = client.submit(Trimmed(reduce_category), job, cat, metas, feats,
                                   key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
         del feats
@@ -964,7 +965,7 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]
         corpus[cat] = fut.result()
-        held.pop(cat, None)  # its blobs leave the workers (unless another category reads them)
+        held.pop(cat, None)  # its blobs leave the workers (unless another reduce reads them)
         emit("reduce", {"category": cat, **_brief(corpus[cat])})
     del sel, reds, metas, pre, held
     return lights, corpus

@@ -81,8 +81,9 @@ def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
                        digests: list | None = None) -> list[str]:
     """:func:`report_json`'s text in pieces (written one after the other: the text of
     30,000 findings is not joined and copied whole). Without ``frags`` the findings are
-    rendered in chunks (``fragments.CHUNK``), not as one ``json.dumps`` of the whole report (whose
-    encoder holds every token of the text at once: ~1 GB for 150,000 findings)."""
+    rendered in chunks (``fragments.CHUNK``), not as one ``json.dumps`` of the whole
+    report (whose encoder holds every token of the text at once: ~1 GB of memory for
+    150,000 findings)."""
     findings = report.get("findings")
     if not isinstance(findings, list) or not findings:
         return [dump_json(report)]
