@@ -20,7 +20,9 @@ The same functions run in both modes, so a Dask run gives the report of a local 
   pair, positions of a finding), and runs :func:`checks.engine.check_corpus`. Which
   indexes a category needs comes from the registry: nothing here names a check.
   With Dask, the reduce of a category runs on a worker and receives only the features
-  of its own indexes; the driver never holds features.
+  of its own indexes; the driver never holds features. A one-task reduce receives its
+  shards' blobs as :class:`BlobRef` and reads them one at a time (:func:`merge_blobs`),
+  so that no blob stays alive beside the merged features.
 * **cache**: per-shard result files, keyed by the content of the shard (every path and
   sha256) and the run context (:func:`checks.cache.context_key`: code, configuration,
   check versions); per-category corpus results keyed like ``checks.cache.corpus_key``.
@@ -457,6 +459,36 @@ def _trim() -> None:
             pass
 
 
+class Trimmed:
+    """A reduce-side task (split, select, verify, a one-task reduce, ...) that hands the
+    heap's free pages back to the system (:func:`_trim`) before and after it runs. A
+    worker's reduces pass bytes of 0.1-30 MB from task to task (spilled results read
+    back, selections, decompressed blobs); glibc serves them from the worker thread's
+    heap and keeps the pages once they are freed, so the heap grows from task to task
+    (measured: 376 MB free in a worker's heap at the end of a 50k run). Before: what
+    the previous task and the inputs released since left behind; after: the task's
+    own transients. Each call costs a few ms (0.4-4 ms measured). Picklable, so the
+    same wrapper runs on any cluster; results are the function's."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        _trim()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            _trim()
+
+    def __reduce__(self):
+        return (Trimmed, (self.fn,))
+
+    def __repr__(self) -> str:
+        return f"Trimmed({getattr(self.fn, '__qualname__', self.fn)!r})"
+
+
 def _rss_mb() -> int | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -584,6 +616,67 @@ def unpack_features(blob: bytes | None) -> dict[str, Any]:
 
 # -- reduce ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class BlobRef:
+    """A shard's feature blob left on the cluster (the key of its Dask result): a
+    one-task reduce fetches it when it comes to it (:func:`merge_blobs`) instead of
+    receiving every blob as an argument. Dask holds a task's arguments for as long as
+    the task runs, so the blobs received as arguments (typo, compressed: ~2 KB a seed,
+    ~100 MB at 50k) would sit beside every seed's live features until the end of the
+    corpus checks; fetched one by one, only the blob being read is alive."""
+
+    key: str
+
+
+def _blob_fetcher():
+    """A context giving ``fetch(ref)``: a :class:`BlobRef`'s blob, read from this
+    worker's results or fetched from the worker holding it. The task keeps its thread
+    (no ``secede``: the worker must not start a second task beside a reduce)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def fetcher():
+        distributed = _import("distributed")
+        with distributed.worker_client(separate_thread=False) as c:
+            def fetch(ref: BlobRef):
+                # this client wants the key (as a future passed in would): the
+                # scheduler reports its state now and again if it is lost and computed
+                # again (the driver holds the blob's future, so it stays in the graph)
+                fut = distributed.Future(ref.key, c)
+                c._send_to_scheduler({"op": "client-desires-keys", "keys": [ref.key],
+                                      "client": c.id})
+                try:
+                    return c.gather(fut)
+                finally:
+                    fut.release()
+            yield fetch
+
+    return fetcher()
+
+
+def merge_blobs(parts: list, fetch: Callable[[BlobRef], Any] | None = None
+                ) -> dict[str, Any]:
+    """Every seed's feature of a list of shard blobs (:func:`pack_features`, None, or
+    :class:`BlobRef` to fetch), one blob at a time: a blob is fetched, decompressed,
+    unpickled into the result and dropped (with its decompressed bytes) before the
+    next. ``fetch``: how a :class:`BlobRef` is read (default: from the Dask cluster
+    this task runs on)."""
+    import contextlib
+
+    m: dict[str, Any] = {}
+    refs = any(isinstance(p, BlobRef) for p in parts)
+    with (_blob_fetcher() if refs and fetch is None
+          else contextlib.nullcontext(fetch)) as get:
+        for i in range(len(parts)):
+            part = parts[i]
+            if isinstance(part, BlobRef):
+                part = get(part)
+            if part:
+                m.update(unpack_features(part))
+            del part
+    return m
+
+
 def corpus_categories(config: Config) -> list[str]:
     """Categories with an enabled corpus check (one corpus item each in pytest)."""
     return [c for c in registry.corpus_categories()
@@ -612,11 +705,7 @@ def reduce_category(job: Job, category: str, metas: list[list[tuple[str, str, st
         return dict(got, seconds=time.perf_counter() - t0)
     merged: dict[str, dict[str, Any]] = {}
     for index, parts in features.items():
-        m: dict[str, Any] = {}
-        for part in parts:
-            if part:
-                m.update(unpack_features(part))
-        merged[index] = m
+        merged[index] = merge_blobs(parts)
     del features
 
     def source(index: str, rel: str) -> Any:
@@ -812,21 +901,20 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     # the reduces start as soon as the last shard is in (nothing goes through the driver)
     reds = {}
     pre = {}  # partitioned categories: their cached result first
+    one = []  # one-task reduces
     for cat in cats:
         if partitioned(job, cat, P):
             pre[cat] = client.submit(cached_corpus, job, cat, metas,
                                      key=f"seedcheck-cached-{tag}-{cat}")
-            continue
-        feats = {i: sel[i] for i in category_indexes(job.config, cat)}
-        reds[cat] = client.submit(reduce_category, job, cat, metas, feats,
-                                  key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
-        del feats
-    # the driver keeps the feature futures of the partitioned categories only: a
-    # one-task reduce holds its own, and its blobs (typo: ~4 KB a seed) leave the
-    # workers when it is done, not at the end of the run
+        else:
+            one.append(cat)
+    # A one-task reduce receives its blobs as BlobRefs and fetches them one at a time
+    # (merge_blobs): the driver keeps their futures until that reduce is done, then
+    # they leave the workers (typo: ~2 KB a seed, compressed), not at the end of the
+    # run. The driver keeps the feature futures of the partitioned categories too.
+    held: dict[str, list] = {cat: [f for i in category_indexes(job.config, cat)
+                                   for f in sel[i]] for cat in one}
     keep = {partition.spec_of(c).index for c in pre}
-    for index in [i for i in sel if i not in keep]:
-        del sel[index]
     pos = {f.key: i for i, f in enumerate(lights_f)}
     lights: list[dict | None] = [None] * len(shards)
     done_seeds = 0
@@ -843,6 +931,17 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
         client.run(release_memory)
     except Exception:
         pass  # an optimisation: a worker that cannot run it keeps its caches
+    for cat in one:
+        # the blobs exist before the reduce starts (it does not depend on them: it
+        # fetches them); a blob lost later is computed again (the driver wants it)
+        distributed.wait(held[cat])
+        feats = {i: [BlobRef(f.key) for f in sel[i]]
+                 for i in category_indexes(job.config, cat)}
+        reds[cat] = client.submit(Trimmed(reduce_category), job, cat, metas, feats,
+                                  key=f"seedcheck-reduce-{tag}-{cat}", retries=2)
+        del feats
+    for index in [i for i in sel if i not in keep]:
+        del sel[index]
     corpus = {}
     for cat, fut in pre.items():
         got = fut.result()
@@ -866,8 +965,9 @@ def _run_dask(client, job: Job, shards, cats, emit, partitions: int | None = Non
     for fut in distributed.as_completed(list(reds.values())):
         cat = rpos[fut.key]
         corpus[cat] = fut.result()
+        held.pop(cat, None)  # its blobs leave the workers (unless another reduce reads them)
         emit("reduce", {"category": cat, **_brief(corpus[cat])})
-    del sel, reds, metas, pre
+    del sel, reds, metas, pre, held
     return lights, corpus
 
 
@@ -917,17 +1017,36 @@ def spill_config(limit_bytes: int, results_mb: int = RESULTS_IN_MEMORY_MB) -> di
             "distributed.worker.memory.terminate": False}
 
 
+MMAP_THRESHOLD = 1 << 20  # glibc: blocks of 1 MB and more are mapped on their own
+
+
+def worker_environ() -> dict:
+    """Environment a ``local:N`` worker process starts with, beside Dask's own
+    ``distributed.nanny.pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_``, ...): glibc's
+    ``MALLOC_MMAP_THRESHOLD_`` fixed at :data:`MMAP_THRESHOLD`, so that the large
+    buffers the reduces pass around (spilled results read back, selections, blobs) are
+    mapped on their own and unmapped when freed, instead of being served from the heap
+    once glibc's dynamic threshold has risen and kept there after they are freed.
+    glibc reads it when the process starts, so it goes in the pre-spawn environment
+    (set by the nanny before it starts the worker). A value already in the driver's
+    environment wins (Dask's rule for these variables). Returned as dask config keys."""
+    return {"distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD}
+
+
 def local_cluster(n: int, results_mb: int = RESULTS_IN_MEMORY_MB, **kwargs):
     """A ``LocalCluster`` of ``n`` worker processes of one thread (``--dask local:N``),
-    whose workers spill results beyond ``results_mb`` to disk (:func:`spill_config`);
-    the memory limit is the machine's memory shared by the workers (Dask's default)."""
+    whose workers spill results beyond ``results_mb`` to disk (:func:`spill_config`)
+    and start with a fixed glibc mmap threshold (:func:`worker_environ`); the memory
+    limit is the machine's memory shared by the workers (Dask's default). Workers of a
+    scheduler given by address are the user's: nothing of this applies to them (see
+    docs/distributed.md, "Starting a cluster")."""
     import dask
     import psutil
 
     distributed = _import("distributed")
     limit = psutil.virtual_memory().total // max(1, n)
     kwargs.setdefault("dashboard_address", ":0")
-    with dask.config.set(spill_config(limit, results_mb)):
+    with dask.config.set({**spill_config(limit, results_mb), **worker_environ()}):
         return distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         memory_limit=limit, **kwargs)
 

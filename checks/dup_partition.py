@@ -412,6 +412,7 @@ def _pick(parts, p):
 
 def submit(client, job, category: str, lengths: list[int], metas: list, blobs: list, P: int,
            tag: str):
+    from .distributed import Trimmed  # the steps that hold data hand freed pages back
     from .partition import bases
 
     base = bases(lengths)
@@ -423,29 +424,29 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
         return [[sub(_pick, splits[s], p, key=f"{key}-{name}-pick-{s}-{p}") for s in range(S)]
                 for p in range(P)]
 
-    sa = [sub(split_identical, job, blobs[s], metas[s], base[s], P, key=f"{key}-sa-{s}")
+    sa = [sub(Trimmed(split_identical), job, blobs[s], metas[s], base[s], P, key=f"{key}-sa-{s}")
           for s in range(S)]
-    ident = sub(merge_identical, [sub(identical, parts, key=f"{key}-ident-{p}")
+    ident = sub(merge_identical, [sub(Trimmed(identical), parts, key=f"{key}-ident-{p}")
                                   for p, parts in enumerate(picks(sa, "a"))],
                 key=f"{key}-ident")
-    sb = [sub(split_candidates, job, blobs[s], metas[s], base[s], ident, P,
+    sb = [sub(Trimmed(split_candidates), job, blobs[s], metas[s], base[s], ident, P,
               key=f"{key}-sb-{s}", retries=2) for s in range(S)]
-    cands = [sub(candidates, job, parts, P, key=f"{key}-cand-{p}", retries=2)
+    cands = [sub(Trimmed(candidates), job, parts, P, key=f"{key}-cand-{p}", retries=2)
              for p, parts in enumerate(picks(sb, "b"))]
     verified = []
     for q in range(P):
         routed = [sub(routed_to, c, q, key=f"{key}-route-{p}-{q}") for p, c in enumerate(cands)]
         # one partition's selections at a time (see partition.submit)
         need = sub(needs, routed, key=f"{key}-need-{q}", priority=P - q)
-        sel = [sub(select, job, blobs[s], metas[s], base[s], need, key=f"{key}-sel-{s}-{q}",
-                   priority=P - q)
+        sel = [sub(Trimmed(select), job, blobs[s], metas[s], base[s], need,
+                   key=f"{key}-sel-{s}-{q}", priority=P - q)
                for s in range(S)]
-        verified.append(sub(verify, job, routed, sel, key=f"{key}-verify-{q}", retries=2,
+        verified.append(sub(Trimmed(verify), job, routed, sel, key=f"{key}-verify-{q}", retries=2,
                             priority=P - q))
-    combined = sub(combine, job, ident, verified, key=f"{key}-combine", retries=2)
+    combined = sub(Trimmed(combine), job, ident, verified, key=f"{key}-combine", retries=2)
     cluster = sub(cluster_of, combined, key=f"{key}-cluster")
-    se = [sub(split_shared, job, blobs[s], metas[s], base[s], P, key=f"{key}-se-{s}")
+    se = [sub(Trimmed(split_shared), job, blobs[s], metas[s], base[s], P, key=f"{key}-se-{s}")
           for s in range(S)]
-    shareds = [sub(shared, job, parts, cluster, key=f"{key}-shared-{p}", retries=2)
+    shareds = [sub(Trimmed(shared), job, parts, cluster, key=f"{key}-shared-{p}", retries=2)
                for p, parts in enumerate(picks(se, "e"))]
-    return sub(merge, combined, shareds, key=f"{key}-merge")
+    return sub(Trimmed(merge), combined, shareds, key=f"{key}-merge")

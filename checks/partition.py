@@ -231,18 +231,20 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
     its slice: a split part goes to one candidate task, a routed pair list to one
     verification task, and a verification task gets from each shard only the
     statements its pairs name."""
+    from .distributed import Trimmed  # the steps that hold data hand freed pages back
+
     own = _pipeline(category)
     if own is not None:
         return own.submit(client, job, category, lengths, metas, blobs, P, tag)
     base = bases(lengths)
     S = len(metas)
     key = f"seedcheck-part-{tag}-{category}"
-    splits = [client.submit(split_shard, job, category, blobs[s], metas[s], base[s], P,
+    splits = [client.submit(Trimmed(split_shard), job, category, blobs[s], metas[s], base[s], P,
                             key=f"{key}-split-{s}", retries=2) for s in range(S)]
     cands = []
     for p in range(P):
         parts = [client.submit(pick, splits[s], p, key=f"{key}-pick-{s}-{p}") for s in range(S)]
-        cands.append(client.submit(candidates, job, category, parts, P,
+        cands.append(client.submit(Trimmed(candidates), job, category, parts, P,
                                    key=f"{key}-cand-{p}", retries=2))
     del splits
     small = client.submit(small_of, [client.submit(small_part, c, key=f"{key}-small-{p}")
@@ -256,8 +258,8 @@ def submit(client, job, category: str, lengths: list[int], metas: list, blobs: l
         # selections wait in memory at a time, not every partition's
         need = client.submit(needs, job, category, routed, key=f"{key}-need-{q}",
                              priority=P - q)
-        sel = [client.submit(select, job, category, blobs[s], metas[s], base[s], need,
+        sel = [client.submit(Trimmed(select), job, category, blobs[s], metas[s], base[s], need,
                              key=f"{key}-select-{s}-{q}", priority=P - q) for s in range(S)]
-        verified.append(client.submit(verify, job, category, routed, sel, small,
+        verified.append(client.submit(Trimmed(verify), job, category, routed, sel, small,
                                       key=f"{key}-verify-{q}", retries=2, priority=P - q))
-    return client.submit(combine, job, category, verified, key=f"{key}-combine")
+    return client.submit(Trimmed(combine), job, category, verified, key=f"{key}-combine")

@@ -683,3 +683,257 @@ def test_one_task_reduce_frees_its_feature_blobs_when_done(corpus, local_report,
     got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
     got.pop("generated_at"), got["summary"].pop("duration_s")
     assert got == report(local_report)
+
+
+# -- the one-task reduces read their blobs one at a time (BlobRef, merge_blobs) ---------------
+
+@pytest.mark.parametrize("shard_size", [1, 2, 3, 5])
+def test_one_task_reduce_reads_blobs_one_at_a_time_same_result(corpus, shard_size,
+                                                               monkeypatch):
+    """``merge_blobs`` over BlobRefs fetches the shards' blobs in shard order and has
+    dropped each one (no reference left but the store's) before it fetches the next;
+    the merged features, and the typo and chrome reduces' findings, equal those read
+    from the blobs themselves (the arguments they were before), for several shard
+    splits of the same corpus."""
+    job, entries = job_for(corpus)
+    shards = dist.make_shards(entries, shard_size)
+    results = [dist.map_shard(job, sh) for sh in shards]
+    metas = [dist.select_meta(r, sh) for r, sh in zip(results, shards)]
+    assert len(shards) > 3
+    for cat in ("typo", "chrome"):
+        idx = dist.category_indexes(job.config, cat)
+        assert idx == [cat]
+        store = {f"k-{cat}-{n}": r["features"].get(cat) for n, r in enumerate(results)}
+        assert sum(1 for b in store.values() if b) > 3  # several blobs to read
+        fetched: list[str] = []
+        live_at_fetch: list[list[int]] = []
+        # the references a blob has outside the reduce (the store, the map result)
+        outside = {k: sys.getrefcount(store[k]) for k in store if store[k] is not None}
+
+        def fetch(ref):
+            # every blob fetched before has no reference left but those outside the
+            # reduce: the reduce has let it go
+            live_at_fetch.append([sys.getrefcount(store[k]) - outside[k] for k in fetched
+                                  if k in outside])
+            fetched.append(ref.key)
+            return store[ref.key]
+
+        import contextlib
+
+        monkeypatch.setattr(dist, "_blob_fetcher",
+                            lambda: contextlib.nullcontext(fetch))
+        refs = {cat: [dist.BlobRef(k) for k in store]}
+        whole = {}
+        for b in store.values():
+            whole.update(dist.unpack_features(b))
+        assert dist.merge_blobs(refs[cat], fetch) == whole
+        assert fetched == list(store)  # in shard order, each once
+        assert all(n == 0 for counts in live_at_fetch for n in counts), live_at_fetch
+        assert whole and set(whole) <= {rel for rel, _ in entries}
+        fetched.clear(), live_at_fetch.clear()
+        by_ref = dist.reduce_category(job, cat, metas, refs)
+        assert fetched == list(store)
+        assert all(n == 0 for counts in live_at_fetch for n in counts), live_at_fetch
+        by_blob = dist.reduce_category(job, cat, metas,
+                                       {cat: [r["features"].get(cat) for r in results]})
+        assert by_ref["findings"] == by_blob["findings"] and by_ref["crash"] is None
+        if cat == "chrome":
+            assert by_ref["findings"], "the corpus gives repeated edge lines"
+
+
+def test_one_task_reduce_receives_no_blob_as_an_argument(corpus, local_report, client):
+    """On a cluster the typo and chrome reduces depend on no feature blob (Dask would
+    hold every blob it passes as an argument until the task ends): they receive
+    BlobRefs and fetch them; the blobs still leave the workers once the reduce is done,
+    and the report is the local run's (results spill beyond 1 MB a worker here)."""
+    job, entries = job_for(corpus)
+    deps: dict = {}
+
+    def reduce_deps(dask_scheduler=None):
+        return {str(k): sorted(str(d.key) for d in ts.dependencies)
+                for k, ts in dask_scheduler.tasks.items()
+                if "-reduce-" in str(k) and str(k).rsplit("-", 1)[1] in ("typo", "chrome")}
+
+    def progress(kind, info):
+        if kind == "shard" and info["done"] == info["total"]:
+            deps["before"] = True
+        if kind == "reduce" and info["category"] in ("typo", "chrome"):
+            deps.update(client.run_on_scheduler(reduce_deps))
+
+    res = dist.run(job, entries, client=client, shard_size=2, progress=progress)
+    got_deps = {k: v for k, v in deps.items() if k != "before"}
+    assert {k.rsplit("-", 1)[1] for k in got_deps} == {"typo", "chrome"}
+    for key, ds in got_deps.items():
+        assert ds and all("-meta-" in d for d in ds), (key, ds)  # the metas, no blob
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
+
+
+# -- glibc's heap: malloc_trim after reduce-side tasks, a fixed mmap threshold ----------------
+
+def test_trimmed_task_trims_before_and_after_and_returns_the_result(monkeypatch):
+    """A reduce-side task hands the heap's free pages back before it runs (what the
+    previous task and released inputs left) and after (its own transients), also when
+    it raises; it survives pickling (tasks travel to workers)."""
+    calls: list[str] = []
+    monkeypatch.setattr(dist, "_trim", lambda: calls.append("trim"))
+
+    def fn(a, b=0):
+        calls.append(f"fn {a} {b}")
+        if a < 0:
+            raise ValueError("no")
+        return a + b
+
+    t = dist.Trimmed(fn)
+    assert t(2, b=3) == 5
+    assert calls == ["trim", "fn 2 3", "trim"]
+    calls.clear()
+    with pytest.raises(ValueError):
+        t(-1)
+    assert calls == ["trim", "fn -1 0", "trim"]
+    back = pickle.loads(pickle.dumps(dist.Trimmed(dist.select_meta)))
+    assert isinstance(back, dist.Trimmed) and back.fn is dist.select_meta
+
+
+class _Recorder:
+    """A client that records what would be submitted (function, by key)."""
+
+    def __init__(self):
+        self.fns: dict[str, object] = {}
+
+    def submit(self, fn, *args, key=None, **kwargs):
+        self.fns[key] = fn
+        return key
+
+
+# the steps that read blobs or hold a partition's data, per partitioned category
+# (task keys with their numbers as N)
+TRIMMED_STEPS = {
+    "figure": {"split-N", "cand-N", "select-N-N", "verify-N", "combine"},
+    "duplicate": {"sa-N", "ident-N", "sb-N", "cand-N", "sel-N-N", "verify-N", "combine",
+                  "se-N", "shared-N", "merge"},
+}
+
+
+@pytest.mark.parametrize("category", sorted(TRIMMED_STEPS))
+def test_partitioned_reduce_steps_are_submitted_trimmed(category):
+    """Every split, candidate, select, verify and combine step of a partitioned reduce
+    goes to the cluster wrapped in ``Trimmed``; the small getters do not."""
+    import re
+
+    from checks import partition
+
+    rec = _Recorder()
+    partition.submit(rec, object(), category, [3, 3, 2], ["m0", "m1", "m2"],
+                     ["b0", "b1", "b2"], 2, "t")
+    prefix = f"seedcheck-part-t-{category}-"
+    steps: dict[str, set] = {}
+    for key, fn in rec.fns.items():
+        assert key.startswith(prefix), key
+        step = re.sub(r"-\d+", "-N", key[len(prefix):])
+        steps.setdefault(step, set()).add(isinstance(fn, dist.Trimmed))
+    want = TRIMMED_STEPS[category]
+    assert want <= set(steps), sorted(steps)
+    for step, kinds in steps.items():
+        assert kinds == {step in want}, (step, kinds)
+    # the wrapped function is the step itself
+    assert rec.fns[f"{prefix}verify-1"].fn is (
+        partition.verify if category == "figure" else
+        __import__("checks.dup_partition", fromlist=["verify"]).verify)
+
+
+def test_dask_run_trims_after_every_reduce_side_task_same_report(corpus, local_report,
+                                                                 monkeypatch):
+    """On an in-process cluster (so that the patched trim is the workers' too): every
+    one-task reduce and every split, select and verify task of the partitioned reduces
+    trims before and after it runs; the report is the local run's."""
+    import threading
+
+    from distributed.utils import thread_state
+
+    trims: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def trim():
+        key = str(getattr(thread_state, "key", None))
+        with lock:
+            trims[key] = trims.get(key, 0) + 1
+
+    monkeypatch.setattr(dist, "_trim", trim)
+    job, entries = job_for(corpus)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
+                            dashboard_address=":0") as c:
+        res = dist.run(job, entries, client=c, shard_size=3, partitions=2)
+    got, _, _ = assemble(res, Baseline(Path("x")), "error", str(corpus.resolve()), 0.0)
+    got.pop("generated_at"), got["summary"].pop("duration_s")
+    assert got == report(local_report)
+    keys = [k for k in trims if k.startswith("seedcheck-")]
+    reduces = [k for k in keys if "-reduce-" in k]
+    assert {k.rsplit("-", 1)[1] for k in reduces} == {"chrome", "typo"}
+    for step in ("-figure-split-", "-figure-select-", "-figure-verify-",
+                 "-duplicate-sel-", "-duplicate-verify-"):
+        assert any(step in k for k in keys), step
+    for k in keys:
+        if "-map-" in k:
+            assert trims[k] == 1, k  # once after the shard, as before
+        else:
+            assert trims[k] == 2, k  # before and after
+
+
+def test_local_cluster_workers_start_with_a_fixed_mmap_threshold():
+    """``local:N`` workers start with glibc's MALLOC_MMAP_THRESHOLD_ (beside Dask's
+    MALLOC_TRIM_THRESHOLD_), and glibc honours it: a 600 KB block, which glibc's
+    default dynamic threshold (128 KB to start with) would map on its own, comes from
+    the heap. The driver's dask configuration is left as it was."""
+    import ctypes
+    import logging
+
+    import dask
+
+    before = dask.config.get("distributed.nanny.pre-spawn-environ")
+    cluster = dist.local_cluster(1, silence_logs=logging.ERROR)
+    c = distributed.Client(cluster)
+    try:
+        def env():
+            return {k: os.environ.get(k) for k in
+                    ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
+
+        assert list(c.run(env).values()) == [{"MALLOC_MMAP_THRESHOLD_": "1048576",
+                                              "MALLOC_TRIM_THRESHOLD_": "65536"}]
+
+        def mapped_on_its_own(size):
+            class MI2(ctypes.Structure):
+                _fields_ = [(n, ctypes.c_size_t) for n in (
+                    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                    "uordblks", "fordblks", "keepcost")]
+
+            f = ctypes.CDLL("libc.so.6").mallinfo2
+            f.restype = MI2
+            libc = ctypes.CDLL("libc.so.6")
+            libc.malloc.restype = ctypes.c_void_p
+            libc.free.argtypes = [ctypes.c_void_p]
+            n0 = f().hblks
+            p = libc.malloc(size)
+            n1 = f().hblks
+            libc.free(p)
+            return n1 - n0
+
+        assert list(c.run(mapped_on_its_own, 600_000).values()) == [0]
+        assert list(c.run(mapped_on_its_own, 2_000_000).values()) == [1]
+    finally:
+        c.close()
+        cluster.close()
+    assert dask.config.get("distributed.nanny.pre-spawn-environ") == before
+    # the same 600 KB block in a process started without the setting: mapped on its own
+    code = ("import ctypes\n"
+            "class MI2(ctypes.Structure):\n"
+            "    _fields_ = [(n, ctypes.c_size_t) for n in ('arena','ordblks','smblks',"
+            "'hblks','hblkhd','usmblks','fsmblks','uordblks','fordblks','keepcost')]\n"
+            "libc = ctypes.CDLL('libc.so.6'); f = libc.mallinfo2; f.restype = MI2\n"
+            "libc.malloc.restype = ctypes.c_void_p\n"
+            "n0 = f().hblks; p = libc.malloc(600000); print(f().hblks - n0)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    assert out.strip() == "1"

@@ -352,3 +352,32 @@ def test_a_report_built_from_reported_dicts_is_the_report_built_from_findings(tm
     assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
     assert {r["status"] for r in got["files"]} == {"fail", "pass", "unreadable"}
     assert got["summary"]["baselined"] == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 1000])
+def test_without_a_cache_json_and_sarif_are_rendered_in_chunks_byte_for_byte(
+        tmp_path, monkeypatch, chunk):
+    """No fragment cache (``python -m checks check``, a run without a cache): report.json
+    and report.sarif are rendered ``CHUNK`` findings at a time, not as one dump of the
+    whole document (~1 GB of encoder tokens for 150,000 findings), and are the whole
+    dump's bytes; write_reports writes the same bytes, piece by piece."""
+    from checks.report import fastjson, fragments
+    from checks.report.sarif import sarif_pieces, to_sarif
+
+    monkeypatch.setattr(fragments, "CHUNK", chunk)
+    root = tmp_path / "seeds"
+    report = make_report(root)  # 90 findings, more than fastjson's 50 inline results
+    n = len(report["findings"])
+    uri = root.resolve().as_uri() + "/"
+    pieces = writer.report_json_pieces(report)
+    assert "".join(pieces) == dump_json(report)
+    sarif = sarif_pieces(report, uri)
+    assert "".join(sarif) == fastjson.dumps(to_sarif(report, uri)) + "\n"
+    runs = -(-n // chunk)  # the findings' chunks, each one piece
+    assert sum(1 for p in pieces if p.startswith("    {")) == runs
+    assert sum(1 for p in sarif if p.startswith(" " * 8 + "{")) == runs
+    out = tmp_path / "out"
+    writer.write_reports(out, report, root)
+    assert (out / "report.json").read_text(encoding="utf-8") == dump_json(report)
+    assert (out / "report.sarif").read_text(encoding="utf-8") == \
+        fastjson.dumps(to_sarif(report, uri)) + "\n"

@@ -56,6 +56,16 @@ def run_digests(findings: list[dict]) -> list[tuple[int, int, str]]:
     return out
 
 
+CHUNK = 1_000  # findings rendered together when there is no fragment cache
+
+
+def chunks(n: int, size: int | None = None) -> list[tuple[int, int, None]]:
+    """``run_digests``' shape for findings rendered without a cache (no digest): ranges
+    of ``size`` findings (default :data:`CHUNK`)."""
+    size = size or CHUNK
+    return [(i, min(i + size, n), None) for i in range(0, n, size)]
+
+
 class Fragments:
     """One report's cache of rendered runs: ``get(key)``/``put(key, value)``, then
     ``save()``. ``path`` None: a cache that keeps nothing (every ``get`` misses)."""

@@ -105,19 +105,23 @@ def sarif_pieces(report: dict[str, Any], seeds_uri: str, frags=None,
                  digests: list | None = None) -> list[str]:
     """:func:`sarif_text` in pieces (written one after the other, not joined whole)."""
     findings = report["findings"]
-    if frags is None or len(findings) <= fastjson.INLINE_AFTER:
+    if len(findings) <= fastjson.INLINE_AFTER:
         return [fastjson.dumps(to_sarif(report, seeds_uri)) + "\n"]
-    from .fragments import run_digests
+    from .fragments import chunks, run_digests
 
     rules, index = _rules()
     pad = "  " * 4  # document, runs, the run, results
     parts = []
-    for i, j, digest in digests if digests is not None else run_digests(findings):
-        text = frags.get(digest)
+    # without a fragment cache: in chunks of findings, not the whole document at once
+    runs = chunks(len(findings)) if frags is None else \
+        digests if digests is not None else run_digests(findings)
+    for i, j, digest in runs:
+        text = frags.get(digest) if frags is not None else None
         if text is None:
             text = ",\n".join(pad + fastjson.compact(_result(f, index))
                               for f in findings[i:j])
-            frags.put(digest, text)
+            if frags is not None:
+                frags.put(digest, text)
         parts.append(text)
     skeleton = fastjson.dumps(_document(rules, _HOLE, seeds_uri))
     hole = fastjson.compact(_HOLE)

@@ -18,7 +18,7 @@ from . import fastjson
 from .html import to_html
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import Fragments, cache_path, run_digests
+from .fragments import Fragments, cache_path, chunks, run_digests
 from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
@@ -80,16 +80,22 @@ def report_json(report: dict[str, Any], frags: Fragments | None = None,
 def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
                        digests: list | None = None) -> list[str]:
     """:func:`report_json`'s text in pieces (written one after the other: the text of
-    30,000 findings is not joined and copied whole)."""
+    30,000 findings is not joined and copied whole). Without ``frags`` the findings are
+    rendered in chunks (``fragments.CHUNK``), not as one ``json.dumps`` of the whole
+    report (whose encoder holds every token of the text at once: ~1 GB of memory for
+    150,000 findings)."""
     findings = report.get("findings")
-    if frags is None or not isinstance(findings, list) or not findings:
+    if not isinstance(findings, list) or not findings:
         return [dump_json(report)]
     parts = []
-    for i, j, digest in digests if digests is not None else run_digests(findings):
-        text = frags.get(digest)
+    runs = chunks(len(findings)) if frags is None else \
+        digests if digests is not None else run_digests(findings)
+    for i, j, digest in runs:
+        text = frags.get(digest) if frags is not None else None
         if text is None:
             text = ",\n".join("    " + _indented(f, "    ") for f in findings[i:j])
-            frags.put(digest, text)
+            if frags is not None:
+                frags.put(digest, text)
         parts.append(text)
     items: list[list[str]] = []
     for key, value in report.items():
@@ -188,8 +194,13 @@ def _stage_one(name: str) -> str:
     renderer's own process writes it: its text never crosses a pipe); returns the
     temporary file's path."""
     pieces = _render_pieces(name)
-    return stage_bytes(Path(_JOB["out_dir"]) / name, [p.encode("utf-8") for p in pieces],
-                       _JOB["token"])
+    pieces.reverse()
+
+    def encoded():  # one piece encoded at a time, each text dropped once encoded
+        while pieces:
+            yield pieces.pop().encode("utf-8")
+
+    return stage_bytes(Path(_JOB["out_dir"]) / name, encoded(), _JOB["token"])
 
 
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
