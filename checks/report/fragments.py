@@ -24,7 +24,7 @@ import hashlib
 import json
 import pickle
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .files import atomic_write_bytes
 
@@ -59,11 +59,23 @@ def run_digests(findings: list[dict]) -> list[tuple[int, int, str]]:
 CHUNK = 1_000  # findings rendered together when there is no fragment cache
 
 
-def chunks(n: int, size: int | None = None) -> list[tuple[int, int, None]]:
-    """``run_digests``' shape for findings rendered without a cache (no digest): ranges
-    of ``size`` findings (default :data:`CHUNK`)."""
-    size = size or CHUNK
-    return [(i, min(i + size, n), None) for i in range(0, n, size)]
+def rendered_runs(findings: list[dict], frags: Fragments | None, digests: list | None,
+                  render: Callable[[list[dict]], str]) -> list[str]:
+    """The text of ``findings`` in pieces, ``render(findings[i:j])`` each: one piece a
+    run, taken from ``frags`` where it holds the run's digest (``digests``: the runs'
+    ``run_digests`` when the caller has them) and put there otherwise. Without ``frags``
+    the pieces are chunks of :data:`CHUNK` findings: never one render of every finding
+    at once."""
+    if frags is None:
+        return [render(findings[i:i + CHUNK]) for i in range(0, len(findings), CHUNK)]
+    out = []
+    for i, j, digest in digests if digests is not None else run_digests(findings):
+        text = frags.get(digest)
+        if text is None:
+            text = render(findings[i:j])
+            frags.put(digest, text)
+        out.append(text)
+    return out
 
 
 class Fragments:

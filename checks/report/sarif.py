@@ -107,22 +107,12 @@ def sarif_pieces(report: dict[str, Any], seeds_uri: str, frags=None,
     findings = report["findings"]
     if len(findings) <= fastjson.INLINE_AFTER:
         return [fastjson.dumps(to_sarif(report, seeds_uri)) + "\n"]
-    from .fragments import chunks, run_digests
+    from .fragments import rendered_runs
 
     rules, index = _rules()
     pad = "  " * 4  # document, runs, the run, results
-    parts = []
-    # without a fragment cache: in chunks of findings, not the whole document at once
-    runs = chunks(len(findings)) if frags is None else \
-        digests if digests is not None else run_digests(findings)
-    for i, j, digest in runs:
-        text = frags.get(digest) if frags is not None else None
-        if text is None:
-            text = ",\n".join(pad + fastjson.compact(_result(f, index))
-                              for f in findings[i:j])
-            if frags is not None:
-                frags.put(digest, text)
-        parts.append(text)
+    parts = rendered_runs(findings, frags, digests, lambda run: ",\n".join(
+        pad + fastjson.compact(_result(f, index)) for f in run))
     skeleton = fastjson.dumps(_document(rules, _HOLE, seeds_uri))
     hole = fastjson.compact(_HOLE)
     assert skeleton.count(hole) == 1

@@ -18,7 +18,7 @@ from . import fastjson
 from .html import to_html
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import Fragments, cache_path, chunks, run_digests
+from .fragments import Fragments, cache_path, rendered_runs, run_digests
 from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
@@ -87,16 +87,8 @@ def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
     findings = report.get("findings")
     if not isinstance(findings, list) or not findings:
         return [dump_json(report)]
-    parts = []
-    runs = chunks(len(findings)) if frags is None else \
-        digests if digests is not None else run_digests(findings)
-    for i, j, digest in runs:
-        text = frags.get(digest) if frags is not None else None
-        if text is None:
-            text = ",\n".join("    " + _indented(f, "    ") for f in findings[i:j])
-            if frags is not None:
-                frags.put(digest, text)
-        parts.append(text)
+    parts = rendered_runs(findings, frags, digests,
+                          lambda run: ",\n".join("    " + _indented(f, "    ") for f in run))
     items: list[list[str]] = []
     for key, value in report.items():
         if key == "findings":
