@@ -10,10 +10,12 @@ import functools
 import re
 import threading
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from itertools import compress
 from math import log
 from operator import add
+from typing import NamedTuple
 
 from . import typo_data as D
 from . import typo_ner as NER
@@ -510,38 +512,46 @@ def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
     return same_sound
 
 
+class MemoInfo(NamedTuple):  # functools.lru_cache's cache_info() fields
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
 class ClauseMemo:
-    """A bounded memo of clause → result, least recently used out first. It answers the
+    """A bounded memo of clause → result, least recently used out first, that can be
+    asked without computing (``get`` gives None for a clause not seen). It answers the
     ``functools.lru_cache`` calls that :func:`checks.distributed.release_memory` makes
     (``cache_parameters``, ``cache_info``, ``cache_clear``)."""
 
     def __init__(self, maxsize: int):
         self.maxsize = maxsize
-        self.data: dict = {}
+        self.data: OrderedDict = OrderedDict()
         self.hits = self.misses = 0
         self.lock = threading.Lock()  # a Dask worker may run tasks in several threads
 
     def get(self, key):
         with self.lock:
-            got = self.data.pop(key, None)
+            got = self.data.get(key)
             if got is None:
                 self.misses += 1
-                return None
-            self.hits += 1
-            self.data[key] = got  # most recently used last
+            else:
+                self.hits += 1
+                self.data.move_to_end(key)
             return got
 
     def put(self, key, value) -> None:
         with self.lock:
             self.data[key] = value
             while len(self.data) > self.maxsize:
-                del self.data[next(iter(self.data))]
+                self.data.popitem(last=False)
 
     def cache_parameters(self) -> dict:
         return {"maxsize": self.maxsize, "typed": False}
 
-    def cache_info(self):
-        return functools._CacheInfo(self.hits, self.misses, self.maxsize, len(self.data))
+    def cache_info(self) -> MemoInfo:
+        return MemoInfo(self.hits, self.misses, self.maxsize, len(self.data))
 
     def cache_clear(self) -> None:
         with self.lock:
@@ -606,10 +616,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
 
 
 def _shifted(c: Confusion, by: int) -> Confusion:
-    if not by:
-        return c
-    return Confusion(c.start + by, c.end + by, c.wrong, c.right, c.pos + by, c.char, c.repl,
-                     c.kind, c.detector, c.gain, c.freq, c.wrong_freq)
+    return replace(c, start=c.start + by, end=c.end + by, pos=c.pos + by) if by else c
 
 
 def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,

@@ -288,6 +288,25 @@ def test_clauses_memoised_give_what_the_whole_text_gives(fresh_clause_memo):
     assert T._CLAUSES.hits >= 4  # the repeated clause and the second scan
 
 
+def test_no_dictionary_entry_holds_a_clause_separator():
+    """What makes a clause's confusions independent of the rest of the text: no key of
+    the tables find_confusions looks windows up in holds a character the clauses are cut
+    at (a table that gained one would make the memo answer differently from one scan)."""
+    from checks import typo_data as D
+    from checks import typo_detect as T
+
+    iidx, istart, iend = D.idiom_index()
+    tables = {"lexicon": D.lexicon(3), "pattern index": D.pattern_index(50),
+              "phrase pairs": D.phrase_confusions(), "phrase starts": D.phrase_starts(),
+              "idioms": D.idioms(), "idiom patterns": iidx}
+    for name, keys in tables.items():
+        held = sorted({k for k in keys if T._CLAUSE_SEP.search(k.replace("\0", ""))})
+        assert held == [], f"{name}: {held[:5]}"
+    # and the separator does cut where expected: punctuation and white space, not 〇
+    assert [m.group() for m in T._CLAUSE_SEP.finditer("二〇二〇年，会议。 A股(B)")] == [
+        "，", "。 ", "(", ")"]
+
+
 def test_a_clause_memo_drops_the_least_recently_used():
     from checks.typo_detect import ClauseMemo
 
