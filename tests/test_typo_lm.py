@@ -45,6 +45,8 @@ FIRES = [
     # jieba's tagger reads 范伟 as a name, but the model finds the swap more than
     # NAME_OVERRIDE (21) nats likelier: the name veto gives way
     ("本办法的适用范伟包括市属各单位和派出机构。", 7, "范伟", "范围"),
+    # jieba's dictionary lists 追朔 as a rare "other proper noun" (nz): no name, so no veto
+    ("这项制度可以追朔到上世纪五十年代。", 7, "追朔", "追溯"),
 ]
 
 
@@ -149,6 +151,19 @@ def test_need_lowers_the_bar_only_for_sound_and_shape_alikes():
     assert L.need("质", "职", 14.0, 11.0) == 14.0  # sound only
     assert L.need("不", "否", 14.0, 11.0) == 14.0  # 不 is a frequent word on its own
     assert L.need("博", "搏", 14.0, None) == 14.0
+
+
+def test_only_person_place_and_organisation_tags_are_names():
+    from checks import typo_data as D
+    from checks.typo_detect import _name_at
+
+    # jieba's dictionary: 追朔 is tagged nz ("other proper noun"), 刘德华 a person
+    assert D.word_tags()["追朔"] == "nz" and D.word_tags()["刘德华"] == "nr"
+    assert "nz" not in D.NAME_TAGS and {"nr", "ns", "nt"} <= D.NAME_TAGS
+    slip = "这项制度可以追朔到上世纪五十年代。"
+    assert not _name_at(slip, slip.index("朔"), 6, 8)
+    name = "记者采访了歌手刘德华。"
+    assert _name_at(name, name.index("华"))
 
 
 def test_windows_never_overlap():
