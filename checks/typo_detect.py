@@ -486,6 +486,13 @@ def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -
     for w, flag in D.pos_tags(r[lo:p + NAME_REACH + 1]):
         if pos <= p < pos + len(w):
             if flag in D.NAME_TAGS and len(w) > 1:
+                if ((pos, pos + len(w)) == (start, end) and D.word_tags().get(w) == flag
+                        and NER.available()):
+                    # the flagged window is a word jieba's dictionary lists as a name:
+                    # a tag without context (松驰, a name of frequency 17 there, is 松弛
+                    # misspelt in 肌肉松驰); it stands when LAC, which reads the context,
+                    # also reads a name here (芦山 in 芦山地震之后)
+                    return any(a <= p < b for a, b, _t in NER.entities(r))
                 return True
             break
         pos += len(w)

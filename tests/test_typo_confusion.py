@@ -79,6 +79,9 @@ NO_VARIANTS = Config(checks={"typo.confusable-char": {"variants": False}})
     # which the reference language model lists and finds at least four times rarer
     ("战士们在山坡上搭起了帐蓬。", 11, "帐蓬", "帐篷"),
     ("新建的大桥已经顺利峻工。", 10, "峻工", "竣工"),
+    # jieba's dictionary lists 松驰 as a name (frequency 17); LAC, reading the context,
+    # finds no name here, so the dictionary's tag alone does not veto it
+    ("长期熬夜会使肌肉松驰、精神不振。", 9, "松驰", "松弛"),
 ])
 def test_rare_variants_the_model_knows_as_slips_fire(tmp_path, sentence, col, wrong, right):
     from checks import typo_lm as L
@@ -110,6 +113,28 @@ def test_rare_variants_the_model_finds_common_do_not_fire(tmp_path, sentence, wr
     T._CLAUSES.cache_clear()  # the sentence's verdict with the real helper is memoised
     assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
         (wrong, right, "variant")]
+
+
+def test_a_dictionary_name_stands_where_lac_reads_a_name_too(tmp_path, monkeypatch,
+                                                            fresh_clause_memo):
+    from checks import typo_detect as T
+    from checks import typo_ner as NER
+
+    # 芦山 is a name in jieba's dictionary (frequency 3) and a rare sibling of 庐山 (533):
+    # in 芦山地震之后 LAC reads a place, so the name veto stands
+    sentence = "他说，芦山地震之后，当地重建工作进展顺利。"
+    assert NER.entities(sentence) == ((3, 5, "LOC"),)
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # without LAC's reading the dictionary tag alone would not hold it
+    monkeypatch.setattr(NER, "entities", lambda text: ())
+    T._CLAUSES.cache_clear()
+    assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
+        ("芦山", "庐山", "variant")]
+    # and with no LAC at all, jieba's tag is all there is: it vetoes
+    monkeypatch.setattr(NER, "available", lambda: False)
+    monkeypatch.setattr(NER, "name_at", lambda *a, **k: False)
+    T._CLAUSES.cache_clear()
+    assert T.find_confusions("长期熬夜会使肌肉松驰、精神不振。") == []
 
 
 def test_message_names_the_evidence(tmp_path):
