@@ -23,6 +23,13 @@ seeds (added, edited, removed):
   only the findings of ``N1`` are kept;
 * *component*: the connected component of ``C`` (old and new keys) is both.
 
+An index may declare an ``edge`` (``registry.IndexSpec.edge``): two seeds that share
+one of its *capped* keys are then neighbours only when ``edge`` holds for their
+features, the pairs its check keeps of a bucket (the duplicate index's LSH band values:
+pairs whose MinHash estimate reaches ``min_jaccard``). The features are read from the
+store as the search reaches them (a changed seed's earlier features from the store's
+earlier version; when they are gone, every holder counts).
+
 Findings of every other seed are taken from the state; fingerprints are numbered again
 over the whole corpus (``engine.number_corpus_findings``), so the result equals a run
 over the whole corpus (``tests/test_incremental.py`` checks it against cold runs). When a
@@ -152,6 +159,23 @@ class KeyIndex:
         if not ids:
             return np.zeros(0, dtype=np.uint64)
         return np.unique(self.H[np.isin(self.O, np.asarray(ids, dtype=np.int64))])
+
+    def keys_by_path(self, paths: Iterable[str]) -> dict[str, np.ndarray]:
+        """Each of ``paths``' keys (sorted, unique; empty for a path not held), with one
+        pass over the index."""
+        out = {p: np.zeros(0, dtype=np.uint64) for p in paths}
+        ids = np.asarray([self.pid[p] for p in out if p in self.pid], dtype=np.int64)
+        if not len(ids) or not len(self.H):
+            return out
+        mask = np.isin(self.O, ids)
+        H, O = self.H[mask], self.O[mask]
+        order = np.argsort(O, kind="stable")
+        H, O = H[order], O[order]
+        cut = np.flatnonzero(O[1:] != O[:-1]) + 1
+        for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(O)].tolist()):
+            if b > a:
+                out[self.paths[int(O[a])]] = np.unique(H[a:b])
+        return out
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         """How many times each key is held (by how many seeds, for plain keys; in how
@@ -457,12 +481,15 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
         new_keys = {s.name: dict(corpus0.features(s.name)) for s in specs}
     # every index twice: plain keys, and capped keys (cap: see registry.IndexSpec)
     parts: list[tuple[KeyIndex, KeyIndex, int | None]] = []  # (old, new, cap)
+    edges: list[registry.IndexSpec | None] = []  # per part: the spec whose ``edge`` filters it
     touched: list[np.ndarray] = []
+    capped_now: dict[str, dict[str, np.ndarray]] = {}  # index → present seed → capped keys
     new_state: dict[str, tuple[KeyIndex, KeyIndex]] = {}
     affected: set[str] = set()  # holders of a group whose flag flipped (see below)
     new_groups: dict[str, GroupIndex] = {}
     for s in specs:
         ks = {p: seed_keys(s, new_keys[s.name].get(p), config) for p in present}
+        capped_now[s.name] = {p: k[1] for p, k in ks.items()}
         ictx = engine.CheckContext(config, f"index:{s.name}")
         cap = s.cap(ictx) if s.cap else None
         if s.group_min is not None:
@@ -485,16 +512,63 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
             new_ki = old_ki.updated(change)
             pair.append(new_ki)
             parts.append((old_ki, new_ki, cap if j == 1 else None))
+            edges.append(s if j == 1 and s.edge is not None else None)
             news = [ks[p][j] for p in present]
             touched.append(np.union1d(old_ki.keys_of(changed),
                                       np.concatenate(news) if news else _EMPTY))
         new_state[s.name] = (pair[0], pair[1])
     indexes = new_state
 
+    # features of the seeds as they are now (an ``edge`` reads them): the changed
+    # seeds' from above, the others' read from the store when first asked for
+    now_feats: dict[tuple[str, str], Any] = {
+        (s.name, p): f for s in specs if s.edge is not None
+        for p, f in new_keys[s.name].items()}
+
+    def features(name: str, paths: Iterable[str]) -> dict[tuple[str, str], Any]:
+        need = sorted(p for p in paths if (name, p) not in now_feats)
+        if need:
+            source = make_source(set(need))
+            try:
+                for p in need:
+                    now_feats[(name, p)] = source(name, p)
+            finally:
+                source.flush()
+        return now_feats
+
+    def edge_owners(s: registry.IndexSpec, old_ki: KeyIndex, new_ki: KeyIndex,
+                    cap: int | None, seeds: list[tuple[str, Any, np.ndarray]]) -> set[str]:
+        """The holders (now) of each seed's capped keys that ``s.edge`` pairs with it;
+        ``seeds``: (path, its feature or None, its keys). An unknown feature pairs with
+        every holder; a key whose holders cross ``cap`` connects all of them."""
+        ictx = engine.CheckContext(config, f"index:{s.name}")
+        out: set[str] = set()
+        for path, feat, keys in seeds:
+            if not len(keys):
+                continue
+            if cap is not None:
+                flip = (new_ki.counts(keys) > cap) != (old_ki.counts(keys) > cap)
+                out |= new_ki.owners(keys[flip])
+                keys = keys[~flip]
+            hs = new_ki.owners(keys, cap, old_ki) - {path}
+            if feat is None:
+                out |= hs
+                continue
+            have = features(s.name, hs)
+            out |= {h for h in hs if have[(s.name, h)] is None
+                    or s.edge(feat, have[(s.name, h)], ictx)}
+        return out
+
     def neighbours(paths: set[str]) -> set[str]:
         out: set[str] = set()
-        for _old, new_ki, cap in parts:
-            out |= new_ki.owners(new_ki.keys_of(paths), cap)
+        for (old_ki, new_ki, cap), es in zip(parts, edges):
+            if es is None:
+                out |= new_ki.owners(new_ki.keys_of(paths), cap)
+                continue
+            have = features(es.name, paths)
+            out |= edge_owners(es, old_ki, new_ki, cap,
+                               [(p, have[(es.name, p)], k)
+                                for p, k in new_ki.keys_by_path(sorted(paths)).items()])
         return out
 
     stats.affected = len(affected)
@@ -503,8 +577,19 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
                       stats, changed, affected, parts, touched, neighbours, indexes,
                       new_groups, limit)
     n1 = set(present)
-    for (old_ki, new_ki, cap), keys in zip(parts, touched):
-        n1 |= new_ki.owners(keys, cap, old_ki)
+    for (old_ki, new_ki, cap), keys, es in zip(parts, touched, edges):
+        if es is None:
+            n1 |= new_ki.owners(keys, cap, old_ki)
+            continue
+        # the changed seeds' pairs as they were (old features and keys) and as they are
+        was = sorted(p for p in changed if p in old_ki.pid)
+        try:
+            olds = FeatureAccess(es.name, store, ctx, state["shas"], make_source).old(was)
+        except KeyError:  # pruned from the store: every holder of its keys counts
+            olds = {}
+        seeds = [(p, now_feats.get((es.name, p)), capped_now[es.name][p]) for p in present]
+        seeds += [(p, olds.get(p), k) for p, k in old_ki.keys_by_path(was).items()]
+        n1 |= edge_owners(es, old_ki, new_ki, cap, seeds)
     if affected:  # their keys did not change: their neighbours now
         n1 |= affected | neighbours(affected)
 

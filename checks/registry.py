@@ -88,6 +88,13 @@ class IndexSpec:
     # when a change flips that for a group, its holders are recomputed. The checks read
     # the whole corpus's figures through ``corpus.totals[index]`` (``incremental.Totals``)
     group_min: Callable[..., int] | None = None
+    # ``edge(feature_a, feature_b, ctx)``: when ``keys`` returns ``(plain, capped)``, two
+    # seeds that share a capped key are neighbours only when ``edge`` holds for their
+    # features (the check pairs the seeds of a bucket only then: the duplicate index's
+    # LSH bands, whose pairs under ``min_jaccard`` are dropped). Without it, a bucket of
+    # templated prose chains most of a large corpus into one component. A capped key
+    # whose holders cross ``cap`` with the change connects all its holders
+    edge: Callable[..., bool] | None = None
     # ``reduce``: instead of keys, a maintained reduce of the index's corpus-wide
     # quantities (counts of forms, of contexts...), an object with ``build(corpus, ctx)``
     # (a full run's state, or None: not incremental), ``update(state, corpus, changed,
@@ -172,7 +179,8 @@ def corpus_index(name: str, *, version: int = 1, keys: Callable[..., Any] | None
 
 def index_keys(name: str, *, closure: str = "neighbours",
                cap: Callable[..., int] | None = None,
-               group_min: Callable[..., int] | None = None):
+               group_min: Callable[..., int] | None = None,
+               edge: Callable[..., bool] | None = None):
     """Declare the blocking keys of the index ``name`` (registered before), see
     :class:`IndexSpec`::
 
@@ -186,6 +194,7 @@ def index_keys(name: str, *, closure: str = "neighbours",
     def deco(func):
         spec = _INDEXES[name]
         spec.keys, spec.closure, spec.cap, spec.group_min = func, closure, cap, group_min
+        spec.edge = edge
         return func
     return deco
 

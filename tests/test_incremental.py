@@ -461,3 +461,75 @@ def test_typo_without_the_earlier_features_runs_in_full(tmp_path):
         assert incremental.LAST["typo"].mode == "incremental"
     finally:
         store.close()
+
+
+def _band_components(root: Path, config: Config) -> int:
+    """The largest component the duplicate index's band keys alone make (every holder
+    of a band value joined, as before the index declared its ``edge``)."""
+    from checks.seed import read_seed
+
+    spec = registry.get_index("duplicate")
+    holders: dict[int, list[str]] = {}
+    for rel, path in scan(root):
+        feat = spec.func(read_seed(path, rel), engine.CheckContext(config, "index:duplicate"))
+        for k in incremental.key_arrays(spec, feat, config)[1].tolist():
+            holders.setdefault(k, []).append(rel)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for hs in holders.values():
+        for h in hs[1:]:
+            parent[find(h)] = find(hs[0])
+    sizes: dict[str, int] = {}
+    for rel, _ in scan(root):
+        sizes[find(rel)] = sizes.get(find(rel), 0) + 1
+    return max(sizes.values())
+
+
+def test_band_values_join_only_the_pairs_the_check_keeps(tmp_path, monkeypatch):
+    """With one row per band, files that share a few shingles by chance share band
+    values: the band keys alone join most of the corpus into one component (a change
+    would run the category in full). The index's ``edge`` keeps only the pairs whose
+    MinHash estimate reaches min_jaccard, as the check does: a near-copy added is
+    recomputed with its original only, and the result equals a cold run."""
+    root = tmp_path / "seeds"
+    rng = random.Random(11)
+    # every file: the same short headings (under 20 characters: no paragraph key), the
+    # rest its own text
+    heads = ["      一、工作进展情况", "      二、存在的主要问题", "      三、下一步工作打算",
+             "      （一）加强组织领导", "      （二）强化督导检查"]
+    bodies = {f"{i:03d}.txt": [h + "\n\n" + p for h, p in zip(heads, article(rng, 5))]
+              for i in range(40)}
+    root.mkdir()
+    for name, paras in bodies.items():
+        (root / name).write_text(text_of(paras), encoding="utf-8")
+    cfg = Config(checks={"duplicate.near-duplicate-file": {"rows": 1}})
+    n = len(bodies)
+    assert _band_components(root, cfg) > n // 2
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    try:
+        assert run_with(root, store, "duplicate", cfg) == cold_with(root, "duplicate", cfg)
+        near = bodies["005.txt"][:5] + ["      各项工作有序推进，成效明显，群众满意度持续提升。" * 3]
+        (root / "060_near_005.txt").write_text(text_of(near), encoding="utf-8")
+        got = run_with(root, store, "duplicate", cfg)
+        assert got == cold_with(root, "duplicate", cfg)
+        assert [(f["check"], f["path"]) for f in got] == [
+            ("duplicate.near-duplicate-file", "060_near_005.txt")]
+        st = incremental.LAST["duplicate"]
+        assert (st.mode, st.recomputed) == ("incremental", 2), (st.mode, st.reason)
+        # a change of the same kind without the edge: every holder of a band value is a
+        # neighbour, and the change reaches most of the corpus
+        monkeypatch.setattr(registry.get_index("duplicate"), "edge", None)
+        near = bodies["006.txt"][:5] + ["      各项工作有序推进，成效明显，群众满意度持续提升。" * 3]
+        (root / "061_near_006.txt").write_text(text_of(near), encoding="utf-8")
+        got = run_with(root, store, "duplicate", cfg)
+        assert got == cold_with(root, "duplicate", cfg)
+        assert len(got) == 2
+        st = incremental.LAST["duplicate"]
+        assert st.mode == "full" and "reaches" in st.reason, (st.mode, st.reason)
+    finally:
+        store.close()

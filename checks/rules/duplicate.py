@@ -230,28 +230,42 @@ def duplicate_features(seed, ctx):
     }
 
 
-@index_keys("duplicate", closure="component")
+def _near_edge(fa: dict, fb: dict, ctx) -> bool:
+    """Do two seeds that share an LSH band value make a candidate pair the check keeps
+    (their MinHash estimate at least ``min_jaccard``, computed as :func:`analyze` does)?"""
+    sa, sb = fa.get("sig"), fb.get("sig")
+    if sa is None or sb is None:
+        return False
+    est = float(np.count_nonzero(sa == sb)) / sa.shape[0]
+    return est >= ctx.config.opt(NEAR, "min_jaccard", 0.12)
+
+
+@index_keys("duplicate", closure="component", edge=_near_edge)
 def duplicate_keys(feature, ctx):
-    """Blocking keys for incremental runs (``checks/incremental.py``): the body hash
-    (identical files), the LSH band values of the sketch (near-duplicate candidates,
-    with the configured ``bands`` and ``rows``) and the hashes of paragraphs of at least
-    20 characters (containment candidates and shared passages). Clusters chain pairs, so
-    the closure is the connected component."""
+    """Blocking keys for incremental runs (``checks/incremental.py``): plain keys, the
+    body hash (identical files) and the hashes of paragraphs of at least 20 characters
+    (containment candidates and shared passages); and, as the keys ``_near_edge``
+    filters, the LSH band values of the sketch (near-duplicate candidates, with the
+    configured ``bands`` and ``rows``): two seeds in one band bucket are neighbours only
+    when the check keeps their pair (estimate >= ``min_jaccard``), so templated prose,
+    whose band values chain most of a large corpus together, does not make one
+    component of it. Clusters chain pairs, so the closure is the connected component."""
     cfg = ctx.config
     bands, rows = cfg.opt(NEAR, "bands", 42), cfg.opt(NEAR, "rows", 3)
-    out = []
+    plain = []
     if feature["len"]:
-        out.append(np.array([feature["hash"]], dtype=np.uint64))
-    sig = feature["sig"]
-    if sig is not None:
-        key = band_keys(sig, bands, rows)
-        with np.errstate(over="ignore"):
-            key ^= np.arange(1, len(key) + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        out.append(key)
+        plain.append(np.array([feature["hash"]], dtype=np.uint64))
     ph = feature["ph"][feature["ps"] >= 20]
     if len(ph):
-        out.append(ph.astype(np.uint64) ^ np.uint64(0x5BD1E9955BD1E995))
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
+        plain.append(ph.astype(np.uint64) ^ np.uint64(0x5BD1E9955BD1E995))
+    banded = np.zeros(0, dtype=np.uint64)
+    sig = feature["sig"]
+    if sig is not None:
+        banded = band_keys(sig, bands, rows)
+        with np.errstate(over="ignore"):
+            banded ^= np.arange(1, len(banded) + 1, dtype=np.uint64) * np.uint64(
+                0x9E3779B97F4A7C15)
+    return (np.concatenate(plain) if plain else np.zeros(0, dtype=np.uint64)), banded
 
 
 # -- corpus analysis (shared by the corpus checks of one run) ------------------------------
