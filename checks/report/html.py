@@ -359,14 +359,6 @@ def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int, frags=Non
     return pieces(), checks
 
 
-def _payload_text(report: dict[str, Any], seeds: _Seeds, level: int, frags=None,
-                  digests: list | None = None) -> tuple[str, list[str]]:
-    """``(json.dumps(_payload(...)) compact, checks)``, byte for byte, joined from
-    ``_payload_pieces`` (tests and tools: the page never joins them)."""
-    pieces, checks = _payload_pieces(report, seeds, level, frags, digests)
-    return "".join(pieces), checks
-
-
 def _gzip_base64(pieces: Iterable[str]) -> str:
     """``base64(gzip.compress("".join(pieces).encode(), GZIP_LEVEL, mtime=0))``, byte
     for byte, from one piece at a time: one ``zlib`` stream with gzip's header and
