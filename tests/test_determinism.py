@@ -220,7 +220,7 @@ def test_renderer_crash_leaves_previous_reports_whole(pytester, monkeypatch):
     def broken(*a, **kw):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(writer, "to_html", broken)
+    monkeypatch.setattr(writer, "html_pieces", broken)
     r = pytester.runpytest("--seeds", str(seeds), "--report-dir", str(out), *BASE)
     monkeypatch.undo()
     text = r.stdout.str() + r.stderr.str()

@@ -381,3 +381,195 @@ def test_without_a_cache_json_and_sarif_are_rendered_in_chunks_byte_for_byte(
     assert (out / "report.json").read_text(encoding="utf-8") == dump_json(report)
     assert (out / "report.sarif").read_text(encoding="utf-8") == \
         fastjson.dumps(to_sarif(report, uri)) + "\n"
+
+
+# -- report.html's payload streamed: the bytes of the whole payload compressed at once ----------
+
+def long_seed(i: int) -> str:
+    """A seed of long lines (a finding's context is a few hundred characters)."""
+    body = "\n".join(f"      第{k}段，" + f"工作实缋突出，数据{i * 10 + k}项，" * 16 + "完。"
+                     for k in range(8))
+    return f"2021-05-06\n\n标题{i}\n\n{body}\n"
+
+
+def long_report(root: Path, n_files: int, per_file: int = 4) -> dict:
+    """``n_files`` long seeds with ``per_file`` findings each (a fix, related places
+    with their previews), written under ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    files, fs = [], []
+    for i in range(n_files):
+        path = f"{i:04d}.txt"
+        text = long_seed(i)
+        (root / path).write_text(text, encoding="utf-8")
+        files.append({"path": path, "sha256": f"{i:064x}", "chars": len(text),
+                      "lines": text.count("\n")})
+        for k in range(per_file):
+            line = 5 + 2 * k
+            start = sum(len(x) + 1 for x in text.split("\n")[:line - 1])
+            off = text.index("实缋", start)
+            col = off - start + 1
+            others = [Location(f"{(i + d) % n_files:04d}.txt", 5 + d, 3, 5 + d, 40)
+                      for d in range(1, 6)]
+            fs.append(Finding(
+                check="typo.known-misspelling" if k % 2 else "format.long-line",
+                category="typo" if k % 2 else "format", severity="error",
+                path=path, line=line, column=col, end_line=line, end_column=col + 2,
+                excerpt="实缋", message=f"实缋 → 实绩 ({k}) <&>\u2028",
+                fix=Fix("实绩", k == 1, off, off + 2) if k < 2 else None,
+                related=others if k != 3 else [], fingerprint=f"t:{path}:{k}",
+                start=off, end=off + 2))
+    return build_report(files, fs, seeds_dir=str(root), duration_s=0.5)
+
+
+def _whole_payload(report, seeds, level, frags=None, digests=None):
+    """Reference: the payload as ``to_html`` rendered it before it was streamed: every
+    finding's row at once (``_payload``), then one JSON text."""
+    from checks.report import html
+
+    payload = html._payload(report, seeds, level)
+    return iter([json.dumps(payload, ensure_ascii=False, separators=(",", ":"))]), \
+        payload["checks"]
+
+
+def _encode_whole(pieces, compress_above):
+    """Reference: the text joined, then encoded, gzip-compressed and base64-encoded
+    whole (``to_html`` before the stream)."""
+    import base64
+    import gzip
+
+    from checks.report import html
+
+    raw = "".join(pieces)
+    if len(raw) > compress_above:
+        return base64.b64encode(gzip.compress(raw.encode("utf-8"),
+                                              compresslevel=html.GZIP_LEVEL, mtime=0)
+                                ).decode("ascii"), "gzip+base64"
+    return raw.translate(html._ESC_TABLE), "json"
+
+
+def old_html(monkeypatch, *args, **kw) -> str:
+    """``to_html`` with the payload rendered and compressed whole, as it was."""
+    from checks.report import html
+
+    with monkeypatch.context() as m:
+        m.setattr(html, "_payload_pieces", _whole_payload)
+        m.setattr(html, "_encode_payload", _encode_whole)
+        return html.to_html(*args, **kw)
+
+
+@pytest.mark.parametrize("chunk,b64", [(1, 3), (7, 3 * 5), (1000, None)])
+def test_html_payload_streamed_is_the_whole_payload_compressed_byte_for_byte(
+        tmp_path, monkeypatch, chunk, b64):
+    """report.html's payload rendered CHUNK findings (or one seed's run) at a time and
+    compressed as a stream: the page's bytes are those of the payload rendered as one
+    dict, dumped, encoded, gzip-compressed and base64-encoded whole, on either side of
+    the compression threshold, at a tighter level when the data is too large, without a
+    fragment cache and with one (cold, then warm)."""
+    from checks.report import fragments, html
+
+    monkeypatch.setattr(fragments, "CHUNK", chunk)
+    if b64 is not None:
+        monkeypatch.setattr(html, "B64_PIECE", b64)
+    root = tmp_path / "s"
+    report = long_report(root, 25)  # 100 findings, 25 runs
+    raw = json.dumps(html._payload(report, html._Seeds(root, None), 0),
+                     ensure_ascii=False, separators=(",", ":"))
+    n = len(raw)
+    assert n > 100_000 and n < 2_000_000
+    for above in (0, 5_000, n - 1, n, 10 ** 9):
+        want = old_html(monkeypatch, report, root, compress_above=above)
+        encoding = "gzip+base64" if n > above else "json"
+        assert f'"encoding": "{encoding}"' in want
+        assert html.embedded_data(want) == json.loads(raw)
+        assert html.to_html(report, root, compress_above=above).encode("utf-8") == \
+            want.encode("utf-8"), above
+        for k in range(2):  # a fragment cache, cold then warm
+            frags = Fragments(tmp_path / f"frags-{above}.pickle", "x")
+            got = html.to_html(report, root, compress_above=above, frags=frags)
+            assert frags.hits == (25 if k else 0) and frags.misses == (0 if k else 25)
+            frags.save()
+            assert got.encode("utf-8") == want.encode("utf-8"), (above, k)
+    # data over max_data: rendered again at the next level (1 line of context, not 2)
+    packed = html.to_html(report, root, compress_above=0)
+    data_len = len(packed.split('id="seedcheck-data">')[1].split("</script>")[0])
+    tight = old_html(monkeypatch, report, root, compress_above=0, max_data=data_len - 1)
+    assert len(html.embedded_data(tight)["findings"][0][11]) == 3
+    assert html.to_html(report, root, compress_above=0, max_data=data_len - 1) == tight
+    assert html.to_html(report, root, compress_above=0, max_data=data_len - 1,
+                        frags=Fragments(None, "x")) == tight
+
+
+def test_html_payload_pieces_are_rendered_and_compressed_one_at_a_time(tmp_path,
+                                                                        monkeypatch):
+    """The payload's rows are rendered when their piece is taken (CHUNK findings' rows
+    at a time, never every row), and every piece goes to the compressor on its own."""
+    from checks.report import fragments, html
+
+    monkeypatch.setattr(fragments, "CHUNK", 7)
+    root = tmp_path / "s"
+    report = long_report(root, 10)  # 40 findings: chunks of 7, 7, 7, 7, 7, 5
+    rows = []
+    real_row = html._row
+    monkeypatch.setattr(html, "_row", lambda f, *a: rows.append(f) or real_row(f, *a))
+    pieces, checks = html._payload_pieces(report, html._Seeds(root, None), 0)
+    assert checks == ["format.long-line", "typo.known-misspelling"]
+    assert rows == []
+    head = next(pieces)
+    assert head.startswith('{"files":[["0000.txt","fail"],') and \
+        head.endswith('"findings":[') and rows == []
+    first = next(pieces)
+    assert rows == report["findings"][:7] and first.startswith("[0,0,0,5,")
+    rest = list(pieces)
+    assert len(rows) == 40 and rest[-1] == "]}"
+    assert rest[:-1:2] == [","] * 5  # the separators between the six chunks
+    assert "".join([head, first, *rest]) == json.dumps(
+        html._payload(report, html._Seeds(root, None), 0), ensure_ascii=False,
+        separators=(",", ":"))
+    # the compressor takes the held pieces and then the rest, one at a time
+    fed = []
+    real = html.zlib.compressobj
+
+    class Recording:
+        def __init__(self, *a):
+            self.z = real(*a)
+
+        def compress(self, b):
+            fed.append(b)
+            return self.z.compress(b)
+
+        def flush(self):
+            return self.z.flush()
+
+    monkeypatch.setattr(html.zlib, "compressobj", Recording)
+    texts = ["ab", "c\u2028", "<d>" * 10, "", "é"]
+    data, encoding = html._encode_payload(iter(texts), 3)
+    assert encoding == "gzip+base64"
+    assert fed == [t.encode("utf-8") for t in texts]
+    import base64
+    import gzip
+    assert base64.b64decode(data) == gzip.compress("".join(texts).encode("utf-8"),
+                                                   compresslevel=1, mtime=0)
+    assert html._encode_payload(iter(texts), 36) == ("abc\\u2028" + "\\u003cd\\u003e" * 10
+                                                     + "é", "json")
+
+
+def test_report_html_large_enough_to_be_compressed_is_written_byte_for_byte(
+        tmp_path, monkeypatch):
+    """At the default threshold (over 2,000,000 characters of payload: compressed),
+    ``write_reports`` without a cache (``python -m checks check``, the Dask front end)
+    writes the page of the payload rendered and compressed whole, byte for byte."""
+    from checks.report import html
+
+    root = tmp_path / "s"
+    report = long_report(root, 400)  # 1,600 findings: level 0
+    assert html._level(len(report["findings"])) == 0
+    want = old_html(monkeypatch, report, root)
+    assert '"encoding": "gzip+base64"' in want
+    out = tmp_path / "out"
+    writer.write_reports(out, report, root)
+    assert (out / "report.html").read_bytes() == want.encode("utf-8")
+    writer.write_reports(out, report, root, cache_dir=tmp_path / "cache")  # cold
+    assert (out / "report.html").read_bytes() == want.encode("utf-8")
+    writer.write_reports(out, report, root, cache_dir=tmp_path / "cache")  # warm
+    assert writer.LAST_FRAGMENTS["report.html"] == (400, 0)
+    assert (out / "report.html").read_bytes() == want.encode("utf-8")

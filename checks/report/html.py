@@ -13,6 +13,12 @@ JSON ``<``, ``>``, ``&`` and the JavaScript line separators are written as ``\\u
 escapes (so ``</script>`` cannot end the block), and the script only ever puts it into
 the page with ``textContent``. A large payload is gzip-compressed and base64-encoded
 (the browser inflates it with ``DecompressionStream``) so the file stays small.
+
+The payload is never held whole: its JSON text is rendered in pieces (a chunk of
+findings, or one seed's run with a fragment cache), and each piece is encoded,
+gzip-compressed and base64-encoded as a stream (``_encode_payload``): the same bytes as
+compressing the whole text at once, without the whole text, its UTF-8 bytes or the
+compressed bytes in memory (at 150,000 findings the payload as rows took ~700 MB).
 """
 
 from __future__ import annotations
@@ -21,21 +27,27 @@ import base64
 import gzip
 import hashlib
 import json
+import secrets
+import zlib
 from collections import OrderedDict, defaultdict
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..model import CATEGORIES, SEVERITIES
+from . import fragments
 
 # Above this many bytes of JSON the payload is embedded gzip-compressed (base64).
 COMPRESS_ABOVE = 2_000_000
 # zlib level 1: at 10,000 seeds (13 MB of JSON) 0.2 s instead of 0.9 s at level 6, for
 # 3.2 MB instead of 2.6 MB (the page is rendered again whenever a finding changes)
 GZIP_LEVEL = 1
+# The compressed payload is base64-encoded this many bytes at a time (a multiple of 3:
+# the pieces' base64 texts join to the base64 text of the whole).
+B64_PIECE = 3 * 65_536
 # Side-by-side views: how many pairs show their text, and how much of it.
 MAX_DUP_PAIRS = 60
 DUP_CHARS = 1_500
@@ -255,11 +267,8 @@ def _payload(report: dict[str, Any], seeds: _Seeds, level: int | None = None
     files, file_index, status = _files(report)
     checks = sorted({f["check"] for f in findings})
     check_index = {c: i for i, c in enumerate(checks)}
-    rows = []
-    for f in findings:
-        r = _row(f, seeds, around, width)
-        rows.append([file_index[r[0]], check_index[r[1]], *r[2:10],
-                     [[file_index[x[0]], *x[1:]] for x in r[10]], r[11], r[12]])
+    rows = [_indexed(_row(f, seeds, around, width), file_index, check_index)
+            for f in findings]
     return {
         "files": [[p, status.get(p, "")] for p in files],
         "checks": checks,
@@ -267,6 +276,12 @@ def _payload(report: dict[str, Any], seeds: _Seeds, level: int | None = None
         "categories": list(CATEGORIES),
         "findings": rows,
     }
+
+
+def _indexed(r: list, file_index: dict[str, int], check_index: dict[str, int]) -> list:
+    """A named row (``_row``) as its payload row: paths and check by index."""
+    return [file_index[r[0]], check_index[r[1]], *r[2:10],
+            [[file_index[x[0]], *x[1:]] for x in r[10]], r[11], r[12]]
 
 
 def _files(report: dict[str, Any]) -> tuple[list[str], dict[str, int], dict[str, str]]:
@@ -291,35 +306,103 @@ def _row_text(r: list) -> str:
             f"[{rel}],{_dumps(r[11])},{_dumps(r[12])}]")
 
 
-def _payload_text(report: dict[str, Any], seeds: _Seeds, level: int, frags,
-                  digests: list | None) -> tuple[str, list[str]]:
-    """``(json.dumps(_payload(...)) compact, checks)``, byte for byte, with the rows of
-    seeds whose findings and quoted texts are unchanged taken from ``frags``."""
-    from .fragments import run_digests
-
+def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int, frags=None,
+                    digests: list | None = None) -> tuple[Iterator[str], list[str]]:
+    """``(pieces, checks)``: ``"".join(pieces)`` is ``json.dumps(_payload(...))``
+    compact, byte for byte, and the pieces are rendered as they are taken, one at a
+    time. Without ``frags``: a chunk of ``fragments.CHUNK`` findings a piece (never
+    every row at once); with ``frags``: one seed's run a piece, the rows of seeds whose
+    findings and quoted texts are unchanged taken from the cache."""
     findings = report["findings"]
     around, width = LEVELS[level]
     files, file_index, status = _files(report)
     checks = sorted({f["check"] for f in findings})
     check_index = {c: i for i, c in enumerate(checks)}
-    shas = {r["path"]: r.get("sha256") for r in report.get("files", [])}
-    parts = []
-    for i, j, digest in digests if digests is not None else run_digests(findings):
-        key = _run_key(shas, findings[i:j], digest, level)
-        text = frags.get(key)
-        if text is None:
-            text = ",".join(_row_text(_row(f, seeds, around, width)) for f in findings[i:j])
-            frags.put(key, text)
-        parts.append(text)
-    pieces = ",".join(parts).split(_MARK)
-    for k in range(1, len(pieces), 2):
-        name = pieces[k]
-        pieces[k] = str(file_index[name[1:]] if name[0] == "f" else check_index[name[1:]])
     head = _dumps({"files": [[p, status.get(p, "")] for p in files], "checks": checks,
                    "severities": list(SEVERITIES), "categories": list(CATEGORIES),
                    "findings": []})
     assert head.endswith(',"findings":[]}')
-    return head[:-2] + "".join(pieces) + "]}", checks
+    del files, status
+
+    def chunks() -> Iterator[str]:
+        step = fragments.CHUNK
+        for i in range(0, len(findings), step):
+            yield _dumps([_indexed(_row(f, seeds, around, width), file_index, check_index)
+                          for f in findings[i:i + step]])[1:-1]
+
+    def runs() -> Iterator[str]:
+        shas = {r["path"]: r.get("sha256") for r in report.get("files", [])}
+        for i, j, digest in (digests if digests is not None
+                             else fragments.run_digests(findings)):
+            key = _run_key(shas, findings[i:j], digest, level)
+            text = frags.get(key)
+            if text is None:
+                text = ",".join(_row_text(_row(f, seeds, around, width))
+                                for f in findings[i:j])
+                frags.put(key, text)
+            # a run's text holds its marks in pairs: its names are indexed on their own
+            pieces = text.split(_MARK)
+            for k in range(1, len(pieces), 2):
+                name = pieces[k]
+                pieces[k] = str(file_index[name[1:]] if name[0] == "f"
+                                else check_index[name[1:]])
+            yield "".join(pieces)
+
+    def pieces() -> Iterator[str]:
+        yield head[:-2]
+        for n, text in enumerate(chunks() if frags is None else runs()):
+            if n:
+                yield ","
+            yield text
+        yield "]}"
+
+    return pieces(), checks
+
+
+def _gzip_base64(pieces: Iterable[str]) -> str:
+    """``base64(gzip.compress("".join(pieces).encode(), GZIP_LEVEL, mtime=0))``, byte
+    for byte, from one piece at a time: one ``zlib`` stream with gzip's header and
+    trailer (``wbits=31``, which is what ``gzip.compress`` uses for ``mtime=0``), fed
+    piece by piece, its output base64-encoded in pieces of :data:`B64_PIECE` bytes."""
+    z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    out: list[str] = []
+    pending = bytearray()
+
+    def emit(block: bytes, last: bool = False) -> None:
+        pending.extend(block)
+        cut = len(pending) if last else len(pending) - len(pending) % 3
+        if cut and (last or cut >= B64_PIECE):
+            out.append(base64.b64encode(pending[:cut]).decode("ascii"))
+            del pending[:cut]
+
+    for piece in pieces:
+        emit(z.compress(piece.encode("utf-8")))
+    emit(z.flush(), last=True)
+    return "".join(out)
+
+
+def _encode_payload(pieces: Iterator[str], compress_above: int) -> tuple[str, str]:
+    """``(data, encoding)`` of the payload text given in ``pieces``: the text itself,
+    escaped for ``<script>`` (``"json"``), when it has at most ``compress_above``
+    characters, else gzip-compressed and base64-encoded (``"gzip+base64"``). At most
+    ``compress_above`` characters of it are held to tell which."""
+    held: list[str] = []
+    size = 0
+    for piece in pieces:
+        held.append(piece)
+        size += len(piece)
+        if size > compress_above:  # (characters: bytes are more)
+            break
+    else:
+        return "".join(held).translate(_ESC_TABLE), "json"  # as embed_json
+    held.reverse()
+
+    def stream() -> Iterator[str]:
+        while held:
+            yield held.pop()  # each held piece dropped once compressed
+        yield from pieces
+
+    return _gzip_base64(stream()), "gzip+base64"
 
 
 # -- side-by-side views ----------------------------------------------------------------------
@@ -533,25 +616,27 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
             frags=None, digests: list | None = None) -> str:
     """The whole page as a string. ``seeds_root`` is where the seeds are read for the
     text around each finding (without it the page shows the excerpts)."""
+    return "".join(html_pieces(report, seeds_root, max_bytes, compress_above=compress_above,
+                               max_data=max_data, frags=frags, digests=digests))
+
+
+def html_pieces(report: dict[str, Any], seeds_root: Path | None = None,
+                max_bytes: int | None = 20_000_000, *,
+                compress_above: int = COMPRESS_ABOVE, max_data: int = MAX_DATA_BYTES,
+                frags=None, digests: list | None = None) -> list[str]:
+    """:func:`to_html`'s page in three pieces: the page before the embedded data, the
+    data, the page after it (``report.html`` is written from them: the data, ASCII,
+    is not copied into the page's text, which seed text makes 2 or 4 bytes a
+    character)."""
     seeds = _Seeds(Path(seeds_root) if seeds_root is not None else None, max_bytes)
     s = report["summary"]
     level = _level(len(report["findings"]))
     while True:
-        if frags is None:
-            payload = _payload(report, seeds, level)
-            raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-            checks = payload["checks"]
-        else:
-            raw, checks = _payload_text(report, seeds, level, frags, digests)
-        if len(raw) > compress_above:  # (characters: bytes are more)
-            data = base64.b64encode(gzip.compress(
-                raw.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)).decode("ascii")
-            encoding = "gzip+base64"
-        else:
-            data = raw.translate(_ESC_TABLE)  # as embed_json: safe inside <script>
-            encoding = "json"
+        pieces, checks = _payload_pieces(report, seeds, level, frags, digests)
+        data, encoding = _encode_payload(pieces, compress_above)
         if len(data) <= max_data or level == len(LEVELS) - 1:
             break
+        del data  # not beside the next level's
         level += 1
     counts = {(c, v): 0 for c in CATEGORIES for v in SEVERITIES}
     by_check: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in SEVERITIES})
@@ -571,15 +656,20 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     meta = {"generated_at": report.get("generated_at", ""), "seeds_dir": seeds_dir,
             "encoding": encoding, "fail_on": s.get("fail_on", "error")}
-    return _env().get_template("report.html.j2").render(
+    # the data's place in the page: a mark that nothing else in it can hold
+    mark = f"\x00seedcheck-data-{secrets.token_hex(16)}\x00"
+    page = _env().get_template("report.html.j2").render(
         report=report, s=s, counts=counts, categories=CATEGORIES, severities=SEVERITIES,
         sev_color=SEV_COLOR, cat_color=CAT_COLOR, cat_chart=cat_chart,
         check_chart=check_chart, check_rows=check_rows, hist=_histogram(dups["scores"]),
         dups=dups, figures=figures, failed=failed, stale=report.get("stale_baseline") or [],
         seeds_dir=seeds_dir, max_dup_pairs=MAX_DUP_PAIRS, max_figure_pairs=MAX_FIGURE_PAIRS,
         css=Markup(_asset("report.css")), script=Markup(script), script_hash=script_hash,
-        data=Markup(data), meta=Markup(embed_json(meta, compact=False)),
+        data=Markup(mark), meta=Markup(embed_json(meta, compact=False)),
         checks=checks)
+    before, found, after = page.partition(mark)
+    assert found and mark not in after
+    return [before, data, after]
 
 
 def embedded_data(page: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fastjson
-from .html import to_html
+from .html import html_pieces
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
 from .fragments import Fragments, cache_path, rendered_runs, run_digests
@@ -121,7 +121,7 @@ def _render(name: str, func, *args) -> str:
 
 PARALLEL_MIN = 1_000  # from this many findings the four reports render side by side
 # The order the renderers take the reports in: report.html alone takes about as long as
-# the three others (its payload is gzip-compressed whole): on two CPUs one renders it
+# the three others (every finding's context, gzip-compressed): on two CPUs one renders it
 # while the other renders the rest (in REPORT_FILES' order the first took report.json
 # and then report.html, the other report.md and report.sarif, and waited).
 SLOWEST_FIRST = ("report.html", "report.json", "report.sarif", "report.md")
@@ -164,8 +164,8 @@ def _render_pieces(name: str) -> list[str]:
         pieces = _render(name, sarif_pieces, report,
                          base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
     else:
-        pieces = [_render(name, lambda: to_html(report, seeds_root, frags=frags,
-                                                digests=digests))]
+        pieces = _render(name, lambda: html_pieces(report, seeds_root, frags=frags,
+                                                   digests=digests))
     if frags is not None:
         frags.save()
         LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
