@@ -27,16 +27,29 @@ def seed_file(i: int) -> str:
     return f"2021-05-06\n\n标题{i}\n\n      第一段，工作实缋突出。\n\n      第二段，内容完整。\n"
 
 
+def write_seeds(root: Path, n_files: int, text_of, width: int, lines: int | None = None
+                ) -> tuple[list[tuple[int, str, str]], list[dict]]:
+    """Write seed ``i`` (``text_of(i)``) under ``root`` as ``{i:0width}.txt``; gives
+    (i, path, text) of each and the report's file entries (``lines``: a fixed line
+    count, or the text's)."""
+    root.mkdir(parents=True, exist_ok=True)
+    out, files = [], []
+    for i in range(n_files):
+        path = f"{i:0{width}d}.txt"
+        text = text_of(i)
+        (root / path).write_text(text, encoding="utf-8")
+        files.append({"path": path, "sha256": f"{i:064x}", "chars": len(text),
+                      "lines": lines if lines is not None else text.count("\n")})
+        out.append((i, path, text))
+    return out, files
+
+
 def make_report(root: Path, n_files: int = 30, per_file: int = 3) -> dict:
     """A report of ``n_files`` seeds (written under ``root``) with ``per_file`` findings
     each, fixes and related places included (more than fastjson's 50 inline results)."""
-    root.mkdir(parents=True, exist_ok=True)
-    files, fs = [], []
-    for i in range(n_files):
-        path = f"{i:03d}.txt"
-        text = seed_file(i)
-        (root / path).write_text(text, encoding="utf-8")
-        files.append({"path": path, "sha256": f"{i:064x}", "chars": len(text), "lines": 7})
+    fs = []
+    seeds, files = write_seeds(root, n_files, seed_file, 3, lines=7)
+    for i, path, text in seeds:
         for k in range(per_file):
             off = text.index("实缋")
             fs.append(Finding(
@@ -395,14 +408,9 @@ def long_seed(i: int) -> str:
 def long_report(root: Path, n_files: int, per_file: int = 4) -> dict:
     """``n_files`` long seeds with ``per_file`` findings each (a fix, related places
     with their previews), written under ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    files, fs = [], []
-    for i in range(n_files):
-        path = f"{i:04d}.txt"
-        text = long_seed(i)
-        (root / path).write_text(text, encoding="utf-8")
-        files.append({"path": path, "sha256": f"{i:064x}", "chars": len(text),
-                      "lines": text.count("\n")})
+    fs = []
+    seeds, files = write_seeds(root, n_files, long_seed, 4)
+    for i, path, text in seeds:
         for k in range(per_file):
             line = 5 + 2 * k
             start = sum(len(x) + 1 for x in text.split("\n")[:line - 1])
