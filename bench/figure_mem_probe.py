@@ -1,0 +1,69 @@
+"""The figure category's memory, step by step, in one process (a measurement, not a
+test; docs/performance.md, "Seventh session").
+
+    python bench/figure_mem_probe.py SEEDS
+
+Extracts every seed's figure features, then runs the steps of
+``figure.conflicting-figure-across-files`` one after the other: the statement rows, the
+candidate pairs (MinHash buckets), their verification. Before each step the peak is
+reset (``/proc/self/clear_refs``), so ``VmHWM - VmRSS before`` is what the step itself
+allocates at its highest (Linux only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def status() -> dict[str, int]:
+    return {line.split(":")[0]: int(line.split()[1]) // 1024
+            for line in Path("/proc/self/status").read_text().splitlines()
+            if line.startswith(("VmRSS", "VmHWM"))}
+
+
+def reset() -> int:
+    Path("/proc/self/clear_refs").write_text("5")
+    return status()["VmRSS"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("seeds", type=Path)
+    args = ap.parse_args()
+    from checks import registry
+    from checks.cache import index_features
+    from checks.config import Config
+    from checks.engine import Corpus
+    from checks.rules import figure as FG
+    from checks.seed import read_seed
+
+    registry.load_builtin()
+    cfg = Config()
+    paths = sorted(p.name for p in args.seeds.glob("*.txt"))
+    feats = {p: index_features(read_seed(args.seeds / p, p), cfg, ["figure"])["figure"]
+             for p in paths}
+    gc.collect()
+    print(f"{len(paths)} seeds' features: {status()} MB")
+    corpus = Corpus(args.seeds, paths, cfg, feature_source=lambda name, rel: feats[rel])
+    base = reset()
+    rows = FG._Rows(corpus.features("figure"))
+    print(f"rows ({len(rows):,}): own peak {status()['VmHWM'] - base} MB")
+    base = reset()
+    ra, rb = FG.candidate_rows(rows, cfg.opt(FG.ACROSS, "max_bucket", 64))
+    print(f"candidate pairs ({len(ra):,}): own peak {status()['VmHWM'] - base} MB")
+    base = reset()
+    _agreeing, conflicts = FG.verify_pairs(
+        FG._row_pairs(rows, ra, rb, FG.template_rows(rows)),
+        cfg.opt(FG.ACROSS, "min_similarity", 90.0))
+    print(f"verification ({len(conflicts):,} conflicting file pairs): own peak "
+          f"{status()['VmHWM'] - base} MB")
+
+
+if __name__ == "__main__":
+    main()
