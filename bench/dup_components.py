@@ -14,33 +14,23 @@ all keys, and from all keys with the paragraph keys capped at the check's ``MAX_
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed_features import corpus_features  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("seeds", type=Path)
-    args = ap.parse_args()
-    from checks import registry
-    from checks.cache import index_features
-    from checks.config import Config
+    _folder, paths, cfg, feats = corpus_features("duplicate", __doc__.split("\n")[0])
     from checks.rules import duplicate as dup
-    from checks.seed import read_seed
     from checks.similarity import band_keys
 
-    registry.load_builtin()
-    cfg = Config()
     bands, rows = cfg.opt(dup.NEAR, "bands", 42), cfg.opt(dup.NEAR, "rows", 3)
-    paths = sorted(p.name for p in args.seeds.glob("*.txt"))
     holders: dict[str, dict] = {k: defaultdict(list) for k in ("hash", "lsh", "p20", "p100")}
     for i, rel in enumerate(paths):
-        f = index_features(read_seed(args.seeds / rel, rel), cfg, ["duplicate"])["duplicate"]
+        f = feats[rel]
         if f["len"]:
             holders["hash"][int(f["hash"])].append(i)
         if f["sig"] is not None:

@@ -12,13 +12,12 @@ allocates at its highest (Linux only).
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed_features import corpus_features  # noqa: E402
 
 
 def status() -> dict[str, int]:
@@ -33,24 +32,13 @@ def reset() -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("seeds", type=Path)
-    args = ap.parse_args()
-    from checks import registry
-    from checks.cache import index_features
-    from checks.config import Config
+    folder, paths, cfg, feats = corpus_features("figure", __doc__.split("\n")[0])
     from checks.engine import Corpus
     from checks.rules import figure as FG
-    from checks.seed import read_seed
 
-    registry.load_builtin()
-    cfg = Config()
-    paths = sorted(p.name for p in args.seeds.glob("*.txt"))
-    feats = {p: index_features(read_seed(args.seeds / p, p), cfg, ["figure"])["figure"]
-             for p in paths}
     gc.collect()
     print(f"{len(paths)} seeds' features: {status()} MB")
-    corpus = Corpus(args.seeds, paths, cfg, feature_source=lambda name, rel: feats[rel])
+    corpus = Corpus(folder, paths, cfg, feature_source=lambda name, rel: feats[rel])
     base = reset()
     rows = FG._Rows(corpus.features("figure"))
     print(f"rows ({len(rows):,}): own peak {status()['VmHWM'] - base} MB")
