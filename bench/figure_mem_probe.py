@@ -17,17 +17,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mem_probe import _status as status, reset_peak  # noqa: E402  (the cluster probe's)
 from seed_features import corpus_features  # noqa: E402
 
 
-def status() -> dict[str, int]:
-    return {line.split(":")[0]: int(line.split()[1]) // 1024
-            for line in Path("/proc/self/status").read_text().splitlines()
-            if line.startswith(("VmRSS", "VmHWM"))}
-
-
 def reset() -> int:
-    Path("/proc/self/clear_refs").write_text("5")
+    reset_peak()
     return status()["VmRSS"]
 
 

@@ -44,6 +44,15 @@ def _status() -> dict:
     return out
 
 
+def reset_peak() -> None:
+    """Set this process's ``VmHWM`` to its ``VmRSS`` (Linux: ``clear_refs`` 5), so a
+    later ``VmHWM - VmRSS before`` is what was allocated since at the highest."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def probe(dask_worker=None) -> dict:
     held: dict[str, list] = {}
     data = dask_worker.data

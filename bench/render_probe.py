@@ -30,10 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 
-def status() -> dict:
-    return {line.split(":")[0]: int(line.split()[1]) // 1024
-            for line in Path("/proc/self/status").read_text().splitlines()
-            if line.startswith(("VmRSS", "VmHWM"))}
+from mem_probe import _status as status, reset_peak  # noqa: E402  (the cluster probe's)
 
 
 def main() -> None:
@@ -52,7 +49,7 @@ def main() -> None:
     src = dist.make_source(args.seeds)
     lookup = dist.line_lookup(src, dict(dist.list_seeds(src)), Config().max_file_bytes)
     gc.collect()
-    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    reset_peak()  # VmHWM := VmRSS
     before = status()
     t = time.process_time()
     out: dict = {"findings": len(report["findings"]), "before": before}

@@ -19,7 +19,6 @@ import argparse
 import gc
 import hashlib
 import json
-import os
 import pickle
 import sys
 import time
@@ -30,17 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 
-def status() -> dict:
-    from mem_probe import _status  # the same /proc reader as the cluster probe
-
-    return _status()
-
-
-def reset_peak() -> None:
-    try:
-        Path(f"/proc/{os.getpid()}/clear_refs").write_text("5")
-    except OSError:
-        pass
+from mem_probe import _status as status, reset_peak  # noqa: E402  (the cluster probe's)
 
 
 def main() -> int:
