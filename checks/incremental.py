@@ -528,12 +528,8 @@ def _incremental(root: Path, now: dict[str, str], config: Config, category: str,
     def features(name: str, paths: Iterable[str]) -> dict[tuple[str, str], Any]:
         need = sorted(p for p in paths if (name, p) not in now_feats)
         if need:
-            source = make_source(set(need))
-            try:
-                for p in need:
-                    now_feats[(name, p)] = source(name, p)
-            finally:
-                source.flush()
+            got = FeatureAccess(name, store, ctx, state["shas"], make_source).current(need)
+            now_feats.update(((name, p), f) for p, f in got.items())
         return now_feats
 
     def edge_owners(s: registry.IndexSpec, old_ki: KeyIndex, new_ki: KeyIndex,
