@@ -327,6 +327,33 @@ def _store(config: pytest.Config) -> cache_mod.Store | None:
     return state.store
 
 
+class SeedRef(NamedTuple):
+    """A seed of a :class:`SeedBatch`: what a :class:`SeedItem` would hold, without
+    the item (pytest builds an item in about 25 µs: 1.2 s at 50,000 seeds)."""
+    rel: str
+    path: Path
+    sha: str | None
+    cached_worst: int | None
+    nodeid: str  # the node id its SeedItem has (--lf, -k on a later run)
+
+
+def _unselected_run(config: pytest.Config, state: State, n: int) -> bool:
+    """Does this run check every seed of the folder and group them (a large plain run,
+    see ``SessionPlugin._large_plain_run``) with nothing that selects or orders seed
+    items by their node ids (-k, -m, --lf, --ff, --sw, --deselect, a ``::`` argument)?
+    Then the seeds are collected as one :class:`SeedBatch`, not ``n`` items."""
+    if (not state.controller or state.fold_min <= 0 or n < state.fold_min
+            or config.option.collectonly or config.pluginmanager.has_plugin("dsession")):
+        return False
+    opt = config.option
+    if (getattr(opt, "keyword", "") or getattr(opt, "markexpr", "")
+            or getattr(opt, "lf", False) or getattr(opt, "failedfirst", False)
+            or getattr(opt, "stepwise", False) or getattr(opt, "stepwise_skip", False)
+            or getattr(opt, "deselect", None)):
+        return False
+    return not any("::" in str(a) for a in config.args)
+
+
 class SeedDir(pytest.Directory):
     """The seeds folder: one item per seed, then one per corpus-check category."""
 
@@ -344,11 +371,19 @@ class SeedDir(pytest.Directory):
         cached = store.cached_seeds(state.ctx) if store is not None else {}
         hashes = cache_mod.FileHashes(store if state.use_cache else None, state.root,
                                       state.config.max_file_bytes)
+        batch = _unselected_run(self.config, state, len(entries))
+        refs: list[SeedRef] = []
         for rel, path in entries:
             sha = hashes.sha(rel, path)
             state.shas[rel] = sha
-            yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
-                                       cached_worst=cached.get((rel, sha)))
+            if batch:
+                refs.append(SeedRef(rel, path, sha, cached.get((rel, sha)),
+                                    f"{self.nodeid}::{rel}"))
+            else:
+                yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
+                                           cached_worst=cached.get((rel, sha)))
+        if refs:
+            yield SeedBatch.from_parent(self, name=f"seeds[{len(refs)}]", refs=refs)
         if state.controller:
             hashes.save()
         categories = [c for c in registry.corpus_categories()
@@ -500,6 +535,22 @@ class SeedItem(_CheckItem):
     def reportinfo(self):
         # (the shown path, not self.path: a non-UTF-8 file name must not reach xdist)
         return self.parent.path / self.rel, None, f"seed {self.rel}"
+
+
+class SeedBatch(pytest.Item):
+    """Every seed of a large run that selects none (:func:`_unselected_run`), as one
+    collected item: ``pytest_collection_finish`` checks them and puts the passing,
+    failing and single :class:`SeedItem` items in its place; it never runs itself."""
+
+    def __init__(self, *, refs: list[SeedRef], **kw):
+        super().__init__(**kw)
+        self.refs = refs
+
+    def runtest(self) -> None:  # pragma: no cover - replaced before the run
+        raise RuntimeError("seedcheck: a seed batch was not expanded")
+
+    def reportinfo(self):
+        return self.path, None, f"{len(self.refs)} seeds"
 
 
 class CorpusItem(_CheckItem):
@@ -781,7 +832,8 @@ class SessionPlugin:
         if (not state.controller or state.fold_min <= 0 or config.option.collectonly
                 or config.pluginmanager.has_plugin("dsession")):
             return False
-        return sum(1 for it in items if isinstance(it, SeedItem)) >= state.fold_min
+        return sum(len(it.refs) if isinstance(it, SeedBatch) else 1 for it in items
+                   if isinstance(it, (SeedItem, SeedBatch))) >= state.fold_min
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -795,7 +847,12 @@ class SessionPlugin:
         state = self.state
         if self._gc is None:
             self._gc = parallel.relax_gc()
-        seeds = [it for it in items if isinstance(it, SeedItem)]
+        seeds: list = []  # SeedItem or SeedRef, in the items' order
+        for it in items:
+            if isinstance(it, SeedBatch):
+                seeds += it.refs
+            elif isinstance(it, SeedItem):
+                seeds.append(it)
         corpus = [it for it in items if isinstance(it, CorpusItem)]
         store = _store(session.config)
         state.run_key = self._run_key(seeds, corpus)
@@ -826,7 +883,7 @@ class SessionPlugin:
         pre = state.prefetch
         rank = SEVERITY_RANK[state.fail_on]
 
-        def bad(it: SeedItem) -> bool | None:
+        def bad(it: SeedItem | SeedRef) -> bool | None:
             got = pre.seeds.get(it.rel)
             if got is None:
                 return None  # checked by its own item
@@ -860,32 +917,51 @@ class SessionPlugin:
         return h.hexdigest()
 
     def _group(self, items: list, seeds: list, bad) -> None:
+        """Put one item for the passing seeds and, when at least ``group_min`` fail, one
+        for the failing ones in the place of the first of each; the other seeds stay
+        single items (a :class:`SeedRef` of a :class:`SeedBatch` becomes its SeedItem)."""
         state = self.state
-        passing: list[SeedItem] = []
-        failing: list[SeedItem] = []
+        passing: list = []
+        failing: list = []
         for it in seeds:
             b = bad(it)
             if b is not None:
                 (failing if b else passing).append(it)
         state.failing_rels = [it.rel for it in failing]
         group = state.group_min > 0 and len(failing) >= state.group_min
+        parents = {}  # a batch's parent, for the items made of its seeds
+        flat = []
+        for it in items:
+            if isinstance(it, SeedBatch):
+                flat += it.refs
+                parents.update((id(r), it.parent) for r in it.refs)
+            else:
+                flat.append(it)
+
+        def parent(it):
+            return parents.get(id(it)) or it.parent
+
         replace: dict[int, pytest.Item | None] = {}
         if passing:
             replace[id(passing[0])] = PassingItem.from_parent(
-                passing[0].parent, name=f"passing[{len(passing)}]",
+                parent(passing[0]), name=f"passing[{len(passing)}]",
                 entries=[(it.rel, it.path, it.sha) for it in passing])
             for it in passing[1:]:
                 replace[id(it)] = None
         if group:
             replace[id(failing[0])] = FailingItem.from_parent(
-                failing[0].parent, name=f"failing[{len(failing)}]",
+                parent(failing[0]), name=f"failing[{len(failing)}]",
                 entries=[(it.rel, it.path, it.sha) for it in failing],
                 nodeids=[it.nodeid for it in failing])
             for it in failing[1:]:
                 replace[id(it)] = None
         out = []
-        for it in items:
+        for it in flat:
             new = replace.get(id(it), it)
+            if isinstance(new, SeedRef):
+                new = SeedItem.from_parent(parent(new), name=new.rel, path=new.path,
+                                           rel=new.rel, sha=new.sha,
+                                           cached_worst=new.cached_worst)
             if new is not None:
                 out.append(new)
         items[:] = out

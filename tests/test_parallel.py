@@ -149,6 +149,41 @@ def test_k_and_lf_work_with_grouped_failures(pytester, pinned):
     assert "FAILED s::0001.txt" in r.stdout.str()
 
 
+class Collected:
+    """The item names as collection made them (before the plugin checks and groups)."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items):
+        self.names = [it.nodeid.split("::")[-1] for it in items]
+
+
+def test_a_run_that_selects_nothing_collects_its_seeds_as_one_batch(pytester, pinned):
+    seeds = make_seeds(pytester.path / "s")
+    ref = pytester.runpytest("--seeds", str(seeds), "--report-dir", "ref", "-p",
+                             "no:randomly", "--no-cache", "-o", "seedcheck_fold_min=0")
+    seen, spy = Collected(), Spy()
+    # failing seeds fewer than group_min: each stays a SeedItem with its own node id
+    r = pytester.runpytest("--seeds", str(seeds), "--report-dir", "out", "-p", "no:randomly",
+                           "--no-cache", "-o", "seedcheck_fold_min=10",
+                           "-o", "seedcheck_group_min=1000", plugins=[seen, spy])
+    assert [n for n in seen.names if not n.startswith("corpus[")] == ["seeds[40]"]
+    names = [n.split("::")[-1] for n in spy.items]
+    assert "0001.txt" in names and "0039.txt" in names and "0000.txt" not in names
+    assert [n for n in names if n.startswith("passing[")]
+    assert not [n for n in names if n.startswith("seeds[")]
+    assert "FAILED s::0001.txt" in r.stdout.str()
+    assert core(pytester.path / "out") == core(pytester.path / "ref")
+    assert r.parseoutcomes() == ref.parseoutcomes() | {"passed": r.parseoutcomes()["passed"]}
+    # a run that selects (-k) collects one item per seed, as before
+    seen = Collected()
+    pytester.runpytest("--seeds", str(seeds), "--report-dir", "k", "-p", "no:randomly",
+                       "-o", "seedcheck_fold_min=10", "-k", "000", plugins=[seen])
+    assert "0001.txt" in seen.names and not [n for n in seen.names if n.startswith("seeds[")]
+
+
 def test_large_run_console_is_short(pytester, pinned, monkeypatch):
     monkeypatch.setattr(plugin, "SHORT_FILES", 10)
     seeds = make_seeds(pytester.path / "s")
