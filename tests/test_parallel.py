@@ -127,6 +127,40 @@ def test_warm_run_keeps_unchanged_reports_and_rewrites_touched_ones(pytester, pi
     assert core(pytester.path / "out") == core(pytester.path / "cold")
 
 
+def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pinned,
+                                                                   monkeypatch):
+    """One changed seed: the pool checks it (and runs the categories) while this
+    process reads the other results back; a stored row that is gone by the time they
+    are read is checked by the pool as well. The report equals a cold run's."""
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    order: list[str] = []
+    real_bulk = cache_mod.Store.get_seeds_bulk
+    real_submit = parallel.ProcessPoolExecutor.submit
+
+    def bulk(self, keys, ctx):
+        order.append("read")
+        got = real_bulk(self, keys, ctx)
+        got.pop(next(k for k in got if k[0] == "0002.txt"))  # gone since the keys
+        return got
+
+    def submit(self, fn, *args, **kw):
+        order.append(fn.__name__)
+        return real_submit(self, fn, *args, **kw)
+
+    monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", bulk)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
+    spy = Spy()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert order[0] == "_seeds_then" and order.index("read") < order.index("_check_chunk")
+    assert (spy.prefetch.hits, spy.prefetch.pooled, spy.prefetch.local) == (38, 2, 0)
+    monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", real_bulk)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+
+
 def test_k_and_lf_work_with_grouped_failures(pytester, pinned):
     seeds = make_seeds(pytester.path / "s")
     r = run(pytester, seeds, "out")
