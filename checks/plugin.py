@@ -333,7 +333,7 @@ class SeedRef(NamedTuple):
     rel: str
     path: Path
     sha: str | None
-    cached_worst: int | None
+    cached_worst: int | None  # (None: a batch is checked up front, never folded)
     nodeid: str  # the node id its SeedItem has (--lf, -k on a later run)
 
 
@@ -368,17 +368,18 @@ class SeedDir(pytest.Directory):
             return
         entries = scan(self.path)
         store = _store(self.config)
-        cached = store.cached_seeds(state.ctx) if store is not None else {}
+        batch = _unselected_run(self.config, state, len(entries))
+        # (a batch's seeds are never folded by their cached worst severity: they are
+        # checked up front, and a run that repeats the last one reads nothing)
+        cached = store.cached_seeds(state.ctx) if store is not None and not batch else {}
         hashes = cache_mod.FileHashes(store if state.use_cache else None, state.root,
                                       state.config.max_file_bytes)
-        batch = _unselected_run(self.config, state, len(entries))
         refs: list[SeedRef] = []
         for rel, path in entries:
             sha = hashes.sha(rel, path)
             state.shas[rel] = sha
             if batch:
-                refs.append(SeedRef(rel, path, sha, cached.get((rel, sha)),
-                                    f"{self.nodeid}::{rel}"))
+                refs.append(SeedRef(rel, path, sha, None, f"{self.nodeid}::{rel}"))
             else:
                 yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
                                            cached_worst=cached.get((rel, sha)))

@@ -245,8 +245,14 @@ def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
 
     first = run(pytester, seeds, "out")
     spy = StateSpy()
+    asked: list[str] = []
+    real = cache_mod.Store.cached_seeds
+    monkeypatch.setattr(cache_mod.Store, "cached_seeds",
+                        lambda self, ctx: asked.append(ctx) or real(self, ctx))
     again = run(pytester, seeds, "out", spy=spy)
+    monkeypatch.setattr(cache_mod.Store, "cached_seeds", real)
     assert spy.state.replay is not None and spy.state.prefetch is None
+    assert not asked  # a replay reads no stored row
     assert "nothing changed since the last run" in again.stdout.str()
     assert again.ret == first.ret == 1
     assert again.parseoutcomes() == first.parseoutcomes()
