@@ -74,7 +74,11 @@ def _context():
 
 
 def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
-          root: str) -> None:
+          root: str, corpus_paths: list[str] | None = None,
+          shas: dict[str, str | None] | None = None) -> None:
+    """A worker's (or this process's) state. ``corpus_paths`` and ``shas``, what every
+    category task reads, come here once (a forked worker inherits them: at 50,000 seeds
+    pickling them into each task cost ~1.5 s of this process's time)."""
     if os.getpid() != _MAIN_PID:
         # A forked worker: what it inherited (the pytest process's heap: at 10,000 seeds
         # ~600,000 objects of stored results, items, findings) is never garbage here;
@@ -85,6 +89,7 @@ def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
         gc.set_threshold(*_GC_DEFAULT)
     _W.clear()
     _W.update(config=config, ctx=ctx, indexes=indexes, root=Path(root),
+              paths=corpus_paths, shas=shas,
               store=cache_mod.Store.open(Path(store_path), repair=False)
               if store_path else None)
 
@@ -104,10 +109,15 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, di
     return out
 
 
-def _check_category(category: str, paths: list[str], shas: dict[str, str | None]
+def _check_category(category: str, paths: list[str] | None = None,
+                    shas: dict[str, str | None] | None = None
                     ) -> tuple[str, list[dict], list[str] | None, dict]:
-    """(category, findings, crash lines or None, what was done)."""
+    """(category, findings, crash lines or None, what was done); ``paths`` and ``shas``
+    default to the worker's own (``_init``)."""
     from . import incremental
+
+    if paths is None:
+        paths, shas = _W["paths"], _W["shas"]
 
     t0 = time.perf_counter()
     incremental.LAST.pop(category, None)
@@ -172,7 +182,7 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
     pre = Prefetch()
     t0 = time.perf_counter()
     init = (config, str(store_path) if store_path and store is not None
-            and not store.broken else None, ctx, indexes, str(root))
+            and not store.broken else None, ctx, indexes, str(root), corpus_paths, shas)
     if jobs > 1 and len(categories) > 1 and len(corpus_paths) >= POOL_MIN * 8:
         stored = store.cached_seeds(ctx) if store is not None else {}
         changed = [(rel, str(path), sha) for rel, path, sha in entries
@@ -251,12 +261,11 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
 AFTER_SEEDS = ("typo",)
 
 
-def _seeds_then(chunk: list, categories: list[str], corpus_paths: list[str],
-                shas: dict[str, str | None]) -> tuple[list, list]:
+def _seeds_then(chunk: list, categories: list[str]) -> tuple[list, list]:
     """Check ``chunk``, then run ``categories`` (in this worker, which has loaded what
     checking the seeds needed)."""
     rows = _check_chunk(chunk) if chunk else []
-    return rows, [_check_category(cat, corpus_paths, shas) for cat in categories]
+    return rows, [_check_category(cat) for cat in categories]
 
 
 def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas, store,
@@ -272,8 +281,8 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
         after = [c for c in categories if c in AFTER_SEEDS]
-        first = pool.submit(_seeds_then, changed, after, corpus_paths, shas)
-        futures = [pool.submit(_check_category, cat, corpus_paths, shas)
+        first = pool.submit(_seeds_then, changed, after)
+        futures = [pool.submit(_check_category, cat)
                    for cat in _slowest_first(c for c in categories if c not in after)]
         got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
             if store is not None else {}
@@ -312,8 +321,8 @@ def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, t
             # few changed seeds (the pytest process loaded nothing for them): one worker
             # checks them, then runs the AFTER_SEEDS categories; the others run beside it
             after = [c for c in categories if c in AFTER_SEEDS]
-            first = pool.submit(_seeds_then, misses, after, corpus_paths, shas)
-            futures = [pool.submit(_check_category, cat, corpus_paths, shas)
+            first = pool.submit(_seeds_then, misses, after)
+            futures = [pool.submit(_check_category, cat)
                        for cat in _slowest_first(c for c in categories if c not in after)]
             rows, done = first.result()
             for rel, rec, fds in rows:
@@ -340,7 +349,7 @@ def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, t
         pre.seeds_s += time.perf_counter() - t0
         # the corpus categories need every seed's features: after the seeds, side by side
         # (the slowest first)
-        futures = [pool.submit(_check_category, cat, corpus_paths, shas)
+        futures = [pool.submit(_check_category, cat)
                    for cat in _slowest_first(categories)]
         for fut in as_completed(futures):
             cat, fds, crash, info = fut.result()

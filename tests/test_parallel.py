@@ -145,8 +145,11 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
         got.pop(next(k for k in got if k[0] == "0002.txt"))  # gone since the keys
         return got
 
+    sent: list[tuple] = []
+
     def submit(self, fn, *args, **kw):
         order.append(fn.__name__)
+        sent.append(args)
         return real_submit(self, fn, *args, **kw)
 
     monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", bulk)
@@ -154,6 +157,8 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     spy = Spy()
     run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
     assert order[0] == "_seeds_then" and order.index("read") < order.index("_check_chunk")
+    # the corpus's paths and hashes reach the workers once (inherited), not in each task
+    assert all(not isinstance(a, (list, dict)) or len(a) < 5 for args in sent for a in args)
     assert (spy.prefetch.hits, spy.prefetch.pooled, spy.prefetch.local) == (38, 2, 0)
     monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", real_bulk)
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
