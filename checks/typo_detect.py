@@ -548,11 +548,32 @@ class ClauseMemo:
                 self.data.move_to_end(key)
             return got
 
+    def get_many(self, keys: list) -> list:
+        """``[get(k) for k in keys]`` under one acquisition of the lock."""
+        with self.lock:
+            got = list(map(self.data.get, keys))
+            for key, value in zip(keys, got):
+                if value is not None:
+                    self.data.move_to_end(key)
+            hits = len(got) - got.count(None)
+            self.hits += hits
+            self.misses += len(got) - hits
+            return got
+
     def put(self, key, value) -> None:
         with self.lock:
             self.data[key] = value
             while len(self.data) > self.maxsize:
                 self.data.popitem(last=False)
+
+    def put_many(self, items: list) -> None:
+        """``put(k, v)`` for each (k, v) of ``items`` in order, under one acquisition of
+        the lock."""
+        with self.lock:
+            for key, value in items:
+                self.data[key] = value
+                if len(self.data) > self.maxsize:
+                    self.data.popitem(last=False)
 
     def cache_parameters(self) -> dict:
         return {"maxsize": self.maxsize, "typed": False}
@@ -595,29 +616,32 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
               variants, both_gain)
     out: list[Confusion] = []
     todo: list[tuple[int, str]] = []  # (offset in text, clause) not memoised
+    spans: list[tuple[int, str]] = []  # (offset in text, clause) of every clause
     pos = 0
     for m in _CLAUSE_SEP.finditer(text + " "):
-        clause = text[pos:m.start()]
-        if len(clause) >= 2:
-            got = _CLAUSES.get((clause, params))
-            if got is None:
-                todo.append((pos, clause))
-            else:
-                out += [_shifted(c, pos) for c in got]
+        if m.start() - pos >= 2:
+            spans.append((pos, text[pos:m.start()]))
         pos = m.end()
+    for (pos, clause), got in zip(spans, _CLAUSES.get_many([(c, params) for _p, c in spans])):
+        if got is None:
+            todo.append((pos, clause))
+        elif got:
+            out += [_shifted(c, pos) for c in got]
     if todo:
         joined = "\n".join(c for _, c in todo)
         found = _confusions_in(joined, *params)
         k = 0  # found is sorted by start: hand each clause its own
         at = 0  # the clause's offset in joined
+        learnt = []
         for off, clause in todo:
             mine = []
             while k < len(found) and found[k].start < at + len(clause):
                 mine.append(_shifted(found[k], -at))
                 k += 1
-            _CLAUSES.put((clause, params), tuple(mine))
+            learnt.append(((clause, params), tuple(mine)))
             out += [_shifted(c, off) for c in mine]
             at += len(clause) + 1
+        _CLAUSES.put_many(learnt)
     out.sort(key=lambda c: (c.start, c.end))
     return out
 

@@ -38,7 +38,7 @@ CONTEXT = 2  # tokens of context each side of the swapped tokens
 NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba's tagger
 # reads a name (范伟 in 管辖的范伟较宽, 新加波); the likeliest name it would have let through
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
-_RUN = re.compile(f"[{D.HAN_CLASS}]+")
+_RUN = re.compile(f"[{D.HAN_CLASS}]{{2,}}")  # runs of Han characters (one alone: no swap)
 
 
 class ModelMissing(RuntimeError):
@@ -197,8 +197,6 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     out: list[Confusion] = []
     for m in _RUN.finditer(text):
         r = m.group()
-        if len(r) < 2:
-            continue
         s = m.start()
         for a, b, p, y, k, g in _run_swaps(r, min_gain, both_gain, min_freq, names):
             wrong = r[a:b]
