@@ -401,7 +401,6 @@ class Confusion:
     wrong_freq: int  # jieba frequency of the wrong form (0: not a word)
 
 
-_HAN1 = re.compile(f"[{D.HAN_CLASS}]")
 _HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
 STANDALONE = 20000
 NAME_REACH = 6  # characters of context each side for jieba's tagger
