@@ -12,9 +12,9 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from itertools import compress
+from itertools import compress, repeat
 from math import log
-from operator import add
+from operator import add, le, lt, not_, truth
 from typing import NamedTuple
 
 from . import typo_data as D
@@ -401,7 +401,6 @@ class Confusion:
     wrong_freq: int  # jieba frequency of the wrong form (0: not a word)
 
 
-_HAN1 = re.compile(f"[{D.HAN_CLASS}]")
 _HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
 STANDALONE = 20000
 NAME_REACH = 6  # characters of context each side for jieba's tagger
@@ -548,11 +547,32 @@ class ClauseMemo:
                 self.data.move_to_end(key)
             return got
 
+    def get_many(self, keys: list) -> list:
+        """``[get(k) for k in keys]`` under one acquisition of the lock."""
+        with self.lock:
+            got = list(map(self.data.get, keys))
+            for key, value in zip(keys, got):
+                if value is not None:
+                    self.data.move_to_end(key)
+            hits = len(got) - got.count(None)
+            self.hits += hits
+            self.misses += len(got) - hits
+            return got
+
     def put(self, key, value) -> None:
         with self.lock:
             self.data[key] = value
             while len(self.data) > self.maxsize:
                 self.data.popitem(last=False)
+
+    def put_many(self, items: list) -> None:
+        """``put(k, v)`` for each (k, v) of ``items`` in order, under one acquisition of
+        the lock."""
+        with self.lock:
+            for key, value in items:
+                self.data[key] = value
+                if len(self.data) > self.maxsize:
+                    self.data.popitem(last=False)
 
     def cache_parameters(self) -> dict:
         return {"maxsize": self.maxsize, "typed": False}
@@ -595,29 +615,32 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
               variants, both_gain)
     out: list[Confusion] = []
     todo: list[tuple[int, str]] = []  # (offset in text, clause) not memoised
+    spans: list[tuple[int, str]] = []  # (offset in text, clause) of every clause
     pos = 0
     for m in _CLAUSE_SEP.finditer(text + " "):
-        clause = text[pos:m.start()]
-        if len(clause) >= 2:
-            got = _CLAUSES.get((clause, params))
-            if got is None:
-                todo.append((pos, clause))
-            else:
-                out += [_shifted(c, pos) for c in got]
+        if m.start() - pos >= 2:
+            spans.append((pos, text[pos:m.start()]))
         pos = m.end()
+    for (pos, clause), got in zip(spans, _CLAUSES.get_many([(c, params) for _p, c in spans])):
+        if got is None:
+            todo.append((pos, clause))
+        elif got:
+            out += [_shifted(c, pos) for c in got]
     if todo:
         joined = "\n".join(c for _, c in todo)
         found = _confusions_in(joined, *params)
         k = 0  # found is sorted by start: hand each clause its own
         at = 0  # the clause's offset in joined
+        learnt = []
         for off, clause in todo:
             mine = []
             while k < len(found) and found[k].start < at + len(clause):
                 mine.append(_shifted(found[k], -at))
                 k += 1
-            _CLAUSES.put((clause, params), tuple(mine))
+            learnt.append(((clause, params), tuple(mine)))
             out += [_shifted(c, off) for c in mine]
             at += len(clause) + 1
+        _CLAUSES.put_many(learnt)
     out.sort(key=lambda c: (c.start, c.end))
     return out
 
@@ -657,17 +680,23 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                 i = next(k for k in range(len(w)) if w[k] != right[k])
                 found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
-    # characters inside a dictionary word of 2-4 characters (frequency >= cover_min)
-    covered = bytearray(n)
-    strong = bytearray(n)  # inside a word that is no rare variant: no broken idiom here
-    lex: dict[int, list] = {}  # size → the lexicon's frequency of each window (or None)
+    # characters inside a dictionary word of 2-4 characters (frequency >= cover_min), and
+    # inside one that is no rare variant (``strong``: no broken idiom there), marked for
+    # all windows at once: a byte a character, OR-ed as integers shifted by whole bytes
+    lex: dict[int, list] = {}  # size → the lexicon's frequency of each window (0: none)
+    cov = stro = 0
+    zeros, cmin, vmax = repeat(0), repeat(cover_min), repeat(variant_max)
     for size, ws in ((2, w2), (3, w3), (4, w4)):
-        fs = lex[size] = list(map(get, ws))
-        for s in compress(range(len(fs)), fs):
-            if fs[s] >= cover_min:
-                covered[s:s + size] = ONES[:size]
-                if fs[s] > variant_max:
-                    strong[s:s + size] = ONES[:size]
+        fs = lex[size] = list(map(get, ws, zeros))
+        m = int.from_bytes(bytes(map(le, cmin, fs)), "little")
+        if not cover_min > 0:  # a word the lexicon lists with frequency 0 covers nothing
+            m &= int.from_bytes(bytes(map(truth, fs)), "little")
+        v = m & int.from_bytes(bytes(map(lt, vmax, fs)), "little")
+        for j in range(size):
+            cov |= m << (8 * j)
+            stro |= v << (8 * j)
+    covered = cov.to_bytes(n, "little")
+    strong = stro.to_bytes(n, "little")
     cands: dict[int, list] = {}
     bounds: dict[int, tuple[int, int]] = {}
     reach = REACH + MAX_WORD
@@ -683,16 +712,19 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         a, b = run_of(i)
         return max(a, i - reach), min(b, i + reach + 1)
 
-    def han(i: int) -> bool:
-        return 0 <= i < n and _HAN1.match(text, i) is not None
-
-    for p in [i for i, c in enumerate(covered) if not c]:
+    # the characters no word covers that are in the table (not Han, or
+    # typo.lookalike-char's and typo.traditional-char's, otherwise) and have a Han
+    # character no word covers beside them (else: a single-character word between
+    # words, no broken word here); a byte a character as above
+    han = bytearray(n)
+    for a, b in runs:
+        han[a:b] = b"\x01" * (b - a)
+    uncov = int.from_bytes(bytes(map(not_, covered)), "little")
+    loose = uncov & int.from_bytes(han, "little")
+    spots = (uncov & int.from_bytes(bytes(map(tab.__contains__, text)), "little")
+             & ((loose << 8) | (loose >> 8)))
+    for p in compress(range(n), spots.to_bytes(n + 1, "little")):
         ch = text[p]
-        if ch not in tab:
-            continue  # not Han, or typo.lookalike-char's and typo.traditional-char's
-        if not ((p > 0 and not covered[p - 1] and han(p - 1))
-                               or (p + 1 < n and not covered[p + 1] and han(p + 1))):
-            continue  # a single-character word between words: no broken word here
         lo, hi = local_bounds(p)
         bounds[p] = (lo, hi)
         conf = None
@@ -736,15 +768,17 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
     # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
     # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
     # first two or its last two characters
-    heads = compress(range(n - 3), map(istart.__contains__, w2))
-    tails = compress(range(n - 3), map(iend.__contains__, w2[2:]))
-    for s in sorted(set(heads) | set(tails)):
+    # (so a change of character 0 or 1 keeps an idiom's last two, of 2 or 3 its first two)
+    heads = set(compress(range(n - 3), map(istart.__contains__, w2)))
+    tails = set(compress(range(n - 3), map(iend.__contains__, w2[2:])))
+    f4 = lex[4]
+    for s in sorted(heads | tails):
         if strong[s:s + 4] == ONES[:4]:
             continue  # four characters of frequent words: not a broken idiom
-        w = w4[s]
-        if get(w):
+        if f4[s]:
             continue  # a word (or a rare variant: handled above)
-        for i in range(4):
+        w = w4[s]
+        for i in (((0, 1, 2, 3) if s in tails else (2, 3)) if s in heads else (0, 1)):
             ys = iidx.get(w[:i] + "\0" + w[i + 1:])
             if not ys or w[i] not in tab:
                 continue

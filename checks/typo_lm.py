@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 import math
 import re
+from itertools import compress, repeat
+from operator import add, or_
 from pathlib import Path
 
 from . import typo_data as D
@@ -36,7 +38,7 @@ CONTEXT = 2  # tokens of context each side of the swapped tokens
 NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba's tagger
 # reads a name (范伟 in 管辖的范伟较宽, 新加波); the likeliest name it would have let through
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
-_RUN = re.compile(f"[{D.HAN_CLASS}]+")
+_RUN = re.compile(f"[{D.HAN_CLASS}]{{2,}}")  # runs of Han characters (one alone: no swap)
 
 
 class ModelMissing(RuntimeError):
@@ -77,27 +79,63 @@ def _alikes(ch: str) -> dict[str, str]:
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, str, str], ...]:
-    """(offset, substitute, kind) for every character of ``window`` but numerals whose
-    sound-alikes or look-alikes make the window a jieba word of frequency >=
-    ``min_freq`` (cached: windows recur)."""
-    idx = D.pattern_index(min_freq)
+@functools.lru_cache(maxsize=1 << 17)
+def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str], ...]:
+    """(offset, minus the frequency of the word made, substitute, kind) for every
+    character of ``window`` but numerals whose sound-alikes or look-alikes make the window
+    a jieba word of frequency >= ``min_freq`` (cached: windows recur; :func:`_run_swaps`
+    asks it for the windows of two characters)."""
+    freq = D.word_freq()
     out = []
     for k, ch in enumerate(window):
         if ch in NUMERALS:
             continue
-        ys = idx.get(window[:k] + "\0" + window[k + 1:])
+        pre, post = window[:k], window[k + 1:]
+        # most windows have no swap: the two sets are intersected from the smaller side
+        # (a set of the fills cached per pattern, not the index's string, whose iteration
+        # makes a new string per character)
+        ys = _alike_set(ch) & _fill_set(pre + "\0" + post, min_freq)
         if not ys:
             continue
         conf = _alikes(ch)
-        out += [(k, y, conf[y]) for y in conf.keys() & ys]
+        out += [(k, -freq.get(pre + y + post, 0), y, conf[y]) for y in ys]
     return tuple(out)
 
 
 @functools.lru_cache(maxsize=65536)
-def _cut(fragment: str) -> tuple[str, ...]:
-    return tuple(D.segments(fragment))
+def _alike_set(ch: str) -> frozenset[str]:
+    return frozenset(_alikes(ch))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _fill_set(key: str, min_freq: int) -> frozenset[str]:
+    """The characters that fill the blank of the word pattern ``key``, as a set (cached:
+    a window of two characters has one of 2 x ~9,000 patterns)."""
+    return frozenset(D.pattern_index(min_freq).get(key, ""))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _fills(key: str, ch: str, min_freq: int) -> tuple[tuple[int, str, str], ...]:
+    """(minus the frequency of the word made, substitute, kind) for each sound-alike or
+    look-alike of ``ch`` (not a numeral) that fills the blank (``\\0``) of ``key``, a
+    window with ``ch`` blanked, to make a jieba word of frequency >= ``min_freq``
+    (cached: windows recur)."""
+    if ch in NUMERALS:
+        return ()
+    ys = D.pattern_index(min_freq).get(key)
+    if not ys:
+        return ()
+    conf = _alikes(ch)
+    freq = D.word_freq()
+    i = key.index("\0")
+    pre, post = key[:i], key[i + 1:]
+    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut(fragment: str) -> str:
+    """The tokens of ``fragment`` joined by spaces, as the model reads them."""
+    return " ".join(D.segments(fragment))
 
 
 ATTESTED = math.log10(4.0)  # a written form a quarter as likely as the phrase: a variant
@@ -159,8 +197,6 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     out: list[Confusion] = []
     for m in _RUN.finditer(text):
         r = m.group()
-        if len(r) < 2:
-            continue
         s = m.start()
         for a, b, p, y, k, g in _run_swaps(r, min_gain, both_gain, min_freq, names):
             wrong = r[a:b]
@@ -189,6 +225,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         starts.append(pos)
         owner.extend([j] * len(t))
         pos += len(t)
+    off_end = starts[1:] + [pos]  # where each token ends
     # tokens with an unlikely bigram the model never saw on either side (a slip almost
     # always makes one), and twin words: the only places tried
     sus = bytearray(n)
@@ -197,40 +234,65 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
                 or toks[j] in twins):
             sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
+    # the candidate swaps of each suspect character: every window of 2 or 3 characters
+    # (SIZES) around it that a sound-alike or look-alike makes a word, with the word's
+    # frequency (the most frequent are scored)
     cands: dict[int, set] = {}
-    for size in SIZES:
-        for a in range(n - size + 1):
-            if not any(sus[a:a + size]):
-                continue
-            for k, y, kind in window_swaps(r[a:a + size], min_freq):
-                if sus[a + k]:
-                    cands.setdefault(a + k, set()).add((a, a + size, y, kind))
+    w2 = list(map(add, r, r[1:]))
+    for a in compress(range(n - 1), map(or_, sus, sus[1:])):  # pairs: cached, they recur
+        for k, f, y, kind in window_swaps(w2[a], min_freq):
+            p = a + k
+            if sus[p]:
+                at = cands.get(p)
+                if at is None:
+                    at = cands[p] = set()
+                at.add((f, a, a + 2, y, kind))
+    # windows of 3: the blanked forms of all of them built and looked up in C loops (a
+    # few in ten match a word pattern)
+    get = D.pattern_index(min_freq).get
+    z = repeat("\0")
+    for k, keys in ((0, list(map(add, z, w2[1:]))),
+                    (1, list(map(add, map(add, r[:-2], z), r[2:]))),
+                    (2, list(map(add, w2[:-1], z)))):
+        for a in compress(range(n - 2), map(get, keys)):
+            p = a + k
+            if sus[p]:
+                sw = _fills(keys[a], r[p], min_freq)
+                if sw:
+                    at = cands.get(p)
+                    if at is None:
+                        at = cands[p] = set()
+                    for f, y, kind in sw:
+                        at.add((f, a, a + 3, y, kind))
+    # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]
+    joined = " ".join(toks)
+    off = [0] * (nt + 1)
+    for j in range(nt):
+        off[j + 1] = off[j] + len(toks[j]) + 1
     out = []
-    freq = D.word_freq()
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
         best = None
         # the most frequent words the swaps make are scored (the rest rarely win)
-        tried = sorted(cands[p], key=lambda c: (-freq.get(r[c[0]:p] + c[2] + r[p + 1:c[1]], 0),
-                                                c))[:TRIED]
-        for a, b, y, k in tried:
+        for _f, a, b, y, k in sorted(cands[p])[:TRIED]:
             # the swap's tokens: the base segmentation around it, the word it makes, and
             # what is left of the tokens it cuts
             j0, j1 = owner[a], owner[b - 1]
-            left = r[starts[j0]:a]
-            right = r[b:starts[j1] + len(toks[j1])]
-            c0, c1 = max(0, j0 - CONTEXT), min(nt, j1 + 1 + CONTEXT)
-            new = list(toks[c0:j0])
-            if left:
-                new += _cut(left)
+            c0 = j0 - CONTEXT if j0 > CONTEXT else 0
+            c1 = j1 + 1 + CONTEXT if j1 + 1 + CONTEXT < nt else nt
+            new = [joined[off[c0]:off[j0] - 1]] if c0 < j0 else []
+            if starts[j0] < a:
+                new.append(_cut(r[starts[j0]:a]))
             new.append(r[a:p] + y + r[p + 1:b])
-            if right:
-                new += _cut(right)
-            new += toks[j1 + 1:c1]
+            if b < off_end[j1]:
+                new.append(_cut(r[b:off_end[j1]]))
+            if j1 + 1 < c1:
+                new.append(joined[off[j1 + 1]:off[c1] - 1])
             bos, eos = c0 == 0, c1 == nt
-            if (c0, c1) not in base:
-                base[(c0, c1)] = lm.score(" ".join(toks[c0:c1]), bos=bos, eos=eos)
-            g = lm.score(" ".join(new), bos=bos, eos=eos) - base[(c0, c1)]
+            bs = base.get((c0, c1))
+            if bs is None:
+                bs = base[(c0, c1)] = lm.score(joined[off[c0]:off[c1] - 1], bos=bos, eos=eos)
+            g = lm.score(" ".join(new), bos=bos, eos=eos) - bs
             if best is None or g > best[0]:
                 best = (g, a, b, y, k)
         g, a, b, y, k = best

@@ -1,0 +1,89 @@
+"""The memos that keep the typo detectors cheap (docs/performance.md, "Typo checks' CPU"):
+each answer is keyed by everything it depends on, so a memo filled with one set of
+parameters never answers for another, and asking in any order gives the answers of a
+cold process.
+"""
+
+from __future__ import annotations
+
+from checks import typo_data as D
+from checks import typo_detect as T
+from checks import typo_lm as L
+
+SLIP = "政务公开是依法行政的毕然要求。"  # 毕然 for 必然 at offset 10
+
+
+def _clear():
+    for f in (L.window_swaps, L._fills, L._fill_set, L._alike_set, L._run_swaps):
+        f.cache_clear()
+
+
+def test_pair_swaps_follow_the_word_frequency_they_were_asked_with():
+    _clear()
+    f = D.word_freq()["必然"]  # 4,280 in jieba's dictionary
+    low = L.window_swaps("毕然", f)
+    high = L.window_swaps("毕然", f + 1)  # 必然 is now too rare to be a repair
+    assert (0, -f, "必", "sound") in low
+    assert all(y != "必" for _k, _f, y, _kind in high)
+    assert L.window_swaps("毕然", f) == low  # from the memo: the same answer
+    assert L._fill_set("\0然", f) != L._fill_set("\0然", f + 1)
+    assert "必" in L._fill_set("\0然", f) and "必" not in L._fill_set("\0然", f + 1)
+
+
+def test_three_character_fills_follow_the_word_frequency():
+    _clear()
+    f = D.word_freq()["必然性"]  # 197
+    assert L._fills("\0然性", "毕", f) == ((-f, "必", "sound"),)
+    assert L._fills("\0然性", "毕", f + 1) == ()
+    assert L._fills("\0然性", "毕", f) == ((-f, "必", "sound"),)
+    assert L._fills("\0然性", "二", f) == ()  # a numeral never changes
+    assert L._fills("办公\0", "式", 50) == ((-D.word_freq()["办公室"], "室", "sound"),)
+
+
+def test_the_language_model_memo_is_keyed_by_its_parameters():
+    _clear()
+    f = D.word_freq()["必然"]
+    hit = [(c.start, c.end, c.wrong, c.right) for c in L.find_lm_confusions(SLIP)]
+    assert hit == [(10, 12, "毕然", "必然")]
+    # 必然 below the word frequency asked for: no repair; then the default again
+    assert L.find_lm_confusions(SLIP, min_freq=f + 1) == []
+    assert [(c.start, c.end, c.wrong, c.right)
+            for c in L.find_lm_confusions(SLIP)] == hit
+    # a gain no swap reaches: nothing, and the memo of the default is not consulted
+    assert L.find_lm_confusions(SLIP, min_gain=500.0, both_gain=500.0) == []
+    assert [(c.start, c.end) for c in L.find_lm_confusions(SLIP)] == [(10, 12)]
+
+
+def test_cold_and_warm_language_model_answers_are_equal():
+    texts = [SLIP, "会议由油关部门负责人主持。", "县政府召开专题会议，部署下一阶段重点工作。"]
+    _clear()
+    cold = [L.find_lm_confusions(t) for t in texts]
+    warm = [L.find_lm_confusions(t) for t in reversed(texts)][::-1]
+    assert cold == warm
+    assert [(c.wrong, c.right) for c in cold[1]] == [("油关", "有关")]
+
+
+def test_clause_memo_many_is_get_and_put_one_by_one():
+    a = T.ClauseMemo(3)
+    b = T.ClauseMemo(3)
+    items = [(("甲乙", 1), ("x",)), (("丙丁", 1), ()), (("戊己", 1), ("y",)),
+             (("庚辛", 1), ("z",))]
+    for k, v in items:
+        a.put(k, v)
+    b.put_many(items)
+    assert list(a.data.items()) == list(b.data.items())  # the oldest went out of both
+    keys = [("丙丁", 1), ("甲乙", 1), ("庚辛", 1), ("丙丁", 2)]
+    assert [a.get(k) for k in keys] == b.get_many(keys) == [(), None, ("z",), None]
+    assert a.cache_info() == b.cache_info()
+    assert list(a.data) == list(b.data)  # hits moved to the end in the same order
+
+
+def test_find_confusions_memo_is_keyed_by_its_parameters():
+    T._CLAUSES.cache_clear()
+    text = "这是程序正当原则的要求，物价通货膨涨。"
+    want = [(c.start, c.end, c.wrong, c.right) for c in T.find_confusions(text)]
+    assert want == [(14, 18, "通货膨涨", "通货膨胀")]
+    assert T.find_confusions(text, idiom_gain=500.0, min_gain=500.0, variants=False) == []
+    again = [(c.start, c.end, c.wrong, c.right) for c in T.find_confusions(text)]
+    assert again == want
+    T._CLAUSES.cache_clear()
