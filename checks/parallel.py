@@ -194,18 +194,7 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
                 pre.error = f"{type(exc).__name__}: {exc}"  # as below
             return pre
-    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
-        if store is not None else {}
-    misses = []
-    for rel, path, sha in entries:
-        hit = got.get((rel, sha)) if sha else None
-        if hit is not None:
-            pre.seeds[rel] = hit
-        else:
-            misses.append((rel, str(path), sha))
-    pre.hits = len(pre.seeds)
-    if tick is not None and pre.hits:
-        tick(pre.hits)
+    misses = _take_stored(pre, entries, store, ctx, tick)
     use_pool = jobs > 1 and (len(misses) >= POOL_MIN or len(categories) > 1
                              and len(corpus_paths) >= POOL_MIN * 8)
     if not use_pool:
@@ -253,6 +242,24 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
     return pre
 
 
+def _take_stored(pre: Prefetch, entries, store, ctx: str, tick) -> list:
+    """Put every stored result of ``entries`` into ``pre.seeds`` (one bulk read) and
+    return the rest, (rel, path, sha) to check."""
+    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
+        if store is not None else {}
+    misses = []
+    for rel, path, sha in entries:
+        hit = got.get((rel, sha)) if sha else None
+        if hit is not None:
+            pre.seeds[rel] = hit
+        else:
+            misses.append((rel, str(path), sha))
+    pre.hits = len(pre.seeds)
+    if tick is not None and pre.hits:
+        tick(pre.hits)
+    return misses
+
+
 # Categories whose index features are costly to extract the first time in a process
 # (the typo tables: ~1 s): when few seeds changed, the worker that checks them runs
 # these after them; the other categories start at once, beside it (their features of
@@ -284,19 +291,8 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
         first = pool.submit(_seeds_then, changed, after)
         futures = [pool.submit(_check_category, cat)
                    for cat in _slowest_first(c for c in categories if c not in after)]
-        got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx) \
-            if store is not None else {}
-        late = []
-        for rel, path, sha in entries:
-            hit = got.get((rel, sha)) if sha else None
-            if hit is not None:
-                pre.seeds[rel] = hit
-            elif rel not in first_rels:
-                late.append((rel, str(path), sha))
-        del got
-        pre.hits = len(pre.seeds)
-        if tick is not None and pre.hits:
-            tick(pre.hits)
+        late = [m for m in _take_stored(pre, entries, store, ctx, tick)
+                if m[0] not in first_rels]
         later = pool.submit(_check_chunk, late) if late else None
         rows, done = first.result()
         rows += later.result() if later is not None else []
