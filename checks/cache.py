@@ -532,15 +532,18 @@ class FileHashes:
     keeps (size, mtime, ctime, inode, sha256) per path (meta ``stat:<folder>``), as git's
     index does. A file whose mtime is within ``RACY_NS`` of the time its stat was
     recorded is hashed again (it may have changed within one timestamp tick after it
-    was recorded). Without a store (``--no-cache``), every file is hashed."""
+    was recorded). Without a store, or with ``read=False`` (``--no-cache``), every file
+    is hashed; with a store the stats seen are recorded all the same, so the run after
+    a ``--no-cache`` run reads no file that did not change."""
 
     RACY_NS = 2_000_000_000
 
-    def __init__(self, store: Store | None, root: Path, max_bytes: int | None):
+    def __init__(self, store: Store | None, root: Path, max_bytes: int | None,
+                 read: bool = True):
         self.store = store
         self.key = f"stat:{root}"
         self.max_bytes = max_bytes
-        got = store.get_meta(self.key) if store is not None else None
+        got = store.get_meta(self.key) if store is not None and read else None
         ok = isinstance(got, dict) and isinstance(got.get("files"), dict)
         self.at = got.get("at", 0) if ok else 0
         self.old: dict[str, list] = got["files"] if ok else {}

@@ -372,8 +372,8 @@ class SeedDir(pytest.Directory):
         # (a batch's seeds are never folded by their cached worst severity: they are
         # checked up front, and a run that repeats the last one reads nothing)
         cached = store.cached_seeds(state.ctx) if store is not None and not batch else {}
-        hashes = cache_mod.FileHashes(store if state.use_cache else None, state.root,
-                                      state.config.max_file_bytes)
+        hashes = cache_mod.FileHashes(store, state.root, state.config.max_file_bytes,
+                                      read=state.use_cache)
         refs: list[SeedRef] = []
         for rel, path in entries:
             sha = hashes.sha(rel, path)

@@ -338,9 +338,17 @@ def test_file_hashes_are_read_again_only_when_a_stat_changes(tmp_path, monkeypat
         files["2.txt"].unlink()
         del files["2.txt"]
         assert run() == 0
-        # without a store (--no-cache) every file is hashed
+        # without a store every file is hashed
         h = cache_mod.FileHashes(None, root, None)
         assert [h.sha(r, p) for r, p in files.items()] == [sha(p) for p in files.values()]
         assert h.hashed == 2
+        # --no-cache (read=False): every file is hashed, and the stats are recorded for
+        # the next run, which then reads none
+        h = cache_mod.FileHashes(store, root, None, read=False)
+        assert [h.sha(r, p) for r, p in files.items()] == [sha(p) for p in files.values()]
+        assert h.hashed == 2
+        store.put_meta(h.key, None)  # what a --no-cache run's wipe leaves
+        h.save()
+        assert run() == 0
     finally:
         store.close()
