@@ -156,6 +156,54 @@ def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path):
                                   .embedded_data(got["report.html"]), ensure_ascii=False)
 
 
+def test_a_run_with_few_new_runs_writes_them_to_the_delta_not_the_whole_file(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(Fragments, "SLACK", 2)  # (100 entries: 25 may be new or unused)
+    path = tmp_path / "f.pickle"
+    delta = tmp_path / "f.pickle.delta"
+
+    def run(keys, expect_hits):
+        f = Fragments(path, "salt")
+        for k in keys:
+            if f.get(k) is None:
+                f.put(k, f"text of {k}")
+        assert (f.hits, f.misses) == (expect_hits, len(keys) - expect_hits)
+        f.save()
+
+    run([f"k{i}" for i in range(100)], 0)
+    whole = path.read_bytes()
+    assert not delta.exists()
+    # one run changed, two added: the file stays as it was, the delta holds the three
+    run([f"k{i}" for i in range(99)] + ["x0", "x1", "x2"], 99)
+    assert path.read_bytes() == whole
+    assert sorted(Fragments(path, "salt").old) == sorted(
+        [f"k{i}" for i in range(100)] + ["x0", "x1", "x2"])
+    got = Fragments(path, "salt")
+    assert got.get("x1") == "text of x1" and got.get("k5") == "text of k5"
+    # the same run again: nothing written at all
+    stamp = delta.stat().st_mtime_ns, delta.read_bytes()
+    run([f"k{i}" for i in range(99)] + ["x0", "x1", "x2"], 102)
+    assert (delta.stat().st_mtime_ns, delta.read_bytes()) == stamp and \
+        path.read_bytes() == whole
+    # a delta made for another version of the file is not read
+    other = tmp_path / "g.pickle"
+    run_other = Fragments(other, "salt")
+    run_other.put("k0", "other")
+    run_other.save()
+    (tmp_path / "g.pickle.delta").write_bytes(delta.read_bytes())
+    assert "x1" not in Fragments(other, "salt").old
+    # many new entries (more than a quarter of those used): the file is written again
+    # with only what this run used, and the delta is gone
+    run([f"k{i}" for i in range(60)] + [f"y{i}" for i in range(40)], 60)
+    assert path.read_bytes() != whole and not delta.exists()
+    assert sorted(Fragments(path, "salt").old) == sorted(
+        [f"k{i}" for i in range(60)] + [f"y{i}" for i in range(40)])
+    # many unused entries: the same
+    run([f"k{i}" for i in range(10)], 10)
+    assert sorted(Fragments(path, "salt").old) == [f"k{i}" for i in range(10)]
+    assert not delta.exists()
+
+
 def test_a_foreign_or_broken_cache_file_is_an_empty_cache(tmp_path):
     root = tmp_path / "s"
     report = make_report(root)
@@ -510,7 +558,8 @@ def test_html_payload_streamed_is_the_whole_payload_compressed_byte_for_byte(
 def test_html_payload_pieces_are_rendered_and_compressed_one_at_a_time(tmp_path,
                                                                         monkeypatch):
     """The payload's rows are rendered when their piece is taken (CHUNK findings' rows
-    at a time, never every row), and every piece goes to the compressor on its own."""
+    at a time, never every row), and the pieces go to the compressor in blocks of
+    about ZBLOCK bytes."""
     from checks.report import fragments, html
 
     monkeypatch.setattr(fragments, "CHUNK", 7)
@@ -549,10 +598,11 @@ def test_html_payload_pieces_are_rendered_and_compressed_one_at_a_time(tmp_path,
             return self.z.flush()
 
     monkeypatch.setattr(html.zlib, "compressobj", Recording)
+    monkeypatch.setattr(html, "ZBLOCK", 4)  # blocks of at least 4 bytes
     texts = ["ab", "c\u2028", "<d>" * 10, "", "é"]
     data, encoding = html._encode_payload(iter(texts), 3)
     assert encoding == "gzip+base64"
-    assert fed == [t.encode("utf-8") for t in texts]
+    assert fed == [b"abc\xe2\x80\xa8", b"<d>" * 10, "é".encode("utf-8")]
     import base64
     import gzip
     assert base64.b64decode(data) == gzip.compress("".join(texts).encode("utf-8"),
