@@ -35,6 +35,9 @@ from .config import Config
 
 CHUNK = 32  # seeds per task: large enough to amortise the messaging, small enough to balance
 POOL_MIN = 64  # fewer misses than this are checked in-process (a pool costs ~0.1-0.3 s)
+# A worker that checked at least this many seeds empties its memos before it runs a
+# corpus category (see _check_category)
+RELEASE_MIN = 1_000
 
 _W: dict[str, Any] = {}  # the worker's state (set by _init)
 
@@ -106,6 +109,7 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, di
             out.append((rel, rec, [f.to_dict() for f in findings]))
     # the typo tables this process built for them, for the next process (typo_data)
     typo_data.save_tables()
+    _W["checked"] = _W.get("checked", 0) + len(chunk)
     return out
 
 
@@ -118,7 +122,15 @@ def _check_category(category: str, paths: list[str] | None = None,
 
     if paths is None:
         paths, shas = _W["paths"], _W["shas"]
+    if os.getpid() != _MAIN_PID and _W.get("checked", 0) >= RELEASE_MIN:
+        # A worker that checked many seeds holds their memos (the typo detectors'
+        # clauses, windows and runs: ~260 MB at 25,000 seeds), which a corpus category
+        # never reads; emptied (and handed back), the category's own data reuses the
+        # room: the peak of a cold 50k run is this worker running corpus[figure]
+        from .distributed import release_memory
 
+        release_memory()
+        _W["checked"] = 0
     t0 = time.perf_counter()
     incremental.LAST.pop(category, None)
     try:

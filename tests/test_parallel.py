@@ -493,3 +493,42 @@ def test_findings_computed_ahead_are_reported_as_their_round_trip():
         # the reported form is taken as it is (the same dict when baselined is right)
         assert (plugin.reported([canon], bl)[0] is canon) == (not bl.entries)
     assert not plugin._reported_form(odd[0]) and plugin._reported_form(canon)
+
+
+def test_a_worker_that_checked_many_seeds_empties_its_memos_before_a_category(
+        tmp_path, monkeypatch):
+    """The memos a worker filled checking seeds (typo windows and runs) are emptied
+    once, before the first corpus category it runs (the category never reads them: a
+    cold 50k run peaked in the worker running corpus[figure] on top of them); the
+    category's findings are the same; the pytest process itself never empties them."""
+    from checks import distributed, registry
+    from checks.config import Config
+
+    registry.load_builtin()
+    root = make_seeds(tmp_path / "s", 8)
+    entries = [(p.name, str(p), None) for p in sorted(root.glob("*.txt"))]
+    parallel._init(Config(), None, "ctx", sorted(registry._INDEXES), str(root),
+                   [r for r, _, _ in entries], {r: None for r, _, _ in entries})
+    calls = []
+    real = distributed.release_memory
+    monkeypatch.setattr(distributed, "release_memory",
+                        lambda: calls.append(1) or real())
+    monkeypatch.setattr(parallel, "RELEASE_MIN", 6)
+    try:
+        parallel._check_chunk(entries[:4])
+        want = parallel._check_category("typo")[1]  # this process: never emptied
+        assert calls == [] and parallel._W["checked"] == 4
+        monkeypatch.setattr(parallel, "_MAIN_PID", -1)  # as in a forked worker
+        assert parallel._check_category("typo")[1] == want and calls == []  # 4 < 6
+        parallel._check_chunk(entries[4:])
+        from checks import typo_lm
+
+        filled = typo_lm.window_swaps.cache_info().currsize
+        assert filled > 0
+        parallel._check_category("chrome")
+        assert calls == [1] and parallel._W["checked"] == 0
+        assert typo_lm.window_swaps.cache_info().currsize == 0  # emptied
+        assert parallel._check_category("typo")[1] == want  # the same findings
+        assert calls == [1]  # once
+    finally:
+        parallel._W.clear()
