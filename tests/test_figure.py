@@ -651,3 +651,45 @@ def test_short_sentence_with_only_a_change_word_is_not_a_restatement():
     # 其中，同比增长4.2%: the measure names no subject, only a change
     text = H + LONG_16.replace("生态环境质量持续改善", "同比增长8.7%") + "\n\n其中，同比增长4.2%。\n"
     assert run(text, "figure.conflicting-figure") == []
+
+
+# -- candidate pairs: the same codes, without holding them twice ---------------------------
+
+def test_bucket_codes_are_every_pair_of_each_kept_bucket_written_into_one_array():
+    """``bucket_codes`` writes each kept bucket's pairs (``a * n + b``, ``a < b``) into
+    one array sized up front; they are the pairs of an explicit loop over the buckets,
+    in the same order (bucket sizes ascending, buckets in order), with and without
+    sorting the members; ``unique_codes`` of one part sorts it in place."""
+    import itertools
+
+    import numpy as np
+
+    from checks.figure_align import bucket_codes, unique_codes
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(2, 400))
+        keys = rng.integers(0, max(2, n // 4), size=n * 3)
+        rows = rng.permutation(np.repeat(np.arange(n, dtype=np.int64), 3))
+        order = np.argsort(keys, kind="stable")
+        ks, rs = keys[order], rows[order]
+        starts = np.flatnonzero(np.concatenate(([True], ks[1:] != ks[:-1])))
+        sizes = np.diff(np.concatenate((starts, [len(ks)])))
+        ok = (sizes >= 2) & (sizes <= 9)
+        for sort in (False, True):
+            want = []
+            for size in sorted(set(sizes[ok].tolist())):
+                for s in starts[ok & (sizes == size)].tolist():
+                    members = rs[s:s + size].tolist()
+                    if sort:
+                        members.sort()
+                    want += [a * n + b for a, b in itertools.combinations(members, 2)]
+            got = bucket_codes(rs, starts, sizes, ok, n, sort=sort)
+            assert got.dtype == np.int64 and got.tolist() == want
+    none = bucket_codes(rs, starts, sizes, np.zeros(len(sizes), dtype=bool), n)
+    assert none.dtype == np.int64 and len(none) == 0
+    part = np.array([5, 3, 5, 1, 3], dtype=np.int64)
+    got = unique_codes([part])
+    assert got.tolist() == [1, 3, 5] and part.tolist() == [1, 3, 3, 5, 5]  # sorted in place
+    assert unique_codes([np.array([4, 2]), np.array([2, 9])]).tolist() == [2, 4, 9]
+    assert unique_codes([]).tolist() == []
