@@ -693,3 +693,43 @@ def test_bucket_codes_are_every_pair_of_each_kept_bucket_written_into_one_array(
     assert got.tolist() == [1, 3, 5] and part.tolist() == [1, 3, 3, 5, 5]  # sorted in place
     assert unique_codes([np.array([4, 2]), np.array([2, 9])]).tolist() == [2, 4, 9]
     assert unique_codes([]).tolist() == []
+
+
+def test_statement_signatures_are_computed_once_and_are_each_keys_own():
+    """The statements' MinHash signatures are computed once per text and shared by
+    ``figure.conflicting-figure`` and the ``figure`` index; the index's are the
+    signatures of its keys as stored (a key cut to 200 characters gets its own), the
+    same bytes whichever ran first; the file check's findings do not change."""
+    import numpy as np
+
+    from checks.engine import CheckContext
+    from checks.figure_align import minhashes
+    from checks.rules import figure as FG
+
+    long_ = "，".join(f"第{i}项工作推进有力各项指标稳步提升" for i in range(1, 16))
+    text = ("2023-05-06\n\n标题\n\n      全市共注册成立合作社778家，带动农户增收。"
+            f"{long_}，共投入资金3200万元。\n\n      全市共注册成立合作社788家，带动农户增收。"
+            "全年完成投资45亿元，同比增长12%。\n")
+    seed = seed_from_text(text)
+    calls = []
+    real = FG.minhashes
+    FG._MEMO.clear()
+    try:
+        FG.minhashes = lambda keys: calls.append(len(keys)) or real(keys)
+        cold = FG.figure_features(seed, CheckContext(Config(), "index:figure"))
+        n_cold = len(calls)
+        findings = run(text, "figure.conflicting-figure")
+        assert len(calls) == n_cold + 1  # the clauses only: the statements' are shared
+        warm = FG.figure_features(seed, CheckContext(Config(), "index:figure"))
+        assert calls[n_cold + 1:] == [1]  # only the key cut to 200 characters
+        FG._MEMO.clear()
+        assert run(text, "figure.conflicting-figure") == findings
+    finally:
+        FG.minhashes = real
+        FG._MEMO.clear()
+    keys = [st.key for st in cold["statements"]]
+    assert max(map(len, keys)) == 200  # one key was cut
+    want = minhashes(keys).astype("<u4").tobytes()
+    assert cold["minhash"] == warm["minhash"] == want
+    assert [(f.line, f.column, f.message) for f in findings] and \
+        np.frombuffer(want, dtype="<u4").size == len(keys) * 16

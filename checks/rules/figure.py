@@ -19,7 +19,8 @@ import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, Statement, agree,
                             aligned, candidate_pairs, clauses, core, describe, differences,
-                            key_chars, measure, minhashes, restates, statements, subject,
+                            key_chars, measure, minhashes, pair_codes, restates, statements,
+                            subject,
                             templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
@@ -58,6 +59,13 @@ def _statements(seed) -> list[Statement]:
                                          tokens=_body_tokens(seed))))
 
 
+def _statement_sigs(seed) -> np.ndarray:
+    """MinHash signatures of the statements' keys (``_statements``), once per text: the
+    file check and the corpus index both read them (a key's signature does not depend
+    on the other keys it is computed with: every key has at least one 3-gram)."""
+    return _memo("sigs", seed, lambda: minhashes([st.key for st in _statements(seed)]))
+
+
 def _body_tokens(seed) -> list:
     """``scan(seed.text, seed.body_start)``, once per text (shared: do not change it);
     the statements and the total check both read the body's numbers."""
@@ -73,17 +81,24 @@ def _body_dates(seed, year: int | None) -> list[DateMention]:
 # -- conflicting statements -------------------------------------------------------------
 
 
-def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentences: int):
+def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentences: int,
+               sigs: np.ndarray | None = None):
     """Aligned pairs (i, j, diffs) of one file's statements (sentences, then clauses)
     whose figures disagree. A clause pair that repeats a sentence pair's figures is
-    left out, and so is a pair of pieces of one sentence."""
+    left out, and so is a pair of pieces of one sentence. ``sigs``: the statements'
+    MinHash signatures, one row each, when the caller has them."""
     groups: dict[str, set] = {}
     for st in sts:
         groups.setdefault(st.key, set()).add(tuple(f.sig() for f in st.figs))
     tmpl = templates(groups)
     found = []
     seen: set[tuple[int, int]] = set()
-    pairs = candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)
+    if sigs is None:
+        pairs = candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)
+    else:  # (what candidate_pairs gives for ids 0 .. n-1)
+        n = len(sts)
+        codes = pair_codes(sigs, max_bucket)
+        pairs = set(zip((codes // n).tolist(), (codes % n).tolist()))
     # sentence pairs first: a clause pair only adds what they did not find
     for a, b in sorted(pairs, key=lambda p: (p[1] >= n_sentences, p)):
         A, B = sts[a], sts[b]
@@ -192,7 +207,9 @@ def conflicting_figure(seed, ctx):
     n_sentences = len(sts)
     sts += clauses(seed.text, sts, norm=_norm(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
-    found = _conflicts(sts, min_sim, max_bucket, n_sentences)
+    sigs = np.concatenate([_statement_sigs(seed),
+                           minhashes([st.key for st in sts[n_sentences:]])])
+    found = _conflicts(sts, min_sim, max_bucket, n_sentences, sigs)
     found += _restatements(sts, n_sentences, {(x.start, y.start) for _a, _b, d in found
                                               for x, y in d})
     for a, b, d in found:
@@ -240,9 +257,15 @@ def figure_features(seed, ctx):
     _pub, own, _p, _i = _page_reference(seed)
     year = own.year if own else (seed.header_date.year if seed.header_date else None)
     out = []
-    for st in _statements(seed):
+    rows = []  # each kept statement's signature: its key's, unless the key is cut below
+    whole = _statement_sigs(seed)
+    cut = []
+    for j, st in enumerate(_statements(seed)):
         if key_chars(st.key) < MIN_KEY_CHARS:
             continue
+        if len(st.key) > 200:
+            cut.append(len(rows))
+        rows.append(whole[j])
         # prev is only read when a core is short (a partner 90% alike is at most 25%
         # longer): keep the feature small
         short = key_chars(core(st.key)) < SHORT_KEY_CHARS * 5 // 4
@@ -251,7 +274,11 @@ def figure_features(seed, ctx):
             # 一季度 / 今年 / 目前 in two pages of different years are different periods
             st = st._replace(context=st.context + (f"@{year}",))
         out.append(st)
-    sigs = minhashes([st.key for st in out]).astype("<u4").tobytes()
+    if cut:  # (keys are cut to 200 characters: their own signatures)
+        for r, row in zip(cut, minhashes([out[r].key for r in cut])):
+            rows[r] = row
+    sigs = (np.array(rows, dtype=np.uint64) if rows
+            else minhashes([])).astype("<u4").tobytes()
     return {"year": year, "statements": out, "minhash": sigs, "sentences": _sentence_sketch(seed)}
 
 
