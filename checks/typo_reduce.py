@@ -41,6 +41,9 @@ from . import typo_data as D
 from . import typo_detect as T
 
 MEMO = "typo.form-counts"  # engine.Corpus.memo: (forms, {path: {form: (raw, whole)}})
+# engine.Corpus.memo: (right, left) context Counters of the whole corpus, counted by
+# typo.context-word in a full run in the order build() counts them (the same Counters)
+CONTEXTS = "typo.context-counts"
 
 
 def seed_form_counts(text: str, forms: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -217,6 +220,9 @@ class TypoReduce:
             "rare": {}, "rep_holders": Counter(), "count_forms": cfg.enabled(self.rare),
             "tracked": set(), "form_seed": {},
             "raw_n": Counter(), "raw_f": Counter(), "whole_n": Counter(), "whole_f": Counter()}
+        counted = corpus.memo.pop(CONTEXTS, None)  # (counted once: ~1 s at 10,000 seeds)
+        if counted is not None:
+            R["right_n"], R["left_n"] = counted
         for p, f in corpus.features("typo"):
             if not f:
                 continue
@@ -225,7 +231,7 @@ class TypoReduce:
                 R["conf"][p] = c
                 R["conf_n"].update(c)
                 R["conf_f"].update(c.keys())
-            if f.get("twins"):
+            if f.get("twins") and counted is None:
                 recs = f["twins"][1]
                 R["right_n"].update(_rkeys(recs))
                 R["left_n"].update(_lkeys(recs))

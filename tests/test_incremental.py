@@ -533,3 +533,37 @@ def test_band_values_join_only_the_pairs_the_check_keeps(tmp_path, monkeypatch):
         assert st.mode == "full" and "reaches" in st.reason, (st.mode, st.reason)
     finally:
         store.close()
+
+
+def test_a_full_typo_run_counts_the_contexts_once(tmp_path, monkeypatch):
+    """In a full run typo.context-word counts every context of the corpus; the typo
+    reduce built after it takes those Counters instead of counting again: the reduce
+    (its counters and their order, what the state stores) equals one built alone, and
+    the context keys are not sliced a second time."""
+    import pickle
+
+    from checks import typo_reduce
+    from checks.engine import CheckContext, Corpus, check_corpus_keyed
+
+    root = tmp_path / "s"
+    typo_corpus(root)
+    paths = sorted(p.name for p in root.glob("*.txt"))
+    cfg = Config()
+    reduce = registry.get_index("typo").reduce
+    ictx = CheckContext(cfg, "index:typo")
+    alone = reduce.build(Corpus(root, paths, cfg), ictx)
+    assert alone["right_n"] and alone["left_n"]
+    sliced = []
+    real = typo_reduce._rkeys
+    monkeypatch.setattr(typo_reduce, "_rkeys", lambda recs: sliced.append(1) or real(recs))
+    corpus = Corpus(root, paths, cfg)
+    found = check_corpus_keyed(corpus, "typo")
+    assert any(f.check == "typo.context-word" for v in found.values() for f, _k in v)
+    assert typo_reduce.CONTEXTS in corpus.memo
+    n_hold = len(sliced)
+    shared = reduce.build(corpus, ictx)
+    twins = sum(1 for _p, f in corpus.features("typo") if f and f.get("twins"))
+    assert len(sliced) - n_hold == twins  # the holders' pass only, not the counting
+    assert typo_reduce.CONTEXTS not in corpus.memo
+    assert pickle.dumps(shared) == pickle.dumps(alone)
+    assert list(shared["right_n"]) == list(alone["right_n"])

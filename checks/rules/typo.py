@@ -19,7 +19,7 @@ from .. import typo_lm as L
 from ..config import ConfigError
 from ..model import Fix, Hit
 from ..registry import corpus_check, corpus_index, file_check, index_reduce
-from ..typo_reduce import MEMO, TypoReduce, inverse_twins
+from ..typo_reduce import CONTEXTS, MEMO, TypoReduce, inverse_twins
 
 KNOWN = "typo.known-misspelling"
 LOOKALIKE = "typo.lookalike-char"
@@ -677,6 +677,9 @@ def context_word(corpus, ctx):
         for _p, (offsets, recs), _c in feats:
             right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
             left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
+        # the reduce of a full run counts the same contexts of the same seeds in the same
+        # order (TypoReduce.build): it takes these
+        corpus.memo[CONTEXTS] = (right_n, left_n)
         # contexts that hold a twin often: the few that can make a word's context suspect
         suspect_r: dict[str, list[tuple[str, int]]] = {}
         suspect_l: dict[str, list[tuple[str, int]]] = {}
