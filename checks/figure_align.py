@@ -401,15 +401,19 @@ def bucket_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, ok: n
 
 
 def unique_codes(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted unique codes of all ``parts`` (a single part is sorted in place, not
-    copied: the caller hands over an array it does not read again)."""
+    """The sorted unique codes of all ``parts`` (a single part is taken out of the list
+    and sorted in place, not copied: the caller hands over an array it does not read
+    again)."""
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    codes = parts.pop() if len(parts) == 1 else np.concatenate(parts)
     if not len(codes):
         return codes
     codes.sort()
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    first = np.empty(len(codes), dtype=bool)  # (one mask, not a comparison and a copy)
+    first[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=first[1:])
+    return codes[first]
 
 
 _CLAUSE = re.compile(r"[,:，：]")
