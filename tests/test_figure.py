@@ -733,3 +733,25 @@ def test_statement_signatures_are_computed_once_and_are_each_keys_own():
     assert cold["minhash"] == warm["minhash"] == want
     assert [(f.line, f.column, f.message) for f in findings] and \
         np.frombuffer(want, dtype="<u4").size == len(keys) * 16
+
+
+def test_candidate_rows_filtered_a_slice_at_a_time_are_the_same_pairs(monkeypatch):
+    """``candidate_rows`` keeps the pairs of different files and one class a slice of
+    the candidate codes at a time (``KEEP_BATCH``): the same pairs, in the same order,
+    as all at once; the across-files finding is the same."""
+    from checks.rules import figure as FG
+
+    money = ["3800万元", "3600万元", "3800万元", "3800万元"]  # two values: no template
+    files = {f"{c}.txt": article(f"2021-03-0{i + 1}", money[i]) for i, c in enumerate("abcd")}
+    rows = FG._Rows(corpus_of(files).features("figure"))
+    whole = FG.candidate_rows(rows, 64)
+    assert len(whole[0]) > 3
+    want = check_corpus(corpus_of(files), "figure")
+    assert want
+    monkeypatch.setattr(FG, "KEEP_BATCH", 2)
+    sliced = FG.candidate_rows(rows, 64)
+    assert sliced[0].tolist() == whole[0].tolist() and sliced[1].tolist() == whole[1].tolist()
+    assert sliced[0].dtype == whole[0].dtype == "int64"
+    assert check_corpus(corpus_of(files), "figure") == want
+    empty = FG._Rows([])
+    assert [len(x) for x in FG.candidate_rows(empty, 64)] == [0, 0]
