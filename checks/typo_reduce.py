@@ -89,11 +89,13 @@ def inverse_twins() -> dict[str, list[str]]:
     return _INV
 
 
-def _rkeys(recs: str) -> list[str]:
+def right_keys(recs: str) -> list[str]:
+    """The right contexts (word + 2 characters after) of a seed's twin records."""
     return [recs[i + 2:i + 6] for i in range(0, len(recs), 6)]
 
 
-def _lkeys(recs: str) -> list[str]:
+def left_keys(recs: str) -> list[str]:
+    """The left contexts (2 characters before + word) of a seed's twin records."""
     return [recs[i:i + 4] for i in range(0, len(recs), 6)]
 
 
@@ -233,8 +235,8 @@ class TypoReduce:
                 R["conf_f"].update(c.keys())
             if f.get("twins") and counted is None:
                 recs = f["twins"][1]
-                R["right_n"].update(_rkeys(recs))
-                R["left_n"].update(_lkeys(recs))
+                R["right_n"].update(right_keys(recs))
+                R["left_n"].update(left_keys(recs))
             if f["rare"]:
                 x2 = frozenset(x[2] for x in f["rare"])
                 x3 = frozenset(x[3] for x in f["rare"])
@@ -246,7 +248,7 @@ class TypoReduce:
         for p, f in corpus.features("typo"):
             if f and f.get("twins"):
                 recs = f["twins"][1]
-                for s, keys in (("R", _rkeys(recs)), ("L", _lkeys(recs))):
+                for s, keys in (("R", right_keys(recs)), ("L", left_keys(recs))):
                     n, h = counters[s], hold[s]
                     for k in set(keys):
                         if n[k] <= HOLD_MAX:
@@ -351,7 +353,7 @@ class TypoReduce:
             for p, x in which.items():
                 if x is None:
                     continue
-                for s, keys in (("R", _rkeys(x[1])), ("L", _lkeys(x[1]))):
+                for s, keys in (("R", right_keys(x[1])), ("L", left_keys(x[1]))):
                     ckeys[s].update(keys)
                     if which is newt:
                         for k in keys:
@@ -361,12 +363,12 @@ class TypoReduce:
         cbefore = {s: {k: counters[s].get(k, 0) for k in ckeys[s]} for s in "RL"}
         for p in changed:
             if oldt[p] is not None:
-                for s, keys in (("R", _rkeys(oldt[p][1])), ("L", _lkeys(oldt[p][1]))):
+                for s, keys in (("R", right_keys(oldt[p][1])), ("L", left_keys(oldt[p][1]))):
                     for k in keys:
                         _add(counters[s], k, -1)
             if newt[p] is not None:
-                counters["R"].update(_rkeys(newt[p][1]))
-                counters["L"].update(_lkeys(newt[p][1]))
+                counters["R"].update(right_keys(newt[p][1]))
+                counters["L"].update(left_keys(newt[p][1]))
         max_rare = cfg.opt(self.context, "max_rare", 1)
         tot = TypoTotals(R, paths, access)
         unchanged_holders: dict[tuple[str, str], set[str]] = {}

@@ -554,8 +554,9 @@ def test_a_full_typo_run_counts_the_contexts_once(tmp_path, monkeypatch):
     alone = reduce.build(Corpus(root, paths, cfg), ictx)
     assert alone["right_n"] and alone["left_n"]
     sliced = []
-    real = typo_reduce._rkeys
-    monkeypatch.setattr(typo_reduce, "_rkeys", lambda recs: sliced.append(1) or real(recs))
+    real = typo_reduce.right_keys
+    monkeypatch.setattr(typo_reduce, "right_keys",
+                        lambda recs: sliced.append(1) or real(recs))
     corpus = Corpus(root, paths, cfg)
     found = check_corpus_keyed(corpus, "typo")
     assert any(f.check == "typo.context-word" for v in found.values() for f, _k in v)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, Statement, agree,
-                            aligned, candidate_pairs, clauses, core, describe, differences,
+                            aligned, clauses, core, describe, differences,
                             key_chars, measure, minhashes, pair_codes, restates, statements,
                             subject,
                             templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
@@ -82,23 +82,20 @@ def _body_dates(seed, year: int | None) -> list[DateMention]:
 
 
 def _conflicts(sts: list[Statement], min_sim: float, max_bucket: int, n_sentences: int,
-               sigs: np.ndarray | None = None):
+               sigs: np.ndarray):
     """Aligned pairs (i, j, diffs) of one file's statements (sentences, then clauses)
-    whose figures disagree. A clause pair that repeats a sentence pair's figures is
-    left out, and so is a pair of pieces of one sentence. ``sigs``: the statements'
-    MinHash signatures, one row each, when the caller has them."""
+    whose figures disagree; candidates share a MinHash bucket of ``sigs`` (the
+    statements' signatures, one row each). A clause pair that repeats a sentence pair's
+    figures is left out, and so is a pair of pieces of one sentence."""
     groups: dict[str, set] = {}
     for st in sts:
         groups.setdefault(st.key, set()).add(tuple(f.sig() for f in st.figs))
     tmpl = templates(groups)
     found = []
     seen: set[tuple[int, int]] = set()
-    if sigs is None:
-        pairs = candidate_pairs(((i, s.key) for i, s in enumerate(sts)), max_bucket)
-    else:  # (what candidate_pairs gives for ids 0 .. n-1)
-        n = len(sts)
-        codes = pair_codes(sigs, max_bucket)
-        pairs = set(zip((codes // n).tolist(), (codes % n).tolist()))
+    n = len(sts)
+    codes = pair_codes(sigs, max_bucket)
+    pairs = set(zip((codes // n).tolist(), (codes % n).tolist()))
     # sentence pairs first: a clause pair only adds what they did not find
     for a, b in sorted(pairs, key=lambda p: (p[1] >= n_sentences, p)):
         A, B = sts[a], sts[b]

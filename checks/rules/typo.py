@@ -19,7 +19,7 @@ from .. import typo_lm as L
 from ..config import ConfigError
 from ..model import Fix, Hit
 from ..registry import corpus_check, corpus_index, file_check, index_reduce
-from ..typo_reduce import CONTEXTS, MEMO, TypoReduce, inverse_twins
+from ..typo_reduce import CONTEXTS, MEMO, TypoReduce, inverse_twins, left_keys, right_keys
 
 KNOWN = "typo.known-misspelling"
 LOOKALIKE = "typo.lookalike-char"
@@ -675,8 +675,8 @@ def context_word(corpus, ctx):
         right_n: Counter = Counter()
         left_n: Counter = Counter()
         for _p, (offsets, recs), _c in feats:
-            right_n.update([recs[i + 2:i + 6] for i in range(0, len(recs), 6)])
-            left_n.update([recs[i:i + 4] for i in range(0, len(recs), 6)])
+            right_n.update(right_keys(recs))
+            left_n.update(left_keys(recs))
         # the reduce of a full run counts the same contexts of the same seeds in the same
         # order (TypoReduce.build): it takes these
         corpus.memo[CONTEXTS] = (right_n, left_n)
