@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 import zlib
 from functools import lru_cache
 from decimal import Decimal
@@ -35,7 +36,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .numbers import FULLWIDTH, Quantity, format_value, scan
+from .numbers import _ENUM_LINE, FULLWIDTH, Quantity, format_value, scan
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
@@ -255,22 +256,29 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
 _CLAUSE_BREAK = set("，,；;")
 
 
-def clauses(text: str, sts: list[Statement], norm: str | None = None) -> list[Statement]:
+def clauses(text: str, sts: list[Statement], norm: str | None = None,
+            tokens: list | None = None) -> list[Statement]:
     """The clauses (split at top-level ，；) of the statements that have more than one,
     as statements of their own: a summary often restates one clause of a body sentence.
     A clause keeps its sentence's context (a year in the first clause still places the
-    third), and its ``prev`` is the clause before it."""
+    third), and its ``prev`` is the clause before it. ``tokens`` is the scan of the text
+    the statements come from (sorted, as :func:`checks.numbers.scan` gives them), when
+    the caller has it: see :func:`_clause_tokens`."""
     out: list[Statement] = []
     if norm is None:
         norm = text.translate(FULLWIDTH)
+    starts = reach = None
+    if tokens is not None:
+        starts = [t.start for t in tokens]
+        reach = list(accumulate((t.end for t in tokens), max, initial=-1))
     for st in sts:
         spans = _clause_spans(text, st.start, st.end)
         if len(spans) < 2:
             continue
         prev = st.prev
         for cs, ce in spans:
-            tokens = scan(text, cs, ce, norm=norm)
-            cl = _statement(text, cs, ce, tokens)
+            toks = _clause_tokens(text, cs, ce, norm, tokens, starts, reach)
+            cl = _statement(text, cs, ce, toks)
             if cl is None:
                 continue
             if cl.figs:
@@ -279,6 +287,24 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None) -> list[St
             if cl.key:
                 prev = cl.key
     return out
+
+
+def _clause_tokens(text: str, cs: int, ce: int, norm: str, tokens: list | None,
+                   starts: list[int] | None, reach: list[int] | None) -> list:
+    """``scan(text, cs, ce)``, taken from the whole text's ``tokens`` where that gives the
+    same: a clause is cut at ，；,; (which no skipped match holds, and a token holding one
+    crosses the cut), so its tokens are the whole scan's inside it, unless a token
+    crosses its ends, or the clause holds a line break or opens with a list marker (a
+    scan reads list markers at the start of its range and of each line: 三、四月份 after
+    a comma is a marker to the clause's own scan only). Then it is scanned again."""
+    if tokens is None or "\n" in text[cs:ce] or _ENUM_LINE.match(norm, cs, ce):
+        return scan(text, cs, ce, norm=norm)
+    i = bisect.bisect_left(starts, cs)
+    j = bisect.bisect_left(starts, ce, i)
+    # reach[k]: the furthest end of tokens[:k]
+    if reach[i] > cs or (j > i and max(t.end for t in tokens[i:j]) > ce):
+        return scan(text, cs, ce, norm=norm)
+    return tokens[i:j]
 
 
 def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -335,3 +335,39 @@ def test_candidate_pairs_buckets_not_all_pairs():
     assert (7, 1000) in pairs
     assert len(pairs) < 200  # all pairs would be 20,100
     assert band_keys("abc") == band_keys("abc")  # deterministic
+
+
+@pytest.mark.parametrize("text", [
+    # a list marker opening a clause is a marker to the clause's own scan only
+    "分月份看，三、四月份单月完成投资约674亿元，同比增长12%。",
+    # a number whose thousands separator is also where the clause is cut
+    "全年共接待游客1,234万人次，比上年增长8.5%；其中境外游客56万人次。",
+    "一季度新增就业3.2万人，二季度新增就业4.1万人。\n三季度新增就业5万人，四季度6万人。",
+    "十二、实现建军一百年奋斗目标，开创国防和军队现代化新局面，力争2035年完成。",
+    "全市新建公路120公里，改造农村公路（其中县道45公里，乡道30公里）75公里。",
+])
+def test_clauses_from_the_whole_scan_equal_their_own_scan(text):
+    sts = statements(text)
+    whole = clauses(text, sts, tokens=scan(text))
+    assert whole == clauses(text, sts)
+    assert whole  # every text has a statement of several clauses
+
+
+def test_clause_opening_with_a_list_marker_keeps_its_own_reading():
+    text = "分月份看，三、四月份单月完成投资约674亿元，同比增长12%。"
+    keys = [c.key for c in clauses(text, statements(text), tokens=scan(text))]
+    assert "四月份单月完成投资◎" in keys
+
+
+_PIECES = ["全年完成投资", "约674亿元", "同比增长12%", "1,234万人次", "三、四月份", "其一是",
+           "（其中县道45公里，乡道30公里）", "2023年", "第三季度", "增长1.5个百分点",
+           "A12型号", "9.36个", "一是", "\n", "较去年", "二十大", "。"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["，", "；", ",", ";", ""])),
+                min_size=2, max_size=12))
+def test_clauses_from_the_whole_scan_equal_their_own_scan_property(parts):
+    text = "".join(p + sep for p, sep in parts) + "。"
+    sts = statements(text)
+    assert clauses(text, sts, tokens=scan(text)) == clauses(text, sts)

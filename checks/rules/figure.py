@@ -202,7 +202,7 @@ def conflicting_figure(seed, ctx):
     max_bucket = ctx.opt("max_bucket", 64)
     sts = _statements(seed)
     n_sentences = len(sts)
-    sts += clauses(seed.text, sts, norm=_norm(seed))
+    sts += clauses(seed.text, sts, norm=_norm(seed), tokens=_body_tokens(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
     sigs = np.concatenate([_statement_sigs(seed),
                            minhashes([st.key for st in sts[n_sentences:]])])
