@@ -44,7 +44,7 @@ _ITEM_START = re.compile(
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条部分])")
 
 
-def _char_class(chars) -> re.Pattern:
+def _char_class(chars, extra: str = "") -> re.Pattern:
     ranges: list[list[int]] = []
     for c in sorted(chars):
         if ranges and ranges[-1][1] == c - 1:
@@ -53,7 +53,7 @@ def _char_class(chars) -> re.Pattern:
             ranges.append([c, c])
     cls = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
                   for a, b in ranges)
-    return re.compile(f"[{cls}]")
+    return re.compile(f"[{cls}{extra}]")
 
 
 def _tables():
@@ -84,19 +84,25 @@ def _tables():
             upper.add(c)
     table = {c: chr(int(lut[c])) for c in np.flatnonzero(kind == 1).tolist()}
     table.update(multi)
-    return kind, lut, table, _char_class(upper)
+    real = _char_class(np.flatnonzero(kind == 3).tolist(), "\U00010000-\U0010ffff")
+    return kind, lut, table, _char_class(upper), real
 
 
-_NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED = _tables()
+_NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED, _NFKC_REAL = _tables()
+SHORT = 256  # below this length a dict look-up a character beats numpy's per-call cost
 
 
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, a few times faster on Chinese text
     (whose full-width punctuation always needs folding): a per-character table looked up
-    with numpy, and the real NFKC wherever characters can combine or lie outside the
-    BMP."""
+    with numpy (with ``str.translate`` on a short text), and the real NFKC wherever
+    characters can combine or lie outside the BMP."""
     if text.isascii():
         return text
+    if len(text) < SHORT:  # a sentence: one scan and one translate
+        if _NFKC_REAL.search(text):
+            return unicodedata.normalize("NFKC", text)
+        return text.translate(_NFKC_MAP)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if codes.max() >= 0x10000:
         return unicodedata.normalize("NFKC", text)

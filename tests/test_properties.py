@@ -351,3 +351,34 @@ def test_long_line_cut_keeps_every_other_finding_in_place():
             assert m.start == b.start + shift
         else:
             assert m.start == b.start
+
+
+# -- nfkc: the fast NFKC of checks.paragraphs ---------------------------------------------
+
+_NFKC_CHARS = st.one_of(
+    st.sampled_from("中文，。；：（）！？ＡＢｃ１２３　㎡①⑴ﬁ㈱ｶﾞﾊﾟ가각\u1100\u1161\u11a8e\u0301\u0301"),
+    st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+    st.characters(min_codepoint=0x10000, max_codepoint=0x2FFFF),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_NFKC_CHARS, max_size=300).map("".join))
+def test_nfkc_equals_unicodedata_short_and_long(text):
+    import unicodedata
+
+    from checks.paragraphs import SHORT, nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    longer = text * (SHORT // max(1, len(text)) + 1)  # the numpy path
+    assert nfkc(longer) == unicodedata.normalize("NFKC", longer)
+
+
+def test_nfkc_short_path_every_bmp_character_between_han():
+    import unicodedata
+
+    from checks.paragraphs import nfkc
+
+    bad = [hex(c) for c in range(0x80, 0x10000) if not 0xD800 <= c < 0xE000
+           and nfkc(f"中{chr(c)}文") != unicodedata.normalize("NFKC", f"中{chr(c)}文")]
+    assert bad == []
