@@ -79,7 +79,7 @@ def _alikes(ch: str) -> dict[str, str]:
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 18)
 def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str], ...]:
     """(offset, minus the frequency of the word made, substitute, kind) for every
     character of ``window`` but numerals whose sound-alikes or look-alikes make the window
@@ -206,7 +206,7 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     return out
 
 
-@functools.lru_cache(maxsize=1 << 16)  # ~14 MB full; runs recur across seeds
+@functools.lru_cache(maxsize=1 << 18)  # runs recur across seeds
 def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                names: bool) -> tuple[tuple[int, int, int, str, str, float], ...]:
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
