@@ -463,13 +463,15 @@ CHUNK = 1 << 16  # pairs turned into Python objects at a time (memory)
 
 
 def _row_pairs(rows: _Rows, ra: np.ndarray, rb: np.ndarray, tmpl: np.ndarray):
-    file_of, stmt = rows.file_of, rows.stmt
     keep = ~(tmpl[ra] | tmpl[rb]) if len(ra) else np.zeros(0, dtype=bool)
     ra, rb = ra[keep], rb[keep]
+    sts = [f["statements"] for f in rows.feats]
     for c in range(0, len(ra), CHUNK):
-        for a, b in zip(ra[c:c + CHUNK].tolist(), rb[c:c + CHUNK].tolist()):
-            yield (int(file_of[a]), int(stmt[a]), rows.statement(a),
-                   int(file_of[b]), int(stmt[b]), rows.statement(b))
+        a, b = ra[c:c + CHUNK], rb[c:c + CHUNK]
+        # numbers as Python ints a chunk at a time (numpy scalars cost a call each)
+        for fa, sa, fb, sb in zip(rows.file_of[a].tolist(), rows.stmt[a].tolist(),
+                                  rows.file_of[b].tolist(), rows.stmt[b].tolist()):
+            yield fa, sa, sts[fa][sa], fb, sb, sts[fb][sb]
 
 
 def candidate_rows(rows: _Rows, cap: int, totals=None, focus: set[str] | None = None
