@@ -346,6 +346,22 @@ def test_a_clause_memo_drops_the_least_recently_used():
     assert memo.cache_info().currsize == 0 and memo.get("a") is None
 
 
+def test_clause_memo_keeps_recency_from_half_full_on():
+    from checks.typo_detect import ClauseMemo
+
+    memo = ClauseMemo(4)
+    memo.put_many([("a", (1,)), ("b", (2,))])  # half full: a hit moves to the end
+    assert memo.get_many(["a", "x"]) == [(1,), None]
+    memo.put_many([("c", (3,)), ("d", (4,)), ("e", (5,))])
+    assert memo.get("b") is None and memo.get("a") == (1,)
+    early = ClauseMemo(6)
+    early.put_many([("a", (1,)), ("b", (2,))])  # under half full: a hit keeps its place
+    assert early.get_many(["a"]) == [(1,)]
+    early.put_many([(k, (0,)) for k in "cdefg"])
+    assert early.get("a") is None and early.get("b") == (2,)
+    assert early.cache_info().hits == 2 and early.cache_info().misses == 1
+
+
 def test_a_clause_memo_shared_by_threads_stays_consistent():
     """Dask workers may run several tasks at once in threads: the memo's bookkeeping
     holds (no error, the bound kept, every answer the one put for its key)."""
