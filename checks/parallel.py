@@ -97,7 +97,8 @@ def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
               if store_path else None)
 
 
-def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, dict, list[dict]]]:
+def _check_chunk(chunk: list[tuple[str, str, str | None]], save: bool = True
+                 ) -> list[tuple[str, dict, list[dict]]]:
     out = []
     store = _W["store"]
     # the chunk's results are stored in one transaction at its end
@@ -108,7 +109,8 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]]) -> list[tuple[str, di
                 sha_hint=sha)
             out.append((rel, rec, [f.to_dict() for f in findings]))
     # the typo tables this process built for them, for the next process (typo_data)
-    typo_data.save_tables()
+    if save:
+        typo_data.save_tables()
     _W["checked"] = _W.get("checked", 0) + len(chunk)
     return out
 
@@ -234,19 +236,24 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
         # loaded once, and every forked worker inherits them
         _init(*init)
         try:
-            for rel, rec, fds in _check_chunk(misses[:1]):
+            for rel, rec, fds in _check_chunk(misses[:1], save=False):
                 pre.seeds[rel] = (rec, fds)
         finally:
             if _W.get("store") is not None:
                 _W["store"].close()
             _W.clear()
+        # the tables it built are written once the workers run (not before they fork:
+        # ~0.3 s; and not by each of them)
+        tables = typo_data.take_built()
         pre.local = 1
         if tick is not None:
             tick(1)
         misses = misses[1:]
+    else:
+        tables = {}
     pre.seeds_s = time.perf_counter() - t0  # the store read (and the first seed)
     try:
-        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick)
+        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick, tables)
     except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
         # no processes to be had, or one died (out of memory): what is missing is
         # checked by the items themselves, in this process
@@ -321,7 +328,10 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
             pre.categories[cat] = info
 
 
-def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick) -> None:
+def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick,
+            tables: dict | None = None) -> None:
+    """``tables``: typo tables built here before the fork (:func:`typo_data.take_built`),
+    written once the workers are started."""
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
@@ -332,6 +342,8 @@ def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, t
             first = pool.submit(_seeds_then, misses, after)
             futures = [pool.submit(_check_category, cat)
                        for cat in _slowest_first(c for c in categories if c not in after)]
+            if tables:
+                typo_data.save_tables(tables)
             rows, done = first.result()
             for rel, rec, fds in rows:
                 pre.seeds[rel] = (rec, fds)
@@ -347,6 +359,8 @@ def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, t
             return
         futures = [pool.submit(_check_chunk, misses[i:i + CHUNK])
                    for i in range(0, len(misses), CHUNK)]
+        if tables:
+            typo_data.save_tables(tables)
         for fut in as_completed(futures):
             part = fut.result()
             for rel, rec, fds in part:

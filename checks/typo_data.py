@@ -83,15 +83,26 @@ def _kept(name: str, build):
     return value
 
 
-def save_tables() -> bool:
-    """Write the tables built in this process (with those read) to the tables file, for
-    the next process; returns whether it wrote. A no-op when nothing was built."""
-    if not _BUILT or TABLES_DIR is None:
+def take_built() -> dict:
+    """The tables built in this process and not yet written, handed over (this process
+    then has none to write): a process about to fork workers writes them itself after
+    the fork, so that the workers do not each write them again."""
+    built = dict(_BUILT)
+    _BUILT.clear()
+    return built
+
+
+def save_tables(built: dict | None = None) -> bool:
+    """Write the tables built in this process (or ``built``, from :func:`take_built`),
+    with those read, to the tables file, for the next process; returns whether it wrote.
+    A no-op when nothing was built."""
+    if built is None:
+        built = take_built()
+    if not built or TABLES_DIR is None:
         return False
     path = _tables_file()
     tables = dict(_KEPT or {})
-    tables.update(_BUILT)
-    _BUILT.clear()
+    tables.update(built)
     if path is None:
         return False
     import pickle

@@ -461,6 +461,22 @@ def test_typo_tables_built_once_are_read_back_by_the_next_process(fresh_tables, 
     assert D.save_tables()
 
 
+def test_tables_handed_over_are_written_by_whoever_takes_them(fresh_tables):
+    """A process about to fork workers takes its built tables (the workers then have
+    none to write) and writes them itself once they run."""
+    D, _clear = fresh_tables
+    want = D.pattern_index(50)
+    built = D.take_built()
+    assert "pattern_index:50" in built and not D._BUILT
+    assert not D.save_tables()  # (what a forked worker would do: nothing to write)
+    assert not list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
+    assert D.save_tables(built)
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
+    import pickle
+
+    assert pickle.loads(path.read_bytes())["tables"]["pattern_index:50"] == want
+
+
 def test_a_broken_or_foreign_tables_file_is_a_miss(fresh_tables, monkeypatch):
     D, clear = fresh_tables
     path = D._tables_file()
