@@ -12,6 +12,8 @@ import math
 import re
 from array import array
 from collections import Counter
+from itertools import compress
+from operator import or_
 
 from .. import typo_data as D
 from .. import typo_detect as T
@@ -697,6 +699,11 @@ def context_word(corpus, ctx):
 
         def suspects(side: str, key: str) -> list[tuple[str, int]]:
             return (suspect_r if side == "R" else suspect_l).get(key, ())
+
+        def hit_indices(rks: list[str], lks: list[str]) -> list[int]:
+            # (a suspect key's list is never empty: a look-up is the test, in C loops)
+            return list(compress(range(len(rks)), map(or_, map(suspect_r.__contains__, rks),
+                                                      map(suspect_l.__contains__, lks))))
     else:
         # the same, for the contexts of this part of the corpus only: the twins that can
         # make ``key`` suspect, in the order the whole corpus's counters hold them
@@ -723,11 +730,13 @@ def context_word(corpus, ctx):
                             side, x[0] + key[2:] if side == "R" else key[:2] + x[0]))
                 memo[(side, key)] = got
             return got
+
+        def hit_indices(rks: list[str], lks: list[str]) -> list[int]:
+            return [k for k in range(len(rks)) if suspects("R", rks[k]) or suspects("L", lks[k])]
     found = []  # (path, offset, word, twin, key, twin key, n, n twin)
     for path, (offsets, recs), conf in feats:
-        rks = [recs[i + 2:i + 6] for i in range(0, len(recs), 6)]
-        lks = [recs[i:i + 4] for i in range(0, len(recs), 6)]
-        hits = [k for k in range(len(rks)) if suspects("R", rks[k]) or suspects("L", lks[k])]
+        rks, lks = right_keys(recs), left_keys(recs)
+        hits = hit_indices(rks, lks)
         if not hits:
             continue
         taken = [(c[0], c[1]) for c in conf]
