@@ -243,16 +243,17 @@ class TypoReduce:
                 R["rare"][p] = (x2, x3)
                 R["rep_holders"].update(x3)
         # the holders of every context that occurs at most HOLD_MAX times
-        counters = {"R": R["right_n"], "L": R["left_n"]}
+        # (the rare contexts as sets, met by each seed's keys in one C-level intersection)
+        few = {s: {k for k, c in n.items() if c <= HOLD_MAX}
+               for s, n in (("R", R["right_n"]), ("L", R["left_n"]))}
         hold: dict[str, dict[str, list[str]]] = {"R": {}, "L": {}}
         for p, f in corpus.features("typo"):
             if f and f.get("twins"):
                 recs = f["twins"][1]
                 for s, keys in (("R", right_keys(recs)), ("L", left_keys(recs))):
-                    n, h = counters[s], hold[s]
-                    for k in set(keys):
-                        if n[k] <= HOLD_MAX:
-                            h.setdefault(k, []).append(p)
+                    h = hold[s]
+                    for k in few[s].intersection(keys):
+                        h.setdefault(k, []).append(p)
         R["hold"] = {s: {k: tuple(v) for k, v in hold[s].items()} for s in "RL"}
         if R["count_forms"]:
             forms = set()
