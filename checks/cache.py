@@ -198,6 +198,17 @@ class Store:
             return {}
         return {(p, s): w for p, s, w in rows}
 
+    def holds_seeds(self, ctx: str) -> bool:
+        """Does the store hold any seed's results for ``ctx`` (one row looked at)?"""
+        if self.broken:
+            return False
+        try:
+            return self.conn.execute("SELECT 1 FROM seed WHERE ctx=? LIMIT 1",
+                                     (ctx,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return False
+
     def get_seed(self, path: str, sha: str, ctx: str) -> tuple[dict, list[dict]] | None:
         if self.broken:
             return None

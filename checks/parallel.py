@@ -97,6 +97,47 @@ def _init(config: Config, store_path: str | None, ctx: str, indexes: list[str],
               if store_path else None)
 
 
+def start_early(config: Config, store_path: Path | None, ctx: str, indexes: list[str],
+                root: Path, jobs: int, sample: Path) -> ProcessPoolExecutor | None:
+    """A pool forked before this process hashes the seeds, for a run that will check
+    them all (nothing stored, nothing selected): each worker builds what checking a seed
+    needs (the typo tables, the language models: ~1 s) by checking ``sample`` (nothing
+    stored), while this process collects, instead of this process building them first
+    and the workers inheriting them. None where processes cannot be forked. The corpus
+    paths and hashes are not known yet: :func:`run` hands them to the category tasks."""
+    if jobs <= 1 or _context().get_start_method() != "fork":
+        return None
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                                   initializer=_init,
+                                   initargs=(config, str(store_path) if store_path else None,
+                                             ctx, indexes, str(root)))
+        # one each (idle workers take one task each); the first writes the tables built
+        for k in range(jobs):
+            pool.submit(_warm, str(sample), k == 0)
+    except (OSError, RuntimeError, BrokenProcessPool):
+        return None
+    return pool
+
+
+def _warm(path: str, save: bool) -> None:
+    """Check ``path`` in this worker without storing anything (its tables and models
+    are then loaded); ``save``: write the typo tables it built (else forget them: the
+    other worker writes them)."""
+    from .seed import read_seed
+
+    try:
+        seed = read_seed(Path(path), Path(path).name, _W["config"].max_file_bytes)
+        cache_mod.index_features(seed, _W["config"], _W["indexes"])
+        engine.check_seed(seed, _W["config"])
+    except Exception:  # a warm-up only: the seed's own task reports what is wrong
+        pass
+    if save:
+        typo_data.save_tables()
+    else:
+        typo_data.take_built()
+
+
 def _check_chunk(chunk: list[tuple[str, str, str | None]], save: bool = True
                  ) -> list[tuple[str, dict, list[dict]]]:
     out = []
@@ -190,9 +231,22 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
         corpus_paths: list[str], shas: dict[str, str | None], *, config: Config,
         store: cache_mod.Store | None, store_path: Path | None, ctx: str,
         indexes: list[str], root: Path, jobs: int,
-        tick: Callable[[int], None] | None = None) -> Prefetch:
+        tick: Callable[[int], None] | None = None,
+        early: ProcessPoolExecutor | None = None) -> Prefetch:
     """Check ``entries`` (rel, path, sha256 at collection) and the corpus
-    ``categories`` over ``corpus_paths``; see :class:`Prefetch`."""
+    ``categories`` over ``corpus_paths``; see :class:`Prefetch`. ``early``: a pool
+    :func:`start_early` started (used for a large check, else shut down)."""
+    try:
+        return _run(entries, categories, corpus_paths, shas, config=config, store=store,
+                    store_path=store_path, ctx=ctx, indexes=indexes, root=root, jobs=jobs,
+                    tick=tick, early=early)
+    finally:
+        if early is not None:
+            early.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, ctx,
+         indexes, root, jobs, tick, early) -> Prefetch:
     pre = Prefetch()
     t0 = time.perf_counter()
     init = (config, str(store_path) if store_path and store is not None
@@ -231,7 +285,9 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
             _W.clear()
         return pre
     pre.jobs = jobs
-    if len(misses) >= POOL_MIN and _context().get_start_method() == "fork":
+    if early is not None and len(misses) >= POOL_MIN:
+        tables = {}  # the early workers build (and write) their own
+    elif len(misses) >= POOL_MIN and _context().get_start_method() == "fork":
         # the first seed here: the checks' lazy tables and dictionaries (~2 s) are then
         # loaded once, and every forked worker inherits them
         _init(*init)
@@ -253,7 +309,8 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
         tables = {}
     pre.seeds_s = time.perf_counter() - t0  # the store read (and the first seed)
     try:
-        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick, tables)
+        _pooled(pre, misses, categories, corpus_paths, shas, init, jobs, tick, tables,
+                early if len(misses) >= POOL_MIN else None)
     except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
         # no processes to be had, or one died (out of memory): what is missing is
         # checked by the items themselves, in this process
@@ -329,18 +386,25 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
 
 
 def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick,
-            tables: dict | None = None) -> None:
+            tables: dict | None = None, early: ProcessPoolExecutor | None = None) -> None:
     """``tables``: typo tables built here before the fork (:func:`typo_data.take_built`),
-    written once the workers are started."""
+    written once the workers are started. ``early``: the pool to use (started before the
+    corpus paths were known: its category tasks are given them)."""
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                             initializer=_init, initargs=init) as pool:
+    if early is not None:
+        pool_cm: Any = contextlib.nullcontext(early)
+        cat_args: tuple = (corpus_paths, shas)
+    else:
+        pool_cm = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                                      initializer=_init, initargs=init)
+        cat_args = ()
+    with pool_cm as pool:
         if len(misses) < POOL_MIN:
             # few changed seeds (the pytest process loaded nothing for them): one worker
             # checks them, then runs the AFTER_SEEDS categories; the others run beside it
             after = [c for c in categories if c in AFTER_SEEDS]
             first = pool.submit(_seeds_then, misses, after)
-            futures = [pool.submit(_check_category, cat)
+            futures = [pool.submit(_check_category, cat, *cat_args)
                        for cat in _slowest_first(c for c in categories if c not in after)]
             if tables:
                 typo_data.save_tables(tables)
@@ -371,7 +435,7 @@ def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, t
         pre.seeds_s += time.perf_counter() - t0
         # the corpus categories need every seed's features: after the seeds, side by side
         # (the slowest first)
-        futures = [pool.submit(_check_category, cat)
+        futures = [pool.submit(_check_category, cat, *cat_args)
                    for cat in _slowest_first(categories)]
         for fut in as_completed(futures):
             cat, fds, crash, info = fut.result()

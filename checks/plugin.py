@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -102,6 +102,7 @@ class State:
     items_total: int = -1
     tables_before: tuple | None = None  # typo_data's TABLES_DIR, TABLES_READ to restore
     items_run: int = 0
+    early: Any = None  # a pool forked before the seeds were hashed (parallel.start_early)
 
 
 STATE = pytest.StashKey[State]()
@@ -369,6 +370,14 @@ class SeedDir(pytest.Directory):
         entries = scan(self.path)
         store = _store(self.config)
         batch = _unselected_run(self.config, state, len(entries))
+        if (batch and state.jobs > 1 and state.early is None
+                and len(entries) >= parallel.POOL_MIN * 8
+                and (store is None or not store.holds_seeds(state.ctx))):
+            # every seed will be checked: the workers load the checks' tables while
+            # this process hashes the seeds (a cold run starts ~1 s sooner)
+            state.early = parallel.start_early(
+                state.config, state.store_path if store is not None and not store.broken
+                else None, state.ctx, state.indexes, state.root, state.jobs, entries[0][1])
         # (a batch's seeds are never folded by their cached worst severity: they are
         # checked up front, and a run that repeats the last one reads nothing)
         cached = store.cached_seeds(state.ctx) if store is not None and not batch else {}
@@ -878,7 +887,8 @@ class SessionPlugin:
                     corpus[0].paths if corpus else [], state.shas,
                     config=state.config, store=store, store_path=state.store_path,
                     ctx=state.ctx, indexes=state.indexes, root=state.root,
-                    jobs=state.jobs, tick=tick)
+                    jobs=state.jobs, tick=tick, early=state.early)
+                state.early = None  # (shut down by run)
             except config_mod.ConfigError as exc:
                 raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
         pre = state.prefetch
@@ -1162,6 +1172,9 @@ class SessionPlugin:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         state = self.state
+        if state.early is not None:  # started, never used (the run stopped before)
+            state.early.shutdown(wait=True, cancel_futures=True)
+            state.early = None
         if self._gc is not None:
             import gc
 

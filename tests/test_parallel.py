@@ -87,9 +87,9 @@ def test_pool_and_groups_give_the_serial_report(pytester, pinned):
     spy = Spy()
     r = run(pytester, seeds, "pool", "--no-cache", "--seedcheck-jobs", "2", spy=spy)
     assert r.ret == 1
-    # the first seed in this process (the workers inherit what it loaded), the rest
-    # by the pool
-    assert (spy.prefetch.local, spy.prefetch.pooled, spy.prefetch.jobs) == (1, 39, 2)
+    # a run that checks every seed: the pool, forked before the seeds were hashed, loads
+    # the checks' tables in its workers and checks every seed
+    assert (spy.prefetch.local, spy.prefetch.pooled, spy.prefetch.jobs) == (0, 40, 2)
     out = r.stdout.str()
     assert "Traceback" not in out
     # ... one item for the passing seeds, one for the failing ones, one per category
@@ -99,11 +99,63 @@ def test_pool_and_groups_give_the_serial_report(pytester, pinned):
     assert f"{nf} failing seeds (grouped into one item" in out
     assert "0001.txt:" in out and "typo.known-misspelling" in out
     assert core(pytester.path / "pool") == core(pytester.path / "ref")
+    # a run that selects (here: deselects a seed that is not there): no early pool; the
+    # first seed in this process (the workers inherit what it loaded), the rest by the
+    # pool
+    spy = Spy()
+    run(pytester, seeds, "late", "--no-cache", "--seedcheck-jobs", "2", "--deselect",
+        "s/9999.txt", spy=spy)
+    assert (spy.prefetch.local, spy.prefetch.pooled, spy.prefetch.jobs) == (1, 39, 2)
+    assert core(pytester.path / "late") == core(pytester.path / "ref")
     # in-process (-n 0, or --seedcheck-jobs 1): the same
     spy = Spy()
     run(pytester, seeds, "serial", "--no-cache", "-n", "0", spy=spy)
     assert spy.prefetch.pooled == 0 and spy.prefetch.local == 40
     assert core(pytester.path / "serial") == core(pytester.path / "ref")
+
+
+def test_an_early_pool_loads_the_tables_while_the_seeds_are_hashed(pytester, pinned,
+                                                                  monkeypatch):
+    """A cold run that checks every seed forks its workers before the seeds are hashed:
+    each warms up (builds the tables) on a seed without storing it, and the category
+    tasks are handed the corpus's paths and hashes; one of them writes the typo tables.
+    A run with stored results (or one that selects) starts no early pool."""
+    seeds = make_seeds(pytester.path / "s")
+    order: list[str] = []
+    real_sha = cache_mod.FileHashes.sha
+    real_submit = parallel.ProcessPoolExecutor.submit
+
+    def sha(self, rel, path):
+        if not order or order[-1] != "hash":
+            order.append("hash")
+        return real_sha(self, rel, path)
+
+    sent: dict[str, list[tuple]] = {}
+
+    def submit(self, fn, *args, **kw):
+        order.append(fn.__name__)
+        sent.setdefault(fn.__name__, []).append(args)
+        return real_submit(self, fn, *args, **kw)
+
+    monkeypatch.setattr(cache_mod.FileHashes, "sha", sha)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
+    spy = Spy()
+    run(pytester, seeds, "out", "--no-cache", "--seedcheck-jobs", "2", spy=spy)
+    assert order[:3] == ["_warm", "_warm", "hash"], order
+    assert [a[1] for a in sent["_warm"]] == [True, False]  # one of them writes the tables
+    assert all(len(a) == 3 and len(a[1]) == 40 and len(a[2]) == 40
+               for a in sent["_check_category"])
+    assert (spy.prefetch.local, spy.prefetch.pooled) == (0, 40)
+    # the next run finds stored results: no early pool
+    order.clear()
+    sent.clear()
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    assert "_warm" not in order
+    monkeypatch.setattr(cache_mod.FileHashes, "sha", real_sha)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
+    run(pytester, seeds, "ref", "--no-cache", "-n", "0")
+    assert core(pytester.path / "out") == core(pytester.path / "ref")
 
 
 def test_warm_run_keeps_unchanged_reports_and_rewrites_touched_ones(pytester, pinned):
