@@ -137,6 +137,38 @@ def test_a_dictionary_name_stands_where_lac_reads_a_name_too(tmp_path, monkeypat
     assert T.find_confusions("长期熬夜会使肌肉松驰、精神不振。") == []
 
 
+@pytest.mark.parametrize("sentence,wrong,right", [
+    # newer words jieba's dictionary lacks and the reference model knows well (unigram
+    # probability >= 10^-5.4): 单品 (-5.11), 戾气 (-5.16); each is one look-alike or
+    # sound-alike from a frequent word (产品, 天气) and breaks no word of the text
+    ("这家店铺的每一个单品都标明了产地和价格。", "单品", "产品"),
+    ("网络戾气不利于社会和谐。", "戾气", "天气"),
+])
+def test_a_newer_word_the_model_knows_well_is_no_slip(tmp_path, sentence, wrong, right,
+                                                      monkeypatch, fresh_clause_memo):
+    from checks import typo_detect as T
+    from checks import typo_lm as L
+
+    assert L.familiar(wrong)
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the model's vocabulary is what silences it: without that test it is a non-word
+    monkeypatch.setattr(L, "familiar", lambda written: False)
+    T._CLAUSES.cache_clear()
+    assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
+        (wrong, right, "non-word")]
+
+
+def test_a_slip_the_model_lists_but_rarely_still_fires(tmp_path):
+    from checks import typo_lm as L
+
+    # 参予 is in the model's vocabulary (people type it), but at 10^-5.47: a slip, not a word
+    assert not L.familiar("参予")
+    got = run(tmp_path, [LEAD + "他们积极参予社区志愿服务。" + TAIL])
+    c = len(LEAD) + 5
+    assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + 2, "参予",
+                                      "参与", False)]
+
+
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message

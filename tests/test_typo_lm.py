@@ -47,6 +47,8 @@ FIRES = [
     ("本办法的适用范伟包括市属各单位和派出机构。", 7, "范伟", "范围"),
     # jieba's dictionary lists 追朔 as a rare "other proper noun" (nz): no name, so no veto
     ("这项制度可以追朔到上世纪五十年代。", 7, "追朔", "追溯"),
+    # a slip the model lists as a word, but rarely (10^-5.88): not a newer word
+    ("暴雨导至多条道路积水。", 3, "导至", "导致"),
 ]
 
 
@@ -60,6 +62,25 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, col, wrong, right):
     assert "occurs nowhere else in the corpus" in got[0].message
     ev = got[0].evidence
     assert ev["detector"] == "lm" and ev["right"] == right and ev["gain"] >= 11.0
+
+
+def test_familiar_words_are_the_frequent_ones_jieba_lacks():
+    # newer words the model knows well, missing from jieba's (older) dictionary
+    assert L.familiar("大咖") and L.familiar("美妆") and L.familiar("程序猿")
+    # slips the model lists, but rarely (导至 -5.88, 参予 -5.47); words jieba has; non-words
+    assert not any(map(L.familiar, ("导至", "参予", "产品", "行驶", "毕然")))
+
+
+def test_a_newer_word_the_model_knows_well_is_not_swapped(tmp_path, monkeypatch):
+    sentence = "这些大咖都用什么手机，记者逐个揭晓。"
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # without the familiar-word test the model would swap 大咖 for 大家 (19 nats)
+    monkeypatch.setattr(L, "familiar", lambda written: False)
+    L._run_swaps.cache_clear()
+    try:
+        assert [(c.wrong, c.right) for c in L.find_lm_confusions(sentence)] == [("大咖", "大家")]
+    finally:
+        L._run_swaps.cache_clear()
 
 
 SILENT = [

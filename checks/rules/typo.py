@@ -317,7 +317,7 @@ LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
 
 
-@corpus_index("typo", version=9)
+@corpus_index("typo", version=10)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -579,8 +579,10 @@ def confusable_char(corpus, ctx):
     rare, 声呐 or 清零, are about as frequent as their sibling there). Left alone: windows that cut through a word of
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
-    台北地检署; `names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
-    3 times in 2 files, of the corpus (a term of the corpus, not a slip).
+    台北地检署; `names`), newer words that jieba's dictionary lacks and the reference
+    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), forms in
+    `allow`, and forms that recur in `term_files` (3) files, or 3 times in 2 files, of the
+    corpus (a term of the corpus, not a slip).
 
     Why it matters:
     Most typos in real text are made of ordinary characters (辩别 for 辨别, 脉博 for
@@ -793,7 +795,9 @@ def language_model(corpus, ctx):
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. Left alone: numerals (the figure checks' business), characters jieba's tagger
     reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
-    window (王运熙, 坂子矶; `names`), forms in `allow`, forms that recur in
+    window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
+    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
+    forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
     file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
     one finding).
