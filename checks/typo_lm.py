@@ -22,6 +22,7 @@ import re
 from itertools import compress, repeat
 from operator import add, or_
 from pathlib import Path
+from typing import Iterable
 
 from . import typo_data as D
 from .typo_detect import Confusion, _name_at
@@ -201,7 +202,8 @@ def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
 
 
 def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.5,
-                       min_freq: int = 50, names: bool = True) -> list[Confusion]:
+                       min_freq: int = 50, names: bool = True,
+                       repaired: Iterable[tuple[int, int, str]] = ()) -> list[Confusion]:
     """Characters whose swap for a sound-alike or look-alike raises the model's
     log-probability of their clause (a run of Han characters) by at least ``min_gain``
     nats (``both_gain`` for a character that both sounds and looks like its substitute,
@@ -209,19 +211,46 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     >= ``min_freq``) with its neighbours. Numerals are never swapped; characters jieba's
     tagger reads as part of a name are left alone (``names``). The flagged window is the
     word the swap makes. Each clause is judged on its own and the verdict is cached, so
-    boilerplate repeated across seeds costs one look-up."""
+    boilerplate repeated across seeds costs one look-up.
+
+    A second reading (detector ``lm-after``): a run that holds a slip, found here or
+    given in ``repaired`` (``(start, end, right form)`` in ``text``, from the other
+    detectors), is read again with every such slip repaired, and the swaps that reading
+    finds outside the repaired windows are reported too: a slip next to another is
+    scored against a context that is itself broken (法院撤销的判绝 reads better once
+    法院 is right). Only runs with a slip are read twice, so clean text costs nothing."""
     if not D.HAN_RE.search(text):
         return []
     freq = D.word_freq()
     out: list[Confusion] = []
+    given = sorted((a, b, w) for a, b, w in repaired if len(w) == b - a)
     for m in _RUN.finditer(text):
         r = m.group()
         s = m.start()
-        for a, b, p, y, k, g in _run_swaps(r, min_gain, both_gain, min_freq, names):
+        swaps = _run_swaps(r, min_gain, both_gain, min_freq, names)
+        for a, b, p, y, k, g in swaps:
             wrong = r[a:b]
             right = r[a:p] + y + r[p + 1:b]
             out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm", g,
                                  freq.get(right, 0), freq.get(wrong, 0)))
+        fixes = [(a, b, r[a:p] + y + r[p + 1:b]) for a, b, p, y, _k, _g in swaps]
+        fixes += [(a - s, b - s, w) for a, b, w in given if s <= a and b <= m.end()]
+        if not fixes:
+            continue
+        chars = list(r)
+        for a, b, w in fixes:
+            chars[a:b] = w
+        r2 = "".join(chars)
+        if r2 == r:
+            continue
+        for a, b, p, y, k, g in _run_swaps(r2, min_gain, both_gain, min_freq, names):
+            if any(a < fb and fa < b for fa, fb, _w in fixes):
+                continue  # only characters as written: the repaired ones are reported
+            wrong = r[a:b]
+            right = r[a:p] + y + r[p + 1:b]
+            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm-after",
+                                 g, freq.get(right, 0), freq.get(wrong, 0)))
+    out.sort(key=lambda c: (c.start, c.end))
     return out
 
 

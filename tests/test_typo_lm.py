@@ -64,6 +64,33 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, col, wrong, right):
     assert ev["detector"] == "lm" and ev["right"] == right and ev["gain"] >= 11.0
 
 
+def test_a_clause_with_a_slip_is_read_again_with_it_repaired(tmp_path):
+    # two slips side by side: 什施 breaks 实施 (typo.confusable-char finds it); 值度 for 制度
+    # scores below min_gain against the broken 什施, and far above it once 实施 is read
+    body = LEAD + "这项值度的什施取得了明显成效。" + TAIL
+    got = run(tmp_path, [body], only=(LM, "typo.confusable-char"))
+    c = len(LEAD)
+    assert [row(f) for f in got] == [
+        (LM, "warning", 3, c + 3, c + 5, "值度", "制度", False),
+        ("typo.confusable-char", "warning", 3, c + 6, c + 8, "什施", "实施", False)]
+    assert got[0].evidence["detector"] == "lm-after" and got[0].evidence["gain"] >= 14.0
+    assert "with the other slips of the clause repaired" in got[0].message
+
+
+def test_the_second_reading_needs_the_repair():
+    sentence = "这项值度的什施取得了明显成效。"
+    # read as written, 值度 is not worth reporting: its context (什施) is itself broken
+    assert L.find_lm_confusions(sentence) == []
+    # with 什施 → 实施 given as repaired (what typo.confusable-char found), it is; the
+    # repaired window itself is never reported again
+    got = L.find_lm_confusions(sentence, repaired=[(5, 7, "实施")])
+    assert [(c.start, c.end, c.wrong, c.right, c.detector) for c in got] == [
+        (2, 4, "值度", "制度", "lm-after")]
+    # a repair of another length, or right text, gives no second reading
+    assert L.find_lm_confusions(sentence, repaired=[(5, 7, "实")]) == []
+    assert L.find_lm_confusions("这项制度的实施取得了明显成效。", repaired=[(5, 7, "实施")]) == []
+
+
 def test_familiar_words_are_the_frequent_ones_jieba_lacks():
     # newer words the model knows well, missing from jieba's (older) dictionary
     assert L.familiar("大咖") and L.familiar("美妆") and L.familiar("程序猿")

@@ -317,7 +317,7 @@ LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
 
 
-@corpus_index("typo", version=10)
+@corpus_index("typo", version=11)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -347,7 +347,8 @@ def typo_features(seed, ctx):
         taken = reported + [(c[0], c[1]) for c in conf]
         for c in L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
                                       both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
-                                      names=opt(LANGUAGE_MODEL, "names", True)):
+                                      names=opt(LANGUAGE_MODEL, "names", True),
+                                      repaired=[(c[0], c[1], c[3]) for c in conf]):
             if not _overlaps(c.start, c.end, taken):  # one typo, one finding
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
@@ -507,7 +508,7 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if not variants:
                     continue
                 need = variant_gain
-            elif det == "lm":
+            elif det in ("lm", "lm-after"):
                 if here[wrong] > 1:
                     continue  # the model flags the same form twice in a file: its usage
                 need = L.need(ch, repl, min_gain, ctx.opt("both_gain", LM_BOTH))
@@ -543,15 +544,17 @@ def _confusion_hit(path, c, n, nfiles):
                f"of {right} ({freq})")
     elif det == "idiom":
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
-    elif det == "lm":
+    elif det in ("lm", "lm-after"):
+        after = (", with the other slips of the clause repaired," if det == "lm-after"
+                 else "")
         why = (f"{ch} {alike} {repl}; a language model of Chinese (libime's word trigrams) "
-               f"reads the clause {gain:.1f} nats (about {_times(gain)} times) more likely "
-               f"with {right}")
+               f"reads the clause{after} {gain:.1f} nats (about {_times(gain)} times) more "
+               f"likely with {right}")
     else:
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det != "lm" else "")
+             if gain > 0 and det not in ("lm", "lm-after") else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -793,7 +796,10 @@ def language_model(corpus, ctx):
     that make another real word, which only context tells apart (依法行驶职权 → 行使),
     and non-words the dictionary checks leave to it (毕然 → 必然). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
-    tried. Left alone: numerals (the figure checks' business), characters jieba's tagger
+    tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
+    `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
+    to another is not judged against a broken context (这项值度的什施 → 制度 once 什施 is
+    实施; the message says so). Left alone: numerals (the figure checks' business), characters jieba's tagger
     reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
     window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
     model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
@@ -818,7 +824,7 @@ def language_model(corpus, ctx):
     if not L.available():
         raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
-    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
+    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm", "lm-after")):
         yield _confusion_hit(path, c, n, nfiles)
 
 
