@@ -224,6 +224,7 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     freq = D.word_freq()
     out: list[Confusion] = []
     given = sorted((a, b, w) for a, b, w in repaired if len(w) == b - a)
+    after = False  # a second reading added a swap (out is then sorted again)
     for m in _RUN.finditer(text):
         r = m.group()
         s = m.start()
@@ -233,6 +234,8 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
             right = r[a:p] + y + r[p + 1:b]
             out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm", g,
                                  freq.get(right, 0), freq.get(wrong, 0)))
+        if not swaps and not given:
+            continue  # most runs: nothing to read again
         fixes = [(a, b, r[a:p] + y + r[p + 1:b]) for a, b, p, y, _k, _g in swaps]
         fixes += [(a - s, b - s, w) for a, b, w in given if s <= a and b <= m.end()]
         if not fixes:
@@ -250,7 +253,9 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
             right = r[a:p] + y + r[p + 1:b]
             out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm-after",
                                  g, freq.get(right, 0), freq.get(wrong, 0)))
-    out.sort(key=lambda c: (c.start, c.end))
+            after = True
+    if after:
+        out.sort(key=lambda c: (c.start, c.end))
     return out
 
 
