@@ -88,6 +88,7 @@ def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str],
     asks it for the windows of two characters)."""
     freq = D.word_freq()
     out = []
+    nasal = not freq.get(window)  # nasal near-homophones only where the text is no word
     for k, ch in enumerate(window):
         if ch in NUMERALS:
             continue
@@ -99,7 +100,8 @@ def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str],
         if not ys:
             continue
         conf = _alikes(ch)
-        out += [(k, -freq.get(pre + y + post, 0), y, conf[y]) for y in ys]
+        out += [(k, -freq.get(pre + y + post, 0), y, conf[y]) for y in ys
+                if nasal or conf[y] != "nasal"]
     return tuple(out)
 
 
@@ -130,7 +132,9 @@ def _fills(key: str, ch: str, min_freq: int) -> tuple[tuple[int, str, str], ...]
     freq = D.word_freq()
     i = key.index("\0")
     pre, post = key[:i], key[i + 1:]
-    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys)
+    nasal = not freq.get(pre + ch + post)  # nasal near-homophones only where it is no word
+    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys
+                 if nasal or conf[y] != "nasal")
 
 
 @functools.lru_cache(maxsize=65536)

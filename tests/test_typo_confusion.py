@@ -57,6 +57,8 @@ FIRES = [
     ("有的干部默守成规不思进取。", "typo.broken-idiom", 5, "默守成规", "墨守成规"),
     ("改革者走头无路时也不放弃。", "typo.broken-idiom", 4, "走头无路", "走投无路"),
     ("这篇评论针贬时弊，引起关注。", "typo.broken-idiom", 5, "针贬", "针砭"),
+    # the front/back nasal swapped (ling/lin): a near-homophone breaks the idiom
+    ("展会上的商品玲琅满目。", "typo.broken-idiom", 7, "玲琅满目", "琳琅满目"),
 ]
 
 
@@ -169,6 +171,19 @@ def test_a_slip_the_model_lists_but_rarely_still_fires(tmp_path):
                                       "参与", False)]
 
 
+def test_nasal_near_homophones_use_the_everyday_reading():
+    from checks import typo_data as D
+
+    assert D.confusables("名")["民"] == "nasal" and D.confusables("民")["名"] == "nasal"
+    assert D.confusables("幸")["辛"] == "nasal"
+    assert D.confusables("名")["明"] == "sound"  # a shared reading stays a sound-alike
+    # only the first (everyday) readings: 感 gǎn (not hàn) is no near-homophone of 行
+    # (háng is not its everyday reading), nor 检 jiǎn of 强 (jiàng)
+    assert "行" not in D.confusables("感") and "强" not in D.confusables("检")
+    # the generated tables were filtered without them: confusable() leaves them out
+    assert not D.confusable("名", "民") and D.confusable("名", "明")
+
+
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message
@@ -196,6 +211,9 @@ SILENT = [
     "伊朗当天对驻中东美军发射多枚导弹。",
     # the changed character is a frequent word itself (党|的|二十届): context, not a slip
     "党的二十届三中全会对深化改革作出部署。",
+    # 感 (gan; also read han) and 行 (xing; also hang): nasal near-homophones only through
+    # their rare readings, which the nasal rule does not use: no broken 切实可行
+    "这些变化切实可感，群众看得见。",
 ]
 
 

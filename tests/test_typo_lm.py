@@ -49,6 +49,9 @@ FIRES = [
     ("这项制度可以追朔到上世纪五十年代。", 7, "追朔", "追溯"),
     # a slip the model lists as a word, but rarely (10^-5.88): not a newer word
     ("暴雨导至多条道路积水。", 3, "导至", "导致"),
+    # the front/back nasal swapped (ming/min, xing/xin): near-homophones, no word as written
+    ("我们要尊重各名族的风俗习惯。", 7, "名族", "民族"),
+    ("社区干部工作很幸苦，群众看在眼里。", 8, "幸苦", "辛苦"),
 ]
 
 
@@ -111,6 +114,8 @@ def test_a_newer_word_the_model_knows_well_is_not_swapped(tmp_path, monkeypatch)
 
 
 SILENT = [
+    # a word as written is not swapped for its nasal near-homophone (终生/终身 are both words)
+    "他把终生献给了教育事业，学生们都记得他。",
     # ordinary official prose
     "该项目由县政府统一组织施工，确保工程质量。他们在会上交流了经验，大家收获很大。",
     "国家权力机关依法履行职责，截至目前各项工作进展顺利。",

@@ -317,7 +317,7 @@ LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
 
 
-@corpus_index("typo", version=11)
+@corpus_index("typo", version=12)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -533,7 +533,9 @@ def _times(nats: float) -> str:
 
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
-    alike = {"sound": "sounds like", "shape": "looks like"}.get(kind, "is confused with")
+    alike = {"sound": "sounds like", "shape": "looks like",
+             "nasal": "sounds like (the front/back nasal swapped)"}.get(kind,
+                                                                      "is confused with")
     if kind in ("sound", "shape") and D.sound_and_shape(ch, repl):
         alike = "sounds and looks like"
     if det == "phrase":
@@ -569,8 +571,9 @@ def confusable_char(corpus, ctx):
     An ordinary (in-table) character that breaks a word: a window of 2-4 characters
     that is no dictionary word where a sound-alike (same reading, tones ignored) or a
     look-alike (the shape table, pycorrector's same-stroke groups, characters on the same
-    phonetic component) makes a frequent jieba word (frequency >= 50) and raises the
-    clause's best segmentation log-probability (jieba's unigram model) by at least
+    phonetic component), or a near-homophone with the front/back nasal final swapped in
+    its everyday reading (名/民, 幸/辛), makes a frequent jieba word (frequency >= 50) and
+    raises the clause's best segmentation log-probability (jieba's unigram model) by at least
     `min_gain` (11.0) nats, or `both_gain` (9.0) when the substitute both sounds and
     looks alike (辩/辨) (4 more when the other character is a frequent word on its
     own, as in 从|市; never when the changed character is one, as 的 or 在: those need
@@ -608,8 +611,8 @@ def confusable_char(corpus, ctx):
 @corpus_check(IDIOM, severity="warning", index="typo", version=1)
 def broken_idiom(corpus, ctx):
     """What it flags:
-    A fixed phrase with one character swapped for a sound-alike or look-alike: a window
-    that is no word and is one such character away from a jieba idiom or set phrase
+    A fixed phrase with one character swapped for a sound-alike or look-alike (or a
+    front/back nasal near-homophone, 玲琅满目 for 琳琅满目): a window that is no word and is one such character away from a jieba idiom or set phrase
     (tags `i`, `l`; 4 characters or more), raising the clause's segmentation
     log-probability by at least `idiom_gain` (5.0) nats; or a rare variant of an idiom
     (按步就班 for 按部就班); or a pair of macro-correct's phrase confusion table that this
@@ -792,8 +795,9 @@ def language_model(corpus, ctx):
     (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
     swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
-    脉搏) and the character is not a frequent word on its own (不, 是). It finds slips
-    that make another real word, which only context tells apart (依法行驶职权 → 行使),
+    脉搏) and the character is not a frequent word on its own (不, 是); a front/back
+    nasal near-homophone (名族 → 民族) only where the text as written is no word. It
+    finds slips that make another real word, which only context tells apart (依法行驶职权 → 行使),
     and non-words the dictionary checks leave to it (毕然 → 必然). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
