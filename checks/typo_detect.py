@@ -747,6 +747,8 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                     conf = D.confusables(ch)
                 for y in filter(conf.__contains__, ys):
                     wr = text[s:p] + y + text[p + 1:e]
+                    if conf[y] == "nasal" and wr not in idioms:
+                        continue  # nasal near-homophones: for fixed phrases only here
                     cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []

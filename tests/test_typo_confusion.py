@@ -184,6 +184,38 @@ def test_nasal_near_homophones_use_the_everyday_reading():
     assert not D.confusable("名", "民") and D.confusable("名", "明")
 
 
+def test_nasal_near_homophones_are_for_fixed_phrases_and_the_model(tmp_path):
+    from checks import typo_detect as T
+
+    # 冰淇凌: the non-word rule leaves nasal swaps of plain words to the language model,
+    # which reads the context (the rule's unigram gain alone proved too weak for them)
+    sentence = "店里的冰淇凌卖得很好。"
+    assert T.find_confusions(sentence) == []
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    assert got == []  # neither typo.confusable-char nor typo.broken-idiom
+    from checks.engine import Corpus, check_corpus
+
+    found = check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
+    c = len(LEAD) + 4
+    assert [row(f) for f in found] == [("typo.language-model", "warning", 3, c, c + 3,
+                                        "冰淇凌", "冰淇淋", False)]
+
+
+def test_a_broken_idiom_written_three_times_in_a_file_is_its_usage(tmp_path):
+    once = LEAD + "合唱团的演出声入人心。" + TAIL
+    got = run(tmp_path, [once])
+    c = len(LEAD) + 7
+    assert [row(f) for f in got] == [("typo.broken-idiom", "warning", 3, c, c + 4, "声入人心",
+                                      "深入人心", False)]
+    assert "front/back nasal" in got[0].message
+    # the same phrase three times in one file: a pun or a title of that text, not a slip
+    thrice = (LEAD + "合唱团的演出声入人心。新歌声入人心，老歌也声入人心。" + TAIL)
+    assert run(tmp_path, [thrice]) == []
+    # twice is still reported
+    twice = LEAD + "合唱团的演出声入人心。新歌也声入人心。" + TAIL
+    assert len(run(tmp_path, [twice])) == 2
+
+
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message

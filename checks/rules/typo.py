@@ -315,9 +315,11 @@ CONTEXT = "typo.context-word"
 LANGUAGE_MODEL = "typo.language-model"
 LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
+IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often in one file,
+# is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=12)
+@corpus_index("typo", version=13)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -503,6 +505,8 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             if det == "non-word":
                 need = T.nonword_need(wrong, pos - s, min_gain, repl, both_gain)
             elif det == "idiom":
+                if here[wrong] >= IDIOM_USAGE:
+                    continue  # the same "broken" phrase three times in a file: its usage
                 need = 0.0 if wfreq else idiom_gain
             elif det == "variant":
                 if not variants:
@@ -571,9 +575,8 @@ def confusable_char(corpus, ctx):
     An ordinary (in-table) character that breaks a word: a window of 2-4 characters
     that is no dictionary word where a sound-alike (same reading, tones ignored) or a
     look-alike (the shape table, pycorrector's same-stroke groups, characters on the same
-    phonetic component), or a near-homophone with the front/back nasal final swapped in
-    its everyday reading (名/民, 幸/辛), makes a frequent jieba word (frequency >= 50) and
-    raises the clause's best segmentation log-probability (jieba's unigram model) by at least
+    phonetic component) makes a frequent jieba word (frequency >= 50) and raises the
+    clause's best segmentation log-probability (jieba's unigram model) by at least
     `min_gain` (11.0) nats, or `both_gain` (9.0) when the substitute both sounds and
     looks alike (辩/辨) (4 more when the other character is a frequent word on its
     own, as in 从|市; never when the changed character is one, as 的 or 在: those need
@@ -612,12 +615,14 @@ def confusable_char(corpus, ctx):
 def broken_idiom(corpus, ctx):
     """What it flags:
     A fixed phrase with one character swapped for a sound-alike or look-alike (or a
-    front/back nasal near-homophone, 玲琅满目 for 琳琅满目): a window that is no word and is one such character away from a jieba idiom or set phrase
+    front/back nasal near-homophone, 玲琅满目 for 琳琅满目): a window that is no word and
+    is one such character away from a jieba idiom or set phrase
     (tags `i`, `l`; 4 characters or more), raising the clause's segmentation
     log-probability by at least `idiom_gain` (5.0) nats; or a rare variant of an idiom
     (按步就班 for 按部就班); or a pair of macro-correct's phrase confusion table that this
-    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow` and forms
-    recurring in `term_files` (3) files are left alone.
+    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow`, forms
+    recurring in `term_files` (3) files, and a window written the same way three times in
+    one file (that text's own pun or title: 声入人心) are left alone.
 
     Why it matters:
     A broken idiom is the typo readers notice first in official writing; the set
@@ -803,8 +808,8 @@ def language_model(corpus, ctx):
     tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
     `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
     to another is not judged against a broken context (这项值度的什施 → 制度 once 什施 is
-    实施; the message says so). Left alone: numerals (the figure checks' business), characters jieba's tagger
-    reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
+    实施; the message says so). Left alone: numerals (the figure checks' business),
+    characters jieba's tagger reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
     window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
     model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
     forms that recur in
