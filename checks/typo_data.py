@@ -544,12 +544,30 @@ def _in_table_shapes() -> dict[str, frozenset[str]]:
     return out
 
 
+NASALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))  # front/back nasal finals
+
+
+def _nasal_twins(reading: str) -> tuple[str, ...]:
+    """The toneless reading with its final's front/back nasal swapped (ming → min,
+    xin → xing, guan → guang): the pair many speakers merge and pinyin input methods
+    offer as a fuzzy setting (前后鼻音)."""
+    for back, front in NASALS:
+        if reading.endswith(back):
+            return (reading[:-len(back)] + front,)
+        if reading.endswith(front):
+            return (reading + "g",)
+    return ()
+
+
 @functools.lru_cache(maxsize=65536)
 def confusables(ch: str) -> dict[str, str]:
     """In-table characters a writer (or an input method, or OCR) puts in place of ``ch``
-    and the reverse: ``{char: "sound" | "shape"}``. Sound: a shared reading, tones
-    ignored (pypinyin). Shape: the generated look-alike table (score >= 0.75),
-    pycorrector's same-stroke groups and characters sharing a phonetic component."""
+    and the reverse: ``{char: "sound" | "shape" | "nasal"}``. Sound: a shared reading,
+    tones ignored (pypinyin). Shape: the generated look-alike table (score >= 0.75),
+    pycorrector's same-stroke groups and characters sharing a phonetic component. Nasal
+    (only where neither holds): the everyday (first) reading with the front/back nasal
+    final swapped, against other characters' everyday readings (名/民 ming/min, 幸/辛
+    xing/xin), the commonest near-homophone slip of native writers."""
     out: dict[str, str] = {}
     idx = _toneless_index()
     for r in readings(ch):
@@ -562,11 +580,32 @@ def confusables(ch: str) -> dict[str, str]:
     for c in sorted(shapes):
         if c != ch and c in tab:
             out.setdefault(c, "shape")
+    main = readings(ch)[:1]  # the everyday reading: 感 is gan here, not its rare han
+    for r in main:
+        for t in _nasal_twins(_toneless(r)):
+            for c in _main_toneless_index().get(t, ()):
+                if c != ch:
+                    out.setdefault(c, "nasal")
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _main_toneless_index() -> dict[str, tuple[str, ...]]:
+    """Toneless reading → the in-table characters whose first (everyday) reading it is."""
+    idx: dict[str, list[str]] = {}
+    tab = table()
+    for cp, value in sorted(_pinyin_dict().items()):
+        ch = chr(cp)
+        if ch in tab and value:
+            idx.setdefault(_toneless(value.split(",")[0]), []).append(ch)
+    return {k: tuple(v) for k, v in idx.items()}
+
+
 def confusable(a: str, b: str) -> bool:
-    return a in confusables(b) or b in confusables(a)
+    """Do ``a`` and ``b`` sound or look alike (a shared reading or the shape tables; the
+    nasal near-homophones are left out: the generated tables were filtered without them)?"""
+    return (confusables(b).get(a, "nasal") != "nasal"
+            or confusables(a).get(b, "nasal") != "nasal")
 
 
 def word_tags() -> dict[str, str]:

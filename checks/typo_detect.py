@@ -474,6 +474,15 @@ def _known_slip(written: str, right: str) -> bool:
     return typo_lm.known_slip(written, right)
 
 
+def _familiar(written: str) -> bool:
+    """Is the written window a newer word that jieba's dictionary lacks and the reference
+    language model knows well (单品, 戾气; :func:`checks.typo_lm.familiar`; False without
+    the model)?"""
+    from . import typo_lm  # typo_lm imports this module
+
+    return typo_lm.familiar(written)
+
+
 def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` of
     the run ``r`` as part of a person, place, organisation or other proper name, or does
@@ -741,6 +750,8 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                     conf = D.confusables(ch)
                 for y in filter(conf.__contains__, ys):
                     wr = text[s:p] + y + text[p + 1:e]
+                    if conf[y] == "nasal" and wr not in idioms:
+                        continue  # nasal near-homophones: for fixed phrases only here
                     cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []
@@ -814,6 +825,8 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         if gain < need or gain <= 0:
             continue
         if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
+            continue
+        if det == "non-word" and _familiar(text[s:e]):
             continue
         if det == "idiom" and not fw and _compositional(text[s:e]):
             continue

@@ -57,6 +57,8 @@ FIRES = [
     ("有的干部默守成规不思进取。", "typo.broken-idiom", 5, "默守成规", "墨守成规"),
     ("改革者走头无路时也不放弃。", "typo.broken-idiom", 4, "走头无路", "走投无路"),
     ("这篇评论针贬时弊，引起关注。", "typo.broken-idiom", 5, "针贬", "针砭"),
+    # the front/back nasal swapped (ling/lin): a near-homophone breaks the idiom
+    ("展会上的商品玲琅满目。", "typo.broken-idiom", 7, "玲琅满目", "琳琅满目"),
 ]
 
 
@@ -137,6 +139,83 @@ def test_a_dictionary_name_stands_where_lac_reads_a_name_too(tmp_path, monkeypat
     assert T.find_confusions("长期熬夜会使肌肉松驰、精神不振。") == []
 
 
+@pytest.mark.parametrize("sentence,wrong,right", [
+    # newer words jieba's dictionary lacks and the reference model knows well (unigram
+    # probability >= 10^-5.4): 单品 (-5.11), 戾气 (-5.16); each is one look-alike or
+    # sound-alike from a frequent word (产品, 天气) and breaks no word of the text
+    ("这家店铺的每一个单品都标明了产地和价格。", "单品", "产品"),
+    ("网络戾气不利于社会和谐。", "戾气", "天气"),
+])
+def test_a_newer_word_the_model_knows_well_is_no_slip(tmp_path, sentence, wrong, right,
+                                                      monkeypatch, fresh_clause_memo):
+    from checks import typo_detect as T
+    from checks import typo_lm as L
+
+    assert L.familiar(wrong)
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the model's vocabulary is what silences it: without that test it is a non-word
+    monkeypatch.setattr(L, "familiar", lambda written: False)
+    T._CLAUSES.cache_clear()
+    assert [(c.wrong, c.right, c.detector) for c in T.find_confusions(sentence)] == [
+        (wrong, right, "non-word")]
+
+
+def test_a_slip_the_model_lists_but_rarely_still_fires(tmp_path):
+    from checks import typo_lm as L
+
+    # 参予 is in the model's vocabulary (people type it), but at 10^-5.47: a slip, not a word
+    assert not L.familiar("参予")
+    got = run(tmp_path, [LEAD + "他们积极参予社区志愿服务。" + TAIL])
+    c = len(LEAD) + 5
+    assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + 2, "参予",
+                                      "参与", False)]
+
+
+def test_nasal_near_homophones_use_the_everyday_reading():
+    from checks import typo_data as D
+
+    assert D.confusables("名")["民"] == "nasal" and D.confusables("民")["名"] == "nasal"
+    assert D.confusables("幸")["辛"] == "nasal"
+    assert D.confusables("名")["明"] == "sound"  # a shared reading stays a sound-alike
+    # only the first (everyday) readings: 感 gǎn (not hàn) is no near-homophone of 行
+    # (háng is not its everyday reading), nor 检 jiǎn of 强 (jiàng)
+    assert "行" not in D.confusables("感") and "强" not in D.confusables("检")
+    # the generated tables were filtered without them: confusable() leaves them out
+    assert not D.confusable("名", "民") and D.confusable("名", "明")
+
+
+def test_nasal_near_homophones_are_for_fixed_phrases_and_the_model(tmp_path):
+    from checks import typo_detect as T
+
+    # 冰淇凌: the non-word rule leaves nasal swaps of plain words to the language model,
+    # which reads the context (the rule's unigram gain alone proved too weak for them)
+    sentence = "店里的冰淇凌卖得很好。"
+    assert T.find_confusions(sentence) == []
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    assert got == []  # neither typo.confusable-char nor typo.broken-idiom
+    from checks.engine import Corpus, check_corpus
+
+    found = check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
+    c = len(LEAD) + 4
+    assert [row(f) for f in found] == [("typo.language-model", "warning", 3, c, c + 3,
+                                        "冰淇凌", "冰淇淋", False)]
+
+
+def test_a_broken_idiom_written_three_times_in_a_file_is_its_usage(tmp_path):
+    once = LEAD + "合唱团的演出声入人心。" + TAIL
+    got = run(tmp_path, [once])
+    c = len(LEAD) + 7
+    assert [row(f) for f in got] == [("typo.broken-idiom", "warning", 3, c, c + 4, "声入人心",
+                                      "深入人心", False)]
+    assert "front/back nasal" in got[0].message
+    # the same phrase three times in one file: a pun or a title of that text, not a slip
+    thrice = (LEAD + "合唱团的演出声入人心。新歌声入人心，老歌也声入人心。" + TAIL)
+    assert run(tmp_path, [thrice]) == []
+    # twice is still reported
+    twice = LEAD + "合唱团的演出声入人心。新歌也声入人心。" + TAIL
+    assert len(run(tmp_path, [twice])) == 2
+
+
 def test_message_names_the_evidence(tmp_path):
     got = run(tmp_path, [LEAD + "我们要认真辩别真假信息。" + TAIL])
     msg = got[0].message
@@ -164,6 +243,9 @@ SILENT = [
     "伊朗当天对驻中东美军发射多枚导弹。",
     # the changed character is a frequent word itself (党|的|二十届): context, not a slip
     "党的二十届三中全会对深化改革作出部署。",
+    # 感 (gan; also read han) and 行 (xing; also hang): nasal near-homophones only through
+    # their rare readings, which the nasal rule does not use: no broken 切实可行
+    "这些变化切实可感，群众看得见。",
 ]
 
 

@@ -47,6 +47,11 @@ FIRES = [
     ("本办法的适用范伟包括市属各单位和派出机构。", 7, "范伟", "范围"),
     # jieba's dictionary lists 追朔 as a rare "other proper noun" (nz): no name, so no veto
     ("这项制度可以追朔到上世纪五十年代。", 7, "追朔", "追溯"),
+    # a slip the model lists as a word, but rarely (10^-5.88): not a newer word
+    ("暴雨导至多条道路积水。", 3, "导至", "导致"),
+    # the front/back nasal swapped (ming/min, xing/xin): near-homophones, no word as written
+    ("我们要尊重各名族的风俗习惯。", 7, "名族", "民族"),
+    ("社区干部工作很幸苦，群众看在眼里。", 8, "幸苦", "辛苦"),
 ]
 
 
@@ -62,7 +67,55 @@ def test_fires_inside_a_paragraph(tmp_path, sentence, col, wrong, right):
     assert ev["detector"] == "lm" and ev["right"] == right and ev["gain"] >= 11.0
 
 
+def test_a_clause_with_a_slip_is_read_again_with_it_repaired(tmp_path):
+    # two slips side by side: 什施 breaks 实施 (typo.confusable-char finds it); 值度 for 制度
+    # scores below min_gain against the broken 什施, and far above it once 实施 is read
+    body = LEAD + "这项值度的什施取得了明显成效。" + TAIL
+    got = run(tmp_path, [body], only=(LM, "typo.confusable-char"))
+    c = len(LEAD)
+    assert [row(f) for f in got] == [
+        (LM, "warning", 3, c + 3, c + 5, "值度", "制度", False),
+        ("typo.confusable-char", "warning", 3, c + 6, c + 8, "什施", "实施", False)]
+    assert got[0].evidence["detector"] == "lm-after" and got[0].evidence["gain"] >= 14.0
+    assert "with the other slips of the clause repaired" in got[0].message
+
+
+def test_the_second_reading_needs_the_repair():
+    sentence = "这项值度的什施取得了明显成效。"
+    # read as written, 值度 is not worth reporting: its context (什施) is itself broken
+    assert L.find_lm_confusions(sentence) == []
+    # with 什施 → 实施 given as repaired (what typo.confusable-char found), it is; the
+    # repaired window itself is never reported again
+    got = L.find_lm_confusions(sentence, repaired=[(5, 7, "实施")])
+    assert [(c.start, c.end, c.wrong, c.right, c.detector) for c in got] == [
+        (2, 4, "值度", "制度", "lm-after")]
+    # a repair of another length, or right text, gives no second reading
+    assert L.find_lm_confusions(sentence, repaired=[(5, 7, "实")]) == []
+    assert L.find_lm_confusions("这项制度的实施取得了明显成效。", repaired=[(5, 7, "实施")]) == []
+
+
+def test_familiar_words_are_the_frequent_ones_jieba_lacks():
+    # newer words the model knows well, missing from jieba's (older) dictionary
+    assert L.familiar("大咖") and L.familiar("美妆") and L.familiar("程序猿")
+    # slips the model lists, but rarely (导至 -5.88, 参予 -5.47); words jieba has; non-words
+    assert not any(map(L.familiar, ("导至", "参予", "产品", "行驶", "毕然")))
+
+
+def test_a_newer_word_the_model_knows_well_is_not_swapped(tmp_path, monkeypatch):
+    sentence = "这些大咖都用什么手机，记者逐个揭晓。"
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # without the familiar-word test the model would swap 大咖 for 大家 (19 nats)
+    monkeypatch.setattr(L, "familiar", lambda written: False)
+    L._run_swaps.cache_clear()
+    try:
+        assert [(c.wrong, c.right) for c in L.find_lm_confusions(sentence)] == [("大咖", "大家")]
+    finally:
+        L._run_swaps.cache_clear()
+
+
 SILENT = [
+    # a word as written is not swapped for its nasal near-homophone (终生/终身 are both words)
+    "他把终生献给了教育事业，学生们都记得他。",
     # ordinary official prose
     "该项目由县政府统一组织施工，确保工程质量。他们在会上交流了经验，大家收获很大。",
     "国家权力机关依法履行职责，截至目前各项工作进展顺利。",

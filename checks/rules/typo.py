@@ -317,9 +317,11 @@ CONTEXT = "typo.context-word"
 LANGUAGE_MODEL = "typo.language-model"
 LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
+IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often in one file,
+# is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=9)
+@corpus_index("typo", version=13)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -349,7 +351,8 @@ def typo_features(seed, ctx):
         taken = reported + [(c[0], c[1]) for c in conf]
         for c in L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
                                       both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
-                                      names=opt(LANGUAGE_MODEL, "names", True)):
+                                      names=opt(LANGUAGE_MODEL, "names", True),
+                                      repaired=[(c[0], c[1], c[3]) for c in conf]):
             if not _overlaps(c.start, c.end, taken):  # one typo, one finding
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
@@ -504,12 +507,14 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
             if det == "non-word":
                 need = T.nonword_need(wrong, pos - s, min_gain, repl, both_gain)
             elif det == "idiom":
+                if here[wrong] >= IDIOM_USAGE:
+                    continue  # the same "broken" phrase three times in a file: its usage
                 need = 0.0 if wfreq else idiom_gain
             elif det == "variant":
                 if not variants:
                     continue
                 need = variant_gain
-            elif det == "lm":
+            elif det in ("lm", "lm-after"):
                 if here[wrong] > 1:
                     continue  # the model flags the same form twice in a file: its usage
                 need = L.need(ch, repl, min_gain, ctx.opt("both_gain", LM_BOTH))
@@ -534,7 +539,9 @@ def _times(nats: float) -> str:
 
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
-    alike = {"sound": "sounds like", "shape": "looks like"}.get(kind, "is confused with")
+    alike = {"sound": "sounds like", "shape": "looks like",
+             "nasal": "sounds like (the front/back nasal swapped)"}.get(kind,
+                                                                      "is confused with")
     if kind in ("sound", "shape") and D.sound_and_shape(ch, repl):
         alike = "sounds and looks like"
     if det == "phrase":
@@ -545,15 +552,17 @@ def _confusion_hit(path, c, n, nfiles):
                f"of {right} ({freq})")
     elif det == "idiom":
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
-    elif det == "lm":
+    elif det in ("lm", "lm-after"):
+        after = (", with the other slips of the clause repaired," if det == "lm-after"
+                 else "")
         why = (f"{ch} {alike} {repl}; a language model of Chinese (libime's word trigrams) "
-               f"reads the clause {gain:.1f} nats (about {_times(gain)} times) more likely "
-               f"with {right}")
+               f"reads the clause{after} {gain:.1f} nats (about {_times(gain)} times) more "
+               f"likely with {right}")
     else:
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det != "lm" else "")
+             if gain > 0 and det not in ("lm", "lm-after") else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -581,8 +590,10 @@ def confusable_char(corpus, ctx):
     rare, 声呐 or 清零, are about as frequent as their sibling there). Left alone: windows that cut through a word of
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
-    台北地检署; `names`), forms in `allow`, and forms that recur in `term_files` (3) files, or
-    3 times in 2 files, of the corpus (a term of the corpus, not a slip).
+    台北地检署; `names`), newer words that jieba's dictionary lacks and the reference
+    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), forms in
+    `allow`, and forms that recur in `term_files` (3) files, or 3 times in 2 files, of the
+    corpus (a term of the corpus, not a slip).
 
     Why it matters:
     Most typos in real text are made of ordinary characters (辩别 for 辨别, 脉博 for
@@ -605,13 +616,15 @@ def confusable_char(corpus, ctx):
 @corpus_check(IDIOM, severity="warning", index="typo", version=1)
 def broken_idiom(corpus, ctx):
     """What it flags:
-    A fixed phrase with one character swapped for a sound-alike or look-alike: a window
-    that is no word and is one such character away from a jieba idiom or set phrase
+    A fixed phrase with one character swapped for a sound-alike or look-alike (or a
+    front/back nasal near-homophone, 玲琅满目 for 琳琅满目): a window that is no word and
+    is one such character away from a jieba idiom or set phrase
     (tags `i`, `l`; 4 characters or more), raising the clause's segmentation
     log-probability by at least `idiom_gain` (5.0) nats; or a rare variant of an idiom
     (按步就班 for 按部就班); or a pair of macro-correct's phrase confusion table that this
-    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow` and forms
-    recurring in `term_files` (3) files are left alone.
+    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow`, forms
+    recurring in `term_files` (3) files, and a window written the same way three times in
+    one file (that text's own pun or title: 声入人心) are left alone.
 
     Why it matters:
     A broken idiom is the typo readers notice first in official writing; the set
@@ -796,13 +809,19 @@ def language_model(corpus, ctx):
     (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
     swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
-    脉搏) and the character is not a frequent word on its own (不, 是). It finds slips
-    that make another real word, which only context tells apart (依法行驶职权 → 行使),
+    脉搏) and the character is not a frequent word on its own (不, 是); a front/back
+    nasal near-homophone (名族 → 民族) only where the text as written is no word. It
+    finds slips that make another real word, which only context tells apart (依法行驶职权 → 行使),
     and non-words the dictionary checks leave to it (毕然 → 必然). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
-    tried. Left alone: numerals (the figure checks' business), characters jieba's tagger
-    reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
-    window (王运熙, 坂子矶; `names`), forms in `allow`, forms that recur in
+    tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
+    `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
+    to another is not judged against a broken context (这项值度的什施 → 制度 once 什施 is
+    实施; the message says so). Left alone: numerals (the figure checks' business),
+    characters jieba's tagger reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
+    window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
+    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
+    forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
     file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
     one finding).
@@ -823,7 +842,7 @@ def language_model(corpus, ctx):
     if not L.available():
         raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
-    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm",)):
+    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm", "lm-after")):
         yield _confusion_hit(path, c, n, nfiles)
 
 
