@@ -36,7 +36,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .numbers import _ENUM_LINE, FULLWIDTH, Quantity, format_value, scan
+from .numbers import _ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, scan, translation
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
@@ -56,6 +56,7 @@ _DROP = set(" \t\u3000\r\n“”\"'‘’「」『』《》〈〉【】[]()（�
 # FULLWIDTH, then drop _DROP and NUL, in one pass
 _KEY_TABLE = {ord(c): None for c in _DROP | {"\x00"}}
 _KEY_TABLE.update({src: (None if chr(dst) in _DROP else dst) for src, dst in FULLWIDTH.items()})
+_KEY_T = translation(_KEY_TABLE)  # for .translate()
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 
@@ -123,7 +124,7 @@ def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], li
             m = _HEAD_ENUM.match(line)
             kind = _enum_kind(m.group(0).strip()) if m else ""
             key = line[m.end():] if m else line
-            key = key.translate(_KEY_TABLE).rstrip(":：")
+            key = key.translate(_KEY_T).rstrip(":：")
             if len(key) >= 2:
                 offs.append(pos)
                 keys.append(f"{kind}|{key}" if kind else key)
@@ -244,12 +245,12 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
         if kind == "quantity":
             key_parts.append(MASK)
         elif kind == "context":
-            norm = "".join(ttext.translate(FULLWIDTH).split())
+            norm = "".join(ttext.translate(FULLWIDTH_T).split())
             context.append(norm)
             key_parts.append(norm)
         pos = te
     key_parts.append(masked[pos - start:end - start])
-    key = "".join(key_parts).translate(_KEY_TABLE)
+    key = "".join(key_parts).translate(_KEY_T)
     return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
 
 
@@ -266,7 +267,7 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None,
     the caller has it: see :func:`_clause_tokens`."""
     out: list[Statement] = []
     if norm is None:
-        norm = text.translate(FULLWIDTH)
+        norm = text.translate(FULLWIDTH_T)
     starts = reach = None
     if tokens is not None:
         starts = [t.start for t in tokens]

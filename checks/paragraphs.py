@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .numbers import translation
+
 # Tags that end a paragraph inside a line (scraped HTML left in the text).
 _BLOCK_TAG = re.compile(r"</?(?:p|div|li|h[1-6]|tr|td|table|section|article)\b[^<>]{0,200}>"
                         r"|<br\s*/?>", re.IGNORECASE)
@@ -85,7 +87,8 @@ def _tables():
     table = {c: chr(int(lut[c])) for c in np.flatnonzero(kind == 1).tolist()}
     table.update(multi)
     real = _char_class(np.flatnonzero(kind == 3).tolist(), "\U00010000-\U0010ffff")
-    return kind, lut, table, _char_class(upper), real
+    # (a list for .translate(): see numbers.translation)
+    return kind, lut, translation(table), _char_class(upper), real
 
 
 _NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED, _NFKC_REAL = _tables()

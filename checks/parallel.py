@@ -136,6 +136,9 @@ def _warm(path: str, save: bool) -> None:
         typo_data.save_tables()
     else:
         typo_data.take_built()
+    # what was just built (tables of millions of objects) lives as long as the worker:
+    # out of every later collection, as a forked worker's inherited heap is (_init)
+    gc.freeze()
 
 
 def _check_chunk(chunk: list[tuple[str, str, str | None]], save: bool = True

@@ -371,3 +371,23 @@ def test_clauses_from_the_whole_scan_equal_their_own_scan_property(parts):
     text = "".join(p + sep for p, sep in parts) + "。"
     sts = statements(text)
     assert clauses(text, sts, tokens=scan(text)) == clauses(text, sts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("０１２３４５６７８９．，％：－～／中文<>&\x00 "),
+                                  st.characters(max_codepoint=0x2FFFF,
+                                                exclude_categories=("Cs",))),
+               max_size=80))
+def test_translation_lists_translate_as_their_dicts(text):
+    from checks.numbers import FULLWIDTH, translation
+
+    mixed = {ord("中"): None, ord("<"): "\\u003c", ord("&"): ord("+"), **FULLWIDTH}
+    for table in (FULLWIDTH, mixed):
+        assert text.translate(translation(table)) == text.translate(table)
+
+
+def test_translation_refuses_code_points_beyond_the_bmp():
+    from checks.numbers import translation
+
+    with pytest.raises(ValueError):
+        translation({0x20000: "x"})

@@ -39,6 +39,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..model import CATEGORIES, SEVERITIES
+from ..numbers import translation
 from . import fragments
 
 # Above this many bytes of JSON the payload is embedded gzip-compressed (base64).
@@ -66,7 +67,7 @@ CAT_COLOR = {"duplicate": "#6a1b9a", "typo": "#00838f", "figure": "#2e7d32",
 
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
             "\u2029": "\\u2029"}
-_ESC_TABLE = str.maketrans(_ESCAPES)
+_ESC_TABLE = translation(str.maketrans(_ESCAPES))  # a list: see numbers.translation
 _SEV = {s: i for i, s in enumerate(SEVERITIES)}
 
 

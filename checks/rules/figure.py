@@ -23,7 +23,7 @@ from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, St
                             subject,
                             templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
 from ..model import Hit
-from ..numbers import (CN_CHARS, FULLWIDTH, DateMention, find_dates,
+from ..numbers import (CN_CHARS, FULLWIDTH_T, DateMention, find_dates,
                        format_value, parse_numeral, scan)
 from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
                         file_check, index_keys)
@@ -49,7 +49,7 @@ def _memo(name: str, seed, compute):
 
 def _norm(seed) -> str:
     """``seed.text.translate(FULLWIDTH)``, once per text."""
-    return _memo("norm", seed, lambda: seed.text.translate(FULLWIDTH))
+    return _memo("norm", seed, lambda: seed.text.translate(FULLWIDTH_T))
 
 
 def _statements(seed) -> list[Statement]:
@@ -287,12 +287,12 @@ def _sentence_sketch(seed) -> bytes:
     """The crc32 of every distinct sentence of the body (figures kept, white space and
     quotes dropped, at least 12 characters), the smallest ``SKETCH_MAX`` of them as
     uint32 bytes: two versions of one article share most of them, figures or not."""
-    from ..figure_align import _KEY_TABLE
+    from ..figure_align import _KEY_T
 
     text = seed.text or ""
     hs = set()
     for part in _SENT_SPLIT.split(text[seed.body_start:]):
-        key = part.translate(_KEY_TABLE)
+        key = part.translate(_KEY_T)
         if len(key) >= 12:
             hs.add(zlib.crc32(key.encode("utf-8")))
     return np.array(sorted(hs)[:SKETCH_MAX], dtype="<u4").tobytes()
@@ -1494,7 +1494,7 @@ def total_mismatch(seed, ctx):
 
 def _step(q) -> Decimal:
     """Half the rounding step of a written figure: 1.2万 -> 500, 2.35万 -> 50, 35 -> 0."""
-    m = re.search(r"\d+(?:,\d{3})*(?:\.(\d+))?", q.text.translate(FULLWIDTH))
+    m = re.search(r"\d+(?:,\d{3})*(?:\.(\d+))?", q.text.translate(FULLWIDTH_T))
     if not m or not m.group(1):
         return Decimal(0)
     shown = Decimal(m.group(0).replace(",", ""))
