@@ -592,14 +592,16 @@ class FileHashes:
 
 def check_seed_cached(path: Path, rel: str, config: Config, store: Store | None, ctx: str,
                       indexes: list[str], sha_hint: str | None = None,
-                      timings: dict[str, float] | None = None
+                      timings: dict[str, float] | None = None, lookup: bool = True
                       ) -> tuple[dict, list[Finding], bool]:
     """(file record, findings, from_cache) for one seed; computes and stores on a miss.
 
     The seed is read once; its sha256 is the key. On a miss the file checks run and
-    the features of ``indexes`` are extracted and stored with them.
+    the features of ``indexes`` are extracted and stored with them. ``lookup`` False:
+    the caller read the store already and found no row for ``(rel, sha_hint)`` (it is
+    looked up only when the file's hash is another by now).
     """
-    if store is not None and sha_hint is not None:
+    if store is not None and sha_hint is not None and lookup:
         got = store.get_seed(rel, sha_hint, ctx)
         if got is not None:
             rec, fds = got

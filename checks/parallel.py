@@ -148,9 +148,10 @@ def _check_chunk(chunk: list[tuple[str, str, str | None]], save: bool = True
     # the chunk's results are stored in one transaction at its end
     with store.deferred() if store is not None else contextlib.nullcontext():
         for rel, path, sha in chunk:
+            # (the pytest process gives only seeds it found no stored row for)
             rec, findings, _ = cache_mod.check_seed_cached(
                 Path(path), rel, _W["config"], store, _W["ctx"], _W["indexes"],
-                sha_hint=sha)
+                sha_hint=sha, lookup=False)
             out.append((rel, rec, [f.to_dict() for f in findings]))
     # the typo tables this process built for them, for the next process (typo_data)
     if save:

@@ -185,10 +185,23 @@ class Repeat:
 def _anchors(norm: str) -> tuple[str, ...]:
     """Deterministic sketch keys of a paragraph: its smallest and largest 4-grams in
     code-point order. Two near-copies usually share one of them."""
-    if len(norm) < 4:
+    n = len(norm)
+    if n < 4:
         return ()
-    grams = [norm[k:k + 4] for k in range(len(norm) - 3)]
-    return (min(grams), max(grams))
+    # (the smallest 4-gram starts with the smallest character a 4-gram can start with,
+    # the largest with the largest: only the 4-grams at those characters are compared)
+    head = norm[:n - 3]
+    return (min(_grams_at(norm, min(head), n)), max(_grams_at(norm, max(head), n)))
+
+
+def _grams_at(norm: str, ch: str, n: int) -> list[str]:
+    """The 4-grams of ``norm`` (of length ``n``) that start with ``ch``."""
+    out = []
+    k = norm.find(ch, 0, n - 3)
+    while k >= 0:
+        out.append(norm[k:k + 4])
+        k = norm.find(ch, k + 1, n - 3)
+    return out
 
 
 def paragraph_matches(paras: Sequence[Paragraph], threshold: float = 0.8,

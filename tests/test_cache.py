@@ -93,6 +93,35 @@ def test_store_round_trip_and_keys_include_path(tmp_path):
     store.close()
 
 
+def test_a_seed_known_to_be_missing_is_not_looked_up(tmp_path):
+    """The pool's workers are handed seeds the pytest process found no stored row for:
+    they check them without asking the store (``lookup=False``); a file whose hash is
+    another by now is still looked up."""
+    registry.load_builtin()
+    cfg = Config()
+    store = cache_mod.Store.open(tmp_path / "s.sqlite")
+    seed = tmp_path / "a.txt"
+    seed.write_text("2024-01-01\n全市新建公路120公里。\n", encoding="utf-8")
+    assert store.holds_seeds("ctx") is False
+    rec, fds, hit = cache_mod.check_seed_cached(seed, "a.txt", cfg, store, "ctx", [])
+    assert not hit and store.holds_seeds("ctx") and not store.holds_seeds("other")
+    asked: list = []
+    real = store.get_seed
+    store.get_seed = lambda *a: asked.append(a) or real(*a)
+    sha = rec["sha256"]
+    assert cache_mod.check_seed_cached(seed, "a.txt", cfg, store, "ctx", [], sha_hint=sha)[2]
+    assert len(asked) == 1
+    _, again, hit = cache_mod.check_seed_cached(seed, "a.txt", cfg, store, "ctx", [],
+                                                sha_hint=sha, lookup=False)
+    assert not hit and len(asked) == 1 and [f.to_dict() for f in again] == \
+        [f.to_dict() for f in fds]
+    # the file changed since its hash was taken: looked up under the new hash
+    _, _, hit = cache_mod.check_seed_cached(seed, "a.txt", cfg, store, "ctx", [],
+                                            sha_hint="0" * 64, lookup=False)
+    assert hit and len(asked) == 2
+    store.close()
+
+
 def test_corrupt_or_foreign_store_file_is_rebuilt(tmp_path):
     path = tmp_path / "s.sqlite"
     path.write_bytes(b"this is not a database" * 100)

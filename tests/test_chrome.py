@@ -700,3 +700,20 @@ NOT_FIRE_16 = [
 @pytest.mark.parametrize("lines", [c[1] for c in NOT_FIRE_16], ids=[c[0] for c in NOT_FIRE_16])
 def test_chrome_families_of_issue_16_do_not_fire(lines):
     assert [f for f in chrome_findings(doc(*lines)) if f.check != "chrome.markup"] == []
+
+
+def test_a_line_seen_before_is_classified_once(monkeypatch):
+    """Lines recur across a corpus's pages: each normalised line is classified once per
+    lexicon, and a page gets the same findings the first time and the next."""
+    calls: list[str] = []
+    real = ch.classify
+    monkeypatch.setattr(ch, "classify", lambda s, lex: calls.append(s) or real(s, lex))
+    ch.lexicon_for(Config()).classified.clear()
+    text = ("2024-05-01\n【字体：大 中 小】\n全市新建农村公路一百二十公里，改造危桥十座，"
+            "群众出行更加便利。\n分享到：微信 微博\n")
+    first = [(f.check, f.line, f.column) for f in chrome_findings(text, rel="a.txt")]
+    n = len(calls)
+    assert n and ("分享到：微信 微博" in calls or "分享到：微信微博" in calls)
+    again = [(f.check, f.line, f.column) for f in chrome_findings(text, rel="b.txt")]
+    assert first and again == first
+    assert len(calls) == n  # nothing classified again

@@ -382,3 +382,12 @@ def test_nfkc_short_path_every_bmp_character_between_han():
     bad = [hex(c) for c in range(0x80, 0x10000) if not 0xD800 <= c < 0xE000
            and nfkc(f"中{chr(c)}文") != unicodedata.normalize("NFKC", f"中{chr(c)}文")]
     assert bad == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab中文，。z\U00020000"), max_size=40))
+def test_paragraph_anchors_are_the_smallest_and_largest_4grams(norm):
+    from checks.similarity import _anchors
+
+    grams = [norm[k:k + 4] for k in range(len(norm) - 3)]
+    assert _anchors(norm) == ((min(grams), max(grams)) if grams else ())

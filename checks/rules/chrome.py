@@ -115,6 +115,9 @@ class Lexicon:
     notices: dict[str, str]
     patterns: list[tuple[re.Pattern, str, int]]   # (regex, family, level)
     list_heads: dict[str, str] = field(default_factory=dict)  # casefolded -> family
+    # normalised line -> classify(line, self): lines recur across a corpus's pages
+    # (its chrome above all); a LineClass is never changed once made, so it is shared
+    classified: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def compiled(self) -> list[re.Pattern]:
@@ -570,11 +573,26 @@ def _split_breadcrumbs(norms: list[str], chrome: list[LineClass | None],
                                           edge_ok=True)
 
 
+CLASSIFIED_MAX = 1 << 16  # lines kept classified (then the memo starts again)
+_UNSEEN = object()
+
+
 def analyse(seed, lex: Lexicon) -> Analysis:
     lines = seed.lines
     start_line = seed.line_at(seed.body_start).number - 1 if seed.body_start else 0
     norms = [normalize(ln.text) if i >= start_line else "" for i, ln in enumerate(lines)]
-    chrome: list[LineClass | None] = [classify(s, lex) if s else None for s in norms]
+    memo = lex.classified
+    if len(memo) > CLASSIFIED_MAX:
+        memo.clear()
+    chrome: list[LineClass | None] = []
+    for s in norms:
+        if not s:
+            chrome.append(None)
+            continue
+        c = memo.get(s, _UNSEEN)
+        if c is _UNSEEN:
+            c = memo[s] = classify(s, lex)
+        chrome.append(c)
     _link_lists(norms, chrome, lex)
     _split_breadcrumbs(norms, chrome, lex)
     body = [bool(s) and chrome[i] is None and is_body(s) for i, s in enumerate(norms)]
