@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from math import log
 from operator import add, le, lt, not_, truth
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import typo_data as D
 from . import typo_ner as NER
@@ -538,13 +538,23 @@ class ClauseMemo:
     """A bounded memo of clause → result, least recently used out first, that can be
     asked without computing (``get`` gives None for a clause not seen). It answers the
     ``functools.lru_cache`` calls that :func:`checks.distributed.release_memory` makes
-    (``cache_parameters``, ``cache_info``, ``cache_clear``)."""
+    (``cache_parameters``, ``cache_info``, ``cache_clear``). ``get_many`` and
+    ``put_many`` take the parameters the results depend on: the memo holds the results
+    of one set of parameters at a time (a process checks with one configuration; asked
+    with others, it starts again), so its keys are the clauses themselves, whose hashes
+    Python keeps (a key of clause and parameters was hashed anew at every look-up)."""
 
     def __init__(self, maxsize: int):
         self.maxsize = maxsize
         self.data: OrderedDict = OrderedDict()
+        self.params: Any = None  # what the results held were computed with
         self.hits = self.misses = 0
         self.lock = threading.Lock()  # a Dask worker may run tasks in several threads
+
+    def _for(self, params) -> None:
+        if params != self.params:
+            self.data.clear()
+            self.params = params
 
     def get(self, key):
         with self.lock:
@@ -556,9 +566,11 @@ class ClauseMemo:
                 self.data.move_to_end(key)
             return got
 
-    def get_many(self, keys: list) -> list:
-        """``[get(k) for k in keys]`` under one acquisition of the lock."""
+    def get_many(self, keys: list, params: Any = None) -> list:
+        """``[get(k) for k in keys]`` under one acquisition of the lock, for results
+        computed with ``params``."""
         with self.lock:
+            self._for(params)
             got = list(map(self.data.get, keys))
             if len(self.data) >= self.maxsize // 2:
                 # recency is kept from half full on (evictions start at full; below
@@ -577,10 +589,11 @@ class ClauseMemo:
             while len(self.data) > self.maxsize:
                 self.data.popitem(last=False)
 
-    def put_many(self, items: list) -> None:
+    def put_many(self, items: list, params: Any = None) -> None:
         """``put(k, v)`` for each (k, v) of ``items`` in order, under one acquisition of
-        the lock."""
+        the lock; the values were computed with ``params``."""
         with self.lock:
+            self._for(params)
             for key, value in items:
                 self.data[key] = value
                 if len(self.data) > self.maxsize:
@@ -633,7 +646,7 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
         if m.start() - pos >= 2:
             spans.append((pos, text[pos:m.start()]))
         pos = m.end()
-    for (pos, clause), got in zip(spans, _CLAUSES.get_many([(c, params) for _p, c in spans])):
+    for (pos, clause), got in zip(spans, _CLAUSES.get_many([c for _p, c in spans], params)):
         if got is None:
             todo.append((pos, clause))
         elif got:
@@ -649,10 +662,10 @@ def find_confusions(text: str, min_freq: int = 50, min_gain: float = 11.0,
             while k < len(found) and found[k].start < at + len(clause):
                 mine.append(_shifted(found[k], -at))
                 k += 1
-            learnt.append(((clause, params), tuple(mine)))
+            learnt.append((clause, tuple(mine)))
             out += [_shifted(c, off) for c in mine]
             at += len(clause) + 1
-        _CLAUSES.put_many(learnt)
+        _CLAUSES.put_many(learnt, params)
     out.sort(key=lambda c: (c.start, c.end))
     return out
 

@@ -428,6 +428,22 @@ def test_a_clause_memo_drops_the_least_recently_used():
     assert memo.cache_info().currsize == 0 and memo.get("a") is None
 
 
+def test_clause_memo_holds_the_results_of_one_set_of_parameters():
+    from checks.typo_detect import ClauseMemo, find_confusions
+
+    memo = ClauseMemo(8)
+    memo.put_many([("a", (1,))], params=("p", 1))
+    assert memo.get_many(["a"], ("p", 1)) == [(1,)]
+    assert memo.get_many(["a"], ("p", 2)) == [None]  # other parameters: started again
+    assert memo.get_many(["a"], ("p", 1)) == [None] and memo.cache_info().currsize == 0
+    # through the detector: another threshold gives its own verdict, not the memo's
+    text = "我们要认真辩别真假信息。"
+    found = [(c.wrong, c.right) for c in find_confusions(text)]
+    assert ("辩别", "辨别") in found
+    assert find_confusions(text, min_gain=99.0, both_gain=99.0) == []
+    assert [(c.wrong, c.right) for c in find_confusions(text)] == found
+
+
 def test_clause_memo_keeps_recency_from_half_full_on():
     from checks.typo_detect import ClauseMemo
 
