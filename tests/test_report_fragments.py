@@ -631,3 +631,24 @@ def test_report_html_large_enough_to_be_compressed_is_written_byte_for_byte(
     writer.write_reports(out, report, root, cache_dir=tmp_path / "cache")  # warm
     assert writer.LAST_FRAGMENTS["report.html"] == (400, 0)
     assert (out / "report.html").read_bytes() == want.encode("utf-8")
+
+
+def test_run_digests_depend_on_content_not_on_object_identity():
+    """Equal findings give equal digests however they were built (marshal version 2
+    writes no back-references); any change of a value, a type or a key order changes
+    the run's digest."""
+    import json
+
+    base = [{"path": "a.txt", "line": 1, "message": "中文", "fix": None, "related": []},
+            {"path": "a.txt", "line": 2, "message": "中文", "fix": None, "related": []},
+            {"path": "b.txt", "line": 1, "message": "x", "fix": {"safe": True}, "related": []}]
+    shared = "中文"
+    built = [dict(d, message=shared) if d["message"] == "中文" else dict(d) for d in base]
+    again = json.loads(json.dumps(base))
+    assert run_digests(base) == run_digests(built) == run_digests(again)
+    assert [(i, j) for i, j, _ in run_digests(base)] == [(0, 2), (2, 3)]
+    for changed in ([dict(base[0], line=3)] + base[1:],
+                    [dict(base[0], line=1.0)] + base[1:],
+                    [dict(reversed(list(base[0].items())))] + base[1:]):
+        got = run_digests(changed)
+        assert got[0][2] != run_digests(base)[0][2] and got[1] == run_digests(base)[1]
