@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate
 import zlib
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable, NamedTuple
 
 import numpy as np

@@ -229,15 +229,18 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     out: list[Confusion] = []
     given = sorted((a, b, w) for a, b, w in repaired if len(w) == b - a)
     after = False  # a second reading added a swap (out is then sorted again)
+
+    def found(r: str, s: int, swap: tuple, detector: str) -> Confusion:
+        a, b, p, y, k, g = swap
+        wrong, right = r[a:b], r[a:p] + y + r[p + 1:b]
+        return Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, detector, g,
+                         freq.get(right, 0), freq.get(wrong, 0))
+
     for m in _RUN.finditer(text):
         r = m.group()
         s = m.start()
         swaps = _run_swaps(r, min_gain, both_gain, min_freq, names)
-        for a, b, p, y, k, g in swaps:
-            wrong = r[a:b]
-            right = r[a:p] + y + r[p + 1:b]
-            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm", g,
-                                 freq.get(right, 0), freq.get(wrong, 0)))
+        out += [found(r, s, sw, "lm") for sw in swaps]
         if not swaps and not given:
             continue  # most runs: nothing to read again
         fixes = [(a, b, r[a:p] + y + r[p + 1:b]) for a, b, p, y, _k, _g in swaps]
@@ -250,13 +253,10 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
         r2 = "".join(chars)
         if r2 == r:
             continue
-        for a, b, p, y, k, g in _run_swaps(r2, min_gain, both_gain, min_freq, names):
-            if any(a < fb and fa < b for fa, fb, _w in fixes):
+        for sw in _run_swaps(r2, min_gain, both_gain, min_freq, names):
+            if any(sw[0] < fb and fa < sw[1] for fa, fb, _w in fixes):
                 continue  # only characters as written: the repaired ones are reported
-            wrong = r[a:b]
-            right = r[a:p] + y + r[p + 1:b]
-            out.append(Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, "lm-after",
-                                 g, freq.get(right, 0), freq.get(wrong, 0)))
+            out.append(found(r, s, sw, "lm-after"))
             after = True
     if after:
         out.sort(key=lambda c: (c.start, c.end))

@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, Statement, agree,
-                            aligned, clauses, core, describe, differences,
-                            key_chars, measure, minhashes, pair_codes, restates, statements,
-                            subject,
-                            templates, SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
+                            aligned, clauses, core, describe, differences, key_chars, measure,
+                            minhashes, pair_codes, restates, statements, subject, templates,
+                            SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH_T, DateMention, find_dates,
                        format_value, parse_numeral, scan)
@@ -393,9 +392,6 @@ class _Rows:
 
     def __len__(self) -> int:
         return len(self.file_of)
-
-    def statement(self, r: int) -> Statement:
-        return self.feats[self.file_of[r]]["statements"][self.stmt[r]]
 
 
 def bucket_pairs(keys: np.ndarray, row_of: np.ndarray, n: int, cap: int,
