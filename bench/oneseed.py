@@ -46,8 +46,12 @@ checks.cache._CODE_FP = os.environ["ONESEED_PIN"]
 '''
 
 
-def _store_dir() -> Path:
-    return ROOT / ".pytest_cache" / "d" / "seedcheck"
+def _store_dir(out: Path) -> Path:
+    """The store the benchmark's runs used: pytest's rootdir is the corpus's folder's
+    parent when that is outside the repository (``--out /tmp/...``), else the
+    repository."""
+    own = out / ".pytest_cache" / "d" / "seedcheck"
+    return own if own.is_dir() else ROOT / ".pytest_cache" / "d" / "seedcheck"
 
 
 def save(out: Path, size: int) -> None:
@@ -55,7 +59,7 @@ def save(out: Path, size: int) -> None:
     if gold.exists():
         shutil.rmtree(gold)
     gold.mkdir(parents=True)
-    shutil.copytree(_store_dir(), gold / "seedcheck")
+    shutil.copytree(_store_dir(out), gold / "seedcheck")
     shutil.copytree(out / f"report-{size}", gold / "report")
     fp = subprocess.run([sys.executable, "-c", "from checks.cache import code_fingerprint;"
                          "print(code_fingerprint())"], capture_output=True, text=True,
@@ -67,7 +71,7 @@ def save(out: Path, size: int) -> None:
 
 def restore(out: Path, size: int) -> None:
     gold = out / "golden"
-    for src, dst in ((gold / "seedcheck", _store_dir()), (gold / "report",
+    for src, dst in ((gold / "seedcheck", _store_dir(out)), (gold / "report",
                                                           out / f"report-{size}")):
         if dst.exists():
             shutil.rmtree(dst)

@@ -222,6 +222,34 @@ def test_sample_page_related_link_goes_to_the_place(driver, sample_page):
     assert console_errors(driver) == []
 
 
+def _compressed_copy(page: Path, report: dict, where: Path) -> Path:
+    """The page of the same report with its payload compressed (deflate-raw, the lines
+    naming their file and check), whatever its size."""
+    from checks.report.html import embedded_data, to_html
+
+    text = to_html(report, page.parent.parent / "seeds", compress_above=0)
+    assert '"encoding": "deflate-raw+base64"' in text
+    assert embedded_data(text) == embedded_data(page.read_text(encoding="utf-8"))
+    out = where / "report.html"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_sample_page_compressed_shows_the_same_findings_and_links(driver, sample_page,
+                                                                  tmp_path):
+    page, report = sample_page
+    browser.open_report(driver, _compressed_copy(page, report, tmp_path))
+    n = len(report["findings"])
+    assert shown(driver) == f"Showing {n} of {n} findings in 1 files."
+    card = next(c for c in driver.find_elements("css selector", "#files .finding")
+                if c.get_attribute("data-line") == "8")
+    assert card.find_element("css selector", ".related a.rel").text == \
+        "000_12dde9c38bb7d0aa.txt:5:5"
+    select(driver, "f-check", "typo.known-misspelling")
+    assert shown(driver) == f"Showing 4 of {n} findings in 1 files (filtered)."
+    assert console_errors(driver) == []
+
+
 def test_sample_page_has_charts_and_no_network(driver, sample_page):
     page, report = sample_page
     browser.open_report(driver, page)
@@ -305,6 +333,21 @@ def test_large_page_renders_lazily_and_filters(driver, corpus_page):
     want = sum(1 for f in fresh if "b0300" in f["path"])
     _wait(lambda: shown(driver).startswith(f"Showing {want} of {n} findings in 1 files"))
     assert filtered_counts(driver)["total"][3] == want
+    assert console_errors(driver) == []
+
+
+def test_large_page_compressed_draws_and_filters_the_same_findings(driver, corpus_page,
+                                                                    tmp_path):
+    page, report = corpus_page
+    browser.open_report(driver, _compressed_copy(page, report, tmp_path))
+    n = len(report["findings"])
+    files = len({f["path"] for f in report["findings"]})
+    assert shown(driver) == f"Showing {n} of {n} findings in {files} files."
+    driver.find_element("id", "f-path").send_keys("b0300")
+    mine = sorted(f["line"] for f in report["findings"] if "b0300" in f["path"])
+    _wait(lambda: shown(driver).startswith(f"Showing {len(mine)} of {n} findings in 1 files"))
+    assert sorted(int(c.get_attribute("data-line")) for c in
+                  driver.find_elements("css selector", "#files .finding")) == mine
     assert console_errors(driver) == []
 
 

@@ -112,7 +112,17 @@ def test_report_digest_follows_the_content_and_reuses_the_run_digests(tmp_path):
     assert len(digests) == 4 and d not in digests
 
 
-def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(tmp_path):
+@pytest.fixture
+def packed_html(monkeypatch):
+    """report.html's payload compressed whatever its size, one segment a run."""
+    from checks.report import html
+
+    monkeypatch.setattr(html, "COMPRESS_ABOVE", 0)
+    monkeypatch.setattr(html, "SEG_EVERY", 1)
+
+
+def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(
+        tmp_path, packed_html):
     root = tmp_path / "s"
     report = make_report(root)
     cache = tmp_path / "cache"
@@ -139,7 +149,7 @@ def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(tmp
     assert writer.LAST_FRAGMENTS["report.json"] == (29, 0)
 
 
-def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path):
+def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path, packed_html):
     root = tmp_path / "s"
     report = make_report(root)
     cache = tmp_path / "cache"
@@ -477,89 +487,105 @@ def long_report(root: Path, n_files: int, per_file: int = 4) -> dict:
     return build_report(files, fs, seeds_dir=str(root), duration_s=0.5)
 
 
-def _whole_payload(report, seeds, level, frags=None, digests=None):
-    """Reference: the payload as ``to_html`` rendered it before it was streamed: every
-    finding's row at once (``_payload``), then one JSON text."""
+def _lines(report: dict, root: Path, level: int) -> str:
+    """Reference: the compressed payload's text rendered whole: the head on the first
+    line, then every finding's row naming its file and check, one a line."""
     from checks.report import html
 
-    payload = html._payload(report, seeds, level)
-    return iter([json.dumps(payload, ensure_ascii=False, separators=(",", ":"))]), \
-        payload["checks"]
+    payload = html._payload(report, html._Seeds(root, None), level)
+    head = {k: payload[k] for k in ("files", "checks", "severities", "categories")}
+    seeds = html._Seeds(root, None)
+    around, width = html.LEVELS[level]
+    return "".join([json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n"]
+                   + [json.dumps(html._row(f, seeds, around, width), ensure_ascii=False,
+                                 separators=(",", ":")) + "\n"
+                      for f in report["findings"]])
 
 
-def _encode_whole(pieces, compress_above):
-    """Reference: the text joined, then encoded, gzip-compressed and base64-encoded
-    whole (``to_html`` before the stream)."""
+def _data(page: str) -> tuple[str, str]:
+    meta = page.split('id="seedcheck-meta">')[1].split("</script>")[0]
+    return (page.split('id="seedcheck-data">')[1].split("</script>")[0],
+            json.loads(meta)["encoding"])
+
+
+@pytest.mark.parametrize("every", [1, 7, 64])
+def test_html_payload_compressed_in_segments_is_one_deflate_stream_of_its_lines(
+        tmp_path, monkeypatch, every):
+    """A payload whose lines pass the threshold is one raw deflate stream of the lines
+    text (base64), whatever the segments (one run each, about 7, the default): the
+    page shows the payload's findings, files and checks by index; below the threshold
+    it is the payload's JSON; the same page bytes without a fragment cache and with one
+    (cold, then warm)."""
     import base64
-    import gzip
+    import zlib
 
     from checks.report import html
 
-    raw = "".join(pieces)
-    if len(raw) > compress_above:
-        return base64.b64encode(gzip.compress(raw.encode("utf-8"),
-                                              compresslevel=html.GZIP_LEVEL, mtime=0)
-                                ).decode("ascii"), "gzip+base64"
-    return raw.translate(html._ESC_TABLE), "json"
-
-
-def old_html(monkeypatch, *args, **kw) -> str:
-    """``to_html`` with the payload rendered and compressed whole, as it was."""
-    from checks.report import html
-
-    with monkeypatch.context() as m:
-        m.setattr(html, "_payload_pieces", _whole_payload)
-        m.setattr(html, "_encode_payload", _encode_whole)
-        return html.to_html(*args, **kw)
-
-
-@pytest.mark.parametrize("chunk,b64", [(1, 3), (7, 3 * 5), (1000, None)])
-def test_html_payload_streamed_is_the_whole_payload_compressed_byte_for_byte(
-        tmp_path, monkeypatch, chunk, b64):
-    """report.html's payload rendered CHUNK findings (or one seed's run) at a time and
-    compressed as a stream: the page's bytes are those of the payload rendered as one
-    dict, dumped, encoded, gzip-compressed and base64-encoded whole, on either side of
-    the compression threshold, at a tighter level when the data is too large, without a
-    fragment cache and with one (cold, then warm)."""
-    from checks.report import fragments, html
-
-    monkeypatch.setattr(fragments, "CHUNK", chunk)
-    if b64 is not None:
-        monkeypatch.setattr(html, "B64_PIECE", b64)
+    monkeypatch.setattr(html, "SEG_EVERY", every)
     root = tmp_path / "s"
     report = long_report(root, 25)  # 100 findings, 25 runs
-    raw = json.dumps(html._payload(report, html._Seeds(root, None), 0),
-                     ensure_ascii=False, separators=(",", ":"))
-    n = len(raw)
-    assert n > 100_000 and n < 2_000_000
+    lines = _lines(report, root, 0)
+    n = len(lines)
+    assert 50_000 < n < 2_000_000
+    want_payload = html._payload(report, html._Seeds(root, None), 0)
     for above in (0, 5_000, n - 1, n, 10 ** 9):
-        want = old_html(monkeypatch, report, root, compress_above=above)
-        encoding = "gzip+base64" if n > above else "json"
-        assert f'"encoding": "{encoding}"' in want
-        assert html.embedded_data(want) == json.loads(raw)
-        assert html.to_html(report, root, compress_above=above).encode("utf-8") == \
-            want.encode("utf-8"), above
+        want = html.to_html(report, root, compress_above=above)
+        data, encoding = _data(want)
+        assert encoding == ("deflate-raw+base64" if n > above else "json"), above
+        assert html.embedded_data(want) == want_payload
+        if n > above:
+            assert zlib.decompress(base64.b64decode(data), -15).decode("utf-8") == lines
+        else:
+            assert data == json.dumps(want_payload, ensure_ascii=False,
+                                      separators=(",", ":")).translate(html._ESC_TABLE)
         for k in range(2):  # a fragment cache, cold then warm
             frags = Fragments(tmp_path / f"frags-{above}.pickle", "x")
             got = html.to_html(report, root, compress_above=above, frags=frags)
-            assert frags.hits == (25 if k else 0) and frags.misses == (0 if k else 25)
             frags.save()
+            if n > above:
+                segs = len(html._Packer(report, html._Seeds(root, None)).segments)
+                assert (frags.hits, frags.misses) == ((segs, 0) if k else (0, segs))
+                assert segs == 25 if every == 1 else segs < 25
             assert got.encode("utf-8") == want.encode("utf-8"), (above, k)
-    # data over max_data: rendered again at the next level (1 line of context, not 2)
+
+
+def test_html_payload_too_large_is_rendered_at_the_next_level_and_cut_short(
+        tmp_path, monkeypatch):
+    """Data over ``max_data``: the payload is rendered again at the next level (1 line
+    of context, not 2); the level that is too large stops rendering once its data is
+    longer than ``max_data`` (the segments after that are not rendered at it)."""
+    from checks.report import html
+
+    monkeypatch.setattr(html, "SEG_EVERY", 1)
+    root = tmp_path / "s"
+    report = long_report(root, 25)
     packed = html.to_html(report, root, compress_above=0)
-    data_len = len(packed.split('id="seedcheck-data">')[1].split("</script>")[0])
-    tight = old_html(monkeypatch, report, root, compress_above=0, max_data=data_len - 1)
-    assert len(html.embedded_data(tight)["findings"][0][11]) == 3
-    assert html.to_html(report, root, compress_above=0, max_data=data_len - 1) == tight
-    assert html.to_html(report, root, compress_above=0, max_data=data_len - 1,
-                        frags=Fragments(None, "x")) == tight
+    data_len = len(_data(packed)[0])
+    at_1 = html._payload(report, html._Seeds(root, None), 1)
+    rows: list[int] = []
+    real_row = html._row
+    monkeypatch.setattr(html, "_row", lambda f, s, around, width: rows.append(around)
+                        or real_row(f, s, around, width))
+    tight = html.to_html(report, root, compress_above=0, max_data=data_len - 1)
+    assert len(html.embedded_data(tight)["findings"][0][11]) == 3  # line ± 1
+    assert html._lines_payload(__import__("base64").b64decode(_data(tight)[0])) == at_1
+    assert rows.count(1) == 100  # the level taken: every finding
+    assert rows.count(2) == 100  # (too large by the head only: known at the end)
+    rows.clear()
+    cut = html.to_html(report, root, compress_above=0, max_data=data_len // 4)
+    assert 20 <= rows.count(2) < 35 and rows.count(1) < 100
+    assert cut != tight
+    # the same bytes with a fragment cache, cold and warm
+    for _ in range(2):
+        frags = Fragments(tmp_path / "frags.pickle", "x")
+        assert html.to_html(report, root, compress_above=0, max_data=data_len - 1,
+                            frags=frags) == tight
+        frags.save()
 
 
-def test_html_payload_pieces_are_rendered_and_compressed_one_at_a_time(tmp_path,
-                                                                        monkeypatch):
-    """The payload's rows are rendered when their piece is taken (CHUNK findings' rows
-    at a time, never every row), and the pieces go to the compressor in blocks of
-    about ZBLOCK bytes."""
+def test_html_payload_pieces_are_rendered_one_chunk_at_a_time(tmp_path, monkeypatch):
+    """The JSON payload's rows are rendered when their piece is taken (CHUNK findings'
+    rows at a time, never every row)."""
     from checks.report import fragments, html
 
     monkeypatch.setattr(fragments, "CHUNK", 7)
@@ -582,55 +608,98 @@ def test_html_payload_pieces_are_rendered_and_compressed_one_at_a_time(tmp_path,
     assert "".join([head, first, *rest]) == json.dumps(
         html._payload(report, html._Seeds(root, None), 0), ensure_ascii=False,
         separators=(",", ":"))
-    # the compressor takes the held pieces and then the rest, one at a time
-    fed = []
-    real = html.zlib.compressobj
 
-    class Recording:
-        def __init__(self, *a):
-            self.z = real(*a)
 
-        def compress(self, b):
-            fed.append(b)
-            return self.z.compress(b)
+def test_html_segments_are_compressed_only_once_the_payload_needs_it(tmp_path,
+                                                                       monkeypatch):
+    """No segment is compressed while the lines stay under the threshold; when they
+    pass it, the segments held so far are compressed, then each as it comes; a payload
+    that stays under it compresses nothing (it is embedded as JSON)."""
+    from checks.report import html
 
-        def flush(self):
-            return self.z.flush()
+    monkeypatch.setattr(html, "SEG_EVERY", 1)
+    root = tmp_path / "s"
+    report = long_report(root, 10)  # 10 runs: 10 segments
+    texts: list[str] = []
+    real = html._deflated
+    monkeypatch.setattr(html, "_deflated", lambda t: texts.append(t) or real(t))
+    packer = html._Packer(report, html._Seeds(root, None))
+    lines = _lines(report, root, 0)
+    assert packer.data(0, len(lines)) is None and texts == []
+    segs = lines.split("\n")[1:-1]  # 4 findings a seed: a segment is 4 lines
+    third = len(packer.head) + 1 + sum(len(x) + 1 for x in segs[:12])
+    data = packer.data(0, third - 1)
+    # the first three segments at once (held until the lines passed the threshold),
+    # then one at a time, then the head
+    assert [t.count("\n") for t in texts] == [4] * 10 + [1]
+    assert texts[-1] == packer.head + "\n"
+    assert "".join(texts[:-1]) == "".join(x + "\n" for x in segs)
+    assert html._lines_payload(__import__("base64").b64decode(data)) == \
+        html._payload(report, html._Seeds(root, None), 0)
 
-    monkeypatch.setattr(html.zlib, "compressobj", Recording)
-    monkeypatch.setattr(html, "ZBLOCK", 4)  # blocks of at least 4 bytes
-    texts = ["ab", "c\u2028", "<d>" * 10, "", "é"]
-    data, encoding = html._encode_payload(iter(texts), 3)
-    assert encoding == "gzip+base64"
-    assert fed == [b"abc\xe2\x80\xa8", b"<d>" * 10, "é".encode("utf-8")]
-    import base64
-    import gzip
-    assert base64.b64decode(data) == gzip.compress("".join(texts).encode("utf-8"),
-                                                   compresslevel=1, mtime=0)
-    assert html._encode_payload(iter(texts), 36) == ("abc\\u2028" + "\\u003cd\\u003e" * 10
-                                                     + "é", "json")
+
+def test_one_seed_added_or_removed_changes_only_its_own_segment(tmp_path):
+    """The cuts between segments are made by the runs' keys: a seed added or removed
+    changes the segment it falls in (two when it makes a cut of its own), and a run in
+    which that happened renders and compresses only those; the page is the bytes of a
+    page rendered without a cache."""
+    from checks.report import html
+
+    root = tmp_path / "s"
+    report = long_report(root, 600, per_file=1)
+    cache = tmp_path / "frags.pickle"
+
+    def page(rep) -> tuple[str, int, int]:
+        frags = Fragments(cache, "x")
+        got = html.to_html(rep, root, compress_above=0, frags=frags)
+        frags.save()
+        assert got == html.to_html(rep, root, compress_above=0)
+        return got, frags.hits, frags.misses
+
+    _, hits, misses = page(report)
+    segs = misses
+    assert hits == 0 and 4 <= segs < 600 // 16
+    gone = "0300.txt"
+    removed = dict(report, findings=[f for f in report["findings"] if f["path"] != gone],
+                   files=[r for r in report["files"] if r["path"] != gone])
+    got, hits, misses = page(removed)
+    assert misses == 1 and hits >= segs - 2
+    data = html.embedded_data(got)
+    assert len(data["findings"]) == 599
+    assert all(data["files"][f[0]][0] != gone for f in data["findings"])
+    cache = tmp_path / "other.pickle"  # the seed added to a cache that never held it
+    page(removed)
+    _, hits, misses = page(report)
+    assert 1 <= misses <= 2 and hits >= segs - 3
 
 
 def test_report_html_large_enough_to_be_compressed_is_written_byte_for_byte(
         tmp_path, monkeypatch):
-    """At the default threshold (over 2,000,000 characters of payload: compressed),
-    ``write_reports`` without a cache (``python -m checks check``, the Dask front end)
-    writes the page of the payload rendered and compressed whole, byte for byte."""
+    """At the default threshold (over 2,000,000 characters of lines: compressed),
+    ``write_reports`` without a cache (``python -m checks check``, the Dask front end),
+    with a cold cache and a warm one writes the same page, whose data is the lines."""
+    import base64
+    import zlib
+
     from checks.report import html
 
     root = tmp_path / "s"
-    report = long_report(root, 400)  # 1,600 findings: level 0
-    assert html._level(len(report["findings"])) == 0
-    want = old_html(monkeypatch, report, root)
-    assert '"encoding": "gzip+base64"' in want
+    report = long_report(root, 1200)  # 4,800 findings: level 1
+    assert html._level(len(report["findings"])) == 1
+    lines = _lines(report, root, 1)
+    assert len(lines) > html.COMPRESS_ABOVE
     out = tmp_path / "out"
     writer.write_reports(out, report, root)
-    assert (out / "report.html").read_bytes() == want.encode("utf-8")
+    want = (out / "report.html").read_bytes()
+    data, encoding = _data(want.decode("utf-8"))
+    assert encoding == "deflate-raw+base64"
+    assert zlib.decompress(base64.b64decode(data), -15).decode("utf-8") == lines
     writer.write_reports(out, report, root, cache_dir=tmp_path / "cache")  # cold
-    assert (out / "report.html").read_bytes() == want.encode("utf-8")
+    assert (out / "report.html").read_bytes() == want
+    segs = writer.LAST_FRAGMENTS["report.html"][1]
     writer.write_reports(out, report, root, cache_dir=tmp_path / "cache")  # warm
-    assert writer.LAST_FRAGMENTS["report.html"] == (400, 0)
-    assert (out / "report.html").read_bytes() == want.encode("utf-8")
+    assert writer.LAST_FRAGMENTS["report.html"] == (segs, 0)
+    assert (out / "report.html").read_bytes() == want
 
 
 def test_run_digests_depend_on_content_not_on_object_identity():

@@ -11,15 +11,15 @@ files at a time, more as the reader scrolls), so a report of 30,000 findings ope
 second or two. Seed text is hostile input: in the HTML Jinja escapes it; in the embedded
 JSON ``<``, ``>``, ``&`` and the JavaScript line separators are written as ``\\uXXXX``
 escapes (so ``</script>`` cannot end the block), and the script only ever puts it into
-the page with ``textContent``. A large payload is gzip-compressed and base64-encoded
-(the browser inflates it with ``DecompressionStream``) so the file stays small.
+the page with ``textContent``. A large payload is compressed (raw deflate, base64-encoded;
+the browser inflates it with ``DecompressionStream``) so the file stays small.
 
-The payload is never held whole: its JSON text is rendered in pieces (a chunk of
-findings, or one seed's run with a fragment cache), and each piece is encoded,
-gzip-compressed (in a thread beside the rendering) and base64-encoded as a stream
-(``_encode_payload``): the same bytes as
-compressing the whole text at once, without the whole text, its UTF-8 bytes or the
-compressed bytes in memory (at 150,000 findings the payload as rows took ~700 MB).
+The payload is never held whole: a small one is rendered as JSON a chunk of findings at
+a time; a large one is rendered and compressed a *segment* (a few seeds' findings) at a
+time, each segment on its own (``_compressed_payload``), so that with a fragment cache a
+run in which one seed changed renders and compresses that seed's segment only, and
+joins the others' compressed text (at 150,000 findings the payload as rows took ~700 MB,
+and rendering and compressing it whole ~2.7 s).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import zlib
 from collections import OrderedDict, defaultdict
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -42,14 +42,11 @@ from ..model import CATEGORIES, SEVERITIES
 from ..numbers import translation
 from . import fragments
 
-# Above this many bytes of JSON the payload is embedded gzip-compressed (base64).
+# Above this many characters of text the payload is embedded compressed (base64).
 COMPRESS_ABOVE = 2_000_000
 # zlib level 1: at 10,000 seeds (13 MB of JSON) 0.2 s instead of 0.9 s at level 6, for
 # 3.2 MB instead of 2.6 MB (the page is rendered again whenever a finding changes)
-GZIP_LEVEL = 1
-# The compressed payload is base64-encoded this many bytes at a time (a multiple of 3:
-# the pieces' base64 texts join to the base64 text of the whole).
-B64_PIECE = 3 * 65_536
+DEFLATE_LEVEL = 1
 # Side-by-side views: how many pairs show their text, and how much of it.
 MAX_DUP_PAIRS = 60
 DUP_CHARS = 1_500
@@ -249,17 +246,15 @@ def _row(f: dict[str, Any], seeds: _Seeds, around: int, width: int) -> list:
             1 if f.get("baselined") else 0, fix, related, ctx, more]
 
 
-def _run_key(report_shas: dict[str, Any], findings: list[dict], digest: str,
-             level: int) -> str:
-    """What the payload rows of one run of findings depend on: the findings (their
-    digest), the level, and the text of every seed they quote (by sha256)."""
+def _run_key(report_shas: dict[str, Any], findings: list[dict], digest: str) -> str:
+    """What the payload rows of one run of findings depend on, besides the level: the
+    findings (their digest) and the text of every seed they quote (by sha256)."""
     paths = {findings[0]["path"]}
     for f in findings:
         for r in (f.get("related") or [])[:5]:
             paths.add(r["path"])
     shas = "|".join(f"{p}={report_shas.get(p)}" for p in sorted(paths))
-    return hashlib.sha1(f"{digest}|{level}|{shas}".encode("utf-8", "surrogatepass")
-                        ).hexdigest()
+    return hashlib.sha1(f"{digest}|{shas}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _payload(report: dict[str, Any], seeds: _Seeds, level: int | None = None
@@ -297,24 +292,14 @@ def _files(report: dict[str, Any]) -> tuple[list[str], dict[str, int], dict[str,
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_MARK = "\x00"  # never in compact JSON text (written as \u0000): marks a name to index
 
 
-def _row_text(r: list) -> str:
-    """A named row (``_row``) as the compact JSON of its payload row, with the file
-    and check indexes left as ``\\x00f<path>\\x00`` / ``\\x00c<check>\\x00`` marks."""
-    rel = ",".join(f"[{_MARK}f{x[0]}{_MARK},{_dumps(x[1:])[1:]}" for x in r[10])
-    return (f"[{_MARK}f{r[0]}{_MARK},{_MARK}c{r[1]}{_MARK},{_dumps(r[2:10])[1:-1]},"
-            f"[{rel}],{_dumps(r[11])},{_dumps(r[12])}]")
-
-
-def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int, frags=None,
-                    digests: list | None = None) -> tuple[Iterator[str], list[str]]:
+def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int
+                    ) -> tuple[Iterator[str], list[str]]:
     """``(pieces, checks)``: ``"".join(pieces)`` is ``json.dumps(_payload(...))``
-    compact, byte for byte, and the pieces are rendered as they are taken, one at a
-    time. Without ``frags``: a chunk of ``fragments.CHUNK`` findings a piece (never
-    every row at once); with ``frags``: one seed's run a piece, the rows of seeds whose
-    findings and quoted texts are unchanged taken from the cache."""
+    compact, byte for byte, rendered a piece at a time as the pieces are taken (a chunk
+    of ``fragments.CHUNK`` findings a piece: never every row at once). The payload of a
+    report small enough to be embedded as JSON."""
     findings = report["findings"]
     around, width = LEVELS[level]
     files, file_index, status = _files(report)
@@ -326,129 +311,145 @@ def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int, frags=Non
     assert head.endswith(',"findings":[]}')
     del files, status
 
-    def chunks() -> Iterator[str]:
-        step = fragments.CHUNK
-        for i in range(0, len(findings), step):
-            yield _dumps([_indexed(_row(f, seeds, around, width), file_index, check_index)
-                          for f in findings[i:i + step]])[1:-1]
-
-    def runs() -> Iterator[str]:
-        shas = {r["path"]: r.get("sha256") for r in report.get("files", [])}
-        for i, j, digest in (digests if digests is not None
-                             else fragments.run_digests(findings)):
-            key = _run_key(shas, findings[i:j], digest, level)
-            text = frags.get(key)
-            if text is None:
-                text = ",".join(_row_text(_row(f, seeds, around, width))
-                                for f in findings[i:j])
-                frags.put(key, text)
-            # a run's text holds its marks in pairs: its names are indexed on their own
-            pieces = text.split(_MARK)
-            for k in range(1, len(pieces), 2):
-                name = pieces[k]
-                pieces[k] = str(file_index[name[1:]] if name[0] == "f"
-                                else check_index[name[1:]])
-            yield "".join(pieces)
-
     def pieces() -> Iterator[str]:
         yield head[:-2]
-        for n, text in enumerate(chunks() if frags is None else runs()):
-            if n:
+        step = fragments.CHUNK
+        for i in range(0, len(findings), step):
+            if i:
                 yield ","
-            yield text
+            yield _dumps([_indexed(_row(f, seeds, around, width), file_index, check_index)
+                          for f in findings[i:i + step]])[1:-1]
         yield "]}"
 
     return pieces(), checks
 
 
-ZBLOCK = 1 << 20  # bytes of payload handed to the compressing thread at a time
+# -- the compressed payload ------------------------------------------------------------------
+#
+# A payload whose lines hold more than ``compress_above`` characters is embedded as raw deflate, base64-
+# encoded (encoding "deflate-raw+base64"), of its *lines*: the head (files, checks,
+# severities, categories) as compact JSON on the first line, then every finding's row one
+# a line, naming its file and check (the page's script turns the names into indexes). So
+# a seed added or removed changes no other seed's lines, where indexes would shift every
+# later row. The findings' lines are cut into *segments* of a few seeds' runs, the cuts
+# made by the runs' keys (content-defined: a change moves no cut but its own), and each
+# segment is compressed on its own: a fresh compressor flushed to a byte boundary, so
+# segments join into one deflate stream, then padded with empty stored blocks to a
+# multiple of 3 bytes, so their base64 texts join into the base64 of the whole. With a
+# fragment cache each segment's base64 is kept under its key: a run in which one seed
+# changed renders and compresses that seed's segment, not 150,000 findings.
+
+# A segment ends after a run whose key is 0 modulo SEG_EVERY (64 runs on average), or
+# at SEG_MAX runs. Smaller segments compress worse: the 50k benchmark's 150,000 findings
+# took 17.8 MB of data in segments of 16 runs, 15.8 MB in segments of 64, 15.0 MB as
+# one stream; a one-seed change renders one segment a level (~200 findings).
+SEG_EVERY = 64
+SEG_MAX = 256
+_STORED = b"\x00\x00\x00\xff\xff"  # an empty stored block, from a byte boundary
+_END = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15).flush()  # an empty final block
 
 
-def _gzip_base64(pieces: Iterable[str]) -> str:
-    """``base64(gzip.compress("".join(pieces).encode(), GZIP_LEVEL, mtime=0))``, byte
-    for byte, from one piece at a time: one ``zlib`` stream with gzip's header and
-    trailer (``wbits=31``, which is what ``gzip.compress`` uses for ``mtime=0``), fed
-    in blocks of about :data:`ZBLOCK` bytes, its output base64-encoded in pieces of
-    :data:`B64_PIECE` bytes.
-
-    The compressing runs in a thread beside the one that renders and encodes the
-    pieces (zlib lets go of the interpreter while it deflates): at 150,000 findings
-    each took ~1.4 s, now mostly at the same time. Deflate's output does not depend on
-    how its input is cut, so the bytes are those of compressing the whole."""
-    import queue
-    import threading
-
-    z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    out: list[str] = []
-    pending = bytearray()
-    blocks: queue.Queue = queue.Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def emit(block: bytes, last: bool = False) -> None:
-        pending.extend(block)
-        cut = len(pending) if last else len(pending) - len(pending) % 3
-        if cut and (last or cut >= B64_PIECE):
-            out.append(base64.b64encode(pending[:cut]).decode("ascii"))
-            del pending[:cut]
-
-    def deflate() -> None:
-        while True:
-            block = blocks.get()
-            if block is None:
-                return
-            if not failed:
-                try:
-                    emit(z.compress(block))
-                except BaseException as exc:  # (MemoryError): raised by the caller
-                    failed.append(exc)
-
-    worker = threading.Thread(target=deflate, name="seedcheck-gzip", daemon=True)
-    worker.start()
-    try:
-        held: list[bytes] = []
-        size = 0
-        for piece in pieces:
-            if failed:
-                break
-            b = piece.encode("utf-8")
-            held.append(b)
-            size += len(b)
-            if size >= ZBLOCK:
-                blocks.put(b"".join(held))
-                held, size = [], 0
-        if held:
-            blocks.put(b"".join(held))
-    finally:
-        blocks.put(None)
-        worker.join()
-    if failed:
-        raise failed[0]
-    emit(z.flush(), last=True)
-    return "".join(out)
+def _deflated(text: str) -> str:
+    """``text`` as a segment of raw deflate (whole bytes, a multiple of 3 of them),
+    base64-encoded."""
+    z = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    data = z.compress(text.encode("utf-8")) + z.flush(zlib.Z_SYNC_FLUSH)
+    return base64.b64encode(data + _STORED * (len(data) % 3)).decode("ascii")
 
 
-def _encode_payload(pieces: Iterator[str], compress_above: int) -> tuple[str, str]:
-    """``(data, encoding)`` of the payload text given in ``pieces``: the text itself,
-    escaped for ``<script>`` (``"json"``), when it has at most ``compress_above``
-    characters, else gzip-compressed and base64-encoded (``"gzip+base64"``). At most
-    ``compress_above`` characters of it are held to tell which."""
-    held: list[str] = []
-    size = 0
-    for piece in pieces:
-        held.append(piece)
-        size += len(piece)
-        if size > compress_above:  # (characters: bytes are more)
-            break
-    else:
-        return "".join(held).translate(_ESC_TABLE), "json"  # as embed_json
-    held.reverse()
+def _segments(findings: list[dict], shas: dict[str, Any], digests: list
+              ) -> list[tuple[str, list[tuple[int, int]]]]:
+    """``(key, runs)`` of each segment: its runs' ``(start, end)`` and a key of what
+    their lines depend on at any level (the runs' ``_run_key``)."""
+    out = []
+    keys: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for i, j, digest in digests:
+        key = _run_key(shas, findings[i:j], digest)
+        keys.append(key)
+        spans.append((i, j))
+        if len(spans) >= SEG_MAX or int(key[:8], 16) % SEG_EVERY == 0:
+            out.append(("|".join(keys), spans))
+            keys, spans = [], []
+    if spans:
+        out.append(("|".join(keys), spans))
+    return [(hashlib.sha1(k.encode()).hexdigest(), sp) for k, sp in out]
 
-    def stream() -> Iterator[str]:
-        while held:
-            yield held.pop()  # each held piece dropped once compressed
-        yield from pieces
 
-    return _gzip_base64(stream()), "gzip+base64"
+class _Packer:
+    """The compressed payload of a report, at any level (see above); what does not
+    depend on the level (the head, the segments and their keys) is worked out once."""
+
+    def __init__(self, report: dict[str, Any], seeds: _Seeds, frags=None,
+                 digests: list | None = None):
+        self.findings = findings = report["findings"]
+        self.seeds = seeds
+        self.frags = frags
+        files, _, status = _files(report)
+        self.checks = sorted({f["check"] for f in findings})
+        self.head = _dumps({"files": [[p, status.get(p, "")] for p in files],
+                            "checks": self.checks, "severities": list(SEVERITIES),
+                            "categories": list(CATEGORIES)})
+        del files
+        shas = {r["path"]: r.get("sha256") for r in report.get("files", [])}
+        self.segments = _segments(findings, shas, digests if digests is not None
+                                  else fragments.run_digests(findings))
+
+    def data(self, level: int, compress_above: int, max_data: int | None = None
+             ) -> str | None:
+        """The payload at ``level``, compressed, or None when its lines hold at most
+        ``compress_above`` characters (the caller embeds it as JSON). The segments in
+        the fragment cache are taken from it and the others put there; a segment's
+        lines are held until it is compressed, and no segment is compressed before the
+        payload is known to need it. With ``max_data``: once the data is sure to be
+        longer, the rest is not rendered (the data returned is cut short: the caller
+        takes the next level)."""
+        findings, frags = self.findings, self.frags
+        around, width = LEVELS[level]
+        size = len(self.head) + 1
+        packed = 0  # characters of base64 so far
+        out: list[Any] = []  # base64 texts, or (key, lines) not compressed yet
+        packing = False  # the payload is known to need compressing
+        for key, spans in self.segments:
+            key = f"{level}:{key}"
+            got = frags.get(key) if frags is not None else None
+            if got is not None:
+                out.append(got[0])
+                size += got[1]
+            else:
+                text = "".join([_dumps(_row(f, self.seeds, around, width)) + "\n"
+                                for i, j in spans for f in findings[i:j]])
+                out.append((key, text))
+                size += len(text)
+            if packing or size > compress_above:  # the held lines, then each segment
+                for k in range(len(out) - 1 if packing else 0, len(out)):
+                    item = out[k]
+                    if not isinstance(item, str):
+                        out[k] = _deflated(item[1])
+                        if frags is not None:
+                            frags.put(item[0], (out[k], len(item[1])))
+                    packed += len(out[k])
+                packing = True
+                if max_data is not None and packed > max_data:
+                    break
+        if not packing:
+            return None
+        return "".join([_deflated(self.head + "\n"), *out,
+                        base64.b64encode(_END).decode("ascii")])
+
+
+def _lines_payload(raw: bytes) -> dict[str, Any]:
+    """The payload of its compressed lines, as the page's script reads it (``_payload``'s
+    dict: files and checks by index)."""
+    text = zlib.decompress(raw, -15).decode("utf-8")
+    head, _, rows = text.partition("\n")
+    data = json.loads(head)
+    file_index = {f[0]: i for i, f in enumerate(data["files"])}
+    check_index = {c: i for i, c in enumerate(data["checks"])}
+    # (split at "\n" only: a message may hold U+2028, which str.splitlines() splits at)
+    data["findings"] = [_indexed(json.loads(line), file_index, check_index)
+                        for line in rows.split("\n")[:-1]]
+    return data
 
 
 # -- side-by-side views ----------------------------------------------------------------------
@@ -658,7 +659,7 @@ def _asset(name: str) -> str:
 
 def to_html(report: dict[str, Any], seeds_root: Path | None = None,
             max_bytes: int | None = 20_000_000, *,
-            compress_above: int = COMPRESS_ABOVE, max_data: int = MAX_DATA_BYTES,
+            compress_above: int | None = None, max_data: int | None = None,
             frags=None, digests: list | None = None) -> str:
     """The whole page as a string. ``seeds_root`` is where the seeds are read for the
     text around each finding (without it the page shows the excerpts)."""
@@ -668,18 +669,28 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
 
 def html_pieces(report: dict[str, Any], seeds_root: Path | None = None,
                 max_bytes: int | None = 20_000_000, *,
-                compress_above: int = COMPRESS_ABOVE, max_data: int = MAX_DATA_BYTES,
+                compress_above: int | None = None, max_data: int | None = None,
                 frags=None, digests: list | None = None) -> list[str]:
     """:func:`to_html`'s page in three pieces: the page before the embedded data, the
     data, the page after it (``report.html`` is written from them: the data, ASCII,
     is not copied into the page's text, which seed text makes 2 or 4 bytes a
     character)."""
     seeds = _Seeds(Path(seeds_root) if seeds_root is not None else None, max_bytes)
+    if compress_above is None:
+        compress_above = COMPRESS_ABOVE
+    if max_data is None:
+        max_data = MAX_DATA_BYTES
     s = report["summary"]
     level = _level(len(report["findings"]))
+    packer = _Packer(report, seeds, frags, digests)
     while True:
-        pieces, checks = _payload_pieces(report, seeds, level, frags, digests)
-        data, encoding = _encode_payload(pieces, compress_above)
+        last = level == len(LEVELS) - 1
+        data, encoding, checks = packer.data(level, compress_above,
+                                             None if last else max_data), \
+            "deflate-raw+base64", packer.checks
+        if data is None:
+            pieces, checks = _payload_pieces(report, seeds, level)
+            data, encoding = "".join(pieces).translate(_ESC_TABLE), "json"  # as embed_json
         if len(data) <= max_data or level == len(LEVELS) - 1:
             break
         del data  # not beside the next level's
@@ -726,6 +737,8 @@ def embedded_data(page: str) -> dict[str, Any]:
                                 r'(.*?)</script>', page, re.S).group(1))
     raw = re.search(r'<script type="application/json" id="seedcheck-data">(.*?)</script>',
                     page, re.S).group(1)
-    if meta["encoding"] == "gzip+base64":
+    if meta["encoding"] == "deflate-raw+base64":
+        return _lines_payload(base64.b64decode(raw))
+    if meta["encoding"] == "gzip+base64":  # (pages written before the lines)
         raw = gzip.decompress(base64.b64decode(raw)).decode("utf-8")
     return json.loads(raw)

@@ -30,8 +30,27 @@
     }
     var bin = atob(raw.trim()), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(JSON.parse);
+    var stream = new Blob([bytes]).stream().pipeThrough(
+      new DecompressionStream("deflate-raw"));
+    return new Response(stream).text().then(fromLines);
+  }
+
+  /* The compressed payload's text: the head (files, checks, ...) on its first line, then
+     one finding a line, naming its file and check (so that a seed added or removed
+     leaves every other finding's text as it was); here they become indexes. */
+  function fromLines(text) {
+    var cut = text.indexOf("\n"), data = JSON.parse(text.slice(0, cut));
+    var rows = text.slice(cut + 1).replace(/\n$/, "");
+    var fileAt = {}, checkAt = {};
+    data.files.forEach(function (f, i) { fileAt[f[0]] = i; });
+    data.checks.forEach(function (c, i) { checkAt[c] = i; });
+    data.findings = rows ? JSON.parse("[" + rows.split("\n").join(",") + "]") : [];
+    data.findings.forEach(function (f) {
+      f[F_FILE] = fileAt[f[F_FILE]];
+      f[F_CHECK] = checkAt[f[F_CHECK]];
+      f[F_REL].forEach(function (r) { r[0] = fileAt[r[0]]; });
+    });
+    return data;
   }
 
   function init(data) {
