@@ -156,6 +156,57 @@ def test_corrupt_state_is_a_miss(corpus):
     assert incremental.LAST["duplicate"].mode == "full"
 
 
+def test_corpus_state_is_kept_in_a_file_the_row_names(tmp_path, monkeypatch):
+    """A category's state is written to a file beside the store, named by its row; a new
+    state replaces the file, pruning another context's rows deletes theirs, an orphan
+    file is swept once it is old, wiping the store removes them all; a missing file, or
+    a row naming anything but a state file, is a miss; where no file can be written the
+    state stays in the row."""
+    import os
+    import time
+
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    files = lambda: sorted(p.name for p in tmp_path.glob("store.state-*.pickle"))  # noqa: E731
+    store.put_corpus_state(CTX, "duplicate", {"a": 1})
+    (first,) = files()
+    row = store.conn.execute("SELECT value FROM corpus_state").fetchone()[0]
+    assert row == b"file:" + first.encode()
+    assert store.get_corpus_state(CTX, "duplicate") == {"a": 1}
+    store.put_corpus_state(CTX, "duplicate", {"a": 2})
+    (second,) = files()
+    assert second != first and store.get_corpus_state(CTX, "duplicate") == {"a": 2}
+    store.put_corpus_state("old-ctx", "figure", [3])
+    assert len(files()) == 2
+    orphan = tmp_path / "store.state-0123456789abcdef-0123456789ab.pickle"
+    orphan.write_bytes(b"x")
+    young = tmp_path / "store.state-0123456789abcdef-ba9876543210.pickle"
+    young.write_bytes(b"x")
+    past = time.time() - cache_mod.STATE_ORPHAN_S - 10
+    os.utime(orphan, (past, past))
+    store.prune(CTX, {}, 0.0)
+    assert files() == sorted([second, young.name])  # old-ctx's file and the orphan gone
+    assert store.get_corpus_state("old-ctx", "figure") is None
+    (tmp_path / second).unlink()  # a missing file: a miss, not an error
+    assert store.get_corpus_state(CTX, "duplicate") is None and not store.broken
+    for bad in (b"file:../x.pickle", b"file:/etc/passwd", b"file:"):
+        store.conn.execute("UPDATE corpus_state SET value = ?", (bad,))
+        assert store.get_corpus_state(CTX, "duplicate") is None
+    # no file can be written: the state stays in the row
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda p, *a, **k: (_ for _ in ()).throw(
+        PermissionError("read-only")) if ".state-" in str(p) else real_open(p, *a, **k))
+    store.put_corpus_state(CTX, "typo", {"t": 1})
+    monkeypatch.undo()
+    assert store.conn.execute("SELECT substr(value, 1, 5) FROM corpus_state WHERE "
+                              "category='typo'").fetchone()[0] != b"file:"
+    assert store.get_corpus_state(CTX, "typo") == {"t": 1}
+    store.put_corpus_state(CTX, "figure", [1])
+    assert len(files()) == 2
+    store.close()
+    cache_mod.Store.open(tmp_path / "store.sqlite", wipe=True).close()
+    assert files() == []
+
+
 def test_key_index_owners_and_caps():
     ki = incremental.KeyIndex.build({
         "a": np.array([1, 2], dtype=np.uint64), "b": np.array([2, 3], dtype=np.uint64),
