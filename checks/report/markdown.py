@@ -71,7 +71,8 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
             out.append(f"| `{check}` | " + " | ".join(str(n[v]) for v in SEVERITIES) + " |")
     status = {r["path"]: r["status"] for r in report.get("files", [])}
     worst = sorted(by_path, key=lambda p: (_rank(by_path[p]), p))
-    tail = _tail(report, [], by_path)
+    totals = {v: sum(counts[(c, v)] for c in CATEGORIES) for v in SEVERITIES}
+    tail = _tail(report, [], by_path, totals)
     size = len("\n".join(out).encode("utf-8")) + len(tail.encode("utf-8")) + 2_000
     listed: list[str] = []
     if worst:
@@ -94,20 +95,23 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
                           and r["path"] not in by_path]
     if failing_unreadable:
         out += ["", f"{len(failing_unreadable)} unreadable files without findings."]
-    out.append(_tail(report, listed, by_path))
+    out.append(_tail(report, listed, by_path, totals))
     return "\n".join(out) + "\n"
 
 
-def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, list[dict]]) -> str:
-    rest = [p for p in by_path if p not in set(listed)]
+def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, list[dict]],
+          totals: dict[str, int]) -> str:
+    """``totals``: the report's findings by severity (those of the files not listed are
+    what the listed files leave of them)."""
+    rest = len(by_path) - len(listed)
     lines = [""]
     if rest:
-        n = {v: 0 for v in SEVERITIES}
-        for p in rest:
+        n = dict(totals)
+        for p in listed:
             for f in by_path[p]:
-                n[f["severity"]] += 1
+                n[f["severity"]] -= 1
         total = sum(n.values())
-        lines.append(f"{len(rest)} more files with {total} findings not listed here ("
+        lines.append(f"{rest} more files with {total} findings not listed here ("
                      + ", ".join(f"{n[v]} {v}" for v in SEVERITIES) + ").")
     stale = report.get("stale_baseline") or []
     if stale:
