@@ -16,7 +16,7 @@ from checks.model import Finding, Fix, Location
 from checks.report import writer
 from checks.report.build import build_report
 from checks.report.fragments import Fragments, run_digests
-from checks.report.writer import _render_all, dump_json, report_json
+from checks.report.writer import dump_json, report_json
 from test_determinism import assert_same_reports
 from test_parallel import make_seeds, seed_text
 
@@ -63,8 +63,11 @@ def make_report(root: Path, n_files: int = 30, per_file: int = 3) -> dict:
 
 
 def render(report: dict, root: Path, cache: Path | None) -> dict[str, str]:
-    return _render_all(report, root, None, None,
-                       (cache, root.parent / "out", True) if cache is not None else None)
+    """The four reports written (report.json and report.sarif keep their runs' places in
+    the files they write), read back."""
+    out = root.parent / ("out" if cache is not None else "out-plain")
+    writer.write_reports(out, report, root, cache_dir=cache)
+    return {name: (out / name).read_bytes().decode("utf-8") for name in writer.REPORT_FILES}
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +150,48 @@ def test_cold_warm_and_one_changed_seed_render_the_bytes_of_a_full_rendering(
                    files=[r for r in changed["files"] if r["path"] != "011.txt"])
     assert render(removed, root, cache) == render(removed, root, None)
     assert writer.LAST_FRAGMENTS["report.json"] == (29, 0)
+
+
+def test_json_and_sarif_runs_come_from_the_file_they_wrote_checked_byte_for_byte(
+        tmp_path):
+    """report.json and report.sarif take a kept run's text from the report file the
+    last run wrote, where its bytes still have their checksum: a copied file (another
+    inode and time, as a CI cache restores it) is used; a run whose bytes were edited is
+    rendered again, a missing file or an index of another shape renders everything;
+    always the bytes of a rendering without a cache."""
+    import pickle
+    import shutil
+
+    root = tmp_path / "s"
+    report = make_report(root)
+    cache = tmp_path / "cache"
+    plain = render(report, root, None)
+    assert render(report, root, cache) == plain
+    out = tmp_path / "out"
+    # the report folder restored from a copy: new inodes and times, the same bytes
+    shutil.copytree(out, tmp_path / "saved")
+    shutil.rmtree(out)
+    shutil.copytree(tmp_path / "saved", out)
+    assert render(report, root, cache) == plain
+    assert writer.LAST_FRAGMENTS["report.json"] == (30, 0)
+    assert writer.LAST_FRAGMENTS["report.sarif"] == (30, 0)
+    # one run's bytes edited (same length): that run is rendered again
+    text = (out / "report.json").read_bytes()
+    at = text.index("实缋 → 实绩 (1)".encode("utf-8"))
+    (out / "report.json").write_bytes(text[:at] + "实缋 → 实绩 (9)".encode("utf-8")
+                                      + text[at + len("实缋 → 实绩 (1)".encode("utf-8")):])
+    assert render(report, root, cache) == plain
+    assert writer.LAST_FRAGMENTS["report.json"] == (29, 1)
+    (out / "report.sarif").unlink()
+    assert render(report, root, cache) == plain
+    assert writer.LAST_FRAGMENTS["report.sarif"] == (0, 30)
+    # an index whose entries have another shape (an earlier version's): misses
+    index = next(cache.glob("*.report.json.pickle"))
+    data = pickle.loads(index.read_bytes())
+    data["items"] = {k: v[:2] for k, v in data["items"].items()}
+    index.write_bytes(pickle.dumps(data))
+    assert render(report, root, cache) == plain
+    assert writer.LAST_FRAGMENTS["report.json"] == (0, 30)
 
 
 def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path, packed_html):

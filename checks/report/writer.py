@@ -14,11 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import fastjson
 from .html import html_pieces
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import Fragments, cache_path, rendered_runs, run_digests
+from .fragments import FileFragments, Fragments, cache_path, rendered_runs, run_digests
 from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
@@ -129,6 +128,9 @@ SLOWEST_FIRST = ("report.html", "report.json", "report.sarif", "report.md")
 _JOB: dict[str, Any] = {}  # what a forked renderer inherits (nothing is pickled)
 
 FRAGMENTED = ("report.json", "report.sarif", "report.html")
+# report.html keeps its segments' text; the others keep where their runs are in the file
+# they wrote (fragments.FileFragments)
+TEXT_FRAGMENTS = ("report.html",)
 # {report: (seeds taken from the cache, seeds rendered)} of the last rendering in this
 # process (tests; a forked renderer's numbers stay in that process)
 LAST_FRAGMENTS: dict[str, tuple[int, int]] = {}
@@ -144,7 +146,8 @@ def _salt(name: str, seeds_root: Path, base_uri: str | None) -> str:
 
 
 def _render_one(name: str) -> str:
-    return "".join(_render_pieces(name))
+    return "".join(p if isinstance(p, str) else str(p, "utf-8")
+                   for p in _render_pieces(name))
 
 
 def _render_pieces(name: str) -> list[str]:
@@ -153,8 +156,10 @@ def _render_pieces(name: str) -> list[str]:
     cache = _JOB.get("cache")  # (cache_dir, out_dir, read) or None
     frags = None
     if cache is not None and name in FRAGMENTED and report.get("findings"):
-        frags = Fragments(cache_path(cache[0], cache[1], name),
-                          _salt(name, seeds_root, base_uri), read=cache[2])
+        where = cache_path(cache[0], cache[1], name)
+        salt = _salt(name, seeds_root, base_uri)
+        frags = Fragments(where, salt, read=cache[2]) if name in TEXT_FRAGMENTS else \
+            FileFragments(where, salt, Path(cache[1]) / name, read=cache[2])
     digests = _JOB.get("digests")
     if name == "report.json":
         pieces = _render(name, report_json_pieces, report, frags, digests)
@@ -167,7 +172,10 @@ def _render_pieces(name: str) -> list[str]:
         pieces = _render(name, lambda: html_pieces(report, seeds_root, frags=frags,
                                                    digests=digests))
     if frags is not None:
-        frags.save()
+        if isinstance(frags, FileFragments):
+            _JOB[("places", name)] = frags  # saved once the file is written (_stage_one)
+        else:
+            frags.save()
         LAST_FRAGMENTS[name] = (frags.hits, frags.misses)
     return pieces
 
@@ -185,14 +193,28 @@ def _stage_one(name: str) -> str:
     """Render one report and write it to a temporary file next to its place (the
     renderer's own process writes it: its text never crosses a pipe); returns the
     temporary file's path."""
+    import zlib
+
     pieces = _render_pieces(name)
     pieces.reverse()
+    frags = _JOB.pop(("places", name), None)
+    runs = {id(p) for p in frags.used.values()} if frags is not None else set()
+    places: dict[int, tuple[int, int]] = {}  # where each run's piece went
 
     def encoded():  # one piece encoded at a time, each text dropped once encoded
+        pos = 0
         while pieces:
-            yield pieces.pop().encode("utf-8")
+            piece = pieces.pop()
+            data = piece.encode("utf-8") if isinstance(piece, str) else piece
+            if id(piece) in runs:
+                places[id(piece)] = (pos, len(data), zlib.crc32(data))
+            pos += len(data)
+            yield data
 
-    return stage_bytes(Path(_JOB["out_dir"]) / name, encoded(), _JOB["token"])
+    tmp = stage_bytes(Path(_JOB["out_dir"]) / name, encoded(), _JOB["token"])
+    if frags is not None:
+        frags.save(places)
+    return tmp
 
 
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
