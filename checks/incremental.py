@@ -135,6 +135,35 @@ def _rebase(old_paths: list[str], pid: dict[str, int], owners: np.ndarray,
     return keep, paths, new_id, kept
 
 
+def _inserted(a: np.ndarray, at: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.insert(a, at, values)`` for sorted ``at`` (values at one place keep their
+    order), with one masked copy (``np.insert`` sorts the places first: 0.08 s for a
+    few rows into 4.5 million)."""
+    out = np.empty(len(a) + len(values), dtype=a.dtype)
+    dest = at + np.arange(len(values))
+    rest = np.ones(len(out), dtype=bool)
+    rest[dest] = False
+    out[rest] = a
+    out[dest] = values
+    return out
+
+
+def _lex_positions(G: np.ndarray, M: np.ndarray, O: np.ndarray, g: np.ndarray,
+                   m: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """Where each ``(g, m, o)`` goes among the rows ``(G, M, O)``, sorted by all three:
+    the first row not smaller (a binary search on G for all at once, then on M and O
+    inside each one's run of equal G)."""
+    lo = np.searchsorted(G, g, "left")
+    hi = np.searchsorted(G, g, "right")
+    out = lo.copy()
+    for i in np.flatnonzero(hi > lo).tolist():
+        a, b = int(lo[i]), int(hi[i])
+        a, b = a + int(np.searchsorted(M[a:b], m[i], "left")), \
+            a + int(np.searchsorted(M[a:b], m[i], "right"))
+        out[i] = a + int(np.searchsorted(O[a:b], o[i], "left")) if b > a else a
+    return out
+
+
 class KeyIndex:
     """Sorted key hashes ``H`` with their owners ``O`` (ids into ``paths``)."""
 
@@ -211,17 +240,25 @@ class KeyIndex:
         return {self.paths[i] for i in np.unique(self.O[pos]).tolist()}
 
     def updated(self, changed: dict[str, np.ndarray | None]) -> "KeyIndex":
-        """A new index: the keys of ``changed`` paths replaced (None: removed)."""
+        """A new index: the keys of ``changed`` paths replaced (None: removed). The kept
+        rows stay sorted; the new ones are sorted on their own and merged in (after the
+        kept rows with the same key): the index a stable sort of both would give,
+        without sorting millions of keys again (the figure index at 50,000 seeds: 4.5
+        million, 0.6 s)."""
         keep, paths, new_id, kept_owners = _rebase(self.paths, self.pid, self.O, changed)
-        H = [self.H[keep]]
-        O = [kept_owners]
+        H, O = self.H[keep], kept_owners
+        add_h, add_o = [], []
         for p, k in changed.items():
             if k is not None and len(k):
-                H.append(k)
-                O.append(np.full(len(k), new_id[p], dtype=np.int64))
-        Hc, Oc = np.concatenate(H), np.concatenate(O)
-        order = np.argsort(Hc, kind="stable")
-        return KeyIndex(paths, Hc[order], Oc[order])
+                add_h.append(k)
+                add_o.append(np.full(len(k), new_id[p], dtype=np.int64))
+        if not add_h:
+            return KeyIndex(paths, H, O)
+        Hn, On = np.concatenate(add_h), np.concatenate(add_o)
+        order = np.argsort(Hn, kind="stable")
+        Hn, On = Hn[order], On[order]
+        at = np.searchsorted(H, Hn, "right")
+        return KeyIndex(paths, _inserted(H, at, Hn), _inserted(O, at, On))
 
     def __getstate__(self):
         return (self.paths, self.H, self.O)
@@ -289,17 +326,24 @@ class GroupIndex:
                 ) -> "GroupIndex":
         """A new index: the entries of ``changed`` paths replaced (None: removed)."""
         keep, paths, new_id, kept_owners = _rebase(self.paths, self.pid, self.O, changed)
-        parts = [(self.G[keep], self.M[keep])]
-        O = [kept_owners]
+        G, M, Oc = self.G[keep], self.M[keep], kept_owners
+        parts, O = [], []
         for p, k in changed.items():
             if k is not None and len(k[0]):
                 parts.append(k)
                 O.append(np.full(len(k[0]), new_id[p], dtype=np.int64))
-        G = np.concatenate([g for g, _m in parts]).astype(np.uint64)
-        M = np.concatenate([m for _g, m in parts]).astype(np.uint64)
-        Oc = np.concatenate(O)
-        order = np.lexsort((Oc, M, G))
-        return GroupIndex(paths, G[order], M[order], Oc[order])
+        if not parts:
+            return GroupIndex(paths, G, M, Oc)
+        # the kept rows stay sorted (by group, member, owner: the renumbering keeps the
+        # owners' order); the new ones are sorted on their own and merged in
+        g = np.concatenate([g for g, _m in parts]).astype(np.uint64)
+        m = np.concatenate([m for _g, m in parts]).astype(np.uint64)
+        o = np.concatenate(O)
+        order = np.lexsort((o, m, g))
+        g, m, o = g[order], m[order], o[order]
+        at = _lex_positions(G, M, Oc, g, m, o)
+        return GroupIndex(paths, _inserted(G, at, g), _inserted(M, at, m),
+                          _inserted(Oc, at, o))
 
     def __getstate__(self):
         return (self.paths, self.G, self.M, self.O)

@@ -224,6 +224,52 @@ def test_key_index_owners_and_caps():
     assert up.owners(np.array([3], dtype=np.uint64), cap=1, before=ki) == set()
 
 
+def _sorted_again(ix, changed):
+    """Reference: an index's update as it was made before the merge, every row sorted
+    again (kept rows first, then the new ones in ``changed``'s order, stably)."""
+    keep, paths, new_id, kept = incremental._rebase(ix.paths, ix.pid, ix.O, changed)
+    news = [(p, k) for p, k in changed.items() if k is not None]
+    if isinstance(ix, incremental.KeyIndex):
+        H = np.concatenate([ix.H[keep]] + [k for _p, k in news])
+        O = np.concatenate([kept] + [np.full(len(k), new_id[p]) for p, k in news])
+        order = np.argsort(H, kind="stable")
+        return H[order], O[order]
+    G = np.concatenate([ix.G[keep]] + [k[0] for _p, k in news]).astype(np.uint64)
+    M = np.concatenate([ix.M[keep]] + [k[1] for _p, k in news]).astype(np.uint64)
+    O = np.concatenate([kept] + [np.full(len(k[0]), new_id[p]) for p, k in news])
+    order = np.lexsort((O, M, G))
+    return G[order], M[order], O[order]
+
+
+def test_index_updates_merge_new_rows_into_the_kept_ones_as_a_full_sort_would():
+    """KeyIndex and GroupIndex updates merge the changed seeds' rows into the kept
+    (sorted) rows: the arrays a stable sort of all of them gives, ties included (keys
+    and groups shared by many seeds, seeds added before and after the others, removed,
+    replaced, emptied)."""
+    rng = np.random.default_rng(7)
+    u = lambda *a: rng.integers(0, 6, size=a).astype(np.uint64)  # noqa: E731  (many ties)
+    paths = [f"{i:03d}.txt" for i in range(0, 60, 2)]
+    keys = incremental.KeyIndex.build({p: u(int(rng.integers(0, 5))) for p in paths})
+    groups = incremental.GroupIndex.build(
+        {p: (u(n), u(n)) for p in paths for n in [int(rng.integers(0, 5))]})
+    for step in range(40):
+        names = rng.choice([f"{i:03d}.txt" for i in range(61)], size=4, replace=False)
+        kc, gc = {}, {}
+        for j, p in enumerate(names.tolist()):
+            n = int(rng.integers(0, 4))
+            kc[p] = None if j == 0 else u(n)
+            gc[p] = None if j == 0 else (u(n), u(n))
+        want = _sorted_again(keys, kc)
+        keys = keys.updated(kc)
+        assert np.array_equal(keys.H, want[0]) and np.array_equal(keys.O, want[1]), step
+        want = _sorted_again(groups, gc)
+        groups = groups.updated(gc)
+        assert all(np.array_equal(a, b) for a, b in zip(
+            (groups.G, groups.M, groups.O), want)), step
+        assert groups.P[-1] == len({(g, m) for g, m in zip(groups.G.tolist(),
+                                                            groups.M.tolist())})
+
+
 def test_every_builtin_index_with_keys_returns_arrays():
     """The keys of the shipped indexes on a real seed are uint64 arrays (plain,
     capped), and an index without keys is recorded as such."""
