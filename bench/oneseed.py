@@ -116,9 +116,9 @@ def run(args) -> int:
             remove.unlink()
         load = os.getloadavg()[0]
         if args.probe:
-            env["PYTHONPATH"] += os.pathsep + str(args.probe.parent)
+            env["PYTHONPATH"] += os.pathsep + str(args.probe.resolve().parent)
             env["ONESEED_T0"] = repr(time.time())
-            env["ONESEED_PROBE"] = str(args.probe.parent / "probe.txt")
+            env["ONESEED_PROBE"] = str(out / "probe.txt")
             cmd[cmd.index("pytest") + 1:cmd.index("pytest") + 1] = ["-p", args.probe.stem]
         t0 = time.perf_counter()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -139,8 +139,8 @@ def run(args) -> int:
           f"exit {proc.returncode}")
     for ln in lines:
         print("  " + ln.strip("= "))
-    if args.probe and (args.probe.parent / "probe.txt").exists():
-        text = (args.probe.parent / "probe.txt").read_text()
+    if args.probe and (out / "probe.txt").exists():
+        text = (out / "probe.txt").read_text()
         print(text + f"{wall:7.3f}         exit (wall)")
     return 0
 
@@ -162,7 +162,8 @@ def main() -> int:
                     help="unset PYTHONDONTWRITEBYTECODE for the run (a user's default)")
     ap.add_argument("--log", type=Path, default=None)
     ap.add_argument("--probe", type=Path, default=None,
-                    help="a plugin module (file) that times the run's phases")
+                    help="a plugin module (file) that times the run's phases "
+                         "(bench/phase_probe.py); its notes go to OUT/probe.txt")
     ap.add_argument("pytest_args", nargs="*")
     args = ap.parse_args()
     if args.what == "save":

@@ -1,0 +1,130 @@
+"""A pytest plugin that times a run's phases (not a test; for ``bench/oneseed.py
+--probe bench/phase_probe.py``, which loads it with ``-p phase_probe``).
+
+It notes the wall time (seconds since ``ONESEED_T0``, the moment ``oneseed.py`` started
+the run) at the edges of pytest's phases (configure, collection, the up-front check in
+``pytest_collection_finish``, the items, ``pytest_sessionfinish``, the terminal summary,
+``pytest_unconfigure``) and how long some of seedcheck's steps took (reading the stored
+results back, the report's assembly, the run digests, each report's rendering and
+writing in its own process), and writes them to ``ONESEED_PROBE`` when the run ends::
+
+    python bench/oneseed.py run --out OUT --size 50000 --change add \\
+        --code . --pin FP --probe bench/phase_probe.py
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+T0 = float(os.environ.get("ONESEED_T0", time.time()))
+OUT = os.environ.get("ONESEED_PROBE", "probe.txt")
+MARKS: list[tuple[float, str]] = []
+
+
+def mark(what: str) -> None:
+    MARKS.append((time.time() - T0, what))
+
+
+mark("probe imported (interpreter and pytest started)")
+
+
+def _timed(owner, name: str) -> None:
+    real = getattr(owner, name)
+
+    def timed(*args, **kw):
+        t = time.time()
+        try:
+            return real(*args, **kw)
+        finally:
+            MARKS.append((time.time() - T0, f"    {name} took {time.time() - t:.3f}"))
+
+    setattr(owner, name, timed)
+
+
+_REAL_STAGE = None
+
+
+def _staged(name):
+    """``writer._stage_one`` timed (a module-level function: the renderers' pool pickles
+    it by name); a forked renderer appends to its own file, the parent writes it out."""
+    t = time.time()
+    try:
+        return _REAL_STAGE(name)
+    finally:
+        with open(OUT + ".renderers", "a", encoding="utf-8") as fh:
+            fh.write(f"{t - T0:7.3f}  {name} rendered and written in "
+                     f"{time.time() - t:.3f} s (process {os.getpid()})\n")
+
+
+def _instrument() -> None:
+    from checks import parallel, plugin
+    from checks.report import writer
+
+    for owner, name in ((parallel, "_take_stored"), (parallel, "_few_changed"),
+                        (plugin, "build_report_dicts"), (plugin, "write_reports"),
+                        (plugin.SessionPlugin, "_reports_unchanged"),
+                        (plugin.SessionPlugin, "_prune")):
+        _timed(owner, name)
+    global _REAL_STAGE
+    _REAL_STAGE = writer._stage_one
+    writer._stage_one = _staged
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    mark("configure")
+    try:
+        os.unlink(OUT + ".renderers")
+    except OSError:
+        pass
+    _instrument()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session):
+    mark("collection start")
+    yield
+    mark("collection end")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection_finish(session):
+    mark("up-front check start")
+    yield
+    mark("up-front check end")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session):
+    mark("items start")
+    yield
+    mark("items end")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_sessionfinish(session):
+    mark("sessionfinish start")
+    yield
+    mark("sessionfinish end")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_unconfigure(config):
+    mark("unconfigure start")
+    yield
+    mark("unconfigure end")
+    prev = 0.0
+    lines = []
+    for t, what in MARKS:
+        lines.append(f"{t:7.3f} (+{t - prev:6.3f})  {what}")
+        prev = t
+    try:
+        with open(OUT + ".renderers", encoding="utf-8") as fh:
+            lines += ["renderers:", *fh.read().splitlines()]
+    except OSError:
+        pass
+    with open(OUT, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
