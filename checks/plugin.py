@@ -71,6 +71,7 @@ class State:
     # nodeid -> payload of an item run in this (the controlling) process, until its report
     handed: dict[str, dict] = field(default_factory=dict)
     collected: bool = False
+    scanned: set[str] | None = None  # the seeds the collection found (for _prune)
     empty: bool = False
     report: dict | None = None
     written: list[Path] = field(default_factory=list)
@@ -368,6 +369,7 @@ class SeedDir(pytest.Directory):
             yield from dask_pytest.collect(self, state)
             return
         entries = scan(self.path)
+        state.scanned = {rel for rel, _ in entries}
         store = _store(self.config)
         batch = _unselected_run(self.config, state, len(entries))
         if (batch and state.jobs > 1 and state.early is None
@@ -1166,7 +1168,10 @@ class SessionPlugin:
             return
         current = {p: r.get("sha256") for p, r in state.files.items()
                    if not r.get("unreadable")}
-        if set(state.files) != {rel for rel, _ in scan(state.root)}:
+        # (the seeds the collection found: scanning 50,000 files again took 0.2 s)
+        seen = state.scanned if state.scanned is not None else \
+            {rel for rel, _ in scan(state.root)}
+        if set(state.files) != seen:
             return
         state.store.prune(state.ctx, current, state.started_wall)
 

@@ -224,6 +224,33 @@ def test_edited_added_renamed_seed_is_rechecked(pytester, calls):
                for f in warm[0])
 
 
+def test_a_full_run_prunes_rows_that_cannot_hit_again_and_a_selection_does_not(pytester):
+    """After a run that saw every seed (told by the seeds the collection found) the
+    store keeps only the rows of the seeds as they are now: a renamed seed's old row
+    goes, and an edited seed's. A run of a selection keeps everything. (Runs in
+    subprocesses: in-process runs import the checks again and cannot pickle the
+    corpus state, which leaves their store broken.)"""
+    import sqlite3
+
+    seeds = make_seeds(pytester.path / "s", FILES)
+
+    def run_sub(out: str, *args: str) -> None:
+        pytester.runpytest_subprocess("--seeds", str(seeds), "--report-dir", out,
+                                      "-p", "no:randomly", *args)
+
+    def rows() -> list[str]:
+        with sqlite3.connect(store_file(pytester, seeds)) as conn:
+            return sorted(p for (p,) in conn.execute("SELECT path FROM seed"))
+
+    run_sub("o1")
+    (seeds / "sub" / "e.txt").rename(seeds / "sub" / "e2.txt")
+    (seeds / "d.txt").write_text(HEADER + "    短文\n\n      工作实缋突出。\n", encoding="utf-8")
+    run_sub("o2", "-k", "b.txt")
+    assert {"sub/e.txt", "d.txt"} <= set(rows())
+    run_sub("o3")
+    assert rows() == sorted(set(FILES) - {"sub/e.txt"} | {"sub/e2.txt"})
+
+
 def test_changed_config_or_check_version_invalidates(pytester, calls, monkeypatch):
     seeds = make_seeds(pytester.path / "s", FILES)
     run(pytester, seeds, "o1")
