@@ -224,10 +224,28 @@ def test_key_index_owners_and_caps():
     assert up.owners(np.array([3], dtype=np.uint64), cap=1, before=ki) == set()
 
 
+def _old_rebase(old_paths, owners, changed):
+    """Reference: what an update keeps, as it was worked out with a dict of every path
+    and a sort of all of them."""
+    pid = {p: i for i, p in enumerate(old_paths)}
+    drop = [pid[p] for p in changed if p in pid]
+    keep = (~np.isin(owners, np.asarray(drop, dtype=np.int64)) if drop
+            else np.ones(len(owners), dtype=bool))
+    paths = sorted((set(old_paths) - {p for p, k in changed.items() if k is None})
+                   | {p for p, k in changed.items() if k is not None})
+    new_id = {p: i for i, p in enumerate(paths)}
+    remap = np.array([new_id.get(p, -1) for p in old_paths], dtype=np.int64)
+    kept = remap[owners[keep]] if len(old_paths) else owners[keep]
+    return keep, paths, new_id, kept
+
+
 def _sorted_again(ix, changed):
     """Reference: an index's update as it was made before the merge, every row sorted
     again (kept rows first, then the new ones in ``changed``'s order, stably)."""
-    keep, paths, new_id, kept = incremental._rebase(ix.paths, ix.pid, ix.O, changed)
+    keep, paths, new_id, kept = _old_rebase(ix.paths, ix.O, changed)
+    got = incremental._rebase(ix.paths, ix.pid, ix.O, changed)
+    assert np.array_equal(got[0], keep) and got[1] == paths and np.array_equal(got[3], kept)
+    assert got[2] == {p: new_id[p] for p, k in changed.items() if k is not None}
     news = [(p, k) for p, k in changed.items() if k is not None]
     if isinstance(ix, incremental.KeyIndex):
         H = np.concatenate([ix.H[keep]] + [k for _p, k in news])
@@ -242,10 +260,11 @@ def _sorted_again(ix, changed):
 
 
 def test_index_updates_merge_new_rows_into_the_kept_ones_as_a_full_sort_would():
-    """KeyIndex and GroupIndex updates merge the changed seeds' rows into the kept
-    (sorted) rows: the arrays a stable sort of all of them gives, ties included (keys
-    and groups shared by many seeds, seeds added before and after the others, removed,
-    replaced, emptied)."""
+    """KeyIndex and GroupIndex updates renumber the kept rows' owners and merge the
+    changed seeds' rows into the kept (sorted) rows: the paths, ids and arrays a dict of
+    every path and a stable sort of all rows gave, ties included (keys and groups shared
+    by many seeds, seeds added before and after the others, removed, replaced,
+    emptied)."""
     rng = np.random.default_rng(7)
     u = lambda *a: rng.integers(0, 6, size=a).astype(np.uint64)  # noqa: E731  (many ties)
     paths = [f"{i:03d}.txt" for i in range(0, 60, 2)]
