@@ -77,7 +77,12 @@ def missing_reason() -> str | None:
 
 @functools.lru_cache(maxsize=65536)
 def _alikes(ch: str) -> dict[str, str]:
-    return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
+    """The substitutes tried for ``ch``: its confusables but numerals, and of its
+    sound-alikes that do not also look alike only those a writer meaning the substitute
+    types (:func:`typo_data.typed_for`: the substitute's everyday reading is one of
+    ``ch``'s; 乌军 is no slip for 乌龟, whose jūn is the rare reading of 龟裂)."""
+    return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS
+            and (k != "sound" or D.typed_for(ch, y) or D.looks_alike(ch, y))}
 
 
 @functools.lru_cache(maxsize=1 << 18)

@@ -52,6 +52,8 @@ FIRES = [
     # the front/back nasal swapped (ming/min, xing/xin): near-homophones, no word as written
     ("我们要尊重各名族的风俗习惯。", 7, "名族", "民族"),
     ("社区干部工作很幸苦，群众看在眼里。", 8, "幸苦", "辛苦"),
+    # 且 is qiě first; 具's everyday jù is a rare reading of 且 (typo_data.typed_for)
+    ("申请人应当且备下列条件，方可办理登记手续。", 6, "且备", "具备"),
 ]
 
 
@@ -111,6 +113,52 @@ def test_a_newer_word_the_model_knows_well_is_not_swapped(tmp_path, monkeypatch)
         assert [(c.wrong, c.right) for c in L.find_lm_confusions(sentence)] == [("大咖", "大家")]
     finally:
         L._run_swaps.cache_clear()
+
+
+TYPED = [
+    # 奶 nǎi is a rare reading (nái) of 能, whose everyday reading is néng
+    ("这家乳企的奶源主要来自内蒙古。", 5, "奶源", "能源"),
+    # 立 and 于 share only wei, a rare reading of each
+    ("青年人要勇立潮头，敢为人先。", 4, "勇立", "勇于"),
+    # 沁 qìn is a rare reading of 浸 (jìn)
+    ("春雨沁润着田野，麦苗长势喜人。", 2, "沁润", "浸润"),
+]
+
+
+def _forget_swaps():
+    for f in (L._alikes, L._alike_set, L.window_swaps, L._fills, L._run_swaps):
+        f.cache_clear()
+
+
+@pytest.mark.parametrize("sentence,start,wrong,right", TYPED)
+def test_a_sound_alike_only_through_a_rare_reading_of_the_right_character_is_not_tried(
+        tmp_path, monkeypatch, sentence, start, wrong, right):
+    from checks import typo_data as D
+
+    i = next(k for k in range(len(wrong)) if wrong[k] != right[k])
+    assert not D.typed_for(wrong[i], right[i]) and not D.looks_alike(wrong[i], right[i])
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the reading rule is what silences it: without it the model swaps (>= 14 nats)
+    monkeypatch.setattr(D, "typed_for", lambda written, r: True)
+    _forget_swaps()
+    try:
+        got = L.find_lm_confusions(sentence)
+        assert [(c.start, c.wrong, c.right) for c in got] == [(start, wrong, right)]
+        assert got[0].gain >= 14.0
+    finally:
+        monkeypatch.undo()
+        _forget_swaps()
+
+
+def test_typed_for_reads_the_intended_character_everyday_reading():
+    from checks import typo_data as D
+
+    assert D.typed_for("且", "具") and D.typed_for("杭", "抗") and D.typed_for("曾", "增")
+    assert D.typed_for("毕", "必")  # the same everyday reading
+    assert not D.typed_for("具", "且")  # the other way: 且 is qiě, no reading of 具 (jù)
+    assert not D.typed_for("军", "龟") and not D.typed_for("立", "于")
+    # a look-alike stays a candidate whatever its readings (朔 is 溯's component)
+    assert D.looks_alike("朔", "溯") and not D.typed_for("朔", "溯")
 
 
 SILENT = [
