@@ -152,7 +152,7 @@ def _fills(key: str, ch: str, min_freq: int,
     i = key.index("\0")
     pre, post = key[:i], key[i + 1:]
     nasal = not freq.get(pre + ch + post)  # nasal near-homophones only where it is no word
-    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & set(ys)
+    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys
                  if nasal or conf[y] != "nasal")
 
 
