@@ -719,6 +719,43 @@ def _build_idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]
     return idx, frozenset(heads), frozenset(tails)
 
 
+def looks_alike(a: str, b: str) -> bool:
+    """Is ``b`` among ``a``'s look-alikes as :func:`confusables` gathers them (the shape
+    table, a same-stroke group, a shared phonetic component, the component itself: 朔/溯),
+    or the reverse?"""
+    return b in _shapes(a) or a in _shapes(b)
+
+
+@functools.lru_cache(maxsize=65536)
+def _shapes(ch: str) -> frozenset[str]:
+    return (_in_table_shapes().get(ch, frozenset()) | same_stroke().get(ch, frozenset())
+            | shared_component().get(ch, frozenset()))
+
+
+def typed_for(written: str, right: str) -> bool:
+    """Could a writer who meant ``right`` have typed ``written`` by its sound: is
+    ``right``'s everyday (first) reading, tones ignored, one of ``written``'s readings?
+    A pinyin input method offers the characters of the reading typed, so a slip shares
+    the *intended* character's everyday reading (杭/抗 kang, 曾/增 zeng, 且/具 ju). A pair
+    that shares only a rare reading of the intended character (乌军 → 乌龟: 龟 is jūn only
+    in 龟裂) or of both (勇立 → 勇于: 立 and 于 share only wei, a rare reading of each) is
+    no such slip."""
+    return everyday_reading(right) in toneless_readings(written)
+
+
+@functools.lru_cache(maxsize=65536)
+def everyday_reading(ch: str) -> str | None:
+    """``ch``'s first (everyday) reading, tones ignored (None without a reading)."""
+    main = readings(ch)[:1]
+    return _toneless(main[0]) if main else None
+
+
+@functools.lru_cache(maxsize=65536)
+def toneless_readings(ch: str) -> frozenset[str]:
+    """All of ``ch``'s readings, tones ignored."""
+    return frozenset(_toneless(r) for r in readings(ch))
+
+
 @functools.lru_cache(maxsize=65536)
 def sound_and_shape(a: str, b: str) -> bool:
     """Do ``a`` and ``b`` both sound alike (a reading shared, tones ignored) and look alike

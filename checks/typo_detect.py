@@ -845,6 +845,9 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
             continue
         if det == "idiom" and _attested(text[s:e], right):
             continue
+        if (det == "idiom" and kind == "sound" and not D.typed_for(text[p], y)
+                and not D.looks_alike(text[p], y)):
+            continue  # shares only a rare reading of the idiom's character (也/迭)
         if det == "variant" and not _known_slip(text[s:e], right):
             continue
         ra, rb = run_of(p)

@@ -36,6 +36,8 @@ SIZES = (2, 3)  # characters of the word a swap makes (4: idioms, typo.broken-id
 TRIED = 8  # swaps scored per character, the most frequent words first
 STANDALONE = 20000  # jieba frequency of a character that is a frequent word on its own
 CONTEXT = 2  # tokens of context each side of the swapped tokens
+TERM_FREQ = 5  # jieba frequency from which a word rarer than ``min_freq`` is a candidate
+# where it is a term (催告, 抗诉, 教唆: :func:`term`), see docs/typos.md, tenth landing
 NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba's tagger
 # reads a name (范伟 in 管辖的范伟较宽, 新加波); the likeliest name it would have let through
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
@@ -77,18 +79,26 @@ def missing_reason() -> str | None:
 
 @functools.lru_cache(maxsize=65536)
 def _alikes(ch: str) -> dict[str, str]:
-    return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS}
+    """The substitutes tried for ``ch``: its confusables but numerals, and of its
+    sound-alikes that do not also look alike only those a writer meaning the substitute
+    types (:func:`typo_data.typed_for`: the substitute's everyday reading is one of
+    ``ch``'s; 乌军 is no slip for 乌龟, whose jūn is the rare reading of 龟裂)."""
+    return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS
+            and (k != "sound" or D.typed_for(ch, y) or D.looks_alike(ch, y))}
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str], ...]:
+def window_swaps(window: str, min_freq: int,
+                 term_freq: int = TERM_FREQ) -> tuple[tuple[int, int, str, str], ...]:
     """(offset, minus the frequency of the word made, substitute, kind) for every
     character of ``window`` but numerals whose sound-alikes or look-alikes make the window
-    a jieba word of frequency >= ``min_freq`` (cached: windows recur; :func:`_run_swaps`
+    a jieba word of frequency >= ``min_freq``, or from ``term_freq`` on a term where the
+    window is no word anywhere (:func:`term`) (cached: windows recur; :func:`_run_swaps`
     asks it for the windows of two characters)."""
     freq = D.word_freq()
     out = []
     nasal = not freq.get(window)  # nasal near-homophones only where the text is no word
+    unknown = None  # is the window no word anywhere (asked only for a term)
     for k, ch in enumerate(window):
         if ch in NUMERALS:
             continue
@@ -96,12 +106,19 @@ def window_swaps(window: str, min_freq: int) -> tuple[tuple[int, int, str, str],
         # most windows have no swap: the two sets are intersected from the smaller side
         # (a set of the fills cached per pattern, not the index's string, whose iteration
         # makes a new string per character)
-        ys = _alike_set(ch) & _fill_set(pre + "\0" + post, min_freq)
+        ys = _alike_set(ch) & _fill_set(pre + "\0" + post, min_freq, term_freq)
         if not ys:
             continue
         conf = _alikes(ch)
-        out += [(k, -freq.get(pre + y + post, 0), y, conf[y]) for y in ys
-                if nasal or conf[y] != "nasal"]
+        for y in ys:
+            f = freq.get(pre + y + post, 0)
+            if f < min_freq:  # a term
+                if unknown is None:
+                    unknown = _unknown(window)
+                if not unknown:
+                    continue
+            if nasal or conf[y] != "nasal":
+                out.append((k, -f, y, conf[y]))
     return tuple(out)
 
 
@@ -111,21 +128,23 @@ def _alike_set(ch: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def _fill_set(key: str, min_freq: int) -> frozenset[str]:
+def _fill_set(key: str, min_freq: int, term_freq: int) -> frozenset[str]:
     """The characters that fill the blank of the word pattern ``key``, as a set (cached:
     a window of two characters has one of 2 x ~9,000 patterns)."""
-    return frozenset(D.pattern_index(min_freq).get(key, ""))
+    return frozenset(_index(min_freq, term_freq).get(key, ""))
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _fills(key: str, ch: str, min_freq: int) -> tuple[tuple[int, str, str], ...]:
+def _fills(key: str, ch: str, min_freq: int,
+           term_freq: int) -> tuple[tuple[int, str, str], ...]:
     """(minus the frequency of the word made, substitute, kind) for each sound-alike or
     look-alike of ``ch`` (not a numeral) that fills the blank (``\\0``) of ``key``, a
-    window with ``ch`` blanked, to make a jieba word of frequency >= ``min_freq``
-    (cached: windows recur)."""
+    window with ``ch`` blanked, to make a jieba word of frequency >= ``min_freq``, or a
+    term from ``term_freq`` on (the caller asks whether the window is no word: a term's
+    frequency is under ``min_freq``) (cached: windows recur)."""
     if ch in NUMERALS:
         return ()
-    ys = D.pattern_index(min_freq).get(key)
+    ys = _index(min_freq, term_freq).get(key)
     if not ys:
         return ()
     conf = _alikes(ch)
@@ -195,6 +214,64 @@ def familiar(written: str) -> bool:
     return written in lm and lm.score(written, bos=False, eos=False) >= FAMILIAR
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def term(word: str, written: str) -> bool:
+    """May ``word``, rarer in jieba's dictionary than the ``min_freq`` of the candidates
+    (a legal or medical term: 催告 10, 教唆 49, 白癜风 20), stand for ``written``? Where the
+    reference model lists it as a word, jieba tags it no name (王晓平, 胡塞尔 are rare
+    words too) and the text as written is no word anywhere: not in jieba's dictionary
+    (at any frequency), the model's vocabulary or pypinyin's phrases (催稿 is a word of its
+    own, not a slip for 催告)."""
+    return available() and _term_word(word) and _unknown(written)
+
+
+def _term_word(word: str) -> bool:
+    """Does the reference model list ``word``, and jieba's tagger not read it as a name?"""
+    return word in model() and D.word_tags().get(word) not in D.NAME_TAGS
+
+
+@functools.lru_cache(maxsize=8)
+def _term_index(term_freq: int, min_freq: int) -> dict[str, str]:
+    """:func:`typo_data.pattern_index` of the words that may be terms: jieba words of 2-3
+    characters with frequency from ``term_freq`` up to (not including) ``min_freq`` that
+    the reference model lists and jieba does not tag as a name (about 26,000 patterns;
+    built once and kept in the tables file, as the dictionary's own indexes are)."""
+    if not available():
+        return {}  # not kept: the tables file must not remember a missing model
+
+    def build() -> dict[str, str]:
+        idx: dict[str, str] = {}
+        for w, f in D.word_freq().items():
+            if 2 <= len(w) <= 3 and term_freq <= f < min_freq and _term_word(w):
+                for i in range(len(w)):
+                    k = w[:i] + "\0" + w[i + 1:]
+                    idx[k] = idx.get(k, "") + w[i]
+        return idx
+
+    return D._kept(f"lm_term_index:{term_freq}:{min_freq}", build)  # in the tables file
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _unknown(written: str) -> bool:
+    """Is ``written`` no word anywhere: not in jieba's dictionary (at any frequency), the
+    reference model's vocabulary or pypinyin's phrases?"""
+    return (written not in D.word_freq() and written not in model()
+            and written not in D.phrases())
+
+
+@functools.lru_cache(maxsize=8)
+def _index(min_freq: int, term_freq: int) -> dict[str, str]:
+    """:func:`typo_data.pattern_index` of ``min_freq`` with the terms of
+    :func:`_term_index` (from ``term_freq`` on) added: one look-up a window finds both."""
+    idx = D.pattern_index(min_freq)
+    if term_freq >= min_freq:
+        return idx
+    idx = dict(idx)
+    for k, ys in _term_index(term_freq, min_freq).items():
+        idx[k] = idx.get(k, "") + ys
+    return idx
+
+
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
     """The gain (nats) a swap of ``ch`` for ``repl`` must reach: ``both_gain`` when the
     two both sound and look alike (脉博/脉搏), unless ``ch`` is a frequent word on its own
@@ -207,13 +284,15 @@ def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
 
 def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.5,
                        min_freq: int = 50, names: bool = True,
-                       repaired: Iterable[tuple[int, int, str]] = ()) -> list[Confusion]:
+                       repaired: Iterable[tuple[int, int, str]] = (),
+                       term_freq: int = TERM_FREQ) -> list[Confusion]:
     """Characters whose swap for a sound-alike or look-alike raises the model's
     log-probability of their clause (a run of Han characters) by at least ``min_gain``
     nats (``both_gain`` for a character that both sounds and looks like its substitute,
     see :func:`need`). A candidate swap makes a jieba word of 2-3 characters (frequency
-    >= ``min_freq``) with its neighbours. Numerals are never swapped; characters jieba's
-    tagger reads as part of a name are left alone (``names``). The flagged window is the
+    >= ``min_freq``, or from ``term_freq`` on a term, see :func:`term`) with its
+    neighbours. Numerals are never swapped; characters jieba's tagger reads as part of a
+    name are left alone (``names``). The flagged window is the
     word the swap makes. Each clause is judged on its own and the verdict is cached, so
     boilerplate repeated across seeds costs one look-up.
 
@@ -239,7 +318,7 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     for m in _RUN.finditer(text):
         r = m.group()
         s = m.start()
-        swaps = _run_swaps(r, min_gain, both_gain, min_freq, names)
+        swaps = _run_swaps(r, min_gain, both_gain, min_freq, names, term_freq)
         out += [found(r, s, sw, "lm") for sw in swaps]
         if not swaps and not given:
             continue  # most runs: nothing to read again
@@ -253,7 +332,7 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
         r2 = "".join(chars)
         if r2 == r:
             continue
-        for sw in _run_swaps(r2, min_gain, both_gain, min_freq, names):
+        for sw in _run_swaps(r2, min_gain, both_gain, min_freq, names, term_freq):
             if any(sw[0] < fb and fa < sw[1] for fa, fb, _w in fixes):
                 continue  # only characters as written: the repaired ones are reported
             out.append(found(r, s, sw, "lm-after"))
@@ -265,7 +344,8 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
 
 @functools.lru_cache(maxsize=1 << 18)  # runs recur across seeds
 def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
-               names: bool) -> tuple[tuple[int, int, int, str, str, float], ...]:
+               names: bool, term_freq: int = TERM_FREQ
+               ) -> tuple[tuple[int, int, int, str, str, float], ...]:
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
     kind, gain in nats), offsets within the run."""
     lm = model()
@@ -297,7 +377,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     cands: dict[int, set] = {}
     w2 = list(map(add, r, r[1:]))
     for a in compress(range(n - 1), map(or_, sus, sus[1:])):  # pairs: cached, they recur
-        for k, f, y, kind in window_swaps(w2[a], min_freq):
+        for k, f, y, kind in window_swaps(w2[a], min_freq, term_freq):
             p = a + k
             if sus[p]:
                 at = cands.get(p)
@@ -306,7 +386,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 at.add((f, a, a + 2, y, kind))
     # windows of 3: the blanked forms of all of them built and looked up in C loops (a
     # few in ten match a word pattern)
-    get = D.pattern_index(min_freq).get
+    get = _index(min_freq, term_freq).get
     z = repeat("\0")
     for k, keys in ((0, list(map(add, z, w2[1:]))),
                     (1, list(map(add, map(add, r[:-2], z), r[2:]))),
@@ -314,12 +394,14 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         for a in compress(range(n - 2), map(get, keys)):
             p = a + k
             if sus[p]:
-                sw = _fills(keys[a], r[p], min_freq)
+                sw = _fills(keys[a], r[p], min_freq, term_freq)
                 if sw:
                     at = cands.get(p)
-                    if at is None:
-                        at = cands[p] = set()
                     for f, y, kind in sw:
+                        if -f < min_freq and not _unknown(r[a:a + 3]):
+                            continue  # a term, but the window as written is a word
+                        if at is None:
+                            at = cands[p] = set()
                         at.add((f, a, a + 3, y, kind))
     # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]
     joined = " ".join(toks)

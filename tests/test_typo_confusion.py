@@ -363,6 +363,44 @@ def test_a_variant_the_language_model_knows_is_no_broken_idiom(tmp_path, sentenc
     assert c.detector == "idiom" and c.start == 7
 
 
+# -- a sound-alike must be one a writer meaning the idiom types ----------------------------------
+
+def test_an_idiom_broken_by_a_rare_reading_of_the_written_character_fires(tmp_path):
+    from checks import typo_data as D
+
+    # 曾 is céng first; 增's everyday zēng is its other reading: typed for 增, so a slip
+    assert D.readings("曾")[0] != D.readings("增")[0] and D.typed_for("曾", "增")
+    got = run(tmp_path, [LEAD + "两国人民的友谊与日俱曾。" + TAIL])
+    c = len(LEAD) + 8
+    assert [row(f) for f in got] == [("typo.broken-idiom", "warning", 3, c, c + 4, "与日俱曾",
+                                      "与日俱增", False)]
+
+
+RARE_READING = [
+    # 也 (yě, yí) and 迭 (dié, yì) share only yi, the rare reading of each
+    ("全县粮食总产量也创新高。", 7, "也创新高", "迭创新高", 6.0),
+    # 股 gǔ is a rare reading (gū) of 家 (jiā): no one typing 一家独大 gets 一股
+    ("家族企业一股独大，决策容易失误。", 4, "一股独大", "一家独大", 9.0),
+]
+
+
+@pytest.mark.parametrize("sentence,start,wrong,right,gain", RARE_READING)
+def test_no_broken_idiom_through_a_rare_reading_of_the_idiom_character(
+        tmp_path, monkeypatch, fresh_clause_memo, sentence, start, wrong, right, gain):
+    from checks import typo_data as D
+    from checks import typo_detect as T
+
+    i = next(k for k in range(len(wrong)) if wrong[k] != right[k])
+    assert not D.typed_for(wrong[i], right[i]) and not D.looks_alike(wrong[i], right[i])
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the reading rule is what silences it: without it the window is a broken idiom
+    monkeypatch.setattr(D, "typed_for", lambda written, r: True)
+    T._CLAUSES.cache_clear()
+    (c,) = T.find_confusions(sentence)
+    assert (c.start, c.wrong, c.right, c.detector) == (start, wrong, right, "idiom")
+    assert c.gain >= gain
+
+
 def test_a_slip_five_times_rarer_than_its_idiom_still_fires(tmp_path):
     from checks import typo_lm as L
 

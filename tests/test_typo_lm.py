@@ -52,6 +52,8 @@ FIRES = [
     # the front/back nasal swapped (ming/min, xing/xin): near-homophones, no word as written
     ("我们要尊重各名族的风俗习惯。", 7, "名族", "民族"),
     ("社区干部工作很幸苦，群众看在眼里。", 8, "幸苦", "辛苦"),
+    # 且 is qiě first; 具's everyday jù is a rare reading of 且 (typo_data.typed_for)
+    ("申请人应当且备下列条件，方可办理登记手续。", 6, "且备", "具备"),
 ]
 
 
@@ -111,6 +113,113 @@ def test_a_newer_word_the_model_knows_well_is_not_swapped(tmp_path, monkeypatch)
         assert [(c.wrong, c.right) for c in L.find_lm_confusions(sentence)] == [("大咖", "大家")]
     finally:
         L._run_swaps.cache_clear()
+
+
+TYPED = [
+    # 奶 nǎi is a rare reading (nái) of 能, whose everyday reading is néng
+    ("这家乳企的奶源主要来自内蒙古。", 5, "奶源", "能源"),
+    # 立 and 于 share only wei, a rare reading of each
+    ("青年人要勇立潮头，敢为人先。", 4, "勇立", "勇于"),
+    # 沁 qìn is a rare reading of 浸 (jìn)
+    ("春雨沁润着田野，麦苗长势喜人。", 2, "沁润", "浸润"),
+]
+
+
+def _forget_swaps():
+    for f in (L._alikes, L._alike_set, L.window_swaps, L._fills, L._run_swaps):
+        f.cache_clear()
+
+
+@pytest.mark.parametrize("sentence,start,wrong,right", TYPED)
+def test_a_sound_alike_only_through_a_rare_reading_of_the_right_character_is_not_tried(
+        tmp_path, monkeypatch, sentence, start, wrong, right):
+    from checks import typo_data as D
+
+    i = next(k for k in range(len(wrong)) if wrong[k] != right[k])
+    assert not D.typed_for(wrong[i], right[i]) and not D.looks_alike(wrong[i], right[i])
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    # the reading rule is what silences it: without it the model swaps (>= 14 nats)
+    monkeypatch.setattr(D, "typed_for", lambda written, r: True)
+    _forget_swaps()
+    try:
+        got = L.find_lm_confusions(sentence)
+        assert [(c.start, c.wrong, c.right) for c in got] == [(start, wrong, right)]
+        assert got[0].gain >= 14.0
+    finally:
+        monkeypatch.undo()
+        _forget_swaps()
+
+
+def test_typed_for_reads_the_intended_character_everyday_reading():
+    from checks import typo_data as D
+
+    assert D.typed_for("且", "具") and D.typed_for("杭", "抗") and D.typed_for("曾", "增")
+    assert D.typed_for("毕", "必")  # the same everyday reading
+    assert not D.typed_for("具", "且")  # the other way: 且 is qiě, no reading of 具 (jù)
+    assert not D.typed_for("军", "龟") and not D.typed_for("立", "于")
+    # a look-alike stays a candidate whatever its readings (朔 is 溯's component)
+    assert D.looks_alike("朔", "溯") and not D.typed_for("朔", "溯")
+
+
+# -- terms: words rarer than min_freq (50) in jieba's dictionary ------------------------------
+
+TERMS = [
+    # 抗诉 (jieba 27), 白癜风 (20), 甲硝唑 (17): terms of law and medicine
+    ("检察机关对这起案件依法提出抗素。", 14, "抗素", "抗诉"),
+    ("皮肤上出现白斑，可能是白殿风，应及早就医。", 12, "白殿风", "白癜风"),
+    ("医生建议他口服甲肖唑片，连服一周。", 8, "甲肖唑", "甲硝唑"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", TERMS)
+def test_a_term_rarer_than_min_freq_is_a_candidate(tmp_path, sentence, col, wrong, right):
+    from checks import typo_data as D
+
+    assert 5 <= D.word_freq()[right] < 50 and L.term(right, wrong)
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
+    # below TERM_FREQ, or with terms off (term_freq = min_freq), it is no candidate
+    assert L.find_lm_confusions(sentence, term_freq=50) == []
+
+
+def test_term_needs_the_model_no_name_and_a_written_form_that_is_no_word():
+    assert L.term("教唆", "教酸") and L.term("婚龄", "昏龄")
+    # the model does not list 符福渊 (a name jieba lists at 20)
+    assert "符福渊" not in L.model() and not L.term("符福渊", "符福洲")
+    # the model lists 胡塞尔, but jieba tags it a person's name
+    assert "胡塞尔" in L.model() and not L.term("胡塞尔", "胡塞称")
+    # the text as written is a word of its own (jieba, the model)
+    assert not L.term("教唆", "教练") and not L.term("催告", "催稿")
+
+
+NOT_TERMS = [
+    # a reporter's and a minister's names: 符福渊, 王晓平 are rare jieba words (names)
+    ("记者符福洲报道：当地举行了庆祝活动。", 2, "符福洲", "符福渊"),
+    ("部长王晓萍表示，今年就业形势总体稳定。", 2, "王晓萍", "王晓平"),
+]
+
+
+@pytest.mark.parametrize("sentence,start,wrong,right", NOT_TERMS)
+def test_a_rare_name_is_no_term(tmp_path, monkeypatch, sentence, start, wrong, right):
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    assert not L.term(right, wrong)
+    # the term test is what silences it: with any rare word a term, the model swaps (more
+    # than NAME_OVERRIDE, so jieba's name veto gives way)
+    monkeypatch.setattr(L, "_term_word", lambda word: True)
+    _forget_terms()
+    try:
+        got = L.find_lm_confusions(sentence)
+        assert [(c.start, c.wrong, c.right) for c in got] == [(start, wrong, right)]
+        assert got[0].gain >= L.NAME_OVERRIDE
+    finally:
+        monkeypatch.undo()
+        _forget_terms()
+
+
+def _forget_terms():
+    for f in (L._term_index, L._index, L._fill_set, L._fills, L.window_swaps, L._run_swaps):
+        f.cache_clear()
 
 
 SILENT = [

@@ -21,23 +21,28 @@ def _clear():
 def test_pair_swaps_follow_the_word_frequency_they_were_asked_with():
     _clear()
     f = D.word_freq()["必然"]  # 4,280 in jieba's dictionary
-    low = L.window_swaps("毕然", f)
-    high = L.window_swaps("毕然", f + 1)  # 必然 is now too rare to be a repair
+    low = L.window_swaps("毕然", f, f)
+    high = L.window_swaps("毕然", f + 1, f + 1)  # 必然 is now too rare to be a repair
     assert (0, -f, "必", "sound") in low
     assert all(y != "必" for _k, _f, y, _kind in high)
-    assert L.window_swaps("毕然", f) == low  # from the memo: the same answer
-    assert L._fill_set("\0然", f) != L._fill_set("\0然", f + 1)
-    assert "必" in L._fill_set("\0然", f) and "必" not in L._fill_set("\0然", f + 1)
+    assert L.window_swaps("毕然", f, f) == low  # from the memo: the same answer
+    assert L._fill_set("\0然", f, f) != L._fill_set("\0然", f + 1, f + 1)
+    assert "必" in L._fill_set("\0然", f, f) and "必" not in L._fill_set("\0然", f + 1, f + 1)
+    # keyed by the terms' frequency too: from 5 on, 必然 is a term (毕然 is no word)
+    assert (0, -f, "必", "sound") in L.window_swaps("毕然", f + 1, 5)
+    assert L.window_swaps("毕然", f + 1, f + 1) == high
 
 
 def test_three_character_fills_follow_the_word_frequency():
     _clear()
     f = D.word_freq()["必然性"]  # 197
-    assert L._fills("\0然性", "毕", f) == ((-f, "必", "sound"),)
-    assert L._fills("\0然性", "毕", f + 1) == ()
-    assert L._fills("\0然性", "毕", f) == ((-f, "必", "sound"),)
-    assert L._fills("\0然性", "二", f) == ()  # a numeral never changes
-    assert L._fills("办公\0", "式", 50) == ((-D.word_freq()["办公室"], "室", "sound"),)
+    assert L._fills("\0然性", "毕", f, f) == ((-f, "必", "sound"),)
+    assert L._fills("\0然性", "毕", f + 1, f + 1) == ()
+    assert L._fills("\0然性", "毕", f, f) == ((-f, "必", "sound"),)
+    assert L._fills("\0然性", "二", f, f) == ()  # a numeral never changes
+    assert L._fills("办公\0", "式", 50, 50) == ((-D.word_freq()["办公室"], "室", "sound"),)
+    # keyed by the terms' frequency too: from 5 on, 必然性 is a term
+    assert L._fills("\0然性", "毕", f + 1, 5) == ((-f, "必", "sound"),)
 
 
 def test_the_language_model_memo_is_keyed_by_its_parameters():
@@ -45,8 +50,9 @@ def test_the_language_model_memo_is_keyed_by_its_parameters():
     f = D.word_freq()["必然"]
     hit = [(c.start, c.end, c.wrong, c.right) for c in L.find_lm_confusions(SLIP)]
     assert hit == [(10, 12, "毕然", "必然")]
-    # 必然 below the word frequency asked for: no repair; then the default again
-    assert L.find_lm_confusions(SLIP, min_freq=f + 1) == []
+    # 必然 below the word frequency asked for (and for terms): no repair; then the
+    # default again
+    assert L.find_lm_confusions(SLIP, min_freq=f + 1, term_freq=f + 1) == []
     assert [(c.start, c.end, c.wrong, c.right)
             for c in L.find_lm_confusions(SLIP)] == hit
     # a gain no swap reaches: nothing, and the memo of the default is not consulted

@@ -321,7 +321,7 @@ IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often i
 # is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=13)
+@corpus_index("typo", version=14)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
