@@ -83,32 +83,20 @@ def pytest_configure(config):
     _instrument()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_collection(session):
-    mark("collection start")
-    yield
-    mark("collection end")
+def _around(label: str):
+    """A hook wrapper (of a hook taking ``session``) that marks its start and end."""
+    @pytest.hookimpl(hookwrapper=True)
+    def wrapper(session):
+        mark(f"{label} start")
+        yield
+        mark(f"{label} end")
+    return wrapper
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_collection_finish(session):
-    mark("up-front check start")
-    yield
-    mark("up-front check end")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtestloop(session):
-    mark("items start")
-    yield
-    mark("items end")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_sessionfinish(session):
-    mark("sessionfinish start")
-    yield
-    mark("sessionfinish end")
+pytest_collection = _around("collection")
+pytest_collection_finish = _around("up-front check")
+pytest_runtestloop = _around("items")
+pytest_sessionfinish = _around("sessionfinish")
 
 
 @pytest.hookimpl(hookwrapper=True)

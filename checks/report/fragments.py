@@ -109,9 +109,8 @@ class Fragments:
         self.hits = 0
         self.misses = 0
         if path is not None and read:
-            data = _load(path)
-            if isinstance(data, dict) and data.get("salt") == self.salt \
-                    and isinstance(data.get("items"), dict):
+            data = _load_salted(path, self.salt)
+            if data is not None:
                 self.base = data["items"]
                 self.gen = data.get("gen")
                 self.old = dict(self.base)
@@ -182,9 +181,8 @@ class FileFragments:
         self.hits = 0
         self.misses = 0
         if path is not None and read:
-            data = _load(path)
-            if isinstance(data, dict) and data.get("salt") == self.salt \
-                    and isinstance(data.get("items"), dict):
+            data = _load_salted(path, self.salt)
+            if data is not None:
                 self._map(Path(target), data["items"])
 
     def _map(self, target: Path, items: dict) -> None:
@@ -231,6 +229,15 @@ class FileFragments:
             self.path.with_name(self.path.name + ".delta").unlink(missing_ok=True)
         except OSError:
             pass  # the cache is an optimisation
+
+
+def _load_salted(path: Path, salt: str) -> dict | None:
+    """A cache file's data when it was written with ``salt`` and holds its items."""
+    data = _load(path)
+    if isinstance(data, dict) and data.get("salt") == salt \
+            and isinstance(data.get("items"), dict):
+        return data
+    return None
 
 
 def _load(path: Path) -> Any:

@@ -326,10 +326,11 @@ def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int
 
 # -- the compressed payload ------------------------------------------------------------------
 #
-# A payload whose lines hold more than ``compress_above`` characters is embedded as raw deflate, base64-
-# encoded (encoding "deflate-raw+base64"), of its *lines*: the head (files, checks,
-# severities, categories) as compact JSON on the first line, then every finding's row one
-# a line, naming its file and check (the page's script turns the names into indexes). So
+# A payload whose lines hold more than ``compress_above`` characters is embedded as raw
+# deflate, base64-encoded (encoding "deflate-raw+base64"), of its *lines*: the head
+# (files, checks, severities, categories) as compact JSON on the first line, then every
+# finding's row one a line, naming its file and check (the page's script turns the
+# names into indexes). So
 # a seed added or removed changes no other seed's lines, where indexes would shift every
 # later row. The findings' lines are cut into *segments* of a few seeds' runs, the cuts
 # made by the runs' keys (content-defined: a change moves no cut but its own), and each
