@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def main() -> int:
     html_path.write_text(page, encoding="utf-8")
     size_html = html_path.stat().st_size
     size_md = len(md.encode("utf-8"))
-    encoding = "gzip+base64" if '"encoding": "gzip+base64"' in page else "json"
+    encoding = re.search(r'"encoding": "([^"]+)"', page).group(1)
 
     opens, walls, filters, heaps = [], [], [], []
     with browser.chromium(width=1280, height=1000) as d:
