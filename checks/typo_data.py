@@ -574,18 +574,15 @@ def confusables(ch: str) -> dict[str, str]:
         for c in idx.get(_toneless(r), ()):
             if c != ch:
                 out[c] = "sound"
-    shapes = (_in_table_shapes().get(ch, frozenset()) | same_stroke().get(ch, frozenset())
-              | shared_component().get(ch, frozenset()))
     tab = table()
-    for c in sorted(shapes):
+    for c in sorted(_shapes(ch)):
         if c != ch and c in tab:
             out.setdefault(c, "shape")
-    main = readings(ch)[:1]  # the everyday reading: 感 is gan here, not its rare han
-    for r in main:
-        for t in _nasal_twins(_toneless(r)):
-            for c in _main_toneless_index().get(t, ()):
-                if c != ch:
-                    out.setdefault(c, "nasal")
+    main = everyday_reading(ch)  # 感 is gan here, not its rare han
+    for t in _nasal_twins(main) if main is not None else ():
+        for c in _main_toneless_index().get(t, ()):
+            if c != ch:
+                out.setdefault(c, "nasal")
     return out
 
 
@@ -761,7 +758,7 @@ def sound_and_shape(a: str, b: str) -> bool:
     """Do ``a`` and ``b`` both sound alike (a reading shared, tones ignored) and look alike
     (the shape table, a same-stroke group, or sibling characters on one phonetic
     component): 辩/辨, 帅/师 are; 在/再 are not."""
-    sound = bool({_toneless(r) for r in readings(a)} & {_toneless(r) for r in readings(b)})
+    sound = bool(toneless_readings(a) & toneless_readings(b))
     if not sound:
         return False
     shapes = _in_table_shapes()
