@@ -285,6 +285,64 @@ def test_large_run_console_is_short(pytester, pinned, monkeypatch):
     assert "│" not in out  # no finding blocks (the highlighted seed lines)
 
 
+def test_short_console_lists_the_worst_files_with_their_checks(monkeypatch):
+    monkeypatch.setattr(plugin, "WORST_FILES", 2)
+
+    def f(path, check, severity):
+        return {"path": path, "check": check, "category": check.split(".")[0],
+                "severity": severity}
+
+    findings = ([f("a.txt", "typo.x", "warning")] * 5
+                + [f("b.txt", "typo.x", "error"), f("b.txt", "chrome.y", "error"),
+                   f("b.txt", "chrome.y", "error"), f("b.txt", "typo.z", "warning")]
+                + [f("c.txt", "chrome.y", "error")] * 2 + [f("c.txt", "chrome.y", "warning")])
+    report = {"summary": {"fail_on": "error", "files": 3, "files_failed": 2,
+                          "findings": len(findings), "by_severity": {}, "by_category": {},
+                          "baselined": 0, "failing": 5, "duration_s": 1.0},
+              "files": [], "findings": findings}
+    out = plugin.short_console(report, Path("out"), width=120, color=False)
+    table = out[out.index("worst of"):]
+    # most failing findings first: b (3 failing of 4), c (2 of 3); a (none failing) is
+    # not among the worst 2
+    assert "the 2 worst of 3 files with findings" in out
+    assert table.index("b.txt") < table.index("c.txt") and "a.txt" not in table
+    b_row = next(ln for ln in table.splitlines() if "b.txt" in ln)
+    assert b_row.split()[1:3] == ["3", "4"]
+    assert "chrome.y ×2, typo.x, typo.z" in b_row
+    c_row = next(ln for ln in table.splitlines() if "c.txt" in ln)
+    assert c_row.split()[1:4] == ["2", "3", "chrome.y"] and "×3" in c_row
+
+
+FREEZE_PROBE = """
+import gc, pathlib
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    pathlib.Path("frozen.txt").write_text(str(gc.get_freeze_count()))
+"""
+
+
+def test_large_run_freezes_its_heap_only_in_its_own_process(pytester, pinned):
+    """A process started for a large run freezes its heap at the end (pytest's last
+    gc.collect() and the interpreter's then walk none of it); a run inside another
+    pytest process (an inline run) leaves that process's collector alone."""
+    import gc
+
+    seeds = make_seeds(pytester.path / "s", 20)
+    pytester.makeconftest(FREEZE_PROBE)
+    before = gc.get_freeze_count()
+    r = run(pytester, seeds, "inline")
+    assert r.ret == 1 and "failing[" in r.stdout.str()  # a large run (grouped items)
+    assert gc.get_freeze_count() == before
+    assert (pytester.path / "frozen.txt").read_text() == str(before)
+    r = pytester.runpytest_subprocess("--seeds", str(seeds), "--report-dir", "sub", "-p",
+                                      "no:randomly", "-o", "seedcheck_fold_min=10",
+                                      "-o", "seedcheck_group_min=5")
+    assert r.ret == 1
+    assert int((pytester.path / "frozen.txt").read_text()) > 10_000
+
+
 def test_bad_jobs_value_is_a_usage_error(pytester):
     seeds = make_seeds(pytester.path / "s", 3)
     r = pytester.runpytest("--seeds", str(seeds), "--seedcheck-jobs", "lots")
