@@ -194,6 +194,53 @@ def test_json_and_sarif_runs_come_from_the_file_they_wrote_checked_byte_for_byte
     assert writer.LAST_FRAGMENTS["report.json"] == (0, 30)
 
 
+def test_json_files_rows_come_from_the_file_in_chunks_one_change_renders_one(
+        tmp_path, monkeypatch):
+    """report.json's ``files`` rows are kept in chunks cut by their paths' content: a
+    warm run renders none, a seed added renders only the chunk it falls in, an edited
+    row in the file is rendered again; always the bytes of a full rendering."""
+    root = tmp_path / "s"
+    report = make_report(root, n_files=700, per_file=1)
+    cache = tmp_path / "cache"
+    rendered: list[int] = []
+    real = writer._flat_inner
+
+    def counting(rows, pad):
+        rendered.append(len(rows))
+        return real(rows, pad)
+
+    monkeypatch.setattr(writer, "_flat_inner", counting)
+    plain = render(report, root, None)
+    assert rendered == [700]  # no cache: the list whole
+    rendered.clear()
+    assert render(report, root, cache) == plain
+    chunks = len(rendered)
+    assert chunks >= 700 // writer.FILES_MAX + 1 and sum(rendered) == 700
+    assert max(rendered) <= writer.FILES_MAX
+    rendered.clear()
+    assert render(report, root, cache) == plain  # warm: every chunk from the file
+    assert rendered == []
+    # a seed added in the middle: only the chunk it falls in is rendered again
+    files = report["files"]
+    extra = dict(files[350], path="350a.txt", sha256="f" * 64, chars=10)
+    bigger = dict(report, files=files[:351] + [extra] + files[351:])
+    plain2 = render(bigger, root, None)
+    rendered.clear()
+    assert render(bigger, root, cache) == plain2
+    assert len(rendered) == 1 and 2 <= rendered[0] <= writer.FILES_MAX
+    # a row's bytes edited in the file (same length): its chunk is rendered again
+    out = tmp_path / "out"
+    text = (out / "report.json").read_bytes()
+    at = text.index(b'"chars": 10,')
+    (out / "report.json").write_bytes(text[:at] + b'"chars": 99,' + text[at + 12:])
+    rendered.clear()
+    assert render(bigger, root, cache) == plain2
+    assert len(rendered) == 1
+    # a row that is not flat: the list is rendered whole, as without a cache
+    odd = dict(bigger, files=[dict(files[0], extra={"x": 1})] + files[1:])
+    assert render(odd, root, cache) == render(odd, root, None)
+
+
 def test_html_renders_a_seed_again_when_a_text_it_quotes_changes(tmp_path, packed_html):
     root = tmp_path / "s"
     report = make_report(root)

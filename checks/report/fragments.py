@@ -178,6 +178,8 @@ class FileFragments:
         self.index: dict[str, tuple[int, int, int]] = {}
         self.view: memoryview | None = None
         self.used: dict[str, Any] = {}  # key -> the piece (text or slice) of this run
+        # id(slice) -> (the slice, its CRC-32) of the slices taken (held: ids stay theirs)
+        self.checked: dict[int, tuple[Any, int]] = {}
         self.hits = 0
         self.misses = 0
         if path is not None and read:
@@ -210,6 +212,7 @@ class FileFragments:
             self.misses += 1
             return None
         self.used[key] = piece
+        self.checked[id(piece)] = (piece, crc)
         self.hits += 1
         return piece
 
@@ -219,7 +222,7 @@ class FileFragments:
     def save(self, places: dict[int, tuple[int, int, int]]) -> None:
         """``places``: {id(piece): (offset, length, crc32)} of the pieces written."""
         items = {k: places[id(v)] for k, v in self.used.items() if id(v) in places}
-        self.used, self.view = {}, None  # (the old file's mapping can go)
+        self.used, self.view, self.checked = {}, None, {}  # (the old file's mapping can go)
         if self.path is None:
             return
         try:

@@ -51,6 +51,12 @@ def _scalar(v: Any) -> str:
 def _flat_rows(rows: list, pad: str) -> str | None:
     """A list of flat dicts (the ``files`` rows) as ``_indented`` writes it, with one
     C-encoded value at a time; None when a row is not flat."""
+    inner = _flat_inner(rows, pad)
+    return None if inner is None else "[\n" + inner + "\n" + pad + "]"
+
+
+def _flat_inner(rows: list, pad: str) -> str | None:
+    """:func:`_flat_rows` without its brackets (the rows joined by ``,\\n``)."""
     inner = pad + "    "
     out = []
     for row in rows:
@@ -59,7 +65,53 @@ def _flat_rows(rows: list, pad: str) -> str | None:
             return None
         out.append(pad + "  {\n" + ",\n".join(f"{inner}{_scalar(k)}: {_scalar(v)}"
                                                for k, v in row.items()) + "\n" + pad + "  }")
-    return "[\n" + ",\n".join(out) + "\n" + pad + "]"
+    return ",\n".join(out)
+
+
+# The ``files`` rows of report.json are kept in the fragments too, in chunks cut after a
+# row whose path's CRC-32 is 0 modulo FILES_EVERY (or at FILES_MAX rows): a seed added
+# or removed changes one chunk, and the other chunks' text is taken from the report file
+# written last time (at 50,000 seeds rendering every row took ~0.5 s of a one-seed run).
+FILES_EVERY = 64
+FILES_MAX = 256
+
+
+def _files_pieces(rows: list, frags: Any) -> list | None:
+    """The pieces of ``_flat_rows(rows, "  ")``, chunk by chunk, each taken from
+    ``frags`` by its key (a hash of the chunk's rows) or rendered and put there; None
+    when a row is not flat (or not a plain value): the caller renders the list whole."""
+    import marshal
+    import zlib
+
+    spans = []
+    start = 0
+    for k, row in enumerate(rows):
+        path = row.get("path") if type(row) is dict else None
+        if k + 1 - start >= FILES_MAX or (type(path) is str and zlib.crc32(
+                path.encode("utf-8", "surrogatepass")) % FILES_EVERY == 0):
+            spans.append((start, k + 1))
+            start = k + 1
+    if start < len(rows):
+        spans.append((start, len(rows)))
+    parts = []
+    counts = frags.hits, frags.misses  # (they count the findings' runs, not these)
+    try:
+        for i, j in spans:
+            try:
+                blob = marshal.dumps(rows[i:j], 2)
+            except ValueError:
+                return None
+            key = "files:" + hashlib.sha1(blob).hexdigest()
+            text = frags.get(key)
+            if text is None:
+                text = _flat_inner(rows[i:j], "  ")
+                if text is None:
+                    return None
+                frags.put(key, text)
+            parts.append(text)
+    finally:
+        frags.hits, frags.misses = counts
+    return ["[\n", *_interleave(",\n", parts), "\n  ]"]
 
 
 def _interleave(sep: str, parts: list[str]) -> list[str]:
@@ -93,7 +145,8 @@ def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
         if key == "findings":
             pieces = ["[\n", *_interleave(",\n", parts), "\n  ]"]
         elif key == "files" and isinstance(value, list) and value:
-            pieces = [_flat_rows(value, "  ") or _indented(value, "  ")]
+            pieces = (_files_pieces(value, frags) if frags is not None else None) \
+                or [_flat_rows(value, "  ") or _indented(value, "  ")]
         else:
             pieces = [_indented(value, "  ")]
         items.append([f"  {json.dumps(key, ensure_ascii=False)}: ", *pieces])
@@ -199,6 +252,7 @@ def _stage_one(name: str) -> str:
     pieces.reverse()
     frags = _JOB.pop(("places", name), None)
     runs = {id(p) for p in frags.used.values()} if frags is not None else set()
+    known = frags.checked if frags is not None else {}
     places: dict[int, tuple[int, int]] = {}  # where each run's piece went
 
     def encoded():  # one piece encoded at a time, each text dropped once encoded
@@ -207,7 +261,10 @@ def _stage_one(name: str) -> str:
             piece = pieces.pop()
             data = piece.encode("utf-8") if isinstance(piece, str) else piece
             if id(piece) in runs:
-                places[id(piece)] = (pos, len(data), zlib.crc32(data))
+                # (a piece taken from the old file was checked against its CRC-32 then)
+                got = known.get(id(piece))
+                crc = got[1] if got is not None and got[0] is piece else zlib.crc32(data)
+                places[id(piece)] = (pos, len(data), crc)
             pos += len(data)
             yield data
 
