@@ -105,7 +105,7 @@ class Finding:
         if self.fix is not None:
             fix = {
                 "replacement": self.fix.replacement,
-                "safe": self.fix.safe,
+                "safe": bool(self.fix.safe),
                 "offset": self.fix.start if self.fix.start is not None else self.start,
                 "end_offset": self.fix.end if self.fix.end is not None else self.end,
             }
@@ -123,7 +123,7 @@ class Finding:
             "fix": fix,
             "related": [r.to_dict() for r in self.related],
             "fingerprint": self.fingerprint,
-            "baselined": self.baselined,
+            "baselined": bool(self.baselined),
             "offset": self.start,
             "end_offset": self.end,
         }

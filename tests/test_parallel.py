@@ -605,6 +605,20 @@ def test_findings_computed_ahead_are_reported_as_their_round_trip():
     assert not plugin._reported_form(odd[0]) and plugin._reported_form(canon)
 
 
+def test_to_dict_is_the_reported_form_whatever_the_check_passed():
+    """``Finding.to_dict()`` is already what an item reports (the controller takes the
+    findings handed over in its own process as they are): a truthy ``safe`` or
+    ``baselined`` that is not a bool comes out as one."""
+    from checks.model import Finding, Fix
+
+    f = Finding("typo.x", "typo", "error", "a.txt", 3, 2, 3, 4, "实缋", "m",
+                Fix("实绩", 1, None, None), [], "fp1", start=7, end=9)
+    f.baselined = 0
+    d = f.to_dict()
+    assert d["fix"]["safe"] is True and d["baselined"] is False
+    assert plugin._reported_form(d) and Finding.from_dict(d).to_dict() == d
+
+
 def test_a_worker_that_checked_many_seeds_empties_its_memos_before_a_category(
         tmp_path, monkeypatch):
     """The memos a worker filled checking seeds (typo windows and runs) are emptied
