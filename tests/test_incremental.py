@@ -124,8 +124,8 @@ def test_incremental_equals_cold_after_each_change(corpus, category):
         # the point: every change was incremental and touched a few seeds only
         n = len(scan(root))
         assert all(m == "incremental" and r < n // 4 for m, r in modes), modes
-    if category == "chrome":
-        assert all(m == "full" for m, _ in modes)  # its index declares no keys
+    if category == "chrome":  # its reduce: the counts of the edge lines (no line repeats)
+        assert all(m == "incremental" and r <= 1 for m, r in modes), modes
 
 
 def test_nothing_changed_reads_the_state(corpus):
@@ -684,3 +684,69 @@ def test_a_full_typo_run_counts_the_contexts_once(tmp_path, monkeypatch):
     assert typo_reduce.CONTEXTS not in corpus.memo
     assert pickle.dumps(shared) == pickle.dumps(alone)
     assert list(shared["right_n"]) == list(alone["right_n"])
+
+
+BANNER = ("某某市人民政府门户网站", "政务服务 互动交流 数据开放")
+
+
+def chrome_text(i: int, banner: tuple[str, ...] = BANNER) -> str:
+    """A seed whose head holds ``banner`` (short lines the lexicon does not know)."""
+    body = [f"    第{i}篇文章的正文，" + "内容各不相同，" * 6 + f"编号{i}。", "",
+            f"    第{i}篇的第二段，" + "继续讲述相关情况，" * 5 + "完。"]
+    return HEADER.format(d=1) + "\n".join([*banner, "", f"第{i}篇标题", "", *body]) + "\n"
+
+
+CHROME_CHANGES = [
+    # (description, change, paths with a chrome.repeated-edge-line finding)
+    ("a fifth banner file: 5 files, the threshold (min_files 5)",
+     _write("b4.txt", chrome_text(4)), {f"b{i}.txt" for i in range(5)}),
+    ("a plain file added: the messages' file count changes", _write("p99.txt", chrome_text(
+        99, ())), {f"b{i}.txt" for i in range(5)}),
+    ("a banner file edited without its banner: 4 files", _write("b2.txt", chrome_text(2, ())),
+     set()),
+    ("and back", _write("b2.txt", chrome_text(2)), {f"b{i}.txt" for i in range(5)}),
+    ("the banner's second line changed in one file: the pair is in 4 files",
+     _write("b3.txt", chrome_text(3, (BANNER[0], "首页 新闻中心"))), set()),
+    ("a banner file removed", _unlink("b0.txt"), set()),
+    ("two more: the pair in 5 files (b3's first line alone is not reported)",
+     lambda r: [_write(f"b{i}.txt", chrome_text(i))(r) for i in (5, 6)],
+     {"b1.txt", "b2.txt", "b4.txt", "b5.txt", "b6.txt"}),
+    ("four plain files: 51 files, the share (0.1) needs 6",
+     lambda r: [_write(f"q{i}.txt", chrome_text(200 + i, ()))(r) for i in range(4)], set()),
+    ("a sixth banner file", _write("b7.txt", chrome_text(7)),
+     {"b1.txt", "b2.txt", "b4.txt", "b5.txt", "b6.txt", "b7.txt"}),
+    ("a plain file edited", _write("p07.txt", chrome_text(107, ())),
+     {"b1.txt", "b2.txt", "b4.txt", "b5.txt", "b6.txt", "b7.txt"}),
+]
+
+
+def test_chrome_edge_line_counts_are_incremental(tmp_path):
+    """``chrome.repeated-edge-line`` reads corpus-wide counts (files per line and per
+    pair, and the number of files, which the share threshold and the messages use):
+    kept as a reduce, each change flips findings both ways, every incremental run
+    equals a cold run and recomputes the holders of the lines that count only."""
+    root = tmp_path / "seeds"
+    root.mkdir()
+    for i in range(4):
+        (root / f"b{i}.txt").write_text(chrome_text(i), encoding="utf-8")
+    for i in range(40):
+        (root / f"p{i:02d}.txt").write_text(chrome_text(100 + i, ()), encoding="utf-8")
+    cfg = Config(checks={"chrome.repeated-edge-line": {"min_share": 0.1}})
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    check = "chrome.repeated-edge-line"
+    try:
+        first = run_with(root, store, "chrome", cfg)
+        assert first == cold_with(root, "chrome", cfg) and first == []
+        assert incremental.LAST["chrome"].mode == "full"
+        for what, change, want in CHROME_CHANGES:
+            change(root)
+            got = run_with(root, store, "chrome", cfg)
+            assert got == cold_with(root, "chrome", cfg), what
+            assert {f["path"] for f in got if f["check"] == check} == want, what
+            st = incremental.LAST["chrome"]
+            assert st.mode == "incremental" and st.recomputed <= 10, \
+                (what, st.mode, st.reason, st.recomputed)
+        total = len(scan(root))
+        assert f"of {total} files" in next(f["message"] for f in got if f["check"] == check)
+    finally:
+        store.close()

@@ -25,6 +25,7 @@ lexicon, so they can be tested for linear behaviour.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 import hashlib
 import html.entities
 import re
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Fix, Hit
-from ..registry import corpus_check, corpus_index, file_check
+from ..registry import corpus_check, corpus_index, file_check, index_reduce
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "chrome_lexicon.toml"
 
@@ -1155,31 +1156,23 @@ def repeated_edge_line(corpus, ctx):
     (`extra_words` of a chrome check) so the file checks find it with a safe fix.
     Options: `min_files` (5), `min_share` (0.005 of the files).
     """
-    min_files = ctx.opt("min_files", 5)
-    min_share = ctx.opt("min_share", 0.005)
     feats = corpus.features("chrome")
-    total = len(feats)
-    line_files: dict[int, set[str]] = {}
-    pair_files: dict[tuple[int, int], set[str]] = {}
-    for path, recs in feats:
-        for zone, _ln, h, ph, nh, cand in recs:
-            if not cand:
-                continue
-            line_files.setdefault(h, set()).add(path)
-            for pair in ((ph, h), (h, nh)):
-                if pair[0] and pair[1]:
-                    pair_files.setdefault(pair, set()).add(path)
-    need = max(min_files, int(min_share * total + 0.999))
+    # a part of the corpus (an incremental run): the whole corpus's counts
+    tot = corpus.totals.get("chrome")
+    if tot is None:
+        tot = EdgeCounts.of(feats)
+    line_files, pair_files, total = tot.line_files, tot.pair_files, tot.total
+    need = _need(ctx.opt("min_files", 5), ctx.opt("min_share", 0.005), total)
     for path, recs in feats:
         seen: set[int] = set()
         for zone, ln, h, ph, nh, cand in recs:
             if not cand or h in seen:
                 continue
-            count = len(line_files.get(h, ()))
+            count = line_files.get(h, 0)
             if count < need:
                 continue
-            pair = max(len(pair_files.get((ph, h), ())) if ph else 0,
-                       len(pair_files.get((h, nh), ())) if nh else 0)
+            pair = max(pair_files.get((ph, h), 0) if ph else 0,
+                       pair_files.get((h, nh), 0) if nh else 0)
             if pair < need:
                 continue
             seen.add(h)
@@ -1195,6 +1188,135 @@ def repeated_edge_line(corpus, ctx):
                       path=path, key=f"repeated:{normalize(line.text)}",
                       evidence={"files": count, "files_total": total,
                                 "pair_files": pair, "zone": zone})
+
+
+def _need(min_files: int, min_share: float, total: int) -> int:
+    """How many files a line (and its pair) must be in to be reported."""
+    return max(min_files, int(min_share * total + 0.999))
+
+
+def _own(recs) -> tuple[frozenset, frozenset]:
+    """A seed's candidate lines (their hashes) and their pairs with a chrome-shaped
+    neighbour, each counted once per file."""
+    lines: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    for _zone, _ln, h, ph, nh, cand in recs or ():
+        if not cand:
+            continue
+        lines.add(h)
+        if ph:
+            pairs.add((ph, h))
+        if nh:
+            pairs.add((h, nh))
+    return frozenset(lines), frozenset(pairs)
+
+
+@dataclass
+class EdgeCounts:
+    """What ``chrome.repeated-edge-line`` counts over the whole corpus: the files each
+    candidate line and each pair are in, and the number of files (``corpus.totals
+    ["chrome"]`` in an incremental run, where the check sees a part of the corpus)."""
+
+    line_files: Counter
+    pair_files: Counter
+    total: int
+
+    @classmethod
+    def of(cls, feats) -> "EdgeCounts":
+        out = cls(Counter(), Counter(), 0)
+        for _path, recs in feats:
+            out.total += 1
+            lines, pairs = _own(recs)
+            out.line_files.update(lines)
+            out.pair_files.update(pairs)
+        return out
+
+
+class EdgeReduce:
+    """``registry.IndexSpec.reduce`` of the chrome index (``checks/incremental.py``):
+    the counts of :class:`EdgeCounts`, with each seed's own lines and pairs (to take an
+    edited or removed seed's back), updated with the changed seeds. A seed's findings
+    depend on its own lines and on those counts alone; the unchanged seeds whose
+    findings can change are the holders of a *hot* line (at least as many files as the
+    lower of the threshold before and after, with a pair as frequent), before or after:
+    every hot line when the number of files changed (the threshold and the messages
+    follow it), else those the changed seeds' lines and pairs touch."""
+
+    CHECK = "chrome.repeated-edge-line"
+
+    def _need(self, ctx, total: int) -> int:
+        cfg = ctx.config
+        return _need(cfg.opt(self.CHECK, "min_files", 5),
+                     cfg.opt(self.CHECK, "min_share", 0.005), total)
+
+    def build(self, corpus, ctx) -> dict:
+        counts = EdgeCounts(Counter(), Counter(), 0)
+        own: dict[str, tuple[frozenset, frozenset]] = {}
+        for path, recs in corpus.features("chrome"):
+            counts.total += 1
+            lines, pairs = _own(recs)
+            if lines:
+                own[path] = (lines, pairs)
+                counts.line_files.update(lines)
+                counts.pair_files.update(pairs)
+        return {"counts": counts, "own": own}
+
+    def totals(self, R: dict, paths: list[str], access=None) -> EdgeCounts:
+        return R["counts"]
+
+    @staticmethod
+    def _hot(counts: EdgeCounts, need: int, among: set[int] | None = None) -> set[int]:
+        """The lines in at least ``need`` files with a pair in as many (of ``among``)."""
+        paired: set[int] = set()
+        for (a, b), n in counts.pair_files.items():
+            if n >= need and (among is None or a in among or b in among):
+                paired.add(a)
+                paired.add(b)
+        lines = counts.line_files
+        return {h for h in paired if lines.get(h, 0) >= need}
+
+    def update(self, R: dict, corpus, changed: set[str], paths: list[str], ctx,
+               access=None) -> tuple[dict, set[str]] | None:
+        if R is None:
+            return None
+        counts: EdgeCounts = R["counts"]
+        own = R["own"]
+        feats = dict(corpus.features("chrome"))
+        touched: set[int] = set()
+        news = {p: _own(feats.get(p)) for p in changed if p in feats}
+        for p in changed:
+            for lines, pairs in filter(None, (own.get(p), news.get(p))):
+                touched |= lines
+                for a, b in pairs:
+                    touched.add(a)
+                    touched.add(b)
+        among = None if len(paths) != counts.total else touched
+        need0 = self._need(ctx, counts.total)
+        hot = self._hot(counts, need0, among)
+        for p in changed:
+            old = own.pop(p, None)
+            if old is not None:
+                for c, keys in zip((counts.line_files, counts.pair_files), old):
+                    c.subtract(keys)
+                    for k in keys:
+                        if c[k] <= 0:
+                            del c[k]
+            new = news.get(p)
+            if new is not None and new[0]:
+                own[p] = new
+                counts.line_files.update(new[0])
+                counts.pair_files.update(new[1])
+        counts.total = len(paths)
+        hot |= self._hot(counts, self._need(ctx, counts.total), among)
+        if among is not None:
+            hot &= touched
+        affected = {p for p, (lines, _) in own.items()
+                    if p not in changed and not lines.isdisjoint(hot)}
+        return R, affected
+
+
+# the counts above, kept over the corpus and updated seed by seed (checks/incremental.py)
+index_reduce("chrome", EdgeReduce())
 
 
 # -- compiled patterns (for the linear-time tests) ---------------------------------------
