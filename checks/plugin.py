@@ -1139,7 +1139,8 @@ class SessionPlugin:
         findings = report.get("findings")
         if isinstance(findings, list):
             # (the renderers' fragments use the same run digests: computed once)
-            state.run_digests = run_digests(findings)
+            state.run_digests = run_digests(
+                findings, state.prefetch.stored_runs() if state.prefetch is not None else None)
         state.report_digest = report_digest(report, state.run_digests)
         if not state.use_cache:
             return False

@@ -813,3 +813,31 @@ def test_run_digests_depend_on_content_not_on_object_identity():
                     [dict(reversed(list(base[0].items())))] + base[1:]):
         got = run_digests(changed)
         assert got[0][2] != run_digests(base)[0][2] and got[1] == run_digests(base)[1]
+
+
+def test_a_run_read_from_the_store_takes_the_digest_stored_with_it(tmp_path):
+    """The store keeps each seed's findings' run digest (computed when they are
+    stored); a run that is exactly those findings as read back (the same objects, in
+    order) takes it, and it is the digest the run would get anyway; a run with a
+    copied dict (the baseline set its flag) or another finding (a corpus check's) is
+    digested as usual."""
+    from checks.report.fragments import run_digest
+
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    a = [{"path": "a.txt", "line": 1, "message": "m", "baselined": False, "severity": "error"},
+         {"path": "a.txt", "line": 2, "message": "n", "baselined": False, "severity": "error"}]
+    store.put_seed("a.txt", "s1", "ctx", {"path": "a.txt"}, a, {})
+    digests: dict[str, str] = {}
+    got = store.get_seeds_bulk([("a.txt", "s1")], "ctx", digests)
+    store.close()
+    decoded = got[("a.txt", "s1")][1]
+    assert digests == {"a.txt": run_digest(a)}
+    b = [{"path": "b.txt", "line": 1, "message": "x", "baselined": False}]
+    known = {"a.txt": (decoded, "kept"), "b.txt": ([dict(b[0])], "other")}
+    # (a digest that is not the content's, to see which one is taken)
+    assert run_digests(decoded + b, known) == [(0, 2, "kept"), (2, 3, run_digest(b))]
+    copied = [dict(decoded[0], baselined=True)] + decoded[1:]
+    assert run_digests(copied, known)[0][2] == run_digest(copied)
+    extra = decoded + [{"path": "a.txt", "line": 3, "message": "c", "baselined": False}]
+    assert run_digests(extra, known)[0][2] == run_digest(extra)
+    assert run_digests(decoded[:1], known)[0][2] == run_digest(decoded[:1])
