@@ -83,8 +83,9 @@ def _alikes(ch: str) -> dict[str, str]:
     sound-alikes that do not also look alike only those a writer meaning the substitute
     types (:func:`typo_data.typed_for`: the substitute's everyday reading is one of
     ``ch``'s; 乌军 is no slip for 乌龟, whose jūn is the rare reading of 龟裂)."""
+    shapes, shapes_of = D._shapes(ch), D._shapes  # looks_alike(ch, y), ch's shapes asked once
     return {y: k for y, k in D.confusables(ch).items() if y not in NUMERALS
-            and (k != "sound" or D.typed_for(ch, y) or D.looks_alike(ch, y))}
+            and (k != "sound" or D.typed_for(ch, y) or y in shapes or ch in shapes_of(y))}
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -315,15 +316,17 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
         return Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, detector, g,
                          freq.get(right, 0), freq.get(wrong, 0))
 
-    for m in _RUN.finditer(text):
-        r = m.group()
-        s = m.start()
-        swaps = _run_swaps(r, min_gain, both_gain, min_freq, names, term_freq)
+    # every run's swaps asked in one C loop (``map``: most runs of a large corpus are
+    # answered by the memo); without slips given, only the runs with a swap are visited
+    runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
+    got = list(map(_run_swaps, [r for _s, r in runs], repeat(min_gain), repeat(both_gain),
+                   repeat(min_freq), repeat(names), repeat(term_freq)))
+    for (s, r), swaps in (zip(runs, got) if given else compress(zip(runs, got), got)):
         out += [found(r, s, sw, "lm") for sw in swaps]
         if not swaps and not given:
             continue  # most runs: nothing to read again
         fixes = [(a, b, r[a:p] + y + r[p + 1:b]) for a, b, p, y, _k, _g in swaps]
-        fixes += [(a - s, b - s, w) for a, b, w in given if s <= a and b <= m.end()]
+        fixes += [(a - s, b - s, w) for a, b, w in given if s <= a and b <= s + len(r)]
         if not fixes:
             continue
         chars = list(r)
@@ -354,23 +357,25 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     n = len(r)
     toks = D.segments(r)
     nt = len(toks)
-    scores = list(lm.full_scores(" ".join(toks), bos=True, eos=True))
-    starts = []
-    owner = []
-    pos = 0
-    for j, t in enumerate(toks):
-        starts.append(pos)
-        owner.extend([j] * len(t))
-        pos += len(t)
-    off_end = starts[1:] + [pos]  # where each token ends
+    # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]
+    joined = " ".join(toks)
     # tokens with an unlikely bigram the model never saw on either side (a slip almost
     # always makes one), and twin words: the only places tried
-    sus = bytearray(n)
-    for j in range(nt):
-        if ((scores[j][1] < 2 and scores[j][0] < SUSPECT)
-                or (scores[j + 1][1] < 2 and scores[j + 1][0] < SUSPECT)
-                or toks[j] in twins):
-            sus[starts[j]:starts[j] + len(toks[j])] = b"\x01" * len(toks[j])
+    unseen = [o < 2 and lp < SUSPECT for lp, o, _oov in lm.full_scores(joined, bos=True,
+                                                                       eos=True)]
+    starts = []
+    owner = []
+    off = [0]
+    sus = bytearray()
+    pos = 0
+    for j, t in enumerate(toks):
+        lt = len(t)
+        starts.append(pos)
+        owner += [j] * lt
+        pos += lt
+        off.append(off[-1] + lt + 1)
+        sus += (b"\x01" if unseen[j] or unseen[j + 1] or t in twins else b"\x00") * lt
+    off_end = starts[1:] + [pos]  # where each token ends
     # the candidate swaps of each suspect character: every window of 2 or 3 characters
     # (SIZES) around it that a sound-alike or look-alike makes a word, with the word's
     # frequency (the most frequent are scored)
@@ -385,15 +390,18 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                     at = cands[p] = set()
                 at.add((f, a, a + 2, y, kind))
     # windows of 3: the blanked forms of all of them built and looked up in C loops (a
-    # few in ten match a word pattern)
+    # few in ten match a word pattern, and of those few have a fill among the suspect
+    # character's substitutes: that is asked of the fills found before the memo of
+    # :func:`_fills` is (its answer is empty then)
     get = _index(min_freq, term_freq).get
     z = repeat("\0")
     for k, keys in ((0, list(map(add, z, w2[1:]))),
                     (1, list(map(add, map(add, r[:-2], z), r[2:]))),
                     (2, list(map(add, w2[:-1], z)))):
-        for a in compress(range(n - 2), map(get, keys)):
+        fills = list(map(get, keys))
+        for a in compress(range(n - 2), fills):
             p = a + k
-            if sus[p]:
+            if sus[p] and not _alike_set(r[p]).isdisjoint(fills[a]):
                 sw = _fills(keys[a], r[p], min_freq, term_freq)
                 if sw:
                     at = cands.get(p)
@@ -403,13 +411,9 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                         if at is None:
                             at = cands[p] = set()
                         at.add((f, a, a + 3, y, kind))
-    # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]
-    joined = " ".join(toks)
-    off = [0] * (nt + 1)
-    for j in range(nt):
-        off[j + 1] = off[j] + len(toks[j]) + 1
     out = []
     base: dict[tuple[int, int], float] = {}
+    score = lm.score
     for p in sorted(cands):
         best = None
         # the most frequent words the swaps make are scored (the rest rarely win)
@@ -429,9 +433,9 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                 new.append(joined[off[j1 + 1]:off[c1] - 1])
             bos, eos = c0 == 0, c1 == nt
             bs = base.get((c0, c1))
-            if bs is None:
-                bs = base[(c0, c1)] = lm.score(joined[off[c0]:off[c1] - 1], bos=bos, eos=eos)
-            g = lm.score(" ".join(new), bos=bos, eos=eos) - bs
+            if bs is None:  # (the model's arguments by position: parsed faster)
+                bs = base[(c0, c1)] = score(joined[off[c0]:off[c1] - 1], bos, eos)
+            g = score(" ".join(new), bos, eos) - bs
             if best is None or g > best[0]:
                 best = (g, a, b, y, k)
         g, a, b, y, k = best

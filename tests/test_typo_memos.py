@@ -93,3 +93,42 @@ def test_find_confusions_memo_is_keyed_by_its_parameters():
     again = [(c.start, c.end, c.wrong, c.right) for c in T.find_confusions(text)]
     assert again == want
     T._CLAUSES.cache_clear()
+
+
+def test_three_character_windows_skipped_before_the_fills_memo_have_no_fill():
+    """_run_swaps asks :func:`typo_lm._fills` only where a fill of the window's pattern is
+    among the character's substitutes (eleventh landing, speed): everywhere else the
+    memo's answer is empty, so the skip changes no candidate."""
+    _clear()
+    texts = ["依法行驶职权，这项值度的什施离不开群众。", "政务公开是依法行政的毕然要求。",
+             "这家乳企的奶源主要来自内蒙古，办公式里温度适宜。", SLIP]
+    idx = L._index(50, L.TERM_FREQ)
+    asked = skipped = 0
+    for text in texts:
+        for m in L._RUN.finditer(text):
+            r = m.group()
+            for a in range(len(r) - 2):
+                for k in range(3):
+                    key = r[a:a + k] + "\0" + r[a + k + 1:a + 3]
+                    fills = idx.get(key)
+                    if not fills:
+                        continue
+                    got = L._fills(key, r[a + k], 50, L.TERM_FREQ)
+                    if L._alike_set(r[a + k]).isdisjoint(fills):
+                        skipped += 1
+                        assert got == ()
+                    else:
+                        asked += 1
+    assert skipped > asked > 0
+
+
+def test_run_swaps_find_the_same_swaps_with_memos_cold_and_warm():
+    """The run memo answers as the computation does (a run asked twice, and again after
+    every memo of the language model's candidates was emptied)."""
+    _clear()
+    runs = ["依法行驶职权", "这项值度的什施", "政务公开是依法行政的毕然要求", "办公式里温度适宜"]
+    cold = [L._run_swaps(r, 14.0, 11.5, 50, True) for r in runs]
+    assert [L._run_swaps(r, 14.0, 11.5, 50, True) for r in runs] == cold
+    _clear()
+    assert [L._run_swaps.__wrapped__(r, 14.0, 11.5, 50, True) for r in runs] == cold
+    assert any(cold)
