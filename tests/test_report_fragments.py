@@ -113,6 +113,12 @@ def test_report_digest_follows_the_content_and_reuses_the_run_digests(tmp_path):
     changed[3]["findings"][2]["path"] = changed[3]["findings"][3]["path"]
     digests = {writer.report_digest(r) for r in changed}
     assert len(digests) == 4 and d not in digests
+    # a value marshal cannot write: the JSON way, the same rules
+    from collections import OrderedDict
+
+    odd = [dict(report, extra=OrderedDict(when=w)) for w in ("x", "x", "y")]
+    got = [writer.report_digest(r, run_digests(report["findings"])) for r in odd]
+    assert got[0] == got[1] and got[0] != got[2] and d not in got
 
 
 @pytest.fixture

@@ -352,12 +352,19 @@ def report_digest(report: dict[str, Any], digests: list | None = None) -> str:
 
     The findings enter through their runs' digests (``run_digests``, which the
     renderers' fragments use as well: pass them in ``digests`` and they are computed
-    once), the rest of the report as sorted JSON."""
+    once), the rest of the report as ``marshal`` writes it (its version 2, as the run
+    digests: 50,000 file rows took 0.2 s as sorted JSON; a report holding what marshal
+    cannot write goes through JSON)."""
+    import marshal
+
     core = {k: v for k, v in report.items() if k not in VOLATILE and k != "findings"}
     core["summary"] = {k: v for k, v in report.get("summary", {}).items()
                        if k not in VOLATILE_SUMMARY}
-    blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    h = hashlib.sha256(blob.encode("utf-8", "surrogatepass"))
+    try:
+        h = hashlib.sha256(b"m2\0" + marshal.dumps(core, 2))
+    except ValueError:
+        blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        h = hashlib.sha256(blob.encode("utf-8", "surrogatepass"))
     findings = report.get("findings")
     if isinstance(findings, list):
         h.update(b"\0findings")
