@@ -1222,13 +1222,18 @@ class EdgeCounts:
     total: int
 
     @classmethod
-    def of(cls, feats) -> "EdgeCounts":
+    def of(cls, feats, own: dict | None = None) -> "EdgeCounts":
+        """The counts of ``feats`` ((path, chrome features) of every seed); ``own``:
+        filled with the (lines, pairs) of each seed that holds a candidate line."""
         out = cls(Counter(), Counter(), 0)
-        for _path, recs in feats:
+        for path, recs in feats:
             out.total += 1
             lines, pairs = _own(recs)
-            out.line_files.update(lines)
-            out.pair_files.update(pairs)
+            if lines:
+                if own is not None:
+                    own[path] = (lines, pairs)
+                out.line_files.update(lines)
+                out.pair_files.update(pairs)
         return out
 
 
@@ -1250,15 +1255,8 @@ class EdgeReduce:
                      cfg.opt(self.CHECK, "min_share", 0.005), total)
 
     def build(self, corpus, ctx) -> dict:
-        counts = EdgeCounts(Counter(), Counter(), 0)
         own: dict[str, tuple[frozenset, frozenset]] = {}
-        for path, recs in corpus.features("chrome"):
-            counts.total += 1
-            lines, pairs = _own(recs)
-            if lines:
-                own[path] = (lines, pairs)
-                counts.line_files.update(lines)
-                counts.pair_files.update(pairs)
+        counts = EdgeCounts.of(corpus.features("chrome"), own)
         return {"counts": counts, "own": own}
 
     def totals(self, R: dict, paths: list[str], access=None) -> EdgeCounts:
