@@ -17,7 +17,8 @@ from typing import Any
 from .html import html_pieces
 from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import FileFragments, Fragments, cache_path, rendered_runs, run_digests
+from .fragments import (FileFragments, Fragments, cache_path, rendered_runs, run_digest,
+                        run_digests)
 from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
@@ -80,7 +81,6 @@ def _files_pieces(rows: list, frags: Any) -> list | None:
     """The pieces of ``_flat_rows(rows, "  ")``, chunk by chunk, each taken from
     ``frags`` by its key (a hash of the chunk's rows) or rendered and put there; None
     when a row is not flat (or not a plain value): the caller renders the list whole."""
-    import marshal
     import zlib
 
     spans = []
@@ -98,10 +98,9 @@ def _files_pieces(rows: list, frags: Any) -> list | None:
     try:
         for i, j in spans:
             try:
-                blob = marshal.dumps(rows[i:j], 2)
-            except ValueError:
+                key = "files:" + run_digest(rows[i:j])  # (as a run of findings)
+            except ValueError:  # a value marshal cannot write
                 return None
-            key = "files:" + hashlib.sha1(blob).hexdigest()
             text = frags.get(key)
             if text is None:
                 text = _flat_inner(rows[i:j], "  ")
