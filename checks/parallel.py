@@ -195,7 +195,8 @@ def _check_category(category: str, paths: list[str] | None = None,
 
 
 class Prefetch:
-    """Results computed ahead of the items: ``seeds[rel] = (rec, findings dicts)``,
+    """Results computed ahead of the items: ``seeds[rel] = (rec, findings dicts)`` (a
+    :class:`~checks.report.lazy.StoredRun` for those read from the store, not decoded),
     ``corpus[category] = (findings dicts, crash lines or None)``."""
 
     def __init__(self) -> None:
@@ -215,8 +216,12 @@ class Prefetch:
     def stored_runs(self) -> dict[str, tuple[list, str]]:
         """{rel: (findings, their run digest)} of the seeds read from the store
         (``fragments.run_digests``' ``known``)."""
-        return {rel: (self.seeds[rel][1], d) for rel, d in self.digests.items()
-                if rel in self.seeds}
+        out = {}
+        for rel, d in self.digests.items():
+            got = self.seeds.get(rel)
+            if got is not None and isinstance(got[1], list):  # (a StoredRun has its own)
+                out[rel] = (got[1], d)
+        return out
 
     def summary(self) -> str:
         """One line: what was checked, how, how long."""
@@ -334,8 +339,8 @@ def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, 
 def _take_stored(pre: Prefetch, entries, store, ctx: str, tick) -> list:
     """Put every stored result of ``entries`` into ``pre.seeds`` (one bulk read) and
     return the rest, (rel, path, sha) to check."""
-    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx, pre.digests) \
-        if store is not None else {}
+    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx, pre.digests,
+                               lazy=True) if store is not None else {}
     misses = []
     for rel, path, sha in entries:
         hit = got.get((rel, sha)) if sha else None

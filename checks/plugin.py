@@ -40,6 +40,7 @@ from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
 from .report.build import build_report, build_report_dicts
 from .report.console import to_ansi
 from .report.fragments import run_digests
+from .report.lazy import Findings, StoredRun, dict_sort_key, findings_view, part_dicts
 from .report.writer import file_stamps, report_digest, reports_current, write_reports
 from .scan import scan
 from .seed import read_seed
@@ -436,11 +437,19 @@ def _reported_form(d: dict) -> bool:
             and all(type(r) is dict and tuple(r) == _LOCATION_KEYS for r in d["related"]))
 
 
-def reported(dicts: list[dict], baseline: baseline_mod.Baseline) -> list[dict]:
+def reported(dicts, baseline: baseline_mod.Baseline):
     """Findings computed ahead (``Finding.to_dict()`` sent through a pipe or read from
     the store) as an item reports them: what ``Finding.from_dict(d).to_dict()`` with
     ``baselined`` set gives, without the round trip when ``d`` already has that form
-    (the same dict when its ``baselined`` is right)."""
+    (the same dict when its ``baselined`` is right). A :class:`StoredRun` (findings
+    stored in that form, none baselined) stays as it is while the baseline is empty;
+    :class:`Findings`, part by part."""
+    if isinstance(dicts, Findings):
+        return Findings([reported(p, baseline) for p in dicts.parts])
+    if isinstance(dicts, StoredRun):
+        if not baseline.entries:
+            return dicts
+        dicts = dicts.dicts()
     accepted = baseline.entries  # (Baseline.accepts: by fingerprint)
     out = []
     for d in dicts:
@@ -455,6 +464,17 @@ def reported(dicts: list[dict], baseline: baseline_mod.Baseline) -> list[dict]:
             d = f.to_dict()
         out.append(d)
     return out
+
+
+def _failing_parts(findings, fail_on: str) -> list:
+    """The parts of ``findings`` (a list of dicts, a StoredRun or a Findings) that may
+    hold a failing finding, in order: a part whose summary says none is not read."""
+    if isinstance(findings, StoredRun):
+        findings = Findings([findings])
+    if not isinstance(findings, Findings):
+        return [findings]
+    return [p for p, sm in zip(findings.parts, findings.summaries())
+            if sm.failing(lambda sev: fails(sev, fail_on))]
 
 
 class SeedcheckFailure(Exception):
@@ -495,19 +515,31 @@ class _CheckItem(pytest.Item):
             # (pytest_runtest_logreport takes it); an xdist worker sends it as JSON
             state.handed[self.nodeid] = payload
         else:
+            if not isinstance(findings, list):
+                payload["findings"] = list(findings)
             self.user_properties.append((PROP, json.dumps(payload, ensure_ascii=False)))
         if state.update_baseline:
             return
-        failing = [d for d in findings
-                   if fails(d["severity"], state.fail_on) and not d["baselined"]]
-        if failing:
-            lines = [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
-                     for d in failing]
-            rest = len(findings) - len(failing)
-            if rest:
-                lines.append(f"({rest} more findings below the fail level or baselined)")
+        lines = self._failure_lines(findings)
+        if lines:
             state.outcomes[self.name] = lines
             raise SeedcheckFailure(lines)
+
+    def _failure_lines(self, findings) -> list[str] | None:
+        """The lines of a failure (None: the item passes)."""
+        state = _state(self.config)
+        assert state is not None
+        failing = [d for part in _failing_parts(findings, state.fail_on)
+                   for d in part_dicts(part)
+                   if fails(d["severity"], state.fail_on) and not d["baselined"]]
+        if not failing:
+            return None
+        lines = [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
+                 for d in failing]
+        rest = len(findings) - len(failing)
+        if rest:
+            lines.append(f"({rest} more findings below the fail level or baselined)")
+        return lines
 
     def _reported(self, dicts: list[dict]) -> list[dict]:
         state = _state(self.config)
@@ -615,18 +647,18 @@ class CachedItem(_CheckItem):
         need = [(r, s) for r, _, s in self.entries if r not in pre]
         got = store.get_seeds_bulk(need, state.ctx) if store and need else {}
         recs: list[dict] = []
-        findings: list[dict] = []
+        parts: list = []  # one seed's findings each (a StoredRun: not decoded)
         for rel, path, sha in self.entries:
             hit = pre.get(rel) or got.get((rel, sha))
             if hit is not None:
                 recs.append(hit[0])
-                findings += hit[1]
+                parts.append(hit[1])
             else:
                 rec, fs, _ = cache_mod.check_seed_cached(
                     path, rel, state.config, store, state.ctx, state.indexes, sha_hint=sha)
                 recs.append(rec)
-                findings += [f.to_dict() for f in fs]
-        self._finish_dicts(self._reported(findings), recs)
+                parts.append([f.to_dict() for f in fs])
+        self._finish_dicts(self._reported(Findings(parts)), recs)
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} unchanged seeds (cached results)"
@@ -649,27 +681,34 @@ class FailingItem(CachedItem):
         super().__init__(**kw)
         self.nodeids = nodeids  # the seeds' own node ids, in entries order
 
-    def _finish_dicts(self, findings, file_rec) -> None:
-        try:
-            super()._finish_dicts(findings, file_rec)
-        except SeedcheckFailure:
-            state = _state(self.config)
-            assert state is not None
-            by_path: dict[str, list[str]] = {}
-            for d in findings:
-                if fails(d["severity"], state.fail_on) and not d["baselined"]:
-                    by_path.setdefault(d["path"], []).append(
-                        f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}")
-            lines: list[str] = []
-            for path in list(by_path)[:GROUP_SHOWN]:
-                lines += by_path[path]
-            rest = len(by_path) - GROUP_SHOWN
-            if rest > 0:
-                lines.append(f"(… {rest} more failing seeds, "
-                             f"{sum(len(v) for v in list(by_path.values())[GROUP_SHOWN:])} "
-                             f"findings: see {state.report_dir / 'report.md'})")
-            state.outcomes[self.name] = lines
-            raise SeedcheckFailure(lines) from None
+    def _failure_lines(self, findings) -> list[str] | None:
+        """The first ``GROUP_SHOWN`` failing seeds' lines, and how many more (only their
+        runs are read: the others' failing findings are counted from their summaries)."""
+        state = _state(self.config)
+        assert state is not None
+        view = findings if isinstance(findings, Findings) else Findings.from_dicts(
+            part_dicts(findings) if isinstance(findings, StoredRun) else findings)
+        failing = lambda sev: fails(sev, state.fail_on)  # noqa: E731
+        lines: list[str] = []
+        shown = rest = rest_findings = 0
+        for p, sm in zip(view.parts, view.summaries()):
+            n = sm.failing(failing)
+            if not n:
+                continue
+            if shown < GROUP_SHOWN:
+                shown += 1
+                lines += [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
+                          for d in part_dicts(p) if failing(d["severity"])
+                          and not d["baselined"]]
+            else:
+                rest += 1
+                rest_findings += n
+        if not shown:
+            return None
+        if rest > 0:
+            lines.append(f"(… {rest} more failing seeds, {rest_findings} "
+                         f"findings: see {state.report_dir / 'report.md'})")
+        return lines
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, SeedcheckFailure):
@@ -681,6 +720,18 @@ class FailingItem(CachedItem):
 
     def reportinfo(self):
         return self.path, None, f"{len(self.entries)} failing seeds"
+
+
+def _failing_paths(findings, fail_on: str) -> set[str]:
+    """The paths of ``findings`` (as an item reported them) with a finding that fails
+    the run and is not baselined."""
+    if isinstance(findings, StoredRun):
+        findings = Findings([findings])
+    if isinstance(findings, Findings):
+        return {path for path, sm in zip(findings.paths(), findings.summaries())
+                if sm.failing(lambda sev: fails(sev, fail_on))}
+    return {f["path"] for f in findings
+            if fails(f["severity"], fail_on) and not f.get("baselined")}
 
 
 def _progress(config: pytest.Config, n: int):
@@ -745,20 +796,20 @@ def short_console(report: dict, report_dir: Path, *, width: int, color: bool) ->
     from .report.console import summary_table, totals_line
 
     fail_on = report["summary"].get("fail_on", "error")
+    # (per file, from the runs' summaries: no finding is read)
+    view = findings_view(report["findings"])
     per: dict[str, list[int]] = {}
-    for f in report["findings"]:
-        row = per.setdefault(f["path"], [0, 0])
-        row[1] += 1
-        if fails(f["severity"], fail_on) and not f.get("baselined"):
-            row[0] += 1
+    sums = {}
+    for path, sm in zip(view.paths(), view.summaries()):
+        if sm.n:
+            per[path] = [sm.failing(lambda sev: fails(sev, fail_on)), sm.n]
+            sums[path] = sm
     worst = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:WORST_FILES]
-    # the checks of the worst files only (a second pass, lighter than counting the
-    # checks of every file: 150,000 findings at 50,000 seeds)
-    checks: dict[str, dict[str, int]] = {path: {} for path, _ in worst}
-    for f in report["findings"]:
-        c = checks.get(f["path"])
-        if c is not None:
-            c[f["check"]] = c.get(f["check"], 0) + 1
+    checks: dict[str, dict[str, int]] = {}
+    for path, _ in worst:
+        c = checks[path] = {}
+        for _cat, _sev, check, n in sums[path].counts:
+            c[check] = c.get(check, 0) + n
     t = Table(title=f"the {len(worst)} worst of {len(per)} files with findings",
               box=box.SIMPLE_HEAVY)
     t.add_column("file")
@@ -908,9 +959,12 @@ class SessionPlugin:
             if got is None:
                 return None  # checked by its own item
             accepted = state.baseline.entries  # (Baseline.accepts: by fingerprint)
-            return not state.update_baseline and any(
-                SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
-                for d in got[1])
+            if state.update_baseline:
+                return False
+            if isinstance(got[1], StoredRun) and not accepted:  # (its summary tells)
+                return any(SEVERITY_RANK[sev] >= rank for sev in got[1].summary.unbaselined)
+            return any(SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
+                       for d in got[1])
 
         self._group(items, seeds, bad)
 
@@ -1032,9 +1086,9 @@ class SessionPlugin:
         drop = {report.nodeid}
         add: list[str] = []
         if isinstance(item, FailingItem):
-            failed = set(self.state.failing_rels) if self.state.replay is not None else {
-                f["path"] for f in self.state.findings.get(report.nodeid, ())
-                if fails(f["severity"], self.state.fail_on) and not f.get("baselined")}
+            failed = set(self.state.failing_rels) if self.state.replay is not None else \
+                _failing_paths(self.state.findings.get(report.nodeid, ()),
+                               self.state.fail_on)
             for (rel, _, _), nid in zip(item.entries, item.nodeids):
                 (add.append(nid) if rel in failed else drop.add(nid))
         else:
@@ -1070,9 +1124,7 @@ class SessionPlugin:
             # the findings as the items reported them (to_dict of themselves; a dict
             # that came through JSON and is not goes through the round trip; those
             # handed over in this process are checked no more: 0.25 s at 150,000)
-            dicts = [d if nid in state.as_reported or _reported_form(d)
-                     else Finding.from_dict(d).to_dict()
-                     for nid, fs in state.findings.items() for d in fs]
+            dicts = self._report_findings()
             stale = state.baseline.stale(
                 [_Fingerprint(fp) for fp in {d["fingerprint"] for d in dicts}]
                 if state.baseline.entries else [], set(state.files))
@@ -1102,6 +1154,47 @@ class SessionPlugin:
             duration_s=time.monotonic() - state.started, fail_on=state.fail_on,
             stale_baseline=stale)
         self._write(session, report)
+
+    def _report_findings(self) -> Findings:
+        """The items' findings as the report holds them: one part a path, in path order,
+        each sorted (``dict_sort_key``, stably: as one sort of them all). A seed whose
+        only findings are a stored run (:class:`StoredRun`) keeps it as it is, not
+        decoded; the other paths' findings are dicts in their reported form (those
+        handed over in this process are checked no more: 0.25 s at 150,000; one that
+        came through JSON and is not goes through the round trip)."""
+        state = self.state
+        by_path: dict[str, list] = {}
+        for nid, fs in state.findings.items():
+            trusted = nid in state.as_reported
+            parts = fs.parts if isinstance(fs, Findings) else [fs]
+            for part in parts:
+                if isinstance(part, StoredRun):
+                    if part.summary.n:
+                        by_path.setdefault(part.path, []).append(part)
+                    continue
+                for d in part:
+                    if not (trusted or _reported_form(d)):
+                        d = Finding.from_dict(d).to_dict()
+                    got = by_path.get(d["path"])
+                    if got is None:
+                        by_path[d["path"]] = [d]
+                    else:
+                        got.append(d)
+        out: list = []
+        for path in sorted(by_path):
+            got = by_path[path]
+            if len(got) == 1 and isinstance(got[0], StoredRun):
+                out.append(got[0])
+                continue
+            dicts: list[dict] = []
+            for x in got:
+                if isinstance(x, StoredRun):
+                    dicts += x.dicts()
+                else:
+                    dicts.append(x)
+            dicts.sort(key=dict_sort_key)
+            out.append(dicts)
+        return Findings(out)
 
     def _write(self, session: pytest.Session, report: dict) -> None:
         state = self.state
@@ -1137,7 +1230,7 @@ class SessionPlugin:
         if store is None or store.broken:
             return False
         findings = report.get("findings")
-        if isinstance(findings, list):
+        if isinstance(findings, (list, Findings)):
             # (the renderers' fragments use the same run digests: computed once)
             state.run_digests = run_digests(
                 findings, state.prefetch.stored_runs() if state.prefetch is not None else None)

@@ -191,9 +191,9 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     real_bulk = cache_mod.Store.get_seeds_bulk
     real_submit = parallel.ProcessPoolExecutor.submit
 
-    def bulk(self, keys, ctx, *rest):
+    def bulk(self, keys, ctx, *rest, **kw):
         order.append("read")
-        got = real_bulk(self, keys, ctx, *rest)
+        got = real_bulk(self, keys, ctx, *rest, **kw)
         got.pop(next(k for k in got if k[0] == "0002.txt"))  # gone since the keys
         return got
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import TOOL_NAME, __version__
 from ..model import CATEGORIES, SEVERITIES, Finding, fails
+from .lazy import Findings, dict_sort_key  # noqa: F401  (dict_sort_key: re-exported)
 
 SCHEMA = "seed-report/1"
 
@@ -19,10 +20,6 @@ def file_status(record: dict, findings: list[Finding], fail_on: str = "error") -
     return "pass"
 
 
-def dict_sort_key(d: dict[str, Any]) -> tuple:
-    """``Finding.sort_key`` of a finding in its reported form (``Finding.to_dict()``)."""
-    return (d["path"], d["line"], d["column"], d["check"], d["end_line"], d["end_column"],
-            d["fingerprint"])
 
 
 def build_report(files: list[dict], findings: list[Finding], *, seeds_dir: str,
@@ -41,25 +38,33 @@ def build_report_dicts(files: list[dict], findings: list[dict], *, seeds_dir: st
                        extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """:func:`build_report` of findings already in their reported form (each exactly
     ``Finding.to_dict()`` of itself; any order): the same report, without making
-    ``Finding`` objects of them. The dicts become the report's (not copied)."""
-    findings = sorted(findings, key=dict_sort_key)
-    by_path: dict[str, list[dict]] = {}
-    for d in findings:
-        by_path.setdefault(d["path"], []).append(d)
+    ``Finding`` objects of them. The dicts become the report's (not copied). Findings
+    given as a :class:`~checks.report.lazy.Findings` (one part a path, in path order,
+    each sorted: ``SessionPlugin._report_findings``) stay one, counted from its parts'
+    summaries."""
+    if isinstance(findings, Findings):
+        view = findings
+    else:
+        findings = sorted(findings, key=dict_sort_key)
+        view = Findings.from_dicts(findings)
+    # (counted from each path's summary: the runs of a Findings are not read)
+    sums = view.summaries()
+    failed = {path for path, sm in zip(view.paths(), sums) if sm.unbaselined.get("error")}
     file_rows = []
     for rec in sorted(files, key=lambda r: r["path"]):
         row = {k: rec[k] for k in ("path", "sha256", "chars", "lines")}
         if rec.get("unreadable"):
             row["status"] = "unreadable"
         else:
-            row["status"] = "fail" if any(d["severity"] == "error" and not d["baselined"]
-                                          for d in by_path.get(rec["path"], ())) else "pass"
+            row["status"] = "fail" if rec["path"] in failed else "pass"
         file_rows.append(row)
     by_sev = {s: 0 for s in SEVERITIES}
     by_cat = {c: 0 for c in CATEGORIES}
-    for d in findings:
-        by_sev[d["severity"]] += 1
-        by_cat[d["category"]] += 1
+    for sm in sums:
+        for cat, sev, _check, n in sm.counts:
+            by_sev[sev] += n
+            by_cat[cat] += n
+    failing = lambda sev: fails(sev, fail_on)  # noqa: E731
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -71,9 +76,8 @@ def build_report_dicts(files: list[dict], findings: list[dict], *, seeds_dir: st
             "findings": len(findings),
             "by_severity": by_sev,
             "by_category": by_cat,
-            "baselined": sum(1 for d in findings if d["baselined"]),
-            "failing": sum(1 for d in findings
-                           if fails(d["severity"], fail_on) and not d["baselined"]),
+            "baselined": sum(sm.baselined for sm in sums),
+            "failing": sum(sm.failing(failing) for sm in sums),
             "fail_on": fail_on,
             "duration_s": round(duration_s, 3),
         },

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CATEGORIES, SEVERITIES
+from .lazy import severity_counts
 
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS = 150
@@ -29,9 +30,7 @@ def summary_table(report: dict[str, Any]) -> Table:
     t.add_column("category")
     for sev in SEVERITIES:
         t.add_column(sev, justify="right", style=SEV_STYLE[sev])
-    counts = {(c, sv): 0 for c in CATEGORIES for sv in SEVERITIES}
-    for f in report["findings"]:
-        counts[(f["category"], f["severity"])] += 1
+    counts = severity_counts(report["findings"], CATEGORIES, SEVERITIES)[0]
     for c in CATEGORIES:
         t.add_row(c, *[str(counts[(c, sv)]) for sv in SEVERITIES])
     return t

@@ -30,7 +30,7 @@ import hashlib
 import json
 import secrets
 import zlib
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
@@ -41,6 +41,7 @@ from markupsafe import Markup
 from ..model import CATEGORIES, SEVERITIES
 from ..numbers import translation
 from . import fragments
+from .lazy import Findings, severity_counts, with_related
 
 # Above this many characters of text the payload is embedded compressed (base64).
 COMPRESS_ABOVE = 2_000_000
@@ -246,13 +247,20 @@ def _row(f: dict[str, Any], seeds: _Seeds, around: int, width: int) -> list:
             1 if f.get("baselined") else 0, fix, related, ctx, more]
 
 
-def _run_key(report_shas: dict[str, Any], findings: list[dict], digest: str) -> str:
-    """What the payload rows of one run of findings depend on, besides the level: the
-    findings (their digest) and the text of every seed they quote (by sha256)."""
+def _quoted(findings: list[dict]) -> set[str]:
+    """The seeds whose text the payload rows of one run of findings show: its own, and
+    those of each finding's first five related locations (``Summary.related5``)."""
     paths = {findings[0]["path"]}
     for f in findings:
         for r in (f.get("related") or [])[:5]:
             paths.add(r["path"])
+    return paths
+
+
+def _run_key(report_shas: dict[str, Any], paths: set[str], digest: str) -> str:
+    """What the payload rows of one run of findings depend on, besides the level: the
+    findings (their digest) and the text of every seed they quote (``paths``: its own
+    and the others', by sha256)."""
     shas = "|".join(f"{p}={report_shas.get(p)}" for p in sorted(paths))
     return hashlib.sha1(f"{digest}|{shas}".encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -262,7 +270,7 @@ def _payload(report: dict[str, Any], seeds: _Seeds, level: int | None = None
     findings = report["findings"]
     around, width = LEVELS[_level(len(findings)) if level is None else level]
     files, file_index, status = _files(report)
-    checks = sorted({f["check"] for f in findings})
+    checks = _checks(findings)
     check_index = {c: i for i, c in enumerate(checks)}
     rows = [_indexed(_row(f, seeds, around, width), file_index, check_index)
             for f in findings]
@@ -281,11 +289,22 @@ def _indexed(r: list, file_index: dict[str, int], check_index: dict[str, int]) -
             [[file_index[x[0]], *x[1:]] for x in r[10]], r[11], r[12]]
 
 
+def _checks(findings: Any) -> list[str]:
+    """The checks of ``findings``, sorted (of a ``Findings``: from its summaries)."""
+    if isinstance(findings, Findings):
+        return sorted({c[2] for sm in findings.summaries() for c in sm.counts})
+    return sorted({f["check"] for f in findings})
+
+
 def _files(report: dict[str, Any]) -> tuple[list[str], dict[str, int], dict[str, str]]:
     findings = report["findings"]
-    files = sorted({r["path"] for r in report.get("files", [])}
-                   | {f["path"] for f in findings}
-                   | {r["path"] for f in findings for r in f.get("related") or []})
+    if isinstance(findings, Findings):  # (from the summaries: no finding is read)
+        named = {p for p, sm in zip(findings.paths(), findings.summaries()) if sm.n}
+        named.update(q for sm in findings.summaries() for q in sm.related)
+    else:
+        named = ({f["path"] for f in findings}
+                 | {r["path"] for f in findings for r in f.get("related") or []})
+    files = sorted({r["path"] for r in report.get("files", [])} | named)
     file_index = {p: i for i, p in enumerate(files)}
     status = {r["path"]: r.get("status", "pass") for r in report.get("files", [])}
     return files, file_index, status
@@ -303,7 +322,7 @@ def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int
     findings = report["findings"]
     around, width = LEVELS[level]
     files, file_index, status = _files(report)
-    checks = sorted({f["check"] for f in findings})
+    checks = _checks(findings)
     check_index = {c: i for i, c in enumerate(checks)}
     head = _dumps({"files": [[p, status.get(p, "")] for p in files], "checks": checks,
                    "severities": list(SEVERITIES), "categories": list(CATEGORIES),
@@ -365,8 +384,12 @@ def _segments(findings: list[dict], shas: dict[str, Any], digests: list
     out = []
     keys: list[str] = []
     spans: list[tuple[int, int]] = []
+    if isinstance(findings, Findings):  # (the parts' summaries: no finding is read)
+        quoted = iter([{path, *sm.related5} for path, sm
+                       in zip(findings.paths(), findings.summaries()) if sm.n])
     for i, j, digest in digests:
-        key = _run_key(shas, findings[i:j], digest)
+        key = _run_key(shas, next(quoted) if isinstance(findings, Findings)
+                       else _quoted(findings[i:j]), digest)
         keys.append(key)
         spans.append((i, j))
         if len(spans) >= SEG_MAX or int(key[:8], 16) % SEG_EVERY == 0:
@@ -387,7 +410,7 @@ class _Packer:
         self.seeds = seeds
         self.frags = frags
         files, _, status = _files(report)
-        self.checks = sorted({f["check"] for f in findings})
+        self.checks = _checks(findings)
         self.head = _dumps({"files": [[p, status.get(p, "")] for p in files],
                             "checks": self.checks, "severities": list(SEVERITIES),
                             "categories": list(CATEGORIES)})
@@ -507,10 +530,8 @@ def _body(seed, limit: int) -> str | None:
 
 
 def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
-    pairs = [f for f in report["findings"]
-             if f["check"] in DUPLICATE_CHECKS and f.get("related")]
-    repeated = [f for f in report["findings"]
-                if f["check"] == "duplicate.repeated-body" and f.get("related")]
+    pairs = list(with_related(report["findings"], DUPLICATE_CHECKS))
+    repeated = list(with_related(report["findings"], ["duplicate.repeated-body"]))
     from ..rules.duplicate import pair_groups
 
     groups = pair_groups(pairs)
@@ -558,16 +579,14 @@ def _duplicates(report: dict[str, Any], seeds: _Seeds) -> dict[str, Any]:
     scores = [x["score"] for g in out_groups for x in g["members"] if x["score"] is not None]
     scores += [b["score"] for b in blocks if isinstance(b["score"], (int, float))]
     return {"groups": out_groups, "blocks": blocks, "scores": scores,
-            "shared": sum(1 for f in report["findings"]
-                          if f["check"] == "duplicate.shared-passage")}
+            "shared": sum(severity_counts(report["findings"], CATEGORIES, SEVERITIES)[1]
+                          .get("duplicate.shared-passage", {}).values())}
 
 
 def _figures(report: dict[str, Any], seeds: _Seeds) -> list[dict]:
     out = []
     seen: set = set()
-    for f in report["findings"]:
-        if f["check"] not in FIGURE_CHECKS or not f.get("related"):
-            continue
+    for f in with_related(report["findings"], FIGURE_CHECKS):
         r = f["related"][0]
         pair = frozenset([(f["path"], f["line"]), (r["path"], r["line"])])
         if pair in seen:  # the other statement's finding names the same pair
@@ -696,11 +715,7 @@ def html_pieces(report: dict[str, Any], seeds_root: Path | None = None,
             break
         del data  # not beside the next level's
         level += 1
-    counts = {(c, v): 0 for c in CATEGORIES for v in SEVERITIES}
-    by_check: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in SEVERITIES})
-    for f in report["findings"]:
-        counts[(f["category"], f["severity"])] += 1
-        by_check[f["check"]][f["severity"]] += 1
+    counts, by_check = severity_counts(report["findings"], CATEGORIES, SEVERITIES)
     cat_chart = _bars([(c, [(v, counts[(c, v)], SEV_COLOR[v]) for v in SEVERITIES])
                        for c in CATEGORIES])
     check_rows = sorted(by_check.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))

@@ -7,10 +7,10 @@ listed, by severity, and where the full reports are.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from ..model import CATEGORIES, SEVERITIES
+from .lazy import Summary, findings_view, part_dicts, severity_counts
 
 LIMIT_BYTES = 1_000_000  # under 1 MiB (1,048,576) with room for the closing lines
 PER_FILE = 20  # findings listed per file
@@ -26,14 +26,13 @@ def _cell(text: str, limit: int | None = None) -> str:
         ">", "&gt;").replace("`", "'")
 
 
-def _rank(findings: list[dict]) -> tuple:
-    """Worst first: most failing findings, then errors, warnings, infos."""
+def _rank(sm: Summary) -> tuple:
+    """Worst first: most failing findings (errors not baselined), then errors, warnings,
+    infos."""
     n = {v: 0 for v in SEVERITIES}
-    failing = 0
-    for f in findings:
-        n[f["severity"]] += 1
-        failing += f["severity"] == "error" and not f.get("baselined")
-    return (-failing, -n["error"], -n["warning"], -n["info"])
+    for _cat, sev, _check, k in sm.counts:
+        n[sev] += k
+    return (-sm.unbaselined.get("error", 0), -n["error"], -n["warning"], -n["info"])
 
 
 def _finding_row(f: dict) -> str:
@@ -55,13 +54,12 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
                f"fails on `{s.get('fail_on', 'error')}`; {s['duration_s']:.2f} s.")
     out += ["", "| category | " + " | ".join(SEVERITIES) + " |",
             "| --- |" + " ---: |" * len(SEVERITIES)]
-    counts = {(c, v): 0 for c in CATEGORIES for v in SEVERITIES}
-    by_check: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in SEVERITIES})
-    by_path: dict[str, list[dict]] = defaultdict(list)
-    for f in report["findings"]:
-        counts[(f["category"], f["severity"])] += 1
-        by_check[f["check"]][f["severity"]] += 1
-        by_path[f["path"]].append(f)
+    # (counted from each file's summary: only the files listed are read)
+    view = findings_view(report["findings"])
+    counts, by_check = severity_counts(view, CATEGORIES, SEVERITIES)
+    by_path: dict[str, tuple[Summary, Any]] = {
+        path: (sm, part) for path, sm, part in zip(view.paths(), view.summaries(), view.parts)
+        if sm.n}
     for c in CATEGORIES:
         out.append(f"| {c} | " + " | ".join(str(counts[(c, v)]) for v in SEVERITIES) + " |")
     if by_check:
@@ -70,7 +68,7 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
         for check, n in sorted(by_check.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
             out.append(f"| `{check}` | " + " | ".join(str(n[v]) for v in SEVERITIES) + " |")
     status = {r["path"]: r["status"] for r in report.get("files", [])}
-    worst = sorted(by_path, key=lambda p: (_rank(by_path[p]), p))
+    worst = sorted(by_path, key=lambda p: (_rank(by_path[p][0]), p))
     totals = {v: sum(counts[(c, v)] for c in CATEGORIES) for v in SEVERITIES}
     tail = _tail(report, [], by_path, totals)
     size = len("\n".join(out).encode("utf-8")) + len(tail.encode("utf-8")) + 2_000
@@ -78,7 +76,7 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
     if worst:
         out += ["", "## Worst files", ""]
     for path in worst[:MAX_FILES]:
-        fs = by_path[path]
+        fs = part_dicts(by_path[path][1])
         block = ["", f"### `{_cell(path)}` ({status.get(path, '')}, {len(fs)} findings)", "",
                  "| line:col | severity | check | excerpt | message | fix |",
                  "| --- | --- | --- | --- | --- | --- |"]
@@ -99,7 +97,7 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
     return "\n".join(out) + "\n"
 
 
-def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, list[dict]],
+def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, tuple],
           totals: dict[str, int]) -> str:
     """``totals``: the report's findings by severity (those of the files not listed are
     what the listed files leave of them)."""
@@ -108,8 +106,8 @@ def _tail(report: dict[str, Any], listed: list[str], by_path: dict[str, list[dic
     if rest:
         n = dict(totals)
         for p in listed:
-            for f in by_path[p]:
-                n[f["severity"]] -= 1
+            for _cat, sev, _check, k in by_path[p][0].counts:
+                n[sev] -= k
         total = sum(n.values())
         lines.append(f"{rest} more files with {total} findings not listed here ("
                      + ", ".join(f"{n[v]} {v}" for v in SEVERITIES) + ").")

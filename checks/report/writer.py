@@ -19,6 +19,7 @@ from .files import commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
 from .fragments import (FileFragments, Fragments, cache_path, rendered_runs, run_digest,
                         run_digests)
+from .lazy import Findings
 from .sarif import sarif_pieces
 
 REPORT_FILES = ("report.json", "report.md", "report.sarif", "report.html")
@@ -135,8 +136,9 @@ def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
     report (whose encoder holds every token of the text at once: ~1 GB of memory for
     150,000 findings)."""
     findings = report.get("findings")
-    if not isinstance(findings, list) or not findings:
-        return [dump_json(report)]
+    if not isinstance(findings, (list, Findings)) or not findings:
+        return [dump_json({**report, "findings": []} if isinstance(findings, Findings)
+                          else report)]
     parts = rendered_runs(findings, frags, digests,
                           lambda run: ",\n".join("    " + _indented(f, "    ") for f in run))
     items: list[list[str]] = []
@@ -365,7 +367,7 @@ def report_digest(report: dict[str, Any], digests: list | None = None) -> str:
         blob = json.dumps(core, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         h = hashlib.sha256(blob.encode("utf-8", "surrogatepass"))
     findings = report.get("findings")
-    if isinstance(findings, list):
+    if isinstance(findings, (list, Findings)):
         h.update(b"\0findings")
         for i, j, digest in digests if digests is not None else run_digests(findings):
             h.update(f"\n{i}:{j}:{digest}".encode())
