@@ -60,10 +60,9 @@ def build_report_dicts(files: list[dict], findings: list[dict], *, seeds_dir: st
         file_rows.append(row)
     by_sev = {s: 0 for s in SEVERITIES}
     by_cat = {c: 0 for c in CATEGORIES}
-    for sm in sums:
-        for cat, sev, _check, n in sm.counts:
-            by_sev[sev] += n
-            by_cat[cat] += n
+    for (cat, sev, _check), n in view.totals().items():
+        by_sev[sev] += n
+        by_cat[cat] += n
     failing = lambda sev: fails(sev, fail_on)  # noqa: E731
     report: dict[str, Any] = {
         "schema": SCHEMA,

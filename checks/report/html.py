@@ -292,7 +292,7 @@ def _indexed(r: list, file_index: dict[str, int], check_index: dict[str, int]) -
 def _checks(findings: Any) -> list[str]:
     """The checks of ``findings``, sorted (of a ``Findings``: from its summaries)."""
     if isinstance(findings, Findings):
-        return sorted({c[2] for sm in findings.summaries() for c in sm.counts})
+        return sorted({check for _cat, _sev, check in findings.totals()})
     return sorted({f["check"] for f in findings})
 
 

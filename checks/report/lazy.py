@@ -148,6 +148,8 @@ class Findings:
                  summaries: list[Summary] | None = None):
         self.parts = parts
         self._summaries = summaries
+        self._paths: list[str] | None = None
+        self._totals: dict[tuple[str, str, str], int] | None = None
         bounds = [0]
         for p in parts:
             bounds.append(bounds[-1] + len(p))
@@ -168,9 +170,23 @@ class Findings:
         return self._summaries
 
     def paths(self) -> list[str]:
-        """Each part's path."""
-        return [p.path if isinstance(p, StoredRun) else (p[0]["path"] if p else None)
-                for p in self.parts]
+        """Each part's path (worked out once)."""
+        if self._paths is None:
+            self._paths = [p.path if isinstance(p, StoredRun) else (p[0]["path"] if p else None)
+                           for p in self.parts]
+        return self._paths
+
+    def totals(self) -> dict[tuple[str, str, str], int]:
+        """``{(category, severity, check): n}`` over every part (worked out once: the
+        report's build does it, and the renderers forked after it inherit it)."""
+        if self._totals is None:
+            out: dict[tuple[str, str, str], int] = {}
+            for sm in self.summaries():
+                for cat, sev, check, n in sm.counts:
+                    k = (cat, sev, check)
+                    out[k] = out.get(k, 0) + n
+            self._totals = out
+        return self._totals
 
     def __len__(self) -> int:
         return self.bounds[-1]
@@ -236,13 +252,12 @@ def severity_counts(findings: Any, categories: Iterable[str], severities: Iterab
     counts = {(c, v): 0 for c in categories for v in sevs}
     by_check: dict[str, dict[str, int]] = {}
     if isinstance(findings, Findings):
-        for s in findings.summaries():
-            for cat, sev, check, n in s.counts:
-                counts[(cat, sev)] += n
-                row = by_check.get(check)
-                if row is None:
-                    row = by_check[check] = {v: 0 for v in sevs}
-                row[sev] += n
+        for (cat, sev, check), n in findings.totals().items():
+            counts[(cat, sev)] += n
+            row = by_check.get(check)
+            if row is None:
+                row = by_check[check] = {v: 0 for v in sevs}
+            row[sev] += n
         return counts, by_check
     for f in findings:
         counts[(f["category"], f["severity"])] += 1
