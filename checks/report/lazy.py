@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import marshal
 from bisect import bisect_right
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 SUMMARY_VERSION = 1
 
@@ -27,7 +27,7 @@ def dict_sort_key(d: dict[str, Any]) -> tuple:
             d["fingerprint"])
 
 
-class Summary:
+class Summary(NamedTuple):
     """What the report needs to know of one seed's run of findings without reading
     them: ``n``; ``counts``, ``(category, severity, check, n)`` sorted; ``unbaselined``,
     ``{severity: n}`` of the findings not baselined; ``baselined``; the paths quoted by
@@ -36,19 +36,14 @@ class Summary:
     findings that quote a location; ``plain``: the run is sorted (``dict_sort_key``) and
     no finding is baselined (a stored run may then stand in the report as it is)."""
 
-    __slots__ = ("n", "counts", "unbaselined", "baselined", "related", "related5",
-                 "related_checks", "plain")
-
-    def __init__(self, n: int, counts: tuple, unbaselined: dict[str, int], baselined: int,
-                 related: tuple, related5: tuple, related_checks: tuple, plain: bool):
-        self.n = n
-        self.counts = counts
-        self.unbaselined = unbaselined
-        self.baselined = baselined
-        self.related = related
-        self.related5 = related5
-        self.related_checks = related_checks
-        self.plain = plain
+    n: int
+    counts: tuple
+    unbaselined: dict
+    baselined: int
+    related: tuple
+    related5: tuple
+    related_checks: tuple
+    plain: bool
 
     @classmethod
     def of(cls, findings: list[dict], order: bool = True) -> "Summary":
@@ -87,9 +82,7 @@ class Summary:
                    tuple(sorted(related5)), tuple(sorted(rchecks)), plain)
 
     def dumps(self) -> bytes:
-        return marshal.dumps((SUMMARY_VERSION, self.n, self.counts, self.unbaselined,
-                              self.baselined, self.related, self.related5,
-                              self.related_checks, self.plain))
+        return marshal.dumps((SUMMARY_VERSION, *self))
 
     @classmethod
     def loads(cls, blob: bytes) -> "Summary | None":
