@@ -14,6 +14,7 @@ from checks.report import html, markdown, writer
 from checks.report.build import build_report_dicts
 from checks.report.fragments import run_digests
 from checks.report.lazy import Findings, StoredRun, Summary, severity_counts
+from test_parallel import Spy, core, make_seeds, pinned, run  # noqa: F401  (pinned: a fixture)
 from test_report_fragments import make_report, render
 
 
@@ -121,3 +122,22 @@ def test_summary_counts_match_the_findings():
     assert counts == {("typo", "error"): 1, ("typo", "warning"): 0, ("chrome", "error"): 0,
                       ("chrome", "warning"): 1}
     assert Summary.loads(b"") is None and Summary.loads(b"\x00") is None
+
+
+def test_a_warm_grouped_run_fails_with_the_cold_runs_lines(pytester, pinned):
+    """A large run whose seeds' results come from the store (as StoredRuns, not
+    decoded) fails its grouped item with the same lines as a cold run, and writes the
+    same reports."""
+    seeds = make_seeds(pytester.path / "s")
+    cold = run(pytester, seeds, "cold", "--no-cache", "--seedcheck-jobs", "2")
+    spy = Spy()
+    warm = run(pytester, seeds, "warm", "--seedcheck-jobs", "2", spy=spy)
+    stored = [fs for _rec, fs in spy.prefetch.seeds.values()]
+    assert len(stored) == 40 and all(isinstance(fs, StoredRun) for fs in stored)
+
+    def lines(r):
+        return [ln for ln in r.stdout.lines if ".txt:" in ln and " typo." in ln
+                or "more failing seeds" in ln or "failing seeds (grouped" in ln]
+
+    assert lines(warm) == lines(cold) and "failing seeds (grouped" in "\n".join(lines(warm))
+    assert core(pytester.path / "warm") == core(pytester.path / "cold")

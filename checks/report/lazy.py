@@ -133,14 +133,14 @@ def part_dicts(part: StoredRun | list[dict]) -> list[dict]:
 
 class Findings:
     """A sequence of finding dicts made of *parts*, each one path's run of findings (a
-    :class:`StoredRun` or a list of dicts). Built by :func:`report_findings` the parts
-    are in path order and each is sorted, so the sequence is the report's sorted
-    findings. Reading a finding decodes its part; counting asks the summaries."""
+    :class:`StoredRun` or a list of dicts). Built for a report
+    (``SessionPlugin._report_findings``) the parts are in path order and each is sorted,
+    so the sequence is the report's sorted findings. Reading a finding decodes its part;
+    counting asks the summaries."""
 
-    def __init__(self, parts: list[StoredRun | list[dict]],
-                 summaries: list[Summary] | None = None):
+    def __init__(self, parts: list[StoredRun | list[dict]]):
         self.parts = parts
-        self._summaries = summaries
+        self._summaries: list[Summary] | None = None
         self._paths: list[str] | None = None
         self._totals: dict[tuple[str, str, str], int] | None = None
         bounds = [0]
