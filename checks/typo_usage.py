@@ -10,7 +10,8 @@ into the text):
   look-alike twin belongs, decided by the segmentation and jieba's dictionary tags, not
   by frequency: 自已 → 自己, a lone 己 before a verb → 已 (男子己被控制), 象 in a
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
-  (不在适合).
+  (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
+  笑到：“, 9时30份, 向记者反应, 即……又, 有……主办, 收欢迎).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -82,7 +83,7 @@ def _tokens(clause: str) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-def find_variant_forms(text: str, names: bool = True) -> list[Usage]:
+def find_variant_forms(text: str, names: bool = True, usage: bool = True) -> list[Usage]:
     """Non-recommended forms (GF 1001-2001; 像 words of the 1986 table) that jieba reads as
     a word: the form is a whole token, or lies inside a token that is a dictionary word
     once the form is replaced (想像力 → 想象力). 确定单位 holds no 定单 (确定|单位)."""
@@ -107,6 +108,8 @@ def find_variant_forms(text: str, names: bool = True) -> list[Usage]:
             if e > te:
                 break  # the form runs across a word boundary: not this word
             right, source = forms[m.group()]
+            if not usage and source == "USAGE":
+                break
             if ts == s and te == e:
                 fixed = right
             else:
@@ -119,6 +122,11 @@ def find_variant_forms(text: str, names: bool = True) -> list[Usage]:
             if entry[0] == "GF1001":
                 why = (f"{m.group()} is a non-recommended form: 《第一批异形词整理表》 "
                        f"(GF 1001-2001) recommends {right} (entry {entry[-1]})")
+            elif entry[0] == "USAGE":
+                why = (f"{m.group()} is the older spelling of {right}, which current "
+                       f"official prose writes (jieba's dictionary counts {right} "
+                       f"{freq.get(right, 0):,} times, {m.group()} {freq.get(m.group(), 0):,}; "
+                       "not a form of GF 1001-2001)")
             else:
                 why = (f"{m.group()} is the pre-1986 spelling of {right}: the 1986 "
                        "《简化字总表》 restored 像 as a character of its own for likeness "
@@ -137,18 +145,46 @@ _JI_GOVERNORS = frozenset("于为以思律克利损舍正恕推修守责罪归�
 _LIKE_END = re.compile("一样|一般|似的|那样|这样|般")
 # verbs after 不在 that are 不再's: jieba's dictionary tags of verbs
 _VERB_TAGS = frozenset({"v", "vd", "vi"})
-_SCAN = re.compile("自已|己|象|不在")
+_C = "[^，。！？；：、,!?;:\n\r]"  # a character inside one clause
+# an embedded question: 不管/无论/不论/到底/究竟 …… 哪里 (written 那里)
+_WH_OPENER = re.compile("不管|无论|不论|到底|究竟")
+_THAT = "里儿个些种位样款家"  # 那X that reads 哪X in a question
+# 由 …… 组成: the clause ends on the verb whose agent 由 introduces
+_BY_END = re.compile("(?:组成|构成|主办|承办|主持|牵头|负责|决定)$")
+# 在 + a place or time + a localizer (再腾讯公司里 → 在)
+_LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
+                         "身边", "当中", "之中"})
+_NOMINAL = frozenset("nsftrmq")  # first letters of jieba's tags of nouns, places, times,
+# pronouns, numerals and classifiers
+_SCAN = re.compile("自已|己|象|不在|收|带|份子|反应|再|有" + _C + "*(?:组成|构成|主办|承办|"
+                   "主持|牵头|负责|决定)|即" + _C + "*[又也]|(?:不管|无论|不论|到底|究竟)"
+                   + _C + "*那")
+# regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
+_SAID = re.compile("(?<=[说写问答笑叹喊骂嚷讲])到(?=[：:“\"])")
+_MINUTE = re.compile("(?<=[0-9０-９]时[0-9０-９])份|(?<=[0-9０-９]时[0-9０-９]{2})份"
+                     "|(?<=[一二三四五六七八九十百])份(?=之[一二三四五六七八九十])")
 
 
 def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
     """Real characters in a frame where their twin belongs (see the module docstring)."""
     if not text:
         return []
+    out: list[Usage] = []
+    for m in _SAID.finditer(text):
+        verb = text[m.start() - 1]
+        out.append(Usage(m.start(), m.end(), "到", "道", "said",
+                         f"{verb}到 introduces a quotation: the verb of saying is "
+                         f"{verb}道 (到 means arriving or reaching)"))
+    for m in _MINUTE.finditer(text):
+        frac = text[m.end():m.end() + 1] == "之"
+        out.append(Usage(m.start(), m.end(), "份", "分", "fen",
+                         "份 in a fraction (X份之Y): the fraction is X分之Y" if frac else
+                         "份 after the hour of a time of day: minutes are 分"))
     hits = list(_SCAN.finditer(text))
     if not hits:
-        return []
+        return sorted(out)
     tags = D.word_tags()
-    out: list[Usage] = []
+    freq = D.word_freq()
     done: set[tuple[int, int]] = set()
     for m in hits:
         a, b = _clause_at(text, m.start())
@@ -169,7 +205,6 @@ def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
                     not prev or prev[-1] not in _JI_GOVERNORS):
                 if names and _name_here(clause, pos):
                     continue
-                freq = D.word_freq()
                 after = clause[pos + 1]
                 if freq.get("几" + after, 0) >= 100 and not freq.get("已" + after):
                     # 己乎 → 几乎: the sound-alike that makes the word
@@ -198,7 +233,64 @@ def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
                                      f"不在 is followed by the verb {nxt} (jieba's tag "
                                      f"{tags.get(nxt)}): 不再 (no longer) negates a verb, "
                                      "不在 (not at) takes a place"))
-    return out
+            elif t in ("收", "收到", "带", "带着", "带上", "带了") and nxt:
+                # a collocation jieba's dictionary lists with the twin only: 受+X, 戴+X
+                twin = "受" if t[0] == "收" else "戴"
+                if freq.get(twin + nxt, 0) >= 3 and not freq.get(t[0] + nxt):
+                    out.append(Usage(s, s + 1, t[0], twin, "collocation",
+                                     f"{twin}{nxt} is a word (jieba frequency "
+                                     f"{freq[twin + nxt]}), {t[0]}{nxt} is none: {nxt} "
+                                     f"goes with {twin}"))
+            elif t.endswith("份子") and len(t) == 2 and prev:
+                for n in (4, 3, 2):
+                    w = clause[max(0, pos - n):pos] + "分子"
+                    if len(w) == n + 2 and freq.get(w, 0) >= 3:
+                        at = s
+                        out.append(Usage(at, at + 1, "份", "分", "fen",
+                                         f"{w} is a word (jieba frequency {freq[w]}): "
+                                         "a member of a group is 分子 (份子 is a share of a "
+                                         "gift)"))
+                        break
+            elif t in ("反应",) and (clause[pos + 2:pos + 3] in ("到", "给", "称", "说")
+                                     or re.search("[向给]" + _C + "{1,12}$", clause[:pos])):
+                out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
+                                 "反应 here reports something to someone (" +
+                                 (clause[pos:pos + 3] if clause[pos + 2:pos + 3] else "向……反应")
+                                 + "): that is 反映; 反应 is a reaction"))
+            elif t[0] == "那" and len(t) >= 2 and t[1] in _THAT and "哪" not in clause:
+                wh = _WH_OPENER.search(clause, 0, pos)
+                if wh is not None:
+                    out.append(Usage(s, s + 1, "那", "哪", "na",
+                                     f"{wh.group()} opens an embedded question, which "
+                                     f"{t} answers: the question word is 哪{t[1:]}"))
+            elif t == "即" and tags.get(nxt, "x")[0] in "vad" and re.search(
+                    "[又也]", clause[pos + 1 + len(nxt):]):
+                out.append(Usage(s, s + 1, "即", "既", "jiyou",
+                                 f"即 {nxt} …… {re.search('[又也]', clause[pos + 1 + len(nxt):]).group()}: "
+                                 "the pair is 既……又/也 (both … and)"))
+            elif t == "有" and _BY_END.search(clause) and k + 1 < len(toks) - 1:
+                end = _BY_END.search(clause).group()
+                out.append(Usage(s, s + 1, "有", "由", "you",
+                                 f"the clause ends on {end}, whose agent 由 introduces "
+                                 f"(由……{end}); 有 (have) makes no agent"))
+            elif t == "再" and k + 2 < len(toks):
+                j = k + 1
+                while j < len(toks) and j < k + 5:
+                    w = toks[j][1]
+                    if w in _LOCALIZERS and j > k + 1:
+                        out.append(Usage(s, s + 1, "再", "在", "zai",
+                                         f"再 opens a place or time closed by {w} "
+                                         f"({clause[pos:toks[j][0] + len(w)]}): the "
+                                         "preposition is 在 (再 means again)"))
+                        break
+                    if tags.get(w, "x")[0] not in _NOMINAL:
+                        break
+                    j += 1
+    kept: list[Usage] = []
+    for u in sorted(out):
+        if not kept or kept[-1].end <= u.start:
+            kept.append(u)  # one finding per place
+    return kept
 
 
 def _name_here(clause: str, start: int, end: int | None = None) -> bool:

@@ -41,6 +41,8 @@ VARIANT_FIRES = [
     # 像 restored by the 1986 table
     ("他好象没有听见大家的话。", 2, "好象", "好像"),
     ("她把偶象的照片贴在墙上。", 3, "偶象", "偶像"),
+    # usage, not the table: 唯一 (option usage)
+    ("这是全县惟一的一座大桥。", 5, "惟一", "唯一"),
 ]
 
 VARIANT_SILENT = [
@@ -69,12 +71,21 @@ def test_variant_form_message_names_the_table_entry():
     assert "GF 1001-2001" in f.message and "订单—定单" in f.message
 
 
+def test_variant_form_usage_entries_can_be_switched_off():
+    body = "这是全县惟一的一座大桥，订单也多。\n"
+    cfg = Config(checks={VARIANT: {"usage": False}})
+    assert found(body, VARIANT, cfg) == []
+    (f,) = [f for f in check_seed(seed_from_text(HEAD + body), Config())
+            if f.check == VARIANT]
+    assert "not a form of GF 1001-2001" in f.message and "4,448" in f.message
+
+
 def test_variant_forms_data_is_well_formed():
     forms = U.variant_forms()
     assert len(forms) >= 100
     for variant, (right, source) in forms.items():
         assert variant != right and len(variant) == len(right)
-        assert source.split()[0] in ("GF1001", "SJZB1986")
+        assert source.split()[0] in ("GF1001", "SJZB1986", "USAGE")
         # one character apart, the rest the same: a spelling, not another word
         assert sum(a != b for a, b in zip(variant, right)) >= 1
         if source.startswith("GF1001"):
@@ -96,6 +107,25 @@ REAL_FIRES = [
     ("远远望去，灯火就象星星似的闪烁。", 9, "象", "像"),
     # 不在 before a verb → 不再
     ("从那以后，他不在相信这些广告。", 8, "在", "再"),
+    # an embedded question opened by 无论 → 哪里
+    ("他无论走到那里都带着这本书。", 6, "那", "哪"),
+    # a verb of saying before a quotation → 道
+    ("记者问他为什么这样做，他笑到：“这是我的习惯。”", 14, "到", "道"),
+    # minutes and fractions → 分; a member of a group (犯罪分子 is a word) → 分
+    ("会议于上午9时30份开始。", 10, "份", "分"),
+    ("全市近三份之二的家庭参与了活动。", 5, "份", "分"),
+    ("警方抓获了三名犯罪份子。", 10, "份", "分"),
+    # reporting to someone → 反映
+    ("不少居民向记者反应，小区停车难。", 9, "应", "映"),
+    # 既……又
+    ("他即懂技术又会管理。", 2, "即", "既"),
+    # 由……主办
+    ("本届论坛有市政府主办。", 5, "有", "由"),
+    # 在 + a place + a localizer
+    ("他再会议上作了发言。", 2, "再", "在"),
+    # collocations jieba's dictionary lists with the twin only (受欢迎, 戴眼镜)
+    ("这位演员在年轻人中很收欢迎。", 11, "收", "受"),
+    ("她出门时总是带眼镜。", 7, "带", "戴"),
 ]
 
 REAL_SILENT = [
@@ -108,6 +138,17 @@ REAL_SILENT = [
     "他不在家，也不在乎别人的看法。",
     "问题的关键不在于资金。",
     "这个抽象概念很难理解。",
+    "他说到这里停了下来。",  # 说到 not before a quotation
+    "会议于上午9时30分开始，每人一份材料。",
+    "也就是说，即使下雨也要出发。",  # 即使 is a word
+    "病人对药物的反应很大，医生很担心。",  # a reaction
+    "那里的群众生活很好，无论老人还是孩子都很开心。",  # 那里 before 无论
+    "我不知道他到底去了哪里。",
+    "这个小组有五名成员。",  # no verb whose agent 由 would introduce
+    "我们要再上一个台阶。",  # 再 + a verb
+    "他收到了一封信。",
+    "他带着孩子去公园。",
+    "知识分子是国家的宝贵财富，同事们凑份子买礼物。",  # 凑份子: a share of a gift
 ]
 
 

@@ -318,7 +318,8 @@ def _usage_spans(seed, config) -> list[tuple[int, int]]:
     spans = []
     if config.enabled(VARIANT, seed.rel):
         spans += [(u.start, u.end) for u in U.find_variant_forms(
-            text, names=config.opt(VARIANT, "names", True))]
+            text, names=config.opt(VARIANT, "names", True),
+            usage=config.opt(VARIANT, "usage", True))]
     if config.enabled(REAL_WORD, seed.rel):
         spans += [(u.start, u.end) for u in U.find_real_word_slips(
             text, names=config.opt(REAL_WORD, "names", True))]
@@ -336,6 +337,8 @@ def variant_form(seed, ctx):
     only where jieba reads it as a word (a whole token, or inside a token that is a
     dictionary word once replaced: 想像力 → 想象力), so 确定单位 holds no 定单; forms
     inside a name (jieba's tagger or Baidu's LAC: 磁器口) are left alone (`names`).
+    With `usage` (on by default), also 惟一, 惟有, 惟独, 惟恐 → 唯: not a group of the
+    table, but current official prose writes 唯 throughout (measured in docs/typos.md).
 
     Why it matters:
     Official and published Chinese follows the recommended forms; a corpus that mixes
@@ -348,11 +351,13 @@ def variant_form(seed, ctx):
 
     Fix:
     Write the recommended form (not marked safe: review it; switch the check off with
-    `ignore` for a corpus whose house style predates the table). Options: `names` (true).
+    `ignore` for a corpus whose house style predates the table). Options: `names` (true),
+    `usage` (true).
     """
     text = seed.text or ""
     skip = _known_spans(seed, ctx.config)
-    for u in U.find_variant_forms(text, names=ctx.opt("names", True)):
+    for u in U.find_variant_forms(text, names=ctx.opt("names", True),
+                                  usage=ctx.opt("usage", True)):
         if _overlaps(u.start, u.end, skip):
             continue
         yield Hit(u.start, u.end, u.why, fix=Fix(u.right, safe=False),
@@ -368,8 +373,15 @@ def real_word(seed, ctx):
     with no verb or preposition governing it (男子己被控制 → 已; 于己有益, 常思己过 stay);
     象 opening a comparison that 一样, 一般, 似的, 那样 or 这样 closes in the same clause
     (就象保护眼睛一样 → 像; since 1986 像 is the verb of likeness); 不在 before a verb
-    (不在适合 → 不再: 不在 takes a place, 不再 negates a verb). Characters that jieba's
-    tagger or Baidu's LAC read inside a name are left alone (`names`).
+    (不在适合 → 不再: 不在 takes a place, 不再 negates a verb); 再 opening a place or
+    time that a localizer closes (再会议上 → 在); 那里/那个 … in a question opened by
+    不管, 无论, 不论, 到底 or 究竟 (无论走到那里 → 哪); a verb of saying before a
+    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
+    犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
+    (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 负责 … (有市政府主办
+    → 由); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
+    带眼镜). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    alone (`names`).
 
     Why it matters:
     These slips are made of ordinary, frequent characters (在/再, 已/己, 象/像), so no
