@@ -156,7 +156,10 @@ _LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来
                          "身边", "当中", "之中"})
 _NOMINAL = frozenset("nsftrmq")  # first letters of jieba's tags of nouns, places, times,
 # pronouns, numerals and classifiers
-_SCAN = re.compile("自已|己|象|不在|收|带|份子|反应|再|有" + _C + "*(?:组成|构成|主办|承办|"
+_DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
+                    "越来越 如此".split())
+_SCAN = re.compile("自已|己|象|不在|收|带|份子|反应|再|作法|的(?:很|非常|十分|太|特别|比较|"
+                   "那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|有" + _C + "*(?:组成|构成|主办|承办|"
                    "主持|牵头|负责|决定)|即" + _C + "*[又也]|(?:不管|无论|不论|到底|究竟)"
                    + _C + "*那")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -216,16 +219,37 @@ def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
                                  f"己 (self) stands alone before {nxt}, where no verb or "
                                  "preposition governs it; 已 (already) belongs there"))
             elif t == "象":
-                rest = clause[pos + 1:]
-                like = _LIKE_END.search(rest)
-                if like is None or not nxt or (prev and prev[-1] in "头只群"):
+                like = _LIKE_END.search(clause, pos + 1)
+                adverb = tags.get(prev) == "d"  # 就象, 好象: an adverb before a verb
+                if (like is None and not adverb) or not nxt or (prev and prev[-1] in "头只群"):
                     continue  # no comparison, or an elephant (一头象)
                 if names and _name_here(clause, pos):
                     continue
+                frame = (f"opens a comparison closed by {like.group()} "
+                         f"({clause[pos:like.end()]})" if like is not None else
+                         f"follows the adverb {prev} as a verb ({prev}象{nxt})")
                 out.append(Usage(s, s + 1, "象", "像", "xiang",
-                                 f"象 opens a comparison closed by {like.group()} "
-                                 f"({clause[pos:pos + 1 + like.end()]}): since the 1986 "
-                                 "《简化字总表》 the verb of likeness is 像"))
+                                 f"象 {frame}: since the 1986 《简化字总表》 the verb of "
+                                 "likeness is 像"))
+            elif t == "的" and prev and tags.get(prev) == "v" and nxt and (
+                    nxt in _DEGREE or nxt[:2] in _DEGREE or nxt[0] in _DEGREE):
+                # 表现的比较软弱 → 得: a verb, 的, a degree adverb and an adjective that
+                # ends the clause is a complement of degree (a relative clause goes on to
+                # its noun: 面临的更多的困难)
+                rest = toks[k + 2:] if nxt in _DEGREE else [(0, nxt)] + list(toks[k + 2:])
+                if nxt in _DEGREE and not rest:
+                    continue
+                if rest and tags.get(rest[0][1]) in ("a", "ad", "v", "d") and all(
+                        w in ("了", "啊", "呢") for _p, w in rest[1:]):
+                    tail = nxt + rest[0][1] if nxt in _DEGREE else nxt
+                    out.append(Usage(s, s + 1, "的", "得", "de",
+                                     f"{prev}的{tail} ends the clause: a "
+                                     f"complement of degree after the verb {prev} takes "
+                                     "得"))
+            elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
+                out.append(Usage(s, s + 1, "作", "做", "zuofa",
+                                 f"{prev}作法: a way of doing things is 做法 (作法 is a "
+                                 "method of writing, or a rite)"))
             elif (t == "不在" or (t == "在" and prev == "不")) and nxt:
                 if tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎":
                     at = s + len(t) - 1

@@ -126,6 +126,12 @@ REAL_FIRES = [
     # collocations jieba's dictionary lists with the twin only (受欢迎, 戴眼镜)
     ("这位演员在年轻人中很收欢迎。", 11, "收", "受"),
     ("她出门时总是带眼镜。", 7, "带", "戴"),
+    # a complement of degree ending the clause → 得
+    ("这几天气温下降的很快，大家注意保暖。", 8, "的", "得"),
+    # a way of doing things → 做法
+    ("这种作法不值得提倡。", 3, "作", "做"),
+    # 象 after an adverb, as a verb → 像
+    ("远处的灯光就象一串珍珠。", 7, "象", "像"),
 ]
 
 REAL_SILENT = [
@@ -149,6 +155,10 @@ REAL_SILENT = [
     "他收到了一封信。",
     "他带着孩子去公园。",
     "知识分子是国家的宝贵财富，同事们凑份子买礼物。",  # 凑份子: a share of a gift
+    "他所面临的更多的困难需要解决。",  # a relative clause goes on to its noun
+    "他说的很多话都有道理。",
+    "这就象征着新的开始。",  # 象征
+    "他们这样做无异于作法自毙。",
 ]
 
 
