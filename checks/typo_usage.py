@@ -83,15 +83,17 @@ def _tokens(clause: str) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-def find_variant_forms(text: str, names: bool = True, usage: bool = True) -> list[Usage]:
+@functools.lru_cache(maxsize=16)
+def find_variant_forms(text: str, names: bool = True, usage: bool = True
+                       ) -> tuple[Usage, ...]:
     """Non-recommended forms (GF 1001-2001; 像 words of the 1986 table) that jieba reads as
     a word: the form is a whole token, or lies inside a token that is a dictionary word
     once the form is replaced (想像力 → 想象力). 确定单位 holds no 定单 (确定|单位)."""
     if not text:
-        return []
+        return ()
     hits = list(_variant_re().finditer(text))
     if not hits:
-        return []
+        return ()
     forms = variant_forms()
     freq = D.word_freq()
     out: list[Usage] = []
@@ -133,7 +135,7 @@ def find_variant_forms(text: str, names: bool = True, usage: bool = True) -> lis
                        "and images")
             out.append(Usage(s, e, m.group(), right, "variant", why))
             break
-    return out
+    return tuple(out)
 
 
 # -- real-word slips decided by the frame ---------------------------------------------------
@@ -158,34 +160,53 @@ _NOMINAL = frozenset("nsftrmq")  # first letters of jieba's tags of nouns, place
 # pronouns, numerals and classifiers
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
                     "越来越 如此".split())
-_SCAN = re.compile("自已|己|象|不在|收|带|份子|反应|再|作法|的(?:很|非常|十分|太|特别|比较|"
+_SCAN = re.compile("自已|己|象|不在|份子|反应|再|作法|的(?:很|非常|十分|太|特别|比较|"
                    "那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|有" + _C + "*(?:组成|构成|主办|承办|"
                    "主持|牵头|负责|决定)|即" + _C + "*[又也]|(?:不管|无论|不论|到底|究竟)"
                    + _C + "*那")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
-_SAID = re.compile("(?<=[说写问答笑叹喊骂嚷讲])到(?=[：:“\"])")
-_MINUTE = re.compile("(?<=[0-9０-９]时[0-9０-９])份|(?<=[0-9０-９]时[0-9０-９]{2})份"
-                     "|(?<=[一二三四五六七八九十百])份(?=之[一二三四五六七八九十])")
+_SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
+_MINUTE = re.compile("[0-9０-９]时[0-9０-９]{1,2}份|[一二三四五六七八九十百]份之[一二三四五六七八九十]")
 
 
-def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
-    """Real characters in a frame where their twin belongs (see the module docstring)."""
+@functools.lru_cache(maxsize=None)
+def _collocation_re() -> re.Pattern[str]:
+    """收/带 (with 到, 着, 上, 了) before the rest of a jieba word of 受/戴 (受欢迎, 戴眼镜)
+    that makes no word with 收/带: the only places the collocation rule looks at."""
+    freq = D.word_freq()
+    alts = []
+    for wrong, twin, aux in (("收", "受", "到?"), ("带", "戴", "[着上了]?")):
+        rests = sorted({w[1:] for w, f in freq.items() if f >= 3 and len(w) >= 2
+                        and w[0] == twin and not freq.get(wrong + w[1:])},
+                       key=len, reverse=True)
+        if rests:
+            alts.append(wrong + aux + "(?:" + "|".join(map(re.escape, rests)) + ")")
+    return re.compile("|".join(alts) or "(?!)")
+
+
+@functools.lru_cache(maxsize=16)
+def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
+    """Real characters in a frame where their twin belongs (see the module docstring).
+    The last texts' answers are kept: the file check and the typo index ask for the same
+    seed one after the other."""
     if not text:
-        return []
+        return ()
     out: list[Usage] = []
     for m in _SAID.finditer(text):
-        verb = text[m.start() - 1]
-        out.append(Usage(m.start(), m.end(), "到", "道", "said",
+        verb = text[m.start()]
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "到", "道", "said",
                          f"{verb}到 introduces a quotation: the verb of saying is "
                          f"{verb}道 (到 means arriving or reaching)"))
     for m in _MINUTE.finditer(text):
-        frac = text[m.end():m.end() + 1] == "之"
-        out.append(Usage(m.start(), m.end(), "份", "分", "fen",
+        at = m.start() + m.group().index("份")
+        frac = text[at + 1:at + 2] == "之"
+        out.append(Usage(at, at + 1, "份", "分", "fen",
                          "份 in a fraction (X份之Y): the fraction is X分之Y" if frac else
                          "份 after the hour of a time of day: minutes are 分"))
-    hits = list(_SCAN.finditer(text))
+    hits = list(_SCAN.finditer(text)) + list(_collocation_re().finditer(text))
     if not hits:
-        return sorted(out)
+        return tuple(sorted(out))
     tags = D.word_tags()
     freq = D.word_freq()
     done: set[tuple[int, int]] = set()
@@ -314,7 +335,7 @@ def find_real_word_slips(text: str, names: bool = True) -> list[Usage]:
     for u in sorted(out):
         if not kept or kept[-1].end <= u.start:
             kept.append(u)  # one finding per place
-    return kept
+    return tuple(kept)
 
 
 def _name_here(clause: str, start: int, end: int | None = None) -> bool:
