@@ -147,22 +147,28 @@ _JI_GOVERNORS = frozenset("于为以思律克利损舍正恕推修守责罪归�
 _LIKE_END = re.compile("一样|一般|似的|那样|这样|般")
 # verbs after 不在 that are 不再's: jieba's dictionary tags of verbs
 _VERB_TAGS = frozenset({"v", "vd", "vi"})
+# negations and negative modals before 再 + a verb (不要再吃, 不能再等)
+_NEGATIONS = frozenset({"不", "不要", "不用", "不必", "别", "不能", "不会", "不想", "不愿意",
+                        "不愿", "不应", "不应该", "不可", "不得", "没必要", "不需要", "不敢"})
+# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话)
+_TIME_CLOSE = re.compile("时|中|期间|前|后|上|里|下|之际|过程")
 _C = "[^，。！？；：、,!?;:\n\r]"  # a character inside one clause
 # an embedded question: 不管/无论/不论/到底/究竟 …… 哪里 (written 那里)
 _WH_OPENER = re.compile("不管|无论|不论|到底|究竟")
 _THAT = "里儿个些种位样款家"  # 那X that reads 哪X in a question
 # 由 …… 组成: the clause ends on the verb whose agent 由 introduces
-_BY_END = re.compile("(?:组成|构成|主办|承办|主持|牵头|负责|决定)$")
+# (有专人负责, 有人主持 are right: existence; a verb after 来 names the agent again)
+_BY_END = re.compile("(?:组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理))$")
 # 在 + a place or time + a localizer (再腾讯公司里 → 在)
 _LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
                          "身边", "当中", "之中"})
-_NOMINAL = frozenset("nsftrmq")  # first letters of jieba's tags of nouns, places, times,
-# pronouns, numerals and classifiers
+_NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places, times and
+# pronouns (not numerals: 再三年内 is "again, within three years")
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
                     "越来越 如此".split())
-_SCAN = re.compile("自已|己|象|不在|份子|反应|再|作法|的(?:很|非常|十分|太|特别|比较|"
+_SCAN = re.compile("自已|己|象|不在|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|的(?:很|非常|十分|太|特别|比较|"
                    "那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|有" + _C + "*(?:组成|构成|主办|承办|"
-                   "主持|牵头|负责|决定)|即" + _C + "*[又也]|(?:不管|无论|不论|到底|究竟)"
+                   "来决定|来负责|来主持|来承担|来处理)|即" + _C + "*[又也]|(?:不管|无论|不论|到底|究竟)"
                    + _C + "*那")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
@@ -271,13 +277,16 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "
                                  "method of writing, or a rite)"))
-            elif (t == "不在" or (t == "在" and prev == "不")) and nxt:
-                if tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎":
+            elif (t == "不在" or (t == "在" and prev in _NEGATIONS)) and nxt:
+                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes
+                if (tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎"
+                        and not _TIME_CLOSE.search(clause, pos + len(t) + len(nxt))):
                     at = s + len(t) - 1
+                    neg = "不" if t == "不在" else prev
                     out.append(Usage(at, at + 1, "在", "再", "bu-zai",
-                                     f"不在 is followed by the verb {nxt} (jieba's tag "
-                                     f"{tags.get(nxt)}): 不再 (no longer) negates a verb, "
-                                     "不在 (not at) takes a place"))
+                                     f"{neg}在 is followed by the verb {nxt} (jieba's tag "
+                                     f"{tags.get(nxt)}): {neg}再 (no more) negates a verb, "
+                                     "在 (at) takes a place"))
             elif t in ("收", "收到", "带", "带着", "带上", "带了") and nxt:
                 # a collocation jieba's dictionary lists with the twin only: 受+X, 戴+X
                 twin = "受" if t[0] == "收" else "戴"
@@ -315,6 +324,7 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                  "the pair is 既……又/也 (both … and)"))
             elif t == "有" and _BY_END.search(clause) and k + 1 < len(toks) - 1:
                 end = _BY_END.search(clause).group()
+                end = end.lstrip("来")
                 out.append(Usage(s, s + 1, "有", "由", "you",
                                  f"the clause ends on {end}, whose agent 由 introduces "
                                  f"(由……{end}); 有 (have) makes no agent"))

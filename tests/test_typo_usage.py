@@ -107,6 +107,7 @@ REAL_FIRES = [
     ("远远望去，灯火就象星星似的闪烁。", 9, "象", "像"),
     # 不在 before a verb → 不再
     ("从那以后，他不在相信这些广告。", 8, "在", "再"),
+    ("医生叮嘱他不要在喝酒。", 8, "在", "再"),
     # an embedded question opened by 无论 → 哪里
     ("他无论走到那里都带着这本书。", 6, "那", "哪"),
     # a verb of saying before a quotation → 道
@@ -119,8 +120,9 @@ REAL_FIRES = [
     ("不少居民向记者反应，小区停车难。", 9, "应", "映"),
     # 既……又
     ("他即懂技术又会管理。", 2, "即", "既"),
-    # 由……主办
+    # 由……主办, 由……来决定
     ("本届论坛有市政府主办。", 5, "有", "由"),
+    ("具体名单都有学校来决定。", 6, "有", "由"),
     # 在 + a place + a localizer
     ("他再会议上作了发言。", 2, "再", "在"),
     # collocations jieba's dictionary lists with the twin only (受欢迎, 戴眼镜)
@@ -143,6 +145,8 @@ REAL_SILENT = [
     "这种现象说明问题不在这里。",  # 现象 (a word); 不在 before a place
     "他不在家，也不在乎别人的看法。",
     "问题的关键不在于资金。",
+    "他从不在吃饭时看手机。",  # 在 opens a time that 时 closes
+    "请不要在公共场所吸烟。",  # 在 + a place
     "这个抽象概念很难理解。",
     "他说到这里停了下来。",  # 说到 not before a quotation
     "会议于上午9时30分开始，每人一份材料。",
@@ -151,6 +155,8 @@ REAL_SILENT = [
     "那里的群众生活很好，无论老人还是孩子都很开心。",  # 那里 before 无论
     "我不知道他到底去了哪里。",
     "这个小组有五名成员。",  # no verb whose agent 由 would introduce
+    "这项工作有专人负责。",  # existence: there are people in charge
+    "再过三年，这里将建成新城。",
     "我们要再上一个台阶。",  # 再 + a verb
     "他收到了一封信。",
     "他带着孩子去公园。",
