@@ -192,19 +192,25 @@ def test_ignored_checks_are_silent():
 
 
 def test_one_typo_one_finding_the_corpus_checks_leave_these_spans(tmp_path: Path):
-    """The in-table corpus checks skip what the two file checks report (the typo index
-    holds no candidate overlapping them)."""
-    bodies = ["据警方通报，嫌疑人己被刑事拘留，司机为自已的鲁莽道歉。\n",
-              "厂里今年接到的定单比去年多了一倍。\n"]
+    """What the two file checks report, the in-table corpus checks leave alone (the typo
+    index drops their candidates there); with the file checks off, the corpus checks
+    report the same places themselves (so this test can fail)."""
+    bodies = ["风电是一个很大的产业，己乎所有省份都在发展。\n",  # 己乎: typo.confusable-char
+              "这是他们惟一的希望。\n"]  # 惟一: typo.language-model
     for i, body in enumerate(bodies):
         (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
     names = sorted(p.name for p in tmp_path.glob("*.txt"))
+
+    def corpus_places(cfg):
+        return [(f.check, f.path, f.line, f.column, f.excerpt)
+                for f in check_corpus(Corpus(tmp_path, names, cfg), "typo")]
+
+    assert corpus_places(Config(ignore=[VARIANT, REAL])) == [
+        ("typo.confusable-char", "000.txt", 3, 12, "己乎"),
+        ("typo.language-model", "001.txt", 3, 5, "惟一")]
+    assert corpus_places(Config()) == []
     corpus = Corpus(tmp_path, names, Config())
-    spans = {}
-    for name in names:
-        seed = corpus.seed(name)
-        spans[name] = [(f.start, f.end) for f in check_seed(seed, Config())
-                       if f.check in (VARIANT, REAL)]
-    assert all(spans.values())
-    for f in check_corpus(corpus, "typo"):
-        assert all(f.end <= a or b <= f.start for a, b in spans[f.path]), f
+    found_here = [(f.check, f.path, f.line, f.column, f.fix.replacement)
+                  for name in names for f in check_seed(corpus.seed(name), Config())
+                  if f.check in (VARIANT, REAL)]
+    assert found_here == [(REAL, "000.txt", 3, 12, "几"), (VARIANT, "001.txt", 3, 5, "唯一")]

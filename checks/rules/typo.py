@@ -372,14 +372,17 @@ def real_word(seed, ctx):
     not by how frequent each word is: 自已 → 自己; a 己 standing alone before a verb,
     with no verb or preposition governing it (男子己被控制 → 已; 于己有益, 常思己过 stay);
     象 opening a comparison that 一样, 一般, 似的, 那样 or 这样 closes in the same clause
-    (就象保护眼睛一样 → 像; since 1986 像 is the verb of likeness); 不在 before a verb
-    (不在适合 → 不再: 不在 takes a place, 不再 negates a verb); 再 opening a place or
+    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠); since 1986 像 is the
+    verb of likeness; 不在, or 在 after a negative modal, before a verb (不在适合, 不要在喝酒
+    → 再: 在 takes a place, 再 negates a verb; not when 时, 中, 期间 … closes a time after the
+    verb); 再 opening a place or
     time that a localizer closes (再会议上 → 在); 那里/那个 … in a question opened by
     不管, 无论, 不论, 到底 or 究竟 (无论走到那里 → 哪); a verb of saying before a
     quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
     犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
-    (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 负责 … (有市政府主办
-    → 由); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
+    (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
+    → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
+    ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
     带眼镜). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
