@@ -296,7 +296,7 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{twin}{nxt} is a word (jieba frequency "
                                      f"{freq[twin + nxt]}), {t[0]}{nxt} is none: {nxt} "
                                      f"goes with {twin}"))
-            elif t.endswith("份子") and len(t) == 2 and prev:
+            elif t == "份子" and prev:
                 for n in (4, 3, 2):
                     w = clause[max(0, pos - n):pos] + "分子"
                     if len(w) == n + 2 and freq.get(w, 0) >= 3:
@@ -306,12 +306,15 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                          "a member of a group is 分子 (份子 is a share of a "
                                          "gift)"))
                         break
-            elif t in ("反应",) and (clause[pos + 2:pos + 3] in ("到", "给", "称", "说")
-                                     or re.search("[向给]" + _C + "{1,12}$", clause[:pos])):
-                out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
-                                 "反应 here reports something to someone (" +
-                                 (clause[pos:pos + 3] if clause[pos + 2:pos + 3] else "向……反应")
-                                 + "): that is 反映; 反应 is a reaction"))
+            elif t == "反应":
+                after = clause[pos + 2:pos + 3]
+                to = re.search("[向给]" + _C + "{1,12}$", clause[:pos])
+                if after in ("到", "给", "称", "说") or to is not None:
+                    frame = "反应" + after if after in ("到", "给", "称", "说") else (
+                        to.group() + "反应")
+                    out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
+                                     f"反应 here reports something to someone ({frame}): "
+                                     "that is 反映; 反应 is a reaction"))
             elif t[0] == "那" and len(t) >= 2 and t[1] in _THAT and "哪" not in clause:
                 wh = _WH_OPENER.search(clause, 0, pos)
                 if wh is not None:
