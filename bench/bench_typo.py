@@ -35,7 +35,7 @@ from checks.seed import read_seed, seed_from_text  # noqa: E402
 
 CHAR_CHECKS = {"typo.known-misspelling", "typo.lookalike-char", "typo.traditional-char",
                "typo.corpus-rare-form", "typo.confusable-char", "typo.broken-idiom",
-               "typo.language-model"}
+               "typo.language-model", "typo.variant-form", "typo.real-word"}
 
 
 def typo_only(check_id: str) -> bool:

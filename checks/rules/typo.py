@@ -18,6 +18,7 @@ from operator import or_
 from .. import typo_data as D
 from .. import typo_detect as T
 from .. import typo_lm as L
+from .. import typo_usage as U
 from ..config import ConfigError
 from ..model import Fix, Hit
 from ..registry import corpus_check, corpus_index, file_check, index_reduce
@@ -306,6 +307,105 @@ def traditional_char(seed, ctx):
                   fix=Fix(simp, safe=False), evidence={"simplified": simp, "window": window})
 
 
+VARIANT = "typo.variant-form"
+REAL_WORD = "typo.real-word"
+
+
+def _usage_spans(seed, config) -> list[tuple[int, int]]:
+    """Spans that typo.variant-form and typo.real-word report (where enabled): the
+    in-table corpus checks leave them alone (one typo, one finding)."""
+    text = seed.text or ""
+    spans = []
+    if config.enabled(VARIANT, seed.rel):
+        spans += [(u.start, u.end) for u in U.find_variant_forms(
+            text, names=config.opt(VARIANT, "names", True),
+            usage=config.opt(VARIANT, "usage", True))]
+    if config.enabled(REAL_WORD, seed.rel):
+        spans += [(u.start, u.end) for u in U.find_real_word_slips(
+            text, names=config.opt(REAL_WORD, "names", True))]
+    return spans
+
+
+@file_check(VARIANT, severity="warning", version=1)
+def variant_form(seed, ctx):
+    """What it flags:
+    A non-recommended word form (异形词) where the State Language Commission's standard
+    names another: a form of the 《第一批异形词整理表》 (GF 1001-2001: 定单 → 订单, 成份 →
+    成分, 想像 → 想象, 精采 → 精彩), or a word of likeness written with 象 where the 1986
+    《简化字总表》 restored 像 (好象 → 好像, 偶象 → 偶像). The list is
+    `checks/data/typo_variant_forms.tsv` (each line names its table entry). A form counts
+    only where jieba reads it as a word (a whole token, or inside a token that is a
+    dictionary word once replaced: 想像力 → 想象力), so 确定单位 holds no 定单; forms
+    inside a name (jieba's tagger or Baidu's LAC: 磁器口) are left alone (`names`).
+    With `usage` (on by default), also 惟一, 惟有, 惟独, 惟恐 → 唯: not a group of the
+    table, but current official prose writes 唯 throughout (measured in docs/typos.md).
+
+    Why it matters:
+    Official and published Chinese follows the recommended forms; a corpus that mixes
+    成份 and 成分 splits one word in two for search, counting and every model trained on
+    it. Text written before 2002 predates the table and uses the older forms: this is a
+    style warning, not a misspelling.
+
+    Example:
+    `双方签订了一批定单` → 订单; `他好象没听见` → 好像.
+
+    Fix:
+    Write the recommended form (not marked safe: review it; switch the check off with
+    `ignore` for a corpus whose house style predates the table). Options: `names` (true),
+    `usage` (true).
+    """
+    text = seed.text or ""
+    skip = _known_spans(seed, ctx.config)
+    for u in U.find_variant_forms(text, names=ctx.opt("names", True),
+                                  usage=ctx.opt("usage", True)):
+        if _overlaps(u.start, u.end, skip):
+            continue
+        yield Hit(u.start, u.end, u.why, fix=Fix(u.right, safe=False),
+                  evidence={"rule": u.rule, "recommended": u.right})
+
+
+@file_check(REAL_WORD, severity="warning", version=1)
+def real_word(seed, ctx):
+    """What it flags:
+    A real character in a frame where its sound-alike twin belongs, decided by the
+    sentence's structure (jieba's segmentation and its dictionary's part-of-speech tags),
+    not by how frequent each word is: 自已 → 自己; a 己 standing alone before a verb,
+    with no verb or preposition governing it (男子己被控制 → 已; 于己有益, 常思己过 stay);
+    象 opening a comparison that 一样, 一般, 似的, 那样 or 这样 closes in the same clause
+    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠); since 1986 像 is the
+    verb of likeness; 不在, or 在 after a negative modal, before a verb (不在适合, 不要在喝酒
+    → 再: 在 takes a place, 再 negates a verb; not when 时, 中, 期间 … closes a time after the
+    verb); 再 opening a place or
+    time that a localizer closes (再会议上 → 在); 那里/那个 … in a question opened by
+    不管, 无论, 不论, 到底 or 究竟 (无论走到那里 → 哪); a verb of saying before a
+    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
+    犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
+    (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
+    → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
+    ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
+    带眼镜). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    alone (`names`).
+
+    Why it matters:
+    These slips are made of ordinary, frequent characters (在/再, 已/己, 象/像), so no
+    dictionary and no word-frequency model sees them; they are among the commonest typos
+    of native writers.
+
+    Example:
+    `嫌疑人己被警方控制` → 已; `大家要象爱护眼睛一样爱护环境` → 像.
+
+    Fix:
+    Replace the character (not marked safe: read the sentence). Options: `names` (true).
+    """
+    text = seed.text or ""
+    skip = _known_spans(seed, ctx.config)
+    for u in U.find_real_word_slips(text, names=ctx.opt("names", True)):
+        if _overlaps(u.start, u.end, skip):
+            continue
+        yield Hit(u.start, u.end, u.why, fix=Fix(u.right, safe=False),
+                  evidence={"rule": u.rule, "right": u.right})
+
+
 # -- corpus ------------------------------------------------------------------------------
 
 RARE = "typo.corpus-rare-form"
@@ -321,7 +421,7 @@ IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often i
 # is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=14)
+@corpus_index("typo", version=15)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -331,7 +431,7 @@ def typo_features(seed, ctx):
     the option ``in_table``, also the older in-table sound-alike candidates (slow)."""
     text = seed.text or ""
     feats: list[tuple] = []
-    reported = _known_spans(seed, ctx.config)
+    reported = _known_spans(seed, ctx.config) + _usage_spans(seed, ctx.config)
     if next(D.out_of_table(text), None) is not None:
         reported += [(c.start, c.end) for c in T.find_lookalikes(text)]
         feats += [x + ("shape",) for x in T.unexplained_out_of_table(text, reported)]

@@ -1,0 +1,359 @@
+"""Usage rules for real-word slips and non-recommended word forms (issue 12).
+
+Two detectors, pure functions of a text, each returning :class:`Usage` records (offsets
+into the text):
+
+- :func:`find_variant_forms`: a non-recommended form of the State Language Commission's
+  《第一批异形词整理表》 (GF 1001-2001), or a word of likeness written with 象 where the
+  1986 《简化字总表》 restored 像 (好象 → 好像), from ``checks/data/typo_variant_forms.tsv``.
+- :func:`find_real_word_slips`: a real character in a frame where its sound-alike or
+  look-alike twin belongs, decided by the segmentation and jieba's dictionary tags, not
+  by frequency: 自已 → 自己, a lone 己 before a verb → 已 (男子己被控制), 象 in a
+  comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
+  (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
+  笑到：“, 9时30份, 向记者反应, 即……又, 有……主办, 收欢迎).
+
+Both scan the text with one regular expression first; only the clauses holding a hit are
+segmented, so clean text costs one scan.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from . import typo_data as D
+
+DATA = Path(__file__).resolve().parent / "data" / "typo_variant_forms.tsv"
+
+# a clause: what lies between two clause or sentence marks (and line ends)
+_CLAUSE_END = "，。！？；：、,!?;:\n\r"
+_CLAUSE = re.compile(f"[^{_CLAUSE_END}]+")
+
+
+class Usage(NamedTuple):
+    start: int
+    end: int
+    wrong: str  # the text of the span
+    right: str  # its replacement
+    rule: str  # "variant", "zi-ji", "ji-yi", "xiang", "bu-zai"
+    why: str  # the evidence, in words, for the message
+
+
+@functools.lru_cache(maxsize=None)
+def variant_forms() -> dict[str, tuple[str, str]]:
+    """variant → (recommended, source entry)."""
+    out: dict[str, tuple[str, str]] = {}
+    with open(DATA, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            variant, right, source = line.rstrip("\n").split("\t")
+            out[variant] = (right, source)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _variant_re() -> re.Pattern[str]:
+    forms = sorted(variant_forms(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms)))
+
+
+def _clause_at(text: str, i: int) -> tuple[int, int]:
+    """The clause around offset ``i`` (the marks that end clauses bound it)."""
+    a = i
+    while a > 0 and text[a - 1] not in _CLAUSE_END:
+        a -= 1
+    b = i
+    while b < len(text) and text[b] not in _CLAUSE_END:
+        b += 1
+    return a, b
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(clause: str) -> tuple[tuple[int, str], ...]:
+    """The clause's jieba tokens with their offsets (cached: boilerplate recurs)."""
+    out = []
+    pos = 0
+    for t in D.segments(clause):
+        out.append((pos, t))
+        pos += len(t)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def find_variant_forms(text: str, names: bool = True, usage: bool = True
+                       ) -> tuple[Usage, ...]:
+    """Non-recommended forms (GF 1001-2001; 像 words of the 1986 table) that jieba reads as
+    a word: the form is a whole token, or lies inside a token that is a dictionary word
+    once the form is replaced (想像力 → 想象力). 确定单位 holds no 定单 (确定|单位)."""
+    if not text:
+        return ()
+    hits = list(_variant_re().finditer(text))
+    if not hits:
+        return ()
+    forms = variant_forms()
+    freq = D.word_freq()
+    out: list[Usage] = []
+    for m in hits:
+        s, e = m.span()
+        a, b = _clause_at(text, s)
+        clause = text[a:b]
+        for pos, t in _tokens(clause):
+            ts, te = a + pos, a + pos + len(t)
+            if te <= s:
+                continue
+            if ts > s:
+                break
+            if e > te:
+                break  # the form runs across a word boundary: not this word
+            right, source = forms[m.group()]
+            if not usage and source == "USAGE":
+                break
+            if ts == s and te == e:
+                fixed = right
+            else:
+                fixed = t[:s - ts] + right + t[e - ts:]
+                if freq.get(fixed, 0) <= 0 and fixed not in D.phrases():
+                    break  # the token is another word that merely holds the form
+            if names and _name_here(clause, s - a, e - a):
+                break  # a place or a name (磁器口, a street of Chongqing)
+            entry = source.split(" ", 1)
+            if entry[0] == "GF1001":
+                why = (f"{m.group()} is a non-recommended form: 《第一批异形词整理表》 "
+                       f"(GF 1001-2001) recommends {right} (entry {entry[-1]})")
+            elif entry[0] == "USAGE":
+                why = (f"{m.group()} is the older spelling of {right}, which current "
+                       f"official prose writes (jieba's dictionary counts {right} "
+                       f"{freq.get(right, 0):,} times, {m.group()} {freq.get(m.group(), 0):,}; "
+                       "not a form of GF 1001-2001)")
+            else:
+                why = (f"{m.group()} is the pre-1986 spelling of {right}: the 1986 "
+                       "《简化字总表》 restored 像 as a character of its own for likeness "
+                       "and images")
+            out.append(Usage(s, e, m.group(), right, "variant", why))
+            break
+    return tuple(out)
+
+
+# -- real-word slips decided by the frame ---------------------------------------------------
+
+# 己 as the object of a classical verb or preposition (于己有益, 常思己过, 以己度人):
+# these stay; every other lone 己 token in modern prose is 已 misspelt
+_JI_GOVERNORS = frozenset("于为以思律克利损舍正恕推修守责罪归由知异")
+# a comparison that 像 opens: 像……一样 / 一般 / 似的 / 那样 / 这样
+_LIKE_END = re.compile("一样|一般|似的|那样|这样|般")
+# verbs after 不在 that are 不再's: jieba's dictionary tags of verbs
+_VERB_TAGS = frozenset({"v", "vd", "vi"})
+# negations and negative modals before 再 + a verb (不要再吃, 不能再等)
+_NEGATIONS = frozenset({"不", "不要", "不用", "不必", "别", "不能", "不会", "不想", "不愿意",
+                        "不愿", "不应", "不应该", "不可", "不得", "没必要", "不需要", "不敢"})
+# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话)
+_TIME_CLOSE = re.compile("时|中|期间|前|后|上|里|下|之际|过程")
+_C = "[^，。！？；：、,!?;:\n\r]"  # a character inside one clause
+# an embedded question: 不管/无论/不论/到底/究竟 …… 哪里 (written 那里)
+_WH_OPENER = re.compile("不管|无论|不论|到底|究竟")
+_THAT = "里儿个些种位样款家"  # 那X that reads 哪X in a question
+# 由 …… 组成: the clause ends on the verb whose agent 由 introduces
+# (有专人负责, 有人主持 are right: existence; a verb after 来 names the agent again)
+_BY_END = re.compile("(?:组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理))$")
+# 在 + a place or time + a localizer (再腾讯公司里 → 在)
+_LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
+                         "身边", "当中", "之中"})
+_NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places, times and
+# pronouns (not numerals: 再三年内 is "again, within three years")
+_DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
+                    "越来越 如此".split())
+# the triggers: a clause is segmented only where one occurs (each alternative a bounded
+# literal, so the scan is linear: the frames' other ends are looked for in the clause)
+_SCAN = re.compile("自已|己|象|不在|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+                   "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
+                   "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
+# regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
+_SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
+_MINUTE = re.compile("[0-9０-９]时[0-9０-９]{1,2}份|[一二三四五六七八九十百]份之[一二三四五六七八九十]")
+
+
+@functools.lru_cache(maxsize=None)
+def _collocation_re() -> re.Pattern[str]:
+    """收/带 (with 到, 着, 上, 了) before the rest of a jieba word of 受/戴 (受欢迎, 戴眼镜)
+    that makes no word with 收/带: the only places the collocation rule looks at."""
+    freq = D.word_freq()
+    alts = []
+    for wrong, twin, aux in (("收", "受", "到?"), ("带", "戴", "[着上了]?")):
+        rests = sorted({w[1:] for w, f in freq.items() if f >= 3 and len(w) >= 2
+                        and w[0] == twin and not freq.get(wrong + w[1:])},
+                       key=len, reverse=True)
+        if rests:
+            alts.append(wrong + aux + "(?:" + "|".join(map(re.escape, rests)) + ")")
+    return re.compile("|".join(alts) or "(?!)")
+
+
+@functools.lru_cache(maxsize=16)
+def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
+    """Real characters in a frame where their twin belongs (see the module docstring).
+    The last texts' answers are kept: the file check and the typo index ask for the same
+    seed one after the other."""
+    if not text:
+        return ()
+    out: list[Usage] = []
+    for m in _SAID.finditer(text):
+        verb = text[m.start()]
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "到", "道", "said",
+                         f"{verb}到 introduces a quotation: the verb of saying is "
+                         f"{verb}道 (到 means arriving or reaching)"))
+    for m in _MINUTE.finditer(text):
+        at = m.start() + m.group().index("份")
+        frac = text[at + 1:at + 2] == "之"
+        out.append(Usage(at, at + 1, "份", "分", "fen",
+                         "份 in a fraction (X份之Y): the fraction is X分之Y" if frac else
+                         "份 after the hour of a time of day: minutes are 分"))
+    hits = list(_SCAN.finditer(text)) + list(_collocation_re().finditer(text))
+    if not hits:
+        return tuple(sorted(out))
+    tags = D.word_tags()
+    freq = D.word_freq()
+    done: set[tuple[int, int]] = set()
+    for m in hits:
+        a, b = _clause_at(text, m.start())
+        if (a, b) in done:
+            continue
+        done.add((a, b))
+        clause = text[a:b]
+        toks = _tokens(clause)
+        for k, (pos, t) in enumerate(toks):
+            prev = toks[k - 1][1] if k else ""
+            nxt = toks[k + 1][1] if k + 1 < len(toks) else ""
+            s = a + pos
+            if t == "自已":
+                out.append(Usage(s + 1, s + 2, "已", "己", "zi-ji",
+                                 "自已 is no word: the reflexive pronoun is 自己 (已 means "
+                                 "already)"))
+            elif t == "己" and nxt and D.HAN_RE.match(nxt[0]) and (
+                    not prev or prev[-1] not in _JI_GOVERNORS):
+                if names and _name_here(clause, pos):
+                    continue
+                after = clause[pos + 1]
+                if freq.get("几" + after, 0) >= 100 and not freq.get("已" + after):
+                    # 己乎 → 几乎: the sound-alike that makes the word
+                    out.append(Usage(s, s + 1, "己", "几", "ji-yi",
+                                     f"己 stands alone before {after}; 几{after} is a word "
+                                     f"(jieba frequency {freq['几' + after]})"))
+                    continue
+                out.append(Usage(s, s + 1, "己", "已", "ji-yi",
+                                 f"己 (self) stands alone before {nxt}, where no verb or "
+                                 "preposition governs it; 已 (already) belongs there"))
+            elif t == "象":
+                like = _LIKE_END.search(clause, pos + 1)
+                adverb = tags.get(prev) == "d"  # 就象, 好象: an adverb before a verb
+                if (like is None and not adverb) or not nxt or (prev and prev[-1] in "头只群"):
+                    continue  # no comparison, or an elephant (一头象)
+                if names and _name_here(clause, pos):
+                    continue
+                frame = (f"opens a comparison closed by {like.group()} "
+                         f"({clause[pos:like.end()]})" if like is not None else
+                         f"follows the adverb {prev} as a verb ({prev}象{nxt})")
+                out.append(Usage(s, s + 1, "象", "像", "xiang",
+                                 f"象 {frame}: since the 1986 《简化字总表》 the verb of "
+                                 "likeness is 像"))
+            elif t == "的" and prev and tags.get(prev) == "v" and nxt and (
+                    nxt in _DEGREE or nxt[:2] in _DEGREE or nxt[0] in _DEGREE):
+                # 表现的比较软弱 → 得: a verb, 的, a degree adverb and an adjective that
+                # ends the clause is a complement of degree (a relative clause goes on to
+                # its noun: 面临的更多的困难)
+                rest = toks[k + 2:] if nxt in _DEGREE else [(0, nxt)] + list(toks[k + 2:])
+                if nxt in _DEGREE and not rest:
+                    continue
+                if rest and tags.get(rest[0][1]) in ("a", "ad", "v", "d") and all(
+                        w in ("了", "啊", "呢") for _p, w in rest[1:]):
+                    tail = nxt + rest[0][1] if nxt in _DEGREE else nxt
+                    out.append(Usage(s, s + 1, "的", "得", "de",
+                                     f"{prev}的{tail} ends the clause: a "
+                                     f"complement of degree after the verb {prev} takes "
+                                     "得"))
+            elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
+                out.append(Usage(s, s + 1, "作", "做", "zuofa",
+                                 f"{prev}作法: a way of doing things is 做法 (作法 is a "
+                                 "method of writing, or a rite)"))
+            elif (t == "不在" or (t == "在" and prev in _NEGATIONS)) and nxt:
+                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes
+                if (tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎"
+                        and not _TIME_CLOSE.search(clause, pos + len(t) + len(nxt))):
+                    at = s + len(t) - 1
+                    neg = "不" if t == "不在" else prev
+                    out.append(Usage(at, at + 1, "在", "再", "bu-zai",
+                                     f"{neg}在 is followed by the verb {nxt} (jieba's tag "
+                                     f"{tags.get(nxt)}): {neg}再 (no more) negates a verb, "
+                                     "在 (at) takes a place"))
+            elif t in ("收", "收到", "带", "带着", "带上", "带了") and nxt:
+                # a collocation jieba's dictionary lists with the twin only: 受+X, 戴+X
+                twin = "受" if t[0] == "收" else "戴"
+                if freq.get(twin + nxt, 0) >= 3 and not freq.get(t[0] + nxt):
+                    out.append(Usage(s, s + 1, t[0], twin, "collocation",
+                                     f"{twin}{nxt} is a word (jieba frequency "
+                                     f"{freq[twin + nxt]}), {t[0]}{nxt} is none: {nxt} "
+                                     f"goes with {twin}"))
+            elif t == "份子" and prev:
+                for n in (4, 3, 2):
+                    w = clause[max(0, pos - n):pos] + "分子"
+                    if len(w) == n + 2 and freq.get(w, 0) >= 3:
+                        at = s
+                        out.append(Usage(at, at + 1, "份", "分", "fen",
+                                         f"{w} is a word (jieba frequency {freq[w]}): "
+                                         "a member of a group is 分子 (份子 is a share of a "
+                                         "gift)"))
+                        break
+            elif t == "反应":
+                after = clause[pos + 2:pos + 3]
+                to = re.search("[向给]" + _C + "{1,12}$", clause[:pos])
+                if after in ("到", "给", "称", "说") or to is not None:
+                    frame = "反应" + after if after in ("到", "给", "称", "说") else (
+                        to.group() + "反应")
+                    out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
+                                     f"反应 here reports something to someone ({frame}): "
+                                     "that is 反映; 反应 is a reaction"))
+            elif t[0] == "那" and len(t) >= 2 and t[1] in _THAT and "哪" not in clause:
+                wh = _WH_OPENER.search(clause, 0, pos)
+                if wh is not None:
+                    out.append(Usage(s, s + 1, "那", "哪", "na",
+                                     f"{wh.group()} opens an embedded question, which "
+                                     f"{t} answers: the question word is 哪{t[1:]}"))
+            elif t == "即" and tags.get(nxt, "x")[0] in "vad" and re.search(
+                    "[又也]", clause[pos + 1 + len(nxt):]):
+                out.append(Usage(s, s + 1, "即", "既", "jiyou",
+                                 f"即 {nxt} …… {re.search('[又也]', clause[pos + 1 + len(nxt):]).group()}: "
+                                 "the pair is 既……又/也 (both … and)"))
+            elif t == "有" and _BY_END.search(clause) and k + 1 < len(toks) - 1:
+                end = _BY_END.search(clause).group()
+                end = end.lstrip("来")
+                out.append(Usage(s, s + 1, "有", "由", "you",
+                                 f"the clause ends on {end}, whose agent 由 introduces "
+                                 f"(由……{end}); 有 (have) makes no agent"))
+            elif t == "再" and k + 2 < len(toks):
+                j = k + 1
+                while j < len(toks) and j < k + 5:
+                    w = toks[j][1]
+                    if w in _LOCALIZERS and j > k + 1:
+                        out.append(Usage(s, s + 1, "再", "在", "zai",
+                                         f"再 opens a place or time closed by {w} "
+                                         f"({clause[pos:toks[j][0] + len(w)]}): the "
+                                         "preposition is 在 (再 means again)"))
+                        break
+                    if tags.get(w, "x")[0] not in _NOMINAL:
+                        break
+                    j += 1
+    kept: list[Usage] = []
+    for u in sorted(out):
+        if not kept or kept[-1].end <= u.start:
+            kept.append(u)  # one finding per place
+    return tuple(kept)
+
+
+def _name_here(clause: str, start: int, end: int | None = None) -> bool:
+    """Is the span at ``start`` part of a name (jieba's tagger or Baidu's LAC)?"""
+    from .typo_detect import _name_at
+
+    return _name_at(clause, start, start, start + 1 if end is None else end)

@@ -1,0 +1,216 @@
+"""typo.variant-form and typo.real-word: non-recommended word forms and real-word slips
+decided by the sentence's frame (issue 12).
+
+Every text here is written for these tests (no corpus text): one paragraph with the slip
+in the middle (body on line 3, after the header and an empty line). Columns are 1-based.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks import typo_usage as U
+from checks.config import Config
+from checks.engine import Corpus, check_corpus, check_seed
+from checks.seed import seed_from_text
+
+HEAD = "2020-07-26\n\n"
+VARIANT = "typo.variant-form"
+REAL = "typo.real-word"
+
+
+def found(body: str, check: str, config: Config | None = None):
+    seed = seed_from_text(HEAD + body)
+    return [(f.check, f.severity, f.line, f.column, f.end_column, f.excerpt,
+             f.fix.replacement, f.fix.safe)
+            for f in check_seed(seed, config or Config()) if f.check == check]
+
+
+# -- typo.variant-form ----------------------------------------------------------------------
+
+VARIANT_FIRES = [
+    # GF 1001-2001 entries
+    ("厂里今年接到的定单比去年多了一倍。", 8, "定单", "订单"),
+    ("这种药的有效成份已经查明。", 7, "成份", "成分"),
+    ("孩子们的想像力需要保护。", 5, "想像", "想象"),  # inside the word 想像力
+    ("晚会的节目十分精采。", 8, "精采", "精彩"),
+    ("他对这件事一直很耽心。", 9, "耽心", "担心"),
+    ("这次失败的原故还没有找到。", 6, "原故", "缘故"),
+    # 像 restored by the 1986 table
+    ("他好象没有听见大家的话。", 2, "好象", "好像"),
+    ("她把偶象的照片贴在墙上。", 3, "偶象", "偶像"),
+    # usage, not the table: 唯一 (option usage)
+    ("这是全县惟一的一座大桥。", 5, "惟一", "唯一"),
+]
+
+VARIANT_SILENT = [
+    "会议确定单位负责人的名单。",  # 确定|单位: no 定单
+    "厂里今年接到的订单比去年多了一倍。",  # the recommended form
+    "他的形象一直很好，这是一种象征。",  # 形象, 象征: 象 words
+    "他们来到磁器口老街参观。",  # a street of Chongqing (a name, read by LAC)
+    "这种药的有效成分已经查明。",
+]
+
+
+@pytest.mark.parametrize("body, col, excerpt, fix", VARIANT_FIRES)
+def test_variant_form_fires(body, col, excerpt, fix):
+    assert found(body + "\n", VARIANT) == [
+        (VARIANT, "warning", 3, col, col + len(excerpt), excerpt, fix, False)]
+
+
+@pytest.mark.parametrize("body", VARIANT_SILENT)
+def test_variant_form_silent(body):
+    assert found(body + "\n", VARIANT) == []
+
+
+def test_variant_form_message_names_the_table_entry():
+    seed = seed_from_text(HEAD + "厂里今年接到的定单比去年多了一倍。\n")
+    (f,) = [f for f in check_seed(seed, Config()) if f.check == VARIANT]
+    assert "GF 1001-2001" in f.message and "订单—定单" in f.message
+
+
+def test_variant_form_usage_entries_can_be_switched_off():
+    body = "这是全县惟一的一座大桥，订单也多。\n"
+    cfg = Config(checks={VARIANT: {"usage": False}})
+    assert found(body, VARIANT, cfg) == []
+    (f,) = [f for f in check_seed(seed_from_text(HEAD + body), Config())
+            if f.check == VARIANT]
+    assert "not a form of GF 1001-2001" in f.message and "4,448" in f.message
+
+
+def test_variant_forms_data_is_well_formed():
+    forms = U.variant_forms()
+    assert len(forms) >= 100
+    for variant, (right, source) in forms.items():
+        assert variant != right and len(variant) == len(right)
+        assert source.split()[0] in ("GF1001", "SJZB1986", "USAGE")
+        # one character apart, the rest the same: a spelling, not another word
+        assert sum(a != b for a, b in zip(variant, right)) >= 1
+        if source.startswith("GF1001"):
+            assert source.split()[1] == f"{right}—{variant}"
+
+
+# -- typo.real-word ---------------------------------------------------------------------------
+
+REAL_FIRES = [
+    # 自已 → 自己
+    ("司机事后为自已的鲁莽道歉。", 7, "已", "己"),
+    # a lone 己 before a verb → 已
+    ("据警方通报，嫌疑人己被刑事拘留。", 10, "己", "已"),
+    ("截至目前，大桥主体工程己完成八成。", 12, "己", "已"),
+    # 己乎 → 几乎 (几乎 is the word the sound-alike makes)
+    ("这个行业己乎覆盖所有工厂。", 5, "己", "几"),
+    # 象 opening a comparison → 像
+    ("大家要象爱护眼睛一样爱护环境。", 4, "象", "像"),
+    ("远远望去，灯火就象星星似的闪烁。", 9, "象", "像"),
+    # 不在 before a verb → 不再
+    ("从那以后，他不在相信这些广告。", 8, "在", "再"),
+    ("医生叮嘱他不要在喝酒。", 8, "在", "再"),
+    # an embedded question opened by 无论 → 哪里
+    ("他无论走到那里都带着这本书。", 6, "那", "哪"),
+    # a verb of saying before a quotation → 道
+    ("记者问他为什么这样做，他笑到：“这是我的习惯。”", 14, "到", "道"),
+    # minutes and fractions → 分; a member of a group (犯罪分子 is a word) → 分
+    ("会议于上午9时30份开始。", 10, "份", "分"),
+    ("全市近三份之二的家庭参与了活动。", 5, "份", "分"),
+    ("警方抓获了三名犯罪份子。", 10, "份", "分"),
+    # reporting to someone → 反映
+    ("不少居民向记者反应，小区停车难。", 9, "应", "映"),
+    # 既……又
+    ("他即懂技术又会管理。", 2, "即", "既"),
+    # 由……主办, 由……来决定
+    ("本届论坛有市政府主办。", 5, "有", "由"),
+    ("具体名单都有学校来决定。", 6, "有", "由"),
+    # 在 + a place + a localizer
+    ("他再会议上作了发言。", 2, "再", "在"),
+    # collocations jieba's dictionary lists with the twin only (受欢迎, 戴眼镜)
+    ("这位演员在年轻人中很收欢迎。", 11, "收", "受"),
+    ("她出门时总是带眼镜。", 7, "带", "戴"),
+    # a complement of degree ending the clause → 得
+    ("这几天气温下降的很快，大家注意保暖。", 8, "的", "得"),
+    # a way of doing things → 做法
+    ("这种作法不值得提倡。", 3, "作", "做"),
+    # 象 after an adverb, as a verb → 像
+    ("远处的灯光就象一串珍珠。", 7, "象", "像"),
+]
+
+REAL_SILENT = [
+    "学好理论于己有益，于国有益。",  # 己 governed by 于
+    "干部要常思己过，勇于担当。",  # 己 the object of 思
+    "我们不能只顾自己的利益。",
+    "他们已经完成了任务。",
+    "这头象像一座小山一样高。",  # an elephant, with 像 after it
+    "这种现象说明问题不在这里。",  # 现象 (a word); 不在 before a place
+    "他不在家，也不在乎别人的看法。",
+    "问题的关键不在于资金。",
+    "他从不在吃饭时看手机。",  # 在 opens a time that 时 closes
+    "请不要在公共场所吸烟。",  # 在 + a place
+    "这个抽象概念很难理解。",
+    "他说到这里停了下来。",  # 说到 not before a quotation
+    "会议于上午9时30分开始，每人一份材料。",
+    "也就是说，即使下雨也要出发。",  # 即使 is a word
+    "病人对药物的反应很大，医生很担心。",  # a reaction
+    "那里的群众生活很好，无论老人还是孩子都很开心。",  # 那里 before 无论
+    "我不知道他到底去了哪里。",
+    "这个小组有五名成员。",  # no verb whose agent 由 would introduce
+    "这项工作有专人负责。",  # existence: there are people in charge
+    "再过三年，这里将建成新城。",
+    "我们要再上一个台阶。",  # 再 + a verb
+    "他收到了一封信。",
+    "他带着孩子去公园。",
+    "知识分子是国家的宝贵财富，同事们凑份子买礼物。",  # 凑份子: a share of a gift
+    "他所面临的更多的困难需要解决。",  # a relative clause goes on to its noun
+    "他说的很多话都有道理。",
+    "这就象征着新的开始。",  # 象征
+    "他们这样做无异于作法自毙。",
+]
+
+
+@pytest.mark.parametrize("body, col, excerpt, fix", REAL_FIRES)
+def test_real_word_fires(body, col, excerpt, fix):
+    assert found(body + "\n", REAL) == [
+        (REAL, "warning", 3, col, col + 1, excerpt, fix, False)]
+
+
+@pytest.mark.parametrize("body", REAL_SILENT)
+def test_real_word_silent(body):
+    assert found(body + "\n", REAL) == []
+
+
+def test_real_word_message_gives_the_frame():
+    seed = seed_from_text(HEAD + "从那以后，他不在相信这些广告。\n")
+    (f,) = [f for f in check_seed(seed, Config()) if f.check == REAL]
+    assert "相信" in f.message and "jieba's tag v" in f.message
+
+
+def test_ignored_checks_are_silent():
+    cfg = Config(ignore=[VARIANT, REAL])
+    assert found("他好象没有听见，嫌疑人己被拘留。\n", VARIANT, cfg) == []
+    assert found("他好象没有听见，嫌疑人己被拘留。\n", REAL, cfg) == []
+
+
+def test_one_typo_one_finding_the_corpus_checks_leave_these_spans(tmp_path: Path):
+    """What the two file checks report, the in-table corpus checks leave alone (the typo
+    index drops their candidates there); with the file checks off, the corpus checks
+    report the same places themselves (so this test can fail)."""
+    bodies = ["风电是一个很大的产业，己乎所有省份都在发展。\n",  # 己乎: typo.confusable-char
+              "这是他们惟一的希望。\n"]  # 惟一: typo.language-model
+    for i, body in enumerate(bodies):
+        (tmp_path / f"{i:03d}.txt").write_text(HEAD + body, encoding="utf-8")
+    names = sorted(p.name for p in tmp_path.glob("*.txt"))
+
+    def corpus_places(cfg):
+        return [(f.check, f.path, f.line, f.column, f.excerpt)
+                for f in check_corpus(Corpus(tmp_path, names, cfg), "typo")]
+
+    assert corpus_places(Config(ignore=[VARIANT, REAL])) == [
+        ("typo.confusable-char", "000.txt", 3, 12, "己乎"),
+        ("typo.language-model", "001.txt", 3, 5, "惟一")]
+    assert corpus_places(Config()) == []
+    corpus = Corpus(tmp_path, names, Config())
+    found_here = [(f.check, f.path, f.line, f.column, f.fix.replacement)
+                  for name in names for f in check_seed(corpus.seed(name), Config())
+                  if f.check in (VARIANT, REAL)]
+    assert found_here == [(REAL, "000.txt", 3, 12, "几"), (VARIANT, "001.txt", 3, 5, "唯一")]
