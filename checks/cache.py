@@ -244,15 +244,13 @@ class Store:
                 out[(path, sha)] = got
         return out
 
-    def get_seeds_bulk(self, keys: list[tuple[str, str]], ctx: str,
-                       digests: dict[str, str] | None = None, lazy: bool = False
+    def get_seeds_bulk(self, keys: list[tuple[str, str]], ctx: str, lazy: bool = False
                        ) -> dict[tuple[str, str], tuple[dict, list[dict] | StoredRun]]:
         """Like :meth:`get_seeds`, in one query (the rows of ``ctx`` are scanned once:
-        ~10x faster than one query a seed at 10,000 seeds). ``digests``: filled with
-        each path's stored findings' run digest (``fragments.run_digests`` of them,
-        computed when they were stored). ``lazy``: a seed's findings that are plain
-        (sorted, none baselined: ``Summary.plain``) come as a :class:`StoredRun`, not
-        decoded (``report/lazy.py``)."""
+        ~10x faster than one query a seed at 10,000 seeds). ``lazy``: a seed's findings
+        that are plain (sorted, none baselined: ``Summary.plain``) come as a
+        :class:`StoredRun`, not decoded, with the run digest computed when they were
+        stored (``report/lazy.py``)."""
         if self.broken or not keys:
             return {}
         want = set(keys)
@@ -267,8 +265,6 @@ class Store:
                     out[(path, sha)] = (marshal.loads(rec), StoredRun(path, fds, digest, sm)
                                         if sm is not None and sm.plain
                                         else marshal.loads(fds))
-                    if digests is not None:
-                        digests[path] = digest
         except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
             self._fail(exc)
             return {}
@@ -476,49 +472,37 @@ class Store:
         if name is not None:
             _unlink(self.path.parent / name)
 
-    def get_meta(self, key: str) -> Any:
-        """A JSON value stored under ``key`` (None when missing or unreadable)."""
+    def get_meta(self, key: str, *, marshalled: bool = False) -> Any:
+        """A value stored under ``key`` by :meth:`put_meta` (None when missing or
+        unreadable): JSON, or with ``marshalled`` marshal's format."""
         if self.broken:
             return None
         try:
             row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-            return json.loads(row[0]) if row is not None else None
-        except (sqlite3.Error, ValueError) as exc:
-            if isinstance(exc, sqlite3.Error):
-                self._fail(exc)
-            return None
-
-    def get_meta_marshal(self, key: str) -> Any:
-        """A value stored by :meth:`put_meta_marshal` (None when missing or not one)."""
-        if self.broken:
-            return None
-        try:
-            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-            return marshal.loads(row[0]) if row is not None and isinstance(row[0], bytes) \
-                else None
+            if row is None:
+                return None
+            if marshalled:
+                return marshal.loads(row[0]) if isinstance(row[0], bytes) else None
+            return json.loads(row[0])
         except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
             if isinstance(exc, sqlite3.Error):
                 self._fail(exc)
             return None
 
-    def put_meta_marshal(self, key: str, value: Any) -> None:
-        """Like :meth:`put_meta`, in marshal's format (a large value: the seeds' stats
-        at 50,000 seeds are 7.9 MB of JSON, read and written again by every run)."""
+    def put_meta(self, key: str, value: Any, *, marshalled: bool = False) -> None:
+        """``marshalled``: in marshal's format, for a large value (the seeds' stats at
+        50,000 seeds are 7.9 MB of JSON, read and written again by every run); a value
+        marshal cannot write is not kept."""
         if self.broken:
             return
         try:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                              (key, marshal.dumps(value)))
-        except (sqlite3.Error, ValueError) as exc:
-            if isinstance(exc, sqlite3.Error):
-                self._fail(exc)
-
-    def put_meta(self, key: str, value: Any) -> None:
-        if self.broken:
+            blob = marshal.dumps(value) if marshalled else json.dumps(value)
+        except ValueError:
+            if not marshalled:
+                raise
             return
         try:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                              (key, json.dumps(value)))
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
         except sqlite3.Error as exc:
             self._fail(exc)
 
@@ -680,7 +664,8 @@ class FileHashes:
         self.store = store
         self.key = f"stat:{root}"
         self.max_bytes = max_bytes
-        got = store.get_meta_marshal(self.key) if store is not None and read else None
+        got = store.get_meta(self.key, marshalled=True) if store is not None and read \
+            else None
         ok = isinstance(got, dict) and isinstance(got.get("files"), dict)
         self.at = got.get("at", 0) if ok else 0
         self.old: dict[str, list] = got["files"] if ok else {}
@@ -713,7 +698,8 @@ class FileHashes:
         too recent to trust)."""
         if self.store is None or (self.new == self.old and not self.hashed):
             return
-        self.store.put_meta_marshal(self.key, {"at": self.started, "files": self.new})
+        self.store.put_meta(self.key, {"at": self.started, "files": self.new},
+                            marshalled=True)
 
 
 def check_seed_cached(path: Path, rel: str, config: Config, store: Store | None, ctx: str,

@@ -209,19 +209,6 @@ class Prefetch:
         self.seeds_s = 0.0  # wall time of checking the seeds
         self.categories: dict[str, dict] = {}  # category: {"s", "mode", "recomputed"}
         self.error: str | None = None  # the pool failed: the items check the rest
-        # {rel: the digest of its findings} of the seeds read from the store (the
-        # report's run digests take them: fragments.stored_digest)
-        self.digests: dict[str, str] = {}
-
-    def stored_runs(self) -> dict[str, tuple[list, str]]:
-        """{rel: (findings, their run digest)} of the seeds read from the store
-        (``fragments.run_digests``' ``known``)."""
-        out = {}
-        for rel, d in self.digests.items():
-            got = self.seeds.get(rel)
-            if got is not None and isinstance(got[1], list):  # (a StoredRun has its own)
-                out[rel] = (got[1], d)
-        return out
 
     def summary(self) -> str:
         """One line: what was checked, how, how long."""
@@ -339,8 +326,8 @@ def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, 
 def _take_stored(pre: Prefetch, entries, store, ctx: str, tick) -> list:
     """Put every stored result of ``entries`` into ``pre.seeds`` (one bulk read) and
     return the rest, (rel, path, sha) to check."""
-    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx, pre.digests,
-                               lazy=True) if store is not None else {}
+    got = store.get_seeds_bulk([(r, s) for r, _, s in entries if s], ctx, lazy=True) \
+        if store is not None else {}
     misses = []
     for rel, path, sha in entries:
         hit = got.get((rel, sha)) if sha else None

@@ -442,15 +442,15 @@ def reported(dicts, baseline: baseline_mod.Baseline):
     the store) as an item reports them: what ``Finding.from_dict(d).to_dict()`` with
     ``baselined`` set gives, without the round trip when ``d`` already has that form
     (the same dict when its ``baselined`` is right). A :class:`StoredRun` (findings
-    stored in that form, none baselined) stays as it is while the baseline is empty;
-    :class:`Findings`, part by part."""
+    stored in that form, none baselined) stays as it is unless the baseline accepts one
+    of them (read only when the baseline has entries); :class:`Findings`, part by part."""
     if isinstance(dicts, Findings):
         return Findings([reported(p, baseline) for p in dicts.parts])
+    accepted = baseline.entries  # (Baseline.accepts: by fingerprint)
     if isinstance(dicts, StoredRun):
-        if not baseline.entries:
+        if not accepted or not any(d["fingerprint"] in accepted for d in dicts):
             return dicts
         dicts = dicts.dicts()
-    accepted = baseline.entries  # (Baseline.accepts: by fingerprint)
     out = []
     for d in dicts:
         if _reported_form(d):
@@ -686,8 +686,7 @@ class FailingItem(CachedItem):
         runs are read: the others' failing findings are counted from their summaries)."""
         state = _state(self.config)
         assert state is not None
-        view = findings if isinstance(findings, Findings) else Findings.from_dicts(
-            part_dicts(findings) if isinstance(findings, StoredRun) else findings)
+        view = findings_view(findings)
         failing = lambda sev: fails(sev, state.fail_on)  # noqa: E731
         lines: list[str] = []
         shown = rest = rest_findings = 0
@@ -725,13 +724,9 @@ class FailingItem(CachedItem):
 def _failing_paths(findings, fail_on: str) -> set[str]:
     """The paths of ``findings`` (as an item reported them) with a finding that fails
     the run and is not baselined."""
-    if isinstance(findings, StoredRun):
-        findings = Findings([findings])
-    if isinstance(findings, Findings):
-        return {path for path, sm in zip(findings.paths(), findings.summaries())
-                if sm.failing(lambda sev: fails(sev, fail_on))}
-    return {f["path"] for f in findings
-            if fails(f["severity"], fail_on) and not f.get("baselined")}
+    view = findings_view(findings)
+    return {path for path, sm in zip(view.paths(), view.summaries())
+            if sm.failing(lambda sev: fails(sev, fail_on))}
 
 
 def _progress(config: pytest.Config, n: int):
@@ -1228,9 +1223,9 @@ class SessionPlugin:
             return False
         findings = report.get("findings")
         if isinstance(findings, (list, Findings)):
-            # (the renderers' fragments use the same run digests: computed once)
-            state.run_digests = run_digests(
-                findings, state.prefetch.stored_runs() if state.prefetch is not None else None)
+            # (the renderers' fragments use the same run digests: computed once; a
+            # stored run's is the one stored with it)
+            state.run_digests = run_digests(findings)
         state.report_digest = report_digest(report, state.run_digests)
         if not state.use_cache:
             return False

@@ -823,27 +823,34 @@ def test_run_digests_depend_on_content_not_on_object_identity():
 
 def test_a_run_read_from_the_store_takes_the_digest_stored_with_it(tmp_path):
     """The store keeps each seed's findings' run digest (computed when they are
-    stored); a run that is exactly those findings as read back (the same objects, in
-    order) takes it, and it is the digest the run would get anyway; a run with a
-    copied dict (the baseline set its flag) or another finding (a corpus check's) is
-    digested as usual."""
+    stored); a run read back (a StoredRun) takes it without being read, and it is the
+    digest the run would get anyway; a run whose flag the baseline set is a copy, and
+    is digested as usual; another run (a corpus check's) too."""
+    from checks.baseline import Baseline
+    from checks.plugin import reported
     from checks.report.fragments import run_digest
+    from checks.report.lazy import Findings, StoredRun
 
+    def finding(path: str, line: int, fp: str) -> dict:
+        return Finding(check="typo.known-misspelling", category="typo", severity="error",
+                       path=path, line=line, column=1, end_line=line, end_column=3,
+                       excerpt="实缋", message="m", fix=None, related=[],
+                       fingerprint=fp).to_dict()
+
+    a = [finding("a.txt", 1, "fa1"), finding("a.txt", 2, "fa2")]
     store = cache_mod.Store.open(tmp_path / "store.sqlite")
-    a = [{"path": "a.txt", "line": 1, "message": "m", "baselined": False, "severity": "error"},
-         {"path": "a.txt", "line": 2, "message": "n", "baselined": False, "severity": "error"}]
     store.put_seed("a.txt", "s1", "ctx", {"path": "a.txt"}, a, {})
-    digests: dict[str, str] = {}
-    got = store.get_seeds_bulk([("a.txt", "s1")], "ctx", digests)
+    got = store.get_seeds_bulk([("a.txt", "s1")], "ctx", lazy=True)
     store.close()
-    decoded = got[("a.txt", "s1")][1]
-    assert digests == {"a.txt": run_digest(a)}
-    b = [{"path": "b.txt", "line": 1, "message": "x", "baselined": False}]
-    known = {"a.txt": (decoded, "kept"), "b.txt": ([dict(b[0])], "other")}
-    # (a digest that is not the content's, to see which one is taken)
-    assert run_digests(decoded + b, known) == [(0, 2, "kept"), (2, 3, run_digest(b))]
-    copied = [dict(decoded[0], baselined=True)] + decoded[1:]
-    assert run_digests(copied, known)[0][2] == run_digest(copied)
-    extra = decoded + [{"path": "a.txt", "line": 3, "message": "c", "baselined": False}]
-    assert run_digests(extra, known)[0][2] == run_digest(extra)
-    assert run_digests(decoded[:1], known)[0][2] == run_digest(decoded[:1])
+    run = got[("a.txt", "s1")][1]
+    assert isinstance(run, StoredRun) and run.digest == run_digest(a)
+    b = [finding("b.txt", 1, "fb")]
+    run.digest = "kept"  # (a digest that is not the content's, to see which one is taken)
+    assert run_digests(Findings([run, b])) == [(0, 2, "kept"), (2, 3, run_digest(b))]
+    assert run._dicts is None
+    # a baseline that accepts none of them leaves the run as it is; one that accepts a
+    # finding gives a copy with its flag set, digested as usual
+    assert reported(run, Baseline(tmp_path / "bl", {"other": {}})) is run
+    copied = reported(run, Baseline(tmp_path / "bl", {"fa1": {}}))
+    assert type(copied) is list and copied[0]["baselined"] and not copied[1]["baselined"]
+    assert run_digests(Findings([copied]))[0][2] == run_digest(copied) != "kept"

@@ -232,9 +232,13 @@ class Findings:
 
 
 def findings_view(findings: Any) -> Findings:
-    """``findings`` (a report's) as :class:`Findings`: itself, or a list grouped by
-    path."""
-    return findings if isinstance(findings, Findings) else Findings.from_dicts(findings)
+    """``findings`` (a report's or an item's) as :class:`Findings`: itself, a
+    :class:`StoredRun` as its one part, or a list grouped by path."""
+    if isinstance(findings, Findings):
+        return findings
+    if isinstance(findings, StoredRun):
+        return Findings([findings])
+    return Findings.from_dicts(findings)
 
 
 def severity_counts(findings: Any, categories: Iterable[str], severities: Iterable[str]
