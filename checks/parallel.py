@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -118,6 +119,35 @@ def start_early(config: Config, store_path: Path | None, ctx: str, indexes: list
     except (OSError, RuntimeError, BrokenProcessPool):
         return None
     return pool
+
+
+def start_warm(config: Config, store_path: Path | None, ctx: str, indexes: list[str],
+               root: Path, sample: Path) -> ProcessPoolExecutor | None:
+    """One worker forked before this process hashes the seeds of a run whose store holds
+    results (few seeds will have changed): it loads what checking a seed needs (the
+    typo tables, the language model: ~1 s) by checking ``sample``, on the core the
+    collection leaves idle, and then checks the changed seeds (:func:`_few_changed`).
+    None where processes cannot be forked. A run that needs it not is rid of it with
+    :func:`stop`."""
+    if _context().get_start_method() != "fork":
+        return None
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_init,
+                                   initargs=(config, str(store_path) if store_path else None,
+                                             ctx, indexes, str(root)))
+        pool.submit(_warm, str(sample), False)
+    except (OSError, RuntimeError, BrokenProcessPool):
+        return None
+    return pool
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down without waiting for what it is doing (a warm-up no one needs:
+    it writes nothing)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _warm(path: str, save: bool) -> None:
@@ -237,21 +267,25 @@ def run(entries: list[tuple[str, Path, str | None]], categories: list[str],
         store: cache_mod.Store | None, store_path: Path | None, ctx: str,
         indexes: list[str], root: Path, jobs: int,
         tick: Callable[[int], None] | None = None,
-        early: ProcessPoolExecutor | None = None) -> Prefetch:
+        early: ProcessPoolExecutor | None = None,
+        warm: ProcessPoolExecutor | None = None) -> Prefetch:
     """Check ``entries`` (rel, path, sha256 at collection) and the corpus
     ``categories`` over ``corpus_paths``; see :class:`Prefetch`. ``early``: a pool
-    :func:`start_early` started (used for a large check, else shut down)."""
+    :func:`start_early` started (used for a large check, else shut down); ``warm``: the
+    worker :func:`start_warm` started (used when few seeds changed, else stopped)."""
     try:
         return _run(entries, categories, corpus_paths, shas, config=config, store=store,
                     store_path=store_path, ctx=ctx, indexes=indexes, root=root, jobs=jobs,
-                    tick=tick, early=early)
+                    tick=tick, early=early, warm=warm)
     finally:
         if early is not None:
             early.shutdown(wait=True, cancel_futures=True)
+        if warm is not None:
+            stop(warm)
 
 
 def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, ctx,
-         indexes, root, jobs, tick, early) -> Prefetch:
+         indexes, root, jobs, tick, early, warm) -> Prefetch:
     pre = Prefetch()
     t0 = time.perf_counter()
     init = (config, str(store_path) if store_path and store is not None
@@ -263,10 +297,12 @@ def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, 
         if len(changed) < POOL_MIN:
             try:
                 _few_changed(pre, entries, changed, categories, corpus_paths, shas, store,
-                             ctx, init, jobs, tick)
+                             ctx, init, jobs, tick, warm)
             except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
                 pre.error = f"{type(exc).__name__}: {exc}"  # as below
             return pre
+    if warm is not None:  # (many seeds to check: the pool below does it)
+        stop(warm)
     misses = _take_stored(pre, entries, store, ctx, tick)
     use_pool = jobs > 1 and (len(misses) >= POOL_MIN or len(categories) > 1
                              and len(corpus_paths) >= POOL_MIN * 8)
@@ -349,23 +385,30 @@ def _take_stored(pre: Prefetch, entries, store, ctx: str, tick) -> list:
 AFTER_SEEDS = ("typo",)
 
 
-def _seeds_then(chunk: list, categories: list[str]) -> tuple[list, list]:
+def _seeds_then(chunk: list, categories: list[str], paths: list[str] | None = None,
+                shas: dict[str, str | None] | None = None) -> tuple[list, list]:
     """Check ``chunk``, then run ``categories`` (in this worker, which has loaded what
-    checking the seeds needed)."""
+    checking the seeds needed) over ``paths`` (default: the worker's own)."""
     rows = _check_chunk(chunk) if chunk else []
-    return rows, [_check_category(cat) for cat in categories]
+    return rows, [_check_category(cat, paths, shas) for cat in categories]
 
 
 def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas, store,
-                 ctx: str, init, jobs: int, tick) -> None:
+                 ctx: str, init, jobs: int, tick,
+                 warm: ProcessPoolExecutor | None = None) -> None:
     """A large corpus with few seeds not in the store (``changed``, told by the store's
     keys alone): the pool starts at once, one worker checking them and then running
     the AFTER_SEEDS categories, the others the rest of the categories, while this
     process reads every stored result back (half a second at 10,000 seeds: it no
-    longer delays the workers). A stored row gone by then is checked by the pool too."""
+    longer delays the workers). A stored row gone by then is checked by the pool too.
+    ``warm``: the worker :func:`start_warm` started (it checks the seeds)."""
     t0 = time.perf_counter()
     pre.jobs = jobs
     first_rels = {rel for rel, _, _ in changed}
+    if warm is not None:
+        _few_changed_warm(pre, entries, changed, categories, corpus_paths, shas, store,
+                          ctx, init, jobs, tick, warm, t0)
+        return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
         after = [c for c in categories if c in AFTER_SEEDS]
@@ -388,6 +431,63 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
         for cat, fds, crash, info in done:
             pre.corpus[cat] = (fds, crash)
             pre.categories[cat] = info
+
+
+def _few_changed_warm(pre: Prefetch, entries, changed, categories, corpus_paths, shas,
+                      store, ctx: str, init, jobs: int, tick, warm: ProcessPoolExecutor,
+                      t0: float) -> None:
+    """:func:`_few_changed` with a warm worker: it checks ``changed`` and runs the
+    AFTER_SEEDS categories; a pool of ``jobs - 1`` workers forked now (they inherit the
+    corpus paths) runs the others, the slowest first; whichever is free first takes the
+    next category."""
+    first_rels = {rel for rel, _, _ in changed}
+    after = [c for c in categories if c in AFTER_SEEDS]
+    todo = _slowest_first(c for c in categories if c not in after)
+    done: list = []
+    rows: list = []
+    with warm, ProcessPoolExecutor(max_workers=max(1, jobs - 1), mp_context=_context(),
+                                   initializer=_init, initargs=init) as pool:
+        running: dict[Any, tuple] = {}  # future: (executor, what, order submitted)
+        order = itertools.count()
+
+        def submit(ex, what: str, *args) -> None:
+            running[ex.submit(*args)] = (ex, what, next(order))
+
+        def next_category(ex) -> None:
+            if todo:
+                submit(ex, "category", _check_category, todo.pop(0),
+                       *((corpus_paths, shas) if ex is warm else ()))
+
+        for _ in range(max(1, jobs - 1)):
+            next_category(pool)
+        submit(warm, "seeds", _seeds_then, changed, after, corpus_paths, shas)
+        late = [m for m in _take_stored(pre, entries, store, ctx, tick)
+                if m[0] not in first_rels]
+        if late:  # (after the changed seeds: the same worker, in order)
+            submit(warm, "chunk", _check_chunk, late)
+        while running:
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=lambda f: running[f][2]):
+                ex, what, _ = running.pop(fut)
+                if what == "seeds":
+                    got, cats = fut.result()
+                    rows += got
+                    done += cats
+                    pre.seeds_s = time.perf_counter() - t0
+                elif what == "chunk":
+                    rows += fut.result()
+                else:
+                    done.append(fut.result())
+                if what != "chunk":
+                    next_category(ex)
+    for rel, rec, fds in rows:
+        pre.seeds[rel] = (rec, fds)
+    if tick is not None and rows:
+        tick(len(rows))
+    pre.pooled = len(rows)
+    for cat, fds, crash, info in sorted(done, key=lambda d: categories.index(d[0])):
+        pre.corpus[cat] = (fds, crash)
+        pre.categories[cat] = info
 
 
 def _pooled(pre: Prefetch, misses, categories, corpus_paths, shas, init, jobs, tick,

@@ -108,6 +108,7 @@ class State:
     tables_before: tuple | None = None  # typo_data's TABLES_DIR, TABLES_READ to restore
     items_run: int = 0
     early: Any = None  # a pool forked before the seeds were hashed (parallel.start_early)
+    warm: Any = None  # a worker forked before the seeds were hashed (parallel.start_warm)
 
 
 STATE = pytest.StashKey[State]()
@@ -376,14 +377,23 @@ class SeedDir(pytest.Directory):
         state.scanned = {rel for rel, _ in entries}
         store = _store(self.config)
         batch = _unselected_run(self.config, state, len(entries))
-        if (batch and state.jobs > 1 and state.early is None
-                and len(entries) >= parallel.POOL_MIN * 8
-                and (store is None or not store.holds_seeds(state.ctx))):
-            # every seed will be checked: the workers load the checks' tables while
-            # this process hashes the seeds (a cold run starts ~1 s sooner)
-            state.early = parallel.start_early(
-                state.config, state.store_path if store is not None and not store.broken
-                else None, state.ctx, state.indexes, state.root, state.jobs, entries[0][1])
+        if (batch and state.jobs > 1 and state.early is None and state.warm is None
+                and len(entries) >= parallel.POOL_MIN * 8):
+            store_path = state.store_path if store is not None and not store.broken \
+                else None
+            if store_path is None or not store.holds_seeds(state.ctx):
+                # every seed will be checked: the workers load the checks' tables while
+                # this process hashes the seeds (a cold run starts ~1 s sooner)
+                state.early = parallel.start_early(
+                    state.config, store_path, state.ctx, state.indexes, state.root,
+                    state.jobs, entries[0][1])
+            elif state.use_cache:
+                # few seeds will have changed: one worker loads the tables on the core
+                # the hashing leaves idle, then checks them (a one-seed run at 50,000
+                # seeds: the ~1 s of loading no longer follows the collection)
+                state.warm = parallel.start_warm(
+                    state.config, store_path, state.ctx, state.indexes, state.root,
+                    entries[0][1])
         # (a batch's seeds are never folded by their cached worst severity: they are
         # checked up front, and a run that repeats the last one reads nothing)
         cached = store.cached_seeds(state.ctx) if store is not None and not batch else {}
@@ -927,6 +937,9 @@ class SessionPlugin:
                 and reports_current(state.report_dir, last.get("digest"),
                                     store.get_meta(f"reports:{state.report_dir}"))):
             state.replay = last
+            if state.warm is not None:  # (nothing to check)
+                parallel.stop(state.warm)
+                state.warm = None
             failed = set(last["failing"])
             self._group(items, seeds, lambda it: it.rel in failed)
             return
@@ -942,8 +955,8 @@ class SessionPlugin:
                     corpus[0].paths if corpus else [], state.shas,
                     config=state.config, store=store, store_path=state.store_path,
                     ctx=state.ctx, indexes=state.indexes, root=state.root,
-                    jobs=state.jobs, tick=tick, early=state.early)
-                state.early = None  # (shut down by run)
+                    jobs=state.jobs, tick=tick, early=state.early, warm=state.warm)
+                state.early = state.warm = None  # (shut down by run)
             except config_mod.ConfigError as exc:
                 raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
         pre = state.prefetch
@@ -1277,6 +1290,9 @@ class SessionPlugin:
         if state.early is not None:  # started, never used (the run stopped before)
             state.early.shutdown(wait=True, cancel_futures=True)
             state.early = None
+        if state.warm is not None:  # (nothing changed, or the run stopped before)
+            parallel.stop(state.warm)
+            state.warm = None
         if self._gc is not None:
             import gc
 

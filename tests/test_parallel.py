@@ -146,12 +146,14 @@ def test_an_early_pool_loads_the_tables_while_the_seeds_are_hashed(pytester, pin
     assert all(len(a) == 3 and len(a[1]) == 40 and len(a[2]) == 40
                for a in sent["_check_category"])
     assert (spy.prefetch.local, spy.prefetch.pooled) == (0, 40)
-    # the next run finds stored results: no early pool
+    # the next run finds stored results: no early pool, one warm worker (it checks the
+    # changed seed) that writes no tables
     order.clear()
     sent.clear()
     (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
     run(pytester, seeds, "out", "--seedcheck-jobs", "2")
-    assert "_warm" not in order
+    assert order[:2] == ["_warm", "hash"] and order.count("_warm") == 1, order
+    assert [a[1] for a in sent["_warm"]] == [False]
     monkeypatch.setattr(cache_mod.FileHashes, "sha", real_sha)
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
     run(pytester, seeds, "ref", "--no-cache", "-n", "0")
@@ -183,7 +185,9 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
                                                                    monkeypatch):
     """One changed seed: the pool checks it (and runs the categories) while this
     process reads the other results back; a stored row that is gone by the time they
-    are read is checked by the pool as well. The report equals a cold run's."""
+    are read is checked by the pool as well. The seeds go to the worker forked before
+    the seeds were hashed (it has loaded the tables since), after it the slowest
+    category to a worker forked now. The report equals a cold run's."""
     seeds = make_seeds(pytester.path / "s")
     run(pytester, seeds, "out", "--no-cache")
     (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
@@ -201,20 +205,65 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
 
     def submit(self, fn, *args, **kw):
         order.append(fn.__name__)
-        sent.append(args)
+        sent.append((fn.__name__, args))
         return real_submit(self, fn, *args, **kw)
 
     monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", bulk)
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
     spy = Spy()
     run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
-    assert order[0] == "_seeds_then" and order.index("read") < order.index("_check_chunk")
-    # the corpus's paths and hashes reach the workers once (inherited), not in each task
-    assert all(not isinstance(a, (list, dict)) or len(a) < 5 for args in sent for a in args)
+    assert order[:3] == ["_warm", "_check_category", "_seeds_then"], order
+    assert sent[1] == ("_check_category", ("figure",))  # (the slowest first)
+    assert order.index("read") < order.index("_check_chunk")
+    # the corpus's paths and hashes reach the worker forked now by inheritance; the warm
+    # worker, forked before they were known, is handed them with its categories
+    for name, args in sent:
+        long = [a for a in args if isinstance(a, (list, dict)) and len(a) >= 5]
+        assert len(long) == (2 if name == "_seeds_then" or name == "_check_category"
+                             and len(args) == 3 else 0), (name, args)
     assert (spy.prefetch.hits, spy.prefetch.pooled, spy.prefetch.local) == (38, 2, 0)
     monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", real_bulk)
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
     run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+
+
+def test_a_warm_worker_no_one_needs_is_stopped_without_waiting(pytester, pinned,
+                                                                 monkeypatch):
+    """A run whose store holds results forks one worker before the seeds are hashed (it
+    loads the tables). When nothing changed (the last outcome is replayed) or more seeds
+    changed than a few (the pool checks them), the worker is stopped at once: its
+    process is terminated, not waited for, and it checks nothing. The report equals a
+    cold run's."""
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)  # replay needs the short console
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    stopped: list[tuple] = []
+    real_stop = parallel.stop
+
+    def stop(pool):  # (what a pool still running had)
+        procs = list((pool._processes or {}).values())
+        real_stop(pool)
+        if procs:
+            stopped.append(tuple(p.exitcode for p in procs))
+
+    monkeypatch.setattr(parallel, "stop", stop)
+    spy = Spy()
+    r = run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert "nothing changed since the last run" in r.stdout.str()
+    assert "Traceback" not in r.stdout.str() + r.stderr.str()
+    assert spy.prefetch is None
+    assert stopped == [(-15,)]  # (SIGTERM: its warm-up cut short)
+    stopped.clear()
+    rng = random.Random(21)
+    for k in range(6):  # more than POOL_MIN (4): the seeds are checked by a new pool
+        (seeds / f"{k:04d}.txt").write_text(seed_text(rng, "typo"), encoding="utf-8")
+    spy = Spy()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert len(stopped) == 1
+    pre = spy.prefetch
+    assert (pre.hits, pre.local + pre.pooled, pre.pooled > 0) == (34, 6, True)
+    run(pytester, seeds, "cold", "--no-cache", "-n", "0")
     assert core(pytester.path / "out") == core(pytester.path / "cold")
 
 
