@@ -147,6 +147,10 @@ class Store:
         self.broken = conn is None
         self.error: str | None = None
         self._deferred: list | None = None  # rows waiting for the end of deferred()
+        # corpus states kept until flush_states() (defer_states: a pool worker's, which
+        # hands its findings back first and writes the states while the run goes on)
+        self.defer_states = False
+        self._pending_states: list[tuple[str, str, Any]] = []
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -438,8 +442,13 @@ class Store:
         """The state is written to a file of its own beside the store, which its row
         names (:data:`STATE_FILE`): SQLite took ~1 s to replace a row's 90 MB blob (the
         figure category's state at 50,000 seeds), where the file is written in a tenth
-        of that. A file that cannot be written leaves the state in the row, as before."""
+        of that. A file that cannot be written leaves the state in the row, as before.
+        With ``defer_states`` the state is kept (not copied: the caller is done with
+        it) until :meth:`flush_states`."""
         if self.broken:
+            return
+        if self.defer_states:
+            self._pending_states.append((ctx, category, value))
             return
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -466,6 +475,13 @@ class Store:
             return
         if old is not None:
             self._drop_state_file(old[0])
+
+    def flush_states(self) -> None:
+        """Write the states :meth:`put_corpus_state` kept, in the order given."""
+        pending, self._pending_states = self._pending_states, []
+        self.defer_states = False
+        for ctx, category, value in pending:
+            self.put_corpus_state(ctx, category, value)
 
     def _drop_state_file(self, value: Any) -> None:
         name = _state_name(value)

@@ -1221,6 +1221,8 @@ class SessionPlugin:
                 state.write_error,
                 f"cannot write reports to {state.report_dir}: {exc.strerror or exc}"]))
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if state.prefetch is not None:  # (its workers have written the corpus states)
+            state.prefetch.close()
         self._prune()
 
     def _reports_unchanged(self, report: dict) -> bool:
@@ -1293,6 +1295,8 @@ class SessionPlugin:
         if state.warm is not None:  # (nothing changed, or the run stopped before)
             parallel.stop(state.warm)
             state.warm = None
+        if state.prefetch is not None:  # (a run that stopped before its reports)
+            state.prefetch.close()
         if self._gc is not None:
             import gc
 

@@ -156,6 +156,24 @@ def test_corrupt_state_is_a_miss(corpus):
     assert incremental.LAST["duplicate"].mode == "full"
 
 
+def test_a_store_that_defers_states_writes_them_when_flushed(tmp_path):
+    """With ``defer_states`` (a pool worker's store) a corpus state is kept, not
+    written, until ``flush_states``, which writes each in the order given."""
+    store = cache_mod.Store.open(tmp_path / "store.sqlite")
+    store.put_corpus_state(CTX, "figure", {"v": 0})
+    store.defer_states = True
+    store.put_corpus_state(CTX, "figure", {"v": 1})
+    store.put_corpus_state(CTX, "duplicate", {"d": 1})
+    store.put_corpus_state(CTX, "figure", {"v": 2})
+    assert store.get_corpus_state(CTX, "figure") == {"v": 0}
+    assert store.get_corpus_state(CTX, "duplicate") is None
+    store.flush_states()
+    assert not store.defer_states
+    assert store.get_corpus_state(CTX, "figure") == {"v": 2}
+    assert store.get_corpus_state(CTX, "duplicate") == {"d": 1}
+    assert len(list(tmp_path.glob("store.state-*.pickle"))) == 2  # (replaced ones gone)
+
+
 def test_corpus_state_is_kept_in_a_file_the_row_names(tmp_path, monkeypatch):
     """A category's state is written to a file beside the store, named by its row; a new
     state replaces the file, pruning another context's rows deletes theirs, an orphan

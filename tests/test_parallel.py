@@ -213,14 +213,15 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     spy = Spy()
     run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
     assert order[:3] == ["_warm", "_check_category", "_seeds_then"], order
-    assert sent[1] == ("_check_category", ("figure",))  # (the slowest first)
+    # (the slowest first; its state written when the worker exits)
+    assert sent[1] == ("_check_category", ("figure", None, None, True))
     assert order.index("read") < order.index("_check_chunk")
     # the corpus's paths and hashes reach the worker forked now by inheritance; the warm
     # worker, forked before they were known, is handed them with its categories
     for name, args in sent:
         long = [a for a in args if isinstance(a, (list, dict)) and len(a) >= 5]
         assert len(long) == (2 if name == "_seeds_then" or name == "_check_category"
-                             and len(args) == 3 else 0), (name, args)
+                             and args[1] is not None else 0), (name, args)
     assert (spy.prefetch.hits, spy.prefetch.pooled, spy.prefetch.local) == (38, 2, 0)
     monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", real_bulk)
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
@@ -531,6 +532,17 @@ def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pyteste
     pre = spy.prefetch
     assert (pre.hits, pre.local, pre.pooled) == (39, 0, 2)
     assert set(pre.categories) == {"chrome", "duplicate", "figure", "typo"}
+    # the workers wrote each category's state as they exited: it holds both seeds
+    import hashlib
+
+    (db,) = (pytester.path / ".pytest_cache" / "d" / "seedcheck").glob("*.sqlite")
+    store = cache_mod.Store.open(db)
+    (ctx,) = {c for (c,) in store.conn.execute("SELECT ctx FROM corpus_state")}
+    for cat in pre.categories:
+        shas = store.get_corpus_state(ctx, cat)["shas"]
+        for name in ("0100.txt", "0003.txt"):
+            assert shas[name] == hashlib.sha256((seeds / name).read_bytes()).hexdigest()
+    store.close()
     run(pytester, seeds, "ref", "--no-cache", "-p", "no:cacheprovider", "-n", "0")
     assert core(pytester.path / "out") == core(pytester.path / "ref")
 

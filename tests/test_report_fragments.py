@@ -200,6 +200,62 @@ def test_json_and_sarif_runs_come_from_the_file_they_wrote_checked_byte_for_byte
     assert writer.LAST_FRAGMENTS["report.json"] == (0, 30)
 
 
+def test_runs_of_an_untouched_report_file_are_copied_by_the_kernel_in_few_spans(
+        tmp_path, monkeypatch):
+    """When report.json and report.sarif are the files the cache describes (device,
+    inode, size, modification time), their runs are not read: they are written as
+    spans of the old file (``copy_file_range``), consecutive runs as one span, so one
+    seed's changed findings leave a span before it and one after it. The bytes are a
+    rendering's without a cache, also where ``copy_file_range`` is missing or refuses
+    (another file system), and where the file was touched (its runs are then checked
+    byte by byte and written from this process)."""
+    import errno
+    import os
+
+    from checks.report import files
+
+    root = tmp_path / "s"
+    report = make_report(root, n_files=30)
+    changed = json.loads(json.dumps(report))
+    for f in changed["findings"]:
+        if f["path"] == "012.txt":
+            f["message"] += "（改）"
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    render(report, root, cache)
+    real = files.COPY_FILE_RANGE
+    spans: list[tuple[int, int]] = []
+
+    def counting(src, dst, count, offset):
+        spans.append((offset, count))
+        return real(src, dst, count, offset)
+
+    monkeypatch.setattr(files, "COPY_FILE_RANGE", counting)
+    want = render(changed, root, None)
+    assert render(changed, root, cache) == want
+    # report.json: the findings before 012.txt's and after them, the files rows; sarif:
+    # the results before and after
+    assert len(spans) == 5, spans
+    assert writer.LAST_FRAGMENTS["report.json"] == (29, 1)
+    # the same report again: one span a report for its findings (and the files rows)
+    spans.clear()
+    assert render(changed, root, cache) == want
+    assert len(spans) == 3, spans
+    # no copy_file_range, or one that refuses: the spans are written from the mapping
+    for fallback in (None, lambda *a: (_ for _ in ()).throw(OSError(errno.EXDEV, "x"))):
+        monkeypatch.setattr(files, "COPY_FILE_RANGE", fallback)
+        assert render(report, root, cache) == render(report, root, None)
+        assert render(changed, root, cache) == want
+    # a touched file (another modification time): read and checked, not copied
+    monkeypatch.setattr(files, "COPY_FILE_RANGE", counting)
+    st = (out / "report.json").stat()
+    os.utime(out / "report.json", ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    spans.clear()
+    assert render(changed, root, cache) == want
+    assert len(spans) == 1  # (report.sarif's)
+    assert writer.LAST_FRAGMENTS["report.json"] == (30, 0)
+
+
 def test_json_files_rows_come_from_the_file_in_chunks_one_change_renders_one(
         tmp_path, monkeypatch):
     """report.json's ``files`` rows are kept in chunks cut by their paths' content: a

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, NamedTuple
 
 
 def current_umask() -> int:
@@ -92,14 +93,51 @@ WRITEV_PIECES = 512  # pieces a system call (Linux takes up to 1,024)
 WRITEV_BYTES = 1 << 22
 
 
+class FileSpan(NamedTuple):
+    """A piece to write that is ``length`` bytes of the open file ``fd`` from
+    ``offset`` (the report file the last run wrote); ``view``: that file mapped, for a
+    system without ``copy_file_range`` (or a copy it refuses: another file system)."""
+    fd: int
+    offset: int
+    length: int
+    view: Any
+
+
+COPY_FILE_RANGE = getattr(os, "copy_file_range", None)
+
+
+def _copy_span(fd: int, span: FileSpan) -> None:
+    """Write ``span`` at ``fd``'s position: copied by the kernel where it can (the bytes
+    do not pass through this process), else from the mapping."""
+    off, left = span.offset, span.length
+    if COPY_FILE_RANGE is not None:
+        try:
+            while left:
+                n = COPY_FILE_RANGE(span.fd, fd, left, off)
+                if n <= 0:
+                    break  # (the source is shorter than it was: written below)
+                off += n
+                left -= n
+        except OSError:  # EXDEV, ENOSYS, EINVAL …: copied through this process
+            pass
+    if left:
+        _writev_all(fd, [span.view[off:off + left]])
+
+
 def _write_pieces(fd: int, pieces) -> None:
-    """Write ``pieces`` (bytes or memoryviews, in order) to ``fd`` a batch of them a
-    system call (``os.writev``): a report of 150,000 findings is ~100,000 pieces, most
-    of them slices of the file the last run wrote, which a buffered writer copied into
-    its buffer 8 KB at a time."""
+    """Write ``pieces`` (bytes, memoryviews or :class:`FileSpan`\\ s, in order) to ``fd``
+    a batch of them a system call (``os.writev``): a report of 150,000 findings is
+    ~100,000 pieces, most of them slices of the file the last run wrote, which a
+    buffered writer copied into its buffer 8 KB at a time."""
     batch: list = []
     size = 0
     for piece in pieces:
+        if type(piece) is FileSpan:
+            if batch:
+                _writev_all(fd, batch)
+                batch, size = [], 0
+            _copy_span(fd, piece)
+            continue
         if not piece:
             continue
         batch.append(memoryview(piece))
@@ -141,7 +179,8 @@ def stage_bytes(path: Path, data: bytes | list[bytes], token: str = "") -> str:
                 fh.flush()
                 _write_pieces(fh.fileno(), data)
             else:
-                fh.writelines(data)
+                fh.writelines(p.view[p.offset:p.offset + p.length]
+                              if type(p) is FileSpan else p for p in data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, default_mode())

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import pickle
 import zlib
 from pathlib import Path
@@ -42,6 +43,7 @@ from .files import atomic_write_bytes
 from .lazy import Findings, StoredRun
 
 FORMAT = 1
+FILE_FORMAT = 2  # FileFragments' (2: each run's trailer, the file's stamp)
 
 def runs(findings: list[dict]) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of every run of consecutive findings with the same path (of a
@@ -175,40 +177,57 @@ class Fragments:
 
 class FileFragments:
     """report.json's or report.sarif's runs kept as *places in the report file* the last
-    run wrote: the cache file holds ``{key: (offset, length, crc32)}``, and a run takes a
-    kept run's text as a slice of the report file (mapped, not read whole) whose bytes
-    still have that checksum, written as they are (no text to encode again). At 150,000
-    findings unpickling the texts of report.json took 0.4 s and encoding them 0.3 s. A
-    report file that was edited, replaced or is gone gives misses where it differs (the
-    check is on the bytes, not on the file's inode or modification time, which a CI
-    cache restored from an archive does not keep).
+    run wrote: the cache file holds ``{key: (offset, length, crc32, trailer)}`` and the
+    file's stamp, and a run takes a kept run's text as a slice of the report file
+    (mapped, not read whole), written as it is (no text to encode again). At 150,000
+    findings unpickling the texts of report.json took 0.4 s and encoding them 0.3 s.
+
+    When the report file is the one the cache describes (its device, inode, size and
+    modification time in nanoseconds are those recorded when it was written: a file
+    edited, replaced or restored from an archive has others), its places are trusted
+    and the writer copies them from it in the kernel (:class:`FileSpan`,
+    ``copy_file_range``), adjacent runs as one stretch: their bytes never pass through
+    this process. Otherwise each slice is taken only if its bytes still have their
+    checksum (a file restored by a CI cache keeps its bytes, not its inode), and a file
+    that differs gives misses where it differs.
 
     ``get``/``put`` as :class:`Fragments`; then, once the report has been written
-    (:func:`writer._stage_one`), ``save(places)`` with where each piece went."""
+    (:func:`writer._stage_one`), ``save(places, stamp)`` with where each piece went."""
 
     def __init__(self, path: Path | None, salt: str, target: Path, *, read: bool = True):
         self.path = path
-        self.salt = f"{FORMAT}:file:{salt}"
-        self.index: dict[str, tuple[int, int, int]] = {}
+        self.salt = f"{FORMAT}.{FILE_FORMAT}:file:{salt}"
+        self.index: dict[str, tuple] = {}
         self.view: memoryview | None = None
+        self.src: Any = None  # the report file, open, when its places are trusted
         self.used: dict[str, Any] = {}  # key -> the piece (text or slice) of this run
         # id(slice) -> (the slice, its CRC-32) of the slices taken (held: ids stay theirs)
         self.checked: dict[int, tuple[Any, int]] = {}
+        # id(slice) -> (offset, length, trailer) of the slices taken from a trusted file
+        self.spans: dict[int, tuple[int, int, bytes | None]] = {}
         self.hits = 0
         self.misses = 0
         if path is not None and read:
             data = _load_salted(path, self.salt)
             if data is not None:
-                self._map(Path(target), data["items"])
+                self._map(Path(target), data["items"], data.get("stamp"))
 
-    def _map(self, target: Path, items: dict) -> None:
+    def _map(self, target: Path, items: dict, stamp: Any) -> None:
         import mmap
 
         try:
-            with open(target, "rb") as fh:
-                self.view = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
-        except (OSError, ValueError):  # missing, unreadable, empty
+            fh = open(target, "rb")
+        except OSError:  # missing, unreadable
             return
+        try:
+            self.view = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+            if stamp is not None and stamp == file_stamp(os.fstat(fh.fileno())):
+                self.src, fh = fh, None
+        except (OSError, ValueError):  # empty, or not mappable
+            return
+        finally:
+            if fh is not None:
+                fh.close()
         self.index = items
 
     def get(self, key: str) -> Any:
@@ -216,9 +235,9 @@ class FileFragments:
         piece = None
         if place is not None:
             try:
-                off, n, crc = place
+                off, n, crc, trailer = place
                 piece = self.view[off:off + n]
-                if len(piece) != n or zlib.crc32(piece) != crc:
+                if len(piece) != n or (self.src is None and zlib.crc32(piece) != crc):
                     piece = None
             except (TypeError, ValueError):  # an entry of another shape: a miss
                 piece = None
@@ -227,25 +246,40 @@ class FileFragments:
             return None
         self.used[key] = piece
         self.checked[id(piece)] = (piece, crc)
+        if self.src is not None:
+            self.spans[id(piece)] = (off, n, trailer)
         self.hits += 1
         return piece
 
     def put(self, key: str, value: Any) -> None:
         self.used[key] = value
 
-    def save(self, places: dict[int, tuple[int, int, int]]) -> None:
-        """``places``: {id(piece): (offset, length, crc32)} of the pieces written."""
+    def save(self, places: dict[int, tuple], stamp: tuple | None = None) -> None:
+        """``places``: {id(piece): (offset, length, crc32, trailer)} of the pieces
+        written; ``stamp``: :func:`file_stamp` of the file they were written to."""
         items = {k: places[id(v)] for k, v in self.used.items() if id(v) in places}
-        self.used, self.view, self.checked = {}, None, {}  # (the old file's mapping can go)
+        self.close()
         if self.path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _dump(self.path, {"salt": self.salt, "items": items})
+            _dump(self.path, {"salt": self.salt, "items": items, "stamp": stamp})
             # (a Fragments delta of the same report, left by an earlier version)
             self.path.with_name(self.path.name + ".delta").unlink(missing_ok=True)
         except OSError:
             pass  # the cache is an optimisation
+
+    def close(self) -> None:
+        """Let go of the old report file (its mapping, the open file)."""
+        self.used, self.view, self.checked, self.spans = {}, None, {}, {}
+        if self.src is not None:
+            self.src.close()
+            self.src = None
+
+
+def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another without reading it."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _load_salted(path: Path, salt: str) -> dict | None:

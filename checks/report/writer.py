@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from .html import html_pieces
-from .files import commit_staged, discard_staged, stage_bytes
+from .files import FileSpan, commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import (FileFragments, Fragments, cache_path, rendered_runs, run_digest,
-                        run_digests)
+from .fragments import (FileFragments, Fragments, cache_path, file_stamp, rendered_runs,
+                        run_digest, run_digests)
 from .lazy import Findings
 from .sarif import sarif_pieces
 
@@ -243,10 +244,18 @@ def _render_all(report: dict[str, Any], seeds_root: Path, line_lookup,
     return _each_report(_render_one, report, seeds_root, line_lookup, base_uri, cache)
 
 
+TRAILER_MAX = 32  # bytes of the piece after a run kept with its place (its separator)
+
+
 def _stage_one(name: str) -> str:
     """Render one report and write it to a temporary file next to its place (the
     renderer's own process writes it: its text never crosses a pipe); returns the
-    temporary file's path."""
+    temporary file's path.
+
+    Runs taken from a report file whose places are trusted (``FileFragments.spans``)
+    are written as :class:`~checks.report.files.FileSpan`\\ s, copied by the kernel;
+    consecutive ones whose separator is the one that followed the first of them in
+    that file (its *trailer*), and which followed it there, are one span."""
     import zlib
 
     pieces = _render_pieces(name)
@@ -254,24 +263,65 @@ def _stage_one(name: str) -> str:
     frags = _JOB.pop(("places", name), None)
     runs = {id(p) for p in frags.used.values()} if frags is not None else set()
     known = frags.checked if frags is not None else {}
-    places: dict[int, tuple[int, int]] = {}  # where each run's piece went
+    spans = frags.spans if frags is not None else {}
+    src = frags.src if frags is not None else None
+    # where each run's piece went: (offset, length, crc32, the piece after it)
+    places: dict[int, tuple] = {}
 
     def encoded():  # one piece encoded at a time, each text dropped once encoded
         pos = 0
+        last = None  # the run written last, whose trailer is the next piece
+        held = None  # [offset, length, trailer] of the old file's bytes to copy
+        lits: list = []  # the pieces after ``held`` (at most TRAILER_MAX bytes)
+        litn = 0
         while pieces:
             piece = pieces.pop()
             data = piece.encode("utf-8") if isinstance(piece, str) else piece
-            if id(piece) in runs:
+            n = len(data)
+            if not n:
+                continue
+            pid = id(piece)
+            run = pid in runs
+            if last is not None:
+                places[last] = places[last][:3] + (
+                    b"" if run else bytes(data) if n <= TRAILER_MAX else None,)
+                last = None
+            if run:
                 # (a piece taken from the old file was checked against its CRC-32 then)
-                got = known.get(id(piece))
+                got = known.get(pid)
                 crc = got[1] if got is not None and got[0] is piece else zlib.crc32(data)
-                places[id(piece)] = (pos, len(data), crc)
-            pos += len(data)
-            yield data
+                places[pid] = (pos, n, crc, None)
+                last = pid
+            pos += n
+            span = spans.get(pid)
+            if span is not None and known.get(pid, (None,))[0] is piece:
+                off, _, trailer = span
+                if (held is not None and held[2] is not None
+                        and off == held[0] + held[1] + litn and b"".join(lits) == held[2]):
+                    held[1] += litn + n
+                    held[2] = trailer
+                else:
+                    if held is not None:
+                        yield FileSpan(src.fileno(), held[0], held[1], frags.view)
+                        yield from lits
+                    held = [off, n, trailer]
+                lits, litn = [], 0
+            elif held is not None and not run and litn + n <= TRAILER_MAX:
+                lits.append(data)
+                litn += n
+            else:
+                if held is not None:
+                    yield FileSpan(src.fileno(), held[0], held[1], frags.view)
+                    yield from lits
+                    held, lits, litn = None, [], 0
+                yield data
+        if held is not None:
+            yield FileSpan(src.fileno(), held[0], held[1], frags.view)
+            yield from lits
 
     tmp = stage_bytes(Path(_JOB["out_dir"]) / name, encoded(), _JOB["token"])
     if frags is not None:
-        frags.save(places)
+        frags.save(places, file_stamp(os.stat(tmp)))
     return tmp
 
 
