@@ -91,8 +91,16 @@ def _tables():
     return kind, lut, translation(table), _char_class(upper), real
 
 
-_NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED, _NFKC_REAL = _tables()
+_NFKC_KIND = _NFKC_LUT = _NFKC_MAP = _CASED = _NFKC_REAL = None  # (built by _load)
 SHORT = 256  # below this length a dict look-up a character beats numpy's per-call cost
+
+
+def _load() -> None:
+    """Build the tables the first time text is normalised, not when the module is
+    imported: a run whose seeds are all stored (its pytest process checks none)
+    does not wait for them."""
+    global _NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED, _NFKC_REAL
+    _NFKC_KIND, _NFKC_LUT, _NFKC_MAP, _CASED, _NFKC_REAL = _tables()
 
 
 def nfkc(text: str) -> str:
@@ -102,6 +110,8 @@ def nfkc(text: str) -> str:
     characters can combine or lie outside the BMP."""
     if text.isascii():
         return text
+    if _NFKC_MAP is None:
+        _load()
     if len(text) < SHORT:  # a sentence: one scan and one translate
         if _NFKC_REAL.search(text):
             return unicodedata.normalize("NFKC", text)
@@ -126,6 +136,8 @@ def normalize(text: str) -> str:
     if "&" in text:
         text = _ENTITY.sub(" ", text)
     text = "".join(nfkc("".join(text.split())).split())
+    if _CASED is None:
+        _load()
     if _CASED.search(text):
         text = text.casefold()
     return text
