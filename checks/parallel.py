@@ -258,12 +258,16 @@ class Prefetch:
         self.seeds_s = 0.0  # wall time of checking the seeds
         self.categories: dict[str, dict] = {}  # category: {"s", "mode", "recomputed"}
         self.error: str | None = None  # the pool failed: the items check the rest
-        # pools shut down without waiting: their workers write the corpus states as
-        # they exit (:func:`_defer_states`); :meth:`close` waits for them
+        # pools shut down without waiting, and their workers: they write the corpus
+        # states as they exit (:func:`_defer_states`); :meth:`close` waits for them
         self.pools: list[ProcessPoolExecutor] = []
+        self.exiting: list = []
 
     def close(self) -> None:
-        """Wait for the pools' workers to have written what they keep, and exit."""
+        """Wait for the pools' workers to have written what they keep, and exited."""
+        procs, self.exiting = self.exiting, []
+        for proc in procs:
+            proc.join()
         pools, self.pools = self.pools, []
         for pool in pools:
             pool.shutdown(wait=True)
@@ -515,6 +519,13 @@ def _few_changed_warm(pre: Prefetch, entries, changed, categories, corpus_paths,
                 if what != "chunk":
                     next_category(ex)
         for ex in (warm, pool):
+            # (shutdown(wait=False) lets go of the executor's own handle on its workers:
+            # they are kept here, to be joined by Prefetch.close)
+            procs = getattr(ex, "_processes", None)
+            if procs is None:
+                ex.shutdown(wait=True)
+                continue
+            pre.exiting += list(procs.values())
             ex.shutdown(wait=False)
         pre.pools += [warm, pool]
         handed = True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -516,7 +517,8 @@ def test_a_large_run_lets_go_of_its_findings_before_pytest_collects(pytester, pi
     assert seen["large"][0] > 0 and seen["large"][2] is not None
 
 
-def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pytester, pinned):
+def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pytester, pinned,
+                                                                         monkeypatch):
     """A warm run with one added and one edited seed: the pytest process checks none of
     them (no typo tables loaded for two seeds before the pool starts); one worker checks
     them and then runs corpus[typo], the other categories run beside it; the report
@@ -526,6 +528,13 @@ def test_few_changed_seeds_are_checked_in_the_pool_beside_the_categories(pyteste
     rng = random.Random(9)
     (seeds / "0100.txt").write_text(seed_text(rng, "typo"), encoding="utf-8")
     (seeds / "0003.txt").write_text(seed_text(rng, "footer"), encoding="utf-8")
+    real_flush = cache_mod.Store.flush_states
+
+    def slow_flush(self):  # (the run must wait for its workers' states all the same)
+        time.sleep(0.5)
+        real_flush(self)
+
+    monkeypatch.setattr(cache_mod.Store, "flush_states", slow_flush)
     spy = Spy()
     r = run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
     assert "Traceback" not in r.stdout.str()
