@@ -161,3 +161,8 @@ class Finding:
 def fails(severity: str, fail_on: str) -> bool:
     """True when a finding of ``severity`` fails the run under ``fail_on``."""
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[fail_on]
+
+
+def failing_severities(fail_on: str) -> frozenset[str]:
+    """The severities whose findings fail the run under ``fail_on``."""
+    return frozenset(sev for sev in SEVERITY_RANK if fails(sev, fail_on))

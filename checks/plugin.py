@@ -36,7 +36,7 @@ from . import baseline as baseline_mod
 from . import config as config_mod
 from . import cache as cache_mod
 from . import engine, parallel, registry, typo_data
-from .model import SEVERITIES, SEVERITY_RANK, Finding, fails
+from .model import SEVERITIES, SEVERITY_RANK, Finding, failing_severities, fails
 from .report.build import build_report, build_report_dicts
 from .report.console import to_ansi
 from .report.fragments import run_digests
@@ -483,8 +483,8 @@ def _failing_parts(findings, fail_on: str) -> list:
         findings = Findings([findings])
     if not isinstance(findings, Findings):
         return [findings]
-    return [p for p, sm in zip(findings.parts, findings.summaries())
-            if sm.failing(lambda sev: fails(sev, fail_on))]
+    sevs = failing_severities(fail_on)
+    return [p for p, sm in zip(findings.parts, findings.summaries()) if sm.failing(sevs)]
 
 
 class SeedcheckFailure(Exception):
@@ -698,10 +698,11 @@ class FailingItem(CachedItem):
         assert state is not None
         view = findings_view(findings)
         failing = lambda sev: fails(sev, state.fail_on)  # noqa: E731
+        sevs = failing_severities(state.fail_on)
         lines: list[str] = []
         shown = rest = rest_findings = 0
         for p, sm in zip(view.parts, view.summaries()):
-            n = sm.failing(failing)
+            n = sm.failing(sevs)
             if not n:
                 continue
             if shown < GROUP_SHOWN:
@@ -735,8 +736,8 @@ def _failing_paths(findings, fail_on: str) -> set[str]:
     """The paths of ``findings`` (as an item reported them) with a finding that fails
     the run and is not baselined."""
     view = findings_view(findings)
-    return {path for path, sm in zip(view.paths(), view.summaries())
-            if sm.failing(lambda sev: fails(sev, fail_on))}
+    sevs = failing_severities(fail_on)
+    return {path for path, sm in zip(view.paths(), view.summaries()) if sm.failing(sevs)}
 
 
 def _progress(config: pytest.Config, n: int):
@@ -805,9 +806,10 @@ def short_console(report: dict, report_dir: Path, *, width: int, color: bool) ->
     view = findings_view(report["findings"])
     per: dict[str, list[int]] = {}
     sums = {}
+    sevs = failing_severities(fail_on)
     for path, sm in zip(view.paths(), view.summaries()):
         if sm.n:
-            per[path] = [sm.failing(lambda sev: fails(sev, fail_on)), sm.n]
+            per[path] = [sm.failing(sevs), sm.n]
             sums[path] = sm
     worst = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:WORST_FILES]
     checks: dict[str, dict[str, int]] = {}
@@ -961,6 +963,7 @@ class SessionPlugin:
                 raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
         pre = state.prefetch
         rank = SEVERITY_RANK[state.fail_on]
+        sevs = failing_severities(state.fail_on)
 
         def bad(it: SeedItem | SeedRef) -> bool | None:
             got = pre.seeds.get(it.rel)
@@ -970,7 +973,7 @@ class SessionPlugin:
             if state.update_baseline:
                 return False
             if isinstance(got[1], StoredRun) and not accepted:  # (its summary tells)
-                return any(SEVERITY_RANK[sev] >= rank for sev in got[1].summary.unbaselined)
+                return not sevs.isdisjoint(got[1].summary.unbaselined)
             return any(SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
                        for d in got[1])
 

@@ -13,6 +13,7 @@ from checks.plugin import short_console
 from checks.report import html, markdown, writer
 from checks.report.build import build_report_dicts
 from checks.report.fragments import run_digests
+from checks.model import failing_severities
 from checks.report.lazy import Findings, StoredRun, Summary, severity_counts
 from test_parallel import Spy, core, make_seeds, pinned, run  # noqa: F401  (pinned: a fixture)
 from test_report_fragments import make_report, render
@@ -115,7 +116,9 @@ def test_summary_counts_match_the_findings():
     assert sm.n == 2 and sm.baselined == 1 and not sm.plain
     assert sm.unbaselined == {"error": 1}
     assert sm.related == ("b", "c") and sm.related_checks == ("x.one",)
-    assert sm.failing(lambda s: s == "error") == 1
+    assert sm.failing({"error"}) == 1 and sm.failing({"warning"}) == 0  # (baselined)
+    assert sm.failing(failing_severities("warning")) == 1
+    assert failing_severities("warning") == {"error", "warning"}
     counts, by_check = severity_counts(Findings([ds]), ["typo", "chrome"],
                                        ["error", "warning"])
     assert (counts, by_check) == severity_counts(ds, ["typo", "chrome"], ["error", "warning"])

@@ -6,7 +6,7 @@ import datetime as _dt
 from typing import Any
 
 from .. import TOOL_NAME, __version__
-from ..model import CATEGORIES, SEVERITIES, Finding, fails
+from ..model import CATEGORIES, SEVERITIES, Finding, failing_severities
 from .lazy import Findings, dict_sort_key  # noqa: F401  (dict_sort_key: re-exported)
 
 SCHEMA = "seed-report/1"
@@ -63,7 +63,7 @@ def build_report_dicts(files: list[dict], findings: list[dict], *, seeds_dir: st
     for (cat, sev, _check), n in view.totals().items():
         by_sev[sev] += n
         by_cat[cat] += n
-    failing = lambda sev: fails(sev, fail_on)  # noqa: E731
+    failing = failing_severities(fail_on)
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": TOOL_NAME, "version": __version__},

@@ -95,9 +95,11 @@ class Summary(NamedTuple):
             return None
         return cls(*t[1:])
 
-    def failing(self, fails) -> int:
-        """The findings that fail the run (``fails(severity)``) and are not baselined."""
-        return sum(n for sev, n in self.unbaselined.items() if fails(sev))
+    def failing(self, severities) -> int:
+        """The findings that fail the run (their severity is one of ``severities``:
+        ``model.failing_severities``) and are not baselined."""
+        u = self.unbaselined
+        return sum([u[sev] for sev in severities if sev in u])
 
 
 class StoredRun:
