@@ -421,7 +421,21 @@ IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often i
 # is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=15)
+# a short quotation (at most 5 characters between the marks): a coined term, a name or a
+# pun the writer marks as such (“薪力交瘁”, “铖功程序化”, “两个不低于”); a quoted clause runs
+# longer. The in-table detectors leave windows inside one alone (thirteenth landing).
+QUOTED_MAX = 5
+_SHORT_QUOTE = re.compile("[“「『‘\"]([^“”「」『』‘’\"\n]{1,%d})[”」』’\"]" % QUOTED_MAX)
+
+
+def _short_quotes(text: str) -> list[tuple[int, int]]:
+    """The spans of the contents of short quotations in ``text``."""
+    if not any(q in text for q in "“「『‘\""):
+        return []
+    return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
+
+
+@corpus_index("typo", version=16)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -457,6 +471,10 @@ def typo_features(seed, ctx):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
         conf.sort(key=lambda c: (c[0], c[1]))
+    if conf:
+        quotes = _short_quotes(text)
+        if quotes:  # a coined term or a pun in quotation marks: the writer's own form
+            conf = [c for c in conf if not any(a <= c[0] and c[1] <= b for a, b in quotes)]
     if ctx.config.opt(RARE, "in_table", False):
         threshold = ctx.config.opt(RARE, "gain", 12.0)
         skip = _known_spans(seed, ctx.config)
@@ -671,7 +689,7 @@ def _confusion_hit(path, c, n, nfiles):
                          "corpus_files": nfiles})
 
 
-@corpus_check(CONFUSABLE, severity="warning", index="typo", version=1)
+@corpus_check(CONFUSABLE, severity="warning", index="typo", version=2)
 def confusable_char(corpus, ctx):
     """What it flags:
     An ordinary (in-table) character that breaks a word: a window of 2-4 characters
@@ -691,9 +709,11 @@ def confusable_char(corpus, ctx):
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
     台北地检署; `names`), newer words that jieba's dictionary lacks and the reference
-    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), forms in
-    `allow`, and forms that recur in `term_files` (3) files, or 3 times in 2 files, of the
-    corpus (a term of the corpus, not a slip).
+    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), windows
+    inside a short quotation (at most 5 characters between the marks: a coinage or pun
+    the writer marks as such, “薪力交瘁”), forms in `allow`, and forms that recur in
+    `term_files` (3) files, or 3 times in 2 files, of the corpus (a term of the corpus,
+    not a slip).
 
     Why it matters:
     Most typos in real text are made of ordinary characters (辩别 for 辨别, 脉博 for
@@ -713,7 +733,7 @@ def confusable_char(corpus, ctx):
         yield _confusion_hit(path, c, n, nfiles)
 
 
-@corpus_check(IDIOM, severity="warning", index="typo", version=1)
+@corpus_check(IDIOM, severity="warning", index="typo", version=2)
 def broken_idiom(corpus, ctx):
     """What it flags:
     A fixed phrase with one character swapped for a sound-alike or look-alike (or a
@@ -722,9 +742,13 @@ def broken_idiom(corpus, ctx):
     (tags `i`, `l`; 4 characters or more), raising the clause's segmentation
     log-probability by at least `idiom_gain` (5.0) nats; or a rare variant of an idiom
     (按步就班 for 按部就班); or a pair of macro-correct's phrase confusion table that this
-    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow`, forms
-    recurring in `term_files` (3) files, and a window written the same way three times in
-    one file (that text's own pun or title: 声入人心) are left alone.
+    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Left alone: a set phrase
+    of two free words (jieba tag `l`: 价格|上涨, 违反|常规) where the written half is a
+    word too (价格止涨, 违反厂规: another combination, not the phrase broken; unless the
+    two characters both sound and look alike, 通货膨涨), windows inside a short quotation
+    (at most 5 characters: “薪力交瘁”), forms in `allow`, forms recurring in
+    `term_files` (3) files, and a window written the same way three times in one file
+    (that text's own pun or title: 声入人心).
 
     Why it matters:
     A broken idiom is the typo readers notice first in official writing; the set
@@ -901,7 +925,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=1)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=2)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
@@ -920,7 +944,8 @@ def language_model(corpus, ctx):
     实施; the message says so). Left alone: numerals (the figure checks' business),
     characters jieba's tagger reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
     window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
-    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
+    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), windows inside a
+    short quotation (at most 5 characters: “中国智造”), forms in `allow`,
     forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
     file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
