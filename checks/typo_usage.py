@@ -11,7 +11,8 @@ into the text):
   by frequency: 自已 → 自己, a lone 己 before a verb → 已 (男子己被控制), 象 in a
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
-  笑到：“, 9时30份, 向记者反应, 即……又, 有……主办, 收欢迎).
+  发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
+  收欢迎).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -150,25 +151,34 @@ _VERB_TAGS = frozenset({"v", "vd", "vi"})
 # negations and negative modals before 再 + a verb (不要再吃, 不能再等)
 _NEGATIONS = frozenset({"不", "不要", "不用", "不必", "别", "不能", "不会", "不想", "不愿意",
                         "不愿", "不应", "不应该", "不可", "不得", "没必要", "不需要", "不敢"})
-# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话)
-_TIME_CLOSE = re.compile("时|中|期间|前|后|上|里|下|之际|过程")
+# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话):
+# tokens of the clause (the 时 of 时宜 or 时间 closes nothing)
+_CLOSERS = frozenset({"时", "时候", "之时", "中", "当中", "之中", "期间", "前", "之前", "以前",
+                      "后", "之后", "以后", "上", "上面", "里", "里面", "下", "下面", "之际",
+                      "过程", "过程中", "同时", "内", "之内", "以内"})
 _C = "[^，。！？；：、,!?;:\n\r]"  # a character inside one clause
 # an embedded question: 不管/无论/不论/到底/究竟 …… 哪里 (written 那里)
 _WH_OPENER = re.compile("不管|无论|不论|到底|究竟")
 _THAT = "里儿个些种位样款家"  # 那X that reads 哪X in a question
+# ... and 那 before a measure word or a numeral (无论加盟那支球队, 无论那一种, 从那年开始)
+_MEASURE = "支部年天次条件只场所本届类张座首篇项门批一几"
+# question words: a clause holding one asks its own question (不知那个人是谁: 那 stays)
+_WH_WORDS = frozenset({"谁", "什么", "怎么", "怎样", "怎么样", "为什么", "为何", "多少",
+                       "如何", "吗", "是否", "是不是", "有没有", "能否", "何时", "何地", "何处"})
 # 由 …… 组成: the clause ends on the verb whose agent 由 introduces
 # (有专人负责, 有人主持 are right: existence; a verb after 来 names the agent again)
 _BY_END = re.compile("(?:组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理))$")
 # 在 + a place or time + a localizer (再腾讯公司里 → 在)
 _LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
-                         "身边", "当中", "之中"})
+                         "身边", "当中", "之中", "身上", "附近"})
+_HERE = frozenset({"这里", "那里", "这儿", "那儿"})  # a place on its own: 再这里 → 在
 _NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places, times and
 # pronouns (not numerals: 再三年内 is "again, within three years")
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -274,14 +284,28 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{prev}的{tail} ends the clause: a "
                                      f"complement of degree after the verb {prev} takes "
                                      "得"))
+            elif (t == "做" and nxt == "为" or t == "做为") and not _for_purpose(
+                    toks, k + (1 if t == "做为" else 2)):
+                out.append(Usage(s, s + 1, "做", "作", "zuowei",
+                                 "做为 is no word: the preposition and verb \"as\" is 作为 "
+                                 f"(jieba's dictionary counts 作为 {freq.get('作为', 0):,} "
+                                 f"times, 做为 {freq.get('做为', 0):,})"))
+            elif t == "累积" and clause[pos + 2:pos + 3] not in ("至", "到") and _FIGURE.search(
+                    clause, pos + 2):
+                # 累积至4亿 grows to a sum (accumulates); 累积下跌38% adds figures up
+                fig = _FIGURE.search(clause, pos + 2).group()
+                out.append(Usage(s + 1, s + 2, "积", "计", "leiji",
+                                 f"累积 is followed by the figure {fig} in the clause: a total "
+                                 "added up is 累计 (累积 is to accumulate)"))
             elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "
                                  "method of writing, or a rite)"))
             elif (t == "不在" or (t == "在" and prev in _NEGATIONS)) and nxt:
-                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes
+                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes (a token of its
+                # own: the 时 of 时宜 or 时间 closes nothing)
                 if (tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎"
-                        and not _TIME_CLOSE.search(clause, pos + len(t) + len(nxt))):
+                        and not _closed(toks, k + 2)):
                     at = s + len(t) - 1
                     neg = "不" if t == "不在" else prev
                     out.append(Usage(at, at + 1, "在", "再", "bu-zai",
@@ -315,12 +339,21 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                     out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
                                      f"反应 here reports something to someone ({frame}): "
                                      "that is 反映; 反应 is a reaction"))
-            elif t[0] == "那" and len(t) >= 2 and t[1] in _THAT and "哪" not in clause:
+            elif t[0] == "那" and ((len(t) >= 2 and t[1] in _THAT + _MEASURE) or (
+                    t == "那" and nxt and nxt[0] in _MEASURE)) and "哪" not in clause and not any(
+                    w in _WH_WORDS for _p, w in toks):
+                that = t if len(t) >= 2 else t + nxt[0]
                 wh = _WH_OPENER.search(clause, 0, pos)
                 if wh is not None:
                     out.append(Usage(s, s + 1, "那", "哪", "na",
                                      f"{wh.group()} opens an embedded question, which "
-                                     f"{t} answers: the question word is 哪{t[1:]}"))
+                                     f"{that} answers: the question word is 哪{that[1:]}"))
+                elif k and (clause.endswith("呢") or text[b:b + 1] in ("？", "?")) and any(
+                        tags.get(w) in _VERB_TAGS for _p, w in toks):
+                    end = "呢" if clause.endswith("呢") else text[b]
+                    out.append(Usage(s, s + 1, "那", "哪", "na-q",
+                                     f"the clause asks a question (it ends with {end}) and "
+                                     f"holds no other question word: {that} is 哪{that[1:]}"))
             elif t == "即" and tags.get(nxt, "x")[0] in "vad" and re.search(
                     "[又也]", clause[pos + 1 + len(nxt):]):
                 out.append(Usage(s, s + 1, "即", "既", "jiyou",
@@ -332,11 +365,15 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "有", "由", "you",
                                  f"the clause ends on {end}, whose agent 由 introduces "
                                  f"(由……{end}); 有 (have) makes no agent"))
+            elif t == "不再" and nxt in _HERE:
+                out.append(Usage(s + 1, s + 2, "再", "在", "zai",
+                                 f"不再 is followed by the place {nxt} (不再{nxt}): the "
+                                 "preposition is 在 (不在, not there; 不再, no more)"))
             elif t == "再" and k + 2 < len(toks):
                 j = k + 1
                 while j < len(toks) and j < k + 5:
                     w = toks[j][1]
-                    if w in _LOCALIZERS and j > k + 1:
+                    if (w in _LOCALIZERS and j > k + 1) or (j == k + 1 and w in _HERE):
                         out.append(Usage(s, s + 1, "再", "在", "zai",
                                          f"再 opens a place or time closed by {w} "
                                          f"({clause[pos:toks[j][0] + len(w)]}): the "
@@ -350,6 +387,27 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         if not kept or kept[-1].end <= u.start:
             kept.append(u)  # one finding per place
     return tuple(kept)
+
+
+# a figure: Arabic digits, or Chinese numerals before a unit of counting or measure
+_FIGURE = re.compile("[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二三四五六七八九十两百千万亿]{1,8}[个次年月天倍成元人家]")
+
+
+def _for_purpose(toks, j: int) -> bool:
+    """Does 为 with the tokens from ``toks[j]`` on make a phrase of its own (做为人民服务
+    的事: 为人民服务 is a jieba word; 做为人处世 …), so that 做 is the verb "do"?"""
+    freq = D.word_freq()
+    w = "为"
+    for _p, t in toks[j:j + 3]:
+        w += t
+        if freq.get(w, 0) >= 3:
+            return True
+    return False
+
+
+def _closed(toks, j: int) -> bool:
+    """Does a token from ``toks[j]`` on close a time or place (时, 中, 期间, 以后 …)?"""
+    return any(w in _CLOSERS for _p, w in toks[j:])
 
 
 def _name_here(clause: str, start: int, end: int | None = None) -> bool:

@@ -134,6 +134,25 @@ REAL_FIRES = [
     ("这种作法不值得提倡。", 3, "作", "做"),
     # 象 after an adverb, as a verb → 像
     ("远处的灯光就象一串珍珠。", 7, "象", "像"),
+    # thirteenth landing
+    # 不在 + a verb: the 时 of 时宜 (or 时间) closes no time
+    ("这套办法已经不在适合时宜了。", 8, "在", "再"),
+    ("你不必在花太多时间准备。", 4, "在", "再"),
+    # the embedded question: 那 before a measure word or a numeral
+    ("他说无论加盟那支球队都会全力以赴。", 7, "那", "哪"),
+    ("无论那一种方案都要先算清成本。", 3, "那", "哪"),
+    # a clause that asks (ends with 呢 or a question mark), no other question word
+    ("这一年城里发生了那些变化呢？", 9, "那", "哪"),
+    ("下列说法中那一项是正确的？", 6, "那", "哪"),
+    # 做为 → 作为
+    ("做为一名老党员，他带头捐款。", 1, "做", "作"),
+    ("学校把这里做为实习基地。", 6, "做", "作"),
+    # 累积 + a figure in the clause → 累计
+    ("该股三天累积下跌38%，创下新低。", 6, "积", "计"),
+    ("全市今年累积投入资金12亿元。", 6, "积", "计"),
+    # 再 + a place pronoun or a place closed by 身上/附近 → 在
+    ("小编就不再这里多说了。", 5, "再", "在"),
+    ("这种毛病再某些人身上很常见。", 5, "再", "在"),
 ]
 
 REAL_SILENT = [
@@ -165,6 +184,17 @@ REAL_SILENT = [
     "他说的很多话都有道理。",
     "这就象征着新的开始。",  # 象征
     "他们这样做无异于作法自毙。",
+    # thirteenth landing
+    "这个办法不在时间上，而在方法上。",  # 在 + a time noun: a place, not a verb
+    "请不要在开会期间接打电话。",  # 期间 (a token) closes the time
+    "那些问题早已解决了呢。",  # 那 opens the clause: no question
+    "无论那个人是谁，都要依法办事。",  # 谁 asks the question; 那个 is "that"
+    "我们一起去看看那些老房子吧。",  # no question
+    "他们要做为人处世的榜样。",  # 为人 is a word: 做 is "do"
+    "奖金继续累积至4亿元。",  # 累积至: grows to a sum
+    "他在工作中累积了丰富经验。",  # no figure
+    "我们再这样下去不行。",  # 再 + 这样 (not a place)
+    "我们要再接再厉，再创佳绩。",
 ]
 
 

@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=1)
+@file_check(REAL_WORD, severity="warning", version=2)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -376,8 +376,11 @@ def real_word(seed, ctx):
     verb of likeness; 不在, or 在 after a negative modal, before a verb (不在适合, 不要在喝酒
     → 再: 在 takes a place, 再 negates a verb; not when 时, 中, 期间 … closes a time after the
     verb); 再 opening a place or
-    time that a localizer closes (再会议上 → 在); 那里/那个 … in a question opened by
-    不管, 无论, 不论, 到底 or 究竟 (无论走到那里 → 哪); a verb of saying before a
+    time that a localizer closes, or 再/不再 before 这里, 那里 (再会议上, 不再这里 → 在);
+    那里/那个/那支/那一 … in a question opened by 不管, 无论, 不论, 到底 or 究竟 (无论走到那里
+    → 哪), or in a clause that ends with 呢 or a question mark and holds a verb and no
+    other question word (发生了那些变化呢 → 哪); 做为 → 作为 (not 做 + a word of 为:
+    做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); a verb of saying before a
     quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
     犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
@@ -435,7 +438,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=16)
+@corpus_index("typo", version=17)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
