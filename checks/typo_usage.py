@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与|于|既|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -365,6 +365,23 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "有", "由", "you",
                                  f"the clause ends on {end}, whose agent 由 introduces "
                                  f"(由……{end}); 有 (have) makes no agent"))
+            elif t == "与" and prev and tags.get(prev, "x")[0] not in "tm" and _time_then_verb(
+                    toks, k + 1) and not any(w in _COMPARE for _p, w in toks):
+                out.append(Usage(s, s + 1, "与", "于", "yu-time",
+                                 f"与 is followed by the time {nxt}"
+                                 f"{toks[k + 2][1] if nxt.isdigit() else ''} and then the event: a "
+                                 "time is introduced by 于 (与 means \"with\", \"and\")"))
+            elif t == "于" and nxt and tags.get(nxt, "x")[0] not in "tm" and not nxt.isdigit() and (
+                    tags.get(prev) not in _VERB_TAGS) and (
+                    mate := _partner_verb(toks, k + 1)) is not None:
+                out.append(Usage(s, s + 1, "于", "与", "yu-with",
+                                 f"于 introduces {clause[pos + 1:toks[mate][0]]}, and the "
+                                 f"verb {toks[mate][1]} takes a partner: 与 (with) "
+                                 "introduces it (于 gives a time, a place or a source)"))
+            elif t == "有" and nxt and tags.get(nxt) in _VERB_TAGS and "既" in clause[:pos]:
+                out.append(Usage(s, s + 1, "有", "又", "jiyou2",
+                                 f"既 …… 有{nxt}: the pair is 既……又 (both … and); 有 (have) "
+                                 f"does not take the verb {nxt}"))
             elif t == "不再" and nxt in _HERE:
                 out.append(Usage(s + 1, s + 2, "再", "在", "zai",
                                  f"不再 is followed by the place {nxt} (不再{nxt}): the "
@@ -403,6 +420,60 @@ def _for_purpose(toks, j: int) -> bool:
         if freq.get(w, 0) >= 3:
             return True
     return False
+
+
+# words of comparison: 与 then joins the two things compared (与去年同期相比)
+_COMPARE = frozenset({"相比", "同期相比", "相比较", "比较", "对比", "持平", "相同", "不同", "一样",
+                      "相当", "同比", "相差", "之间", "之比", "区别", "差距", "相似", "类似"})
+
+
+def _time_then_verb(toks, j: int) -> bool:
+    """Do the tokens from ``toks[j]`` open with a point in time (a figure with 年, 月, 日
+    or 号; or a time word of jieba's dictionary that counts from today or ends on a day,
+    a month, a year: 昨日, 明日, 年内, 本周五; not 现代, 早期, 正在, which are no dates)
+    followed by an adverb, a preposition or a verb (与明日在京召开, 与24日向法院提交)?"""
+    tags = D.word_tags()
+    n = 0
+    while j < len(toks):
+        w = toks[j][1]
+        if w.isdigit() and j + 1 < len(toks) and toks[j + 1][1] in ("年", "月", "日", "号"):
+            n += 1
+            j += 2
+            continue
+        if tags.get(w) == "t" and len(w) >= 2 and (w[-1] in "日天年月周内底初末"
+                                                    or w[0] in "本今明昨"):
+            n += 1
+            j += 1
+            continue
+        if n and w in ("本", "至", "到", "上午", "下午", "晚上"):
+            j += 1
+            continue
+        break
+    if not n or j >= len(toks):
+        return False
+    return tags.get(toks[j][1], "x")[0] in ("v", "d", "p") and toks[j][1] not in (
+        "和", "与", "及", "或")
+
+
+# verbs that take a partner (与……会晤): after them 于 + a person is 与 misspelt
+_PARTNER_VERBS = frozenset({"会晤", "会谈", "会面", "见面", "合作", "接触", "交锋", "签约", "谈判",
+                            "联手", "握手", "对话", "交流", "结婚", "离婚", "相当", "相似",
+                            "相同", "相近", "衔接", "联系", "竞争", "交手", "对决", "合并",
+                            "携手", "结盟", "通话"})
+
+
+def _partner_verb(toks, j: int) -> int | None:
+    """The index of a verb that takes a partner (:data:`_PARTNER_VERBS`) within five
+    tokens after 于, with only names, nouns, pronouns and their modifiers between (于库克会晤,
+    于一些顶级俱乐部接触); None otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 6)):
+        w = toks[i][1]
+        if w in _PARTNER_VERBS and i > j:
+            return i
+        if tags.get(w, "x")[0] not in "nrmabq" and w not in ("的", "更多"):
+            return None
+    return None
 
 
 def _closed(toks, j: int) -> bool:

@@ -380,7 +380,10 @@ def real_word(seed, ctx):
     那里/那个/那支/那一 … in a question opened by 不管, 无论, 不论, 到底 or 究竟 (无论走到那里
     → 哪), or in a clause that ends with 呢 or a question mark and holds a verb and no
     other question word (发生了那些变化呢 → 哪); 做为 → 作为 (not 做 + a word of 为:
-    做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); a verb of saying before a
+    做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
+    stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
+    → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); a verb of saying before a
     quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
     犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
