@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与|于|既|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与|于|既|带|收|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -312,6 +312,20 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{neg}在 is followed by the verb {nxt} (jieba's tag "
                                      f"{tags.get(nxt)}): {neg}再 (no more) negates a verb, "
                                      "在 (at) takes a place"))
+            elif t in ("带", "带着", "带上", "佩带") and nxt and (
+                    worn := _worn_after(toks, k + 1)) is not None:
+                at = s + (1 if t == "佩带" else 0)
+                out.append(Usage(at, at + 1, "带", "戴", "dai",
+                                 f"{t} {worn}: what is worn on the head, face, hands or "
+                                 f"body is 戴 ({t.replace('带', '戴')}{worn}); 带 is to carry"))
+            elif t in ("收到", "接收", "收") and nxt and (
+                    got := _undergone_after(toks, k + 1)) is not None:
+                at = s + (1 if t == "接收" else 0)
+                right = {"收到": "受到", "接收": "接受", "收": "受"}[t]
+                out.append(Usage(at, at + 1, "收", "受", "shou",
+                                 f"{t} {got}: what one undergoes (an influence, a threat, a "
+                                 f"welcome, an interview) is {right}{got}; {t} is to "
+                                 "receive a thing"))
             elif t in ("收", "收到", "带", "带着", "带上", "带了") and nxt:
                 # a collocation jieba's dictionary lists with the twin only: 受+X, 戴+X
                 twin = "受" if t[0] == "收" else "戴"
@@ -472,6 +486,48 @@ def _partner_verb(toks, j: int) -> int | None:
         if w in _PARTNER_VERBS and i > j:
             return i
         if tags.get(w, "x")[0] not in "nrmabq" and w not in ("的", "更多"):
+            return None
+    return None
+
+
+# things worn on the head, face, hands or body (the noun's head): 戴着口罩, 戴上手铐
+_WORN = ("帽", "帽子", "眼镜", "墨镜", "太阳镜", "口罩", "手铐", "脚镣", "头盔", "面具", "袖标",
+         "手套", "红领巾", "耳环", "项链", "戒指", "面罩", "头巾", "围巾")
+
+
+def _worn_after(toks, j: int) -> str | None:
+    """The thing worn (a token ending on one of :data:`_WORN`) within five tokens from
+    ``toks[j]``, with only modifiers between (黑框眼镜, 配置电极的帽子); None otherwise."""
+    tags = D.word_tags()
+    if j < len(toks) and toks[j][1] in ("着", "上", "了", "有"):
+        j += 1  # 带|着|墨镜
+    for i in range(j, min(len(toks), j + 5)):
+        w = toks[i][1]
+        if w.endswith(_WORN):
+            return w
+        if not (tags.get(w, "x")[0] in "nambq" or w == "的" or w.isascii() or (
+                len(w) == 1 and D.HAN_RE.match(w) and tags.get(w, "x")[0] != "c")):
+            return None  # (黑|框|眼镜: a one-character part of the noun phrase goes)
+    return None
+
+
+# what one undergoes rather than receives as a thing: 受到影响, 接受采访
+_UNDERGONE = frozenset({"影响", "威胁", "欢迎", "喜爱", "关注", "伤害", "干扰", "审判", "冲击",
+                        "打击", "处罚", "惩罚", "批评", "表彰", "重视", "好评", "追捧", "质疑",
+                        "限制", "损害", "侵害", "困扰", "歧视", "虐待", "采访", "专访", "治疗",
+                        "问讯", "询问", "调查", "审讯", "教育", "处分", "牵连", "波及"})
+
+
+def _undergone_after(toks, j: int) -> str | None:
+    """The thing undergone (:data:`_UNDERGONE`) within four tokens from ``toks[j]``, with
+    only 了, adverbs, adjectives and modifiers between (收到了男女老幼的喜爱); None
+    otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 5)):
+        w = toks[i][1]
+        if w in _UNDERGONE:
+            return w
+        if not (w in ("了", "的", "过") or tags.get(w, "x")[0] in "nradbm"):
             return None
     return None
 

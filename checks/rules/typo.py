@@ -383,7 +383,9 @@ def real_word(seed, ctx):
     做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
     before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
     stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
-    → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); a verb of saying before a
+    → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
+    眼镜, 口罩, 手铐 …: 带着墨镜 → 戴); 收到/接收 + a thing undergone (影响, 欢迎, 采访 …:
+    收到影响 → 受到, 接收采访 → 接受); a verb of saying before a
     quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
     犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
