@@ -494,6 +494,15 @@ def _known_slip(written: str, right: str) -> bool:
     return typo_lm.known_slip(written, right)
 
 
+def _inside_model_word(r: str, a: int, b: int) -> bool:
+    """Is the window ``r[a:b]`` part of a longer word (3-4 characters) of the reference
+    language model's vocabulary (财付 in 财付通; :func:`checks.typo_lm.inside_word`; False
+    without the model)?"""
+    from . import typo_lm  # typo_lm imports this module
+
+    return typo_lm.inside_word(r, a, b)
+
+
 def _familiar(written: str) -> bool:
     """Is the written window a newer word that jieba's dictionary lacks and the reference
     language model knows well (单品, 戾气; :func:`checks.typo_lm.familiar`; False without
@@ -860,6 +869,8 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         if det == "non-word" and _splits_a_word(text[lo:hi], s - lo, e - lo):
             continue
         if det == "non-word" and _familiar(text[s:e]):
+            continue
+        if det == "non-word" and _inside_model_word(text[lo:hi], s - lo, e - lo):
             continue
         if det == "idiom" and not fw and _compositional(text[s:e]):
             continue

@@ -251,6 +251,8 @@ SILENT = [
     "本周蛋价止涨回落，全省价格止涨企稳。",
     "对违反厂规的员工，车间一律批评教育。",
     "他为排在前面的几位老人让出了座位。",
+    # a window inside a longer word of the reference model's vocabulary (财付通)
+    "市民可以通过财付通缴纳水电费。",
 ]
 
 

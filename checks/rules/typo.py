@@ -443,7 +443,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=17)
+@corpus_index("typo", version=18)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -697,7 +697,7 @@ def _confusion_hit(path, c, n, nfiles):
                          "corpus_files": nfiles})
 
 
-@corpus_check(CONFUSABLE, severity="warning", index="typo", version=2)
+@corpus_check(CONFUSABLE, severity="warning", index="typo", version=3)
 def confusable_char(corpus, ctx):
     """What it flags:
     An ordinary (in-table) character that breaks a word: a window of 2-4 characters
@@ -718,6 +718,7 @@ def confusable_char(corpus, ctx):
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
     台北地检署; `names`), newer words that jieba's dictionary lacks and the reference
     language model knows well (单品, 戾气: unigram probability at least 10^-5.4), windows
+    inside a longer word of the model's vocabulary (财付 in 财付通), windows
     inside a short quotation (at most 5 characters between the marks: a coinage or pun
     the writer marks as such, “薪力交瘁”), forms in `allow`, and forms that recur in
     `term_files` (3) files, or 3 times in 2 files, of the corpus (a term of the corpus,
@@ -933,7 +934,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=2)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=3)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
@@ -952,7 +953,9 @@ def language_model(corpus, ctx):
     实施; the message says so). Left alone: numerals (the figure checks' business),
     characters jieba's tagger reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
     window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
-    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), windows inside a
+    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), swaps that would
+    cut such a word (三家央企: no 家养) or that lie inside a longer word of the model's
+    vocabulary (财付通), windows inside a
     short quotation (at most 5 characters: “中国智造”), forms in `allow`,
     forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
