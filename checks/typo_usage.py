@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与|于|既|带|收|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与|于|既|带|收|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -347,11 +347,21 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
             elif t == "反应":
                 after = clause[pos + 2:pos + 3]
                 to = re.search("[向给]" + _C + "{1,12}$", clause[:pos])
-                if after in ("到", "给", "称", "说") or to is not None:
-                    frame = "反应" + after if after in ("到", "给", "称", "说") else (
-                        to.group() + "反应")
+                src = re.match("据" + _C + "{1,8}$", clause[:pos]) if k + 1 == len(
+                    toks) else None  # 据邻居反应，: the source of what is reported
+                obj = None  # 反应 with an object: 反应了较多悲观预期, 反应这方面的风险
+                if nxt == "了" and k + 2 < len(toks) and tags.get(
+                        toks[k + 2][1], "x")[0] not in "mvqu" and toks[k + 2][1] not in (
+                        "一下", "一会儿", "过来"):
+                    obj = "反应了" + toks[k + 2][1]
+                elif nxt[:1] in ("这", "那") and tags.get(nxt, "x")[0] in "rm":
+                    obj = "反应" + nxt
+                if after in ("到", "给", "称", "说") or to is not None or src or obj:
+                    frame = ("反应" + after if after in ("到", "给", "称", "说") else
+                             to.group() + "反应" if to is not None else
+                             src.group() + "反应" if src else obj)
                     out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
-                                     f"反应 here reports something to someone ({frame}): "
+                                     f"反应 here reports or shows something ({frame}): "
                                      "that is 反映; 反应 is a reaction"))
             elif t[0] == "那" and ((len(t) >= 2 and t[1] in _THAT + _MEASURE) or (
                     t == "那" and nxt and nxt[0] in _MEASURE)) and "哪" not in clause and not any(
@@ -392,6 +402,11 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                  f"于 introduces {clause[pos + 1:toks[mate][0]]}, and the "
                                  f"verb {toks[mate][1]} takes a partner: 与 (with) "
                                  "introduces it (于 gives a time, a place or a source)"))
+            elif t == "有" and nxt and (nxt.isdigit() or tags.get(nxt) == "m") and (
+                    change := _CHANGE_TO.match(clause, pos + 1)) is not None:
+                out.append(Usage(s, s + 1, "有", "由", "you-from",
+                                 f"有 opens a change from one figure to another "
+                                 f"({clause[pos + 1:change.end()]}): from is 由"))
             elif t == "有" and nxt and tags.get(nxt) in _VERB_TAGS and "既" in clause[:pos]:
                 out.append(Usage(s, s + 1, "有", "又", "jiyou2",
                                  f"既 …… 有{nxt}: the pair is 既……又 (both … and); 有 (have) "
@@ -530,6 +545,12 @@ def _undergone_after(toks, j: int) -> str | None:
         if not (w in ("了", "的", "过") or tags.get(w, "x")[0] in "nradbm"):
             return None
     return None
+
+
+# a figure, then a change and 为/到/至 (有1080元上升为1200元 → 由): from one figure to another
+_CHANGE_TO = re.compile("[0-9０-９.．%％一二三四五六七八九十百千万亿两]{1,12}[^0-9０-９，。、；：,;:\n]{0,3}?"
+                        "(?:上升|下降|增加|减少|提高|降低|增长|下调|上调|调整|扩大|缩小|升|降|涨|跌)"
+                        "(?:为|到|至)")
 
 
 def _closed(toks, j: int) -> bool:

@@ -387,7 +387,9 @@ def real_word(seed, ctx):
     眼镜, 口罩, 手铐 …: 带着墨镜 → 戴); 收到/接收 + a thing undergone (影响, 欢迎, 采访 …:
     收到影响 → 受到, 接收采访 → 接受); a verb of saying before a
     quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
-    犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
+    犯罪份子 → 分); 反应 reporting to someone or a source's words, or with an object
+    (向记者反应, 反应到, 据居民反应, 反应了市场的变化 → 反映); 有 + a figure + a change to
+    another (有1080元上升为1240元 → 由); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
     → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
     ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
