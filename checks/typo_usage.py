@@ -259,6 +259,9 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
             elif t == "象":
                 like = _LIKE_END.search(clause, pos + 1)
                 adverb = tags.get(prev) == "d"  # 就象, 好象: an adverb before a verb
+                if not adverb and like is None and tags.get(nxt) == "m" and nxt[:1] == "一" and (
+                        not prev or prev[-1] not in "头只群"):
+                    like = re.compile(re.escape(nxt)).search(clause, pos + 1)  # 象一只猴子
                 if (like is None and not adverb) or not nxt or (prev and prev[-1] in "头只群"):
                     continue  # no comparison, or an elephant (一头象)
                 if names and _name_here(clause, pos):
@@ -334,6 +337,13 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{twin}{nxt} is a word (jieba frequency "
                                      f"{freq[twin + nxt]}), {t[0]}{nxt} is none: {nxt} "
                                      f"goes with {twin}"))
+            elif t == "份子" and len(prev) >= 2 and tags.get(prev, "x")[0] in "nv" and not any(
+                    freq.get(clause[max(0, pos - n):pos] + "分子", 0) >= 3 for n in (4, 3, 2)):
+                # a member of a group named by a word (诈骗份子, 塔利班份子); the gift
+                # sense takes a one-character verb (凑份子, 随份子)
+                out.append(Usage(s, s + 1, "份", "分", "fen",
+                                 f"{prev}份子: a member of a group is 分子 (份子 is a share "
+                                 "of a gift, 凑份子)"))
             elif t == "份子" and prev:
                 for n in (4, 3, 2):
                     w = clause[max(0, pos - n):pos] + "分子"

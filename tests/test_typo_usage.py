@@ -172,6 +172,10 @@ REAL_FIRES = [
     ("股价没有反应这方面的风险。", 6, "应", "映"),
     # 有 + a figure + a change to another: 由
     ("最低工资将有1080元上升为1240元。", 6, "有", "由"),
+    # a member of a group named by a word: X分子 (not only jieba's X分子 words)
+    ("警方提醒老人提防诈骗份子。", 11, "份", "分"),
+    # 象 before a numeral and a measure word opens a comparison: 像一只
+    ("他做事总是太鲁莽，象一只莽撞的猴子。", 10, "象", "像"),
 ]
 
 REAL_SILENT = [

@@ -372,7 +372,8 @@ def real_word(seed, ctx):
     not by how frequent each word is: 自已 → 自己; a 己 standing alone before a verb,
     with no verb or preposition governing it (男子己被控制 → 已; 于己有益, 常思己过 stay);
     象 opening a comparison that 一样, 一般, 似的, 那样 or 这样 closes in the same clause
-    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠); since 1986 像 is the
+    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠), or before a numeral
+    and a measure word (象一只猴子; not after 头, 只, 群: 一头象); since 1986 像 is the
     verb of likeness; 不在, or 在 after a negative modal, before a verb (不在适合, 不要在喝酒
     → 再: 在 takes a place, 再 negates a verb; not when 时, 中, 期间 … closes a time after the
     verb); 再 opening a place or
@@ -386,8 +387,8 @@ def real_word(seed, ctx):
     → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
     眼镜, 口罩, 手铐 …: 带着墨镜 → 戴); 收到/接收 + a thing undergone (影响, 欢迎, 采访 …:
     收到影响 → 受到, 接收采访 → 接受); a verb of saying before a
-    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
-    犯罪份子 → 分); 反应 reporting to someone or a source's words, or with an object
+    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words, or after a word
+    of two characters or more (9时30份, 三份之二, 犯罪份子, 诈骗份子 → 分; 凑份子 stays); 反应 reporting to someone or a source's words, or with an object
     (向记者反应, 反应到, 据居民反应, 反应了市场的变化 → 反映); 有 + a figure + a change to
     another (有1080元上升为1240元 → 由); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
