@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import sys
 import time
@@ -78,8 +79,11 @@ def bench_xwlb(folder: Path, show: int, cfg: Config, label: str) -> None:
           f"{t_corpus:.2f} s ({t_corpus / mb:.2f} s/MB)")
 
 
-def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
-    """Each sentence is one seed of a corpus (so the corpus check sees all 500)."""
+def bench_csc(path: Path, show: int, cfg: Config, label: str, dump=None) -> None:
+    """Each sentence is one seed of a corpus (so the corpus check sees all 500).
+    ``dump``: an open file that gets one tab-separated line per finding (set, sentence
+    number, check, detector, column, excerpt, fix, right and false characters, the
+    sentence and its target, the finding's evidence)."""
     import tempfile
 
     with open(path, encoding="utf-8") as f:
@@ -123,6 +127,13 @@ def bench_csc(path: Path, show: int, cfg: Config, label: str) -> None:
                 chars_flagged |= offs
             per_check[(fi.check, fi.severity, "tp")] += len(offs & gold)
             per_check[(fi.check, fi.severity, "fp")] += len(offs - gold)
+            if dump is not None:
+                det = (fi.evidence or {}).get("detector", "") if isinstance(
+                    fi.evidence, dict) else ""
+                print(path.name, name, fi.check, det, fi.column, fi.excerpt,
+                      fi.fix.replacement if fi.fix else "", len(offs & gold),
+                      len(offs - gold), src, tgt, json.dumps(fi.evidence, ensure_ascii=False),
+                      sep="\t", file=dump)
             if fi.fix is not None and fi.fix.start is None and len(fi.fix.replacement) == (
                     fi.end - fi.start):
                 base = fi.start - len(head)
@@ -289,6 +300,9 @@ def main(argv=None) -> int:
     ap.add_argument("--lm-both", type=float, default=None,
                     help="both_gain of typo.language-model (default: the check's own)")
     ap.add_argument("--only-csc", action="store_true", help="only the four csc sets")
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="write every finding on the csc sets (defaults) to this TSV file "
+                         "with its right and false characters, to judge them one by one")
     ap.add_argument("--lm-suspect", type=float, default=None,
                     help="typo_lm.SUSPECT: log10 probability under which a token with an "
                          "unseen bigram is tried (default: the module's own)")
@@ -312,8 +326,11 @@ def main(argv=None) -> int:
                if v is not None}
     default = Config(checks={"typo.language-model": lm_opts}) if lm_opts else Config()
     in_table = Config(checks={"typo.corpus-rare-form": {"in_table": True}})
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
     for name in ("ecspell_law.tsv", "ecspell_med.tsv", "cscdns_news.tsv", "rmrb_clean.tsv"):
-        bench_csc(args.corpus / "csc" / name, min(args.show, 10), default, "defaults")
+        bench_csc(args.corpus / "csc" / name, min(args.show, 10), default, "defaults", dump)
+    if dump is not None:
+        dump.close()
     if not args.quick:
         for name in ("ecspell_law.tsv", "ecspell_med.tsv"):
             bench_csc(args.corpus / "csc" / name, min(args.show, 10), in_table,

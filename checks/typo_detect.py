@@ -440,6 +440,26 @@ def _compositional(window: str) -> bool:
                                  for t in toks)
 
 
+def _loose_phrase(written: str, right: str, i: int) -> bool:
+    """Is ``right`` a set phrase (jieba tag ``l``, not an idiom) of two frequent words
+    (价格|上涨, 违反|常规, 摆在|前面: each half's jieba frequency >= ``COMPOSITIONAL``) and
+    the half of ``written`` that holds the changed character (at ``i``) a dictionary word
+    too (止涨, 厂规, 排在)? Then the text is another free combination of two words, not
+    the set phrase broken: jieba lists such phrases (frequency 3), but nothing fixes them.
+    Not when the changed character both sounds and looks like the right one (膨涨 for 膨胀
+    in 通货膨涨, 涨/胀): the written half is then the classic slip, a rare dictionary
+    variant of the right half, not a word of its own."""
+    if len(right) != 4 or len(written) != 4 or D.word_tags().get(right) != "l":
+        return False
+    freq = D.word_freq()
+    h = 0 if i < 2 else 2
+    if not (freq.get(right[h:h + 2], 0) >= COMPOSITIONAL
+            and freq.get(right[2 - h:4 - h], 0) >= COMPOSITIONAL
+            and written[h:h + 2] in freq):
+        return False
+    return not D.sound_and_shape(written[i], right[i])
+
+
 def _splits_a_word(r: str, s: int, e: int) -> bool:
     """Does the window [s, e) cut through a word of the run's own segmentation (驻|中东:
     repairing 驻中 to 之中 would take 中 away from 中东)? Then the text as it stands reads
@@ -472,6 +492,15 @@ def _known_slip(written: str, right: str) -> bool:
     from . import typo_lm  # typo_lm imports this module
 
     return typo_lm.known_slip(written, right)
+
+
+def _inside_model_word(r: str, a: int, b: int) -> bool:
+    """Is the window ``r[a:b]`` part of a longer word (3-4 characters) of the reference
+    language model's vocabulary (财付 in 财付通; :func:`checks.typo_lm.inside_word`; False
+    without the model)?"""
+    from . import typo_lm  # typo_lm imports this module
+
+    return typo_lm.inside_word(r, a, b)
 
 
 def _familiar(written: str) -> bool:
@@ -841,7 +870,11 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
             continue
         if det == "non-word" and _familiar(text[s:e]):
             continue
+        if det == "non-word" and _inside_model_word(text[lo:hi], s - lo, e - lo):
+            continue
         if det == "idiom" and not fw and _compositional(text[s:e]):
+            continue
+        if det == "idiom" and not fw and _loose_phrase(text[s:e], right, p - s):
             continue
         if det == "idiom" and _attested(text[s:e], right):
             continue

@@ -215,6 +215,29 @@ def familiar(written: str) -> bool:
     return written in lm and lm.score(written, bos=False, eos=False) >= FAMILIAR
 
 
+def cuts_familiar(r: str, p: int, a: int, b: int) -> bool:
+    """Does the character at ``p`` make, with a neighbour outside the window ``r[a:b]``, a
+    newer word the model knows well (:func:`familiar`: 央企 in 三家央企, where 家央 → 家养
+    would cut it)? Then the text reads as that word, and the swap is no evidence."""
+    return ((p == a and p > 0 and familiar(r[p - 1:p + 1]))
+            or (p == b - 1 and p + 1 < len(r) and familiar(r[p:p + 2])))
+
+
+def inside_word(r: str, a: int, b: int) -> bool:
+    """Is the window ``r[a:b]`` part of a longer word of 3-4 characters that the model's
+    vocabulary lists (财付 in 财付通)? A character inside a dictionary word is never a
+    suspect; this is the same rule for the model's vocabulary, which holds newer names
+    and terms jieba's dictionary lacks. False without the model."""
+    if not available():
+        return False
+    lm = model()
+    for x in range(max(0, b - 4), a + 1):
+        for y in range(max(b, x + 3), min(len(r), x + 4) + 1):
+            if y - x > b - a and r[x:y] in lm:
+                return True
+    return False
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def term(word: str, written: str) -> bool:
     """May ``word``, rarer in jieba's dictionary than the ``min_freq`` of the candidates
@@ -443,6 +466,10 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
             continue
         if familiar(r[a:b]):
             continue  # a newer word the model knows well (大咖, 美妆), no slip
+        if cuts_familiar(r, p, a, b):
+            continue  # the swap would cut such a word (三家央企: 央企, not 家养)
+        if inside_word(r, a, b):
+            continue  # inside a longer word the model lists (财付通)
         if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b):
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))

@@ -11,7 +11,8 @@ into the text):
   by frequency: 自已 → 自己, a lone 己 before a verb → 已 (男子己被控制), 象 in a
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
-  笑到：“, 9时30份, 向记者反应, 即……又, 有……主办, 收欢迎).
+  发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
+  收欢迎).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -150,25 +151,34 @@ _VERB_TAGS = frozenset({"v", "vd", "vi"})
 # negations and negative modals before 再 + a verb (不要再吃, 不能再等)
 _NEGATIONS = frozenset({"不", "不要", "不用", "不必", "别", "不能", "不会", "不想", "不愿意",
                         "不愿", "不应", "不应该", "不可", "不得", "没必要", "不需要", "不敢"})
-# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话)
-_TIME_CLOSE = re.compile("时|中|期间|前|后|上|里|下|之际|过程")
+# what closes a time or place that 在 opened (不在吃饭时看手机, 不要在开车过程中打电话):
+# tokens of the clause (the 时 of 时宜 or 时间 closes nothing)
+_CLOSERS = frozenset({"时", "时候", "之时", "中", "当中", "之中", "期间", "前", "之前", "以前",
+                      "后", "之后", "以后", "上", "上面", "里", "里面", "下", "下面", "之际",
+                      "过程", "过程中", "同时", "内", "之内", "以内"})
 _C = "[^，。！？；：、,!?;:\n\r]"  # a character inside one clause
 # an embedded question: 不管/无论/不论/到底/究竟 …… 哪里 (written 那里)
 _WH_OPENER = re.compile("不管|无论|不论|到底|究竟")
 _THAT = "里儿个些种位样款家"  # 那X that reads 哪X in a question
+# ... and 那 before a measure word or a numeral (无论加盟那支球队, 无论那一种, 从那年开始)
+_MEASURE = "支部年天次条件只场所本届类张座首篇项门批一几"
+# question words: a clause holding one asks its own question (不知那个人是谁: 那 stays)
+_WH_WORDS = frozenset({"谁", "什么", "怎么", "怎样", "怎么样", "为什么", "为何", "多少",
+                       "如何", "吗", "是否", "是不是", "有没有", "能否", "何时", "何地", "何处"})
 # 由 …… 组成: the clause ends on the verb whose agent 由 introduces
 # (有专人负责, 有人主持 are right: existence; a verb after 来 names the agent again)
 _BY_END = re.compile("(?:组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理))$")
 # 在 + a place or time + a localizer (再腾讯公司里 → 在)
 _LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
-                         "身边", "当中", "之中"})
+                         "身边", "当中", "之中", "身上", "附近"})
+_HERE = frozenset({"这里", "那里", "这儿", "那儿"})  # a place on its own: 再这里 → 在
 _NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places, times and
 # pronouns (not numerals: 再三年内 is "again, within three years")
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -249,6 +259,9 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
             elif t == "象":
                 like = _LIKE_END.search(clause, pos + 1)
                 adverb = tags.get(prev) == "d"  # 就象, 好象: an adverb before a verb
+                if not adverb and like is None and tags.get(nxt) == "m" and nxt[:1] == "一" and (
+                        not prev or prev[-1] not in "头只群"):
+                    like = re.compile(re.escape(nxt)).search(clause, pos + 1)  # 象一只猴子
                 if (like is None and not adverb) or not nxt or (prev and prev[-1] in "头只群"):
                     continue  # no comparison, or an elephant (一头象)
                 if names and _name_here(clause, pos):
@@ -274,20 +287,48 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{prev}的{tail} ends the clause: a "
                                      f"complement of degree after the verb {prev} takes "
                                      "得"))
+            elif (t == "做" and nxt == "为" or t == "做为") and not _for_purpose(
+                    toks, k + (1 if t == "做为" else 2)):
+                out.append(Usage(s, s + 1, "做", "作", "zuowei",
+                                 "做为 is no word: the preposition and verb \"as\" is 作为 "
+                                 f"(jieba's dictionary counts 作为 {freq.get('作为', 0):,} "
+                                 f"times, 做为 {freq.get('做为', 0):,})"))
+            elif t == "累积" and clause[pos + 2:pos + 3] not in ("至", "到") and _FIGURE.search(
+                    clause, pos + 2):
+                # 累积至4亿 grows to a sum (accumulates); 累积下跌38% adds figures up
+                fig = _FIGURE.search(clause, pos + 2).group()
+                out.append(Usage(s + 1, s + 2, "积", "计", "leiji",
+                                 f"累积 is followed by the figure {fig} in the clause: a total "
+                                 "added up is 累计 (累积 is to accumulate)"))
             elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "
                                  "method of writing, or a rite)"))
             elif (t == "不在" or (t == "在" and prev in _NEGATIONS)) and nxt:
-                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes
+                # 不在吃饭时看手机 is right: 在 opens a time that 时 closes (a token of its
+                # own: the 时 of 时宜 or 时间 closes nothing)
                 if (tags.get(nxt) in _VERB_TAGS and nxt[0] not in "于乎"
-                        and not _TIME_CLOSE.search(clause, pos + len(t) + len(nxt))):
+                        and not _closed(toks, k + 2)):
                     at = s + len(t) - 1
                     neg = "不" if t == "不在" else prev
                     out.append(Usage(at, at + 1, "在", "再", "bu-zai",
                                      f"{neg}在 is followed by the verb {nxt} (jieba's tag "
                                      f"{tags.get(nxt)}): {neg}再 (no more) negates a verb, "
                                      "在 (at) takes a place"))
+            elif t in ("带", "带着", "带上", "佩带") and nxt and (
+                    worn := _worn_after(toks, k + 1)) is not None:
+                at = s + (1 if t == "佩带" else 0)
+                out.append(Usage(at, at + 1, "带", "戴", "dai",
+                                 f"{t} {worn}: what is worn on the head, face, hands or "
+                                 f"body is 戴 ({t.replace('带', '戴')}{worn}); 带 is to carry"))
+            elif t in ("收到", "接收", "收") and nxt and (
+                    got := _undergone_after(toks, k + 1)) is not None:
+                at = s + (1 if t == "接收" else 0)
+                right = {"收到": "受到", "接收": "接受", "收": "受"}[t]
+                out.append(Usage(at, at + 1, "收", "受", "shou",
+                                 f"{t} {got}: what one undergoes (an influence, a threat, a "
+                                 f"welcome, an interview) is {right}{got}; {t} is to "
+                                 "receive a thing"))
             elif t in ("收", "收到", "带", "带着", "带上", "带了") and nxt:
                 # a collocation jieba's dictionary lists with the twin only: 受+X, 戴+X
                 twin = "受" if t[0] == "收" else "戴"
@@ -296,6 +337,13 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{twin}{nxt} is a word (jieba frequency "
                                      f"{freq[twin + nxt]}), {t[0]}{nxt} is none: {nxt} "
                                      f"goes with {twin}"))
+            elif t == "份子" and len(prev) >= 2 and tags.get(prev, "x")[0] in "nv" and not any(
+                    freq.get(clause[max(0, pos - n):pos] + "分子", 0) >= 3 for n in (4, 3, 2)):
+                # a member of a group named by a word (诈骗份子, 塔利班份子); the gift
+                # sense takes a one-character verb (凑份子, 随份子)
+                out.append(Usage(s, s + 1, "份", "分", "fen",
+                                 f"{prev}份子: a member of a group is 分子 (份子 is a share "
+                                 "of a gift, 凑份子)"))
             elif t == "份子" and prev:
                 for n in (4, 3, 2):
                     w = clause[max(0, pos - n):pos] + "分子"
@@ -309,18 +357,37 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
             elif t == "反应":
                 after = clause[pos + 2:pos + 3]
                 to = re.search("[向给]" + _C + "{1,12}$", clause[:pos])
-                if after in ("到", "给", "称", "说") or to is not None:
-                    frame = "反应" + after if after in ("到", "给", "称", "说") else (
-                        to.group() + "反应")
+                src = re.match("据" + _C + "{1,8}$", clause[:pos]) if k + 1 == len(
+                    toks) else None  # 据邻居反应，: the source of what is reported
+                obj = None  # 反应 with an object: 反应了较多悲观预期, 反应这方面的风险
+                if nxt == "了" and k + 2 < len(toks) and tags.get(
+                        toks[k + 2][1], "x")[0] not in "mvqu" and toks[k + 2][1] not in (
+                        "一下", "一会儿", "过来"):
+                    obj = "反应了" + toks[k + 2][1]
+                elif nxt[:1] in ("这", "那") and tags.get(nxt, "x")[0] in "rm":
+                    obj = "反应" + nxt
+                if after in ("到", "给", "称", "说") or to is not None or src or obj:
+                    frame = ("反应" + after if after in ("到", "给", "称", "说") else
+                             to.group() + "反应" if to is not None else
+                             src.group() + "反应" if src else obj)
                     out.append(Usage(s + 1, s + 2, "应", "映", "fanying",
-                                     f"反应 here reports something to someone ({frame}): "
+                                     f"反应 here reports or shows something ({frame}): "
                                      "that is 反映; 反应 is a reaction"))
-            elif t[0] == "那" and len(t) >= 2 and t[1] in _THAT and "哪" not in clause:
+            elif t[0] == "那" and ((len(t) >= 2 and t[1] in _THAT + _MEASURE) or (
+                    t == "那" and nxt and nxt[0] in _MEASURE)) and "哪" not in clause and not any(
+                    w in _WH_WORDS for _p, w in toks):
+                that = t if len(t) >= 2 else t + nxt[0]
                 wh = _WH_OPENER.search(clause, 0, pos)
                 if wh is not None:
                     out.append(Usage(s, s + 1, "那", "哪", "na",
                                      f"{wh.group()} opens an embedded question, which "
-                                     f"{t} answers: the question word is 哪{t[1:]}"))
+                                     f"{that} answers: the question word is 哪{that[1:]}"))
+                elif k and (clause.endswith("呢") or text[b:b + 1] in ("？", "?")) and any(
+                        tags.get(w) in _VERB_TAGS for _p, w in toks):
+                    end = "呢" if clause.endswith("呢") else text[b]
+                    out.append(Usage(s, s + 1, "那", "哪", "na-q",
+                                     f"the clause asks a question (it ends with {end}) and "
+                                     f"holds no other question word: {that} is 哪{that[1:]}"))
             elif t == "即" and tags.get(nxt, "x")[0] in "vad" and re.search(
                     "[又也]", clause[pos + 1 + len(nxt):]):
                 out.append(Usage(s, s + 1, "即", "既", "jiyou",
@@ -332,11 +399,37 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "有", "由", "you",
                                  f"the clause ends on {end}, whose agent 由 introduces "
                                  f"(由……{end}); 有 (have) makes no agent"))
+            elif t == "与" and prev and tags.get(prev, "x")[0] not in "tm" and _time_then_verb(
+                    toks, k + 1) and not any(w in _COMPARE for _p, w in toks):
+                out.append(Usage(s, s + 1, "与", "于", "yu-time",
+                                 f"与 is followed by the time {nxt}"
+                                 f"{toks[k + 2][1] if nxt.isdigit() else ''} and then the event: a "
+                                 "time is introduced by 于 (与 means \"with\", \"and\")"))
+            elif t == "于" and nxt and tags.get(nxt, "x")[0] not in "tm" and not nxt.isdigit() and (
+                    tags.get(prev) not in _VERB_TAGS) and (
+                    mate := _partner_verb(toks, k + 1)) is not None:
+                out.append(Usage(s, s + 1, "于", "与", "yu-with",
+                                 f"于 introduces {clause[pos + 1:toks[mate][0]]}, and the "
+                                 f"verb {toks[mate][1]} takes a partner: 与 (with) "
+                                 "introduces it (于 gives a time, a place or a source)"))
+            elif t == "有" and nxt and (nxt.isdigit() or tags.get(nxt) == "m") and (
+                    change := _CHANGE_TO.match(clause, pos + 1)) is not None:
+                out.append(Usage(s, s + 1, "有", "由", "you-from",
+                                 f"有 opens a change from one figure to another "
+                                 f"({clause[pos + 1:change.end()]}): from is 由"))
+            elif t == "有" and nxt and tags.get(nxt) in _VERB_TAGS and "既" in clause[:pos]:
+                out.append(Usage(s, s + 1, "有", "又", "jiyou2",
+                                 f"既 …… 有{nxt}: the pair is 既……又 (both … and); 有 (have) "
+                                 f"does not take the verb {nxt}"))
+            elif t == "不再" and nxt in _HERE:
+                out.append(Usage(s + 1, s + 2, "再", "在", "zai",
+                                 f"不再 is followed by the place {nxt} (不再{nxt}): the "
+                                 "preposition is 在 (不在, not there; 不再, no more)"))
             elif t == "再" and k + 2 < len(toks):
                 j = k + 1
                 while j < len(toks) and j < k + 5:
                     w = toks[j][1]
-                    if w in _LOCALIZERS and j > k + 1:
+                    if (w in _LOCALIZERS and j > k + 1) or (j == k + 1 and w in _HERE):
                         out.append(Usage(s, s + 1, "再", "在", "zai",
                                          f"再 opens a place or time closed by {w} "
                                          f"({clause[pos:toks[j][0] + len(w)]}): the "
@@ -350,6 +443,129 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         if not kept or kept[-1].end <= u.start:
             kept.append(u)  # one finding per place
     return tuple(kept)
+
+
+# a figure: Arabic digits, or Chinese numerals before a unit of counting or measure
+_FIGURE = re.compile("[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二三四五六七八九十两百千万亿]{1,8}[个次年月天倍成元人家]")
+
+
+def _for_purpose(toks, j: int) -> bool:
+    """Does 为 with the tokens from ``toks[j]`` on make a phrase of its own (做为人民服务
+    的事: 为人民服务 is a jieba word; 做为人处世 …), so that 做 is the verb "do"?"""
+    freq = D.word_freq()
+    w = "为"
+    for _p, t in toks[j:j + 3]:
+        w += t
+        if freq.get(w, 0) >= 3:
+            return True
+    return False
+
+
+# words of comparison: 与 then joins the two things compared (与去年同期相比)
+_COMPARE = frozenset({"相比", "同期相比", "相比较", "比较", "对比", "持平", "相同", "不同", "一样",
+                      "相当", "同比", "相差", "之间", "之比", "区别", "差距", "相似", "类似"})
+
+
+def _time_then_verb(toks, j: int) -> bool:
+    """Do the tokens from ``toks[j]`` open with a point in time (a figure with 年, 月, 日
+    or 号; or a time word of jieba's dictionary that counts from today or ends on a day,
+    a month, a year: 昨日, 明日, 年内, 本周五; not 现代, 早期, 正在, which are no dates)
+    followed by an adverb, a preposition or a verb (与明日在京召开, 与24日向法院提交)?"""
+    tags = D.word_tags()
+    n = 0
+    while j < len(toks):
+        w = toks[j][1]
+        if w.isdigit() and j + 1 < len(toks) and toks[j + 1][1] in ("年", "月", "日", "号"):
+            n += 1
+            j += 2
+            continue
+        if tags.get(w) == "t" and len(w) >= 2 and (w[-1] in "日天年月周内底初末"
+                                                    or w[0] in "本今明昨"):
+            n += 1
+            j += 1
+            continue
+        if n and w in ("本", "至", "到", "上午", "下午", "晚上"):
+            j += 1
+            continue
+        break
+    if not n or j >= len(toks):
+        return False
+    return tags.get(toks[j][1], "x")[0] in ("v", "d", "p") and toks[j][1] not in (
+        "和", "与", "及", "或")
+
+
+# verbs that take a partner (与……会晤): after them 于 + a person is 与 misspelt
+_PARTNER_VERBS = frozenset({"会晤", "会谈", "会面", "见面", "合作", "接触", "交锋", "签约", "谈判",
+                            "联手", "握手", "对话", "交流", "结婚", "离婚", "相当", "相似",
+                            "相同", "相近", "衔接", "联系", "竞争", "交手", "对决", "合并",
+                            "携手", "结盟", "通话"})
+
+
+def _partner_verb(toks, j: int) -> int | None:
+    """The index of a verb that takes a partner (:data:`_PARTNER_VERBS`) within five
+    tokens after 于, with only names, nouns, pronouns and their modifiers between (于库克会晤,
+    于一些顶级俱乐部接触); None otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 6)):
+        w = toks[i][1]
+        if w in _PARTNER_VERBS and i > j:
+            return i
+        if tags.get(w, "x")[0] not in "nrmabq" and w not in ("的", "更多"):
+            return None
+    return None
+
+
+# things worn on the head, face, hands or body (the noun's head): 戴着口罩, 戴上手铐
+_WORN = ("帽", "帽子", "眼镜", "墨镜", "太阳镜", "口罩", "手铐", "脚镣", "头盔", "面具", "袖标",
+         "手套", "红领巾", "耳环", "项链", "戒指", "面罩", "头巾", "围巾")
+
+
+def _worn_after(toks, j: int) -> str | None:
+    """The thing worn (a token ending on one of :data:`_WORN`) within five tokens from
+    ``toks[j]``, with only modifiers between (黑框眼镜, 配置电极的帽子); None otherwise."""
+    tags = D.word_tags()
+    if j < len(toks) and toks[j][1] in ("着", "上", "了", "有"):
+        j += 1  # 带|着|墨镜
+    for i in range(j, min(len(toks), j + 5)):
+        w = toks[i][1]
+        if w.endswith(_WORN):
+            return w
+        if not (tags.get(w, "x")[0] in "nambq" or w == "的" or w.isascii() or (
+                len(w) == 1 and D.HAN_RE.match(w) and tags.get(w, "x")[0] != "c")):
+            return None  # (黑|框|眼镜: a one-character part of the noun phrase goes)
+    return None
+
+
+# what one undergoes rather than receives as a thing: 受到影响, 接受采访
+_UNDERGONE = frozenset({"影响", "威胁", "欢迎", "喜爱", "关注", "伤害", "干扰", "审判", "冲击",
+                        "打击", "处罚", "惩罚", "批评", "表彰", "重视", "好评", "追捧", "质疑",
+                        "限制", "损害", "侵害", "困扰", "歧视", "虐待", "采访", "专访", "治疗",
+                        "问讯", "询问", "调查", "审讯", "教育", "处分", "牵连", "波及"})
+
+
+def _undergone_after(toks, j: int) -> str | None:
+    """The thing undergone (:data:`_UNDERGONE`) within four tokens from ``toks[j]``, with
+    only 了, adverbs, adjectives and modifiers between (收到了男女老幼的喜爱); None
+    otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 5)):
+        w = toks[i][1]
+        if w in _UNDERGONE:
+            return w
+        if not (w in ("了", "的", "过") or tags.get(w, "x")[0] in "nradbm"):
+            return None
+    return None
+
+
+# a figure, then a change and 为/到/至 (有1080元上升为1200元 → 由): from one figure to another
+_CHANGE_TO = re.compile("[0-9０-９.．%％一二三四五六七八九十百千万亿两]{1,12}[^0-9０-９，。、；：,;:\n]{0,3}?"
+                        "(?:上升|下降|增加|减少|提高|降低|增长|下调|上调|调整|扩大|缩小|升|降|涨|跌)"
+                        "(?:为|到|至)")
+
+
+def _closed(toks, j: int) -> bool:
+    """Does a token from ``toks[j]`` on close a time or place (时, 中, 期间, 以后 …)?"""
+    return any(w in _CLOSERS for _p, w in toks[j:])
 
 
 def _name_here(clause: str, start: int, end: int | None = None) -> bool:

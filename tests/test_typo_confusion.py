@@ -246,12 +246,40 @@ SILENT = [
     # 感 (gan; also read han) and 行 (xing; also hang): nasal near-homophones only through
     # their rare readings, which the nasal rule does not use: no broken 切实可行
     "这些变化切实可感，群众看得见。",
+    # a set phrase of two free words (价格|上涨, 违反|常规, 摆在|前面: jieba tag l) is not
+    # broken by another free combination whose changed half is a word too (止涨, 厂规, 排在)
+    "本周蛋价止涨回落，全省价格止涨企稳。",
+    "对违反厂规的员工，车间一律批评教育。",
+    "他为排在前面的几位老人让出了座位。",
+    # a window inside a longer word of the reference model's vocabulary (财付通)
+    "市民可以通过财付通缴纳水电费。",
 ]
 
 
 @pytest.mark.parametrize("body", SILENT)
 def test_silent_on_right_text_and_names(tmp_path, body):
     assert run(tmp_path, [body + "\n"], VARIANTS) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "网友把常年加班的人称作“薪力交瘁”的一代。",  # a pun on 心力交瘁, marked as such
+    "这堂课的题目叫“辩别真假”，讲的是查证。",  # 4 characters between the marks
+    "这堂课的题目叫「辩别真假」，讲的是查证。",
+])
+def test_a_form_in_a_short_quotation_is_the_writers_own(tmp_path, sentence):
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+
+
+@pytest.mark.parametrize("sentence,col", [
+    ("他说：“我们要认真辩别真假信息。”", 10),  # a quoted clause (14 characters)
+    ("这堂课要求学生“认真辩别真假”。", 11),  # 6 characters between the marks
+    ("这堂课要求学生认真辩别真假。", 10),  # no quotation
+])
+def test_a_slip_in_a_longer_quotation_still_fires(tmp_path, sentence, col):
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [("typo.confusable-char", "warning", 3, c, c + 2, "辩别",
+                                      "辨别", False)]
 
 
 def test_a_form_recurring_across_files_is_a_term_not_a_slip(tmp_path):

@@ -237,7 +237,18 @@ SILENT = [
     "记者采访了技术员周俐娜。评论员孙倩雯撰写了这篇文章。",
     # a frequent one-character word next to a word: 是不 is no broken 是否
     "人民和军队对此都是不能接受的。",
+    # the swap would cut a newer word the model knows well (央企): 家央 is no 家养
+    "这次选派了两到三家央企参加试点。",
 ]
+
+
+def test_a_swap_that_cuts_a_word_the_model_knows_is_no_slip():
+    # 央企 (10^-5.34) is familiar; 家养 would take its 央
+    assert L.cuts_familiar("三家央企", 2, 1, 3)
+    assert not L.cuts_familiar("三家央企", 1, 1, 3)  # the changed character is 家
+    # a window inside a longer word of the model's vocabulary (财付通)
+    assert L.inside_word("腾讯财付通", 2, 4)
+    assert not L.inside_word("腾讯财付", 2, 4)
 
 
 @pytest.mark.parametrize("body", SILENT)

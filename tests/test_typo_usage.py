@@ -134,6 +134,48 @@ REAL_FIRES = [
     ("这种作法不值得提倡。", 3, "作", "做"),
     # 象 after an adverb, as a verb → 像
     ("远处的灯光就象一串珍珠。", 7, "象", "像"),
+    # thirteenth landing
+    # 不在 + a verb: the 时 of 时宜 (or 时间) closes no time
+    ("这套办法已经不在适合时宜了。", 8, "在", "再"),
+    ("你不必在花太多时间准备。", 4, "在", "再"),
+    # the embedded question: 那 before a measure word or a numeral
+    ("他说无论加盟那支球队都会全力以赴。", 7, "那", "哪"),
+    ("无论那一种方案都要先算清成本。", 3, "那", "哪"),
+    # a clause that asks (ends with 呢 or a question mark), no other question word
+    ("这一年城里发生了那些变化呢？", 9, "那", "哪"),
+    ("下列说法中那一项是正确的？", 6, "那", "哪"),
+    # 做为 → 作为
+    ("做为一名老党员，他带头捐款。", 1, "做", "作"),
+    ("学校把这里做为实习基地。", 6, "做", "作"),
+    # 累积 + a figure in the clause → 累计
+    ("该股三天累积下跌38%，创下新低。", 6, "积", "计"),
+    ("全市今年累积投入资金12亿元。", 6, "积", "计"),
+    # 再 + a place pronoun or a place closed by 身上/附近 → 在
+    ("小编就不再这里多说了。", 5, "再", "在"),
+    ("这种毛病再某些人身上很常见。", 5, "再", "在"),
+    # 与 + a point in time + the event → 于
+    ("第三届论坛将与明日在杭州开幕。", 7, "与", "于"),
+    ("新的规定与2025年起施行。", 5, "与", "于"),
+    # 于 + a partner + a verb that takes one → 与
+    ("市长将于外国客商会谈，商议投资事宜。", 4, "于", "与"),
+    # 既 …… 有 + a verb → 又
+    ("他既懂技术有会管理。", 6, "有", "又"),
+    # 带 + a thing worn → 戴
+    ("照片里的老人带着一副黑框眼镜。", 7, "带", "戴"),
+    ("嫌疑人被带上手铐押走。", 5, "带", "戴"),
+    # 收到/接收 + a thing undergone → 受到/接受
+    ("这款产品一上市就收到年轻人的欢迎。", 9, "收", "受"),
+    ("他在接收记者采访时说，工程进展顺利。", 4, "收", "受"),
+    # 反应 reporting a source's words or showing something (an object): 反映
+    ("据附近居民反应，这里经常停水。", 7, "应", "映"),
+    ("这组数据反应了市场的变化。", 6, "应", "映"),
+    ("股价没有反应这方面的风险。", 6, "应", "映"),
+    # 有 + a figure + a change to another: 由
+    ("最低工资将有1080元上升为1240元。", 6, "有", "由"),
+    # a member of a group named by a word: X分子 (not only jieba's X分子 words)
+    ("警方提醒老人提防诈骗份子。", 11, "份", "分"),
+    # 象 before a numeral and a measure word opens a comparison: 像一只
+    ("他做事总是太鲁莽，象一只莽撞的猴子。", 10, "象", "像"),
 ]
 
 REAL_SILENT = [
@@ -165,6 +207,24 @@ REAL_SILENT = [
     "他说的很多话都有道理。",
     "这就象征着新的开始。",  # 象征
     "他们这样做无异于作法自毙。",
+    # thirteenth landing
+    "这个办法不在时间上，而在方法上。",  # 在 + a time noun: a place, not a verb
+    "请不要在开会期间接打电话。",  # 期间 (a token) closes the time
+    "那些问题早已解决了呢。",  # 那 opens the clause: no question
+    "无论那个人是谁，都要依法办事。",  # 谁 asks the question; 那个 is "that"
+    "我们一起去看看那些老房子吧。",  # no question
+    "他们要做为人处世的榜样。",  # 为人 is a word: 做 is "do"
+    "奖金继续累积至4亿元。",  # 累积至: grows to a sum
+    "他在工作中累积了丰富经验。",  # no figure
+    "我们再这样下去不行。",  # 再 + 这样 (not a place)
+    "我们要再接再厉，再创佳绩。",
+    "今年的产量与去年同期相比增长一成。",  # a comparison: 与 joins the two years
+    "今年与去年持平，明年与后年再议。",
+    "这条街区让传统与现代融为一体。",  # 现代 is no date
+    "他们的功绩与日月同辉。",
+    "会议于明日在北京召开，将与外国客商会谈。",  # 于 + a time; 与 + a partner
+    "企业不能满足于被动合作。",  # 满足于: 于 after its verb
+    "这里既有高山又有大海。",  # 既有 …… 又有
 ]
 
 

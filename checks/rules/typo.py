@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=1)
+@file_check(REAL_WORD, severity="warning", version=2)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -372,14 +372,25 @@ def real_word(seed, ctx):
     not by how frequent each word is: 自已 → 自己; a 己 standing alone before a verb,
     with no verb or preposition governing it (男子己被控制 → 已; 于己有益, 常思己过 stay);
     象 opening a comparison that 一样, 一般, 似的, 那样 or 这样 closes in the same clause
-    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠); since 1986 像 is the
+    (就象保护眼睛一样 → 像), or following an adverb (就象一串珍珠), or before a numeral
+    and a measure word (象一只猴子; not after 头, 只, 群: 一头象); since 1986 像 is the
     verb of likeness; 不在, or 在 after a negative modal, before a verb (不在适合, 不要在喝酒
     → 再: 在 takes a place, 再 negates a verb; not when 时, 中, 期间 … closes a time after the
     verb); 再 opening a place or
-    time that a localizer closes (再会议上 → 在); 那里/那个 … in a question opened by
-    不管, 无论, 不论, 到底 or 究竟 (无论走到那里 → 哪); a verb of saying before a
-    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words (9时30份, 三份之二,
-    犯罪份子 → 分); 反应 reporting to someone (向记者反应, 反应到 → 反映); 即 … 又/也
+    time that a localizer closes, or 再/不再 before 这里, 那里 (再会议上, 不再这里 → 在);
+    那里/那个/那支/那一 … in a question opened by 不管, 无论, 不论, 到底 or 究竟 (无论走到那里
+    → 哪), or in a clause that ends with 呢 or a question mark and holds a verb and no
+    other question word (发生了那些变化呢 → 哪); 做为 → 作为 (not 做 + a word of 为:
+    做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
+    stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
+    → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
+    眼镜, 口罩, 手铐 …: 带着墨镜 → 戴); 收到/接收 + a thing undergone (影响, 欢迎, 采访 …:
+    收到影响 → 受到, 接收采访 → 接受); a verb of saying before a
+    quotation (笑到：“ → 道); 份 in minutes, fractions and X分子 words, or after a word
+    of two characters or more (9时30份, 三份之二, 犯罪份子, 诈骗份子 → 分; 凑份子 stays); 反应 reporting to someone or a source's words, or with an object
+    (向记者反应, 反应到, 据居民反应, 反应了市场的变化 → 反映); 有 + a figure + a change to
+    another (有1080元上升为1240元 → 由); 即 … 又/也
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
     → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
     ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
@@ -421,7 +432,21 @@ IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often i
 # is the file's own (a pun or a title: 声入人心 ×3 in one news transcript), not a slip
 
 
-@corpus_index("typo", version=15)
+# a short quotation (at most 5 characters between the marks): a coined term, a name or a
+# pun the writer marks as such (“薪力交瘁”, “铖功程序化”, “两个不低于”); a quoted clause runs
+# longer. The in-table detectors leave windows inside one alone (thirteenth landing).
+QUOTED_MAX = 5
+_SHORT_QUOTE = re.compile("[“「『‘\"]([^“”「」『』‘’\"\n]{1,%d})[”」』’\"]" % QUOTED_MAX)
+
+
+def _short_quotes(text: str) -> list[tuple[int, int]]:
+    """The spans of the contents of short quotations in ``text``."""
+    if not any(q in text for q in "“「『‘\""):
+        return []
+    return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
+
+
+@corpus_index("typo", version=18)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -457,6 +482,10 @@ def typo_features(seed, ctx):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
         conf.sort(key=lambda c: (c[0], c[1]))
+    if conf:
+        quotes = _short_quotes(text)
+        if quotes:  # a coined term or a pun in quotation marks: the writer's own form
+            conf = [c for c in conf if not any(a <= c[0] and c[1] <= b for a, b in quotes)]
     if ctx.config.opt(RARE, "in_table", False):
         threshold = ctx.config.opt(RARE, "gain", 12.0)
         skip = _known_spans(seed, ctx.config)
@@ -671,7 +700,7 @@ def _confusion_hit(path, c, n, nfiles):
                          "corpus_files": nfiles})
 
 
-@corpus_check(CONFUSABLE, severity="warning", index="typo", version=1)
+@corpus_check(CONFUSABLE, severity="warning", index="typo", version=3)
 def confusable_char(corpus, ctx):
     """What it flags:
     An ordinary (in-table) character that breaks a word: a window of 2-4 characters
@@ -691,9 +720,12 @@ def confusable_char(corpus, ctx):
     the text's own segmentation (驻|中东), characters jieba's tagger reads as part of a
     name, or Baidu's LAC model reads inside a name reaching beyond the window (王运熙,
     台北地检署; `names`), newer words that jieba's dictionary lacks and the reference
-    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), forms in
-    `allow`, and forms that recur in `term_files` (3) files, or 3 times in 2 files, of the
-    corpus (a term of the corpus, not a slip).
+    language model knows well (单品, 戾气: unigram probability at least 10^-5.4), windows
+    inside a longer word of the model's vocabulary (财付 in 财付通), windows
+    inside a short quotation (at most 5 characters between the marks: a coinage or pun
+    the writer marks as such, “薪力交瘁”), forms in `allow`, and forms that recur in
+    `term_files` (3) files, or 3 times in 2 files, of the corpus (a term of the corpus,
+    not a slip).
 
     Why it matters:
     Most typos in real text are made of ordinary characters (辩别 for 辨别, 脉博 for
@@ -713,7 +745,7 @@ def confusable_char(corpus, ctx):
         yield _confusion_hit(path, c, n, nfiles)
 
 
-@corpus_check(IDIOM, severity="warning", index="typo", version=1)
+@corpus_check(IDIOM, severity="warning", index="typo", version=2)
 def broken_idiom(corpus, ctx):
     """What it flags:
     A fixed phrase with one character swapped for a sound-alike or look-alike (or a
@@ -722,9 +754,13 @@ def broken_idiom(corpus, ctx):
     (tags `i`, `l`; 4 characters or more), raising the clause's segmentation
     log-probability by at least `idiom_gain` (5.0) nats; or a rare variant of an idiom
     (按步就班 for 按部就班); or a pair of macro-correct's phrase confusion table that this
-    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Forms in `allow`, forms
-    recurring in `term_files` (3) files, and a window written the same way three times in
-    one file (that text's own pun or title: 声入人心) are left alone.
+    project's filter keeps (默守成规 → 墨守成规, 针贬 → 针砭). Left alone: a set phrase
+    of two free words (jieba tag `l`: 价格|上涨, 违反|常规) where the written half is a
+    word too (价格止涨, 违反厂规: another combination, not the phrase broken; unless the
+    two characters both sound and look alike, 通货膨涨), windows inside a short quotation
+    (at most 5 characters: “薪力交瘁”), forms in `allow`, forms recurring in
+    `term_files` (3) files, and a window written the same way three times in one file
+    (that text's own pun or title: 声入人心).
 
     Why it matters:
     A broken idiom is the typo readers notice first in official writing; the set
@@ -901,7 +937,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=1)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=3)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
@@ -920,7 +956,10 @@ def language_model(corpus, ctx):
     实施; the message says so). Left alone: numerals (the figure checks' business),
     characters jieba's tagger reads as part of a name, or Baidu's LAC model reads inside a name reaching beyond the
     window (王运熙, 坂子矶; `names`), newer words that jieba's dictionary lacks and the
-    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), forms in `allow`,
+    model knows well (大咖, 美妆: unigram probability at least 10^-5.4), swaps that would
+    cut such a word (三家央企: no 家养) or that lie inside a longer word of the model's
+    vocabulary (财付通), windows inside a
+    short quotation (at most 5 characters: “中国智造”), forms in `allow`,
     forms that recur in
     `term_files` (3) files of the corpus or that the model flags twice in one file (the
     file's usage: 旅彰, 监誓), and places another typo check already reports (one typo,
