@@ -439,11 +439,11 @@ def _few_changed(pre: Prefetch, entries, changed, categories, corpus_paths, shas
     ``warm``: the worker :func:`start_warm` started (it checks the seeds)."""
     t0 = time.perf_counter()
     pre.jobs = jobs
-    first_rels = {rel for rel, _, _ in changed}
     if warm is not None:
         _few_changed_warm(pre, entries, changed, categories, corpus_paths, shas, store,
                           ctx, init, jobs, tick, warm, t0)
         return
+    first_rels = {rel for rel, _, _ in changed}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
                              initializer=_init, initargs=init) as pool:
         after = [c for c in categories if c in AFTER_SEEDS]
