@@ -6,7 +6,10 @@ a sub-folder that cannot be listed (its seeds would otherwise go missing silentl
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 from pathlib import Path
+
+_NAME = attrgetter("name")
 
 
 def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
@@ -23,16 +26,19 @@ def scan(root: Path, pattern_suffix: str = ".txt") -> list[tuple[str, Path]]:
             return
         seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_NAME)
         except OSError:
             if rel_parts:  # listed itself, so reading it says why its seeds are missing
                 out.append(("/".join(rel_parts), folder))
             return
+        # (a child path without parsing its name again, where pathlib offers it: 40 % of
+        # the time of listing 50,000 seeds went to parsing ``folder / name``)
+        child = getattr(folder, "_make_child_relpath", folder.joinpath)
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue  # .git, .seedcheck-baseline.json, editor files
-            path = folder / name
+            path = child(name)
             name = display_name(name)
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
