@@ -404,12 +404,8 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     # frequency (the most frequent are scored)
     cands: dict[int, set] = {}
     w2 = list(map(add, r, r[1:]))
-    # pairs with a suspect character: their swaps asked in one C loop (cached, they
-    # recur), only the pairs with a swap visited
-    pair = bytes(map(or_, sus, sus[1:]))
-    got = list(map(window_swaps, compress(w2, pair), repeat(min_freq), repeat(term_freq)))
-    for a, sw in compress(zip(compress(range(n - 1), pair), got), got):
-        for k, f, y, kind in sw:
+    for a in compress(range(n - 1), map(or_, sus, sus[1:])):  # pairs: cached, they recur
+        for k, f, y, kind in window_swaps(w2[a], min_freq, term_freq):
             p = a + k
             if sus[p]:
                 at = cands.get(p)
@@ -440,34 +436,29 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                         at.add((f, a, a + 3, y, kind))
     out = []
     base: dict[tuple[int, int], float] = {}
-    around: dict[tuple[int, int], tuple] = {}  # a window's tokens around the word it makes
     score = lm.score
     for p in sorted(cands):
         best = None
         # the most frequent words the swaps make are scored (the rest rarely win)
         for _f, a, b, y, k in sorted(cands[p])[:TRIED]:
             # the swap's tokens: the base segmentation around it, the word it makes, and
-            # what is left of the tokens it cuts; all but the word are the same for
-            # every swap of the window (a, b), built once: ``head`` and ``tail`` with
-            # their joining spaces, so head + word + tail is the tokens joined by spaces
-            at = around.get((a, b))
-            if at is None:
-                j0, j1 = owner[a], owner[b - 1]
-                c0 = j0 - CONTEXT if j0 > CONTEXT else 0
-                c1 = j1 + 1 + CONTEXT if j1 + 1 + CONTEXT < nt else nt
-                head = joined[off[c0]:off[j0]] if c0 < j0 else ""
-                if starts[j0] < a:
-                    head += _cut(r[starts[j0]:a]) + " "
-                tail = " " + _cut(r[b:off_end[j1]]) if b < off_end[j1] else ""
-                if j1 + 1 < c1:
-                    tail += joined[off[j1 + 1] - 1:off[c1] - 1]
-                bos, eos = c0 == 0, c1 == nt
-                bs = base.get((c0, c1))
-                if bs is None:  # (the model's arguments by position: parsed faster)
-                    bs = base[(c0, c1)] = score(joined[off[c0]:off[c1] - 1], bos, eos)
-                at = around[(a, b)] = (head, tail, bos, eos, bs)
-            head, tail, bos, eos, bs = at
-            g = score(head + r[a:p] + y + r[p + 1:b] + tail, bos, eos) - bs
+            # what is left of the tokens it cuts
+            j0, j1 = owner[a], owner[b - 1]
+            c0 = j0 - CONTEXT if j0 > CONTEXT else 0
+            c1 = j1 + 1 + CONTEXT if j1 + 1 + CONTEXT < nt else nt
+            new = [joined[off[c0]:off[j0] - 1]] if c0 < j0 else []
+            if starts[j0] < a:
+                new.append(_cut(r[starts[j0]:a]))
+            new.append(r[a:p] + y + r[p + 1:b])
+            if b < off_end[j1]:
+                new.append(_cut(r[b:off_end[j1]]))
+            if j1 + 1 < c1:
+                new.append(joined[off[j1 + 1]:off[c1] - 1])
+            bos, eos = c0 == 0, c1 == nt
+            bs = base.get((c0, c1))
+            if bs is None:  # (the model's arguments by position: parsed faster)
+                bs = base[(c0, c1)] = score(joined[off[c0]:off[c1] - 1], bos, eos)
+            g = score(" ".join(new), bos, eos) - bs
             if best is None or g > best[0]:
                 best = (g, a, b, y, k)
         g, a, b, y, k = best
