@@ -36,8 +36,11 @@ SIZES = (2, 3)  # characters of the word a swap makes (4: idioms, typo.broken-id
 TRIED = 8  # swaps scored per character, the most frequent words first
 STANDALONE = 20000  # jieba frequency of a character that is a frequent word on its own
 CONTEXT = 2  # tokens of context each side of the swapped tokens
-TERM_FREQ = 5  # jieba frequency from which a word rarer than ``min_freq`` is a candidate
-# where it is a term (催告, 抗诉, 教唆: :func:`term`), see docs/typos.md, tenth landing
+TERM_FREQ = 3  # jieba frequency from which a word rarer than ``min_freq`` is a candidate
+# where it is a term (催告, 抗诉, 教唆: :func:`term`), see docs/typos.md, tenth landing; 3
+# (jieba's lowest count) since the fourteenth landing (正犯, 尿路, 宫颈炎, 淘宝网)
+TERM_LISTED = 5  # a term rarer than this (jieba lists it, 3-4) is no evidence against a
+# written character that is the substitute with a radical added (:func:`radical_added`)
 NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba's tagger
 # reads a name (范伟 in 管辖的范伟较宽, 新加波); the likeliest name it would have let through
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
@@ -114,6 +117,8 @@ def window_swaps(window: str, min_freq: int,
         for y in ys:
             f = freq.get(pre + y + post, 0)
             if f < min_freq:  # a term
+                if f < TERM_LISTED and radical_added(ch, y):
+                    continue
                 if unknown is None:
                     unknown = _unknown(window)
                 if not unknown:
@@ -153,8 +158,19 @@ def _fills(key: str, ch: str, min_freq: int,
     i = key.index("\0")
     pre, post = key[:i], key[i + 1:]
     nasal = not freq.get(pre + ch + post)  # nasal near-homophones only where it is no word
-    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys
-                 if nasal or conf[y] != "nasal")
+    return tuple((-f, y, conf[y]) for y in conf.keys() & ys
+                 if (nasal or conf[y] != "nasal")
+                 and ((f := freq.get(pre + y + post, 0)) >= TERM_LISTED
+                      or not radical_added(ch, y)))
+
+
+def radical_added(written: str, repl: str) -> bool:
+    """Is ``written`` the character ``repl`` with a radical added (铆 on 卯, 涝 on 劳, 焖 on
+    闷: ``repl`` is ``written``'s phonetic component)? Such a pair differentiates meanings
+    (铆 rivet, 涝 waterlogging), so a text that writes the radical is often using a word
+    of its own (铆足劲, 城乡积涝) that jieba's rarest terms (卯足, 积劳: frequency 3) do not
+    show. The reverse (建 written for 健: 建脾) is a plain slip."""
+    return repl in D._components().get(written, ())
 
 
 @functools.lru_cache(maxsize=65536)

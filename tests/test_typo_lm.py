@@ -183,6 +183,50 @@ def test_a_term_rarer_than_min_freq_is_a_candidate(tmp_path, sentence, col, wron
     assert L.find_lm_confusions(sentence, term_freq=50) == []
 
 
+# terms jieba lists at its lowest counts (3-4): candidates since the fourteenth landing
+LISTED_TERMS = [
+    ("这种中药可以建脾养胃，适合老人服用。", 7, "建脾", "健脾"),
+    ("患者出现尿频、尿急等尿录刺激症状。", 11, "尿录", "尿路"),
+    ("她在陶宝网上开了一家小店。", 3, "陶宝网", "淘宝网"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", LISTED_TERMS)
+def test_a_term_jieba_lists_at_its_lowest_count_is_a_candidate(tmp_path, sentence, col,
+                                                               wrong, right):
+    from checks import typo_data as D
+
+    assert D.word_freq()[right] < 5 <= L.TERM_LISTED and L.term(right, wrong)
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
+    assert L.find_lm_confusions(sentence, term_freq=5) == []  # the tenth landing's band
+
+
+# the written character is the substitute with a radical added, and the term is one jieba
+# lists at its lowest count (卯足, 积劳: 3): a word of its own, not a slip
+RADICAL_ADDED = [
+    "各地商家铆足劲推出新品。",
+    "今年汛期，城乡积涝问题得到缓解。",
+]
+
+
+@pytest.mark.parametrize("sentence", RADICAL_ADDED)
+def test_a_radical_added_against_a_rarely_listed_term_is_no_slip(tmp_path, monkeypatch,
+                                                                  sentence):
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    assert L.radical_added("铆", "卯") and L.radical_added("涝", "劳")
+    assert not L.radical_added("建", "健")  # the reverse is a plain slip (建脾)
+    # the radical rule is what silences it
+    monkeypatch.setattr(L, "radical_added", lambda written, repl: False)
+    _forget_terms()
+    try:
+        assert len(L.find_lm_confusions(sentence)) == 1
+    finally:
+        monkeypatch.undo()
+        _forget_terms()
+
+
 def test_term_needs_the_model_no_name_and_a_written_form_that_is_no_word():
     assert L.term("教唆", "教酸") and L.term("婚龄", "昏龄")
     # the model does not list 符福渊 (a name jieba lists at 20)

@@ -446,7 +446,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=18)
+@corpus_index("typo", version=19)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -937,12 +937,14 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=3)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=4)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
     than a sound-alike or look-alike: swapping it makes a jieba word of 2-3 characters
-    (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
+    (frequency >= 50, or a term the model lists that jieba counts 3-49 times: 抗诉, 正犯;
+    not the rarest ones against a character that is the substitute with a radical added,
+    铆足劲) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
     swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
     脉搏) and the character is not a frequent word on its own (不, 是); a front/back
