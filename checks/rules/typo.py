@@ -446,7 +446,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=19)
+@corpus_index("typo", version=20)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -479,6 +479,13 @@ def typo_features(seed, ctx):
                                       names=opt(LANGUAGE_MODEL, "names", True),
                                       repaired=[(c[0], c[1], c[3]) for c in conf]):
             if not _overlaps(c.start, c.end, taken):  # one typo, one finding
+                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
+                             c.detector, c.gain, c.freq, c.wrong_freq))
+        taken = reported + [(c[0], c[1]) for c in conf]
+        for c in L.find_compound_confusions(
+                text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
+                names=opt(LANGUAGE_MODEL, "names", True)):
+            if not _overlaps(c.start, c.end, taken):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
         conf.sort(key=lambda c: (c[0], c[1]))
@@ -647,6 +654,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if here[wrong] > 1:
                     continue  # the model flags the same form twice in a file: its usage
                 need = L.need(ch, repl, min_gain, ctx.opt("both_gain", LM_BOTH))
+            elif det == "lm-compound":
+                if here[wrong] > 1:
+                    continue
+                need = ctx.opt("compound_gain", L.COMPOUND_GAIN)
             else:
                 need = 0.0
             if gain < need:
@@ -681,6 +692,11 @@ def _confusion_hit(path, c, n, nfiles):
                f"of {right} ({freq})")
     elif det == "idiom":
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
+    elif det == "lm-compound":
+        why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is a compound term "
+               f"(jieba lists it, frequency {freq}); a language model of Chinese (libime's "
+               f"word trigrams) reads the clause {gain:.1f} nats (about {_times(gain)} "
+               f"times) more likely with {right}")
     elif det in ("lm", "lm-after"):
         after = (", with the other slips of the clause repaired," if det == "lm-after"
                  else "")
@@ -691,7 +707,7 @@ def _confusion_hit(path, c, n, nfiles):
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det not in ("lm", "lm-after") else "")
+             if gain > 0 and det not in ("lm", "lm-after", "lm-compound") else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -937,7 +953,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=4)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=5)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
@@ -950,7 +966,12 @@ def language_model(corpus, ctx):
     脉搏) and the character is not a frequent word on its own (不, 是); a front/back
     nasal near-homophone (名族 → 民族) only where the text as written is no word. It
     finds slips that make another real word, which only context tells apart (依法行驶职权 → 行使),
-    and non-words the dictionary checks leave to it (毕然 → 必然). Only
+    and non-words the dictionary checks leave to it (毕然 → 必然). A compound term of four
+    characters (a jieba word, no idiom, name or abbreviation: 法律制裁, 简政放权) with one
+    character swapped (法津制裁, 减政放权) is found too where the half holding the changed
+    character is no word anywhere and the model reads the clause at least
+    `compound_gain` (10.0) nats likelier (detector `lm-compound`; a form the file writes
+    twice is its own term). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
     `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
@@ -977,13 +998,15 @@ def language_model(corpus, ctx):
     Fix:
     Replace the window with the word the model prefers after reading the sentence (not
     marked safe: measured precision on clean official prose is below 0.95, see
-    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `names` (true),
+    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `compound_gain`
+    (10.0), `names` (true),
     `term_files` (3), `allow` (forms never to flag).
     """
     if not L.available():
         raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
-    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm", "lm-after")):
+    for path, c, n, nfiles in _confusions(corpus, ctx,
+                                          ("lm", "lm-after", "lm-compound")):
         yield _confusion_hit(path, c, n, nfiles)
 
 
