@@ -12,7 +12,7 @@ into the text):
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
   发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
-  收欢迎).
+  收欢迎, 踢到在地, 去大学报道, 收贿).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -184,6 +184,14 @@ _SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与(?:[0-9０
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
 _MINUTE = re.compile("[0-9０-９]时[0-9０-９]{1,2}份|[一二三四五六七八九十百]份之[一二三四五六七八九十]")
+# 踢到在地 → 倒: a verb that knocks or throws down, then 到 before 在 and the place where
+# the thing lies (看到在, 见到在 see something at a place: not these verbs)
+_FELL = re.compile("[踢推撞摔砍扑跌绊击撂掀倾]到(?=在)")
+# 去大学报道 → 报到: to register at a school or a unit on arrival (报道 reports news)
+_REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；：、,!?;:\n\r]{0,8}?"
+                     "(?:大学|学校|学院|中学|小学|部队|单位)|开学|入学|入职)报道")
+# 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
+_BRIBE = re.compile("收贿(?!赂)")
 
 
 @functools.lru_cache(maxsize=None)
@@ -221,6 +229,19 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "份", "分", "fen",
                          "份 in a fraction (X份之Y): the fraction is X分之Y" if frac else
                          "份 after the hour of a time of day: minutes are 分"))
+    for m in _FELL.finditer(text):
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "到", "倒", "dao-fell",
+                         f"{m.group()}在: {text[m.start()]} knocks or throws a thing down, "
+                         f"and it lies 在 a place: {text[m.start()]}倒在 (到 means reaching)"))
+    for m in _REPORT.finditer(text):
+        at = m.end() - 1
+        out.append(Usage(at, at + 1, "道", "到", "baodao",
+                         f"{m.group()}: registering on arrival at a school or a unit is 报到 "
+                         "(报道 is a news report)"))
+    for m in _BRIBE.finditer(text):
+        out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
+                         "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))
     hits = list(_SCAN.finditer(text)) + list(_collocation_re().finditer(text))
     if not hits:
         return tuple(sorted(out))

@@ -176,6 +176,12 @@ REAL_FIRES = [
     ("警方提醒老人提防诈骗份子。", 11, "份", "分"),
     # 象 before a numeral and a measure word opens a comparison: 像一只
     ("他做事总是太鲁莽，象一只莽撞的猴子。", 10, "象", "像"),
+    # fourteenth landing: a verb that knocks a thing down, 到在 → 倒在
+    ("他被人踢到在地，随后被送往医院。", 5, "到", "倒"),
+    # registering at a school on arrival: 报到
+    ("新生九月一日去清华大学报道。", 13, "道", "到"),
+    # to take a bribe: 受贿
+    ("他因涉嫌收贿罪被起诉。", 5, "收", "受"),
 ]
 
 REAL_SILENT = [
@@ -225,6 +231,11 @@ REAL_SILENT = [
     "会议于明日在北京召开，将与外国客商会谈。",  # 于 + a time; 与 + a partner
     "企业不能满足于被动合作。",  # 满足于: 于 after its verb
     "这里既有高山又有大海。",  # 既有 …… 又有
+    # fourteenth landing
+    "他看到在路边休息的工人。",  # 看到: seeing, not knocking down
+    "据新华社报道，会议在北京召开。",  # a news report
+    "他到现场报道了这次会议。",  # a reporter at the scene: no school or unit
+    "他从企业收贿赂三百万元。",  # 收贿赂: 收受贿赂 shortened
 ]
 
 

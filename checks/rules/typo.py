@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=2)
+@file_check(REAL_WORD, severity="warning", version=3)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -394,7 +394,9 @@ def real_word(seed, ctx):
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
     → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
     ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
-    带眼镜). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    带眼镜); a verb that knocks or throws a thing down before 到在 (踢到在地 → 倒; 看到在
+    stays); 报道 after going to a school or a unit, or after 开学, 入学, 入职 (去大学报道
+    → 报到); 收贿 → 受贿 (收贿赂 stays). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
     Why it matters:
@@ -446,7 +448,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=20)
+@corpus_index("typo", version=21)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
