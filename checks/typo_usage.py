@@ -192,6 +192,11 @@ _REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；�
                      "(?:大学|学校|学院|中学|小学|部队|单位)|开学|入学|入职)报道")
 # 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
 _BRIBE = re.compile("收贿(?!赂)")
+# 权力 (power) where 权利 (a right) belongs: a right is infringed (权力被侵害 → 权利; power
+# is curbed or abused: 权力被制约 stays), rights go with duties (权力和义务), and the
+# sentence deprives one of political rights for a term (剥夺政治权力九年)
+_RIGHTS = re.compile("权力(?=(?:被|受到?|遭到?)(?:侵害|侵犯|损害)|[和与及、]?义务)|"
+                     "(?<=义务[和与及、])权力|(?<=剥夺政治)权力(?=终身|[0-9０-９一二三四五六七八九十两]+年)")
 
 
 @functools.lru_cache(maxsize=None)
@@ -239,6 +244,15 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "道", "到", "baodao",
                          f"{m.group()}: registering on arrival at a school or a unit is 报到 "
                          "(报道 is a news report)"))
+    for m in _RIGHTS.finditer(text):
+        at = m.start() + 1
+        after = text[m.end():m.end() + 4]
+        frame = ("a right is infringed" if after[:1] in "被受遭" else
+                 "the sentence deprives one of political rights"
+                 if text[m.start() - 2:m.start()] == "政治" else
+                 "rights go with duties (权利和义务)")
+        out.append(Usage(at, at + 1, "力", "利", "quanli",
+                         f"权力 (power) where {frame}: that is 权利 (a right)"))
     for m in _BRIBE.finditer(text):
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
                          "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))

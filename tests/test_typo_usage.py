@@ -182,6 +182,10 @@ REAL_FIRES = [
     ("新生九月一日去清华大学报道。", 13, "道", "到"),
     # to take a bribe: 受贿
     ("他因涉嫌收贿罪被起诉。", 5, "收", "受"),
+    # a right is infringed, rights go with duties, political rights are taken for a term
+    ("时效从当事人知道权力被侵害之日起计算。", 10, "力", "利"),
+    ("公民的权力和义务是统一的。", 5, "力", "利"),
+    ("被告人被判处有期徒刑十年，剥夺政治权力三年。", 19, "力", "利"),
 ]
 
 REAL_SILENT = [
@@ -236,6 +240,9 @@ REAL_SILENT = [
     "据新华社报道，会议在北京召开。",  # a news report
     "他到现场报道了这次会议。",  # a reporter at the scene: no school or unit
     "他从企业收贿赂三百万元。",  # 收贿赂: 收受贿赂 shortened
+    "当权力被制约时，它才会回归本位。",  # power is curbed
+    "这是社会的最高政治权力。",  # no term of a sentence
+    "要防止权力滥用。",
 ]
 
 
