@@ -192,6 +192,10 @@ _REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；�
                      "(?:大学|学校|学院|中学|小学|部队|单位)|开学|入学|入职)报道")
 # 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
 _BRIBE = re.compile("收贿(?!赂)")
+# 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
+_MANAGER = re.compile("(?<=公司|企业|集团)高官")
+# 在次 + a verb → 再次 (在次日, 在次年 … stay: 在 + the next day)
+_AGAIN = re.compile("在次(?=[^日年月周晨之序要级数第，。！？；：、,!?;:\n\r])")
 # 权力 (power) where 权利 (a right) belongs: a right is infringed (权力被侵害 → 权利; power
 # is curbed or abused: 权力被制约 stays), rights go with duties (权力和义务), and the
 # sentence deprives one of political rights for a term (剥夺政治权力九年)
@@ -244,6 +248,16 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "道", "到", "baodao",
                          f"{m.group()}: registering on arrival at a school or a unit is 报到 "
                          "(报道 is a news report)"))
+    for m in _MANAGER.finditer(text):
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "官", "管", "gaoguan",
+                         f"{text[m.start() - 2:m.start()]}高官: a company's senior managers "
+                         "are 高管 (高官 are high officials of a state)"))
+    for m in _AGAIN.finditer(text):
+        at = m.start()
+        out.append(Usage(at, at + 1, "在", "再", "zaici",
+                         f"在次 before {text[m.end()]}: once more is 再次 (在次日: on the next "
+                         "day)"))
     for m in _RIGHTS.finditer(text):
         at = m.start() + 1
         after = text[m.end():m.end() + 4]
