@@ -547,9 +547,12 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
     ``min_gain`` nats likelier with the term. Numerals are never swapped; names are left
     alone (:func:`_compound_name_at`); a form the text writes twice is its own term
     (智能集控中心, 智能化集控中心). Detector ``lm-compound``."""
-    n = len(text)
-    if n < 4 or not D.HAN_RE.search(text):
+    if len(text) < 4 or not D.HAN_RE.search(text):
         return []
+    # padded with a line end each side, so that a window at the text's edge has an outer
+    # pair too (offsets below are the padded text's, one more than the text's)
+    text = "\n" + text + "\n"
+    n = len(text)
     idx = compound_index()[0]
     flags, no_word, head_of, tail_of = _pair_flags()
     # one byte a pair of characters: a jieba word (bit 0), a compound's first (1) or last
@@ -598,7 +601,7 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
         for a, p, y, g in _run_compounds(r, tuple(sorted(cands)), min_gain, names):
             wrong = r[a:a + 4]
             right = wrong[:p - a] + y + wrong[p - a + 1:]
-            out.append(Confusion(s + a, s + a + 4, wrong, right, s + p, r[p], y,
+            out.append(Confusion(s + a - 1, s + a + 3, wrong, right, s + p - 1, r[p], y,
                                  _alikes(r[p])[y], "lm-compound", g, freq.get(right, 0), 0))
     out.sort(key=lambda c: (c.start, c.end))
     return out

@@ -247,6 +247,15 @@ def test_a_broken_compound_term_fires(tmp_path, sentence, col, wrong, right):
             if x.start < len(LEAD) + col + 3 and len(LEAD) + col - 1 < x.end] == []
 
 
+def test_a_broken_compound_term_at_the_edge_of_the_text_is_found():
+    # the window's outer pair lies beyond the text: the text is read as if a line ended
+    # each side of it
+    assert [(c.start, c.wrong) for c in L.find_compound_confusions("减政放权")] == [
+        (0, "减政放权")]
+    assert [(c.start, c.wrong) for c in L.find_compound_confusions("他毕业于军官学笑")] == [
+        (4, "军官学笑")]
+
+
 def test_the_compound_name_veto_leaves_a_guessed_name_inside_the_window_to_lac():
     from checks import typo_detect as T
     from checks import typo_ner as NER

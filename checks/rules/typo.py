@@ -451,7 +451,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=23)
+@corpus_index("typo", version=24)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -958,7 +958,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=5)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=6)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
