@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -349,6 +349,10 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s + 1, s + 2, "积", "计", "leiji",
                                  f"累积 is followed by the figure {fig} in the clause: a total "
                                  "added up is 累计 (累积 is to accumulate)"))
+            elif t == "必须品":
+                # a token of jieba's (必须|品尝 is 必须 + a verb): 必须 (must) makes no noun
+                out.append(Usage(s + 1, s + 2, "须", "需", "bixu",
+                                 "必须品: 必须 (must) makes no noun; what one needs is 必需品"))
             elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "

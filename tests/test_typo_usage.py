@@ -190,6 +190,8 @@ REAL_FIRES = [
     ("据这家公司高官透露，新产品下月上市。", 7, "官", "管"),
     # once more: 再次
     ("股价在次冲高后回落。", 3, "在", "再"),
+    # necessities: 必需品
+    ("手机已经成了生活必须品。", 10, "须", "需"),
 ]
 
 REAL_SILENT = [
@@ -249,6 +251,7 @@ REAL_SILENT = [
     "要防止权力滥用。",
     "经济体的高官出席了会议。",  # officials of states
     "他在次日返回北京，在次年当选。",  # 在 + the next day, the next year
+    "我们必须品尝失败的滋味。",  # 必须 + the verb 品尝
 ]
 
 
