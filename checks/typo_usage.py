@@ -194,6 +194,9 @@ _REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；�
 _BRIBE = re.compile("收贿(?!赂)")
 # 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
 _MANAGER = re.compile("(?<=公司|企业|集团)高官")
+# 反到是, and 到是 opening a clause → 倒是 (on the contrary; 到 means reaching, and a
+# clause does not open on it: 到是时候了 stays)
+_RATHER = re.compile("反到(?=是)|(?:(?<=^)|(?<=[，。！？；：,!?;:\n]))到(?=是(?!时候))")
 # 在次 + a verb → 再次 (在次日, 在次年 … stay: 在 + the next day)
 _AGAIN = re.compile("在次(?=[^日年月周晨之序要级数第，。！？；：、,!?;:\n\r])")
 # 权力 (power) where 权利 (a right) belongs: a right is infringed (权力被侵害 → 权利; power
@@ -253,6 +256,10 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "官", "管", "gaoguan",
                          f"{text[m.start() - 2:m.start()]}高官: a company's senior managers "
                          "are 高管 (高官 are high officials of a state)"))
+    for m in _RATHER.finditer(text):
+        at = m.end() - 1
+        out.append(Usage(at, at + 1, "到", "倒", "daoshi",
+                         f"{m.group()}是 opens a contrast: 倒是 (rather; 到 means reaching)"))
     for m in _AGAIN.finditer(text):
         at = m.start()
         out.append(Usage(at, at + 1, "在", "再", "zaici",
