@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|必须品|届|仍就|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -369,6 +369,11 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "就", "旧", "rengjiu",
                                  f"仍就 before {nxt}: still is 仍旧 (就 before a verb or an "
                                  "adjective after 仍 makes no word)"))
+            elif t == "另" and nxt in ("人", "人们", "众人", "全场"):
+                # 另人作呕, 另全场沸腾 → 令: to make someone feel (another person is 另一人)
+                out.append(Usage(s, s + 1, "另", "令", "ling",
+                                 f"另{nxt}: making {nxt} feel or do something is 令{nxt} "
+                                 "(另 means other; another person is 另一人)"))
             elif t == "必须品":
                 # a token of jieba's (必须|品尝 is 必须 + a verb): 必须 (must) makes no noun
                 out.append(Usage(s + 1, s + 2, "须", "需", "bixu",

@@ -199,6 +199,8 @@ REAL_FIRES = [
     ("当今科学届有一种新的看法。", 5, "届", "界"),
     # still: 仍旧
     ("广告横幅仍就挂着，店门紧闭。", 6, "就", "旧"),
+    # to make someone feel: 令人
+    ("这种做法另人难以理解。", 5, "另", "令"),
 ]
 
 REAL_SILENT = [
@@ -263,6 +265,7 @@ REAL_SILENT = [
     "本届政府和第三届大会都很重视2014届毕业生。",  # 届 counts sessions and classes
     "双方仍就此事进行磋商。",  # 就 (regarding) + 此事
     "他们仍就这一问题交换意见。",
+    "另一人和另一位候选人都没有到场，另有人选。",  # another person, another candidate
 ]
 
 

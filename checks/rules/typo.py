@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=8)
+@file_check(REAL_WORD, severity="warning", version=9)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -401,7 +401,8 @@ def real_word(seed, ctx):
     → 权利 (权力被制约 stays); 公司/企业/集团 + 高官 → 高管; 在次 + a verb → 再次 (在次日,
     在次年 stay); the token 必须品 → 必需品 (必须|品尝 stays); 反到是, and 到是 opening a
     clause → 倒是 (到是时候 stays); X届 where X界 is a word and X届 none (科学届 → 界;
-    第三届, 2014届 stay); 仍就 + a verb or an adjective → 仍旧 (仍就此事 stays). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    第三届, 2014届 stay); 仍就 + a verb or an adjective → 仍旧 (仍就此事 stays); 另 + 人, 人们, 众人,
+    全场 → 令 (另人作呕; another person is 另一人). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
     Why it matters:
@@ -453,7 +454,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=27)
+@corpus_index("typo", version=28)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
