@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -374,6 +374,14 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "另", "令", "ling",
                                  f"另{nxt}: making {nxt} feel or do something is 令{nxt} "
                                  "(另 means other; another person is 另一人)"))
+            elif t == "像" and nxt and _LIKE_END.search(clause, pos + 1) is None and (
+                    toward := _toward_after(toks, k + 1)) is not None:
+                # 像他的前任学习, 重心像中国市场转移 → 向: a verb turned toward a partner
+                # or a direction (像……一样 is a comparison: left to the 象 frame)
+                out.append(Usage(s, s + 1, "像", "向", "xiang-to",
+                                 f"像 introduces {clause[pos + 1:toks[toward][0]]}, toward "
+                                 f"which {toks[toward][1]} turns: the preposition is 向 (像 "
+                                 "compares, and no 一样 closes a comparison here)"))
             elif t == "必须品":
                 # a token of jieba's (必须|品尝 is 必须 + a verb): 必须 (must) makes no noun
                 out.append(Usage(s + 1, s + 2, "须", "需", "bixu",
@@ -639,6 +647,27 @@ def _undergone_after(toks, j: int) -> str | None:
 _CHANGE_TO = re.compile("[0-9０-９.．%％一二三四五六七八九十百千万亿两]{1,12}[^0-9０-９，。、；：,;:\n]{0,3}?"
                         "(?:上升|下降|增加|减少|提高|降低|增长|下调|上调|调整|扩大|缩小|升|降|涨|跌)"
                         "(?:为|到|至)")
+
+
+# verbs turned toward a partner or a direction: 向……学习, 向……转移, 向……借
+_TOWARD = frozenset({"学习", "致敬", "看齐", "请教", "求助", "转移", "倾斜", "靠拢", "道歉",
+                     "汇报", "伸手", "借"})
+
+
+def _toward_after(toks, j: int) -> int | None:
+    """The index of a verb of :data:`_TOWARD` within six tokens from ``toks[j]``, with
+    only names, nouns, pronouns, modifiers, 的 and 所 between (像他的前任学习,
+    像中国市场所转移); None otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 7)):
+        w = toks[i][1]
+        if w in _TOWARD and i > j:
+            return i
+        if w in ("这种", "那种", "这类", "那类", "之类", "这些", "那些"):
+            return None  # 像他这种人学习很好: a noun phrase of likeness, the verb's subject
+        if not (tags.get(w, "x")[0] in "nrmqab" or w in ("的", "所")):
+            return None
+    return None
 
 
 def _closed(toks, j: int) -> bool:

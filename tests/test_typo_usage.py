@@ -201,6 +201,9 @@ REAL_FIRES = [
     ("广告横幅仍就挂着，店门紧闭。", 6, "就", "旧"),
     # to make someone feel: 令人
     ("这种做法另人难以理解。", 5, "另", "令"),
+    # toward a partner or a direction: 向
+    ("我觉得他应该像他的前任学习。", 7, "像", "向"),
+    ("随着工作重心像中国市场转移，局面改变了。", 7, "像", "向"),
 ]
 
 REAL_SILENT = [
@@ -266,6 +269,9 @@ REAL_SILENT = [
     "双方仍就此事进行磋商。",  # 就 (regarding) + 此事
     "他们仍就这一问题交换意见。",
     "另一人和另一位候选人都没有到场，另有人选。",  # another person, another candidate
+    "我们要像雷锋一样学习。",  # a comparison closed by 一样
+    "像他这种人学习很好，像这样的错误要及时汇报。",  # noun phrases of likeness
+    "他长得像他的父亲，好像只要解决技术问题就行。",
 ]
 
 

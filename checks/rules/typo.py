@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=9)
+@file_check(REAL_WORD, severity="warning", version=10)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -402,7 +402,9 @@ def real_word(seed, ctx):
     在次年 stay); the token 必须品 → 必需品 (必须|品尝 stays); 反到是, and 到是 opening a
     clause → 倒是 (到是时候 stays); X届 where X界 is a word and X届 none (科学届 → 界;
     第三届, 2014届 stay); 仍就 + a verb or an adjective → 仍旧 (仍就此事 stays); 另 + 人, 人们, 众人,
-    全场 → 令 (另人作呕; another person is 另一人). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    全场 → 令 (另人作呕; another person is 另一人); 像 + a partner or a direction + a
+    verb turned toward it (学习, 致敬, 转移, 借 …), with no 一样 closing a comparison and no
+    这种 making a noun phrase (像他的前任学习 → 向). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
     Why it matters:
@@ -454,7 +456,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=28)
+@corpus_index("typo", version=29)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
