@@ -178,7 +178,7 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
@@ -382,6 +382,14 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                  f"像 introduces {clause[pos + 1:toks[toward][0]]}, toward "
                                  f"which {toks[toward][1]} turns: the preposition is 向 (像 "
                                  "compares, and no 一样 closes a comparison here)"))
+            elif t in ("近", "将近") and nxt == "一步" and k + 2 < len(toks) and tags.get(
+                    toks[k + 2][1], "x")[0] == "v" and prev not in ("更", "又", "再", "还", "最"):
+                # 金价的近一步暴跌, 将近一步减少 → 进一步 (further) before a verb; 更近一步
+                # (one step closer) stays
+                at = s + len(t) - 1
+                out.append(Usage(at, at + 1, "近", "进", "jinyibu",
+                                 f"{t}一步 before the verb {toks[k + 2][1]}: further is 进一步 "
+                                 "(近一步 is one step closer, after 更 or 又)"))
             elif t == "必须品":
                 # a token of jieba's (必须|品尝 is 必须 + a verb): 必须 (must) makes no noun
                 out.append(Usage(s + 1, s + 2, "须", "需", "bixu",

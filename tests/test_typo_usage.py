@@ -204,6 +204,8 @@ REAL_FIRES = [
     # toward a partner or a direction: 向
     ("我觉得他应该像他的前任学习。", 7, "像", "向"),
     ("随着工作重心像中国市场转移，局面改变了。", 7, "像", "向"),
+    # further, before a verb: 进一步
+    ("这导致了金价的近一步暴跌。", 8, "近", "进"),
 ]
 
 REAL_SILENT = [
@@ -272,6 +274,7 @@ REAL_SILENT = [
     "我们要像雷锋一样学习。",  # a comparison closed by 一样
     "像他这种人学习很好，像这样的错误要及时汇报。",  # noun phrases of likeness
     "他长得像他的父亲，好像只要解决技术问题就行。",
+    "新手机离目标更近一步，向成功又近了一步。",  # one step closer
 ]
 
 

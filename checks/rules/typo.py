@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=10)
+@file_check(REAL_WORD, severity="warning", version=11)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -404,7 +404,8 @@ def real_word(seed, ctx):
     第三届, 2014届 stay); 仍就 + a verb or an adjective → 仍旧 (仍就此事 stays); 另 + 人, 人们, 众人,
     全场 → 令 (另人作呕; another person is 另一人); 像 + a partner or a direction + a
     verb turned toward it (学习, 致敬, 转移, 借 …), with no 一样 closing a comparison and no
-    这种 making a noun phrase (像他的前任学习 → 向). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    这种 making a noun phrase (像他的前任学习 → 向); 近一步 / 将近一步 before a verb → 进一步
+    (更近一步 stays). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
     Why it matters:
@@ -456,7 +457,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=29)
+@corpus_index("typo", version=30)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
