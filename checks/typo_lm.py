@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_right
 import re
 from itertools import compress, repeat
 from operator import add, or_
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import typo_data as D
+from . import typo_ner as NER
 from .typo_detect import Confusion, _name_at
 
 MODEL = Path(__file__).resolve().parent / "data" / "lm" / "zh_CN.lm"
@@ -36,8 +38,11 @@ SIZES = (2, 3)  # characters of the word a swap makes (4: idioms, typo.broken-id
 TRIED = 8  # swaps scored per character, the most frequent words first
 STANDALONE = 20000  # jieba frequency of a character that is a frequent word on its own
 CONTEXT = 2  # tokens of context each side of the swapped tokens
-TERM_FREQ = 5  # jieba frequency from which a word rarer than ``min_freq`` is a candidate
-# where it is a term (催告, 抗诉, 教唆: :func:`term`), see docs/typos.md, tenth landing
+TERM_FREQ = 3  # jieba frequency from which a word rarer than ``min_freq`` is a candidate
+# where it is a term (催告, 抗诉, 教唆: :func:`term`), see docs/typos.md, tenth landing; 3
+# (jieba's lowest count) since the fourteenth landing (正犯, 尿路, 宫颈炎, 淘宝网)
+TERM_LISTED = 5  # a term rarer than this (jieba lists it, 3-4) is no evidence against a
+# written character that is the substitute with a radical added (:func:`radical_added`)
 NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba's tagger
 # reads a name (范伟 in 管辖的范伟较宽, 新加波); the likeliest name it would have let through
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
@@ -114,6 +119,8 @@ def window_swaps(window: str, min_freq: int,
         for y in ys:
             f = freq.get(pre + y + post, 0)
             if f < min_freq:  # a term
+                if f < TERM_LISTED and radical_added(ch, y):
+                    continue
                 if unknown is None:
                     unknown = _unknown(window)
                 if not unknown:
@@ -153,8 +160,19 @@ def _fills(key: str, ch: str, min_freq: int,
     i = key.index("\0")
     pre, post = key[:i], key[i + 1:]
     nasal = not freq.get(pre + ch + post)  # nasal near-homophones only where it is no word
-    return tuple((-freq.get(pre + y + post, 0), y, conf[y]) for y in conf.keys() & ys
-                 if nasal or conf[y] != "nasal")
+    return tuple((-f, y, conf[y]) for y in conf.keys() & ys
+                 if (nasal or conf[y] != "nasal")
+                 and ((f := freq.get(pre + y + post, 0)) >= TERM_LISTED
+                      or not radical_added(ch, y)))
+
+
+def radical_added(written: str, repl: str) -> bool:
+    """Is ``written`` the character ``repl`` with a radical added (铆 on 卯, 涝 on 劳, 焖 on
+    闷: ``repl`` is ``written``'s phonetic component)? Such a pair differentiates meanings
+    (铆 rivet, 涝 waterlogging), so a text that writes the radical is often using a word
+    of its own (铆足劲, 城乡积涝) that jieba's rarest terms (卯足, 积劳: frequency 3) do not
+    show. The reverse (建 written for 健: 建脾) is a plain slip."""
+    return repl in D._components().get(written, ())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -479,3 +497,171 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         if all(c[1] <= x[0] or x[1] <= c[0] for x in kept):
             kept.append(c)
     return tuple(sorted(kept))
+
+
+# -- compound terms of four characters (fourteenth landing) ---------------------------------
+
+COMPOUND_GAIN = 10.0  # nats: the model's gain a broken compound term needs (see
+# docs/typos.md, fourteenth landing: the right ones gained 10.7-38, the false ones of the
+# news sets and transcripts below 10 but for names, which the tags and the name veto keep)
+_COMPOUND_TAGS_NOT = D.NAME_TAGS | {"nz", "j", "m", "t"}  # names, other proper nouns
+# (菲尔兹奖), abbreviations (中小企业), numerals and times (第十五章) are no compound terms
+
+
+@functools.lru_cache(maxsize=None)
+def compound_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """The compound terms: jieba words of four Han characters (frequency >= 3) that are
+    no idiom or set phrase of :func:`typo_data.idioms` (`typo.broken-idiom`'s) and whose
+    tag is no name, other proper noun, abbreviation, numeral or time (法律制裁, 尿路感染,
+    军官学校, 简政放权): a pattern index (one character blanked → the characters that fill
+    it), and the sets of their first and last two characters."""
+    return D._kept("lm_compound_index", _build_compound_index)
+
+
+def _build_compound_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    tags = D.word_tags()
+    idioms = D.idioms()
+    idx: dict[str, str] = {}
+    heads: set[str] = set()
+    tails: set[str] = set()
+    for w, f in D.word_freq().items():
+        if (len(w) != 4 or f < 3 or w in idioms or tags.get(w) in _COMPOUND_TAGS_NOT
+                or not all(map(D.is_han, w))):
+            continue
+        heads.add(w[:2])
+        tails.add(w[2:])
+        for i in range(4):
+            k = w[:i] + "\0" + w[i + 1:]
+            idx[k] = idx.get(k, "") + w[i]
+    return idx, frozenset(heads), frozenset(tails)
+
+
+def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
+                             names: bool = True) -> list[Confusion]:
+    """A compound term of four characters (:func:`compound_index`: 法律制裁) with one
+    character swapped for a sound-alike or look-alike (法津制裁): the window as written
+    is no word anywhere (jieba at any frequency, the model's vocabulary, pypinyin's
+    phrases), nor is the half of it that holds the changed character (法津), nor does that
+    half's outer character make a jieba word with its outside neighbour; the other half is
+    the term's own, and the model reads the clause (the run of Han characters) at least
+    ``min_gain`` nats likelier with the term. Numerals are never swapped; names are left
+    alone (:func:`_compound_name_at`); a form the text writes twice is its own term
+    (智能集控中心, 智能化集控中心). Detector ``lm-compound``."""
+    if len(text) < 4 or not D.HAN_RE.search(text):
+        return []
+    # padded with a line end each side, so that a window at the text's edge has an outer
+    # pair too (offsets below are the padded text's, one more than the text's)
+    text = "\n" + text + "\n"
+    n = len(text)
+    idx = compound_index()[0]
+    flags, no_word, head_of, tail_of = _pair_flags()
+    # one byte a pair of characters: a jieba word (bit 0), a compound's first (1) or last
+    # (2) two characters; the windows whose kept half is the compound's and whose other
+    # half and its outer pair are no words are found with masks AND-ed as integers
+    f = bytes(map(flags.get, map(add, text, text[1:]), repeat(0)))
+    han = bytearray(n)  # Han characters (runs of two or more)
+    runs = [(m.start(), m.end()) for m in _RUN.finditer(text)]
+    for a, b in runs:
+        han[a:b] = b"\x01" * (b - a)
+    hm = int.from_bytes(han, "little")
+    apart = int.from_bytes(f.translate(no_word), "little")  # no word
+    loose = apart & hm & (hm >> 8)  # two Han characters that make no word
+    head = int.from_bytes(f.translate(head_of), "little") & (loose >> 16) & (apart >> 24)
+    tail = (int.from_bytes(f.translate(tail_of), "little") >> 16) & loose & (apart << 8)
+    if not head and not tail:
+        return []
+    hb, tb = head.to_bytes(n, "little"), tail.to_bytes(n, "little")
+    by_run: dict[tuple[int, int], list] = {}
+    starts = [a for a, _b in runs]
+    for a in compress(range(n - 3), map(or_, hb, tb)):
+        w = text[a:a + 4]
+        for i in ((2, 3) if hb[a] else ()) + ((0, 1) if tb[a] else ()):
+            ch = w[i]
+            if ch in NUMERALS:
+                continue
+            ys = idx.get(w[:i] + "\0" + w[i + 1:])
+            if not ys:
+                continue
+            alike = _alike_set(ch).intersection(ys)
+            if not alike:
+                continue
+            if not _unknown(w) or not _unknown(w[:2] if i < 2 else w[2:]):
+                continue
+            if text.count(w) > 1:
+                continue  # written so twice in one text: the writer's own term (集控中心)
+            run = runs[bisect_right(starts, a) - 1]
+            if a + 4 > run[1]:
+                continue
+            by_run.setdefault(run, []).extend((a - run[0], a - run[0] + i, y)
+                                              for y in alike)
+    out: list[Confusion] = []
+    freq = D.word_freq()
+    for (s, e), cands in by_run.items():
+        r = text[s:e]
+        for a, p, y, g in _run_compounds(r, tuple(sorted(cands)), min_gain, names):
+            wrong = r[a:a + 4]
+            right = wrong[:p - a] + y + wrong[p - a + 1:]
+            out.append(Confusion(s + a - 1, s + a + 3, wrong, right, s + p - 1, r[p], y,
+                                 _alikes(r[p])[y], "lm-compound", g, freq.get(right, 0), 0))
+    out.sort(key=lambda c: (c.start, c.end))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _pair_flags() -> tuple[dict[str, int], bytes, bytes, bytes]:
+    """{pair: flags} for :func:`find_compound_confusions` (bit 0: a jieba word of two
+    characters; 1: the first two characters of a compound term; 2: its last two) and the
+    ``bytes.translate`` tables that take out "no word", "first two", "last two"."""
+    _idx, heads, tails = compound_index()
+    flags: dict[str, int] = {w: 1 for w in D.word_freq() if len(w) == 2}
+    for w in heads:
+        flags[w] = flags.get(w, 0) | 2
+    for w in tails:
+        flags[w] = flags.get(w, 0) | 4
+    return (flags, bytes((b & 1) ^ 1 for b in range(256)),
+            bytes((b >> 1) & 1 for b in range(256)), bytes((b >> 2) & 1 for b in range(256)))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # runs recur across seeds
+def _run_compounds(r: str, cands: tuple[tuple[int, int, str], ...], min_gain: float,
+                   names: bool) -> tuple[tuple[int, int, str, float], ...]:
+    """(window start, changed offset, substitute, gain in nats) of the broken compound
+    terms among ``cands`` ((window start, changed offset, substitute)) of the run ``r``:
+    the best substitute per character, scored by the model over the whole run."""
+    lm = model()
+    base = lm.score(" ".join(D.segments(r)), bos=True, eos=True)
+    best: dict[int, tuple] = {}
+    for a, p, y in cands:
+        g = (lm.score(" ".join(D.segments(r[:p] + y + r[p + 1:])), bos=True, eos=True)
+             - base) * LN10
+        if p not in best or g > best[p][3]:
+            best[p] = (a, p, y, round(g, 2))
+    out = []
+    for a, p, y, g in best.values():
+        if g < min_gain:
+            continue
+        if names and g < NAME_OVERRIDE and _compound_name_at(r, p, a, a + 4):
+            continue
+        out.append((a, p, y, g))
+    kept: list[tuple] = []  # one finding per window: the likelier swap
+    for c in sorted(out, key=lambda c: (-c[3], c[0])):
+        if all(c[0] + 4 <= x[0] or x[0] + 4 <= c[0] for x in kept):
+            kept.append(c)
+    return tuple(sorted(kept))
+
+
+def _compound_name_at(r: str, p: int, a: int, b: int) -> bool:
+    """The name veto of a broken compound term ``r[a:b]``: :func:`typo_detect._name_at`,
+    except that a name jieba's tagger guesses (its HMM: no dictionary word) for a pair
+    inside the window is left to Baidu's LAC, which reads the context (法津 in 法津制裁 is
+    the broken half of 法律制裁, not a place); without LAC the guess stands."""
+    lo = max(0, p - 6)
+    pos = lo
+    for w, flag in D.pos_tags(r[lo:p + 7]):
+        if pos <= p < pos + len(w):
+            if (flag in D.NAME_TAGS and len(w) > 1 and a <= pos and pos + len(w) <= b
+                    and w not in D.word_freq() and NER.available()):
+                return NER.name_at(r, p, a, b)
+            break
+        pos += len(w)
+    return _name_at(r, p, a, b)

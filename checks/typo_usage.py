@@ -12,7 +12,7 @@ into the text):
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
   发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
-  收欢迎).
+  收欢迎, 踢到在地, 去大学报道, 收贿).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -178,12 +178,32 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
 # literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
 _MINUTE = re.compile("[0-9０-９]时[0-9０-９]{1,2}份|[一二三四五六七八九十百]份之[一二三四五六七八九十]")
+# 踢到在地 → 倒: a verb that knocks or throws down, then 到 before 在 and the place where
+# the thing lies (看到在, 见到在 see something at a place: not these verbs)
+_FELL = re.compile("[踢推撞摔砍扑跌绊击撂掀倾]到(?=在)")
+# 去大学报道 → 报到: to register at a school or a unit on arrival (报道 reports news)
+_REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；：、,!?;:\n\r]{0,8}?"
+                     "(?:大学|学校|学院|中学|小学|部队|单位)|开学|入学|入职)报道")
+# 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
+_BRIBE = re.compile("收贿(?!赂)")
+# 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
+_MANAGER = re.compile("(?<=公司|企业|集团)高官")
+# 反到是, and 到是 opening a clause → 倒是 (on the contrary; 到 means reaching, and a
+# clause does not open on it: 到是时候了 stays)
+_RATHER = re.compile("反到(?=是)|(?:(?<=^)|(?<=[，。！？；：,!?;:\n]))到(?=是(?!时候))")
+# 在次 + a verb → 再次 (在次日, 在次年 … stay: 在 + the next day)
+_AGAIN = re.compile("在次(?=[^日年月周晨之序要级数第，。！？；：、,!?;:\n\r])")
+# 权力 (power) where 权利 (a right) belongs: a right is infringed (权力被侵害 → 权利; power
+# is curbed or abused: 权力被制约 stays), rights go with duties (权力和义务), and the
+# sentence deprives one of political rights for a term (剥夺政治权力九年)
+_RIGHTS = re.compile("权力(?=(?:被|受到?|遭到?)(?:侵害|侵犯|损害)|[和与及、]?义务)|"
+                     "(?<=义务[和与及、])权力|(?<=剥夺政治)权力(?=终身|[0-9０-９一二三四五六七八九十两]+年)")
 
 
 @functools.lru_cache(maxsize=None)
@@ -221,6 +241,42 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "份", "分", "fen",
                          "份 in a fraction (X份之Y): the fraction is X分之Y" if frac else
                          "份 after the hour of a time of day: minutes are 分"))
+    for m in _FELL.finditer(text):
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "到", "倒", "dao-fell",
+                         f"{m.group()}在: {text[m.start()]} knocks or throws a thing down, "
+                         f"and it lies 在 a place: {text[m.start()]}倒在 (到 means reaching)"))
+    for m in _REPORT.finditer(text):
+        at = m.end() - 1
+        out.append(Usage(at, at + 1, "道", "到", "baodao",
+                         f"{m.group()}: registering on arrival at a school or a unit is 报到 "
+                         "(报道 is a news report)"))
+    for m in _MANAGER.finditer(text):
+        at = m.start() + 1
+        out.append(Usage(at, at + 1, "官", "管", "gaoguan",
+                         f"{text[m.start() - 2:m.start()]}高官: a company's senior managers "
+                         "are 高管 (高官 are high officials of a state)"))
+    for m in _RATHER.finditer(text):
+        at = m.end() - 1
+        out.append(Usage(at, at + 1, "到", "倒", "daoshi",
+                         f"{m.group()}是 opens a contrast: 倒是 (rather; 到 means reaching)"))
+    for m in _AGAIN.finditer(text):
+        at = m.start()
+        out.append(Usage(at, at + 1, "在", "再", "zaici",
+                         f"在次 before {text[m.end()]}: once more is 再次 (在次日: on the next "
+                         "day)"))
+    for m in _RIGHTS.finditer(text):
+        at = m.start() + 1
+        after = text[m.end():m.end() + 4]
+        frame = ("a right is infringed" if after[:1] in "被受遭" else
+                 "the sentence deprives one of political rights"
+                 if text[m.start() - 2:m.start()] == "政治" else
+                 "rights go with duties (权利和义务)")
+        out.append(Usage(at, at + 1, "力", "利", "quanli",
+                         f"权力 (power) where {frame}: that is 权利 (a right)"))
+    for m in _BRIBE.finditer(text):
+        out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
+                         "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))
     hits = list(_SCAN.finditer(text)) + list(_collocation_re().finditer(text))
     if not hits:
         return tuple(sorted(out))
@@ -300,6 +356,44 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s + 1, s + 2, "积", "计", "leiji",
                                  f"累积 is followed by the figure {fig} in the clause: a total "
                                  "added up is 累计 (累积 is to accumulate)"))
+            elif t == "届" and prev and freq.get(prev + "界", 0) >= 3 and not freq.get(
+                    prev + "届"):
+                # 科学届, 教育届 → 界: a field's people (jieba's word 科学界); 届 counts
+                # sessions and classes after a numeral (第三届, 2014届, 本届)
+                out.append(Usage(s, s + 1, "届", "界", "jie",
+                                 f"{prev}届: the people of a field are {prev}界 (jieba "
+                                 f"frequency {freq[prev + '界']}); 届 counts sessions and "
+                                 "classes"))
+            elif t == "就" and prev == "仍" and tags.get(nxt, "x")[0] in "val":
+                # 仍就挂着, 仍就困难重重 → 仍旧 (still); 仍就此事 (就, regarding) stays
+                out.append(Usage(s, s + 1, "就", "旧", "rengjiu",
+                                 f"仍就 before {nxt}: still is 仍旧 (就 before a verb or an "
+                                 "adjective after 仍 makes no word)"))
+            elif t == "另" and nxt in ("人", "人们", "众人", "全场"):
+                # 另人作呕, 另全场沸腾 → 令: to make someone feel (another person is 另一人)
+                out.append(Usage(s, s + 1, "另", "令", "ling",
+                                 f"另{nxt}: making {nxt} feel or do something is 令{nxt} "
+                                 "(另 means other; another person is 另一人)"))
+            elif t == "像" and nxt and _LIKE_END.search(clause, pos + 1) is None and (
+                    toward := _toward_after(toks, k + 1)) is not None:
+                # 像他的前任学习, 重心像中国市场转移 → 向: a verb turned toward a partner
+                # or a direction (像……一样 is a comparison: left to the 象 frame)
+                out.append(Usage(s, s + 1, "像", "向", "xiang-to",
+                                 f"像 introduces {clause[pos + 1:toks[toward][0]]}, toward "
+                                 f"which {toks[toward][1]} turns: the preposition is 向 (像 "
+                                 "compares, and no 一样 closes a comparison here)"))
+            elif t in ("近", "将近") and nxt == "一步" and k + 2 < len(toks) and tags.get(
+                    toks[k + 2][1], "x")[0] == "v" and prev not in ("更", "又", "再", "还", "最"):
+                # 金价的近一步暴跌, 将近一步减少 → 进一步 (further) before a verb; 更近一步
+                # (one step closer) stays
+                at = s + len(t) - 1
+                out.append(Usage(at, at + 1, "近", "进", "jinyibu",
+                                 f"{t}一步 before the verb {toks[k + 2][1]}: further is 进一步 "
+                                 "(近一步 is one step closer, after 更 or 又)"))
+            elif t == "必须品":
+                # a token of jieba's (必须|品尝 is 必须 + a verb): 必须 (must) makes no noun
+                out.append(Usage(s + 1, s + 2, "须", "需", "bixu",
+                                 "必须品: 必须 (must) makes no noun; what one needs is 必需品"))
             elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "
@@ -561,6 +655,27 @@ def _undergone_after(toks, j: int) -> str | None:
 _CHANGE_TO = re.compile("[0-9０-９.．%％一二三四五六七八九十百千万亿两]{1,12}[^0-9０-９，。、；：,;:\n]{0,3}?"
                         "(?:上升|下降|增加|减少|提高|降低|增长|下调|上调|调整|扩大|缩小|升|降|涨|跌)"
                         "(?:为|到|至)")
+
+
+# verbs turned toward a partner or a direction: 向……学习, 向……转移, 向……借
+_TOWARD = frozenset({"学习", "致敬", "看齐", "请教", "求助", "转移", "倾斜", "靠拢", "道歉",
+                     "汇报", "伸手", "借"})
+
+
+def _toward_after(toks, j: int) -> int | None:
+    """The index of a verb of :data:`_TOWARD` within six tokens from ``toks[j]``, with
+    only names, nouns, pronouns, modifiers, 的 and 所 between (像他的前任学习,
+    像中国市场所转移); None otherwise."""
+    tags = D.word_tags()
+    for i in range(j, min(len(toks), j + 7)):
+        w = toks[i][1]
+        if w in _TOWARD and i > j:
+            return i
+        if w in ("这种", "那种", "这类", "那类", "之类", "这些", "那些"):
+            return None  # 像他这种人学习很好: a noun phrase of likeness, the verb's subject
+        if not (tags.get(w, "x")[0] in "nrmqab" or w in ("的", "所")):
+            return None
+    return None
 
 
 def _closed(toks, j: int) -> bool:

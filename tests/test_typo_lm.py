@@ -183,6 +183,122 @@ def test_a_term_rarer_than_min_freq_is_a_candidate(tmp_path, sentence, col, wron
     assert L.find_lm_confusions(sentence, term_freq=50) == []
 
 
+# terms jieba lists at its lowest counts (3-4): candidates since the fourteenth landing
+LISTED_TERMS = [
+    ("这种中药可以建脾养胃，适合老人服用。", 7, "建脾", "健脾"),
+    ("患者出现尿频、尿急等尿录刺激症状。", 11, "尿录", "尿路"),
+    ("她在陶宝网上开了一家小店。", 3, "陶宝网", "淘宝网"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", LISTED_TERMS)
+def test_a_term_jieba_lists_at_its_lowest_count_is_a_candidate(tmp_path, sentence, col,
+                                                               wrong, right):
+    from checks import typo_data as D
+
+    assert D.word_freq()[right] < 5 <= L.TERM_LISTED and L.term(right, wrong)
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
+    assert L.find_lm_confusions(sentence, term_freq=5) == []  # the tenth landing's band
+
+
+# the written character is the substitute with a radical added, and the term is one jieba
+# lists at its lowest count (卯足, 积劳: 3): a word of its own, not a slip
+RADICAL_ADDED = [
+    "各地商家铆足劲推出新品。",
+    "今年汛期，城乡积涝问题得到缓解。",
+]
+
+
+@pytest.mark.parametrize("sentence", RADICAL_ADDED)
+def test_a_radical_added_against_a_rarely_listed_term_is_no_slip(tmp_path, monkeypatch,
+                                                                  sentence):
+    assert run(tmp_path, [LEAD + sentence + TAIL]) == []
+    assert L.radical_added("铆", "卯") and L.radical_added("涝", "劳")
+    assert not L.radical_added("建", "健")  # the reverse is a plain slip (建脾)
+    # the radical rule is what silences it
+    monkeypatch.setattr(L, "radical_added", lambda written, repl: False)
+    _forget_terms()
+    try:
+        assert len(L.find_lm_confusions(sentence)) == 1
+    finally:
+        monkeypatch.undo()
+        _forget_terms()
+
+
+# compound terms of four characters (jieba words, no idiom, no name): one character swapped
+COMPOUNDS = [
+    ("对违法者给予法津制裁是必要的。", 7, "法津制裁", "法律制裁"),
+    ("他这个人手无缚击之力。", 7, "缚击之力", "缚鸡之力"),
+    ("政府要继续推进减政放权改革。", 8, "减政放权", "简政放权"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", COMPOUNDS)
+def test_a_broken_compound_term_fires(tmp_path, sentence, col, wrong, right):
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
+    assert got[0].evidence["detector"] == "lm-compound"
+    assert f"{right} is a compound term" in got[0].message
+    # only the compound rule finds it
+    assert [x for x in L.find_lm_confusions(LEAD + sentence + TAIL)
+            if x.start < len(LEAD) + col + 3 and len(LEAD) + col - 1 < x.end] == []
+
+
+def test_a_broken_compound_term_at_the_edge_of_the_text_is_found():
+    # the window's outer pair lies beyond the text: the text is read as if a line ended
+    # each side of it
+    assert [(c.start, c.wrong) for c in L.find_compound_confusions("减政放权")] == [
+        (0, "减政放权")]
+    assert [(c.start, c.wrong) for c in L.find_compound_confusions("他毕业于军官学笑")] == [
+        (4, "军官学笑")]
+
+
+def test_the_compound_name_veto_leaves_a_guessed_name_inside_the_window_to_lac():
+    from checks import typo_detect as T
+    from checks import typo_ner as NER
+
+    r = "对违法者给予法津制裁是必要的"
+    # jieba's HMM guesses 法津 a place; LAC reads no name there
+    assert T._name_at(r, 7, 6, 10)
+    if NER.available():
+        assert not L._compound_name_at(r, 7, 6, 10)
+
+
+COMPOUNDS_SILENT = [
+    # written twice in one text: the writer's own term (集控: centralised control)
+    "钢铁企业要建设智能集控中心。中小企业要建设智能化集控中心，提高效率。",
+    # another proper noun (nz): 菲尔兹奖 beside jieba's 菲尔茨奖, a transliteration
+    "这位数学家获得了菲尔兹奖。",
+    "对违法者给予法律制裁是必要的。",
+]
+
+
+@pytest.mark.parametrize("body", COMPOUNDS_SILENT)
+def test_compound_terms_stay_silent(tmp_path, body):
+    assert run(tmp_path, [LEAD + body + TAIL]) == []
+
+
+def test_silent_compounds_fire_without_their_rules(monkeypatch):
+    # one of the two 集控中心 alone fires: the second occurrence is what silences it
+    one = "中小企业要建设智能化集控中心，提高效率。"
+    assert [c.wrong for c in L.find_compound_confusions(one)] == ["集控中心"]
+    # with proper nouns (nz) among the compounds, 菲尔兹奖 would fire
+    monkeypatch.setattr(L, "_COMPOUND_TAGS_NOT", L.D.NAME_TAGS)
+    monkeypatch.setattr(L.D, "_kept", lambda name, build: build())
+    for f in (L.compound_index, L._pair_flags, L._run_compounds):
+        f.cache_clear()
+    try:
+        got = L.find_compound_confusions("这位数学家获得了菲尔兹奖。")
+        assert [(c.wrong, c.right) for c in got] == [("菲尔兹奖", "菲尔茨奖")]
+    finally:
+        monkeypatch.undo()
+        for f in (L.compound_index, L._pair_flags, L._run_compounds):
+            f.cache_clear()
+
+
 def test_term_needs_the_model_no_name_and_a_written_form_that_is_no_word():
     assert L.term("教唆", "教酸") and L.term("婚龄", "昏龄")
     # the model does not list 符福渊 (a name jieba lists at 20)

@@ -176,6 +176,36 @@ REAL_FIRES = [
     ("警方提醒老人提防诈骗份子。", 11, "份", "分"),
     # 象 before a numeral and a measure word opens a comparison: 像一只
     ("他做事总是太鲁莽，象一只莽撞的猴子。", 10, "象", "像"),
+    # fourteenth landing: a verb that knocks a thing down, 到在 → 倒在
+    ("他被人踢到在地，随后被送往医院。", 5, "到", "倒"),
+    # registering at a school on arrival: 报到
+    ("新生九月一日去清华大学报道。", 13, "道", "到"),
+    # to take a bribe: 受贿
+    ("他因涉嫌收贿罪被起诉。", 5, "收", "受"),
+    # a right is infringed, rights go with duties, political rights are taken for a term
+    ("时效从当事人知道权力被侵害之日起计算。", 10, "力", "利"),
+    ("公民的权力和义务是统一的。", 5, "力", "利"),
+    ("被告人被判处有期徒刑十年，剥夺政治权力三年。", 19, "力", "利"),
+    # a company's senior managers: 高管
+    ("据这家公司高官透露，新产品下月上市。", 7, "官", "管"),
+    # once more: 再次
+    ("股价在次冲高后回落。", 3, "在", "再"),
+    # necessities: 必需品
+    ("手机已经成了生活必须品。", 10, "须", "需"),
+    # on the contrary: 倒是
+    ("路人冷眼旁观，反到是随后赶来的警察帮了他们。", 9, "到", "倒"),
+    ("昔日的风情早已不在，到是充满了异国的味道。", 11, "到", "倒"),
+    # a field's people: 界
+    ("当今科学届有一种新的看法。", 5, "届", "界"),
+    # still: 仍旧
+    ("广告横幅仍就挂着，店门紧闭。", 6, "就", "旧"),
+    # to make someone feel: 令人
+    ("这种做法另人难以理解。", 5, "另", "令"),
+    # toward a partner or a direction: 向
+    ("我觉得他应该像他的前任学习。", 7, "像", "向"),
+    ("随着工作重心像中国市场转移，局面改变了。", 7, "像", "向"),
+    # further, before a verb: 进一步
+    ("这导致了金价的近一步暴跌。", 8, "近", "进"),
 ]
 
 REAL_SILENT = [
@@ -225,6 +255,26 @@ REAL_SILENT = [
     "会议于明日在北京召开，将与外国客商会谈。",  # 于 + a time; 与 + a partner
     "企业不能满足于被动合作。",  # 满足于: 于 after its verb
     "这里既有高山又有大海。",  # 既有 …… 又有
+    # fourteenth landing
+    "他看到在路边休息的工人。",  # 看到: seeing, not knocking down
+    "据新华社报道，会议在北京召开。",  # a news report
+    "他到现场报道了这次会议。",  # a reporter at the scene: no school or unit
+    "他从企业收贿赂三百万元。",  # 收贿赂: 收受贿赂 shortened
+    "当权力被制约时，它才会回归本位。",  # power is curbed
+    "这是社会的最高政治权力。",  # no term of a sentence
+    "要防止权力滥用。",
+    "经济体的高官出席了会议。",  # officials of states
+    "他在次日返回北京，在次年当选。",  # 在 + the next day, the next year
+    "我们必须品尝失败的滋味。",  # 必须 + the verb 品尝
+    "想不到是他，到是时候出发了。",  # 到 inside a clause; 到是时候
+    "本届政府和第三届大会都很重视2014届毕业生。",  # 届 counts sessions and classes
+    "双方仍就此事进行磋商。",  # 就 (regarding) + 此事
+    "他们仍就这一问题交换意见。",
+    "另一人和另一位候选人都没有到场，另有人选。",  # another person, another candidate
+    "我们要像雷锋一样学习。",  # a comparison closed by 一样
+    "像他这种人学习很好，像这样的错误要及时汇报。",  # noun phrases of likeness
+    "他长得像他的父亲，好像只要解决技术问题就行。",
+    "新手机离目标更近一步，向成功又近了一步。",  # one step closer
 ]
 
 

@@ -364,7 +364,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=2)
+@file_check(REAL_WORD, severity="warning", version=11)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -394,7 +394,18 @@ def real_word(seed, ctx):
     (即懂技术又会管理 → 既); 有 in a clause ending on 组成, 主办, 来决定 … (有市政府主办
     → 由; 有专人负责 stays); 的/这种 + 作法 → 做法; V的 + a degree adverb and an adjective
     ending the clause (下降的很快 → 得); 收/带 before a word that jieba's dictionary lists only with 受/戴 (收欢迎,
-    带眼镜). Characters that jieba's tagger or Baidu's LAC read inside a name are left
+    带眼镜); a verb that knocks or throws a thing down before 到在 (踢到在地 → 倒; 看到在
+    stays); 报道 after going to a school or a unit, or after 开学, 入学, 入职 (去大学报道
+    → 报到); 收贿 → 受贿 (收贿赂 stays); 权力 where a right is meant: infringed
+    (权力被侵害), beside 义务 (权力和义务), or taken by a sentence for a term (剥夺政治权力三年)
+    → 权利 (权力被制约 stays); 公司/企业/集团 + 高官 → 高管; 在次 + a verb → 再次 (在次日,
+    在次年 stay); the token 必须品 → 必需品 (必须|品尝 stays); 反到是, and 到是 opening a
+    clause → 倒是 (到是时候 stays); X届 where X界 is a word and X届 none (科学届 → 界;
+    第三届, 2014届 stay); 仍就 + a verb or an adjective → 仍旧 (仍就此事 stays); 另 + 人, 人们, 众人,
+    全场 → 令 (另人作呕; another person is 另一人); 像 + a partner or a direction + a
+    verb turned toward it (学习, 致敬, 转移, 借 …), with no 一样 closing a comparison and no
+    这种 making a noun phrase (像他的前任学习 → 向); 近一步 / 将近一步 before a verb → 进一步
+    (更近一步 stays). Characters that jieba's tagger or Baidu's LAC read inside a name are left
     alone (`names`).
 
     Why it matters:
@@ -446,7 +457,7 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
-@corpus_index("typo", version=18)
+@corpus_index("typo", version=30)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -479,6 +490,13 @@ def typo_features(seed, ctx):
                                       names=opt(LANGUAGE_MODEL, "names", True),
                                       repaired=[(c[0], c[1], c[3]) for c in conf]):
             if not _overlaps(c.start, c.end, taken):  # one typo, one finding
+                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
+                             c.detector, c.gain, c.freq, c.wrong_freq))
+        taken = reported + [(c[0], c[1]) for c in conf]
+        for c in L.find_compound_confusions(
+                text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
+                names=opt(LANGUAGE_MODEL, "names", True)):
+            if not _overlaps(c.start, c.end, taken):
                 conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
                              c.detector, c.gain, c.freq, c.wrong_freq))
         conf.sort(key=lambda c: (c[0], c[1]))
@@ -647,6 +665,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if here[wrong] > 1:
                     continue  # the model flags the same form twice in a file: its usage
                 need = L.need(ch, repl, min_gain, ctx.opt("both_gain", LM_BOTH))
+            elif det == "lm-compound":
+                if here[wrong] > 1:
+                    continue
+                need = ctx.opt("compound_gain", L.COMPOUND_GAIN)
             else:
                 need = 0.0
             if gain < need:
@@ -681,6 +703,11 @@ def _confusion_hit(path, c, n, nfiles):
                f"of {right} ({freq})")
     elif det == "idiom":
         why = f"{ch} {alike} {repl}; {wrong} is no word, {right} is a fixed phrase"
+    elif det == "lm-compound":
+        why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is a compound term "
+               f"(jieba lists it, frequency {freq}); a language model of Chinese (libime's "
+               f"word trigrams) reads the clause {gain:.1f} nats (about {_times(gain)} "
+               f"times) more likely with {right}")
     elif det in ("lm", "lm-after"):
         after = (", with the other slips of the clause repaired," if det == "lm-after"
                  else "")
@@ -691,7 +718,7 @@ def _confusion_hit(path, c, n, nfiles):
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det not in ("lm", "lm-after") else "")
+             if gain > 0 and det not in ("lm", "lm-after", "lm-compound") else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -937,18 +964,25 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=3)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=6)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
     than a sound-alike or look-alike: swapping it makes a jieba word of 2-3 characters
-    (frequency >= 50) with its neighbours, and the model (fcitx's libime word trigrams,
+    (frequency >= 50, or a term the model lists that jieba counts 3-49 times: 抗诉, 正犯;
+    not the rarest ones against a character that is the substitute with a radical added,
+    铆足劲) with its neighbours, and the model (fcitx's libime word trigrams,
     read with KenLM) scores the clause at least `min_gain` (14.0) nats higher with the
     swap, or `both_gain` (11.5) when the substitute both sounds and looks alike (脉博 →
     脉搏) and the character is not a frequent word on its own (不, 是); a front/back
     nasal near-homophone (名族 → 民族) only where the text as written is no word. It
     finds slips that make another real word, which only context tells apart (依法行驶职权 → 行使),
-    and non-words the dictionary checks leave to it (毕然 → 必然). Only
+    and non-words the dictionary checks leave to it (毕然 → 必然). A compound term of four
+    characters (a jieba word, no idiom, name or abbreviation: 法律制裁, 简政放权) with one
+    character swapped (法津制裁, 减政放权) is found too where the half holding the changed
+    character is no word anywhere and the model reads the clause at least
+    `compound_gain` (10.0) nats likelier (detector `lm-compound`; a form the file writes
+    twice is its own term). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
     `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
@@ -975,13 +1009,15 @@ def language_model(corpus, ctx):
     Fix:
     Replace the window with the word the model prefers after reading the sentence (not
     marked safe: measured precision on clean official prose is below 0.95, see
-    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `names` (true),
+    docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `compound_gain`
+    (10.0), `names` (true),
     `term_files` (3), `allow` (forms never to flag).
     """
     if not L.available():
         raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
-    for path, c, n, nfiles in _confusions(corpus, ctx, ("lm", "lm-after")):
+    for path, c, n, nfiles in _confusions(corpus, ctx,
+                                          ("lm", "lm-after", "lm-compound")):
         yield _confusion_hit(path, c, n, nfiles)
 
 
