@@ -703,16 +703,21 @@ def idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 
 
 def _build_idiom_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    return four_index(w for w in idioms() if len(w) == 4)
+
+
+def four_index(words) -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    """Of ``words`` of four characters: a pattern index (one character blanked → the
+    characters that fill it) and the sets of their first and last two characters."""
     idx: dict[str, str] = {}
     heads: set[str] = set()
     tails: set[str] = set()
-    for w in idioms():
-        if len(w) == 4:
-            heads.add(w[:2])
-            tails.add(w[2:])
-            for i in range(4):
-                k = w[:i] + "\0" + w[i + 1:]
-                idx[k] = idx.get(k, "") + w[i]
+    for w in words:
+        heads.add(w[:2])
+        tails.add(w[2:])
+        for i in range(4):
+            k = w[:i] + "\0" + w[i + 1:]
+            idx[k] = idx.get(k, "") + w[i]
     return idx, frozenset(heads), frozenset(tails)
 
 

@@ -521,19 +521,10 @@ def compound_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 def _build_compound_index() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     tags = D.word_tags()
     idioms = D.idioms()
-    idx: dict[str, str] = {}
-    heads: set[str] = set()
-    tails: set[str] = set()
-    for w, f in D.word_freq().items():
-        if (len(w) != 4 or f < 3 or w in idioms or tags.get(w) in _COMPOUND_TAGS_NOT
-                or not all(map(D.is_han, w))):
-            continue
-        heads.add(w[:2])
-        tails.add(w[2:])
-        for i in range(4):
-            k = w[:i] + "\0" + w[i + 1:]
-            idx[k] = idx.get(k, "") + w[i]
-    return idx, frozenset(heads), frozenset(tails)
+    return D.four_index(
+        w for w, f in D.word_freq().items()
+        if len(w) == 4 and f >= 3 and w not in idioms
+        and tags.get(w) not in _COMPOUND_TAGS_NOT and all(map(D.is_han, w)))
 
 
 def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
