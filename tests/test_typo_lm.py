@@ -586,3 +586,18 @@ def test_without_rjieba_jieba_segments_the_same(monkeypatch):
                                                 ("利用", "n"), ("农作物", "n")]
     finally:
         D.fast_cut.cache_clear()
+
+
+def test_the_pair_flags_looked_up_with_numpy_are_the_dict_lookups():
+    """The compound scan's flags of each pair of characters (numpy's sorted look-up)
+    equal one dict look-up a pair, on Han text, punctuation, a lone surrogate, a
+    character outside the BMP and the shortest texts."""
+    from itertools import repeat
+    from operator import add
+
+    flags, *_, keys, vals = L._pair_flags()
+    for text in ["\n对违法者给予法津制裁是必要的。\n", "\n政府要继续推进减政放权改革，简政放权。\n",
+                 "\n\ud800汉字\udfff测试\n", "\nA\U00020000汉字\n", "\nab\n", "\n\n", "\n法律制裁"]:
+        want = bytes(map(flags.get, map(add, text, text[1:]), repeat(0)))
+        assert L._pair_flag_bytes(text, keys, vals) == want
+    assert any(L._pair_flag_bytes("\n法律制裁\n", keys, vals))  # (a test that can fail)
