@@ -697,7 +697,6 @@ class FailingItem(CachedItem):
         state = _state(self.config)
         assert state is not None
         view = findings_view(findings)
-        failing = lambda sev: fails(sev, state.fail_on)  # noqa: E731
         sevs = failing_severities(state.fail_on)
         lines: list[str] = []
         shown = rest = rest_findings = 0
@@ -708,7 +707,7 @@ class FailingItem(CachedItem):
             if shown < GROUP_SHOWN:
                 shown += 1
                 lines += [f"{d['path']}:{d['line']}:{d['column']} {d['check']} {d['message']}"
-                          for d in part_dicts(p) if failing(d["severity"])
+                          for d in part_dicts(p) if d["severity"] in sevs
                           and not d["baselined"]]
             else:
                 rest += 1
@@ -962,7 +961,6 @@ class SessionPlugin:
             except config_mod.ConfigError as exc:
                 raise pytest.UsageError(f"seedcheck configuration: {exc}") from None
         pre = state.prefetch
-        rank = SEVERITY_RANK[state.fail_on]
         sevs = failing_severities(state.fail_on)
 
         def bad(it: SeedItem | SeedRef) -> bool | None:
@@ -974,7 +972,7 @@ class SessionPlugin:
                 return False
             if isinstance(got[1], StoredRun) and not accepted:  # (its summary tells)
                 return not sevs.isdisjoint(got[1].summary.unbaselined)
-            return any(SEVERITY_RANK[d["severity"]] >= rank and d["fingerprint"] not in accepted
+            return any(d["severity"] in sevs and d["fingerprint"] not in accepted
                        for d in got[1])
 
         self._group(items, seeds, bad)

@@ -268,6 +268,10 @@ def _stage_one(name: str) -> str:
     # where each run's piece went: (offset, length, crc32, the piece after it)
     places: dict[int, tuple] = {}
 
+    def copied(held: list, lits: list) -> list:
+        """The old file's stretch ``held`` (copied by the kernel), then the pieces after it."""
+        return [FileSpan(src.fileno(), held[0], held[1], frags.view), *lits]
+
     def encoded():  # one piece encoded at a time, each text dropped once encoded
         pos = 0
         last = None  # the run written last, whose trailer is the next piece
@@ -302,8 +306,7 @@ def _stage_one(name: str) -> str:
                     held[2] = trailer
                 else:
                     if held is not None:
-                        yield FileSpan(src.fileno(), held[0], held[1], frags.view)
-                        yield from lits
+                        yield from copied(held, lits)
                     held = [off, n, trailer]
                 lits, litn = [], 0
             elif held is not None and not run and litn + n <= TRAILER_MAX:
@@ -311,13 +314,11 @@ def _stage_one(name: str) -> str:
                 litn += n
             else:
                 if held is not None:
-                    yield FileSpan(src.fileno(), held[0], held[1], frags.view)
-                    yield from lits
+                    yield from copied(held, lits)
                     held, lits, litn = None, [], 0
                 yield data
         if held is not None:
-            yield FileSpan(src.fileno(), held[0], held[1], frags.view)
-            yield from lits
+            yield from copied(held, lits)
 
     tmp = stage_bytes(Path(_JOB["out_dir"]) / name, encoded(), _JOB["token"])
     if frags is not None:

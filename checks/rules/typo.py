@@ -457,6 +457,15 @@ def _short_quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _SHORT_QUOTE.finditer(text)]
 
 
+def _add_confusions(conf: list, found, taken: list[tuple[int, int]]) -> None:
+    """Append to ``conf`` each confusion of ``found`` that overlaps none of ``taken``, as
+    the typo index keeps it (one typo, one finding: what an earlier detector or a file
+    check reported wins)."""
+    conf.extend((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
+                 c.detector, c.gain, c.freq, c.wrong_freq)
+                for c in found if not _overlaps(c.start, c.end, taken))
+
+
 @corpus_index("typo", version=30)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
@@ -474,31 +483,23 @@ def typo_features(seed, ctx):
     conf = []
     if D.HAN_RE.search(text):
         opt = ctx.config.opt
-        for c in T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
-                                   both_gain=opt(CONFUSABLE, "both_gain", 9.0),
-                                   idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
-                                   names=opt(CONFUSABLE, "names", True),
-                                   variants=opt(CONFUSABLE, "variants", True)):
-            if not _overlaps(c.start, c.end, reported):
-                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
-                             c.detector, c.gain, c.freq, c.wrong_freq))
+        found = T.find_confusions(text, min_gain=opt(CONFUSABLE, "min_gain", 11.0),
+                                  both_gain=opt(CONFUSABLE, "both_gain", 9.0),
+                                  idiom_gain=opt(IDIOM, "idiom_gain", 5.0),
+                                  names=opt(CONFUSABLE, "names", True),
+                                  variants=opt(CONFUSABLE, "variants", True))
+        _add_confusions(conf, found, reported)
     if D.HAN_RE.search(text) and ctx.config.enabled(LANGUAGE_MODEL) and L.available():
         opt = ctx.config.opt
-        taken = reported + [(c[0], c[1]) for c in conf]
-        for c in L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
-                                      both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
-                                      names=opt(LANGUAGE_MODEL, "names", True),
-                                      repaired=[(c[0], c[1], c[3]) for c in conf]):
-            if not _overlaps(c.start, c.end, taken):  # one typo, one finding
-                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
-                             c.detector, c.gain, c.freq, c.wrong_freq))
-        taken = reported + [(c[0], c[1]) for c in conf]
-        for c in L.find_compound_confusions(
-                text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
-                names=opt(LANGUAGE_MODEL, "names", True)):
-            if not _overlaps(c.start, c.end, taken):
-                conf.append((c.start, c.end, c.wrong, c.right, c.pos, c.char, c.repl, c.kind,
-                             c.detector, c.gain, c.freq, c.wrong_freq))
+        found = L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
+                                     both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
+                                     names=opt(LANGUAGE_MODEL, "names", True),
+                                     repaired=[(c[0], c[1], c[3]) for c in conf])
+        _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
+        found = L.find_compound_confusions(
+            text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
+            names=opt(LANGUAGE_MODEL, "names", True))
+        _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         conf.sort(key=lambda c: (c[0], c[1]))
     if conf:
         quotes = _short_quotes(text)
