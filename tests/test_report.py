@@ -71,6 +71,33 @@ def test_markdown_lists_worst_files_first_and_counts_the_rest():
     assert "2 more files with 2 findings not listed here (0 error, 1 warning, 1 info)." in md
 
 
+def test_markdown_lists_the_worst_files_of_many_in_order():
+    """More files than the list holds (MAX_FILES): the first MAX_FILES of the files
+    sorted worst first, ties by path, whichever order they come in."""
+    from checks.report import markdown
+
+    fs = []
+    for i in range(markdown.MAX_FILES + 40):
+        path = f"{(i * 7919) % 1000:04d}.txt"  # not in path order
+        # errors 0-2, warnings 0-1: many ties, broken by the path
+        fs += [finding(1 + k, path=path, fingerprint=f"{path}e{k}") for k in range(i % 3)]
+        fs += [finding(9, path=path, severity="warning", fingerprint=f"{path}w")] \
+            if i % 2 or not i % 3 else []
+    files = [{"path": p, "sha256": "0" * 64, "chars": 10, "lines": 2}
+             for p in sorted({f.path for f in fs})]
+    md = to_markdown(build_report(files, fs, seeds_dir="/s", duration_s=0.5),
+                     limit=10_000_000)
+    listed = [ln.split("`")[1] for ln in md.splitlines() if ln.startswith("### ")]
+    counts: dict[str, list[int]] = {}
+    for f in fs:
+        c = counts.setdefault(f.path, [0, 0])
+        c[0 if f.severity == "error" else 1] += 1
+    expect = sorted(counts, key=lambda p: (-counts[p][0], -counts[p][1], p))
+    assert len(listed) == markdown.MAX_FILES
+    assert listed == expect[:markdown.MAX_FILES]
+    assert listed[0] < listed[1] and counts[listed[0]] == [2, 1]
+
+
 def test_markdown_stays_under_one_mib_for_a_huge_report():
     long = "很长的说明" * 400
     fs = [finding(i % 50 + 1, path=f"{i // 50:05d}.txt", excerpt=long, message=long,

@@ -384,12 +384,21 @@ def _segments(findings: list[dict], shas: dict[str, Any], digests: list
     out = []
     keys: list[str] = []
     spans: list[tuple[int, int]] = []
-    if isinstance(findings, Findings):  # (the parts' summaries: no finding is read)
-        quoted = iter([{path, *sm.related5} for path, sm
+    lazy = isinstance(findings, Findings)
+    if lazy:  # (the parts' summaries: no finding is read)
+        quoted = iter([(path, sm.related5) for path, sm
                        in zip(findings.paths(), findings.summaries()) if sm.n])
+    sha1 = hashlib.sha1
     for i, j, digest in digests:
-        key = _run_key(shas, next(quoted) if isinstance(findings, Findings)
-                       else _quoted(findings[i:j]), digest)
+        if not lazy:
+            key = _run_key(shas, _quoted(findings[i:j]), digest)
+        else:
+            path, rel = next(quoted)
+            if rel and rel != (path,):
+                key = _run_key(shas, {path, *rel}, digest)
+            else:  # (most runs quote no other seed: _run_key's text, built directly)
+                key = sha1(f"{digest}|{path}={shas.get(path)}".encode(
+                    "utf-8", "surrogatepass")).hexdigest()
         keys.append(key)
         spans.append((i, j))
         if len(spans) >= SEG_MAX or int(key[:8], 16) % SEG_EVERY == 0:

@@ -7,6 +7,7 @@ listed, by severity, and where the full reports are.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from ..model import CATEGORIES, SEVERITIES
@@ -29,10 +30,10 @@ def _cell(text: str, limit: int | None = None) -> str:
 def _rank(sm: Summary) -> tuple:
     """Worst first: most failing findings (errors not baselined), then errors, warnings,
     infos."""
-    n = {v: 0 for v in SEVERITIES}
+    n = dict.fromkeys(SEVERITIES, 0)
     for _cat, sev, _check, k in sm.counts:
-        n[sev] += k
-    return (-sm.unbaselined.get("error", 0), -n["error"], -n["warning"], -n["info"])
+        n[sev] -= k
+    return (-sm.unbaselined.get("error", 0), n["error"], n["warning"], n["info"])
 
 
 def _finding_row(f: dict) -> str:
@@ -68,7 +69,10 @@ def to_markdown(report: dict[str, Any], limit: int = LIMIT_BYTES) -> str:
         for check, n in sorted(by_check.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
             out.append(f"| `{check}` | " + " | ".join(str(n[v]) for v in SEVERITIES) + " |")
     status = {r["path"]: r["status"] for r in report.get("files", [])}
-    worst = sorted(by_path, key=lambda p: (_rank(by_path[p][0]), p))
+    # (only the first MAX_FILES are listed: the worst of 50,000 files without sorting
+    # them all; the path breaks ties, so these are the sorted list's first)
+    worst = heapq.nsmallest(MAX_FILES, ((_rank(sm), p) for p, (sm, _part) in by_path.items()))
+    worst = [p for _rank_, p in worst]
     totals = {v: sum(counts[(c, v)] for c in CATEGORIES) for v in SEVERITIES}
     tail = _tail(report, [], by_path, totals)
     size = len("\n".join(out).encode("utf-8")) + len(tail.encode("utf-8")) + 2_000
