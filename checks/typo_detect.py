@@ -247,6 +247,9 @@ DOUBLED = re.compile("[，。、；：,;]{2,}")
 WIDTH_PAIRS = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
 FULL_TO_HALF = {v: k for k, v in WIDTH_PAIRS.items()}
 WIDTH_RE = re.compile("[,:;()?!，：；（）？！]")
+# a mark of WIDTH_RE next to a Han character (before or after it)
+WIDTH_HAN_RE = re.compile(f"(?<=[{D.HAN_CLASS}])[,:;()?!，：；（）？！]"
+                          f"|[,:;()?!，：；（）？！](?=[{D.HAN_CLASS}])")
 
 
 ENTITY_END = re.compile(r"&#?[0-9A-Za-z]{1,8}$")
@@ -262,13 +265,14 @@ def width_marks(text: str, lines, min_han: int = 8) -> list[tuple[int, str, str]
     for ln in lines:
         if not WIDTH_RE.search(ln.text) or not prose.match(ln.text):
             continue
-        for m in WIDTH_RE.finditer(text, ln.start, ln.end):
+        # (the marks with a Han character before or after them, found by the pattern:
+        # its look-behind sees the text before the line, and one character past the
+        # line's end is given to its look-ahead, as text[i + 1] was read)
+        for m in WIDTH_HAN_RE.finditer(text, ln.start, min(n, ln.end + 1)):
             i = m.start()
+            if i >= ln.end:
+                break
             ch = m.group()
-            prev = text[i - 1] if i > 0 else ""
-            nxt = text[i + 1] if i + 1 < n else ""
-            if not ((prev and D.is_han(prev)) or (nxt and D.is_han(nxt))):
-                continue
             if ch == ";" and ENTITY_END.search(text[max(0, i - 10):i]):
                 continue
             out.append((i, ch, FULL_TO_HALF.get(ch, ch)))

@@ -255,6 +255,49 @@ def test_mixed_width_silent(body):
     assert typo_findings(body, check="typo.mixed-width-punctuation") == []
 
 
+def _width_marks_by_hand(text, lines, min_han=8):
+    """typo_detect.width_marks as it was written before its pattern: each mark's two
+    neighbours read one by one (the reference for the test below)."""
+    from checks import typo_data as D
+    from checks import typo_detect as T
+
+    out = []
+    for ln in lines:
+        if not T.WIDTH_RE.search(ln.text) or not D.han_at_least_re(min_han).match(ln.text):
+            continue
+        for m in T.WIDTH_RE.finditer(text, ln.start, ln.end):
+            i = m.start()
+            prev = text[i - 1] if i > 0 else ""
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if not ((prev and D.is_han(prev)) or (nxt and D.is_han(nxt))):
+                continue
+            if m.group() == ";" and T.ENTITY_END.search(text[max(0, i - 10):i]):
+                continue
+            out.append((i, m.group(), T.FULL_TO_HALF.get(m.group(), m.group())))
+    return out
+
+
+def test_width_marks_are_the_marks_next_to_han_text():
+    """The marks width_marks finds with one pattern are those a reading of each mark's
+    neighbours finds: at a line's start and end, at the text's ends, beside a character
+    outside the BMP, after an HTML entity, in a line of too few Han characters."""
+    import random
+
+    from checks import typo_detect as T
+
+    pieces = ["发展", "经济", ",", "，", ":", "：", ";", "；", "(", "（", ")", "）", "?", "？",
+              "!", "！", "12", "ab", "&lt;", "&#39;", "\n", "\r\n", " ", "𠀾", "、", "。"]
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        seed = seed_from_text(text)
+        assert T.width_marks(text, seed.lines, 2) == _width_marks_by_hand(text, seed.lines, 2)
+    text = "，发展经济,推动𠀾;提高：\n经济发展稳定向好?"
+    seed = seed_from_text(text)
+    assert T.width_marks(text, seed.lines, 2) == [
+        (0, "，", ","), (5, ",", ","), (9, ";", ";"), (12, "：", ":"), (22, "?", "?")]
+
+
 # -- typo.traditional-char -------------------------------------------------------------------
 
 @pytest.mark.parametrize("body,want", [

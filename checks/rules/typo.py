@@ -252,7 +252,8 @@ def mixed_width_punctuation(seed, ctx):
     Use the file's majority form of the mark (review: fix not marked safe).
     """
     text = seed.text or ""
-    marks = T.width_marks(text, [ln for ln in seed.lines if ln.start >= seed.body_start],
+    body = seed.body_start  # (a property worked out again at each reading)
+    marks = T.width_marks(text, [ln for ln in seed.lines if ln.start >= body],
                           ctx.opt("min_han", 8))
     if not marks:
         return
