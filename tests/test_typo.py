@@ -524,8 +524,12 @@ def test_a_broken_or_foreign_tables_file_is_a_miss(fresh_tables, monkeypatch):
     D, clear = fresh_tables
     path = D._tables_file()
     path.write_bytes(b"not a pickle")
+    import gc
+
+    assert gc.isenabled()
     want = D.pattern_index(50)
     assert "pattern_index:50" in D._BUILT
+    assert gc.isenabled()  # (the read turns the collector off, and on again after a failure)
     assert D.save_tables() and path.read_bytes() != b"not a pickle"
     # another code fingerprint: another file (the old one is removed when it is written)
     from checks import cache as cache_mod
