@@ -747,16 +747,201 @@ static PyTypeObject SearcherType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* ---- the lexicon windows of typo_detect._confusions_in ------------------------------ */
+
+/* a table of words of 2-4 characters: two 64-bit halves a key (the length in the high
+ * half, so no key is all zero), filled once */
+typedef struct {
+    uint64_t *hi, *lo;
+    int64_t *vals;
+    size_t mask;
+} Table2;
+
+static inline void key4(const Py_UCS4 *c, int n, uint64_t *hi, uint64_t *lo)
+{
+    *lo = (uint64_t)c[0] | ((uint64_t)c[1] << 21) | (n > 2 ? (uint64_t)c[2] << 42 : 0);
+    *hi = ((uint64_t)n << 24) | (n > 3 ? (uint64_t)c[3] : 0);
+}
+
+static inline size_t slot2(const Table2 *t, uint64_t hi, uint64_t lo)
+{
+    return mix(lo ^ (hi * 0x9e3779b97f4a7c15ULL)) & t->mask;
+}
+
+static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *val)
+{
+    uint64_t hi, lo;
+    key4(c, n, &hi, &lo);
+    size_t i = slot2(t, hi, lo);
+    for (;;) {
+        if (t->hi[i] == hi && t->lo[i] == lo) {
+            *val = t->vals[i];
+            return 1;
+        }
+        if (!t->hi[i])
+            return 0;
+        i = (i + 1) & t->mask;
+    }
+}
+
+typedef struct {
+    PyObject_HEAD
+    Table2 words;
+    long long cover_min, variant_max;
+} Lexicon;
+
+static void Lexicon_dealloc(Lexicon *self)
+{
+    free(self->words.hi);
+    free(self->words.lo);
+    free(self->words.vals);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"lexicon", "cover_min", "variant_max", NULL};
+    PyObject *lex;
+    if (self->words.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!LL", kwlist, &PyDict_Type, &lex,
+                                     &self->cover_min, &self->variant_max))
+        return -1;
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(lex, &pos, &k, &v))
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
+            n++;
+    size_t cap = 16;
+    while (cap < (size_t)n + (size_t)n / 2 + 1)
+        cap <<= 1;
+    Table2 *t = &self->words;
+    t->hi = calloc(cap, sizeof(uint64_t));
+    t->lo = calloc(cap, sizeof(uint64_t));
+    t->vals = calloc(cap, sizeof(int64_t));
+    if (!t->hi || !t->lo || !t->vals) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = cap - 1;
+    pos = 0;
+    while (PyDict_Next(lex, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k))
+            continue;
+        Py_ssize_t m = PyUnicode_GET_LENGTH(k);
+        if (m < 2 || m > 4)
+            continue;
+        Py_UCS4 c[4];
+        for (Py_ssize_t i = 0; i < m; i++)
+            c[i] = PyUnicode_READ_CHAR(k, i);
+        long long f = PyLong_AsLongLong(v);
+        if (f == -1 && PyErr_Occurred())
+            return -1;
+        uint64_t hi, lo;
+        key4(c, (int)m, &hi, &lo);
+        size_t i = slot2(t, hi, lo);
+        while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
+            i = (i + 1) & t->mask;
+        t->hi[i] = hi;
+        t->lo[i] = lo;
+        t->vals[i] = f;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(scan_doc,
+"scan(text) -> (f2, f3, f4, covered, strong)\n\n"
+"The lexicon's frequency of every window of 2, 3 and 4 characters of text (lists, 0 for\n"
+"no word: lexicon.get(text[k:k + size], 0)), and a byte a character: covered (inside a\n"
+"window of frequency >= cover_min, and > 0 where cover_min is not) and strong (inside\n"
+"such a window of frequency > variant_max), as typo_detect._confusions_in computes them.");
+
+static PyObject *Lexicon_scan(Lexicon *self, PyObject *arg)
+{
+    if (!self->words.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "scan() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    Py_UCS4 *c = PyUnicode_AsUCS4Copy(arg);
+    if (!c)
+        return NULL;
+    PyObject *lists[3] = {NULL, NULL, NULL}, *cov = NULL, *stro = NULL, *out = NULL;
+    cov = PyBytes_FromStringAndSize(NULL, n);
+    stro = PyBytes_FromStringAndSize(NULL, n);
+    if (!cov || !stro)
+        goto done;
+    unsigned char *cv = (unsigned char *)PyBytes_AS_STRING(cov);
+    unsigned char *st = (unsigned char *)PyBytes_AS_STRING(stro);
+    memset(cv, 0, (size_t)n);
+    memset(st, 0, (size_t)n);
+    for (int size = 2; size <= 4; size++) {
+        Py_ssize_t m = n - size + 1 > 0 ? n - size + 1 : 0;
+        PyObject *lst = lists[size - 2] = PyList_New(m);
+        if (!lst)
+            goto done;
+        for (Py_ssize_t k = 0; k < m; k++) {
+            int64_t f;
+            if (!table2_get(&self->words, c + k, size, &f))
+                f = 0;
+            PyObject *o = PyLong_FromLongLong(f);
+            if (!o)
+                goto done;
+            PyList_SET_ITEM(lst, k, o);
+            if (self->cover_min <= f && (self->cover_min > 0 || f)) {
+                int strong = self->variant_max < f;
+                for (int j = 0; j < size; j++) {
+                    cv[k + j] = 1;
+                    if (strong)
+                        st[k + j] = 1;
+                }
+            }
+        }
+    }
+    out = PyTuple_Pack(5, lists[0], lists[1], lists[2], cov, stro);
+done:
+    PyMem_Free(c);
+    Py_XDECREF(lists[0]);
+    Py_XDECREF(lists[1]);
+    Py_XDECREF(lists[2]);
+    Py_XDECREF(cov);
+    Py_XDECREF(stro);
+    return out;
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"scan", (PyCFunction)Lexicon_scan, METH_O, scan_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checks._typokernel.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)Lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The lexicon windows of typo_detect._confusions_in on a table of their own.",
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_typokernel",
-    .m_doc = "Compiled candidate search of the typo checks (see checks/typo_lm.py).",
+    .m_doc = "Compiled parts of the typo checks (checks/typo_lm.py, checks/typo_detect.py).",
     .m_size = -1,
 };
 
 PyMODINIT_FUNC PyInit__typokernel(void)
 {
-    if (PyType_Ready(&SearcherType) < 0)
+    if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
@@ -764,6 +949,12 @@ PyMODINIT_FUNC PyInit__typokernel(void)
     Py_INCREF(&SearcherType);
     if (PyModule_AddObject(m, "Searcher", (PyObject *)&SearcherType) < 0) {
         Py_DECREF(&SearcherType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LexiconType);
+    if (PyModule_AddObject(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        Py_DECREF(&LexiconType);
         Py_DECREF(m);
         return NULL;
     }

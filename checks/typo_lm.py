@@ -318,21 +318,8 @@ def _index(min_freq: int, term_freq: int) -> dict[str, str]:
     return idx
 
 
-KERNEL_OFF = "SEEDCHECK_NO_KERNEL"  # set to 1: the pure-Python candidate search, even
-# where the compiled kernel (checks/_typokernel.c) is built
-
-
-def kernel_module():
-    """The compiled kernel (``checks._typokernel``), or None where it is not built, does
-    not import, or ``SEEDCHECK_NO_KERNEL=1`` turns it off (the pure-Python path is then
-    used, with the same findings)."""
-    if os.environ.get(KERNEL_OFF, "") not in ("", "0"):
-        return None
-    try:
-        from . import _typokernel
-    except ImportError:
-        return None
-    return _typokernel
+KERNEL_OFF = D.KERNEL_OFF
+kernel_module = D.kernel_module
 
 
 _SEARCHERS: dict[tuple[int, int], tuple[tuple, object]] = {}

@@ -1,7 +1,9 @@
-"""The compiled candidate search of typo.language-model (checks/_typokernel.c) against the
-pure-Python path it replaces (typo_lm._candidates_py): the same candidates, in the same
-order, for hand-written runs with exact expectations and for a few hundred generated
-clauses; and the switch back to Python (SEEDCHECK_NO_KERNEL=1, or no kernel built).
+"""The compiled kernel of the typo checks (checks/_typokernel.c) against the pure-Python
+paths it replaces: the candidate search of typo.language-model (typo_lm._candidates_py)
+and the lexicon windows of typo_detect._confusions_in (_lexicon_windows). The same
+results, in the same order, for hand-written texts with exact expectations and for a few
+hundred generated clauses; and the switch back to Python (SEEDCHECK_NO_KERNEL=1, or no
+kernel built).
 
 Every text here is written for these tests or generated from jieba's dictionary.
 Where the kernel is not built the comparisons skip, except under CI=true, where the
@@ -10,12 +12,14 @@ install (pip install -e ".[dev]") must have built it.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 
 import pytest
 
 from checks import typo_data as D
+from checks import typo_detect as T
 from checks import typo_lm as L
 
 MIN_FREQ = 50
@@ -103,12 +107,17 @@ def test_a_name_is_left_alone_by_both_paths(monkeypatch):
         L._run_swaps.cache_clear()
 
 
+@functools.lru_cache(maxsize=None)
+def _words() -> list[str]:
+    return sorted(w for w, f in D.word_freq().items()
+                  if 1 <= len(w) <= 4 and f >= 3 and all(map(D.is_han, w)))
+
+
 def clauses(n: int, seed: int) -> list[str]:
     """Clauses of jieba words, about half with one character swapped for a sound-alike or
     look-alike (a slip), some with numerals and rare words."""
     rnd = random.Random(seed)
-    words = sorted(w for w, f in D.word_freq().items()
-                   if 1 <= len(w) <= 4 and f >= 3 and all(map(D.is_han, w)))
+    words = _words()
     out = []
     for _ in range(n):
         text = "".join(rnd.choice(words) for _ in range(rnd.randint(2, 7)))
@@ -149,3 +158,61 @@ def test_generated_clauses_give_the_same_findings_without_the_kernel(monkeypatch
         L.searcher.cache_clear()
         L._run_swaps.cache_clear()
     assert any(with_kernel)  # some slips are found
+
+
+# -- the lexicon windows of typo_detect._confusions_in ---------------------------------------
+
+def lexicon(cover_min=3, variant_max=20):
+    s = T.lexicon_scanner(cover_min, variant_max)
+    if s is None:
+        kernel()  # fails under CI=true, else skips
+    return s
+
+
+def scan_both(text: str, cover_min=3, variant_max=20):
+    """The kernel's lexicon windows, checked equal to the Python path's."""
+    got = lexicon(cover_min, variant_max).scan(text)
+    w2 = [text[i:i + 2] for i in range(len(text) - 1)]
+    lex, covered, strong = T._lexicon_windows(text, w2, cover_min, variant_max)
+    assert got == (lex[2], lex[3], lex[4], covered, strong)
+    return got
+
+
+def test_the_lexicon_windows_of_a_clause():
+    f2, f3, f4, covered, strong = scan_both("我们在图书馆看书")
+    # 我们, 图书, 书馆 (13: a rare word, no strong cover), 看书; 图书馆; no word of four
+    assert f2 == [98740, 0, 0, 1186, 13, 0, 399]
+    assert f3 == [0, 0, 0, 1551, 0, 0] and f4 == [0] * 5
+    assert covered == b"\x01\x01\x00\x01\x01\x01\x01\x01"
+    assert strong == covered
+    # a frequency 0 cover_min: only windows the lexicon lists with a frequency cover
+    _f2, _f3, _f4, covered, strong = scan_both("书馆看", cover_min=0, variant_max=100)
+    assert covered == b"\x01\x01\x00" and strong == b"\x00\x00\x00"
+
+
+def test_the_lexicon_windows_of_short_and_odd_texts():
+    for text in ("", "书", "看书", "\n看书\n", "\U00020000看书a", "一\ud800二"):
+        scan_both(text)
+    assert scan_both("看书") == ([399], [], [], b"\x01\x01", b"\x01\x01")
+
+
+def test_generated_texts_give_the_same_lexicon_windows():
+    texts = ["，".join(clauses(8, seed)) for seed in range(30)]
+    for cover_min, variant_max in ((3, 20), (50, 100), (0, 20)):
+        for text in texts:
+            scan_both(text, cover_min, variant_max)
+
+
+def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch):
+    lexicon()
+    texts = ["，".join(clauses(5, seed)) + "。" for seed in range(100, 112)]
+    with_kernel = [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+                   for t in texts]
+    monkeypatch.setenv(L.KERNEL_OFF, "1")
+    try:
+        assert T.lexicon_scanner(3, 20) is None
+        assert [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+                for t in texts] == with_kernel
+    finally:
+        monkeypatch.delenv(L.KERNEL_OFF)
+    assert any(with_kernel)
