@@ -675,6 +675,23 @@ def twins() -> dict[str, tuple[str, ...]]:
     return out
 
 
+KERNEL_OFF = "SEEDCHECK_NO_KERNEL"  # set to 1: the typo checks' pure-Python paths, even
+# where the compiled kernel (checks/_typokernel.c) is built
+
+
+def kernel_module():
+    """The typo checks' compiled kernel (``checks._typokernel``), or None where it is not
+    built, does not import, or ``SEEDCHECK_NO_KERNEL=1`` turns it off (the pure-Python
+    paths are then used, with the same findings)."""
+    if os.environ.get(KERNEL_OFF, "") not in ("", "0"):
+        return None
+    try:
+        from . import _typokernel
+    except ImportError:
+        return None
+    return _typokernel
+
+
 @functools.lru_cache(maxsize=None)
 def lexicon(cover_min: int) -> dict[str, int]:
     """jieba's dictionary (word → frequency) extended with pypinyin's phrase table (47k

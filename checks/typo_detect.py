@@ -707,6 +707,54 @@ def _shifted(c: Confusion, by: int) -> Confusion:
     return replace(c, start=c.start + by, end=c.end + by, pos=c.pos + by) if by else c
 
 
+_LEXICONS: dict[tuple[int, int], tuple[object, object]] = {}
+
+
+def lexicon_scanner(cover_min: int, variant_max: int):
+    """The compiled lexicon windows of :func:`_confusions_in` (``scan(text)``, its table
+    built once from :func:`typo_data.lexicon`, made again when that table is), or None
+    where the kernel is not available (:func:`typo_data.kernel_module`): then
+    :func:`_lexicon_windows`."""
+    mod = D.kernel_module()
+    if mod is None:
+        return None
+    lex = D.lexicon(cover_min)
+    got = _LEXICONS.get((cover_min, variant_max))
+    if got is not None and got[0] is lex:
+        return got[1]
+    scanner = mod.Lexicon(lex, cover_min, variant_max)
+    _LEXICONS[(cover_min, variant_max)] = (lex, scanner)
+    return scanner
+
+
+lexicon_scanner.cache_clear = _LEXICONS.clear  # type: ignore[attr-defined]
+
+
+def _lexicon_windows(text: str, w2: list[str], cover_min: int, variant_max: int
+                     ) -> tuple[dict[int, list[int]], bytes, bytes]:
+    """The pure-Python lexicon windows: {size: the lexicon's frequency of each window of
+    ``size`` characters (0: none)} for 2-4, and a byte a character: ``covered`` (inside a
+    word of frequency >= ``cover_min``), ``strong`` (inside one of frequency >
+    ``variant_max``): the masks OR-ed as integers shifted by whole bytes."""
+    n = len(text)
+    get = D.lexicon(cover_min).get
+    w3 = list(map(add, w2, text[2:]))
+    w4 = list(map(add, w3, text[3:]))
+    lex: dict[int, list] = {}  # size → the lexicon's frequency of each window (0: none)
+    cov = stro = 0
+    zeros, cmin, vmax = repeat(0), repeat(cover_min), repeat(variant_max)
+    for size, ws in ((2, w2), (3, w3), (4, w4)):
+        fs = lex[size] = list(map(get, ws, zeros))
+        m = int.from_bytes(bytes(map(le, cmin, fs)), "little")
+        if not cover_min > 0:  # a word the lexicon lists with frequency 0 covers nothing
+            m &= int.from_bytes(bytes(map(truth, fs)), "little")
+        v = m & int.from_bytes(bytes(map(lt, vmax, fs)), "little")
+        for j in range(size):
+            cov |= m << (8 * j)
+            stro |= v << (8 * j)
+    return lex, cov.to_bytes(n, "little"), stro.to_bytes(n, "little")
+
+
 def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                    variant_max: int, variant_ratio: float, cover_min: int, names: bool,
                    variants: bool, both_gain: float | None) -> list[Confusion]:
@@ -715,7 +763,6 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
     if n < 2 or not D.HAN_RE.search(text):
         return []
     freq = D.word_freq()
-    get = D.lexicon(cover_min).get
     tags = D.word_tags()
     tab = D.table()
     iidx, istart, iend = D.idiom_index()
@@ -724,8 +771,6 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
     phrases = D.phrase_confusions()
     pstart = D.phrase_starts()
     w2 = list(map(add, text, text[1:]))
-    w3 = list(map(add, w2, text[2:]))
-    w4 = list(map(add, w3, text[3:]))
     found: list[Confusion] = []
     # pairs of the phrase-confusion table (their wrong forms are Han only)
     for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
@@ -739,22 +784,14 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                 found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
     # characters inside a dictionary word of 2-4 characters (frequency >= cover_min), and
-    # inside one that is no rare variant (``strong``: no broken idiom there), marked for
-    # all windows at once: a byte a character, OR-ed as integers shifted by whole bytes
-    lex: dict[int, list] = {}  # size → the lexicon's frequency of each window (0: none)
-    cov = stro = 0
-    zeros, cmin, vmax = repeat(0), repeat(cover_min), repeat(variant_max)
-    for size, ws in ((2, w2), (3, w3), (4, w4)):
-        fs = lex[size] = list(map(get, ws, zeros))
-        m = int.from_bytes(bytes(map(le, cmin, fs)), "little")
-        if not cover_min > 0:  # a word the lexicon lists with frequency 0 covers nothing
-            m &= int.from_bytes(bytes(map(truth, fs)), "little")
-        v = m & int.from_bytes(bytes(map(lt, vmax, fs)), "little")
-        for j in range(size):
-            cov |= m << (8 * j)
-            stro |= v << (8 * j)
-    covered = cov.to_bytes(n, "little")
-    strong = stro.to_bytes(n, "little")
+    # inside one that is no rare variant (``strong``: no broken idiom there); the lexicon's
+    # frequency of every window (compiled where the kernel is built)
+    scan = lexicon_scanner(cover_min, variant_max)
+    if scan is not None:
+        f2, f3, f4, covered, strong = scan.scan(text)
+        lex = {2: f2, 3: f3, 4: f4}
+    else:
+        lex, covered, strong = _lexicon_windows(text, w2, cover_min, variant_max)
     cands: dict[int, list] = {}
     bounds: dict[int, tuple[int, int]] = {}
     reach = REACH + MAX_WORD
@@ -801,14 +838,14 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                     cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []
-    for size, ws in ((2, w2), (3, w3), (4, w4)) if variants else ((4, w4),):
+    for size in (2, 3, 4) if variants else (4,):
         # a rare jieba word has its own frequency in the lexicon (a phrase only pypinyin
         # lists counts as ``cover_min`` there, and is no jieba word): one look-up a window
         fs = lex[size]
         for k in compress(range(len(fs)), fs):
             f = fs[k]
-            if (cover_min <= f <= variant_max and freq.get(ws[k]) == f
-                    and (size < 4 or tags.get(ws[k]) in ("i", "l"))):
+            if (cover_min <= f <= variant_max and freq.get(w := text[k:k + size]) == f
+                    and (size < 4 or tags.get(w) in ("i", "l"))):
                 rare.append((k, k + size, f))
     for s, e, f in rare:
         w = text[s:e]
@@ -837,7 +874,7 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
             continue  # four characters of frequent words: not a broken idiom
         if f4[s]:
             continue  # a word (or a rare variant: handled above)
-        w = w4[s]
+        w = text[s:s + 4]
         for i in (((0, 1, 2, 3) if s in tails else (2, 3)) if s in heads else (0, 1)):
             ys = iidx.get(w[:i] + "\0" + w[i + 1:])
             if not ys or w[i] not in tab:

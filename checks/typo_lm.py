@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
+import os
 from bisect import bisect_right
 import re
 from itertools import compress, repeat
@@ -316,6 +318,44 @@ def _index(min_freq: int, term_freq: int) -> dict[str, str]:
     return idx
 
 
+KERNEL_OFF = D.KERNEL_OFF
+kernel_module = D.kernel_module
+
+
+_SEARCHERS: dict[tuple[int, int], tuple[tuple, object]] = {}
+
+
+def _kernel_inputs(min_freq: int, term_freq: int) -> tuple:
+    """What a :func:`searcher`'s tables and answers are made from: a new object among them
+    (a table built again, a function replaced) makes a new searcher."""
+    return (_index(min_freq, term_freq), D.word_freq(), _alikes, D.confusables, D.typed_for,
+            D._shapes, radical_added, _unknown, NUMERALS, TERM_LISTED, TRIED)
+
+
+def searcher(min_freq: int, term_freq: int = TERM_FREQ):
+    """The compiled candidate search of :func:`_run_swaps` for these thresholds (its
+    frequency and pattern tables built once from :func:`typo_data.word_freq` and
+    :func:`_index`, each character's substitutes asked of :func:`_alikes` once), or None
+    where the kernel is not available (:func:`kernel_module`): then
+    :func:`_candidates_py`. It is made again when what it was made from changes (a table
+    rebuilt, a function replaced), as the memos of the Python path are cleared then."""
+    mod = kernel_module()
+    if mod is None:
+        return None
+    inputs = _kernel_inputs(min_freq, term_freq)
+    got = _SEARCHERS.get((min_freq, term_freq))
+    if got is not None and all(map(operator.is_, got[0], inputs)):
+        return got[1]
+    s = mod.Searcher(inputs[1], inputs[0], _alikes, radical_added, _unknown, NUMERALS,
+                     min_freq, TERM_LISTED, TRIED)
+    _SEARCHERS[(min_freq, term_freq)] = (inputs, s)
+    return s
+
+
+searcher.cache_clear = _SEARCHERS.clear  # type: ignore[attr-defined]  # forgotten with the
+# other memos (checks.distributed.release_memory, tests)
+
+
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
     """The gain (nats) a swap of ``ch`` for ``repl`` must reach: ``both_gain`` when the
     two both sound and look alike (脉博/脉搏), unless ``ch`` is a frequent word on its own
@@ -419,48 +459,18 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         off.append(off[-1] + lt + 1)
         sus += (b"\x01" if unseen[j] or unseen[j + 1] or t in twins else b"\x00") * lt
     off_end = starts[1:] + [pos]  # where each token ends
-    # the candidate swaps of each suspect character: every window of 2 or 3 characters
-    # (SIZES) around it that a sound-alike or look-alike makes a word, with the word's
-    # frequency (the most frequent are scored)
-    cands: dict[int, set] = {}
-    w2 = list(map(add, r, r[1:]))
-    for a in compress(range(n - 1), map(or_, sus, sus[1:])):  # pairs: cached, they recur
-        for k, f, y, kind in window_swaps(w2[a], min_freq, term_freq):
-            p = a + k
-            if sus[p]:
-                at = cands.get(p)
-                if at is None:
-                    at = cands[p] = set()
-                at.add((f, a, a + 2, y, kind))
-    # windows of 3: the blanked forms of all of them built and looked up in C loops (a
-    # few in ten match a word pattern, and of those few have a fill among the suspect
-    # character's substitutes: that is asked of the fills found before the memo of
-    # :func:`_fills` is (its answer is empty then)
-    get = _index(min_freq, term_freq).get
-    z = repeat("\0")
-    for k, keys in ((0, list(map(add, z, w2[1:]))),
-                    (1, list(map(add, map(add, r[:-2], z), r[2:]))),
-                    (2, list(map(add, w2[:-1], z)))):
-        fills = list(map(get, keys))
-        for a in compress(range(n - 2), fills):
-            p = a + k
-            if sus[p] and not _alike_set(r[p]).isdisjoint(fills[a]):
-                sw = _fills(keys[a], r[p], min_freq, term_freq)
-                if sw:
-                    at = cands.get(p)
-                    for f, y, kind in sw:
-                        if -f < min_freq and not _unknown(r[a:a + 3]):
-                            continue  # a term, but the window as written is a word
-                        if at is None:
-                            at = cands[p] = set()
-                        at.add((f, a, a + 3, y, kind))
+    # the candidate swaps of each suspect character, the most frequent words first
+    # (compiled where the kernel is built, :func:`_candidates_py` otherwise)
+    kern = searcher(min_freq, term_freq)
+    cands = (kern.candidates(r, sus) if kern is not None
+             else _candidates_py(r, sus, min_freq, term_freq))
     out = []
     base: dict[tuple[int, int], float] = {}
     score = lm.score
-    for p in sorted(cands):
+    for p, tried in cands:
         best = None
         # the most frequent words the swaps make are scored (the rest rarely win)
-        for _f, a, b, y, k in sorted(cands[p])[:TRIED]:
+        for _f, a, b, y, k in tried:
             # the swap's tokens: the base segmentation around it, the word it makes, and
             # what is left of the tokens it cuts
             j0, j1 = owner[a], owner[b - 1]
@@ -499,6 +509,51 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         if all(c[1] <= x[0] or x[1] <= c[0] for x in kept):
             kept.append(c)
     return tuple(sorted(kept))
+
+
+def _candidates_py(r: str, sus: bytes | bytearray, min_freq: int, term_freq: int
+                   ) -> list[tuple[int, list[tuple[int, int, int, str, str]]]]:
+    """The candidate swaps of the suspect characters (``sus[i]``: one byte a character)
+    of the run ``r``: (offset, [(minus the frequency of the word made, start, end,
+    substitute, kind), ...]) by offset, each character's sorted and at most ``TRIED``
+    (the pure-Python path; the compiled kernel, :func:`searcher`, gives the same)."""
+    # the candidate swaps of each suspect character: every window of 2 or 3 characters
+    # (SIZES) around it that a sound-alike or look-alike makes a word, with the word's
+    # frequency (the most frequent are scored)
+    cands: dict[int, set] = {}
+    n = len(r)
+    w2 = list(map(add, r, r[1:]))
+    for a in compress(range(n - 1), map(or_, sus, sus[1:])):  # pairs: cached, they recur
+        for k, f, y, kind in window_swaps(w2[a], min_freq, term_freq):
+            p = a + k
+            if sus[p]:
+                at = cands.get(p)
+                if at is None:
+                    at = cands[p] = set()
+                at.add((f, a, a + 2, y, kind))
+    # windows of 3: the blanked forms of all of them built and looked up in C loops (a
+    # few in ten match a word pattern, and of those few have a fill among the suspect
+    # character's substitutes: that is asked of the fills found before the memo of
+    # :func:`_fills` is (its answer is empty then)
+    get = _index(min_freq, term_freq).get
+    z = repeat("\0")
+    for k, keys in ((0, list(map(add, z, w2[1:]))),
+                    (1, list(map(add, map(add, r[:-2], z), r[2:]))),
+                    (2, list(map(add, w2[:-1], z)))):
+        fills = list(map(get, keys))
+        for a in compress(range(n - 2), fills):
+            p = a + k
+            if sus[p] and not _alike_set(r[p]).isdisjoint(fills[a]):
+                sw = _fills(keys[a], r[p], min_freq, term_freq)
+                if sw:
+                    at = cands.get(p)
+                    for f, y, kind in sw:
+                        if -f < min_freq and not _unknown(r[a:a + 3]):
+                            continue  # a term, but the window as written is a word
+                        if at is None:
+                            at = cands[p] = set()
+                        at.add((f, a, a + 3, y, kind))
+    return [(p, sorted(cands[p])[:TRIED]) for p in sorted(cands)]
 
 
 # -- compound terms of four characters (fourteenth landing) ---------------------------------

@@ -1,0 +1,962 @@
+/* The candidate search of typo.language-model (checks/typo_lm.py, _run_swaps) on code
+ * points, with tables of its own: jieba's word frequencies (words of 2-3 characters) and
+ * the pattern index (a window with one character blanked -> the characters that fill it)
+ * as open-addressing hash tables of packed code points, built once from the Python
+ * dictionaries; each character's substitutes (typo_lm._alikes) are asked of Python the
+ * first time the character is met and kept as sorted code points. The rare branches call
+ * back into Python: radical_added (for words jieba lists below TERM_LISTED) once per
+ * character and substitute, a term's "is the window as written no word anywhere"
+ * (typo_lm._unknown) once per window that is no jieba word; both answers are kept.
+ *
+ * The pure-Python path (typo_lm._candidates_py) is the reference: the same candidates,
+ * in the same order, for every run (bench/typo_equiv.py, tests/test_typo_kernel.py).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a hash table of packed keys (never 0) to 64-bit values, filled once ---------- */
+
+typedef struct {
+    uint64_t *keys;
+    int64_t *vals;
+    size_t mask;
+} Table;
+
+static inline uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static int table_alloc(Table *t, size_t n)
+{
+    size_t cap = 16;
+    while (cap < n + n / 2 + 1)
+        cap <<= 1;
+    t->keys = calloc(cap, sizeof(uint64_t));
+    t->vals = calloc(cap, sizeof(int64_t));
+    if (!t->keys || !t->vals) {
+        free(t->keys);
+        free(t->vals);
+        t->keys = NULL;
+        t->vals = NULL;
+        return -1;
+    }
+    t->mask = cap - 1;
+    return 0;
+}
+
+static void table_free(Table *t)
+{
+    free(t->keys);
+    free(t->vals);
+    t->keys = NULL;
+    t->vals = NULL;
+}
+
+/* the later value for a key wins, as in a dict */
+static void table_put(Table *t, uint64_t key, int64_t val)
+{
+    size_t i = mix(key) & t->mask;
+    while (t->keys[i] && t->keys[i] != key)
+        i = (i + 1) & t->mask;
+    t->keys[i] = key;
+    t->vals[i] = val;
+}
+
+static inline int table_get(const Table *t, uint64_t key, int64_t *val)
+{
+    size_t i = mix(key) & t->mask;
+    for (;;) {
+        uint64_t k = t->keys[i];
+        if (k == key) {
+            *val = t->vals[i];
+            return 1;
+        }
+        if (!k)
+            return 0;
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* a table that grows (the memo of unknown): doubled at two thirds full */
+static int table_grow(Table *t, size_t *count)
+{
+    if ((*count + 1) * 3 < (t->mask + 1) * 2)
+        return 0;
+    Table old = *t;
+    if (table_alloc(t, *count * 2 + 16) < 0) {
+        *t = old;
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.keys[i])
+            table_put(t, old.keys[i], old.vals[i]);
+    table_free(&old);
+    return 0;
+}
+
+/* two or three code points (21 bits each; 0 is the pattern's blank) in one key */
+static inline uint64_t pack2(Py_UCS4 a, Py_UCS4 b)
+{
+    return ((uint64_t)a << 21) | b;
+}
+
+static inline uint64_t pack3(Py_UCS4 a, Py_UCS4 b, Py_UCS4 c)
+{
+    return (1ULL << 63) | ((uint64_t)a << 42) | ((uint64_t)b << 21) | c;
+}
+
+/* the key of a str of 2 or 3 characters; 0 for any other */
+static uint64_t pack_str(PyObject *s)
+{
+    if (!PyUnicode_Check(s))
+        return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    if (n == 2)
+        return pack2(PyUnicode_READ(kind, data, 0), PyUnicode_READ(kind, data, 1));
+    if (n == 3)
+        return pack3(PyUnicode_READ(kind, data, 0), PyUnicode_READ(kind, data, 1),
+                     PyUnicode_READ(kind, data, 2));
+    return 0;
+}
+
+/* ---- the searcher ------------------------------------------------------------------ */
+
+/* a character's substitutes, sorted by code point; one block each, never moved (a
+ * callback into Python may let another thread add entries while one is in use) */
+typedef struct {
+    Py_ssize_t n;
+    int numeral;
+    Py_UCS4 *ys;
+    PyObject **kinds;     /* owned references */
+    PyObject **ystrs;     /* the substitutes as str (owned references) */
+    unsigned char *nasal; /* kind == "nasal" */
+    unsigned char *radical; /* radical_added(character, substitute): 0 not asked yet, 1
+                             * no, 2 yes */
+} Entry;
+
+#define PAGES (0x110000 >> 8)
+
+typedef struct {
+    PyObject_HEAD
+    Table freq;       /* word of 2-3 characters -> jieba frequency */
+    Table patterns;   /* pattern of 2-3 characters -> (offset << 24) | count in fills */
+    Py_UCS4 *fills;   /* each pattern's fills, sorted, without repeats */
+    Entry **pages[PAGES]; /* code point -> its entry (NULL: not asked yet) */
+    PyObject *alikes_fn, *radical_fn, *unknown_fn, *numerals;
+    Table unknown;        /* window -> typo_lm._unknown(window), for windows no jieba word */
+    size_t nunknown;
+    long long min_freq, term_listed;
+    int tried;
+} Searcher;
+
+static void entry_free(Entry *e)
+{
+    if (!e)
+        return;
+    for (Py_ssize_t i = 0; i < e->n; i++) {
+        Py_XDECREF(e->kinds[i]);
+        Py_XDECREF(e->ystrs[i]);
+    }
+    free(e);
+}
+
+static void Searcher_dealloc(Searcher *self)
+{
+    table_free(&self->freq);
+    table_free(&self->patterns);
+    table_free(&self->unknown);
+    free(self->fills);
+    for (int i = 0; i < PAGES; i++) {
+        if (!self->pages[i])
+            continue;
+        for (int j = 0; j < 256; j++)
+            entry_free(self->pages[i][j]);
+        free(self->pages[i]);
+    }
+    Py_XDECREF(self->alikes_fn);
+    Py_XDECREF(self->radical_fn);
+    Py_XDECREF(self->unknown_fn);
+    Py_XDECREF(self->numerals);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int cmp_ucs4(const void *a, const void *b)
+{
+    Py_UCS4 x = *(const Py_UCS4 *)a, y = *(const Py_UCS4 *)b;
+    return (x > y) - (x < y);
+}
+
+static int build_freq(Searcher *self, PyObject *freq)
+{
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(freq, &pos, &k, &v))
+        if (pack_str(k))
+            n++;
+    if (table_alloc(&self->freq, (size_t)n) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    pos = 0;
+    while (PyDict_Next(freq, &pos, &k, &v)) {
+        uint64_t key = pack_str(k);
+        if (!key)
+            continue;
+        long long f = PyLong_AsLongLong(v);
+        if (f == -1 && PyErr_Occurred())
+            return -1;
+        table_put(&self->freq, key, f);
+    }
+    return 0;
+}
+
+static int build_patterns(Searcher *self, PyObject *index)
+{
+    Py_ssize_t pos = 0, n = 0, total = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(index, &pos, &k, &v)) {
+        if (pack_str(k) && PyUnicode_Check(v)) {
+            n++;
+            total += PyUnicode_GET_LENGTH(v);
+        }
+    }
+    if (table_alloc(&self->patterns, (size_t)n) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->fills = malloc(sizeof(Py_UCS4) * (size_t)(total + 1));
+    if (!self->fills) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t off = 0;
+    pos = 0;
+    while (PyDict_Next(index, &pos, &k, &v)) {
+        uint64_t key = pack_str(k);
+        if (!key || !PyUnicode_Check(v))
+            continue;
+        Py_ssize_t m = PyUnicode_GET_LENGTH(v);
+        if (m >= (1 << 24)) {
+            PyErr_SetString(PyExc_ValueError, "a pattern with too many fills");
+            return -1;
+        }
+        int kind = PyUnicode_KIND(v);
+        const void *data = PyUnicode_DATA(v);
+        Py_UCS4 *at = self->fills + off;
+        for (Py_ssize_t i = 0; i < m; i++)
+            at[i] = PyUnicode_READ(kind, data, i);
+        qsort(at, (size_t)m, sizeof(Py_UCS4), cmp_ucs4);
+        Py_ssize_t u = 0;
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (u == 0 || at[u - 1] != at[i])
+                at[u++] = at[i];
+        table_put(&self->patterns, key, ((int64_t)off << 24) | u);
+        off += u;
+    }
+    return 0;
+}
+
+static int Searcher_init(Searcher *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"freq", "index", "alikes", "radical_added", "unknown",
+                             "numerals", "min_freq", "term_listed", "tried", NULL};
+    PyObject *freq, *index, *alikes, *radical, *unknown, *numerals;
+    long long min_freq, term_listed;
+    int tried;
+    if (self->freq.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "Searcher is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!OOOOLLi", kwlist, &PyDict_Type, &freq,
+                                     &PyDict_Type, &index, &alikes, &radical, &unknown,
+                                     &numerals, &min_freq, &term_listed, &tried))
+        return -1;
+    if (tried < 1) {
+        PyErr_SetString(PyExc_ValueError, "tried must be at least 1");
+        return -1;
+    }
+    if (build_freq(self, freq) < 0 || build_patterns(self, index) < 0)
+        return -1;
+    if (table_alloc(&self->unknown, 4096) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_INCREF(alikes);
+    self->alikes_fn = alikes;
+    Py_INCREF(radical);
+    self->radical_fn = radical;
+    Py_INCREF(unknown);
+    self->unknown_fn = unknown;
+    Py_INCREF(numerals);
+    self->numerals = numerals;
+    self->min_freq = min_freq;
+    self->term_listed = term_listed;
+    self->tried = tried;
+    return 0;
+}
+
+static inline int64_t freq_of(const Searcher *self, uint64_t key)
+{
+    int64_t f;
+    return table_get(&self->freq, key, &f) ? f : 0;
+}
+
+/* the fills of a pattern: count, and *at set to the first */
+static inline Py_ssize_t fills_of(const Searcher *self, uint64_t key, const Py_UCS4 **at)
+{
+    int64_t v;
+    if (!table_get(&self->patterns, key, &v))
+        return 0;
+    *at = self->fills + (v >> 24);
+    return (Py_ssize_t)(v & 0xffffff);
+}
+
+typedef struct {
+    Py_UCS4 y;
+    PyObject *kind;
+    PyObject *ystr;
+    unsigned char nasal;
+} Sub;
+
+static int cmp_sub(const void *a, const void *b)
+{
+    Py_UCS4 x = ((const Sub *)a)->y, y = ((const Sub *)b)->y;
+    return (x > y) - (x < y);
+}
+
+/* the entry of a character: its substitutes asked of typo_lm._alikes the first time */
+static Entry *entry_of(Searcher *self, Py_UCS4 ch)
+{
+    Entry **page = self->pages[ch >> 8];
+    if (page && page[ch & 0xff])
+        return page[ch & 0xff];
+    if (!page) {
+        page = self->pages[ch >> 8] = calloc(256, sizeof(Entry *));
+        if (!page) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
+    PyObject *chstr = PyUnicode_FromOrdinal((int)ch);
+    if (!chstr)
+        return NULL;
+    int numeral = PySequence_Contains(self->numerals, chstr);
+    if (numeral < 0) {
+        Py_DECREF(chstr);
+        return NULL;
+    }
+    PyObject *conf = PyObject_CallOneArg(self->alikes_fn, chstr);
+    Py_DECREF(chstr);
+    if (!conf)
+        return NULL;
+    Sub *subs = NULL;
+    Entry *e = NULL;
+    if (!PyDict_Check(conf)) {
+        PyErr_SetString(PyExc_TypeError, "alikes must return a dict");
+        goto fail;
+    }
+    Py_ssize_t m = PyDict_GET_SIZE(conf), pos = 0, u = 0;
+    subs = malloc(sizeof(Sub) * (size_t)(m + 1));
+    if (!subs) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    PyObject *k, *v;
+    while (PyDict_Next(conf, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) != 1 || !PyUnicode_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "alikes: one character -> a kind (str)");
+            goto fail;
+        }
+        subs[u].y = PyUnicode_READ_CHAR(k, 0);
+        subs[u].kind = v;
+        subs[u].ystr = k;
+        subs[u].nasal = PyUnicode_CompareWithASCIIString(v, "nasal") == 0;
+        u++;
+    }
+    qsort(subs, (size_t)u, sizeof(Sub), cmp_sub);
+    /* one block: the entry, then its arrays (pointers first, for their alignment) */
+    e = malloc(sizeof(Entry) + (size_t)(u + 1) * (2 * sizeof(PyObject *) +
+                                                  sizeof(Py_UCS4) + 2));
+    if (!e) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    e->n = u;
+    e->numeral = numeral;
+    e->kinds = (PyObject **)(e + 1);
+    e->ystrs = e->kinds + u + 1;
+    e->ys = (Py_UCS4 *)(e->ystrs + u + 1);
+    e->nasal = (unsigned char *)(e->ys + u + 1);
+    e->radical = e->nasal + u + 1;
+    for (Py_ssize_t i = 0; i < u; i++) {
+        e->ys[i] = subs[i].y;
+        Py_INCREF(subs[i].kind);
+        e->kinds[i] = subs[i].kind;
+        Py_INCREF(subs[i].ystr);
+        e->ystrs[i] = subs[i].ystr;
+        e->nasal[i] = subs[i].nasal;
+        e->radical[i] = 0;
+    }
+    free(subs);
+    Py_DECREF(conf);
+    if (page[ch & 0xff]) { /* another thread made it meanwhile: theirs is kept */
+        entry_free(e);
+        return page[ch & 0xff];
+    }
+    page[ch & 0xff] = e;
+    return e;
+fail:
+    free(subs);
+    Py_DECREF(conf);
+    return NULL;
+}
+
+/* ---- candidates --------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t f; /* minus the frequency of the word made */
+    Py_ssize_t p, a, b;
+    Entry *e;
+    Py_ssize_t sub; /* index into the entry's arrays */
+    Py_UCS4 y;
+} Cand;
+
+typedef struct {
+    Cand *c;
+    Py_ssize_t n, cap;
+} Cands;
+
+static int cands_add(Cands *cs, int64_t f, Py_ssize_t p, Py_ssize_t a, Py_ssize_t b,
+                     Entry *e, Py_ssize_t sub, Py_UCS4 y)
+{
+    if (cs->n == cs->cap) {
+        Py_ssize_t cap = cs->cap ? 2 * cs->cap : 64;
+        Cand *c = realloc(cs->c, sizeof(Cand) * (size_t)cap);
+        if (!c) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        cs->c = c;
+        cs->cap = cap;
+    }
+    Cand *x = &cs->c[cs->n++];
+    x->f = f;
+    x->p = p;
+    x->a = a;
+    x->b = b;
+    x->e = e;
+    x->sub = sub;
+    x->y = y;
+    return 0;
+}
+
+/* by character, then as Python sorts the tuples (minus frequency, start, end, substitute) */
+static int cmp_cand(const void *u, const void *v)
+{
+    const Cand *x = u, *y = v;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    if (x->f != y->f)
+        return x->f < y->f ? -1 : 1;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    if (x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    return (x->y > y->y) - (x->y < y->y);
+}
+
+/* radical_added(ch, the entry's substitute i), asked once; -1 on error */
+static int radical_of(Searcher *self, Entry *e, Py_ssize_t i, Py_UCS4 ch)
+{
+    if (e->radical[i])
+        return e->radical[i] == 2;
+    PyObject *w = PyUnicode_FromOrdinal((int)ch);
+    if (!w)
+        return -1;
+    PyObject *r = PyObject_CallFunctionObjArgs(self->radical_fn, w, e->ystrs[i], NULL);
+    Py_DECREF(w);
+    if (!r)
+        return -1;
+    int t = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    if (t < 0)
+        return -1;
+    e->radical[i] = t ? 2 : 1;
+    return t;
+}
+
+/* typo_lm._unknown(text[a:b]) of a window of 2-3 characters (key: its packed code
+ * points): false for a jieba word; else asked of Python once and remembered; -1 on error */
+static int unknown_of(Searcher *self, PyObject *text, Py_ssize_t a, Py_ssize_t b,
+                      uint64_t key)
+{
+    int64_t v;
+    if (table_get(&self->freq, key, &v))
+        return 0;
+    if (table_get(&self->unknown, key, &v))
+        return (int)v;
+    PyObject *w = PyUnicode_Substring(text, a, b);
+    if (!w)
+        return -1;
+    PyObject *r = PyObject_CallOneArg(self->unknown_fn, w);
+    Py_DECREF(w);
+    if (!r)
+        return -1;
+    int t = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    if (t < 0)
+        return -1;
+    if (self->nunknown >= (1 << 17)) { /* a bound on the memo: emptied */
+        memset(self->unknown.keys, 0, sizeof(uint64_t) * (self->unknown.mask + 1));
+        self->nunknown = 0;
+    }
+    if (table_grow(&self->unknown, &self->nunknown) < 0)
+        return -1;
+    table_put(&self->unknown, key, t);
+    self->nunknown++;
+    return t;
+}
+
+PyDoc_STRVAR(candidates_doc,
+"candidates(run, sus) -> list of (offset, [(-freq, start, end, substitute, kind), ...])\n\n"
+"The candidate swaps of the suspect characters (sus[i] != 0) of a run of Han\n"
+"characters: each window of 2 or 3 characters around a suspect character that one of\n"
+"its substitutes makes a word, by offset, sorted, at most ``tried`` a character\n"
+"(typo_lm._candidates_py is the same in Python).");
+
+static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
+{
+    PyObject *run;
+    Py_buffer sb;
+    if (!self->freq.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "Searcher is not initialised");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "Uy*", &run, &sb))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(run);
+    PyObject *out = NULL;
+    Cands cs = {NULL, 0, 0};
+    Py_UCS4 *r = NULL;
+    Entry **ent = NULL;
+    if (sb.len != n) {
+        PyErr_SetString(PyExc_ValueError, "sus must have one byte a character");
+        goto done;
+    }
+    const unsigned char *sus = sb.buf;
+    r = PyUnicode_AsUCS4Copy(run);
+    if (!r)
+        goto done;
+    ent = calloc((size_t)n + 1, sizeof(Entry *)); /* each suspect character's entry */
+    if (!ent) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (sus[i] && !(ent[i] = entry_of(self, r[i])))
+            goto done;
+
+    /* windows of two (typo_lm.window_swaps) */
+    for (Py_ssize_t a = 0; a + 1 < n; a++) {
+        if (!sus[a] && !sus[a + 1])
+            continue;
+        Py_UCS4 c0 = r[a], c1 = r[a + 1];
+        int nasal = freq_of(self, pack2(c0, c1)) == 0; /* nasal swaps where it is no word */
+        int unknown = -2;
+        for (int k = 0; k < 2; k++) {
+            Py_ssize_t p = a + k;
+            Entry *e = ent[p];
+            if (!sus[p] || e->numeral || !e->n)
+                continue;
+            const Py_UCS4 *fl;
+            Py_ssize_t nf = fills_of(self, k ? pack2(c0, 0) : pack2(0, c1), &fl);
+            if (!nf)
+                continue;
+            const Py_UCS4 *ys = e->ys;
+            Py_ssize_t i = 0, j = 0;
+            while (i < e->n && j < nf) {
+                if (ys[i] < fl[j]) {
+                    i++;
+                    continue;
+                }
+                if (ys[i] > fl[j]) {
+                    j++;
+                    continue;
+                }
+                Py_UCS4 y = ys[i];
+                Py_ssize_t s = i;
+                i++;
+                j++;
+                int64_t f = freq_of(self, k ? pack2(c0, y) : pack2(y, c1));
+                if (f < self->min_freq) { /* a term */
+                    if (f < self->term_listed) {
+                        int t = radical_of(self, e, s, r[p]);
+                        if (t < 0)
+                            goto done;
+                        if (t)
+                            continue;
+                    }
+                    if (unknown == -2 &&
+                        (unknown = unknown_of(self, run, a, a + 2, pack2(c0, c1))) < 0)
+                        goto done;
+                    if (!unknown)
+                        continue;
+                }
+                if ((nasal || !e->nasal[s]) && cands_add(&cs, -f, p, a, a + 2, e, s, y) < 0)
+                    goto done;
+            }
+        }
+    }
+
+    /* windows of three (the pattern look-ups and typo_lm._fills) */
+    for (int k = 0; k < 3; k++) {
+        for (Py_ssize_t a = 0; a + 2 < n; a++) {
+            Py_ssize_t p = a + k;
+            Entry *e = ent[p];
+            if (!sus[p] || e->numeral || !e->n)
+                continue;
+            Py_UCS4 w0 = r[a], w1 = r[a + 1], w2 = r[a + 2];
+            const Py_UCS4 *fl;
+            Py_ssize_t nf = fills_of(self, k == 0 ? pack3(0, w1, w2)
+                                           : k == 1 ? pack3(w0, 0, w2) : pack3(w0, w1, 0),
+                                     &fl);
+            if (!nf)
+                continue;
+            const Py_UCS4 *ys = e->ys;
+            int nasal = -1; /* asked at the first fill */
+            int unknown = -2;
+            Py_ssize_t i = 0, j = 0;
+            while (i < e->n && j < nf) {
+                if (ys[i] < fl[j]) {
+                    i++;
+                    continue;
+                }
+                if (ys[i] > fl[j]) {
+                    j++;
+                    continue;
+                }
+                Py_UCS4 y = ys[i];
+                Py_ssize_t s = i;
+                i++;
+                j++;
+                if (nasal < 0)
+                    nasal = freq_of(self, pack3(w0, w1, w2)) == 0;
+                if (!nasal && e->nasal[s])
+                    continue;
+                int64_t f = freq_of(self, k == 0 ? pack3(y, w1, w2)
+                                          : k == 1 ? pack3(w0, y, w2) : pack3(w0, w1, y));
+                if (f < self->term_listed) {
+                    int t = radical_of(self, e, s, r[p]);
+                    if (t < 0)
+                        goto done;
+                    if (t)
+                        continue;
+                }
+                if (f < self->min_freq) { /* a term, but the window as written is a word */
+                    if (unknown == -2 &&
+                        (unknown = unknown_of(self, run, a, a + 3, pack3(w0, w1, w2))) < 0)
+                        goto done;
+                    if (!unknown)
+                        continue;
+                }
+                if (cands_add(&cs, -f, p, a, a + 3, e, s, y) < 0)
+                    goto done;
+            }
+        }
+    }
+
+    qsort(cs.c, (size_t)cs.n, sizeof(Cand), cmp_cand);
+    out = PyList_New(0);
+    if (!out)
+        goto done;
+    for (Py_ssize_t i = 0; i < cs.n;) {
+        Py_ssize_t p = cs.c[i].p, j = i;
+        while (j < cs.n && cs.c[j].p == p)
+            j++;
+        Py_ssize_t m = j - i < self->tried ? j - i : self->tried;
+        PyObject *lst = PyList_New(m);
+        if (!lst)
+            goto fail;
+        for (Py_ssize_t q = 0; q < m; q++) {
+            Cand *c = &cs.c[i + q];
+            PyObject *t = Py_BuildValue("(LnnOO)", (long long)c->f, c->a, c->b,
+                                        c->e->ystrs[c->sub], c->e->kinds[c->sub]);
+            if (!t) {
+                Py_DECREF(lst);
+                goto fail;
+            }
+            PyList_SET_ITEM(lst, q, t);
+        }
+        PyObject *pair = Py_BuildValue("(nN)", p, lst);
+        if (!pair)
+            goto fail;
+        int rc = PyList_Append(out, pair);
+        Py_DECREF(pair);
+        if (rc < 0)
+            goto fail;
+        i = j;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    free(cs.c);
+    free(ent);
+    PyMem_Free(r);
+    PyBuffer_Release(&sb);
+    return out;
+}
+
+static PyObject *Searcher_word_freq(Searcher *self, PyObject *arg)
+{
+    uint64_t key = pack_str(arg);
+    if (!key || !self->freq.keys)
+        return PyLong_FromLong(0);
+    return PyLong_FromLongLong(freq_of(self, key));
+}
+
+static PyMethodDef Searcher_methods[] = {
+    {"candidates", (PyCFunction)Searcher_candidates, METH_VARARGS, candidates_doc},
+    {"word_freq", (PyCFunction)Searcher_word_freq, METH_O,
+     "word_freq(word) -> jieba frequency of a word of 2-3 characters in the kernel's table "
+     "(0 for any other)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject SearcherType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checks._typokernel.Searcher",
+    .tp_basicsize = sizeof(Searcher),
+    .tp_dealloc = (destructor)Searcher_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The candidate search of typo.language-model on tables of its own.",
+    .tp_methods = Searcher_methods,
+    .tp_init = (initproc)Searcher_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* ---- the lexicon windows of typo_detect._confusions_in ------------------------------ */
+
+/* a table of words of 2-4 characters: two 64-bit halves a key (the length in the high
+ * half, so no key is all zero), filled once */
+typedef struct {
+    uint64_t *hi, *lo;
+    int64_t *vals;
+    size_t mask;
+} Table2;
+
+static inline void key4(const Py_UCS4 *c, int n, uint64_t *hi, uint64_t *lo)
+{
+    *lo = (uint64_t)c[0] | ((uint64_t)c[1] << 21) | (n > 2 ? (uint64_t)c[2] << 42 : 0);
+    *hi = ((uint64_t)n << 24) | (n > 3 ? (uint64_t)c[3] : 0);
+}
+
+static inline size_t slot2(const Table2 *t, uint64_t hi, uint64_t lo)
+{
+    return mix(lo ^ (hi * 0x9e3779b97f4a7c15ULL)) & t->mask;
+}
+
+static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *val)
+{
+    uint64_t hi, lo;
+    key4(c, n, &hi, &lo);
+    size_t i = slot2(t, hi, lo);
+    for (;;) {
+        if (t->hi[i] == hi && t->lo[i] == lo) {
+            *val = t->vals[i];
+            return 1;
+        }
+        if (!t->hi[i])
+            return 0;
+        i = (i + 1) & t->mask;
+    }
+}
+
+typedef struct {
+    PyObject_HEAD
+    Table2 words;
+    long long cover_min, variant_max;
+} Lexicon;
+
+static void Lexicon_dealloc(Lexicon *self)
+{
+    free(self->words.hi);
+    free(self->words.lo);
+    free(self->words.vals);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"lexicon", "cover_min", "variant_max", NULL};
+    PyObject *lex;
+    if (self->words.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!LL", kwlist, &PyDict_Type, &lex,
+                                     &self->cover_min, &self->variant_max))
+        return -1;
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(lex, &pos, &k, &v))
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
+            n++;
+    size_t cap = 16;
+    while (cap < (size_t)n + (size_t)n / 2 + 1)
+        cap <<= 1;
+    Table2 *t = &self->words;
+    t->hi = calloc(cap, sizeof(uint64_t));
+    t->lo = calloc(cap, sizeof(uint64_t));
+    t->vals = calloc(cap, sizeof(int64_t));
+    if (!t->hi || !t->lo || !t->vals) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = cap - 1;
+    pos = 0;
+    while (PyDict_Next(lex, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k))
+            continue;
+        Py_ssize_t m = PyUnicode_GET_LENGTH(k);
+        if (m < 2 || m > 4)
+            continue;
+        Py_UCS4 c[4];
+        for (Py_ssize_t i = 0; i < m; i++)
+            c[i] = PyUnicode_READ_CHAR(k, i);
+        long long f = PyLong_AsLongLong(v);
+        if (f == -1 && PyErr_Occurred())
+            return -1;
+        uint64_t hi, lo;
+        key4(c, (int)m, &hi, &lo);
+        size_t i = slot2(t, hi, lo);
+        while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
+            i = (i + 1) & t->mask;
+        t->hi[i] = hi;
+        t->lo[i] = lo;
+        t->vals[i] = f;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(scan_doc,
+"scan(text) -> (f2, f3, f4, covered, strong)\n\n"
+"The lexicon's frequency of every window of 2, 3 and 4 characters of text (lists, 0 for\n"
+"no word: lexicon.get(text[k:k + size], 0)), and a byte a character: covered (inside a\n"
+"window of frequency >= cover_min, and > 0 where cover_min is not) and strong (inside\n"
+"such a window of frequency > variant_max), as typo_detect._confusions_in computes them.");
+
+static PyObject *Lexicon_scan(Lexicon *self, PyObject *arg)
+{
+    if (!self->words.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "scan() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    Py_UCS4 *c = PyUnicode_AsUCS4Copy(arg);
+    if (!c)
+        return NULL;
+    PyObject *lists[3] = {NULL, NULL, NULL}, *cov = NULL, *stro = NULL, *out = NULL;
+    cov = PyBytes_FromStringAndSize(NULL, n);
+    stro = PyBytes_FromStringAndSize(NULL, n);
+    if (!cov || !stro)
+        goto done;
+    unsigned char *cv = (unsigned char *)PyBytes_AS_STRING(cov);
+    unsigned char *st = (unsigned char *)PyBytes_AS_STRING(stro);
+    memset(cv, 0, (size_t)n);
+    memset(st, 0, (size_t)n);
+    for (int size = 2; size <= 4; size++) {
+        Py_ssize_t m = n - size + 1 > 0 ? n - size + 1 : 0;
+        PyObject *lst = lists[size - 2] = PyList_New(m);
+        if (!lst)
+            goto done;
+        for (Py_ssize_t k = 0; k < m; k++) {
+            int64_t f;
+            if (!table2_get(&self->words, c + k, size, &f))
+                f = 0;
+            PyObject *o = PyLong_FromLongLong(f);
+            if (!o)
+                goto done;
+            PyList_SET_ITEM(lst, k, o);
+            if (self->cover_min <= f && (self->cover_min > 0 || f)) {
+                int strong = self->variant_max < f;
+                for (int j = 0; j < size; j++) {
+                    cv[k + j] = 1;
+                    if (strong)
+                        st[k + j] = 1;
+                }
+            }
+        }
+    }
+    out = PyTuple_Pack(5, lists[0], lists[1], lists[2], cov, stro);
+done:
+    PyMem_Free(c);
+    Py_XDECREF(lists[0]);
+    Py_XDECREF(lists[1]);
+    Py_XDECREF(lists[2]);
+    Py_XDECREF(cov);
+    Py_XDECREF(stro);
+    return out;
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"scan", (PyCFunction)Lexicon_scan, METH_O, scan_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checks._typokernel.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)Lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The lexicon windows of typo_detect._confusions_in on a table of their own.",
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_typokernel",
+    .m_doc = "Compiled parts of the typo checks (checks/typo_lm.py, checks/typo_detect.py).",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC PyInit__typokernel(void)
+{
+    if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    Py_INCREF(&SearcherType);
+    if (PyModule_AddObject(m, "Searcher", (PyObject *)&SearcherType) < 0) {
+        Py_DECREF(&SearcherType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LexiconType);
+    if (PyModule_AddObject(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
+        Py_DECREF(&LexiconType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,218 @@
+"""The compiled kernel of the typo checks (checks/_typokernel.c) against the pure-Python
+paths it replaces: the candidate search of typo.language-model (typo_lm._candidates_py)
+and the lexicon windows of typo_detect._confusions_in (_lexicon_windows). The same
+results, in the same order, for hand-written texts with exact expectations and for a few
+hundred generated clauses; and the switch back to Python (SEEDCHECK_NO_KERNEL=1, or no
+kernel built).
+
+Every text here is written for these tests or generated from jieba's dictionary.
+Where the kernel is not built the comparisons skip, except under CI=true, where the
+install (pip install -e ".[dev]") must have built it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+
+import pytest
+
+from checks import typo_data as D
+from checks import typo_detect as T
+from checks import typo_lm as L
+
+MIN_FREQ = 50
+
+
+def kernel():
+    s = L.searcher(MIN_FREQ)
+    if s is None:
+        if os.environ.get("CI") == "true" and not os.environ.get(L.KERNEL_OFF):
+            pytest.fail("the compiled kernel checks._typokernel was not built by the install")
+        pytest.skip("the compiled kernel checks._typokernel is not built here")
+    return s
+
+
+def ones(r: str) -> bytearray:
+    return bytearray(b"\x01" * len(r))
+
+
+def both(r: str, sus=None):
+    """The kernel's candidates, checked equal to the Python path's."""
+    sus = ones(r) if sus is None else sus
+    got = kernel().candidates(r, sus)
+    assert got == L._candidates_py(r, sus, MIN_FREQ, L.TERM_FREQ)
+    return dict(got)
+
+
+def test_a_window_of_two_that_fires():
+    # 脉博: 博 → 搏 makes 脉搏 (jieba 260), the most frequent of the swaps tried
+    c = both("医生测量脉博")
+    assert c[5][0] == (-260, 4, 6, "搏", "sound")
+    assert all(a == 4 and b == 6 for _f, a, b, _y, _k in c[5])
+
+
+def test_a_window_of_three_that_fires():
+    # 图书官: 官 → 馆 makes 图书馆 (1551) and 书馆 (13)
+    c = both("他在图书官看书")
+    assert (-1551, 2, 5, "馆", "sound") in c[4]
+    assert (-13, 3, 5, "馆", "sound") in c[4]
+    assert [x for x in c[4] if x[2] - x[1] == 3] == [(-1551, 2, 5, "馆", "sound")]
+
+
+def test_numerals_are_never_swapped():
+    # 五 → 午 would make 午饭; 舞 → 午 does
+    assert 1 not in both("吃五饭")
+    assert (-491, 1, 3, "午", "sound") in both("吃舞饭")[1]
+
+
+def test_a_nasal_swap_only_where_the_text_is_no_word():
+    # 名族 is no word: the nasal near-homophone 民 is tried; 一声 is a word: 一身 is not
+    assert any(y == "民" and k == "nasal" for _f, _a, _b, y, k in both("各名族")[1])
+    assert not any(y == "身" and (a, b) == (1, 3)
+                   for _f, a, b, y, _k in both("他一声不响").get(2, ()))
+    assert D.word_freq()["一身"] >= MIN_FREQ  # the swap would make a frequent word
+
+
+def test_only_suspect_characters_get_candidates():
+    r = "医生测量脉博"
+    sus = bytearray(len(r))
+    assert both(r, sus) == {}
+    sus[5] = 1
+    assert list(both(r, sus)) == [5]
+
+
+def test_at_most_tried_a_character_the_most_frequent_first():
+    c = both("办公式里很安静")
+    for got in c.values():
+        assert len(got) <= L.TRIED and got == sorted(got)
+
+
+def test_the_sus_flags_must_match_the_run():
+    with pytest.raises(ValueError):
+        kernel().candidates("医生测量", b"\x01")
+
+
+def test_a_name_is_left_alone_by_both_paths(monkeypatch):
+    # the kernel finds the swap 俐 → 李 (李娜); the name veto after scoring keeps it out
+    r = "记者采访了技术员周俐娜"
+    assert any(y == "李" for _f, _a, _b, y, _k in both(r)[9])
+    assert L.find_lm_confusions(r + "。") == []
+    monkeypatch.setattr(L, "searcher", lambda *a, **k: None)
+    L._run_swaps.cache_clear()
+    try:
+        assert L.find_lm_confusions(r + "。") == []
+    finally:
+        L._run_swaps.cache_clear()
+
+
+@functools.lru_cache(maxsize=None)
+def _words() -> list[str]:
+    return sorted(w for w, f in D.word_freq().items()
+                  if 1 <= len(w) <= 4 and f >= 3 and all(map(D.is_han, w)))
+
+
+def clauses(n: int, seed: int) -> list[str]:
+    """Clauses of jieba words, about half with one character swapped for a sound-alike or
+    look-alike (a slip), some with numerals and rare words."""
+    rnd = random.Random(seed)
+    words = _words()
+    out = []
+    for _ in range(n):
+        text = "".join(rnd.choice(words) for _ in range(rnd.randint(2, 7)))
+        if rnd.random() < 0.6:
+            i = rnd.randrange(len(text))
+            alikes = sorted(L._alikes(text[i]))
+            if alikes:
+                text = text[:i] + rnd.choice(alikes) + text[i + 1:]
+        out.append(text)
+    return out
+
+
+def test_generated_clauses_give_the_same_candidates():
+    s = kernel()
+    rnd = random.Random(7)
+    seen = 0
+    for r in clauses(400, 12):
+        for sus in (ones(r), bytearray(rnd.random() < 0.5 for _ in r)):
+            got = s.candidates(r, sus)
+            assert got == L._candidates_py(r, sus, MIN_FREQ, L.TERM_FREQ), r
+            seen += sum(map(len, (c for _p, c in got)))
+    assert seen > 1000  # the clauses do hold candidates
+
+
+def test_generated_clauses_give_the_same_findings_without_the_kernel(monkeypatch):
+    kernel()
+    texts = ["，".join(clauses(4, seed)) + "。" for seed in range(16)]
+    L._run_swaps.cache_clear()
+    with_kernel = [L.find_lm_confusions(t) for t in texts]
+    monkeypatch.setenv(L.KERNEL_OFF, "1")
+    L.searcher.cache_clear()
+    L._run_swaps.cache_clear()
+    try:
+        assert L.searcher(MIN_FREQ) is None
+        assert [L.find_lm_confusions(t) for t in texts] == with_kernel
+    finally:
+        monkeypatch.delenv(L.KERNEL_OFF)
+        L.searcher.cache_clear()
+        L._run_swaps.cache_clear()
+    assert any(with_kernel)  # some slips are found
+
+
+# -- the lexicon windows of typo_detect._confusions_in ---------------------------------------
+
+def lexicon(cover_min=3, variant_max=20):
+    s = T.lexicon_scanner(cover_min, variant_max)
+    if s is None:
+        kernel()  # fails under CI=true, else skips
+    return s
+
+
+def scan_both(text: str, cover_min=3, variant_max=20):
+    """The kernel's lexicon windows, checked equal to the Python path's."""
+    got = lexicon(cover_min, variant_max).scan(text)
+    w2 = [text[i:i + 2] for i in range(len(text) - 1)]
+    lex, covered, strong = T._lexicon_windows(text, w2, cover_min, variant_max)
+    assert got == (lex[2], lex[3], lex[4], covered, strong)
+    return got
+
+
+def test_the_lexicon_windows_of_a_clause():
+    f2, f3, f4, covered, strong = scan_both("我们在图书馆看书")
+    # 我们, 图书, 书馆 (13: a rare word, no strong cover), 看书; 图书馆; no word of four
+    assert f2 == [98740, 0, 0, 1186, 13, 0, 399]
+    assert f3 == [0, 0, 0, 1551, 0, 0] and f4 == [0] * 5
+    assert covered == b"\x01\x01\x00\x01\x01\x01\x01\x01"
+    assert strong == covered
+    # a frequency 0 cover_min: only windows the lexicon lists with a frequency cover
+    _f2, _f3, _f4, covered, strong = scan_both("书馆看", cover_min=0, variant_max=100)
+    assert covered == b"\x01\x01\x00" and strong == b"\x00\x00\x00"
+
+
+def test_the_lexicon_windows_of_short_and_odd_texts():
+    for text in ("", "书", "看书", "\n看书\n", "\U00020000看书a", "一\ud800二"):
+        scan_both(text)
+    assert scan_both("看书") == ([399], [], [], b"\x01\x01", b"\x01\x01")
+
+
+def test_generated_texts_give_the_same_lexicon_windows():
+    texts = ["，".join(clauses(8, seed)) for seed in range(30)]
+    for cover_min, variant_max in ((3, 20), (50, 100), (0, 20)):
+        for text in texts:
+            scan_both(text, cover_min, variant_max)
+
+
+def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch):
+    lexicon()
+    texts = ["，".join(clauses(5, seed)) + "。" for seed in range(100, 112)]
+    with_kernel = [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+                   for t in texts]
+    monkeypatch.setenv(L.KERNEL_OFF, "1")
+    try:
+        assert T.lexicon_scanner(3, 20) is None
+        assert [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+                for t in texts] == with_kernel
+    finally:
+        monkeypatch.delenv(L.KERNEL_OFF)
+    assert any(with_kernel)
