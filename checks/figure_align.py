@@ -390,6 +390,8 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
     sigs = sigs.astype(np.uint64)
     assert ROWS == 2
     bandkeys = (sigs[:, 0::2] << np.uint64(31)) | sigs[:, 1::2]  # values are < 2**31
+    if n <= FEW_ROWS:
+        return _few_pair_codes(bandkeys, max_bucket)
     out = []
     for i in range(BANDS):
         k = bandkeys[:, i]
@@ -400,6 +402,35 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
         ok = (sizes >= 2) & (sizes <= max_bucket)
         out.append(bucket_codes(order, starts, sizes, ok, n))  # ascending in each bucket
     return unique_codes(out)
+
+
+FEW_ROWS = 1024  # up to this many rows (one file's statements), buckets are grouped in Python
+
+
+def _few_pair_codes(bandkeys: np.ndarray, max_bucket: int) -> np.ndarray:
+    """:func:`pair_codes` of few rows, given their band keys (rows × ``BANDS``): the same
+    sorted unique codes, without numpy's per-call overhead (eight sorts of a hundred
+    values cost more than grouping them in a dict). Most bands of one file have no
+    bucket of two rows at all: a set of the band's keys tells, and such a band is skipped."""
+    n = len(bandkeys)
+    codes: set[int] = set()
+    for col in bandkeys.T.tolist():
+        if len(set(col)) == n:
+            continue
+        buckets: dict[int, list[int]] = {}
+        for r, k in enumerate(col):
+            members = buckets.get(k)
+            if members is None:
+                buckets[k] = [r]
+            else:
+                members.append(r)
+        for members in buckets.values():
+            size = len(members)
+            if 2 <= size <= max_bucket:  # members are ascending: a < b
+                for x in range(size - 1):
+                    base = members[x] * n
+                    codes.update([base + b for b in members[x + 1:]])
+    return np.array(sorted(codes), dtype=np.int64)
 
 
 def bucket_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, ok: np.ndarray,

@@ -695,6 +695,45 @@ def test_bucket_codes_are_every_pair_of_each_kept_bucket_written_into_one_array(
     assert unique_codes([]).tolist() == []
 
 
+def test_few_rows_pair_codes_equal_the_numpy_buckets(monkeypatch):
+    """``pair_codes`` of few rows (one file's statements) groups the band keys in a dict:
+    the same sorted unique codes, dtype and all, as the numpy path (forced with
+    ``FEW_ROWS = 0``), on signatures with many shared bands, buckets over and at the cap,
+    and none at all."""
+    import itertools
+
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    rng = np.random.default_rng(11)
+    cases = []
+    for _ in range(120):
+        n = int(rng.integers(2, 300))
+        spread = int(rng.choice([2, 3, max(2, n // 8), n, (1 << 31) - 1]))
+        cases.append((rng.integers(0, spread, size=(n, fa.BANDS * fa.ROWS)).astype(np.uint64),
+                      int(rng.choice([2, 3, 5, 64]))))
+    sigs = fa.minhashes(["全市共注册成立合作社◎家", "全市共注册成立合作社◎家", "本期要点：◎",
+                         "全省森林覆盖率为◎", "全省森林覆盖率达到◎"] * 3)
+    cases += [(sigs, 64), (sigs, 2), (sigs[:1], 64), (sigs[:0], 64)]
+    slow = []
+    monkeypatch.setattr(fa, "FEW_ROWS", 0)
+    for sig, cap in cases:
+        slow.append(fa.pair_codes(sig, cap))
+    monkeypatch.setattr(fa, "FEW_ROWS", 1024)
+    for (sig, cap), want in zip(cases, slow):
+        got = fa.pair_codes(sig, cap)
+        assert got.dtype == want.dtype == np.int64
+        assert got.tolist() == want.tolist()
+    # by hand: rows 0, 1, 3 share every band, row 2 none; a cap of 2 keeps no bucket
+    one = np.array([[5] * 16, [5] * 16, [6] * 16, [5] * 16], dtype=np.uint64)
+    assert fa.pair_codes(one, 64).tolist() == [a * 4 + b for a, b in
+                                               itertools.combinations([0, 1, 3], 2)]
+    assert fa.pair_codes(one, 2).tolist() == []
+    assert fa.pair_codes(one[[0, 2]], 2).tolist() == []
+    assert fa.pair_codes(one[[0, 1]], 2).tolist() == [1]
+
+
 def test_statement_signatures_are_computed_once_and_are_each_keys_own():
     """The statements' MinHash signatures are computed once per text and shared by
     ``figure.conflicting-figure`` and the ``figure`` index; the index's are the
