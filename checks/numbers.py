@@ -50,6 +50,19 @@ def translation(table: dict) -> list:
 
 
 FULLWIDTH_T = translation(FULLWIDTH)  # for .translate(): FULLWIDTH as a list
+_FW_PAIRS = tuple(zip(_FW_FROM, _FW_TO))
+
+
+def halfwidth(text: str) -> str:
+    """``text.translate(FULLWIDTH_T)``, faster on a long text: one ``str.replace`` for
+    each full-width character the text holds (``，`` in every Chinese sentence; the
+    others rarely). ``str.translate`` looks each character up in the table one by one
+    (~40 ns a character on Chinese text); ``in`` and ``replace`` scan at C speed. The
+    same string: the characters mapped to are ASCII, none of them mapped again."""
+    for src, dst in _FW_PAIRS:
+        if src in text:
+            text = text.replace(src, dst)
+    return text
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -284,7 +297,7 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
     ``text.translate(FULLWIDTH)`` when the caller has it already."""
     end = len(text) if end is None else end
     if norm is None:
-        norm = text.translate(FULLWIDTH_T)
+        norm = halfwidth(text)
     tokens: list[Token] = []
     # list markers at the start of each line or after a clause break
     enums: list[tuple[int, int]] = []
@@ -466,6 +479,37 @@ _DATE_RE = re.compile(
     r"(?![\d.])"
     r"|[(（](?P<cy>(?:19|20)\d{2})(?P<cm>[01]\d)(?P<cd>[0-3]\d)[)）\s]")
 _REL_YEAR = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}
+# every match of _DATE_RE starts with one of these characters (a relative year, a digit, an
+# opening bracket)
+_DATE_START = re.compile(r"[今去明前本\d(（]")
+
+
+def jump_finditer(pattern: re.Pattern, first: re.Pattern, text: str, pos: int = 0,
+                  end: int | None = None):
+    """``pattern.finditer(text, pos, end)``, faster for a pattern with no literal prefix
+    (the regex engine then tries every position): the pattern is tried only where
+    ``first`` (a character class) finds a character its matches can start with, the
+    positions left to right as finditer tries them, as :func:`_master_search` does.
+    Only for patterns that never match the empty string (the next match is looked for
+    from the end of the last)."""
+    end = len(text) if end is None else end
+    start = first.search
+    match = pattern.match
+    while True:
+        c = start(text, pos, end)
+        if c is None:
+            return
+        m = match(text, c.start(), end)
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _date_matches(norm: str, pos: int, end: int):
+    """``_DATE_RE.finditer(norm, pos, end)`` (every match starts with ``_DATE_START``)."""
+    return jump_finditer(_DATE_RE, _DATE_START, norm, pos, end)
 
 
 def find_dates(text: str, start: int = 0, end: int | None = None,
@@ -475,9 +519,9 @@ def find_dates(text: str, start: int = 0, end: int | None = None,
     end = len(text) if end is None else end
     # translate only the slice (plus one character of context on each side)
     base = max(0, start - 1)
-    norm = text[base:end + 1].translate(FULLWIDTH_T)
+    norm = halfwidth(text[base:end + 1])
     out: list[DateMention] = []
-    for m in _DATE_RE.finditer(norm, start - base, end - base):
+    for m in _date_matches(norm, start - base, end - base):
         s, e = m.start() + base, m.end() + base
         if m.group("m") is not None:
             if e - base < len(norm) and norm[e - base].isdigit():

@@ -794,3 +794,24 @@ def test_candidate_rows_filtered_a_slice_at_a_time_are_the_same_pairs(monkeypatc
     assert check_corpus(corpus_of(files), "figure") == want
     empty = FG._Rows([])
     assert [len(x) for x in FG.candidate_rows(empty, 64)] == [0, 0]
+
+
+_COUNT_PIECES = ["等", "等等", "“", "\"", "「", "《", "”", "两", "二", "三", "十", "十一", "二十", "20",
+                 "2", "9", "1", "12", "0", "个", "项", "方面", "环节", "大", "届", "第", "：", ":",
+                 "包括", "，即", "分别是", "、", "，", "。", "措施", "北京", "上海", "\n", " ", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=20), st.integers(0, 4))
+def test_count_patterns_jump_to_the_matches_finditer_finds(pieces, start):
+    """``figure.count-mismatch`` reads its counts with ``jump_finditer``: the same matches
+    (spans and groups) as the patterns' own finditer."""
+    from checks.numbers import jump_finditer
+
+    text = "".join(pieces)
+    start = min(start, len(text))
+    for pattern, first in ((fig._COUNT_BACK, fig._COUNT_BACK_START),
+                           (fig._COUNT_FWD, fig._COUNT_FWD_START)):
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start)]
+        got = [(m.span(), m.groupdict()) for m in jump_finditer(pattern, first, text, start)]
+        assert got == want
