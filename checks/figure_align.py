@@ -380,7 +380,18 @@ def _grams(key: str) -> set[str]:
 
 def minhashes(keys: list[str]) -> np.ndarray:
     """MinHash signatures (``BANDS * ROWS`` values a row) of many keys at once: one
-    numpy pass over all their 3-grams (deterministic across processes)."""
+    numpy pass over all their 3-grams (deterministic across processes). A 3-gram's
+    hash is the CRC-32 of its UTF-8 bytes (:func:`_gram_crcs`, computed with numpy)."""
+    if not keys:
+        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
+    hashed, offsets = _gram_crcs(keys)
+    vals = (_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME
+    return np.minimum.reduceat(vals, offsets, axis=1).T
+
+
+def _minhash_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, offsets) of the keys' distinct 3-grams, one ``zlib.crc32`` call each:
+    what :func:`_gram_crcs` computes with numpy (the slow path; its test compares them)."""
     counts: list[int] = []
     hashes: list[int] = []
     crc = zlib.crc32
@@ -388,13 +399,70 @@ def minhashes(keys: list[str]) -> np.ndarray:
         grams = _grams(key)
         counts.append(len(grams))
         hashes.extend(crc(g.encode("utf-8")) for g in grams)
-    if not keys:
-        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
-    hashed = np.array(hashes, dtype=np.uint64)
     offsets = np.zeros(len(counts), dtype=np.int64)
     np.cumsum(counts[:-1], out=offsets[1:])
-    vals = (_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME
-    return np.minimum.reduceat(vals, offsets, axis=1).T
+    return np.array(hashes, dtype=np.uint64), offsets
+
+
+_CRC_TABLES: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """CRC-32 is affine in its input for a given length: ``crc32(m) = Z[L] ^ (XOR over
+    the bytes b_j of m of T[L - j - 1][b_j])`` with ``Z[L] = crc32(L zero bytes)`` and
+    ``T[k][b] = crc32(b, then k zero bytes) ^ Z[k + 1]`` (a byte's part, shifted by the
+    bytes after it). For up to 12 bytes (three characters of UTF-8)."""
+    global _CRC_TABLES
+    if _CRC_TABLES is None:
+        crc = zlib.crc32
+        zero = np.array([crc(bytes(n)) for n in range(13)], dtype=np.uint32)
+        table = np.array([[crc(bytes((b,)) + bytes(k)) ^ int(zero[k + 1]) for b in range(256)]
+                          for k in range(12)], dtype=np.uint32)
+        _CRC_TABLES = table, zero
+    return _CRC_TABLES
+
+
+def _gram_crcs(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The CRC-32 of the UTF-8 bytes of every 3-gram of every key (``key[i:i + 3]`` for
+    ``i`` in ``range(max(1, len(key) - 2))``: a key shorter than three characters is
+    one gram), as uint64, and where each key's grams start. A gram that occurs twice in
+    a key is hashed twice (:func:`minhashes` takes the minimum of each key's hashes:
+    the same as over the distinct grams). All keys in one numpy pass over their bytes;
+    keys holding a lone surrogate (no UTF-8) take the slow path, which raises as before."""
+    joined = "".join(keys)
+    try:
+        data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        return _minhash_grams(keys)
+    table, zero = _crc_tables()
+    # byte offset of each character (a byte that is not a continuation byte starts one),
+    # and of the end
+    boff = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))
+    klen = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    kend = np.cumsum(klen)
+    ngram = np.maximum(1, klen - 2)
+    offsets = np.zeros(len(keys), dtype=np.int64)
+    np.cumsum(ngram[:-1], out=offsets[1:])
+    total = int(offsets[-1] + ngram[-1])
+    gstart = np.repeat(kend - klen - offsets, ngram) + np.arange(total)  # first character
+    gend = np.minimum(gstart + 3, np.repeat(kend, ngram))  # one past the last
+    bs, be = boff[gstart], boff[gend]
+    blen = be - bs  # 0 (the empty key) to 12 bytes
+    out = zero[blen]
+    first = np.zeros(total, dtype=np.int64)
+    np.cumsum(blen[:-1], out=first[1:])
+    nbytes = int(first[-1] + blen[-1])
+    if nbytes:
+        idx = np.repeat(bs - first, blen) + np.arange(nbytes)  # each gram's bytes
+        after = np.repeat(be, blen) - idx - 1  # bytes after it in its gram
+        parts = table[after, data[idx]]
+        if (blen > 0).all():
+            out ^= np.bitwise_xor.reduceat(parts, first)
+        else:
+            full = blen > 0
+            out[full] ^= np.bitwise_xor.reduceat(parts, first[full])
+    out = out.astype(np.uint64)
+    return out, offsets
 
 
 def bands_of(mins) -> list[tuple[int, int, int]]:

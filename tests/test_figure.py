@@ -815,3 +815,50 @@ def test_count_patterns_jump_to_the_matches_finditer_finds(pieces, start):
         want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start)]
         got = [(m.span(), m.groupdict()) for m in jump_finditer(pattern, first, text, start)]
         assert got == want
+
+
+def _minhashes_one_crc_a_gram(keys):
+    """The MinHash signatures as they were computed: one zlib.crc32 call for each
+    distinct 3-gram of each key."""
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    if not keys:
+        return np.zeros((0, fa.BANDS * fa.ROWS), dtype=np.uint64)
+    hashed, offsets = fa._minhash_grams(keys)
+    vals = (fa._A[:, None] * hashed[None, :] + fa._B[:, None]) % fa._PRIME
+    return np.minimum.reduceat(vals, offsets, axis=1).T
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(
+    st.sampled_from("ab◎中文，。\x00\u00e9\u07ff\u0800\uffff\U00010000\U0001F600"),
+    st.characters(max_codepoint=0x10FFFF, exclude_categories=("Cs",))), max_size=9),
+    max_size=8))
+def test_gram_crcs_with_numpy_equal_one_crc32_a_gram(keys):
+    """``minhashes`` hashes every 3-gram with numpy (CRC-32 as a sum of its bytes'
+    parts): the signatures are those of one ``zlib.crc32`` call a distinct gram, for
+    keys of 0 to 9 characters of 1 to 4 UTF-8 bytes."""
+    import zlib
+
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    got, want = fa.minhashes(keys), _minhashes_one_crc_a_gram(keys)
+    assert got.dtype == want.dtype == np.uint64 and got.shape == want.shape
+    assert got.tolist() == want.tolist()
+    if keys:
+        hashes, offsets = fa._gram_crcs(keys)
+        grams = [k[i:i + 3] for k in keys for i in range(max(1, len(k) - 2))]
+        assert hashes.tolist() == [zlib.crc32(g.encode("utf-8")) for g in grams]
+        assert offsets.tolist() == [0] + np.cumsum(
+            [max(1, len(k) - 2) for k in keys])[:-1].tolist()
+
+
+def test_gram_crcs_of_a_lone_surrogate_raise_as_before():
+    from checks import figure_align as fa
+
+    with pytest.raises(UnicodeEncodeError):
+        fa.minhashes(["全市共有\ud800合作社◎家"])
