@@ -198,10 +198,13 @@ class Token:
 
 # -- parsing numerals ---------------------------------------------------------------
 
+_ARABIC_NUMERAL = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)")
+
+
 def parse_arabic(s: str) -> Decimal | None:
     """``1,234.5`` / ``１２３`` / ``15.2万`` / ``3千万`` -> Decimal."""
     s = s.translate(FULLWIDTH_T)
-    m = re.fullmatch(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)", s)
+    m = _ARABIC_NUMERAL.fullmatch(s)
     if not m:
         return None
     digits = m.group(1).replace(",", "")
@@ -356,6 +359,10 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
     return tokens
 
 
+_BARE_YEAR = re.compile(r"(?:19|20)\d\d")
+_NOT_FIGURES = frozenset(("一", "万", "千", "百", "十", "亿", "千万", "万一", "百万", "亿万"))
+
+
 def _cn_context(num: str) -> bool:
     """Chinese numerals without a unit worth keeping as context (二十大, 十四五)."""
     return len(num) >= 2 and parse_chinese(num) is not None
@@ -384,8 +391,8 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
         v2 = parse_arabic(m.group("anum2")) if m.group("anum2") else None
         pct = bool(m.group("apct") or m.group("apct2"))
         unit = m.group("aunit") or ""
-        if re.fullmatch(r"(?:19|20)\d\d", num) and not (unit or pct or m.group("arng")
-                                                       or m.group("apre") or m.group("asuf")):
+        if _BARE_YEAR.fullmatch(num) and not (unit or pct or m.group("arng")
+                                              or m.group("apre") or m.group("asuf")):
             return None  # 报告（2023）: a year without 年
         if m.group("arng") and v2 is None:
             return None
@@ -399,6 +406,8 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
                         _notation(num))
     # Chinese numerals: only with a unit word, or a multi-character value with 百/千/万/亿
     num = m.group("cnum")
+    if num in _NOT_FIGURES:
+        return None  # (before parsing it: half the Chinese numerals read are a lone 一)
     v = parse_chinese(num)
     if v is None:
         return None
@@ -406,8 +415,6 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
     if s > 0 and norm[s - 1] in "第初周星期":
         return None
     if e < len(norm) and norm[e] in "是、":
-        return None
-    if num == "一" or num in ("万", "千", "百", "十", "亿", "千万", "万一", "百万", "亿万"):
         return None
     if unit == "届":
         return None  # 二十届三中全会: an ordinal even without 第
@@ -424,8 +431,11 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
                     "chinese")
 
 
+_MULTIPLIER = re.compile("[十百千万亿]")
+
+
 def _notation(num: str) -> str:
-    return "mixed" if any(c in num for c in "十百千万亿") else "arabic"
+    return "mixed" if _MULTIPLIER.search(num) else "arabic"
 
 
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
