@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .numbers import (_ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, halfwidth,
-                      scan, translation)
+                      jump_finditer, scan, translation)
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
@@ -125,6 +125,7 @@ class Statement(NamedTuple):
 _HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
                         r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_YEAR_START = re.compile("[12]")  # what a match of _YEAR starts with (for jump_finditer)
 
 
 def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
@@ -149,7 +150,7 @@ def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], li
                 keys.append(f"{kind}|{key}" if kind else key)
         pos = stop + 1
     y_offs, years = [], []
-    for m in _YEAR.finditer(text, start, end):
+    for m in jump_finditer(_YEAR, _YEAR_START, text, start, end):
         y_offs.append(m.start())
         years.append(m.group(1))
     return offs, keys, y_offs, years

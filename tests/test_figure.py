@@ -796,22 +796,25 @@ def test_candidate_rows_filtered_a_slice_at_a_time_are_the_same_pairs(monkeypatc
     assert [len(x) for x in FG.candidate_rows(empty, 64)] == [0, 0]
 
 
-_COUNT_PIECES = ["等", "等等", "“", "\"", "「", "《", "”", "两", "二", "三", "十", "十一", "二十", "20",
+_COUNT_PIECES = ["2017年", "1999年", "19", "20", "12019年", "09月", "8月", "12月", "28日", "1号", "３", "等", "等等", "“", "\"", "「", "《", "”", "两", "二", "三", "十", "十一", "二十", "20",
                  "2", "9", "1", "12", "0", "个", "项", "方面", "环节", "大", "届", "第", "：", ":",
                  "包括", "，即", "分别是", "、", "，", "。", "措施", "北京", "上海", "\n", " ", "x"]
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=20), st.integers(0, 4))
-def test_count_patterns_jump_to_the_matches_finditer_finds(pieces, start):
-    """``figure.count-mismatch`` reads its counts with ``jump_finditer``: the same matches
+def test_count_and_date_patterns_jump_to_the_matches_finditer_finds(pieces, start):
+    """``figure.count-mismatch`` reads its counts (``figure.notation-drift`` its dates, the
+    statements the years of their paragraphs) with ``jump_finditer``: the same matches
     (spans and groups) as the patterns' own finditer."""
+    from checks import figure_align as fa
     from checks.numbers import jump_finditer
 
     text = "".join(pieces)
     start = min(start, len(text))
     for pattern, first in ((fig._COUNT_BACK, fig._COUNT_BACK_START),
-                           (fig._COUNT_FWD, fig._COUNT_FWD_START)):
+                           (fig._COUNT_FWD, fig._COUNT_FWD_START), (fig._CN_DATE, fig._DIGIT),
+                           (fa._YEAR, fa._YEAR_START)):
         want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start)]
         got = [(m.span(), m.groupdict()) for m in jump_finditer(pattern, first, text, start)]
         assert got == want
@@ -862,3 +865,23 @@ def test_gram_crcs_of_a_lone_surrogate_raise_as_before():
 
     with pytest.raises(UnicodeEncodeError):
         fa.minhashes(["全市共有\ud800合作社◎家"])
+
+
+@pytest.mark.parametrize("text, want", [
+    # full-width digits the minority: the first of them flagged, related to the first half-width
+    (H + "今年产值增长１２％，利润增长5%，出口增长3%。\n", ("１２", "5")),
+    # half-width the minority (two full-width runs, one half-width)
+    (H + "今年产值增长１２％，利润增长１５％，出口增长3%。\n", ("3", "１２")),
+    # as many of each: the full-width ones are the minority (ties go to them)
+    (H + "出口增长3%，今年产值增长１２％。\n", ("１２", "3")),
+])
+def test_digit_width_drift_offsets(text, want):
+    seed = seed_from_text(text, "a.txt")
+    hits = [h for h in fig.notation_drift(seed, None) if h.key == "digit-width"]
+    assert len(hits) == 1
+    hit = hits[0]
+    assert text[hit.start:hit.end] == want[0]
+    assert text.index(want[0], seed.body_start) == hit.start
+    rel = hit.related[0]
+    line, col = seed.position(text.index(want[1], seed.body_start))
+    assert (rel.line, rel.column) == (line, col)

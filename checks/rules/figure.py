@@ -1525,6 +1525,9 @@ def _rounding_ok(parts, total_token, total: Decimal) -> bool:
 # -- notation drift ---------------------------------------------------------------------------
 
 _CN_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]|(?<!\d)\d{1,2}月\d{1,2}[日号]")
+_DIGIT = re.compile(r"\d")  # what a match of _CN_DATE starts with (for jump_finditer)
+_FULL_DIGITS = re.compile(r"[０-９]+")
+_HALF_DIGITS = re.compile(r"[0-9]+")
 
 
 @file_check("figure.notation-drift", severity="info", version=1)
@@ -1552,7 +1555,7 @@ def notation_drift(seed, ctx):
     body = seed.body_start
     norm = _norm(seed)
     padded, unpadded = [], []
-    for m in _CN_DATE.finditer(norm, body):
+    for m in jump_finditer(_CN_DATE, _DIGIT, norm, body):
         d = find_dates(text, m.start(), m.end())
         if not d or d[0].padded is None:
             continue
@@ -1569,13 +1572,14 @@ def notation_drift(seed, ctx):
                   f"unpadded ({unpadded[0].text}, {len(unpadded)}x) in this file",
                   related=[seed.location(b.start, b.end)], key="date-padding",
                   evidence={"padded": len(padded), "unpadded": len(unpadded)})
-    full = [m for m in re.finditer(r"[０-９]+", text[body:])]
-    half = [m for m in re.finditer(r"[0-9]+", text[body:])]
+    # (the runs of the body, read in place: offsets are the text's)
+    full = _FULL_DIGITS.findall(text, body)
+    half = _HALF_DIGITS.findall(text, body) if full else []
     if full and half:
-        minority, other = (full, half) if len(full) <= len(half) else (half, full)
-        a, b = minority[0], other[0]
-        yield Hit(body + a.start(), body + a.end(),
-                  f"digits are written both full-width ({full[0].group(0)}, {len(full)}x) and "
-                  f"half-width ({half[0].group(0)}, {len(half)}x) in this file",
-                  related=[seed.location(body + b.start(), body + b.end())],
+        fm, hm = _FULL_DIGITS.search(text, body), _HALF_DIGITS.search(text, body)
+        a, b = (fm, hm) if len(full) <= len(half) else (hm, fm)
+        yield Hit(a.start(), a.end(),
+                  f"digits are written both full-width ({full[0]}, {len(full)}x) and "
+                  f"half-width ({half[0]}, {len(half)}x) in this file",
+                  related=[seed.location(b.start(), b.end())],
                   key="digit-width", evidence={"fullwidth": len(full), "halfwidth": len(half)})
