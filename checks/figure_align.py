@@ -36,8 +36,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .numbers import (_ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, halfwidth,
-                      jump_finditer, scan, translation)
+from .numbers import _ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, halfwidth
+from .numbers import jump_finditer, scan, translation
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
