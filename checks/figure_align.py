@@ -36,7 +36,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .numbers import _ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, scan, translation
+from .numbers import _ENUM_LINE, FULLWIDTH, FULLWIDTH_T, Quantity, format_value, halfwidth
+from .numbers import jump_finditer, scan, translation
 
 MASK = "◎"
 MIN_KEY_CHARS = 8  # non-mask characters a key needs to be worth aligning
@@ -57,6 +58,24 @@ _DROP = set(" \t\u3000\r\n“”\"'‘’「」『』《》〈〉【】[]()（�
 _KEY_TABLE = {ord(c): None for c in _DROP | {"\x00"}}
 _KEY_TABLE.update({src: (None if chr(dst) in _DROP else dst) for src, dst in FULLWIDTH.items()})
 _KEY_T = translation(_KEY_TABLE)  # for .translate()
+# the same mapping with every dropped character written as NUL instead (lengths kept), as
+# str.replace pairs: no character written is replaced again (NUL and ASCII digits and
+# .,%:/ are no character's source)
+_KEY_NUL = tuple((chr(src), "\x00" if dst is None else chr(dst))
+                 for src, dst in sorted(_KEY_TABLE.items()) if src)
+assert not {dst for _src, dst in _KEY_NUL} & {src for src, _dst in _KEY_NUL}
+
+
+def key_text(text: str) -> str:
+    """``text`` with the key mapping applied in place: every character ``_KEY_T`` drops
+    is a NUL, every full-width one its ASCII twin, offsets kept. A key read from it
+    (its NULs removed) is the same as the original's piece translated with ``_KEY_T``;
+    computed once per text, it spares a ``str.translate`` of every statement and clause
+    key (~40 ns a character on Chinese text; ``in`` and ``replace`` scan at C speed)."""
+    for src, dst in _KEY_NUL:
+        if src in text:
+            text = text.replace(src, dst)
+    return text
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 
@@ -106,6 +125,7 @@ class Statement(NamedTuple):
 _HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
                         r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_YEAR_START = re.compile("[12]")  # what a match of _YEAR starts with (for jump_finditer)
 
 
 def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
@@ -130,7 +150,7 @@ def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], li
                 keys.append(f"{kind}|{key}" if kind else key)
         pos = stop + 1
     y_offs, years = [], []
-    for m in _YEAR.finditer(text, start, end):
+    for m in jump_finditer(_YEAR, _YEAR_START, text, start, end):
         y_offs.append(m.start())
         years.append(m.group(1))
     return offs, keys, y_offs, years
@@ -175,11 +195,14 @@ def parallel_sections(a: Statement, b: Statement) -> bool:
 
 
 def statements(text: str, start: int = 0, end: int | None = None, norm: str | None = None,
-               tokens: list | None = None) -> list[Statement]:
+               tokens: list | None = None, keyed: str | None = None) -> list[Statement]:
     """The statements (sentences holding a figure) of ``text[start:end]``; ``norm`` is
     ``text.translate(FULLWIDTH)`` when the caller has it, ``tokens`` is
-    ``scan(text, start, end, norm=norm)`` when the caller has it (not changed here)."""
+    ``scan(text, start, end, norm=norm)`` when the caller has it (not changed here),
+    ``keyed`` is ``key_text(text)`` when the caller has it."""
     end = len(text) if end is None else end
+    if keyed is None:
+        keyed = key_text(text)
     out: list[Statement] = []
     pos = start
     bounds = [(m.start(), m.end()) for m in _SPLIT.finditer(text, start, end)]
@@ -196,7 +219,7 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
             tj = ti
             while tj < len(tokens) and tokens[tj].end <= bs:
                 tj += 1
-            st = _statement(text, pos, bs, tokens[ti:tj])
+            st = _statement(text, pos, bs, tokens[ti:tj], keyed)
             ti = tj
             if st is not None:
                 if st.figs:
@@ -227,7 +250,10 @@ def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
     return {"section": section, "period": period}
 
 
-def _statement(text: str, start: int, end: int, tokens: list) -> Statement | None:
+def _statement(text: str, start: int, end: int, tokens: list,
+               keyed: str | None = None) -> Statement | None:
+    """The statement of ``text[start:end]`` (``tokens``: the scan's tokens inside it;
+    ``keyed``: ``key_text(text)``, when the caller has it)."""
     figs = [t.quantity for t in tokens if t.quantity is not None]
     # trim blanks and markup at both ends so the span is the sentence itself
     seg = text[start:end]
@@ -237,7 +263,13 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
     context: list[str] = []
     pos = start
     spans = sorted((t.start, t.end, t.kind, t.text) for t in tokens)
-    masked = _MARKUP.sub(lambda m: "\x00" * len(m.group(0)), text[start:end])
+    # markup (every match of _MARKUP opens with < or &) is masked, then every piece
+    # translated; without markup the pieces are read from the translated text
+    fast = keyed is not None and "<" not in seg and "&" not in seg
+    if fast:
+        masked = keyed[start:end]
+    else:
+        masked = _MARKUP.sub(lambda m: "\x00" * len(m.group(0)), seg)
     for ts, te, kind, ttext in spans:
         if ts < pos:
             continue
@@ -247,10 +279,13 @@ def _statement(text: str, start: int, end: int, tokens: list) -> Statement | Non
         elif kind == "context":
             norm = "".join(ttext.translate(FULLWIDTH_T).split())
             context.append(norm)
-            key_parts.append(norm)
+            key_parts.append(norm.translate(_KEY_T) if fast else norm)
         pos = te
     key_parts.append(masked[pos - start:end - start])
-    key = "".join(key_parts).translate(_KEY_T)
+    if fast:
+        key = "".join(key_parts).replace("\x00", "")
+    else:
+        key = "".join(key_parts).translate(_KEY_T)
     return Statement(s, e, key, tuple(context), tuple(Fig.of(q) for q in figs))
 
 
@@ -258,16 +293,19 @@ _CLAUSE_BREAK = set("，,；;")
 
 
 def clauses(text: str, sts: list[Statement], norm: str | None = None,
-            tokens: list | None = None) -> list[Statement]:
+            tokens: list | None = None, keyed: str | None = None) -> list[Statement]:
     """The clauses (split at top-level ，；) of the statements that have more than one,
     as statements of their own: a summary often restates one clause of a body sentence.
     A clause keeps its sentence's context (a year in the first clause still places the
     third), and its ``prev`` is the clause before it. ``tokens`` is the scan of the text
     the statements come from (sorted, as :func:`checks.numbers.scan` gives them), when
-    the caller has it: see :func:`_clause_tokens`."""
+    the caller has it: see :func:`_clause_tokens`; ``keyed`` is ``key_text(text)`` when
+    the caller has it."""
     out: list[Statement] = []
     if norm is None:
-        norm = text.translate(FULLWIDTH_T)
+        norm = halfwidth(text)
+    if keyed is None:
+        keyed = key_text(text)
     starts = reach = None
     if tokens is not None:
         starts = [t.start for t in tokens]
@@ -279,7 +317,7 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None,
         prev = st.prev
         for cs, ce in spans:
             toks = _clause_tokens(text, cs, ce, norm, tokens, starts, reach)
-            cl = _statement(text, cs, ce, toks)
+            cl = _statement(text, cs, ce, toks, keyed)
             if cl is None:
                 continue
             if cl.figs:
@@ -308,15 +346,23 @@ def _clause_tokens(text: str, cs: int, ce: int, norm: str, tokens: list | None,
     return tokens[i:j]
 
 
+_OPEN, _CLOSE = "（(「《【“‘", "）)」》】”’"
+# the only characters _clause_spans acts on: the loop visits them and skips the rest
+_CLAUSE_MARKS = re.compile("[" + re.escape(_OPEN + _CLOSE + "".join(sorted(_CLAUSE_BREAK))) + "]")
+
+
 def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at its top-level ，；,; (outside brackets and quotes), as
+    (start, end) spans, empty pieces left out."""
     spans, depth, pos = [], 0, start
-    for i in range(start, end):
-        ch = text[i]
-        if ch in "（(「《【“‘":
+    for m in _CLAUSE_MARKS.finditer(text, start, end):
+        ch = m.group()
+        if ch in _OPEN:
             depth += 1
-        elif ch in "）)」》】”’":
+        elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in _CLAUSE_BREAK:
+        elif depth == 0:
+            i = m.start()
             if i > pos:
                 spans.append((pos, i))
             pos = i + 1
@@ -335,7 +381,18 @@ def _grams(key: str) -> set[str]:
 
 def minhashes(keys: list[str]) -> np.ndarray:
     """MinHash signatures (``BANDS * ROWS`` values a row) of many keys at once: one
-    numpy pass over all their 3-grams (deterministic across processes)."""
+    numpy pass over all their 3-grams (deterministic across processes). A 3-gram's
+    hash is the CRC-32 of its UTF-8 bytes (:func:`_gram_crcs`, computed with numpy)."""
+    if not keys:
+        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
+    hashed, offsets = _gram_crcs(keys)
+    vals = (_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME
+    return np.minimum.reduceat(vals, offsets, axis=1).T
+
+
+def _minhash_grams(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, offsets) of the keys' distinct 3-grams, one ``zlib.crc32`` call each:
+    what :func:`_gram_crcs` computes with numpy (the slow path; its test compares them)."""
     counts: list[int] = []
     hashes: list[int] = []
     crc = zlib.crc32
@@ -343,13 +400,70 @@ def minhashes(keys: list[str]) -> np.ndarray:
         grams = _grams(key)
         counts.append(len(grams))
         hashes.extend(crc(g.encode("utf-8")) for g in grams)
-    if not keys:
-        return np.zeros((0, BANDS * ROWS), dtype=np.uint64)
-    hashed = np.array(hashes, dtype=np.uint64)
     offsets = np.zeros(len(counts), dtype=np.int64)
     np.cumsum(counts[:-1], out=offsets[1:])
-    vals = (_A[:, None] * hashed[None, :] + _B[:, None]) % _PRIME
-    return np.minimum.reduceat(vals, offsets, axis=1).T
+    return np.array(hashes, dtype=np.uint64), offsets
+
+
+_CRC_TABLES: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _crc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """CRC-32 is affine in its input for a given length: ``crc32(m) = Z[L] ^ (XOR over
+    the bytes b_j of m of T[L - j - 1][b_j])`` with ``Z[L] = crc32(L zero bytes)`` and
+    ``T[k][b] = crc32(b, then k zero bytes) ^ Z[k + 1]`` (a byte's part, shifted by the
+    bytes after it). For up to 12 bytes (three characters of UTF-8)."""
+    global _CRC_TABLES
+    if _CRC_TABLES is None:
+        crc = zlib.crc32
+        zero = np.array([crc(bytes(n)) for n in range(13)], dtype=np.uint32)
+        table = np.array([[crc(bytes((b,)) + bytes(k)) ^ int(zero[k + 1]) for b in range(256)]
+                          for k in range(12)], dtype=np.uint32)
+        _CRC_TABLES = table, zero
+    return _CRC_TABLES
+
+
+def _gram_crcs(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The CRC-32 of the UTF-8 bytes of every 3-gram of every key (``key[i:i + 3]`` for
+    ``i`` in ``range(max(1, len(key) - 2))``: a key shorter than three characters is
+    one gram), as uint64, and where each key's grams start. A gram that occurs twice in
+    a key is hashed twice (:func:`minhashes` takes the minimum of each key's hashes:
+    the same as over the distinct grams). All keys in one numpy pass over their bytes;
+    keys holding a lone surrogate (no UTF-8) take the slow path, which raises as before."""
+    joined = "".join(keys)
+    try:
+        data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        return _minhash_grams(keys)
+    table, zero = _crc_tables()
+    # byte offset of each character (a byte that is not a continuation byte starts one),
+    # and of the end
+    boff = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))
+    klen = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    kend = np.cumsum(klen)
+    ngram = np.maximum(1, klen - 2)
+    offsets = np.zeros(len(keys), dtype=np.int64)
+    np.cumsum(ngram[:-1], out=offsets[1:])
+    total = int(offsets[-1] + ngram[-1])
+    gstart = np.repeat(kend - klen - offsets, ngram) + np.arange(total)  # first character
+    gend = np.minimum(gstart + 3, np.repeat(kend, ngram))  # one past the last
+    bs, be = boff[gstart], boff[gend]
+    blen = be - bs  # 0 (the empty key) to 12 bytes
+    out = zero[blen]
+    first = np.zeros(total, dtype=np.int64)
+    np.cumsum(blen[:-1], out=first[1:])
+    nbytes = int(first[-1] + blen[-1])
+    if nbytes:
+        idx = np.repeat(bs - first, blen) + np.arange(nbytes)  # each gram's bytes
+        after = np.repeat(be, blen) - idx - 1  # bytes after it in its gram
+        parts = table[after, data[idx]]
+        if (blen > 0).all():
+            out ^= np.bitwise_xor.reduceat(parts, first)
+        else:
+            full = blen > 0
+            out[full] ^= np.bitwise_xor.reduceat(parts, first[full])
+    out = out.astype(np.uint64)
+    return out, offsets
 
 
 def bands_of(mins) -> list[tuple[int, int, int]]:
@@ -390,6 +504,8 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
     sigs = sigs.astype(np.uint64)
     assert ROWS == 2
     bandkeys = (sigs[:, 0::2] << np.uint64(31)) | sigs[:, 1::2]  # values are < 2**31
+    if n <= FEW_ROWS:
+        return _few_pair_codes(bandkeys, max_bucket)
     out = []
     for i in range(BANDS):
         k = bandkeys[:, i]
@@ -400,6 +516,35 @@ def pair_codes(sigs: np.ndarray, max_bucket: int = 64) -> np.ndarray:
         ok = (sizes >= 2) & (sizes <= max_bucket)
         out.append(bucket_codes(order, starts, sizes, ok, n))  # ascending in each bucket
     return unique_codes(out)
+
+
+FEW_ROWS = 1024  # up to this many rows (one file's statements), buckets are grouped in Python
+
+
+def _few_pair_codes(bandkeys: np.ndarray, max_bucket: int) -> np.ndarray:
+    """:func:`pair_codes` of few rows, given their band keys (rows × ``BANDS``): the same
+    sorted unique codes, without numpy's per-call overhead (eight sorts of a hundred
+    values cost more than grouping them in a dict). Most bands of one file have no
+    bucket of two rows at all: a set of the band's keys tells, and such a band is skipped."""
+    n = len(bandkeys)
+    codes: set[int] = set()
+    for col in bandkeys.T.tolist():
+        if len(set(col)) == n:
+            continue
+        buckets: dict[int, list[int]] = {}
+        for r, k in enumerate(col):
+            members = buckets.get(k)
+            if members is None:
+                buckets[k] = [r]
+            else:
+                members.append(r)
+        for members in buckets.values():
+            size = len(members)
+            if 2 <= size <= max_bucket:  # members are ascending: a < b
+                for x in range(size - 1):
+                    base = members[x] * n
+                    codes.update([base + b for b in members[x + 1:]])
+    return np.array(sorted(codes), dtype=np.int64)
 
 
 def bucket_codes(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, ok: np.ndarray,

@@ -50,6 +50,19 @@ def translation(table: dict) -> list:
 
 
 FULLWIDTH_T = translation(FULLWIDTH)  # for .translate(): FULLWIDTH as a list
+_FW_PAIRS = tuple(zip(_FW_FROM, _FW_TO))
+
+
+def halfwidth(text: str) -> str:
+    """``text.translate(FULLWIDTH_T)``, faster on a long text: one ``str.replace`` for
+    each full-width character the text holds (``，`` in every Chinese sentence; the
+    others rarely). ``str.translate`` looks each character up in the table one by one
+    (~40 ns a character on Chinese text); ``in`` and ``replace`` scan at C speed. The
+    same string: the characters mapped to are ASCII, none of them mapped again."""
+    for src, dst in _FW_PAIRS:
+        if src in text:
+            text = text.replace(src, dst)
+    return text
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -185,10 +198,13 @@ class Token:
 
 # -- parsing numerals ---------------------------------------------------------------
 
+_ARABIC_NUMERAL = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)")
+
+
 def parse_arabic(s: str) -> Decimal | None:
     """``1,234.5`` / ``１２３`` / ``15.2万`` / ``3千万`` -> Decimal."""
     s = s.translate(FULLWIDTH_T)
-    m = re.fullmatch(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)", s)
+    m = _ARABIC_NUMERAL.fullmatch(s)
     if not m:
         return None
     digits = m.group(1).replace(",", "")
@@ -284,7 +300,7 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
     ``text.translate(FULLWIDTH)`` when the caller has it already."""
     end = len(text) if end is None else end
     if norm is None:
-        norm = text.translate(FULLWIDTH_T)
+        norm = halfwidth(text)
     tokens: list[Token] = []
     # list markers at the start of each line or after a clause break
     enums: list[tuple[int, int]] = []
@@ -343,6 +359,10 @@ def scan(text: str, start: int = 0, end: int | None = None, norm: str | None = N
     return tokens
 
 
+_BARE_YEAR = re.compile(r"(?:19|20)\d\d")
+_NOT_FIGURES = frozenset(("一", "万", "千", "百", "十", "亿", "千万", "万一", "百万", "亿万"))
+
+
 def _cn_context(num: str) -> bool:
     """Chinese numerals without a unit worth keeping as context (二十大, 十四五)."""
     return len(num) >= 2 and parse_chinese(num) is not None
@@ -371,8 +391,8 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
         v2 = parse_arabic(m.group("anum2")) if m.group("anum2") else None
         pct = bool(m.group("apct") or m.group("apct2"))
         unit = m.group("aunit") or ""
-        if re.fullmatch(r"(?:19|20)\d\d", num) and not (unit or pct or m.group("arng")
-                                                       or m.group("apre") or m.group("asuf")):
+        if _BARE_YEAR.fullmatch(num) and not (unit or pct or m.group("arng")
+                                              or m.group("apre") or m.group("asuf")):
             return None  # 报告（2023）: a year without 年
         if m.group("arng") and v2 is None:
             return None
@@ -386,6 +406,8 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
                         _notation(num))
     # Chinese numerals: only with a unit word, or a multi-character value with 百/千/万/亿
     num = m.group("cnum")
+    if num in _NOT_FIGURES:
+        return None  # (before parsing it: half the Chinese numerals read are a lone 一)
     v = parse_chinese(num)
     if v is None:
         return None
@@ -393,8 +415,6 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
     if s > 0 and norm[s - 1] in "第初周星期":
         return None
     if e < len(norm) and norm[e] in "是、":
-        return None
-    if num == "一" or num in ("万", "千", "百", "十", "亿", "千万", "万一", "百万", "亿万"):
         return None
     if unit == "届":
         return None  # 二十届三中全会: an ordinal even without 第
@@ -411,8 +431,11 @@ def _quantity(m: re.Match, text: str, norm: str) -> Quantity | None:
                     "chinese")
 
 
+_MULTIPLIER = re.compile("[十百千万亿]")
+
+
 def _notation(num: str) -> str:
-    return "mixed" if any(c in num for c in "十百千万亿") else "arabic"
+    return "mixed" if _MULTIPLIER.search(num) else "arabic"
 
 
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -466,6 +489,37 @@ _DATE_RE = re.compile(
     r"(?![\d.])"
     r"|[(（](?P<cy>(?:19|20)\d{2})(?P<cm>[01]\d)(?P<cd>[0-3]\d)[)）\s]")
 _REL_YEAR = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}
+# every match of _DATE_RE starts with one of these characters (a relative year, a digit, an
+# opening bracket)
+_DATE_START = re.compile(r"[今去明前本\d(（]")
+
+
+def jump_finditer(pattern: re.Pattern, first: re.Pattern, text: str, pos: int = 0,
+                  end: int | None = None):
+    """``pattern.finditer(text, pos, end)``, faster for a pattern with no literal prefix
+    (the regex engine then tries every position): the pattern is tried only where
+    ``first`` (a character class) finds a character its matches can start with, the
+    positions left to right as finditer tries them, as :func:`_master_search` does.
+    Only for patterns that never match the empty string (the next match is looked for
+    from the end of the last)."""
+    end = len(text) if end is None else end
+    start = first.search
+    match = pattern.match
+    while True:
+        c = start(text, pos, end)
+        if c is None:
+            return
+        m = match(text, c.start(), end)
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _date_matches(norm: str, pos: int, end: int):
+    """``_DATE_RE.finditer(norm, pos, end)`` (every match starts with ``_DATE_START``)."""
+    return jump_finditer(_DATE_RE, _DATE_START, norm, pos, end)
 
 
 def find_dates(text: str, start: int = 0, end: int | None = None,
@@ -475,9 +529,9 @@ def find_dates(text: str, start: int = 0, end: int | None = None,
     end = len(text) if end is None else end
     # translate only the slice (plus one character of context on each side)
     base = max(0, start - 1)
-    norm = text[base:end + 1].translate(FULLWIDTH_T)
+    norm = halfwidth(text[base:end + 1])
     out: list[DateMention] = []
-    for m in _DATE_RE.finditer(norm, start - base, end - base):
+    for m in _date_matches(norm, start - base, end - base):
         s, e = m.start() + base, m.end() + base
         if m.group("m") is not None:
             if e - base < len(norm) and norm[e - base].isdigit():

@@ -695,6 +695,45 @@ def test_bucket_codes_are_every_pair_of_each_kept_bucket_written_into_one_array(
     assert unique_codes([]).tolist() == []
 
 
+def test_few_rows_pair_codes_equal_the_numpy_buckets(monkeypatch):
+    """``pair_codes`` of few rows (one file's statements) groups the band keys in a dict:
+    the same sorted unique codes, dtype and all, as the numpy path (forced with
+    ``FEW_ROWS = 0``), on signatures with many shared bands, buckets over and at the cap,
+    and none at all."""
+    import itertools
+
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    rng = np.random.default_rng(11)
+    cases = []
+    for _ in range(120):
+        n = int(rng.integers(2, 300))
+        spread = int(rng.choice([2, 3, max(2, n // 8), n, (1 << 31) - 1]))
+        cases.append((rng.integers(0, spread, size=(n, fa.BANDS * fa.ROWS)).astype(np.uint64),
+                      int(rng.choice([2, 3, 5, 64]))))
+    sigs = fa.minhashes(["全市共注册成立合作社◎家", "全市共注册成立合作社◎家", "本期要点：◎",
+                         "全省森林覆盖率为◎", "全省森林覆盖率达到◎"] * 3)
+    cases += [(sigs, 64), (sigs, 2), (sigs[:1], 64), (sigs[:0], 64)]
+    slow = []
+    monkeypatch.setattr(fa, "FEW_ROWS", 0)
+    for sig, cap in cases:
+        slow.append(fa.pair_codes(sig, cap))
+    monkeypatch.setattr(fa, "FEW_ROWS", 1024)
+    for (sig, cap), want in zip(cases, slow):
+        got = fa.pair_codes(sig, cap)
+        assert got.dtype == want.dtype == np.int64
+        assert got.tolist() == want.tolist()
+    # by hand: rows 0, 1, 3 share every band, row 2 none; a cap of 2 keeps no bucket
+    one = np.array([[5] * 16, [5] * 16, [6] * 16, [5] * 16], dtype=np.uint64)
+    assert fa.pair_codes(one, 64).tolist() == [a * 4 + b for a, b in
+                                               itertools.combinations([0, 1, 3], 2)]
+    assert fa.pair_codes(one, 2).tolist() == []
+    assert fa.pair_codes(one[[0, 2]], 2).tolist() == []
+    assert fa.pair_codes(one[[0, 1]], 2).tolist() == [1]
+
+
 def test_statement_signatures_are_computed_once_and_are_each_keys_own():
     """The statements' MinHash signatures are computed once per text and shared by
     ``figure.conflicting-figure`` and the ``figure`` index; the index's are the
@@ -755,3 +794,94 @@ def test_candidate_rows_filtered_a_slice_at_a_time_are_the_same_pairs(monkeypatc
     assert check_corpus(corpus_of(files), "figure") == want
     empty = FG._Rows([])
     assert [len(x) for x in FG.candidate_rows(empty, 64)] == [0, 0]
+
+
+_COUNT_PIECES = ["2017年", "1999年", "19", "20", "12019年", "09月", "8月", "12月", "28日", "1号", "３", "等", "等等", "“", "\"", "「", "《", "”", "两", "二", "三", "十", "十一", "二十", "20",
+                 "2", "9", "1", "12", "0", "个", "项", "方面", "环节", "大", "届", "第", "：", ":",
+                 "包括", "，即", "分别是", "、", "，", "。", "措施", "北京", "上海", "\n", " ", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=20), st.integers(0, 4))
+def test_count_and_date_patterns_jump_to_the_matches_finditer_finds(pieces, start):
+    """``figure.count-mismatch`` reads its counts (``figure.notation-drift`` its dates, the
+    statements the years of their paragraphs) with ``jump_finditer``: the same matches
+    (spans and groups) as the patterns' own finditer."""
+    from checks import figure_align as fa
+    from checks.numbers import jump_finditer
+
+    text = "".join(pieces)
+    start = min(start, len(text))
+    for pattern, first in ((fig._COUNT_BACK, fig._COUNT_BACK_START),
+                           (fig._COUNT_FWD, fig._COUNT_FWD_START), (fig._CN_DATE, fig._DIGIT),
+                           (fa._YEAR, fa._YEAR_START)):
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start)]
+        got = [(m.span(), m.groupdict()) for m in jump_finditer(pattern, first, text, start)]
+        assert got == want
+
+
+def _minhashes_one_crc_a_gram(keys):
+    """The MinHash signatures as they were computed: one zlib.crc32 call for each
+    distinct 3-gram of each key."""
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    if not keys:
+        return np.zeros((0, fa.BANDS * fa.ROWS), dtype=np.uint64)
+    hashed, offsets = fa._minhash_grams(keys)
+    vals = (fa._A[:, None] * hashed[None, :] + fa._B[:, None]) % fa._PRIME
+    return np.minimum.reduceat(vals, offsets, axis=1).T
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(
+    st.sampled_from("ab◎中文，。\x00\u00e9\u07ff\u0800\uffff\U00010000\U0001F600"),
+    st.characters(max_codepoint=0x10FFFF, exclude_categories=("Cs",))), max_size=9),
+    max_size=8))
+def test_gram_crcs_with_numpy_equal_one_crc32_a_gram(keys):
+    """``minhashes`` hashes every 3-gram with numpy (CRC-32 as a sum of its bytes'
+    parts): the signatures are those of one ``zlib.crc32`` call a distinct gram, for
+    keys of 0 to 9 characters of 1 to 4 UTF-8 bytes."""
+    import zlib
+
+    import numpy as np
+
+    from checks import figure_align as fa
+
+    got, want = fa.minhashes(keys), _minhashes_one_crc_a_gram(keys)
+    assert got.dtype == want.dtype == np.uint64 and got.shape == want.shape
+    assert got.tolist() == want.tolist()
+    if keys:
+        hashes, offsets = fa._gram_crcs(keys)
+        grams = [k[i:i + 3] for k in keys for i in range(max(1, len(k) - 2))]
+        assert hashes.tolist() == [zlib.crc32(g.encode("utf-8")) for g in grams]
+        assert offsets.tolist() == [0] + np.cumsum(
+            [max(1, len(k) - 2) for k in keys])[:-1].tolist()
+
+
+def test_gram_crcs_of_a_lone_surrogate_raise_as_before():
+    from checks import figure_align as fa
+
+    with pytest.raises(UnicodeEncodeError):
+        fa.minhashes(["全市共有\ud800合作社◎家"])
+
+
+@pytest.mark.parametrize("text, want", [
+    # full-width digits the minority: the first of them flagged, related to the first half-width
+    (H + "今年产值增长１２％，利润增长5%，出口增长3%。\n", ("１２", "5")),
+    # half-width the minority (two full-width runs, one half-width)
+    (H + "今年产值增长１２％，利润增长１５％，出口增长3%。\n", ("3", "１２")),
+    # as many of each: the full-width ones are the minority (ties go to them)
+    (H + "出口增长3%，今年产值增长１２％。\n", ("１２", "3")),
+])
+def test_digit_width_drift_offsets(text, want):
+    seed = seed_from_text(text, "a.txt")
+    hits = [h for h in fig.notation_drift(seed, None) if h.key == "digit-width"]
+    assert len(hits) == 1
+    hit = hits[0]
+    assert text[hit.start:hit.end] == want[0]
+    assert text.index(want[0], seed.body_start) == hit.start
+    rel = hit.related[0]
+    line, col = seed.position(text.index(want[1], seed.body_start))
+    assert (rel.line, rel.column) == (line, col)

@@ -391,3 +391,128 @@ def test_translation_refuses_code_points_beyond_the_bmp():
 
     with pytest.raises(ValueError):
         translation({0x20000: "x"})
+
+
+# -- fast paths against the slow ones they replace -------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("０１２３４５６７８９．，％：－～／0.,-~中文\n "),
+                                  st.characters(max_codepoint=0x2FFFF)),
+               max_size=80))
+def test_halfwidth_is_the_fullwidth_translation(text):
+    from checks.numbers import FULLWIDTH_T, halfwidth
+
+    assert halfwidth(text) == text.translate(FULLWIDTH_T)
+
+
+def test_halfwidth_maps_every_fullwidth_character():
+    from checks.numbers import halfwidth
+
+    assert halfwidth("０１２３４５６７８９．，％：－～／") == "0123456789.,%:-~/"
+    assert halfwidth("同比增长１２．５％，共３，０００人") == "同比增长12.5%,共3,000人"
+
+
+_DATE_PIECES = ["2017年09月08日", "2017年8月28日", "2017-09-08", "2017/9/8", "2017.09.08",
+                "今年6月", "去年12月1日", "前年", "本年3月", "明年", "8月1日", "12月", "1至12月",
+                "（20170908）", "(20171301) ", "3.5月", "A2017-09-08", "20170908", "１２月３日",
+                "２０１７年", "月", "日", "号", "年", "（", "(", "今", "去", "。", "，", " ", "\n",
+                "5", "12", "2019", "x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=14), st.integers(0, 3),
+       st.integers(0, 3), st.sampled_from([None, 2020]))
+def test_find_dates_jumps_to_the_matches_finditer_finds(pieces, cut_start, cut_end, year):
+    """``find_dates`` tries its pattern only where a match can start: the same matches as
+    ``_DATE_RE.finditer`` over the same range."""
+    from checks.numbers import _DATE_RE, _date_matches, halfwidth
+
+    text = "".join(pieces)
+    start, end = min(cut_start, len(text)), max(0, len(text) - cut_end)
+    norm = halfwidth(text)
+    slow = [(m.span(), m.groupdict()) for m in _DATE_RE.finditer(norm, start, end)]
+    assert [(m.span(), m.groupdict()) for m in _date_matches(norm, start, end)] == slow
+    assert [(d.start, d.end) for d in find_dates(text, start, max(start, end), year=year)] == [
+        (m.start("cy"), m.end("cd")) if m.group("cy") else m.span()
+        for m in _DATE_RE.finditer(norm, start, max(start, end))
+        if m.group("cy") or m.group("iy") or (
+            (m.group("d") or m.group("y") or m.group("rel"))
+            and not (m.end() < len(norm) and norm[m.end()].isdigit()))]
+
+
+def test_find_dates_exact_offsets():
+    text = "据（20170908）报道，2017年09月08日发布，3.5月，今年6月；1至12月，2017/9/8"
+    got = [(d.start, d.end, d.text) for d in find_dates(text)]
+    assert got == [(2, 10, "20170908"), (14, 25, "2017年09月08日"), (33, 37, "今年6月"),
+                   (44, 52, "2017/9/8")]
+
+
+_KEY_ALPHABET = st.one_of(
+    st.sampled_from("０１２３４５６７８９．，％：－～／“”「」《》（）()<>&#;*·-_~| \t\u3000\r\n\x00"
+                    "。；，,;年月日第万亿元个%中文"),
+    st.sampled_from(["<p>", "</p>", "<br/>", "&nbsp;", "&#12;", "2017年", "第三", "15.2万元",
+                     "A320", "一是", "（1）", "3—5名", "约120人"]),
+    st.characters(max_codepoint=0x2FFFF))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=60))
+def test_statement_keys_read_from_the_keyed_text_equal_the_translated_ones(pieces):
+    """``key_text`` is ``_KEY_T`` with NUL for each dropped character, offsets kept; the
+    statements and clauses built from it equal those built by translating each key (the
+    path taken without it, and for a sentence holding markup)."""
+    from checks import figure_align as fa
+
+    text = "".join(pieces)
+    keyed = fa.key_text(text)
+    assert len(keyed) == len(text)
+    assert keyed.replace("\x00", "") == text.translate(fa._KEY_T)
+    sts = fa.statements(text, keyed=keyed)
+    cls = fa.clauses(text, sts, keyed=keyed)
+    fast = fa._statement
+    try:  # every key translated: the statement built without the keyed text
+        fa._statement = lambda text, start, end, tokens, keyed=None: fast(text, start, end,
+                                                                          tokens, None)
+        assert fa.statements(text) == sts
+        assert fa.clauses(text, sts) == cls
+    finally:
+        fa._statement = fast
+
+
+def test_statement_keys_with_and_without_markup():
+    from checks.figure_align import statements
+
+    text = "据统计，全市（不含县）共有“合作社”７７８家；<b>新增</b>12家&nbsp;。2023年-同比增长5%"
+    assert [(s.start, s.end, s.key, s.context) for s in statements(text)] == [
+        (0, 22, "据统计,全市不含县共有合作社◎", ()),
+        (23, 35, "新增◎", ()),  # <b>…</b> masked, &nbsp; a sentence break
+        (42, 54, "2023年同比增长◎", ("2023年",)),
+    ]
+
+
+def _clause_spans_by_character(text, start, end):
+    spans, depth, pos = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "（(「《【“‘":
+            depth += 1
+        elif ch in "）)」》】”’":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "，,；;":
+            if i > pos:
+                spans.append((pos, i))
+            pos = i + 1
+    if end > pos:
+        spans.append((pos, end))
+    return spans
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("（(「《【“‘）)」》】”’，,；;。甲乙 \n"), max_size=40),
+       st.integers(0, 5), st.integers(0, 5))
+def test_clause_spans_visit_only_brackets_and_breaks(text, a, b):
+    from checks.figure_align import _clause_spans
+
+    start, end = min(a, len(text)), max(min(a, len(text)), len(text) - b)
+    assert _clause_spans(text, start, end) == _clause_spans_by_character(text, start, end)

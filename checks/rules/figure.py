@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from ..figure_align import (BANDS, MIN_KEY_CHARS, ROWS, SHORT_KEY_CHARS, Fig, Statement, agree,
-                            aligned, clauses, core, describe, differences, key_chars, measure,
-                            minhashes, pair_codes, restates, statements, subject, templates,
+                            aligned, clauses, core, describe, differences, key_chars, key_text,
+                            measure, minhashes, pair_codes, restates, statements, subject, templates,
                             SHORT_RESTATEMENT_CHARS, bucket_codes, unique_codes)
 from ..model import Hit
 from ..numbers import (CN_CHARS, FULLWIDTH_T, DateMention, find_dates,
-                       format_value, parse_numeral, scan)
+                       format_value, halfwidth, jump_finditer, parse_numeral, scan)
 from ..registry import (PartitionSpec, corpus_check, corpus_index, corpus_partition,
                         file_check, index_keys)
 
@@ -48,14 +48,20 @@ def _memo(name: str, seed, compute):
 
 def _norm(seed) -> str:
     """``seed.text.translate(FULLWIDTH)``, once per text."""
-    return _memo("norm", seed, lambda: seed.text.translate(FULLWIDTH_T))
+    return _memo("norm", seed, lambda: halfwidth(seed.text))
+
+
+def _keyed(seed) -> str:
+    """``key_text(seed.text)``, once per text: the statements, their clauses and the
+    sentence sketch read their keys from it."""
+    return _memo("keyed", seed, lambda: key_text(seed.text))
 
 
 def _statements(seed) -> list[Statement]:
     """``statements(seed.text, seed.body_start)``, computed once per text (a new list)."""
     return list(_memo("statements", seed,
                       lambda: statements(seed.text, seed.body_start, norm=_norm(seed),
-                                         tokens=_body_tokens(seed))))
+                                         tokens=_body_tokens(seed), keyed=_keyed(seed))))
 
 
 def _statement_sigs(seed) -> np.ndarray:
@@ -201,7 +207,8 @@ def conflicting_figure(seed, ctx):
     max_bucket = ctx.opt("max_bucket", 64)
     sts = _statements(seed)
     n_sentences = len(sts)
-    sts += clauses(seed.text, sts, norm=_norm(seed), tokens=_body_tokens(seed))
+    sts += clauses(seed.text, sts, norm=_norm(seed), tokens=_body_tokens(seed),
+                   keyed=_keyed(seed))
     partners: dict[int, list[tuple[int, list]]] = {}
     sigs = np.concatenate([_statement_sigs(seed),
                            minhashes([st.key for st in sts[n_sentences:]])])
@@ -286,14 +293,20 @@ def _sentence_sketch(seed) -> bytes:
     """The crc32 of every distinct sentence of the body (figures kept, white space and
     quotes dropped, at least 12 characters), the smallest ``SKETCH_MAX`` of them as
     uint32 bytes: two versions of one article share most of them, figures or not."""
-    from ..figure_align import _KEY_T
-
     text = seed.text or ""
+    keyed = _keyed(seed) if text else ""
     hs = set()
-    for part in _SENT_SPLIT.split(text[seed.body_start:]):
-        key = part.translate(_KEY_T)
+    # the pieces between the separators (as _SENT_SPLIT.split(text[body_start:]) gives
+    # them), each read from the keyed text: its piece translated with the key mapping
+    pos = seed.body_start
+    for m in _SENT_SPLIT.finditer(text, pos):
+        key = keyed[pos:m.start()].replace("\x00", "")
         if len(key) >= 12:
             hs.add(zlib.crc32(key.encode("utf-8")))
+        pos = m.end()
+    key = keyed[pos:].replace("\x00", "")
+    if len(key) >= 12:
+        hs.add(zlib.crc32(key.encode("utf-8")))
     return np.array(sorted(hs)[:SKETCH_MAX], dtype="<u4").tobytes()
 
 
@@ -1076,6 +1089,9 @@ _COUNT_FWD = re.compile(
     + "|".join(sorted(_COUNT_CLS, key=len, reverse=True))
     + r")(?P<noun>[^\s，。；：:、！？“”\"（）()\d]{1,8}?)[”\"」》]?"
     r"(?P<intro>：|:|，即|,即|即|包括|分别是|分别为)")
+# the characters a match of each can start with (for jump_finditer)
+_COUNT_BACK_START = re.compile(r"[等“\"「《两二三四五六七八九十1-9]")
+_COUNT_FWD_START = re.compile(r"[两二三四五六七八九十1-9]")
 _CLAUSE_BREAK = set("，,。；;：:！？!?\n")
 _OPEN = "（(“「《【‘\"'"
 _CLOSE = "）)”」》】’\"'"
@@ -1291,7 +1307,7 @@ def count_mismatch(seed, ctx):
         from ..config import ConfigError
         raise ConfigError('[tool.seedcheck.checks."figure.count-mismatch"] named_groups: '
                           "expected a list of non-empty strings")
-    for m in _COUNT_BACK.finditer(norm, body):
+    for m in jump_finditer(_COUNT_BACK, _COUNT_BACK_START, norm, body):
         n = parse_numeral(m.group("num"))
         if n is None:
             continue
@@ -1352,7 +1368,7 @@ def count_mismatch(seed, ctx):
                   f"the count says {m.group('num')}{m.group('cls')} ({n}) but the list before "
                   f"it names {counted}: {shown[:80]}{note}",
                   evidence={"stated": n, "counted": counted, "items": items, "etc": etc})
-    for m in _COUNT_FWD.finditer(norm, body):
+    for m in jump_finditer(_COUNT_FWD, _COUNT_FWD_START, norm, body):
         n = parse_numeral(m.group("num"))
         if n is None:
             continue
@@ -1509,6 +1525,9 @@ def _rounding_ok(parts, total_token, total: Decimal) -> bool:
 # -- notation drift ---------------------------------------------------------------------------
 
 _CN_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}[日号]|(?<!\d)\d{1,2}月\d{1,2}[日号]")
+_DIGIT = re.compile(r"\d")  # what a match of _CN_DATE starts with (for jump_finditer)
+_FULL_DIGITS = re.compile(r"[０-９]+")
+_HALF_DIGITS = re.compile(r"[0-9]+")
 
 
 @file_check("figure.notation-drift", severity="info", version=1)
@@ -1536,7 +1555,7 @@ def notation_drift(seed, ctx):
     body = seed.body_start
     norm = _norm(seed)
     padded, unpadded = [], []
-    for m in _CN_DATE.finditer(norm, body):
+    for m in jump_finditer(_CN_DATE, _DIGIT, norm, body):
         d = find_dates(text, m.start(), m.end())
         if not d or d[0].padded is None:
             continue
@@ -1553,13 +1572,14 @@ def notation_drift(seed, ctx):
                   f"unpadded ({unpadded[0].text}, {len(unpadded)}x) in this file",
                   related=[seed.location(b.start, b.end)], key="date-padding",
                   evidence={"padded": len(padded), "unpadded": len(unpadded)})
-    full = [m for m in re.finditer(r"[０-９]+", text[body:])]
-    half = [m for m in re.finditer(r"[0-9]+", text[body:])]
+    # (the runs of the body, read in place: offsets are the text's)
+    full = _FULL_DIGITS.findall(text, body)
+    half = _HALF_DIGITS.findall(text, body) if full else []
     if full and half:
-        minority, other = (full, half) if len(full) <= len(half) else (half, full)
-        a, b = minority[0], other[0]
-        yield Hit(body + a.start(), body + a.end(),
-                  f"digits are written both full-width ({full[0].group(0)}, {len(full)}x) and "
-                  f"half-width ({half[0].group(0)}, {len(half)}x) in this file",
-                  related=[seed.location(body + b.start(), body + b.end())],
+        fm, hm = _FULL_DIGITS.search(text, body), _HALF_DIGITS.search(text, body)
+        a, b = (fm, hm) if len(full) <= len(half) else (hm, fm)
+        yield Hit(a.start(), a.end(),
+                  f"digits are written both full-width ({full[0]}, {len(full)}x) and "
+                  f"half-width ({half[0]}, {len(half)}x) in this file",
+                  related=[seed.location(b.start(), b.end())],
                   key="digit-width", evidence={"fullwidth": len(full), "halfwidth": len(half)})
