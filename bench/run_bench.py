@@ -84,6 +84,9 @@ def machine() -> dict:
         "git_commit": sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
         "git_dirty_files": len(sh(["git", "-C", str(ROOT), "status", "--porcelain",
                                    "--", "checks"]).splitlines()),
+        # the typo checks' compiled kernel built beside the sources (else the same checks
+        # run in pure Python, slower: docs/typos.md, fifteenth landing)
+        "typo_kernel": any((ROOT / "checks").glob("_typokernel*.so")),
     }
 
 
