@@ -932,6 +932,205 @@ static PyTypeObject LexiconType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* ---- the characters no word covers, in _confusions_in ----------------------------- */
+
+/* the pattern index of typo_data.pattern_index(min_freq) (a word of 2-4 characters with
+ * one character blanked, the blank 0 -> the characters that fill it) as a Table2 whose
+ * values index a list of the index's own value objects, and the character table as a
+ * bitmap of code points */
+typedef struct {
+    PyObject_HEAD
+    Table2 pats;
+    PyObject *fills;       /* list: the index's values, in the table's order */
+    unsigned char *intab;  /* a bit a code point: in typo_data.table() */
+    Py_ssize_t reach;
+} Spotter;
+
+#define TAB_BITS 0x110000
+
+static void Spotter_dealloc(Spotter *self)
+{
+    free(self->pats.hi);
+    free(self->pats.lo);
+    free(self->pats.vals);
+    free(self->intab);
+    Py_XDECREF(self->fills);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Spotter_init(Spotter *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"index", "table", "reach", NULL};
+    PyObject *index, *table;
+    if (self->pats.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Spotter is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!On", kwlist, &PyDict_Type, &index,
+                                     &table, &self->reach))
+        return -1;
+    self->intab = calloc(TAB_BITS / 8, 1);
+    self->fills = PyList_New(0);
+    if (!self->intab || !self->fills) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *it = PyObject_GetIter(table), *ch;
+    if (!it)
+        return -1;
+    while ((ch = PyIter_Next(it))) {
+        if (PyUnicode_Check(ch) && PyUnicode_GET_LENGTH(ch) == 1) {
+            Py_UCS4 u = PyUnicode_READ_CHAR(ch, 0);
+            self->intab[u >> 3] |= (unsigned char)(1u << (u & 7));
+        }
+        Py_DECREF(ch);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return -1;
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(index, &pos, &k, &v))
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
+            n++;
+    size_t cap = 16;
+    while (cap < (size_t)n + (size_t)n / 2 + 1)
+        cap <<= 1;
+    Table2 *t = &self->pats;
+    t->hi = calloc(cap, sizeof(uint64_t));
+    t->lo = calloc(cap, sizeof(uint64_t));
+    t->vals = calloc(cap, sizeof(int64_t));
+    if (!t->hi || !t->lo || !t->vals) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = cap - 1;
+    pos = 0;
+    while (PyDict_Next(index, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k))
+            continue;
+        Py_ssize_t m = PyUnicode_GET_LENGTH(k);
+        if (m < 2 || m > 4)
+            continue;
+        Py_UCS4 c[4];
+        for (Py_ssize_t i = 0; i < m; i++)
+            c[i] = PyUnicode_READ_CHAR(k, i);
+        uint64_t hi, lo;
+        key4(c, (int)m, &hi, &lo);
+        size_t i = slot2(t, hi, lo);
+        while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
+            i = (i + 1) & t->mask;
+        if (!t->hi[i]) {
+            t->vals[i] = PyList_GET_SIZE(self->fills);
+            if (PyList_Append(self->fills, v) < 0)
+                return -1;
+        } else if (PyList_SetItem(self->fills, (Py_ssize_t)t->vals[i], (Py_INCREF(v), v)) < 0)
+            return -1;
+        t->hi[i] = hi;
+        t->lo[i] = lo;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(spots_doc,
+"spots(text, covered, han) -> [(p, s, e, fills), ...]\n\n"
+"The characters of text no word covers (covered[p] == 0) that are in the table and have\n"
+"a Han character no word covers beside them (han: a byte a character, 1 inside a run of\n"
+"Han characters), and for each, every window text[s:e] of 4, 3 and 2 characters around\n"
+"it, inside its run and at most reach characters from it, whose pattern (text[s:e] with\n"
+"p blanked) the index holds with a non-empty value: that value as fills. In the order of\n"
+"typo_detect._spot_windows: p ascending, then the size from 4 down, then s ascending.");
+
+static PyObject *Spotter_spots(Spotter *self, PyObject *args)
+{
+    PyObject *text;
+    const char *cov, *han;
+    Py_ssize_t ncov, nhan;
+    if (!self->pats.hi) {
+        PyErr_SetString(PyExc_RuntimeError, "Spotter is not initialised");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "Uy#y#", &text, &cov, &ncov, &han, &nhan))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (ncov != n || nhan != n) {
+        PyErr_SetString(PyExc_ValueError, "covered and han need a byte a character");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (!out)
+        return NULL;
+    if (n < 2)
+        return out;
+    Py_UCS4 *c = PyUnicode_AsUCS4Copy(text);
+    if (!c) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    const Py_ssize_t reach = self->reach;
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_UCS4 ch = c[p];
+        if (cov[p] || !(self->intab[ch >> 3] & (1u << (ch & 7))))
+            continue;
+        if (!((p > 0 && !cov[p - 1] && han[p - 1]) || (p + 1 < n && !cov[p + 1] && han[p + 1])))
+            continue;
+        /* the run of Han characters around p, at most reach each side (p is Han: every
+         * character of the table is) */
+        Py_ssize_t lo = p, hi = p + 1;
+        while (lo > 0 && lo > p - reach && han[lo - 1])
+            lo--;
+        while (hi < n && hi < p + reach + 1 && han[hi])
+            hi++;
+        c[p] = 0;
+        for (Py_ssize_t size = 4; size >= 2; size--) {
+            Py_ssize_t s0 = p - size + 1 > lo ? p - size + 1 : lo;
+            Py_ssize_t s1 = p < hi - size ? p : hi - size;
+            for (Py_ssize_t s = s0; s <= s1; s++) {
+                int64_t at;
+                if (!table2_get(&self->pats, c + s, (int)size, &at))
+                    continue;
+                PyObject *ys = PyList_GET_ITEM(self->fills, (Py_ssize_t)at);
+                int truth = PyObject_IsTrue(ys);
+                if (truth < 0)
+                    goto fail;
+                if (!truth)
+                    continue;
+                PyObject *row = Py_BuildValue("(nnnO)", p, s, s + size, ys);
+                if (!row)
+                    goto fail;
+                int bad = PyList_Append(out, row);
+                Py_DECREF(row);
+                if (bad < 0)
+                    goto fail;
+            }
+        }
+        c[p] = ch;
+    }
+    PyMem_Free(c);
+    return out;
+fail:
+    PyMem_Free(c);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyMethodDef Spotter_methods[] = {
+    {"spots", (PyCFunction)Spotter_spots, METH_VARARGS, spots_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject SpotterType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checks._typokernel.Spotter",
+    .tp_basicsize = sizeof(Spotter),
+    .tp_dealloc = (destructor)Spotter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The windows around the characters no word covers, of typo_detect._confusions_in.",
+    .tp_methods = Spotter_methods,
+    .tp_init = (initproc)Spotter_init,
+    .tp_new = PyType_GenericNew,
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_typokernel",
@@ -941,7 +1140,8 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__typokernel(void)
 {
-    if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0)
+    if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0
+        || PyType_Ready(&SpotterType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
@@ -955,6 +1155,12 @@ PyMODINIT_FUNC PyInit__typokernel(void)
     Py_INCREF(&LexiconType);
     if (PyModule_AddObject(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
         Py_DECREF(&LexiconType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&SpotterType);
+    if (PyModule_AddObject(m, "Spotter", (PyObject *)&SpotterType) < 0) {
+        Py_DECREF(&SpotterType);
         Py_DECREF(m);
         return NULL;
     }

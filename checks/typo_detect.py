@@ -755,6 +755,56 @@ def _lexicon_windows(text: str, w2: list[str], cover_min: int, variant_max: int
     return lex, cov.to_bytes(n, "little"), stro.to_bytes(n, "little")
 
 
+_SPOTTERS: dict[int, tuple[object, object, object]] = {}
+
+
+def spot_scanner(min_freq: int):
+    """The compiled search of :func:`_spot_windows` (``spots(text, covered, han)``, its
+    tables built once from :func:`typo_data.pattern_index` and :func:`typo_data.table`,
+    made again when either is), or None where the kernel is not available
+    (:func:`typo_data.kernel_module`) or was built before it (no ``Spotter``)."""
+    mod = D.kernel_module()
+    if mod is None or not hasattr(mod, "Spotter"):
+        return None
+    idx, tab = D.pattern_index(min_freq), D.table()
+    got = _SPOTTERS.get(min_freq)
+    if got is not None and got[0] is idx and got[1] is tab:
+        return got[2]
+    spotter = mod.Spotter(idx, tab, REACH + MAX_WORD)
+    _SPOTTERS[min_freq] = (idx, tab, spotter)
+    return spotter
+
+
+spot_scanner.cache_clear = _SPOTTERS.clear  # type: ignore[attr-defined]
+
+
+def _spot_windows(text: str, covered: bytes, han: bytes | bytearray, idx: dict[str, str],
+                  local_bounds) -> list[tuple[int, int, int, str]]:
+    """The pure-Python search for the characters no word covers (``covered``: a byte a
+    character) that are in the table (not Han, or typo.lookalike-char's and
+    typo.traditional-char's, otherwise) and have a Han character (``han``) no word
+    covers beside them (else: a single-character word between words, no broken word
+    here): for each, every window of 4, 3, 2 characters around it inside
+    ``local_bounds(p)`` whose pattern (``p`` blanked) the pattern index ``idx`` fills,
+    as (p, s, e, fills)."""
+    n = len(text)
+    tab = D.table()
+    uncov = int.from_bytes(bytes(map(not_, covered)), "little")
+    loose = uncov & int.from_bytes(han, "little")
+    spots = (uncov & int.from_bytes(bytes(map(tab.__contains__, text)), "little")
+             & ((loose << 8) | (loose >> 8)))
+    out = []
+    for p in compress(range(n), spots.to_bytes(n + 1, "little")):
+        lo, hi = local_bounds(p)
+        for size in (4, 3, 2):
+            for s in range(max(lo, p - size + 1), min(p, hi - size) + 1):
+                e = s + size
+                ys = idx.get(text[s:p] + "\0" + text[p + 1:e])
+                if ys:
+                    out.append((p, s, e, ys))
+    return out
+
+
 def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                    variant_max: int, variant_ratio: float, cover_min: int, names: bool,
                    variants: bool, both_gain: float | None) -> list[Confusion]:
@@ -807,35 +857,28 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         a, b = run_of(i)
         return max(a, i - reach), min(b, i + reach + 1)
 
-    # the characters no word covers that are in the table (not Han, or
-    # typo.lookalike-char's and typo.traditional-char's, otherwise) and have a Han
-    # character no word covers beside them (else: a single-character word between
-    # words, no broken word here); a byte a character as above
+    # the characters no word covers that are in the table and have a Han character no
+    # word covers beside them, and the windows around them that the pattern index fills
+    # (:func:`_spot_windows`; compiled where the kernel is built)
     han = bytearray(n)
     for a, b in runs:
         han[a:b] = b"\x01" * (b - a)
-    uncov = int.from_bytes(bytes(map(not_, covered)), "little")
-    loose = uncov & int.from_bytes(han, "little")
-    spots = (uncov & int.from_bytes(bytes(map(tab.__contains__, text)), "little")
-             & ((loose << 8) | (loose >> 8)))
-    for p in compress(range(n), spots.to_bytes(n + 1, "little")):
-        ch = text[p]
-        lo, hi = local_bounds(p)
-        bounds[p] = (lo, hi)
-        conf = None
-        for size in (4, 3, 2):
-            for s in range(max(lo, p - size + 1), min(p, hi - size) + 1):
-                e = s + size
-                ys = idx.get(text[s:p] + "\0" + text[p + 1:e])
-                if not ys:
-                    continue
-                if conf is None:
-                    conf = D.confusables(ch)
-                for y in filter(conf.__contains__, ys):
-                    wr = text[s:p] + y + text[p + 1:e]
-                    if conf[y] == "nasal" and wr not in idioms:
-                        continue  # nasal near-homophones: for fixed phrases only here
-                    cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
+    spotter = spot_scanner(min_freq)
+    if spotter is not None:
+        hits = spotter.spots(text, covered, bytes(han))
+    else:
+        hits = _spot_windows(text, covered, han, idx, local_bounds)
+    ch = conf = None
+    for p, s, e, ys in hits:
+        if text[p] != ch:
+            ch = text[p]
+            conf = D.confusables(ch)
+        bounds[p] = local_bounds(p)
+        for y in filter(conf.__contains__, ys):
+            wr = text[s:p] + y + text[p + 1:e]
+            if conf[y] == "nasal" and wr not in idioms:
+                continue  # nasal near-homophones: for fixed phrases only here
+            cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
     # rare dictionary words: idioms always, shorter words with ``variants``
     rare: list[tuple[int, int, int]] = []
     for size in (2, 3, 4) if variants else (4,):

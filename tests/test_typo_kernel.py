@@ -1,6 +1,7 @@
 """The compiled kernel of the typo checks (checks/_typokernel.c) against the pure-Python
-paths it replaces: the candidate search of typo.language-model (typo_lm._candidates_py)
-and the lexicon windows of typo_detect._confusions_in (_lexicon_windows). The same
+paths it replaces: the candidate search of typo.language-model (typo_lm._candidates_py),
+the lexicon windows of typo_detect._confusions_in (_lexicon_windows) and its windows
+around the characters no word covers (_spot_windows). The same
 results, in the same order, for hand-written texts with exact expectations and for a few
 hundred generated clauses; and the switch back to Python (SEEDCHECK_NO_KERNEL=1, or no
 kernel built).
@@ -211,8 +212,101 @@ def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch
     monkeypatch.setenv(L.KERNEL_OFF, "1")
     try:
         assert T.lexicon_scanner(3, 20) is None
+        assert T.spot_scanner(50) is None
         assert [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
                 for t in texts] == with_kernel
     finally:
         monkeypatch.delenv(L.KERNEL_OFF)
     assert any(with_kernel)
+
+
+# -- the windows around the characters no word covers, in typo_detect._confusions_in -----
+
+def spotter(min_freq=MIN_FREQ):
+    s = T.spot_scanner(min_freq)
+    if s is None:
+        kernel()  # fails under CI=true, else skips
+        # a kernel built before the Spotter (an editable install's old build): the
+        # Python path runs
+        if os.environ.get("CI") == "true" and not os.environ.get(L.KERNEL_OFF):
+            pytest.fail("the compiled kernel checks._typokernel has no Spotter")
+        pytest.skip("the compiled kernel here was built before the Spotter")
+    return s
+
+
+def spots_both(text: str, min_freq=MIN_FREQ, covered: bytes | None = None):
+    """The kernel's windows around the characters no word covers, checked equal to the
+    Python path's (``covered``: the lexicon's, unless given)."""
+    from bisect import bisect_right
+
+    if covered is None:
+        w2 = [text[i:i + 2] for i in range(len(text) - 1)]
+        covered = T._lexicon_windows(text, w2, 3, 20)[1]
+    runs = [(m.start(), m.end()) for m in T._HAN_RUN1.finditer(text)]
+    starts = [a for a, _b in runs]
+    reach = T.REACH + T.MAX_WORD
+
+    def local_bounds(i):
+        a, b = runs[bisect_right(starts, i) - 1]
+        return max(a, i - reach), min(b, i + reach + 1)
+
+    han = bytearray(len(text))
+    for a, b in runs:
+        han[a:b] = b"\x01" * (b - a)
+    got = spotter(min_freq).spots(text, covered, bytes(han))
+    assert got == T._spot_windows(text, covered, han, D.pattern_index(min_freq),
+                                  local_bounds)
+    return got
+
+
+def test_the_windows_around_a_character_no_word_covers():
+    # 脉博: no word covers 脉 or 博; 脉 gets the windows 量脉博 (船/学 fill 量_博) and
+    # 脉博 (广/淄/渊/赌 fill _博), 博 the window 脉博 (搏 among the fills of 脉_)
+    assert spots_both("医生测量脉博") == [(4, 2, 5, "学船"), (4, 3, 5, "刑化变子度级词"),
+                                        (4, 4, 6, "广淄渊赌"), (5, 4, 6, "冲动搏络象门")]
+    # a window never crosses the end of the run of Han characters (the colon, the Latin)
+    got = spots_both("他说：脉博很快")
+    assert [(p, s, e) for p, s, e, _ys in got] == [(0, 0, 2), (1, 0, 2), (3, 3, 5),
+                                                   (4, 3, 5)]
+    assert spots_both("abc脉博") == [(3, 3, 5, "广淄渊赌"), (4, 3, 5, "冲动搏络象门")]
+    # every character covered by words: nothing to search
+    assert spots_both("通货膨涨") == []
+
+
+def test_a_character_needs_an_uncovered_han_neighbour():
+    # 博 alone between covered characters: a single-character word, no window
+    covered = b"\x01\x01\x00\x01\x01"
+    assert spots_both("医生博医生", covered=covered) == []
+    assert spots_both("医生博医生", covered=b"\x01\x00\x00\x01\x01") != []
+    # an uncovered neighbour that is no Han character (a Latin letter) does not count
+    assert spots_both("a博医生", covered=b"\x00\x00\x01\x01") == []
+    assert spots_both("博博医生", covered=b"\x00\x00\x01\x01") != []
+
+
+def test_the_spot_windows_of_short_and_odd_texts():
+    for text in ("", "博", "脉博", "\U00020000脉博a", "一\ud800二", "脉博\n脉博",
+                 "，，脉博", "脉" * 40):
+        spots_both(text)
+    assert spots_both("脉博\n脉博")[2:] == [(3, 3, 5, "广淄渊赌"), (4, 3, 5, "冲动搏络象门")]
+
+
+def test_generated_texts_give_the_same_spot_windows():
+    texts = ["，".join(clauses(8, seed)) for seed in range(200, 240)]
+    texts += [t[k:] for t in texts[:10] for k in (1, 3)]
+    n = 0
+    for min_freq in (MIN_FREQ, 200):
+        for text in texts:
+            n += len(spots_both(text, min_freq))
+    assert n > 100  # the generated clauses leave characters uncovered
+
+
+def test_the_spotter_is_made_again_for_a_new_index(monkeypatch):
+    spotter()
+    tiny = {"脉\0": "搏"}
+    monkeypatch.setattr(D, "pattern_index", lambda min_freq: tiny)
+    try:
+        assert spots_both("医生测量脉博") == [(5, 4, 6, "搏")]
+    finally:
+        monkeypatch.undo()
+        T.spot_scanner.cache_clear()
+    assert len(spots_both("医生测量脉博")) == 4
