@@ -784,6 +784,59 @@ static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *
     }
 }
 
+/* t sized for the str keys of 2 to 4 characters of the dict d (at most two thirds full),
+   empty; -1 with MemoryError set */
+static int table2_alloc(Table2 *t, PyObject *d)
+{
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(d, &pos, &k, &v))
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
+            n++;
+    size_t cap = 16;
+    while (cap < (size_t)n + (size_t)n / 2 + 1)
+        cap <<= 1;
+    t->hi = calloc(cap, sizeof(uint64_t));
+    t->lo = calloc(cap, sizeof(uint64_t));
+    t->vals = calloc(cap, sizeof(int64_t));
+    if (!t->hi || !t->lo || !t->vals) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->mask = cap - 1;
+    return 0;
+}
+
+static void table2_free(Table2 *t)
+{
+    free(t->hi);
+    free(t->lo);
+    free(t->vals);
+}
+
+/* The slot of the str key k (2 to 4 characters) in t, with k's key written there, and
+   *fresh: whether the slot was empty; -1 for a key of another type or length (skipped) */
+static Py_ssize_t table2_place(Table2 *t, PyObject *k, int *fresh)
+{
+    if (!PyUnicode_Check(k))
+        return -1;
+    Py_ssize_t m = PyUnicode_GET_LENGTH(k);
+    if (m < 2 || m > 4)
+        return -1;
+    Py_UCS4 c[4];
+    for (Py_ssize_t i = 0; i < m; i++)
+        c[i] = PyUnicode_READ_CHAR(k, i);
+    uint64_t hi, lo;
+    key4(c, (int)m, &hi, &lo);
+    size_t i = slot2(t, hi, lo);
+    while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
+        i = (i + 1) & t->mask;
+    *fresh = !t->hi[i];
+    t->hi[i] = hi;
+    t->lo[i] = lo;
+    return (Py_ssize_t)i;
+}
+
 typedef struct {
     PyObject_HEAD
     Table2 words;
@@ -792,9 +845,7 @@ typedef struct {
 
 static void Lexicon_dealloc(Lexicon *self)
 {
-    free(self->words.hi);
-    free(self->words.lo);
-    free(self->words.vals);
+    table2_free(&self->words);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -809,43 +860,19 @@ static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!LL", kwlist, &PyDict_Type, &lex,
                                      &self->cover_min, &self->variant_max))
         return -1;
-    Py_ssize_t pos = 0, n = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(lex, &pos, &k, &v))
-        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
-            n++;
-    size_t cap = 16;
-    while (cap < (size_t)n + (size_t)n / 2 + 1)
-        cap <<= 1;
     Table2 *t = &self->words;
-    t->hi = calloc(cap, sizeof(uint64_t));
-    t->lo = calloc(cap, sizeof(uint64_t));
-    t->vals = calloc(cap, sizeof(int64_t));
-    if (!t->hi || !t->lo || !t->vals) {
-        PyErr_NoMemory();
+    if (table2_alloc(t, lex) < 0)
         return -1;
-    }
-    t->mask = cap - 1;
-    pos = 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
     while (PyDict_Next(lex, &pos, &k, &v)) {
-        if (!PyUnicode_Check(k))
+        int fresh;
+        Py_ssize_t i = table2_place(t, k, &fresh);
+        if (i < 0)
             continue;
-        Py_ssize_t m = PyUnicode_GET_LENGTH(k);
-        if (m < 2 || m > 4)
-            continue;
-        Py_UCS4 c[4];
-        for (Py_ssize_t i = 0; i < m; i++)
-            c[i] = PyUnicode_READ_CHAR(k, i);
         long long f = PyLong_AsLongLong(v);
         if (f == -1 && PyErr_Occurred())
             return -1;
-        uint64_t hi, lo;
-        key4(c, (int)m, &hi, &lo);
-        size_t i = slot2(t, hi, lo);
-        while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
-            i = (i + 1) & t->mask;
-        t->hi[i] = hi;
-        t->lo[i] = lo;
         t->vals[i] = f;
     }
     return 0;
@@ -950,9 +977,7 @@ typedef struct {
 
 static void Spotter_dealloc(Spotter *self)
 {
-    free(self->pats.hi);
-    free(self->pats.lo);
-    free(self->pats.vals);
+    table2_free(&self->pats);
     free(self->intab);
     Py_XDECREF(self->fills);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -988,46 +1013,22 @@ static int Spotter_init(Spotter *self, PyObject *args, PyObject *kwds)
     Py_DECREF(it);
     if (PyErr_Occurred())
         return -1;
-    Py_ssize_t pos = 0, n = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(index, &pos, &k, &v))
-        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) >= 2 && PyUnicode_GET_LENGTH(k) <= 4)
-            n++;
-    size_t cap = 16;
-    while (cap < (size_t)n + (size_t)n / 2 + 1)
-        cap <<= 1;
     Table2 *t = &self->pats;
-    t->hi = calloc(cap, sizeof(uint64_t));
-    t->lo = calloc(cap, sizeof(uint64_t));
-    t->vals = calloc(cap, sizeof(int64_t));
-    if (!t->hi || !t->lo || !t->vals) {
-        PyErr_NoMemory();
+    if (table2_alloc(t, index) < 0)
         return -1;
-    }
-    t->mask = cap - 1;
-    pos = 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
     while (PyDict_Next(index, &pos, &k, &v)) {
-        if (!PyUnicode_Check(k))
+        int fresh;
+        Py_ssize_t i = table2_place(t, k, &fresh);
+        if (i < 0)
             continue;
-        Py_ssize_t m = PyUnicode_GET_LENGTH(k);
-        if (m < 2 || m > 4)
-            continue;
-        Py_UCS4 c[4];
-        for (Py_ssize_t i = 0; i < m; i++)
-            c[i] = PyUnicode_READ_CHAR(k, i);
-        uint64_t hi, lo;
-        key4(c, (int)m, &hi, &lo);
-        size_t i = slot2(t, hi, lo);
-        while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
-            i = (i + 1) & t->mask;
-        if (!t->hi[i]) {
+        if (fresh) {
             t->vals[i] = PyList_GET_SIZE(self->fills);
             if (PyList_Append(self->fills, v) < 0)
                 return -1;
         } else if (PyList_SetItem(self->fills, (Py_ssize_t)t->vals[i], (Py_INCREF(v), v)) < 0)
             return -1;
-        t->hi[i] = hi;
-        t->lo[i] = lo;
     }
     return 0;
 }
