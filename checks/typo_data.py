@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import operator
 import os
 import re
 from pathlib import Path
@@ -690,6 +691,31 @@ def kernel_module():
     except ImportError:
         return None
     return _typokernel
+
+
+_KERNEL_OBJECTS: dict[tuple, tuple[tuple, object]] = {}
+
+
+def kernel_object(key: tuple, inputs, make):
+    """The compiled kernel's object ``make(module)`` kept under ``key`` while each of
+    ``inputs()`` (the tables and functions it was made from) is the same object: a table
+    built again or a function replaced (tests) makes it again, as the pure-Python paths'
+    memos are cleared then. None where the kernel is not available
+    (:func:`kernel_module`) or ``make`` gives None (a kernel built before that object)."""
+    mod = kernel_module()
+    if mod is None:
+        return None
+    now = inputs()
+    got = _KERNEL_OBJECTS.get(key)
+    if got is not None and len(got[0]) == len(now) and all(map(operator.is_, got[0], now)):
+        return got[1]
+    obj = make(mod)
+    if obj is not None:
+        _KERNEL_OBJECTS[key] = (now, obj)
+    return obj
+
+
+kernel_object.cache_clear = _KERNEL_OBJECTS.clear  # type: ignore[attr-defined]  # (tests)
 
 
 @functools.lru_cache(maxsize=None)

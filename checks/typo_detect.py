@@ -707,27 +707,17 @@ def _shifted(c: Confusion, by: int) -> Confusion:
     return replace(c, start=c.start + by, end=c.end + by, pos=c.pos + by) if by else c
 
 
-_LEXICONS: dict[tuple[int, int], tuple[object, object]] = {}
-
-
 def lexicon_scanner(cover_min: int, variant_max: int):
     """The compiled lexicon windows of :func:`_confusions_in` (``scan(text)``, its table
     built once from :func:`typo_data.lexicon`, made again when that table is), or None
     where the kernel is not available (:func:`typo_data.kernel_module`): then
     :func:`_lexicon_windows`."""
-    mod = D.kernel_module()
-    if mod is None:
-        return None
-    lex = D.lexicon(cover_min)
-    got = _LEXICONS.get((cover_min, variant_max))
-    if got is not None and got[0] is lex:
-        return got[1]
-    scanner = mod.Lexicon(lex, cover_min, variant_max)
-    _LEXICONS[(cover_min, variant_max)] = (lex, scanner)
-    return scanner
+    return D.kernel_object(
+        ("lexicon", cover_min, variant_max), lambda: (D.lexicon(cover_min),),
+        lambda mod: mod.Lexicon(D.lexicon(cover_min), cover_min, variant_max))
 
 
-lexicon_scanner.cache_clear = _LEXICONS.clear  # type: ignore[attr-defined]
+lexicon_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
 
 
 def _lexicon_windows(text: str, w2: list[str], cover_min: int, variant_max: int
@@ -755,27 +745,18 @@ def _lexicon_windows(text: str, w2: list[str], cover_min: int, variant_max: int
     return lex, cov.to_bytes(n, "little"), stro.to_bytes(n, "little")
 
 
-_SPOTTERS: dict[int, tuple[object, object, object]] = {}
-
-
 def spot_scanner(min_freq: int):
     """The compiled search of :func:`_spot_windows` (``spots(text, covered, han)``, its
     tables built once from :func:`typo_data.pattern_index` and :func:`typo_data.table`,
     made again when either is), or None where the kernel is not available
     (:func:`typo_data.kernel_module`) or was built before it (no ``Spotter``)."""
-    mod = D.kernel_module()
-    if mod is None or not hasattr(mod, "Spotter"):
-        return None
-    idx, tab = D.pattern_index(min_freq), D.table()
-    got = _SPOTTERS.get(min_freq)
-    if got is not None and got[0] is idx and got[1] is tab:
-        return got[2]
-    spotter = mod.Spotter(idx, tab, REACH + MAX_WORD)
-    _SPOTTERS[min_freq] = (idx, tab, spotter)
-    return spotter
+    return D.kernel_object(
+        ("spotter", min_freq), lambda: (D.pattern_index(min_freq), D.table()),
+        lambda mod: mod.Spotter(D.pattern_index(min_freq), D.table(), REACH + MAX_WORD)
+        if hasattr(mod, "Spotter") else None)
 
 
-spot_scanner.cache_clear = _SPOTTERS.clear  # type: ignore[attr-defined]
+spot_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
 
 
 def _spot_windows(text: str, covered: bytes, han: bytes | bytearray, idx: dict[str, str],

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
-import os
 from bisect import bisect_right
 import re
 from itertools import compress, repeat
@@ -318,13 +316,6 @@ def _index(min_freq: int, term_freq: int) -> dict[str, str]:
     return idx
 
 
-KERNEL_OFF = D.KERNEL_OFF
-kernel_module = D.kernel_module
-
-
-_SEARCHERS: dict[tuple[int, int], tuple[tuple, object]] = {}
-
-
 def _kernel_inputs(min_freq: int, term_freq: int) -> tuple:
     """What a :func:`searcher`'s tables and answers are made from: a new object among them
     (a table built again, a function replaced) makes a new searcher."""
@@ -336,24 +327,17 @@ def searcher(min_freq: int, term_freq: int = TERM_FREQ):
     """The compiled candidate search of :func:`_run_swaps` for these thresholds (its
     frequency and pattern tables built once from :func:`typo_data.word_freq` and
     :func:`_index`, each character's substitutes asked of :func:`_alikes` once), or None
-    where the kernel is not available (:func:`kernel_module`): then
+    where the kernel is not available (:func:`typo_data.kernel_module`): then
     :func:`_candidates_py`. It is made again when what it was made from changes (a table
-    rebuilt, a function replaced), as the memos of the Python path are cleared then."""
-    mod = kernel_module()
-    if mod is None:
-        return None
-    inputs = _kernel_inputs(min_freq, term_freq)
-    got = _SEARCHERS.get((min_freq, term_freq))
-    if got is not None and all(map(operator.is_, got[0], inputs)):
-        return got[1]
-    s = mod.Searcher(inputs[1], inputs[0], _alikes, radical_added, _unknown, NUMERALS,
-                     min_freq, TERM_LISTED, TRIED)
-    _SEARCHERS[(min_freq, term_freq)] = (inputs, s)
-    return s
+    rebuilt, a function replaced: :func:`typo_data.kernel_object`)."""
+    return D.kernel_object(
+        ("searcher", min_freq, term_freq), lambda: _kernel_inputs(min_freq, term_freq),
+        lambda mod: mod.Searcher(D.word_freq(), _index(min_freq, term_freq), _alikes,
+                                 radical_added, _unknown, NUMERALS, min_freq, TERM_LISTED,
+                                 TRIED))
 
 
-searcher.cache_clear = _SEARCHERS.clear  # type: ignore[attr-defined]  # forgotten with the
-# other memos (checks.distributed.release_memory, tests)
+searcher.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]  # (tests)
 
 
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
@@ -437,7 +421,6 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     lm = model()
     twins = D.twins()
     floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
-    n = len(r)
     toks = D.segments(r)
     nt = len(toks)
     # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]

@@ -29,7 +29,7 @@ MIN_FREQ = 50
 def kernel():
     s = L.searcher(MIN_FREQ)
     if s is None:
-        if os.environ.get("CI") == "true" and not os.environ.get(L.KERNEL_OFF):
+        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
             pytest.fail("the compiled kernel checks._typokernel was not built by the install")
         pytest.skip("the compiled kernel checks._typokernel is not built here")
     return s
@@ -148,14 +148,14 @@ def test_generated_clauses_give_the_same_findings_without_the_kernel(monkeypatch
     texts = ["，".join(clauses(4, seed)) + "。" for seed in range(16)]
     L._run_swaps.cache_clear()
     with_kernel = [L.find_lm_confusions(t) for t in texts]
-    monkeypatch.setenv(L.KERNEL_OFF, "1")
+    monkeypatch.setenv(D.KERNEL_OFF, "1")
     L.searcher.cache_clear()
     L._run_swaps.cache_clear()
     try:
         assert L.searcher(MIN_FREQ) is None
         assert [L.find_lm_confusions(t) for t in texts] == with_kernel
     finally:
-        monkeypatch.delenv(L.KERNEL_OFF)
+        monkeypatch.delenv(D.KERNEL_OFF)
         L.searcher.cache_clear()
         L._run_swaps.cache_clear()
     assert any(with_kernel)  # some slips are found
@@ -209,14 +209,14 @@ def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch
     texts = ["，".join(clauses(5, seed)) + "。" for seed in range(100, 112)]
     with_kernel = [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
                    for t in texts]
-    monkeypatch.setenv(L.KERNEL_OFF, "1")
+    monkeypatch.setenv(D.KERNEL_OFF, "1")
     try:
         assert T.lexicon_scanner(3, 20) is None
         assert T.spot_scanner(50) is None
         assert [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
                 for t in texts] == with_kernel
     finally:
-        monkeypatch.delenv(L.KERNEL_OFF)
+        monkeypatch.delenv(D.KERNEL_OFF)
     assert any(with_kernel)
 
 
@@ -228,7 +228,7 @@ def spotter(min_freq=MIN_FREQ):
         kernel()  # fails under CI=true, else skips
         # a kernel built before the Spotter (an editable install's old build): the
         # Python path runs
-        if os.environ.get("CI") == "true" and not os.environ.get(L.KERNEL_OFF):
+        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
             pytest.fail("the compiled kernel checks._typokernel has no Spotter")
         pytest.skip("the compiled kernel here was built before the Spotter")
     return s
