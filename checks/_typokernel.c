@@ -1132,6 +1132,105 @@ static PyTypeObject SpotterType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* ---- a byte a pair of characters: typo_detect.twin_contexts, typo_lm's compound scan ---- */
+
+/* {two characters: a flag byte} as a Table of packed code points; flags(text) gives the
+ * byte of every pair of neighbours, where Python built a new two-character str for each
+ * and looked it up in a dict (about one in ten of them there) */
+typedef struct {
+    PyObject_HEAD
+    Table pairs;
+} PairFlags;
+
+static void PairFlags_dealloc(PairFlags *self)
+{
+    table_free(&self->pairs);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int PairFlags_init(PairFlags *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"flags", NULL};
+    PyObject *d;
+    if (self->pairs.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "PairFlags is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!", kwlist, &PyDict_Type, &d))
+        return -1;
+    if (table_alloc(&self->pairs, (size_t)PyDict_GET_SIZE(d)) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) != 2) {
+            PyErr_SetString(PyExc_ValueError, "PairFlags: every key is a str of two characters");
+            return -1;
+        }
+        long f = PyLong_AsLong(v);
+        if (f == -1 && PyErr_Occurred())
+            return -1;
+        if (f < 0 || f > 255) {
+            PyErr_SetString(PyExc_ValueError, "PairFlags: every flag is a byte (0-255)");
+            return -1;
+        }
+        uint64_t key = pack2(PyUnicode_READ_CHAR(k, 0), PyUnicode_READ_CHAR(k, 1));
+        if (f && key)  /* (a flag 0 reads as no entry; "\0\0" is the table's empty key) */
+            table_put(&self->pairs, key, f);
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(flags_doc,
+"flags(text) -> bytes\n\n"
+"A byte a pair of neighbours: flags.get(text[i:i + 2], 0) for i in range(len(text) - 1).");
+
+static PyObject *PairFlags_flags(PairFlags *self, PyObject *arg)
+{
+    if (!self->pairs.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "PairFlags is not initialised");
+        return NULL;
+    }
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "flags() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n > 1 ? n - 1 : 0);
+    if (!out || n < 2)
+        return out;
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_UCS4 prev = PyUnicode_READ(kind, data, 0);
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int64_t f;
+        o[i - 1] = table_get(&self->pairs, pack2(prev, ch), &f) ? (unsigned char)f : 0;
+        prev = ch;
+    }
+    return out;
+}
+
+static PyMethodDef PairFlags_methods[] = {
+    {"flags", (PyCFunction)PairFlags_flags, METH_O, flags_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject PairFlagsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checks._typokernel.PairFlags",
+    .tp_basicsize = sizeof(PairFlags),
+    .tp_dealloc = (destructor)PairFlags_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A flag byte for every pair of neighbouring characters, from a table of pairs.",
+    .tp_methods = PairFlags_methods,
+    .tp_init = (initproc)PairFlags_init,
+    .tp_new = PyType_GenericNew,
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_typokernel",
@@ -1142,7 +1241,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__typokernel(void)
 {
     if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0
-        || PyType_Ready(&SpotterType) < 0)
+        || PyType_Ready(&SpotterType) < 0 || PyType_Ready(&PairFlagsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
@@ -1162,6 +1261,12 @@ PyMODINIT_FUNC PyInit__typokernel(void)
     Py_INCREF(&SpotterType);
     if (PyModule_AddObject(m, "Spotter", (PyObject *)&SpotterType) < 0) {
         Py_DECREF(&SpotterType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&PairFlagsType);
+    if (PyModule_AddObject(m, "PairFlags", (PyObject *)&PairFlagsType) < 0) {
+        Py_DECREF(&PairFlagsType);
         Py_DECREF(m);
         return NULL;
     }

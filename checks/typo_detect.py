@@ -406,6 +406,7 @@ class Confusion:
 
 
 _HAN_RUN1 = re.compile(f"[{D.HAN_CLASS}]+")
+_NOT_HAN = re.compile(f"[^{D.HAN_CLASS}]")  # (one character a match: offsets are kept)
 STANDALONE = 20000
 NAME_REACH = 6  # characters of context each side for jieba's tagger
 REACH = 12  # characters of context each side of a window for the segmentation gain
@@ -970,6 +971,19 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
 TWIN_PAD = "\x01"  # the edge of a run of Han characters (punctuation, a digit, a line end)
 
 
+def twin_scanner():
+    """The compiled pair table of the twin words (``flags(text)``: a byte a pair of
+    neighbours, 1 where they are a twin word), or None where the kernel is not available
+    (:func:`typo_data.kernel_module`) or was built before it: then the Python loop."""
+    return D.kernel_object(
+        ("twins",), lambda: (D.twins(),),
+        lambda mod: mod.PairFlags(dict.fromkeys(D.twins(), 1))
+        if hasattr(mod, "PairFlags") else None)
+
+
+twin_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
+
+
 def twin_contexts(text: str) -> tuple[list[int], str]:
     """Every occurrence of a twin word (:func:`checks.typo_data.twins`: 权利, whose twin
     权力 is one sound-alike character away) with the two Han characters each side:
@@ -977,6 +991,34 @@ def twin_contexts(text: str) -> tuple[list[int], str]:
     run of Han characters ends the context is padded with ``TWIN_PAD`` (so "at the start of
     a clause" is a context too). The corpus check compares how often each context holds
     the word and its twin."""
+    scan = twin_scanner()
+    if scan is None:
+        return _twin_contexts_py(text)
+    # official prose holds a twin word about every ninth character (发展, 建设): the places
+    # come from the compiled pair table, the records are slices of the text with every
+    # character outside the Han runs (and the text's edges) read as TWIN_PAD
+    at = list(compress(range(len(text) - 1), scan.flags(text)))
+    if not at:
+        return [], ""
+    padded = TWIN_PAD * 2 + _NOT_HAN.sub(TWIN_PAD, text) + TWIN_PAD * 2
+    recs = [padded[i:i + 6] for i in at]  # (padded is shifted by 2: i - 2 .. i + 4)
+    # a context stops at the edge of its run: past a pad beside the word, a character of
+    # the run before or after is no context either (twin words are Han, typo_twins.tsv)
+    recs = [r if r[1] != TWIN_PAD != r[4] else _run_edge(r) for r in recs]
+    return at, "".join(recs)
+
+
+def _run_edge(rec: str) -> str:
+    """A twin record whose context meets the edge of its run of Han characters, padded
+    from there on (``ab权利cd`` with b a pad: two pads, 权利, cd)."""
+    left = TWIN_PAD * 2 if rec[1] == TWIN_PAD else rec[:2]
+    right = TWIN_PAD * 2 if rec[4] == TWIN_PAD else rec[4:]
+    return left + rec[2:4] + right
+
+
+def _twin_contexts_py(text: str) -> tuple[list[int], str]:
+    """:func:`twin_contexts` without the kernel: the runs of Han characters read a pair
+    at a time (the reference the compiled path is tested against)."""
     tw = D.twins()
     offsets: list[int] = []
     recs: list[str] = []

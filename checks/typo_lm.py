@@ -589,7 +589,8 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
     # one byte a pair of characters: a jieba word (bit 0), a compound's first (1) or last
     # (2) two characters; the windows whose kept half is the compound's and whose other
     # half and its outer pair are no words are found with masks AND-ed as integers
-    f = _pair_flag_bytes(text, keys, vals)
+    pf = _pair_scanner()
+    f = pf.flags(text) if pf is not None else _pair_flag_bytes(text, keys, vals)
     han = bytearray(n)  # Han characters (runs of two or more)
     runs = [(m.start(), m.end()) for m in _RUN.finditer(text)]
     for a, b in runs:
@@ -636,6 +637,18 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
                                  _alikes(r[p])[y], "lm-compound", g, freq.get(right, 0), 0))
     out.sort(key=lambda c: (c.start, c.end))
     return out
+
+
+def _pair_scanner():
+    """:func:`_pair_flags`'s table compiled (``flags(text)``, the kernel's ``PairFlags``),
+    or None where the kernel is not available or was built before it: then
+    :func:`_pair_flag_bytes`, with the same bytes."""
+    return D.kernel_object(
+        ("compound-pairs",), lambda: (_pair_flags(),),
+        lambda mod: mod.PairFlags(_pair_flags()[0]) if hasattr(mod, "PairFlags") else None)
+
+
+_pair_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
 
 
 def _pair_flag_bytes(text: str, keys: np.ndarray, vals: np.ndarray) -> bytes:
