@@ -529,6 +529,48 @@ static int unknown_of(Searcher *self, PyObject *text, Py_ssize_t a, Py_ssize_t b
     return t;
 }
 
+/* The first index from lo on of the sorted array v[0:n] whose value is >= x, where
+ * v[lo] < x: found by galloping (steps doubled, then halved), in about log2 of the
+ * distance steps */
+static inline Py_ssize_t gallop(const Py_UCS4 *v, Py_ssize_t lo, Py_ssize_t n, Py_UCS4 x)
+{
+    Py_ssize_t step = 1, hi = lo + 1;
+    while (hi < n && v[hi] < x) { /* v[lo] < x */
+        lo = hi;
+        step <<= 1;
+        hi = lo + step;
+    }
+    if (hi > n)
+        hi = n;
+    while (hi - lo > 1) { /* v[lo] < x, and hi is n or v[hi] >= x */
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* The next code point the sorted arrays ys[0:ny] and fl[0:nf] have in common from *i
+ * and *j on: 1 with *i and *j at it, 0 when there is none. A pattern of two characters
+ * may have hundreds of fills and a character hundreds of sound-alikes, mostly far fewer
+ * of the other: each side skips to the other's next value by galloping, not one by one. */
+static inline int common_next(const Py_UCS4 *ys, Py_ssize_t ny, Py_ssize_t *i,
+                              const Py_UCS4 *fl, Py_ssize_t nf, Py_ssize_t *j)
+{
+    while (*i < ny && *j < nf) {
+        Py_UCS4 x = ys[*i], z = fl[*j];
+        if (x == z)
+            return 1;
+        if (x < z)
+            *i = gallop(ys, *i, ny, z);
+        else
+            *j = gallop(fl, *j, nf, x);
+    }
+    return 0;
+}
+
 /* The candidate swaps of the suspect characters (sus[i] != 0) of the run (r: its code
  * points), into cs sorted by character and as Python sorts the tuples; -1 on error. The
  * entries the candidates point to are the searcher's, kept while it lives. */
@@ -563,15 +605,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                 continue;
             const Py_UCS4 *ys = e->ys;
             Py_ssize_t i = 0, j = 0;
-            while (i < e->n && j < nf) {
-                if (ys[i] < fl[j]) {
-                    i++;
-                    continue;
-                }
-                if (ys[i] > fl[j]) {
-                    j++;
-                    continue;
-                }
+            while (common_next(ys, e->n, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
@@ -615,15 +649,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             int nasal = -1; /* asked at the first fill */
             int unknown = -2;
             Py_ssize_t i = 0, j = 0;
-            while (i < e->n && j < nf) {
-                if (ys[i] < fl[j]) {
-                    i++;
-                    continue;
-                }
-                if (ys[i] > fl[j]) {
-                    j++;
-                    continue;
-                }
+            while (common_next(ys, e->n, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
