@@ -438,19 +438,30 @@ typedef struct {
     Py_ssize_t n, cap;
 } Cands;
 
+/* the array *buf of *cap items of size bytes made room for at least need items
+ * (doubled from 64); -1 on error */
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *b = realloc(*buf, size * (size_t)c);
+    if (!b) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
 static int cands_add(Cands *cs, int64_t f, Py_ssize_t p, Py_ssize_t a, Py_ssize_t b,
                      Entry *e, Py_ssize_t sub, Py_UCS4 y)
 {
-    if (cs->n == cs->cap) {
-        Py_ssize_t cap = cs->cap ? 2 * cs->cap : 64;
-        Cand *c = realloc(cs->c, sizeof(Cand) * (size_t)cap);
-        if (!c) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        cs->c = c;
-        cs->cap = cap;
-    }
+    if (grow((void **)&cs->c, &cs->cap, cs->n + 1, sizeof(Cand)) < 0)
+        return -1;
     Cand *x = &cs->c[cs->n++];
     x->f = f;
     x->p = p;
@@ -688,6 +699,29 @@ fail:
     return -1;
 }
 
+/* the candidates of the character of cs->c[i] that are tried: how many (at most
+ * ``tried``, the first), and *end set to the next character's first (the candidates are
+ * sorted by character) */
+static Py_ssize_t tried_of(const Searcher *self, const Cands *cs, Py_ssize_t i,
+                           Py_ssize_t *end)
+{
+    Py_ssize_t j = i;
+    while (j < cs->n && cs->c[j].p == cs->c[i].p)
+        j++;
+    *end = j;
+    return j - i < self->tried ? j - i : self->tried;
+}
+
+/* x (a new reference, or NULL on error) appended to the list and released; -1 on error */
+static int append_new(PyObject *list, PyObject *x)
+{
+    if (!x)
+        return -1;
+    int rc = PyList_Append(list, x);
+    Py_DECREF(x);
+    return rc;
+}
+
 PyDoc_STRVAR(candidates_doc,
 "candidates(run, sus) -> list of (offset, [(-freq, start, end, substitute, kind), ...])\n\n"
 "The candidate swaps of the suspect characters (sus[i] != 0) of a run of Han\n"
@@ -722,11 +756,8 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
     out = PyList_New(0);
     if (!out)
         goto done;
-    for (Py_ssize_t i = 0; i < cs.n;) {
-        Py_ssize_t p = cs.c[i].p, j = i;
-        while (j < cs.n && cs.c[j].p == p)
-            j++;
-        Py_ssize_t m = j - i < self->tried ? j - i : self->tried;
+    for (Py_ssize_t i = 0, j; i < cs.n; i = j) {
+        Py_ssize_t p = cs.c[i].p, m = tried_of(self, &cs, i, &j);
         PyObject *lst = PyList_New(m);
         if (!lst)
             goto fail;
@@ -740,14 +771,8 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
             }
             PyList_SET_ITEM(lst, q, t);
         }
-        PyObject *pair = Py_BuildValue("(nN)", p, lst);
-        if (!pair)
+        if (append_new(out, Py_BuildValue("(nN)", p, lst)) < 0)
             goto fail;
-        int rc = PyList_Append(out, pair);
-        Py_DECREF(pair);
-        if (rc < 0)
-            goto fail;
-        i = j;
     }
     goto done;
 fail:
@@ -774,19 +799,7 @@ typedef struct {
 /* room for m more code points; -1 on error */
 static int text_room(Text *t, Py_ssize_t m)
 {
-    if (t->n + m <= t->cap)
-        return 0;
-    Py_ssize_t cap = t->cap ? t->cap : 64;
-    while (cap < t->n + m)
-        cap *= 2;
-    Py_UCS4 *c = realloc(t->c, sizeof(Py_UCS4) * (size_t)cap);
-    if (!c) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    t->c = c;
-    t->cap = cap;
-    return 0;
+    return grow((void **)&t->c, &t->cap, t->n + m, sizeof(Py_UCS4));
 }
 
 /* code points src[0:m] added, after a space unless the text is empty; -1 on error */
@@ -831,16 +844,20 @@ static int text_cut(Text *t, PyObject *cut, PyObject *run, Py_ssize_t a, Py_ssiz
     return rc;
 }
 
-/* score(text, bos, eos) as a float; -1 with an exception set on error (check it) */
-static double score_of(PyObject *score, PyObject *text, int bos, int eos)
+/* *val = score(text, bos, eos), the model's log10 probability of text (a new reference,
+ * released here; NULL: an error already set); -1 on error */
+static int score_new(PyObject *score, PyObject *text, int bos, int eos, double *val)
 {
+    if (!text)
+        return -1;
     PyObject *args[3] = {text, bos ? Py_True : Py_False, eos ? Py_True : Py_False};
     PyObject *v = PyObject_Vectorcall(score, args, 3, NULL);
+    Py_DECREF(text);
     if (!v)
-        return -1.0;
-    double d = PyFloat_AsDouble(v);
+        return -1;
+    *val = PyFloat_AsDouble(v);
     Py_DECREF(v);
-    return d;
+    return *val == -1.0 && PyErr_Occurred() ? -1 : 0;
 }
 
 /* the tokens' suspect flags: 1 where the model's full_scores entry before or after the
@@ -981,19 +998,15 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     jn = r ? PyUnicode_AsUCS4Copy(joined) : NULL;
     if (!jn || search(self, run, r, n, sus, &cs) < 0)
         goto done;
-    bases = malloc(sizeof(Base) * (size_t)(cs.n + 1));
-    if (!bases) {
-        PyErr_NoMemory();
-        goto done;
-    }
     out = PyList_New(0);
-    if (!out)
-        goto done;
-    for (Py_ssize_t i = 0; i < cs.n;) {
-        Py_ssize_t p = cs.c[i].p, j = i;
-        while (j < cs.n && cs.c[j].p == p)
-            j++;
-        Py_ssize_t m = j - i < self->tried ? j - i : self->tried;
+    bases = malloc(sizeof(Base) * (size_t)(cs.n + 1)); /* the base scores met */
+    if (!out || !bases) {
+        if (out)
+            PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0, j; i < cs.n; i = j) {
+        Py_ssize_t p = cs.c[i].p, m = tried_of(self, &cs, i, &j);
         Cand *best = NULL;
         double bestg = 0.0;
         for (Cand *c = cs.c + i; c < cs.c + i + m; c++) {
@@ -1018,24 +1031,17 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             Py_ssize_t q = 0;
             while (q < nbases && (bases[q].c0 != c0 || bases[q].c1 != c1))
                 q++;
-            if (q == nbases) {
-                PyObject *s = PyUnicode_Substring(joined, off[c0], off[c1] - 1);
-                if (!s)
+            if (q == nbases) { /* the window as written, scored once */
+                if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1), bos,
+                              eos, &bases[q].score) < 0)
                     goto fail;
-                double bs = score_of(score, s, bos, eos);
-                Py_DECREF(s);
-                if (bs == -1.0 && PyErr_Occurred())
-                    goto fail;
-                bases[nbases].c0 = c0;
-                bases[nbases].c1 = c1;
-                bases[nbases++].score = bs;
+                bases[q].c0 = c0;
+                bases[q].c1 = c1;
+                nbases++;
             }
-            PyObject *s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.c, t.n);
-            if (!s)
-                goto fail;
-            double g = score_of(score, s, bos, eos);
-            Py_DECREF(s);
-            if (g == -1.0 && PyErr_Occurred())
+            double g;
+            if (score_new(score, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.c, t.n),
+                          bos, eos, &g) < 0)
                 goto fail;
             g -= bases[q].score;
             if (!best || g > bestg) { /* the first of equal gains, as in Python */
@@ -1043,23 +1049,18 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
                 bestg = g;
             }
         }
-        PyObject *x = Py_BuildValue("(ndnnOO)", p, bestg, best->a, best->b,
-                                    best->e->ystrs[best->sub], best->e->kinds[best->sub]);
-        if (!x)
+        if (append_new(out, Py_BuildValue("(ndnnOO)", p, bestg, best->a, best->b,
+                                          best->e->ystrs[best->sub],
+                                          best->e->kinds[best->sub])) < 0)
             goto fail;
-        int rc = PyList_Append(out, x);
-        Py_DECREF(x);
-        if (rc < 0)
-            goto fail;
-        i = j;
     }
     goto done;
 fail:
     Py_CLEAR(out);
 done:
-    free(cs.c);
     free(t.c);
     free(bases);
+    free(cs.c);
     free(starts);
     free(tsus);
     PyMem_Free(r);
