@@ -144,6 +144,8 @@ typedef struct {
     unsigned char *nasal; /* kind == "nasal" */
     unsigned char *radical; /* radical_added(character, substitute): 0 not asked yet, 1
                              * no, 2 yes */
+    uint64_t some[16];      /* bit (y & 1023) set for each substitute y: a fill whose bit
+                             * is clear is no substitute (common_next) */
 } Entry;
 
 #define PAGES (0x110000 >> 8)
@@ -400,6 +402,7 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
     e->ys = (Py_UCS4 *)(e->ystrs + u + 1);
     e->nasal = (unsigned char *)(e->ys + u + 1);
     e->radical = e->nasal + u + 1;
+    memset(e->some, 0, sizeof(e->some));
     for (Py_ssize_t i = 0; i < u; i++) {
         e->ys[i] = subs[i].y;
         Py_INCREF(subs[i].kind);
@@ -408,6 +411,7 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
         e->ystrs[i] = subs[i].ystr;
         e->nasal[i] = subs[i].nasal;
         e->radical[i] = 0;
+        e->some[(subs[i].y >> 6) & 15] |= 1ULL << (subs[i].y & 63);
     }
     free(subs);
     Py_DECREF(conf);
@@ -563,21 +567,30 @@ static inline Py_ssize_t gallop(const Py_UCS4 *v, Py_ssize_t lo, Py_ssize_t n, P
     return hi;
 }
 
-/* The next code point the sorted arrays ys[0:ny] and fl[0:nf] have in common from *i
- * and *j on: 1 with *i and *j at it, 0 when there is none. A pattern of two characters
- * may have hundreds of fills and a character hundreds of sound-alikes, mostly far fewer
- * of the other: each side skips to the other's next value by galloping, not one by one. */
-static inline int common_next(const Py_UCS4 *ys, Py_ssize_t ny, Py_ssize_t *i,
-                              const Py_UCS4 *fl, Py_ssize_t nf, Py_ssize_t *j)
+/* The next substitute of the entry e that the sorted fills fl[0:nf] hold too, from *i
+ * and *j on: 1 with *i and *j at it (e->ys[*i] == fl[*j]), 0 when there is none. A
+ * character has some sixty substitutes and a pattern as many fills, a few hundred for
+ * some: the substitutes skip to the next fill by galloping (steps doubled, then
+ * halved); the fills skip the same way where they are many, else one by one past those
+ * whose bit in e->some is clear (no substitute: most of them). */
+static inline int common_next(const Entry *e, Py_ssize_t *i, const Py_UCS4 *fl,
+                              Py_ssize_t nf, Py_ssize_t *j)
 {
+    const Py_UCS4 *ys = e->ys;
+    Py_ssize_t ny = e->n;
+    int many = nf > 8 * ny;
     while (*i < ny && *j < nf) {
         Py_UCS4 x = ys[*i], z = fl[*j];
         if (x == z)
             return 1;
         if (x < z)
             *i = gallop(ys, *i, ny, z);
-        else
+        else if (many)
             *j = gallop(fl, *j, nf, x);
+        else
+            do
+                (*j)++;
+            while (*j < nf && !((e->some[(fl[*j] >> 6) & 15] >> (fl[*j] & 63)) & 1));
     }
     return 0;
 }
@@ -616,7 +629,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                 continue;
             const Py_UCS4 *ys = e->ys;
             Py_ssize_t i = 0, j = 0;
-            while (common_next(ys, e->n, &i, fl, nf, &j)) {
+            while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
@@ -660,7 +673,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             int nasal = -1; /* asked at the first fill */
             int unknown = -2;
             Py_ssize_t i = 0, j = 0;
-            while (common_next(ys, e->n, &i, fl, nf, &j)) {
+            while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
