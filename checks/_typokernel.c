@@ -6,10 +6,14 @@
  * first time the character is met and kept as sorted code points. The rare branches call
  * back into Python: radical_added (for words jieba lists below TERM_LISTED) once per
  * character and substitute, a term's "is the window as written no word anywhere"
- * (typo_lm._unknown) once per window that is no jieba word; both answers are kept.
+ * (typo_lm._unknown) once per window that is no jieba word; both answers are kept. Then
+ * the scoring of the candidates (Searcher.swaps): the reference model's score method is
+ * called from here with the strings the Python loop builds, the best swap kept.
  *
- * The pure-Python path (typo_lm._candidates_py) is the reference: the same candidates,
- * in the same order, for every run (bench/typo_equiv.py, tests/test_typo_kernel.py).
+ * The pure-Python path (typo_lm._candidates_py, typo_lm._best_swaps_py) is the
+ * reference: the same candidates, in the same order, and the same best swap of each
+ * character with the same gain, for every run (bench/typo_equiv.py,
+ * tests/test_typo_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -807,6 +811,8 @@ done:
 typedef struct {
     Py_UCS4 *c;
     Py_ssize_t n, cap;
+    Py_ssize_t pieces; /* joined so far (a space before each but the first, as in
+                        * Python's " ".join, even after an empty one) */
 } Text;
 
 /* room for m more code points; -1 on error */
@@ -815,12 +821,12 @@ static int text_room(Text *t, Py_ssize_t m)
     return grow((void **)&t->c, &t->cap, t->n + m, sizeof(Py_UCS4));
 }
 
-/* code points src[0:m] added, after a space unless the text is empty; -1 on error */
+/* code points src[0:m] added as a piece; -1 on error */
 static int text_piece(Text *t, const Py_UCS4 *src, Py_ssize_t m)
 {
     if (text_room(t, m + 1) < 0)
         return -1;
-    if (t->n)
+    if (t->pieces++)
         t->c[t->n++] = ' ';
     memcpy(t->c + t->n, src, sizeof(Py_UCS4) * (size_t)m);
     t->n += m;
@@ -848,7 +854,7 @@ static int text_cut(Text *t, PyObject *cut, PyObject *run, Py_ssize_t a, Py_ssiz
     const void *data = PyUnicode_DATA(s);
     int rc = text_room(t, m + 1);
     if (rc == 0) {
-        if (t->n)
+        if (t->pieces++)
             t->c[t->n++] = ' ';
         for (Py_ssize_t i = 0; i < m; i++)
             t->c[t->n++] = PyUnicode_READ(kind, data, i);
@@ -968,7 +974,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     PyObject *const *toks = PySequence_Fast_ITEMS(seq);
     PyObject *out = NULL;
     Cands cs = {NULL, 0, 0};
-    Text t = {NULL, 0, 0};
+    Text t = {NULL, 0, 0, 0};
     Base *bases = NULL;
     Py_ssize_t nbases = 0;
     Py_UCS4 *r = NULL, *jn = NULL;
@@ -1028,7 +1034,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             Py_ssize_t a = c->a, b = c->b, j0 = owner[a], j1 = owner[b - 1];
             Py_ssize_t c0 = j0 > context ? j0 - context : 0;
             Py_ssize_t c1 = j1 + 1 + context < nt ? j1 + 1 + context : nt;
-            t.n = 0;
+            t.n = t.pieces = 0;
             if (c0 < j0 && text_piece(&t, jn + off[c0], off[j0] - 1 - off[c0]) < 0)
                 goto fail;
             if (starts[j0] < a && text_cut(&t, cut, run, starts[j0], a) < 0)

@@ -325,10 +325,11 @@ def _kernel_inputs(min_freq: int, term_freq: int) -> tuple:
 
 
 def searcher(min_freq: int, term_freq: int = TERM_FREQ):
-    """The compiled candidate search of :func:`_run_swaps` for these thresholds (its
-    frequency and pattern tables built once from :func:`typo_data.word_freq` and
-    :func:`_index`, each character's substitutes asked of :func:`_alikes` once), or None
-    where the kernel is not available (:func:`typo_data.kernel_module`): then
+    """The compiled candidate search and scoring of :func:`_run_swaps` for these
+    thresholds (its frequency and pattern tables built once from
+    :func:`typo_data.word_freq` and :func:`_index`, each character's substitutes asked of
+    :func:`_alikes` once), or None where the kernel is not available
+    (:func:`typo_data.kernel_module`): then :func:`_best_swaps_py` with
     :func:`_candidates_py`. It is made again when what it was made from changes (a table
     rebuilt, a function replaced: :func:`typo_data.kernel_object`)."""
     return D.kernel_object(
