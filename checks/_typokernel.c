@@ -6,10 +6,14 @@
  * first time the character is met and kept as sorted code points. The rare branches call
  * back into Python: radical_added (for words jieba lists below TERM_LISTED) once per
  * character and substitute, a term's "is the window as written no word anywhere"
- * (typo_lm._unknown) once per window that is no jieba word; both answers are kept.
+ * (typo_lm._unknown) once per window that is no jieba word; both answers are kept. Then
+ * the scoring of the candidates (Searcher.swaps): the reference model's score method is
+ * called from here with the strings the Python loop builds, the best swap kept.
  *
- * The pure-Python path (typo_lm._candidates_py) is the reference: the same candidates,
- * in the same order, for every run (bench/typo_equiv.py, tests/test_typo_kernel.py).
+ * The pure-Python path (typo_lm._candidates_py, typo_lm._best_swaps_py) is the
+ * reference: the same candidates, in the same order, and the same best swap of each
+ * character with the same gain, for every run (bench/typo_equiv.py,
+ * tests/test_typo_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -144,6 +148,8 @@ typedef struct {
     unsigned char *nasal; /* kind == "nasal" */
     unsigned char *radical; /* radical_added(character, substitute): 0 not asked yet, 1
                              * no, 2 yes */
+    uint64_t some[16];      /* bit (y & 1023) set for each substitute y: a fill whose bit
+                             * is clear is no substitute (common_next) */
 } Entry;
 
 #define PAGES (0x110000 >> 8)
@@ -400,6 +406,7 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
     e->ys = (Py_UCS4 *)(e->ystrs + u + 1);
     e->nasal = (unsigned char *)(e->ys + u + 1);
     e->radical = e->nasal + u + 1;
+    memset(e->some, 0, sizeof(e->some));
     for (Py_ssize_t i = 0; i < u; i++) {
         e->ys[i] = subs[i].y;
         Py_INCREF(subs[i].kind);
@@ -408,6 +415,7 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
         e->ystrs[i] = subs[i].ystr;
         e->nasal[i] = subs[i].nasal;
         e->radical[i] = 0;
+        e->some[(subs[i].y >> 6) & 15] |= 1ULL << (subs[i].y & 63);
     }
     free(subs);
     Py_DECREF(conf);
@@ -438,19 +446,30 @@ typedef struct {
     Py_ssize_t n, cap;
 } Cands;
 
+/* the array *buf of *cap items of size bytes made room for at least need items
+ * (doubled from 64); -1 on error */
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *b = realloc(*buf, size * (size_t)c);
+    if (!b) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
 static int cands_add(Cands *cs, int64_t f, Py_ssize_t p, Py_ssize_t a, Py_ssize_t b,
                      Entry *e, Py_ssize_t sub, Py_UCS4 y)
 {
-    if (cs->n == cs->cap) {
-        Py_ssize_t cap = cs->cap ? 2 * cs->cap : 64;
-        Cand *c = realloc(cs->c, sizeof(Cand) * (size_t)cap);
-        if (!c) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        cs->c = c;
-        cs->cap = cap;
-    }
+    if (grow((void **)&cs->c, &cs->cap, cs->n + 1, sizeof(Cand)) < 0)
+        return -1;
     Cand *x = &cs->c[cs->n++];
     x->f = f;
     x->p = p;
@@ -529,44 +548,72 @@ static int unknown_of(Searcher *self, PyObject *text, Py_ssize_t a, Py_ssize_t b
     return t;
 }
 
-PyDoc_STRVAR(candidates_doc,
-"candidates(run, sus) -> list of (offset, [(-freq, start, end, substitute, kind), ...])\n\n"
-"The candidate swaps of the suspect characters (sus[i] != 0) of a run of Han\n"
-"characters: each window of 2 or 3 characters around a suspect character that one of\n"
-"its substitutes makes a word, by offset, sorted, at most ``tried`` a character\n"
-"(typo_lm._candidates_py is the same in Python).");
-
-static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
+/* The first index from lo on of the sorted array v[0:n] whose value is >= x, where
+ * v[lo] < x: found by galloping (steps doubled, then halved), in about log2 of the
+ * distance steps */
+static inline Py_ssize_t gallop(const Py_UCS4 *v, Py_ssize_t lo, Py_ssize_t n, Py_UCS4 x)
 {
-    PyObject *run;
-    Py_buffer sb;
-    if (!self->freq.keys) {
-        PyErr_SetString(PyExc_RuntimeError, "Searcher is not initialised");
-        return NULL;
+    Py_ssize_t step = 1, hi = lo + 1;
+    while (hi < n && v[hi] < x) { /* v[lo] < x */
+        lo = hi;
+        step <<= 1;
+        hi = lo + step;
     }
-    if (!PyArg_ParseTuple(args, "Uy*", &run, &sb))
-        return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(run);
-    PyObject *out = NULL;
-    Cands cs = {NULL, 0, 0};
-    Py_UCS4 *r = NULL;
+    if (hi > n)
+        hi = n;
+    while (hi - lo > 1) { /* v[lo] < x, and hi is n or v[hi] >= x */
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* The next substitute of the entry e that the sorted fills fl[0:nf] hold too, from *i
+ * and *j on: 1 with *i and *j at it (e->ys[*i] == fl[*j]), 0 when there is none. A
+ * character has some sixty substitutes and a pattern as many fills, a few hundred for
+ * some: the substitutes skip to the next fill by galloping (steps doubled, then
+ * halved); the fills skip the same way where they are many, else one by one past those
+ * whose bit in e->some is clear (no substitute: most of them). */
+static inline int common_next(const Entry *e, Py_ssize_t *i, const Py_UCS4 *fl,
+                              Py_ssize_t nf, Py_ssize_t *j)
+{
+    const Py_UCS4 *ys = e->ys;
+    Py_ssize_t ny = e->n;
+    int many = nf > 8 * ny;
+    while (*i < ny && *j < nf) {
+        Py_UCS4 x = ys[*i], z = fl[*j];
+        if (x == z)
+            return 1;
+        if (x < z)
+            *i = gallop(ys, *i, ny, z);
+        else if (many)
+            *j = gallop(fl, *j, nf, x);
+        else
+            do
+                (*j)++;
+            while (*j < nf && !((e->some[(fl[*j] >> 6) & 15] >> (fl[*j] & 63)) & 1));
+    }
+    return 0;
+}
+
+/* The candidate swaps of the suspect characters (sus[i] != 0) of the run (r: its code
+ * points), into cs sorted by character and as Python sorts the tuples; -1 on error. The
+ * entries the candidates point to are the searcher's, kept while it lives. */
+static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
+                  const unsigned char *sus, Cands *cs)
+{
     Entry **ent = NULL;
-    if (sb.len != n) {
-        PyErr_SetString(PyExc_ValueError, "sus must have one byte a character");
-        goto done;
-    }
-    const unsigned char *sus = sb.buf;
-    r = PyUnicode_AsUCS4Copy(run);
-    if (!r)
-        goto done;
     ent = calloc((size_t)n + 1, sizeof(Entry *)); /* each suspect character's entry */
     if (!ent) {
         PyErr_NoMemory();
-        goto done;
+        goto fail;
     }
     for (Py_ssize_t i = 0; i < n; i++)
         if (sus[i] && !(ent[i] = entry_of(self, r[i])))
-            goto done;
+            goto fail;
 
     /* windows of two (typo_lm.window_swaps) */
     for (Py_ssize_t a = 0; a + 1 < n; a++) {
@@ -586,15 +633,7 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
                 continue;
             const Py_UCS4 *ys = e->ys;
             Py_ssize_t i = 0, j = 0;
-            while (i < e->n && j < nf) {
-                if (ys[i] < fl[j]) {
-                    i++;
-                    continue;
-                }
-                if (ys[i] > fl[j]) {
-                    j++;
-                    continue;
-                }
+            while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
@@ -604,18 +643,18 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
                     if (f < self->term_listed) {
                         int t = radical_of(self, e, s, r[p]);
                         if (t < 0)
-                            goto done;
+                            goto fail;
                         if (t)
                             continue;
                     }
                     if (unknown == -2 &&
                         (unknown = unknown_of(self, run, a, a + 2, pack2(c0, c1))) < 0)
-                        goto done;
+                        goto fail;
                     if (!unknown)
                         continue;
                 }
-                if ((nasal || !e->nasal[s]) && cands_add(&cs, -f, p, a, a + 2, e, s, y) < 0)
-                    goto done;
+                if ((nasal || !e->nasal[s]) && cands_add(cs, -f, p, a, a + 2, e, s, y) < 0)
+                    goto fail;
             }
         }
     }
@@ -638,15 +677,7 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
             int nasal = -1; /* asked at the first fill */
             int unknown = -2;
             Py_ssize_t i = 0, j = 0;
-            while (i < e->n && j < nf) {
-                if (ys[i] < fl[j]) {
-                    i++;
-                    continue;
-                }
-                if (ys[i] > fl[j]) {
-                    j++;
-                    continue;
-                }
+            while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
                 i++;
@@ -660,32 +691,90 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
                 if (f < self->term_listed) {
                     int t = radical_of(self, e, s, r[p]);
                     if (t < 0)
-                        goto done;
+                        goto fail;
                     if (t)
                         continue;
                 }
                 if (f < self->min_freq) { /* a term, but the window as written is a word */
                     if (unknown == -2 &&
                         (unknown = unknown_of(self, run, a, a + 3, pack3(w0, w1, w2))) < 0)
-                        goto done;
+                        goto fail;
                     if (!unknown)
                         continue;
                 }
-                if (cands_add(&cs, -f, p, a, a + 3, e, s, y) < 0)
-                    goto done;
+                if (cands_add(cs, -f, p, a, a + 3, e, s, y) < 0)
+                    goto fail;
             }
         }
     }
 
-    qsort(cs.c, (size_t)cs.n, sizeof(Cand), cmp_cand);
+    qsort(cs->c, (size_t)cs->n, sizeof(Cand), cmp_cand);
+    free(ent);
+    return 0;
+fail:
+    free(ent);
+    return -1;
+}
+
+/* the candidates of the character of cs->c[i] that are tried: how many (at most
+ * ``tried``, the first), and *end set to the next character's first (the candidates are
+ * sorted by character) */
+static Py_ssize_t tried_of(const Searcher *self, const Cands *cs, Py_ssize_t i,
+                           Py_ssize_t *end)
+{
+    Py_ssize_t j = i;
+    while (j < cs->n && cs->c[j].p == cs->c[i].p)
+        j++;
+    *end = j;
+    return j - i < self->tried ? j - i : self->tried;
+}
+
+/* x (a new reference, or NULL on error) appended to the list and released; -1 on error */
+static int append_new(PyObject *list, PyObject *x)
+{
+    if (!x)
+        return -1;
+    int rc = PyList_Append(list, x);
+    Py_DECREF(x);
+    return rc;
+}
+
+PyDoc_STRVAR(candidates_doc,
+"candidates(run, sus) -> list of (offset, [(-freq, start, end, substitute, kind), ...])\n\n"
+"The candidate swaps of the suspect characters (sus[i] != 0) of a run of Han\n"
+"characters: each window of 2 or 3 characters around a suspect character that one of\n"
+"its substitutes makes a word, by offset, sorted, at most ``tried`` a character\n"
+"(typo_lm._candidates_py is the same in Python).");
+
+static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
+{
+    PyObject *run;
+    Py_buffer sb;
+    if (!self->freq.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "Searcher is not initialised");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "Uy*", &run, &sb))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(run);
+    PyObject *out = NULL;
+    Cands cs = {NULL, 0, 0};
+    Py_UCS4 *r = NULL;
+    if (sb.len != n) {
+        PyErr_SetString(PyExc_ValueError, "sus must have one byte a character");
+        goto done;
+    }
+    const unsigned char *sus = sb.buf;
+    r = PyUnicode_AsUCS4Copy(run);
+    if (!r)
+        goto done;
+    if (search(self, run, r, n, sus, &cs) < 0)
+        goto done;
     out = PyList_New(0);
     if (!out)
         goto done;
-    for (Py_ssize_t i = 0; i < cs.n;) {
-        Py_ssize_t p = cs.c[i].p, j = i;
-        while (j < cs.n && cs.c[j].p == p)
-            j++;
-        Py_ssize_t m = j - i < self->tried ? j - i : self->tried;
+    for (Py_ssize_t i = 0, j; i < cs.n; i = j) {
+        Py_ssize_t p = cs.c[i].p, m = tried_of(self, &cs, i, &j);
         PyObject *lst = PyList_New(m);
         if (!lst)
             goto fail;
@@ -699,23 +788,303 @@ static PyObject *Searcher_candidates(Searcher *self, PyObject *args)
             }
             PyList_SET_ITEM(lst, q, t);
         }
-        PyObject *pair = Py_BuildValue("(nN)", p, lst);
-        if (!pair)
+        if (append_new(out, Py_BuildValue("(nN)", p, lst)) < 0)
             goto fail;
-        int rc = PyList_Append(out, pair);
-        Py_DECREF(pair);
-        if (rc < 0)
-            goto fail;
-        i = j;
     }
     goto done;
 fail:
     Py_CLEAR(out);
 done:
     free(cs.c);
-    free(ent);
     PyMem_Free(r);
     PyBuffer_Release(&sb);
+    return out;
+}
+
+/* ---- the scoring of the candidate swaps (typo_lm._run_swaps) ------------------------ */
+
+/* The model reads a clause as its tokens joined by spaces; a candidate swap is scored by
+ * the tokens of a window of the base segmentation with the swapped word in place. The
+ * strings handed to the model's score method are the ones typo_lm._best_swaps_py builds,
+ * character for character, so the model's floats, and the best swap, are the same. */
+
+typedef struct {
+    Py_UCS4 *c;
+    Py_ssize_t n, cap;
+    Py_ssize_t pieces; /* joined so far (a space before each but the first, as in
+                        * Python's " ".join, even after an empty one) */
+} Text;
+
+/* room for m more code points; -1 on error */
+static int text_room(Text *t, Py_ssize_t m)
+{
+    return grow((void **)&t->c, &t->cap, t->n + m, sizeof(Py_UCS4));
+}
+
+/* code points src[0:m] added as a piece; -1 on error */
+static int text_piece(Text *t, const Py_UCS4 *src, Py_ssize_t m)
+{
+    if (text_room(t, m + 1) < 0)
+        return -1;
+    if (t->pieces++)
+        t->c[t->n++] = ' ';
+    memcpy(t->c + t->n, src, sizeof(Py_UCS4) * (size_t)m);
+    t->n += m;
+    return 0;
+}
+
+/* cut(run[a:b]) (typo_lm._cut: the fragment's tokens joined by spaces) added as a piece;
+ * -1 on error */
+static int text_cut(Text *t, PyObject *cut, PyObject *run, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *frag = PyUnicode_Substring(run, a, b);
+    if (!frag)
+        return -1;
+    PyObject *s = PyObject_CallOneArg(cut, frag);
+    Py_DECREF(frag);
+    if (!s)
+        return -1;
+    if (!PyUnicode_Check(s)) {
+        Py_DECREF(s);
+        PyErr_SetString(PyExc_TypeError, "cut must return a str");
+        return -1;
+    }
+    Py_ssize_t m = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    int rc = text_room(t, m + 1);
+    if (rc == 0) {
+        if (t->pieces++)
+            t->c[t->n++] = ' ';
+        for (Py_ssize_t i = 0; i < m; i++)
+            t->c[t->n++] = PyUnicode_READ(kind, data, i);
+    }
+    Py_DECREF(s);
+    return rc;
+}
+
+/* *val = score(text, bos, eos), the model's log10 probability of text (a new reference,
+ * released here; NULL: an error already set); -1 on error */
+static int score_new(PyObject *score, PyObject *text, int bos, int eos, double *val)
+{
+    if (!text)
+        return -1;
+    PyObject *args[3] = {text, bos ? Py_True : Py_False, eos ? Py_True : Py_False};
+    PyObject *v = PyObject_Vectorcall(score, args, 3, NULL);
+    Py_DECREF(text);
+    if (!v)
+        return -1;
+    *val = PyFloat_AsDouble(v);
+    Py_DECREF(v);
+    return *val == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* the tokens' suspect flags: 1 where the model's full_scores entry before or after the
+ * token (bos to eos: one more than the tokens) is an unlikely bigram it never saw, or the
+ * token is a twin word; -1 on error */
+static int suspects_of(PyObject *scores, PyObject *const *toks, Py_ssize_t nt,
+                       PyObject *twins, double suspect, unsigned char *tsus)
+{
+    PyObject *it = PyObject_GetIter(scores), *item;
+    if (!it)
+        return -1;
+    Py_ssize_t i = 0;
+    while ((item = PyIter_Next(it))) {
+        double lp = -1.0;
+        long order = -1;
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) >= 2) {
+            lp = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 0));
+            if (!(lp == -1.0 && PyErr_Occurred()))
+                order = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        } else {
+            PyErr_SetString(PyExc_TypeError, "full_scores: (log10 p, order, oov) tuples");
+        }
+        Py_DECREF(item);
+        if (PyErr_Occurred()) {
+            Py_DECREF(it);
+            return -1;
+        }
+        unsigned char unseen = order < 2 && lp < suspect;
+        if (i < nt)
+            tsus[i] = unseen;
+        if (i > 0 && i <= nt)
+            tsus[i - 1] |= unseen;
+        i++;
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return -1;
+    if (i < nt + 1) {
+        PyErr_SetString(PyExc_ValueError, "full_scores: one entry a token and one for eos");
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < nt; j++) {
+        if (tsus[j])
+            continue;
+        int t = PySequence_Contains(twins, toks[j]);
+        if (t < 0)
+            return -1;
+        tsus[j] = (unsigned char)t;
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t c0, c1;
+    double score;
+} Base;
+
+PyDoc_STRVAR(swaps_doc,
+"swaps(run, toks, joined, scores, twins, score, cut, suspect, context)\n"
+"    -> list of (offset, gain, start, end, substitute, kind)\n\n"
+"The best candidate swap of each suspect character of a run of Han characters, by\n"
+"offset, with its gain in log10 of the model (typo_lm._best_swaps_py is the same in\n"
+"Python): toks, the run's segmentation, and joined, its tokens joined by spaces;\n"
+"scores, the model's full_scores of joined (bos and eos); twins, the twin words;\n"
+"score, the model's score method; cut, typo_lm._cut; suspect, the log10 probability\n"
+"under which a token with an unseen bigram is tried; context, the tokens of context\n"
+"each side of a swap.");
+
+static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!self->freq.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "Searcher is not initialised");
+        return NULL;
+    }
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "swaps takes 9 arguments");
+        return NULL;
+    }
+    PyObject *run = args[0], *joined = args[2], *scores = args[3], *twins = args[4];
+    PyObject *score = args[5], *cut = args[6];
+    if (!PyUnicode_Check(run) || !PyUnicode_Check(joined)) {
+        PyErr_SetString(PyExc_TypeError, "run and joined must be str");
+        return NULL;
+    }
+    double suspect = PyFloat_AsDouble(args[7]);
+    if (suspect == -1.0 && PyErr_Occurred())
+        return NULL;
+    Py_ssize_t context = PyLong_AsSsize_t(args[8]);
+    if (context == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *seq = PySequence_Fast(args[1], "toks must be a sequence");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(run), nt = PySequence_Fast_GET_SIZE(seq);
+    PyObject *const *toks = PySequence_Fast_ITEMS(seq);
+    PyObject *out = NULL;
+    Cands cs = {NULL, 0, 0};
+    Text t = {NULL, 0, 0, 0};
+    Base *bases = NULL;
+    Py_ssize_t nbases = 0;
+    Py_UCS4 *r = NULL, *jn = NULL;
+    /* per token: start in the run, end, offset in joined (one more: the end), flag; per
+     * character: its token, its flag */
+    Py_ssize_t *starts = malloc(sizeof(Py_ssize_t) * (size_t)(3 * nt + 1 + n));
+    Py_ssize_t *ends = starts + nt, *off = ends + nt, *owner = off + nt + 1;
+    unsigned char *tsus = malloc((size_t)(nt + n + 1));
+    unsigned char *sus = tsus + nt;
+    if (!starts || !tsus) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t pos = 0;
+    off[0] = 0;
+    for (Py_ssize_t j = 0; j < nt; j++) {
+        if (!PyUnicode_Check(toks[j])) {
+            PyErr_SetString(PyExc_TypeError, "toks must be str");
+            goto done;
+        }
+        Py_ssize_t lt = PyUnicode_GET_LENGTH(toks[j]);
+        if (pos + lt > n)
+            break;
+        starts[j] = pos;
+        for (Py_ssize_t i = 0; i < lt; i++)
+            owner[pos + i] = j;
+        pos += lt;
+        ends[j] = pos;
+        off[j + 1] = off[j] + lt + 1;
+    }
+    if (nt == 0 || pos != n || off[nt] - 1 != PyUnicode_GET_LENGTH(joined)) {
+        PyErr_SetString(PyExc_ValueError, "toks must cut the run, and joined join them");
+        goto done;
+    }
+    if (suspects_of(scores, toks, nt, twins, suspect, tsus) < 0)
+        goto done;
+    for (Py_ssize_t j = 0; j < nt; j++)
+        memset(sus + starts[j], tsus[j], (size_t)(ends[j] - starts[j]));
+    r = PyUnicode_AsUCS4Copy(run);
+    jn = r ? PyUnicode_AsUCS4Copy(joined) : NULL;
+    if (!jn || search(self, run, r, n, sus, &cs) < 0)
+        goto done;
+    out = PyList_New(0);
+    bases = malloc(sizeof(Base) * (size_t)(cs.n + 1)); /* the base scores met */
+    if (!out || !bases) {
+        if (out)
+            PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0, j; i < cs.n; i = j) {
+        Py_ssize_t p = cs.c[i].p, m = tried_of(self, &cs, i, &j);
+        Cand *best = NULL;
+        double bestg = 0.0;
+        for (Cand *c = cs.c + i; c < cs.c + i + m; c++) {
+            /* the swap's tokens: the base segmentation around it, the word it makes, and
+             * what is left of the tokens it cuts */
+            Py_ssize_t a = c->a, b = c->b, j0 = owner[a], j1 = owner[b - 1];
+            Py_ssize_t c0 = j0 > context ? j0 - context : 0;
+            Py_ssize_t c1 = j1 + 1 + context < nt ? j1 + 1 + context : nt;
+            t.n = t.pieces = 0;
+            if (c0 < j0 && text_piece(&t, jn + off[c0], off[j0] - 1 - off[c0]) < 0)
+                goto fail;
+            if (starts[j0] < a && text_cut(&t, cut, run, starts[j0], a) < 0)
+                goto fail;
+            if (text_piece(&t, r + a, b - a) < 0)
+                goto fail;
+            t.c[t.n - (b - p)] = c->y;
+            if (b < ends[j1] && text_cut(&t, cut, run, b, ends[j1]) < 0)
+                goto fail;
+            if (j1 + 1 < c1 && text_piece(&t, jn + off[j1 + 1], off[c1] - 1 - off[j1 + 1]) < 0)
+                goto fail;
+            int bos = c0 == 0, eos = c1 == nt;
+            Py_ssize_t q = 0;
+            while (q < nbases && (bases[q].c0 != c0 || bases[q].c1 != c1))
+                q++;
+            if (q == nbases) { /* the window as written, scored once */
+                if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1), bos,
+                              eos, &bases[q].score) < 0)
+                    goto fail;
+                bases[q].c0 = c0;
+                bases[q].c1 = c1;
+                nbases++;
+            }
+            double g;
+            if (score_new(score, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.c, t.n),
+                          bos, eos, &g) < 0)
+                goto fail;
+            g -= bases[q].score;
+            if (!best || g > bestg) { /* the first of equal gains, as in Python */
+                best = c;
+                bestg = g;
+            }
+        }
+        if (append_new(out, Py_BuildValue("(ndnnOO)", p, bestg, best->a, best->b,
+                                          best->e->ystrs[best->sub],
+                                          best->e->kinds[best->sub])) < 0)
+            goto fail;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    free(t.c);
+    free(bases);
+    free(cs.c);
+    free(starts);
+    free(tsus);
+    PyMem_Free(r);
+    PyMem_Free(jn);
+    Py_DECREF(seq);
     return out;
 }
 
@@ -729,6 +1098,7 @@ static PyObject *Searcher_word_freq(Searcher *self, PyObject *arg)
 
 static PyMethodDef Searcher_methods[] = {
     {"candidates", (PyCFunction)Searcher_candidates, METH_VARARGS, candidates_doc},
+    {"swaps", (PyCFunction)(void (*)(void))Searcher_swaps, METH_FASTCALL, swaps_doc},
     {"word_freq", (PyCFunction)Searcher_word_freq, METH_O,
      "word_freq(word) -> jieba frequency of a word of 2-3 characters in the kernel's table "
      "(0 for any other)"},

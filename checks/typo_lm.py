@@ -20,6 +20,7 @@ import functools
 import math
 from bisect import bisect_right
 import re
+import threading
 from itertools import compress, repeat
 from operator import add, or_
 from pathlib import Path
@@ -324,10 +325,11 @@ def _kernel_inputs(min_freq: int, term_freq: int) -> tuple:
 
 
 def searcher(min_freq: int, term_freq: int = TERM_FREQ):
-    """The compiled candidate search of :func:`_run_swaps` for these thresholds (its
-    frequency and pattern tables built once from :func:`typo_data.word_freq` and
-    :func:`_index`, each character's substitutes asked of :func:`_alikes` once), or None
-    where the kernel is not available (:func:`typo_data.kernel_module`): then
+    """The compiled candidate search and scoring of :func:`_run_swaps` for these
+    thresholds (its frequency and pattern tables built once from
+    :func:`typo_data.word_freq` and :func:`_index`, each character's substitutes asked of
+    :func:`_alikes` once), or None where the kernel is not available
+    (:func:`typo_data.kernel_module`): then :func:`_best_swaps_py` with
     :func:`_candidates_py`. It is made again when what it was made from changes (a table
     rebuilt, a function replaced: :func:`typo_data.kernel_object`)."""
     return D.kernel_object(
@@ -338,6 +340,19 @@ def searcher(min_freq: int, term_freq: int = TERM_FREQ):
 
 
 searcher.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]  # (tests)
+
+_HOISTED = threading.local()  # got: (min_freq, term_freq, searcher) of the running
+# find_lm_confusions call in this thread (a Dask worker may run tasks in several threads)
+
+
+def _searcher_now(min_freq: int, term_freq: int):
+    """:func:`searcher` for these thresholds: the one the running
+    :func:`find_lm_confusions` call looked up, else asked now (a direct call of
+    :func:`_run_swaps`)."""
+    got = getattr(_HOISTED, "got", None)
+    if got is not None and got[0] == min_freq and got[1] == term_freq:
+        return got[2]
+    return searcher(min_freq, term_freq)
 
 
 def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
@@ -372,6 +387,22 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     法院 is right). Only runs with a slip are read twice, so clean text costs nothing."""
     if not D.HAN_RE.search(text):
         return []
+    # the compiled searcher is looked up once a call for all its runs, not once a run
+    # (its check that the tables it was made from are the same costs ~3 us, ~50 runs a
+    # 5 KB seed): :func:`_searcher_now`
+    saved = getattr(_HOISTED, "got", None)
+    _HOISTED.got = (min_freq, term_freq, searcher(min_freq, term_freq))
+    try:
+        return _lm_confusions(text, min_gain, both_gain, min_freq, names, repaired,
+                              term_freq)
+    finally:
+        _HOISTED.got = saved
+
+
+def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq: int,
+                   names: bool, repaired: Iterable[tuple[int, int, str]],
+                   term_freq: int) -> list[Confusion]:
+    """:func:`find_lm_confusions` of a text with Han characters."""
     freq = D.word_freq()
     out: list[Confusion] = []
     given = sorted((a, b, w) for a, b, w in repaired if len(w) == b - a)
@@ -419,12 +450,51 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
     kind, gain in nats), offsets within the run."""
     lm = model()
-    twins = D.twins()
     floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
     toks = D.segments(r)
-    nt = len(toks)
-    # the model reads tokens joined by spaces: toks[c0:c1] is joined[off[c0]:off[c1] - 1]
+    # the model reads tokens joined by spaces
     joined = " ".join(toks)
+    # the best swap of each suspect character (compiled where the kernel is built, the
+    # candidate search and the scoring in one call; :func:`_best_swaps_py` otherwise)
+    kern = _searcher_now(min_freq, term_freq)
+    swaps = getattr(kern, "swaps", None)  # (None: a kernel built before that method)
+    if swaps is not None:
+        best = swaps(r, toks, joined, lm.full_scores(joined, bos=True, eos=True), D.twins(),
+                     lm.score, _cut, SUSPECT, CONTEXT)
+    else:
+        best = _best_swaps_py(r, toks, joined, kern, min_freq, term_freq)
+    out = []
+    for p, g, a, b, y, k in best:
+        if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
+            continue
+        if familiar(r[a:b]):
+            continue  # a newer word the model knows well (大咖, 美妆), no slip
+        if cuts_familiar(r, p, a, b):
+            continue  # the swap would cut such a word (三家央企: 央企, not 家养)
+        if inside_word(r, a, b):
+            continue  # inside a longer word the model lists (财付通)
+        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b):
+            continue
+        out.append((a, b, p, y, k, round(g * LN10, 2)))
+    # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
+    kept: list[tuple] = []
+    for c in sorted(out, key=lambda c: (-c[5], c[0])):
+        if all(c[1] <= x[0] or x[1] <= c[0] for x in kept):
+            kept.append(c)
+    return tuple(sorted(kept))
+
+
+def _best_swaps_py(r: str, toks: list[str], joined: str, kern, min_freq: int,
+                   term_freq: int) -> list[tuple[int, float, int, int, str, str]]:
+    """(offset, gain in log10, start, end, substitute, kind) of the best candidate swap
+    of each suspect character of the run ``r`` (segmented as ``toks``, joined by spaces
+    as ``joined``), by offset: the first of equal gains, the candidates in their order
+    (the pure-Python path; the kernel's ``Searcher.swaps`` gives the same, with the
+    candidates of ``kern.candidates`` where an older kernel has no ``swaps``)."""
+    lm = model()
+    twins = D.twins()
+    nt = len(toks)
+    # toks[c0:c1] is joined[off[c0]:off[c1] - 1]
     # tokens with an unlikely bigram the model never saw on either side (a slip almost
     # always makes one), and twin words: the only places tried
     unseen = [o < 2 and lp < SUSPECT for lp, o, _oov in lm.full_scores(joined, bos=True,
@@ -443,8 +513,6 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         sus += (b"\x01" if unseen[j] or unseen[j + 1] or t in twins else b"\x00") * lt
     off_end = starts[1:] + [pos]  # where each token ends
     # the candidate swaps of each suspect character, the most frequent words first
-    # (compiled where the kernel is built, :func:`_candidates_py` otherwise)
-    kern = searcher(min_freq, term_freq)
     cands = (kern.candidates(r, sus) if kern is not None
              else _candidates_py(r, sus, min_freq, term_freq))
     out = []
@@ -474,24 +542,8 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
             g = score(" ".join(new), bos, eos) - bs
             if best is None or g > best[0]:
                 best = (g, a, b, y, k)
-        g, a, b, y, k = best
-        if g < floor or g * LN10 < need(r[p], y, min_gain, both_gain):
-            continue
-        if familiar(r[a:b]):
-            continue  # a newer word the model knows well (大咖, 美妆), no slip
-        if cuts_familiar(r, p, a, b):
-            continue  # the swap would cut such a word (三家央企: 央企, not 家养)
-        if inside_word(r, a, b):
-            continue  # inside a longer word the model lists (财付通)
-        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b):
-            continue
-        out.append((a, b, p, y, k, round(g * LN10, 2)))
-    # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
-    kept: list[tuple] = []
-    for c in sorted(out, key=lambda c: (-c[5], c[0])):
-        if all(c[1] <= x[0] or x[1] <= c[0] for x in kept):
-            kept.append(c)
-    return tuple(sorted(kept))
+        out.append((p, *best))
+    return out
 
 
 def _candidates_py(r: str, sus: bytes | bytearray, min_freq: int, term_freq: int

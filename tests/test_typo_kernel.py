@@ -310,3 +310,188 @@ def test_the_spotter_is_made_again_for_a_new_index(monkeypatch):
         monkeypatch.undo()
         T.spot_scanner.cache_clear()
     assert len(spots_both("医生测量脉博")) == 4
+
+
+# -- the scoring of the candidate swaps of typo_lm._run_swaps --------------------------------
+
+def swapper():
+    s = kernel()  # fails under CI=true, else skips
+    if not hasattr(s, "swaps"):
+        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
+            pytest.fail("the compiled kernel checks._typokernel has no Searcher.swaps")
+        pytest.skip("the compiled kernel here was built before Searcher.swaps")
+    return s
+
+
+def kernel_swaps(r: str, lm=None, twins=None):
+    """The kernel's best swap of each suspect character of the run ``r``."""
+    lm = lm or L.model()
+    toks = D.segments(r)
+    joined = " ".join(toks)
+    return swapper().swaps(r, toks, joined, lm.full_scores(joined, bos=True, eos=True),
+                           D.twins() if twins is None else twins, lm.score, L._cut,
+                           L.SUSPECT, L.CONTEXT)
+
+
+def swaps_both(r: str):
+    """The kernel's best swaps of the run ``r``, checked equal to the Python loop's (with
+    the Python candidate search), gains and all."""
+    got = kernel_swaps(r)
+    toks = D.segments(r)
+    assert got == L._best_swaps_py(r, toks, " ".join(toks), None, MIN_FREQ, L.TERM_FREQ)
+    return {p: tuple(rest) for p, *rest in got}
+
+
+class Recorder:
+    """The model, with every call of ``score`` recorded."""
+
+    def __init__(self, lm):
+        self.lm, self.calls = lm, []
+        self.full_scores = lm.full_scores
+
+    def score(self, text, bos=True, eos=True):
+        self.calls.append((text, bos, eos))
+        return self.lm.score(text, bos, eos)
+
+
+def test_the_best_swap_of_a_hand_written_run():
+    # 行驶 → 行使 (驶, offset 3) and 脉博 → 脉搏 (博, offset 5): the same gain to the bit
+    got = swaps_both("依法行驶职权")
+    g, a, b, y, k = got[3]
+    assert (a, b, y, k) == (2, 4, "使", "sound") and 13.0 < g * L.LN10 < 15.0
+    g, a, b, y, k = swaps_both("医生测量脉博")[5]
+    assert (a, b, y, k) == (4, 6, "搏", "sound") and g > 0
+
+
+# a run of dictionary words (made by clauses below) whose best swaps take the first two
+# characters (萧思 → 孝思: bos), the last two (一壁 → 一笔: eos), and one window that cuts
+# the tokens on either side of it (目标风 → 目标区, of 总体目标 | 风驰电赴)
+EDGES = "萧思温总体目标风驰电赴一壁"
+
+
+def test_swaps_at_the_run_edges_and_across_tokens():
+    r = EDGES
+    toks = D.segments(r)
+    assert toks == ["萧思温", "总体目标", "风驰电赴", "一壁"]
+    got = swaps_both(r)
+    windows = {(a, b) for _g, a, b, _y, _k in got.values()}
+    assert (0, 2) in windows and (len(r) - 2, len(r)) in windows
+    # 目标风 (5:8): cuts 总体目标 (3:7) on its left and 风驰电赴 (7:11) on its right
+    assert got[7][1:4] == (5, 8, "区")
+
+
+def test_the_kernel_hands_the_model_the_python_loops_strings(monkeypatch):
+    # the same calls of the model's score, in the same order, with the same bos/eos:
+    # the remnants of cut tokens (_cut), the context tokens, the swapped word
+    r = EDGES
+    toks = D.segments(r)
+    joined = " ".join(toks)
+    py = Recorder(L.model())
+    monkeypatch.setattr(L, "model", lambda: py)
+    want = L._best_swaps_py(r, toks, joined, None, MIN_FREQ, L.TERM_FREQ)
+    monkeypatch.undo()
+    c = Recorder(L.model())
+    assert kernel_swaps(r, lm=c) == want
+    assert c.calls == py.calls
+    assert any(bos and not eos for _t, bos, eos in c.calls)
+    assert any(eos and not bos for _t, bos, eos in c.calls)
+    # 目标风 → 目标区: the remnants of both cut tokens (总体, 驰电赴) cut again by _cut
+    assert any(t.endswith(" ".join(["总体", "目标区", L._cut("驰电赴")]) + " 一壁")
+               for t, _b, _e in c.calls)
+
+
+def test_the_first_of_equal_gains_wins():
+    # a model that scores every text alike: every gain is 0, and the best swap of each
+    # character is its first candidate (every token suspect: each full_scores entry an
+    # unseen bigram)
+    several = 0
+    for r in (EDGES, "他在图书官看书", "办公式里很安静"):
+        toks = D.segments(r)
+        flat = [(-9.0, 1, False)] * (len(toks) + 1)
+        got = swapper().swaps(r, toks, " ".join(toks), flat, {}, lambda t, b, e: -1.0,
+                              L._cut, L.SUSPECT, L.CONTEXT)
+        cands = swapper().candidates(r, ones(r))
+        assert got == [(p, 0.0, *c[0][1:]) for p, c in cands]
+        several += sum(len(c) > 1 for _p, c in cands)
+    assert several >= 2  # characters with more than one candidate: a tie to break
+
+
+def test_the_suspect_tokens_are_the_python_loops():
+    # no token suspect: no swap; only a twin word suspect: only its characters
+    r = EDGES
+    toks = D.segments(r)
+    seen = [(-1.0, 3, False)] * (len(toks) + 1)
+    assert swapper().swaps(r, toks, " ".join(toks), seen, {}, L.model().score, L._cut,
+                           L.SUSPECT, L.CONTEXT) == []
+    got = swapper().swaps(r, toks, " ".join(toks), seen, {"一壁": ()}, L.model().score,
+                          L._cut, L.SUSPECT, L.CONTEXT)
+    assert got and {p for p, *_x in got} <= {11, 12}
+    # an unseen bigram before a token makes it and the token before it suspect
+    lone = list(seen)
+    lone[2] = (-9.0, 1, False)  # between 总体目标 and 风驰电赴
+    got = swapper().swaps(r, toks, " ".join(toks), lone, {}, L.model().score, L._cut,
+                          L.SUSPECT, L.CONTEXT)
+    assert got and {p for p, *_x in got} <= set(range(3, 11))
+
+
+def test_swaps_refuses_tokens_that_are_not_the_run():
+    r = EDGES
+    toks = D.segments(r)
+    lm = L.model()
+    joined = " ".join(toks)
+    with pytest.raises(ValueError):
+        swapper().swaps(r, toks[:-1], joined, lm.full_scores(joined), {}, lm.score,
+                        L._cut, L.SUSPECT, L.CONTEXT)
+    with pytest.raises(ValueError):  # full_scores must have an entry for eos
+        swapper().swaps(r, toks, joined, [(-1.0, 3, False)] * len(toks), {}, lm.score,
+                        L._cut, L.SUSPECT, L.CONTEXT)
+
+
+def test_generated_runs_give_the_same_best_swaps():
+    swapper()
+    n = 0
+    for text in clauses(300, 21):
+        for m in L._RUN.finditer(text):
+            n += len(swaps_both(m.group()))
+    assert n > 300  # the clauses do hold suspect characters with candidates
+
+
+def test_an_older_kernel_without_swaps_scores_in_python(monkeypatch):
+    # a kernel built before Searcher.swaps (an editable install's old build): its
+    # candidate search and the Python loop, with the same swaps
+    s = swapper()
+    runs = [m.group() for seed in range(4) for m in L._RUN.finditer("，".join(clauses(6, seed)))]
+    L._run_swaps.cache_clear()
+    want = [L._run_swaps(r, 14.0, 11.5, MIN_FREQ, True) for r in runs]
+
+    class Old:
+        candidates = s.candidates
+
+    monkeypatch.setattr(L, "searcher", lambda *a, **k: Old())
+    L._run_swaps.cache_clear()
+    try:
+        assert [L._run_swaps(r, 14.0, 11.5, MIN_FREQ, True) for r in runs] == want
+    finally:
+        L._run_swaps.cache_clear()
+    assert any(want)
+
+
+def test_the_searcher_is_looked_up_once_a_call(monkeypatch):
+    swapper()
+    asked = []
+    real = L.searcher
+
+    def counted(*args):
+        asked.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(L, "searcher", counted)
+    text = "，".join(clauses(12, 5)) + "。"
+    L._run_swaps.cache_clear()
+    try:
+        L.find_lm_confusions(text)
+    finally:
+        L._run_swaps.cache_clear()
+    assert len(asked) == 1 and len(L._RUN.findall(text)) > 1
+    # outside a call, a run asks for it itself (and finds the one kept)
+    assert L._searcher_now(MIN_FREQ, L.TERM_FREQ) is real(MIN_FREQ)
