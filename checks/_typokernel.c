@@ -1138,20 +1138,28 @@ static inline size_t slot2(const Table2 *t, uint64_t hi, uint64_t lo)
     return mix(lo ^ (hi * 0x9e3779b97f4a7c15ULL)) & t->mask;
 }
 
-static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *val)
+/* the slot of the key of the n characters at c, or -1 where t does not hold it */
+static inline Py_ssize_t table2_find(const Table2 *t, const Py_UCS4 *c, int n)
 {
     uint64_t hi, lo;
     key4(c, n, &hi, &lo);
     size_t i = slot2(t, hi, lo);
     for (;;) {
-        if (t->hi[i] == hi && t->lo[i] == lo) {
-            *val = t->vals[i];
-            return 1;
-        }
+        if (t->hi[i] == hi && t->lo[i] == lo)
+            return (Py_ssize_t)i;
         if (!t->hi[i])
-            return 0;
+            return -1;
         i = (i + 1) & t->mask;
     }
+}
+
+static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *val)
+{
+    Py_ssize_t i = table2_find(t, c, n);
+    if (i < 0)
+        return 0;
+    *val = t->vals[i];
+    return 1;
 }
 
 /* t sized for the str keys of 2 to 4 characters of the dict d (at most two thirds full),
@@ -1207,32 +1215,204 @@ static Py_ssize_t table2_place(Table2 *t, PyObject *k, int *fresh)
     return (Py_ssize_t)i;
 }
 
+/* A pattern index (a window of 2-4 characters with one blanked, the blank 0 -> the
+ * characters that fill it, a str) as a Table2 whose values index *fills, a list of the
+ * index's own value objects (the later value for a key wins, as in a dict); -1 with an
+ * exception set */
+static int patterns_build(Table2 *t, PyObject **fills, PyObject *index)
+{
+    *fills = PyList_New(0);
+    if (!*fills || table2_alloc(t, index) < 0)
+        return -1;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(index, &pos, &k, &v)) {
+        int fresh;
+        Py_ssize_t i = table2_place(t, k, &fresh);
+        if (i < 0)
+            continue;
+        if (fresh) {
+            t->vals[i] = PyList_GET_SIZE(*fills);
+            if (PyList_Append(*fills, v) < 0)
+                return -1;
+        } else if (PyList_SetItem(*fills, (Py_ssize_t)t->vals[i], (Py_INCREF(v), v)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The fills (borrowed) of the pattern of the n characters at c (its blank 0) where the
+ * index holds it with a true value: 1 with *ys set, 0 where it does not, -1 on error */
+static int pattern_fills(const Table2 *t, PyObject *fills, const Py_UCS4 *c, int n,
+                         PyObject **ys)
+{
+    int64_t at;
+    if (!table2_get(t, c, n, &at))
+        return 0;
+    *ys = PyList_GET_ITEM(fills, (Py_ssize_t)at);
+    return PyObject_IsTrue(*ys);
+}
+
+#define TAB_BITS 0x110000
+
+/* a bit a code point: the one-character str of the iterable chars (the character table
+ * typo_data.table()); NULL with an exception set */
+static unsigned char *bitmap_of(PyObject *chars)
+{
+    unsigned char *bits = calloc(TAB_BITS / 8, 1);
+    if (!bits) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    PyObject *it = PyObject_GetIter(chars), *ch;
+    if (!it) {
+        free(bits);
+        return NULL;
+    }
+    while ((ch = PyIter_Next(it))) {
+        if (PyUnicode_Check(ch) && PyUnicode_GET_LENGTH(ch) == 1) {
+            Py_UCS4 u = PyUnicode_READ_CHAR(ch, 0);
+            bits[u >> 3] |= (unsigned char)(1u << (u & 7));
+        }
+        Py_DECREF(ch);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) {
+        free(bits);
+        return NULL;
+    }
+    return bits;
+}
+
+static inline int in_bitmap(const unsigned char *bits, Py_UCS4 u)
+{
+    return (bits[u >> 3] >> (u & 7)) & 1;
+}
+
+/* append row (a new reference, or NULL after a failed build) to the list out; -1 on error */
+static int append_row(PyObject *out, PyObject *row)
+{
+    if (!row)
+        return -1;
+    int bad = PyList_Append(out, row);
+    Py_DECREF(row);
+    return bad;
+}
+
+/* the flags of a pair of characters (Lexicon.pairs) */
+#define PAIR_HEAD 1   /* the first two characters of an idiom of four */
+#define PAIR_TAIL 2   /* the last two characters of an idiom of four */
+#define PAIR_PHRASE 4 /* the first two characters of a wrong form of the phrase table */
+#define MAX_HAN_RANGES 16
+
 typedef struct {
     PyObject_HEAD
     Table2 words;
+    unsigned char *rare; /* a byte a slot of words: a jieba word (its frequency the
+                          * lexicon's) of frequency cover_min..variant_max, an idiom or set
+                          * phrase where it has four characters: a rare variant maybe */
+    Table pairs;         /* two characters (pack2) -> PAIR_ flags */
+    Table2 ipats;        /* the idiom index's patterns -> an index into ifills */
+    PyObject *ifills;
+    unsigned char *intab; /* a bit a code point: in typo_data.table() */
+    Py_UCS4 han[MAX_HAN_RANGES][2]; /* typo_data.HAN_RANGES, inclusive */
+    int nhan;
     long long cover_min, variant_max;
 } Lexicon;
 
 static void Lexicon_dealloc(Lexicon *self)
 {
     table2_free(&self->words);
+    free(self->rare);
+    table_free(&self->pairs);
+    table2_free(&self->ipats);
+    Py_XDECREF(self->ifills);
+    free(self->intab);
     Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* flag in t every str of two characters of the iterable keys; -1 on error */
+static int pairs_flag(Table *t, PyObject *keys, int64_t flag)
+{
+    PyObject *it = PyObject_GetIter(keys), *k;
+    if (!it)
+        return -1;
+    while ((k = PyIter_Next(it))) {
+        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) == 2) {
+            uint64_t key = pack_str(k);
+            int64_t was = 0;
+            table_get(t, key, &was);
+            table_put(t, key, was | flag);
+        }
+        Py_DECREF(k);
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* Is the lexicon's word k (frequency object v, f) a rare variant maybe: as
+ * typo_detect._text_windows asks, cover_min <= f <= variant_max (f not 0), the same
+ * frequency in jieba's dictionary (no phrase only pypinyin lists), and jieba's tag i or l
+ * for a word of four characters; -1 on error */
+static int rare_word(Lexicon *self, PyObject *k, PyObject *v, long long f, PyObject *freq,
+                     PyObject *tags)
+{
+    if (!f || f < self->cover_min || f > self->variant_max)
+        return 0;
+    PyObject *jf = PyDict_GetItemWithError(freq, k);
+    if (!jf)
+        return PyErr_Occurred() ? -1 : 0;
+    int same = PyObject_RichCompareBool(jf, v, Py_EQ);
+    if (same <= 0 || PyUnicode_GET_LENGTH(k) < 4)
+        return same;
+    PyObject *tag = PyDict_GetItemWithError(tags, k);
+    if (!tag)
+        return PyErr_Occurred() ? -1 : 0;
+    return PyUnicode_Check(tag) && (PyUnicode_CompareWithASCIIString(tag, "i") == 0
+                                    || PyUnicode_CompareWithASCIIString(tag, "l") == 0);
 }
 
 static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"lexicon", "cover_min", "variant_max", NULL};
-    PyObject *lex;
+    static char *kwlist[] = {"lexicon", "cover_min", "variant_max", "freq", "tags",
+                             "idiom_index", "table", "phrase_starts", "han_ranges", NULL};
+    PyObject *lex, *freq, *tags, *iidx, *istart, *iend, *table, *pstart, *han;
     if (self->words.hi) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is initialised once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!LL", kwlist, &PyDict_Type, &lex,
-                                     &self->cover_min, &self->variant_max))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!LLO!O!(O!OO)OOO", kwlist, &PyDict_Type,
+                                     &lex, &self->cover_min, &self->variant_max,
+                                     &PyDict_Type, &freq, &PyDict_Type, &tags, &PyDict_Type,
+                                     &iidx, &istart, &iend, &table, &pstart, &han))
         return -1;
+    PyObject *ranges = PySequence_Fast(han, "han_ranges: pairs of code points");
+    if (!ranges)
+        return -1;
+    Py_ssize_t nr = PySequence_Fast_GET_SIZE(ranges);
+    for (Py_ssize_t i = 0; i < nr && i < MAX_HAN_RANGES; i++) {
+        unsigned int lo, hi;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(ranges, i), "II", &lo, &hi)) {
+            Py_DECREF(ranges);
+            return -1;
+        }
+        self->han[i][0] = lo;
+        self->han[i][1] = hi;
+    }
+    Py_DECREF(ranges);
+    if (nr > MAX_HAN_RANGES) {
+        PyErr_SetString(PyExc_ValueError, "too many han_ranges");
+        return -1;
+    }
+    self->nhan = (int)nr;
     Table2 *t = &self->words;
     if (table2_alloc(t, lex) < 0)
         return -1;
+    self->rare = calloc(t->mask + 1, 1);
+    if (!self->rare) {
+        PyErr_NoMemory();
+        return -1;
+    }
     Py_ssize_t pos = 0;
     PyObject *k, *v;
     while (PyDict_Next(lex, &pos, &k, &v)) {
@@ -1244,53 +1424,122 @@ static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
         if (f == -1 && PyErr_Occurred())
             return -1;
         t->vals[i] = f;
+        int r = rare_word(self, k, v, f, freq, tags);
+        if (r < 0)
+            return -1;
+        self->rare[i] = (unsigned char)r;
+    }
+    Py_ssize_t npairs = PyObject_Size(istart) + PyObject_Size(iend) + PyObject_Size(pstart);
+    if (PyErr_Occurred())
+        return -1;
+    if (table_alloc(&self->pairs, (size_t)npairs) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (pairs_flag(&self->pairs, istart, PAIR_HEAD) < 0
+        || pairs_flag(&self->pairs, iend, PAIR_TAIL) < 0
+        || pairs_flag(&self->pairs, pstart, PAIR_PHRASE) < 0
+        || patterns_build(&self->ipats, &self->ifills, iidx) < 0
+        || !(self->intab = bitmap_of(table)))
+        return -1;
+    return 0;
+}
+
+static inline int64_t pair_flags(const Lexicon *self, Py_UCS4 a, Py_UCS4 b)
+{
+    int64_t f;
+    return table_get(&self->pairs, pack2(a, b), &f) ? f : 0;
+}
+
+static inline int is_han_cp(const Lexicon *self, Py_UCS4 u)
+{
+    for (int i = 0; i < self->nhan; i++)
+        if (self->han[i][0] <= u && u <= self->han[i][1])
+            return 1;
+    return 0;
+}
+
+/* the windows of four characters at s of a broken idiom maybe, as (s, i, fills) rows
+ * appended to out; -1 on error (see windows_doc) */
+static int idiom_windows(Lexicon *self, Py_UCS4 *c, Py_ssize_t n, const unsigned char *st,
+                         PyObject *out)
+{
+    static const int at_head[] = {2, 3}, at_tail[] = {0, 1}, at_both[] = {0, 1, 2, 3};
+    for (Py_ssize_t s = 0; s + 4 <= n; s++) {
+        int head = (pair_flags(self, c[s], c[s + 1]) & PAIR_HEAD) != 0;
+        int tail = (pair_flags(self, c[s + 2], c[s + 3]) & PAIR_TAIL) != 0;
+        if (!head && !tail)
+            continue;
+        if (st[s] && st[s + 1] && st[s + 2] && st[s + 3])
+            continue; /* four characters of frequent words */
+        int64_t f;
+        if (table2_get(&self->words, c + s, 4, &f) && f)
+            continue; /* a word (a rare variant: among the rare windows) */
+        const int *is = head ? (tail ? at_both : at_head) : at_tail;
+        int ni = head && tail ? 4 : 2;
+        for (int j = 0; j < ni; j++) {
+            int i = is[j];
+            Py_UCS4 ch = c[s + i];
+            PyObject *ys;
+            c[s + i] = 0;
+            int got = pattern_fills(&self->ipats, self->ifills, c + s, 4, &ys);
+            c[s + i] = ch;
+            if (got < 0)
+                return -1;
+            if (got && in_bitmap(self->intab, ch)
+                && append_row(out, Py_BuildValue("(niO)", s, i, ys)) < 0)
+                return -1;
+        }
     }
     return 0;
 }
 
-PyDoc_STRVAR(scan_doc,
-"scan(text) -> (f2, f3, f4, covered, strong)\n\n"
-"The lexicon's frequency of every window of 2, 3 and 4 characters of text (lists, 0 for\n"
-"no word: lexicon.get(text[k:k + size], 0)), and a byte a character: covered (inside a\n"
-"window of frequency >= cover_min, and > 0 where cover_min is not) and strong (inside\n"
-"such a window of frequency > variant_max), as typo_detect._confusions_in computes them.");
+PyDoc_STRVAR(windows_doc,
+"windows(text, variants) -> (covered, strong, han, starts, rare, idioms)\n\n"
+"The windows of text that typo_detect._confusions_in looks at, as _text_windows gives\n"
+"them: a byte a character, covered (inside a window of 2-4 characters of lexicon\n"
+"frequency >= cover_min, and > 0 where cover_min is not), strong (inside such a window of\n"
+"frequency > variant_max) and han (a Han character); starts: the offsets of the first\n"
+"two characters of a wrong form of the phrase table; rare: (s, e, f) for each window of\n"
+"2, 3 and 4 characters (4 only, without variants), then by s, that is a rare jieba word\n"
+"of frequency f (cover_min..variant_max; of four characters: tagged i or l); idioms:\n"
+"(s, i, fills) for each window of four characters at s that starts as an idiom (its\n"
+"characters 2 and 3 blanked in turn) or ends as one (0 and 1; all four for both), not\n"
+"all strong and no word, whose pattern with character i blanked the idiom index fills\n"
+"and whose character i is in the table.");
 
-static PyObject *Lexicon_scan(Lexicon *self, PyObject *arg)
+static PyObject *Lexicon_windows(Lexicon *self, PyObject *args)
 {
-    if (!self->words.hi) {
+    PyObject *text;
+    int variants;
+    if (!self->words.hi || !self->intab) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
         return NULL;
     }
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "scan() takes a str");
+    if (!PyArg_ParseTuple(args, "Up", &text, &variants))
         return NULL;
-    }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
-    Py_UCS4 *c = PyUnicode_AsUCS4Copy(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *c = PyUnicode_AsUCS4Copy(text);
     if (!c)
         return NULL;
-    PyObject *lists[3] = {NULL, NULL, NULL}, *cov = NULL, *stro = NULL, *out = NULL;
-    cov = PyBytes_FromStringAndSize(NULL, n);
-    stro = PyBytes_FromStringAndSize(NULL, n);
-    if (!cov || !stro)
+    PyObject *cov = PyBytes_FromStringAndSize(NULL, n);
+    PyObject *stro = PyBytes_FromStringAndSize(NULL, n);
+    PyObject *han = PyBytes_FromStringAndSize(NULL, n);
+    PyObject *starts = PyList_New(0), *rare = PyList_New(0), *idioms = PyList_New(0);
+    PyObject *out = NULL;
+    if (!cov || !stro || !han || !starts || !rare || !idioms)
         goto done;
     unsigned char *cv = (unsigned char *)PyBytes_AS_STRING(cov);
     unsigned char *st = (unsigned char *)PyBytes_AS_STRING(stro);
+    unsigned char *hn = (unsigned char *)PyBytes_AS_STRING(han);
     memset(cv, 0, (size_t)n);
     memset(st, 0, (size_t)n);
+    for (Py_ssize_t k = 0; k < n; k++)
+        hn[k] = (unsigned char)is_han_cp(self, c[k]);
     for (int size = 2; size <= 4; size++) {
-        Py_ssize_t m = n - size + 1 > 0 ? n - size + 1 : 0;
-        PyObject *lst = lists[size - 2] = PyList_New(m);
-        if (!lst)
-            goto done;
-        for (Py_ssize_t k = 0; k < m; k++) {
-            int64_t f;
-            if (!table2_get(&self->words, c + k, size, &f))
-                f = 0;
-            PyObject *o = PyLong_FromLongLong(f);
-            if (!o)
-                goto done;
-            PyList_SET_ITEM(lst, k, o);
+        for (Py_ssize_t k = 0; k + size <= n; k++) {
+            Py_ssize_t i = table2_find(&self->words, c + k, size);
+            int64_t f = i < 0 ? 0 : self->words.vals[i];
             if (self->cover_min <= f && (self->cover_min > 0 || f)) {
                 int strong = self->variant_max < f;
                 for (int j = 0; j < size; j++) {
@@ -1299,21 +1548,31 @@ static PyObject *Lexicon_scan(Lexicon *self, PyObject *arg)
                         st[k + j] = 1;
                 }
             }
+            if (i >= 0 && self->rare[i] && (variants || size == 4)
+                && append_row(rare, Py_BuildValue("(nnL)", k, k + size, (long long)f)) < 0)
+                goto done;
         }
     }
-    out = PyTuple_Pack(5, lists[0], lists[1], lists[2], cov, stro);
+    for (Py_ssize_t k = 0; k + 2 <= n; k++)
+        if ((pair_flags(self, c[k], c[k + 1]) & PAIR_PHRASE)
+            && append_row(starts, PyLong_FromSsize_t(k)) < 0)
+            goto done;
+    if (idiom_windows(self, c, n, st, idioms) < 0)
+        goto done;
+    out = PyTuple_Pack(6, cov, stro, han, starts, rare, idioms);
 done:
     PyMem_Free(c);
-    Py_XDECREF(lists[0]);
-    Py_XDECREF(lists[1]);
-    Py_XDECREF(lists[2]);
     Py_XDECREF(cov);
     Py_XDECREF(stro);
+    Py_XDECREF(han);
+    Py_XDECREF(starts);
+    Py_XDECREF(rare);
+    Py_XDECREF(idioms);
     return out;
 }
 
 static PyMethodDef Lexicon_methods[] = {
-    {"scan", (PyCFunction)Lexicon_scan, METH_O, scan_doc},
+    {"windows", (PyCFunction)Lexicon_windows, METH_VARARGS, windows_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1323,7 +1582,7 @@ static PyTypeObject LexiconType = {
     .tp_basicsize = sizeof(Lexicon),
     .tp_dealloc = (destructor)Lexicon_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The lexicon windows of typo_detect._confusions_in on a table of their own.",
+    .tp_doc = "The windows typo_detect._confusions_in looks at, on tables of their own.",
     .tp_methods = Lexicon_methods,
     .tp_init = (initproc)Lexicon_init,
     .tp_new = PyType_GenericNew,
@@ -1331,88 +1590,190 @@ static PyTypeObject LexiconType = {
 
 /* ---- the characters no word covers, in _confusions_in ----------------------------- */
 
+/* a character's confusables (typo_data.confusables: substitute -> kind), sorted by code
+ * point; one block each, never moved (asking Python may let another thread in) */
+typedef struct {
+    Py_UCS4 y;
+    PyObject *ystr, *kind; /* owned references */
+} Alike;
+
+typedef struct {
+    Py_ssize_t n;
+    Alike a[];
+} Alikes;
+
 /* the pattern index of typo_data.pattern_index(min_freq) (a word of 2-4 characters with
  * one character blanked, the blank 0 -> the characters that fill it) as a Table2 whose
- * values index a list of the index's own value objects, and the character table as a
- * bitmap of code points */
+ * values index a list of the index's own value objects, the character table as a bitmap
+ * of code points, and each character's confusables once asked */
 typedef struct {
     PyObject_HEAD
     Table2 pats;
     PyObject *fills;       /* list: the index's values, in the table's order */
     unsigned char *intab;  /* a bit a code point: in typo_data.table() */
     Py_ssize_t reach;
+    PyObject *confusables_fn; /* typo_data.confusables, or None (no fills()) */
+    Alikes **pages[PAGES];    /* code point -> its confusables (NULL: not asked yet) */
 } Spotter;
 
-#define TAB_BITS 0x110000
+static void alikes_free(Alikes *e)
+{
+    if (!e)
+        return;
+    for (Py_ssize_t i = 0; i < e->n; i++) {
+        Py_DECREF(e->a[i].ystr);
+        Py_DECREF(e->a[i].kind);
+    }
+    free(e);
+}
 
 static void Spotter_dealloc(Spotter *self)
 {
     table2_free(&self->pats);
     free(self->intab);
     Py_XDECREF(self->fills);
+    Py_XDECREF(self->confusables_fn);
+    for (int i = 0; i < PAGES; i++) {
+        if (!self->pages[i])
+            continue;
+        for (int j = 0; j < 256; j++)
+            alikes_free(self->pages[i][j]);
+        free(self->pages[i]);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static int Spotter_init(Spotter *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"index", "table", "reach", NULL};
-    PyObject *index, *table;
+    static char *kwlist[] = {"index", "table", "reach", "confusables", NULL};
+    PyObject *index, *table, *conf = Py_None;
     if (self->pats.hi) {
         PyErr_SetString(PyExc_RuntimeError, "Spotter is initialised once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!On", kwlist, &PyDict_Type, &index,
-                                     &table, &self->reach))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!On|O", kwlist, &PyDict_Type, &index,
+                                     &table, &self->reach, &conf))
         return -1;
-    self->intab = calloc(TAB_BITS / 8, 1);
-    self->fills = PyList_New(0);
-    if (!self->intab || !self->fills) {
+    Py_INCREF(conf);
+    self->confusables_fn = conf;
+    if (!(self->intab = bitmap_of(table)))
+        return -1;
+    return patterns_build(&self->pats, &self->fills, index);
+}
+
+static int cmp_alike(const void *a, const void *b)
+{
+    Py_UCS4 x = ((const Alike *)a)->y, y = ((const Alike *)b)->y;
+    return (x > y) - (x < y);
+}
+
+/* the confusables of ch: asked of Python the first time; NULL with an exception set */
+static Alikes *alikes_of(Spotter *self, Py_UCS4 ch)
+{
+    Alikes **page = self->pages[ch >> 8];
+    if (page && page[ch & 0xff])
+        return page[ch & 0xff];
+    if (!page && !(page = self->pages[ch >> 8] = calloc(256, sizeof(Alikes *)))) {
         PyErr_NoMemory();
-        return -1;
+        return NULL;
     }
-    PyObject *it = PyObject_GetIter(table), *ch;
-    if (!it)
-        return -1;
-    while ((ch = PyIter_Next(it))) {
-        if (PyUnicode_Check(ch) && PyUnicode_GET_LENGTH(ch) == 1) {
-            Py_UCS4 u = PyUnicode_READ_CHAR(ch, 0);
-            self->intab[u >> 3] |= (unsigned char)(1u << (u & 7));
-        }
-        Py_DECREF(ch);
+    PyObject *chstr = PyUnicode_FromOrdinal((int)ch);
+    if (!chstr)
+        return NULL;
+    PyObject *conf = PyObject_CallOneArg(self->confusables_fn, chstr);
+    Py_DECREF(chstr);
+    if (!conf)
+        return NULL;
+    if (!PyDict_Check(conf)) {
+        PyErr_SetString(PyExc_TypeError, "confusables must return a dict");
+        Py_DECREF(conf);
+        return NULL;
     }
-    Py_DECREF(it);
-    if (PyErr_Occurred())
-        return -1;
-    Table2 *t = &self->pats;
-    if (table2_alloc(t, index) < 0)
-        return -1;
-    Py_ssize_t pos = 0;
+    Py_ssize_t pos = 0, u = 0;
+    Alikes *e = malloc(sizeof(Alikes) + sizeof(Alike) * (size_t)PyDict_GET_SIZE(conf));
+    if (!e) {
+        Py_DECREF(conf);
+        PyErr_NoMemory();
+        return NULL;
+    }
     PyObject *k, *v;
-    while (PyDict_Next(index, &pos, &k, &v)) {
-        int fresh;
-        Py_ssize_t i = table2_place(t, k, &fresh);
-        if (i < 0)
-            continue;
-        if (fresh) {
-            t->vals[i] = PyList_GET_SIZE(self->fills);
-            if (PyList_Append(self->fills, v) < 0)
-                return -1;
-        } else if (PyList_SetItem(self->fills, (Py_ssize_t)t->vals[i], (Py_INCREF(v), v)) < 0)
+    while (PyDict_Next(conf, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) != 1) {
+            e->n = u;
+            alikes_free(e);
+            Py_DECREF(conf);
+            PyErr_SetString(PyExc_TypeError, "confusables: one character -> a kind");
+            return NULL;
+        }
+        e->a[u].y = PyUnicode_READ_CHAR(k, 0);
+        Py_INCREF(k);
+        e->a[u].ystr = k;
+        Py_INCREF(v);
+        e->a[u].kind = v;
+        u++;
+    }
+    e->n = u;
+    Py_DECREF(conf);
+    qsort(e->a, (size_t)u, sizeof(Alike), cmp_alike);
+    if (page[ch & 0xff]) { /* another thread made it meanwhile: theirs is kept */
+        alikes_free(e);
+        return page[ch & 0xff];
+    }
+    page[ch & 0xff] = e;
+    return e;
+}
+
+static const Alike *alike_find(const Alikes *e, Py_UCS4 y)
+{
+    Py_ssize_t lo = 0, hi = e->n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (e->a[mid].y < y)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < e->n && e->a[lo].y == y ? &e->a[lo] : NULL;
+}
+
+/* what the walk over the windows does with each window the index fills: 0, or -1 on
+ * error */
+typedef int (*SpotVisit)(Spotter *self, PyObject *out, Py_ssize_t p, Py_UCS4 ch,
+                         Py_ssize_t s, Py_ssize_t e, PyObject *ys);
+
+/* spots(): the row (p, s, e, fills) */
+static int visit_spot(Spotter *self, PyObject *out, Py_ssize_t p, Py_UCS4 ch,
+                      Py_ssize_t s, Py_ssize_t e, PyObject *ys)
+{
+    (void)self;
+    (void)ch;
+    return append_row(out, Py_BuildValue("(nnnO)", p, s, e, ys));
+}
+
+/* fills(): a row (p, s, e, y, kind) for each fill y, in the order of fills, that is among
+ * the confusables of the character at p */
+static int visit_fills(Spotter *self, PyObject *out, Py_ssize_t p, Py_UCS4 ch,
+                       Py_ssize_t s, Py_ssize_t e, PyObject *ys)
+{
+    if (!PyUnicode_Check(ys)) {
+        PyErr_SetString(PyExc_TypeError, "the pattern index's fills must be a str");
+        return -1;
+    }
+    Alikes *al = alikes_of(self, ch);
+    if (!al)
+        return -1;
+    int kind = PyUnicode_KIND(ys);
+    const void *data = PyUnicode_DATA(ys);
+    for (Py_ssize_t j = 0, m = PyUnicode_GET_LENGTH(ys); j < m; j++) {
+        const Alike *a = alike_find(al, PyUnicode_READ(kind, data, j));
+        if (a && append_row(out, Py_BuildValue("(nnnOO)", p, s, e, a->ystr, a->kind)) < 0)
             return -1;
     }
     return 0;
 }
 
-PyDoc_STRVAR(spots_doc,
-"spots(text, covered, han) -> [(p, s, e, fills), ...]\n\n"
-"The characters of text no word covers (covered[p] == 0) that are in the table and have\n"
-"a Han character no word covers beside them (han: a byte a character, 1 inside a run of\n"
-"Han characters), and for each, every window text[s:e] of 4, 3 and 2 characters around\n"
-"it, inside its run and at most reach characters from it, whose pattern (text[s:e] with\n"
-"p blanked) the index holds with a non-empty value: that value as fills. In the order of\n"
-"typo_detect._spot_windows: p ascending, then the size from 4 down, then s ascending.");
-
-static PyObject *Spotter_spots(Spotter *self, PyObject *args)
+/* The walk of spots() and fills() (see spots_doc): visit each window the index fills */
+static PyObject *spot_walk(Spotter *self, PyObject *args, SpotVisit visit)
 {
     PyObject *text;
     const char *cov, *han;
@@ -1441,7 +1802,7 @@ static PyObject *Spotter_spots(Spotter *self, PyObject *args)
     const Py_ssize_t reach = self->reach;
     for (Py_ssize_t p = 0; p < n; p++) {
         Py_UCS4 ch = c[p];
-        if (cov[p] || !(self->intab[ch >> 3] & (1u << (ch & 7))))
+        if (cov[p] || !in_bitmap(self->intab, ch))
             continue;
         if (!((p > 0 && !cov[p - 1] && han[p - 1]) || (p + 1 < n && !cov[p + 1] && han[p + 1])))
             continue;
@@ -1457,21 +1818,9 @@ static PyObject *Spotter_spots(Spotter *self, PyObject *args)
             Py_ssize_t s0 = p - size + 1 > lo ? p - size + 1 : lo;
             Py_ssize_t s1 = p < hi - size ? p : hi - size;
             for (Py_ssize_t s = s0; s <= s1; s++) {
-                int64_t at;
-                if (!table2_get(&self->pats, c + s, (int)size, &at))
-                    continue;
-                PyObject *ys = PyList_GET_ITEM(self->fills, (Py_ssize_t)at);
-                int truth = PyObject_IsTrue(ys);
-                if (truth < 0)
-                    goto fail;
-                if (!truth)
-                    continue;
-                PyObject *row = Py_BuildValue("(nnnO)", p, s, s + size, ys);
-                if (!row)
-                    goto fail;
-                int bad = PyList_Append(out, row);
-                Py_DECREF(row);
-                if (bad < 0)
+                PyObject *ys;
+                int got = pattern_fills(&self->pats, self->fills, c + s, (int)size, &ys);
+                if (got < 0 || (got && visit(self, out, p, ch, s, s + size, ys) < 0))
                     goto fail;
             }
         }
@@ -1485,8 +1834,38 @@ fail:
     return NULL;
 }
 
+PyDoc_STRVAR(spots_doc,
+"spots(text, covered, han) -> [(p, s, e, fills), ...]\n\n"
+"The characters of text no word covers (covered[p] == 0) that are in the table and have\n"
+"a Han character no word covers beside them (han: a byte a character, 1 inside a run of\n"
+"Han characters), and for each, every window text[s:e] of 4, 3 and 2 characters around\n"
+"it, inside its run and at most reach characters from it, whose pattern (text[s:e] with\n"
+"p blanked) the index holds with a non-empty value: that value as fills. In the order of\n"
+"typo_detect._spot_windows: p ascending, then the size from 4 down, then s ascending.");
+
+static PyObject *Spotter_spots(Spotter *self, PyObject *args)
+{
+    return spot_walk(self, args, visit_spot);
+}
+
+PyDoc_STRVAR(fills_doc,
+"fills(text, covered, han) -> [(p, s, e, y, kind), ...]\n\n"
+"The rows of spots(text, covered, han), each fill y of a row that is among\n"
+"confusables(text[p]) (the Spotter's confusables, substitute -> kind) in turn, as\n"
+"typo_detect._spot_fills gives them.");
+
+static PyObject *Spotter_fills(Spotter *self, PyObject *args)
+{
+    if (self->confusables_fn == Py_None || !self->confusables_fn) {
+        PyErr_SetString(PyExc_RuntimeError, "fills() needs the Spotter's confusables");
+        return NULL;
+    }
+    return spot_walk(self, args, visit_fills);
+}
+
 static PyMethodDef Spotter_methods[] = {
     {"spots", (PyCFunction)Spotter_spots, METH_VARARGS, spots_doc},
+    {"fills", (PyCFunction)Spotter_fills, METH_VARARGS, fills_doc},
     {NULL, NULL, 0, NULL},
 };
 

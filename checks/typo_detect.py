@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from math import log
-from operator import add, le, lt, not_, truth
+from operator import add, is_, le, lt, not_, truth
 from typing import Any, NamedTuple
 
 from . import typo_data as D
@@ -709,13 +708,19 @@ def _shifted(c: Confusion, by: int) -> Confusion:
 
 
 def lexicon_scanner(cover_min: int, variant_max: int):
-    """The compiled lexicon windows of :func:`_confusions_in` (``scan(text)``, its table
-    built once from :func:`typo_data.lexicon`, made again when that table is), or None
-    where the kernel is not available (:func:`typo_data.kernel_module`): then
-    :func:`_lexicon_windows`."""
+    """The compiled windows of :func:`_confusions_in` (``windows(text, variants)``, its
+    tables built once from :func:`typo_data.lexicon`, the jieba dictionary, the idiom
+    index, the character table and the phrase table's starts, made again when one of them
+    is), or None where the kernel is not available (:func:`typo_data.kernel_module`) or
+    was built before ``windows``: then :func:`_text_windows`."""
     return D.kernel_object(
-        ("lexicon", cover_min, variant_max), lambda: (D.lexicon(cover_min),),
-        lambda mod: mod.Lexicon(D.lexicon(cover_min), cover_min, variant_max))
+        ("lexicon", cover_min, variant_max),
+        lambda: (D.lexicon(cover_min), D.word_freq(), D.word_tags(), D.idiom_index(),
+                 D.table(), D.phrase_starts()),
+        lambda mod: mod.Lexicon(D.lexicon(cover_min), cover_min, variant_max,
+                                D.word_freq(), D.word_tags(), D.idiom_index(), D.table(),
+                                D.phrase_starts(), D.HAN_RANGES)
+        if hasattr(mod.Lexicon, "windows") else None)
 
 
 lexicon_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
@@ -746,15 +751,71 @@ def _lexicon_windows(text: str, w2: list[str], cover_min: int, variant_max: int
     return lex, cov.to_bytes(n, "little"), stro.to_bytes(n, "little")
 
 
+def _text_windows(text: str, cover_min: int, variant_max: int, variants: bool
+                  ) -> tuple[bytes, bytes, bytes, list[int], list[tuple[int, int, int]],
+                             list[tuple[int, int, str]]]:
+    """The pure-Python windows :func:`_confusions_in` looks at: a byte a character,
+    ``covered`` and ``strong`` (:func:`_lexicon_windows`) and ``han`` (a Han character);
+    ``starts``, where the first two characters of a wrong form of the phrase table are;
+    ``rare``, (s, e, f) for each window that is a rare jieba word of frequency f (2, 3 and
+    4 characters, or 4 only without ``variants``: idioms always); ``idioms``, (s, i,
+    fills) for each window of four characters that may be a broken idiom with its
+    character i wrong (the idiom index fills it blanked)."""
+    n = len(text)
+    freq = D.word_freq()
+    tags = D.word_tags()
+    tab = D.table()
+    iidx, istart, iend = D.idiom_index()
+    pstart = D.phrase_starts()
+    w2 = list(map(add, text, text[1:]))
+    lex, covered, strong = _lexicon_windows(text, w2, cover_min, variant_max)
+    han = bytearray(n)
+    for m in _HAN_RUN1.finditer(text):
+        han[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    starts = list(compress(range(n - 1), map(pstart.__contains__, w2)))
+    rare: list[tuple[int, int, int]] = []
+    for size in (2, 3, 4) if variants else (4,):
+        # a rare jieba word has its own frequency in the lexicon (a phrase only pypinyin
+        # lists counts as ``cover_min`` there, and is no jieba word): one look-up a window
+        fs = lex[size]
+        for k in compress(range(len(fs)), fs):
+            f = fs[k]
+            if (cover_min <= f <= variant_max and freq.get(w := text[k:k + size]) == f
+                    and (size < 4 or tags.get(w) in ("i", "l"))):
+                rare.append((k, k + size, f))
+    # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
+    # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
+    # first two or its last two characters
+    # (so a change of character 0 or 1 keeps an idiom's last two, of 2 or 3 its first two)
+    heads = set(compress(range(n - 3), map(istart.__contains__, w2)))
+    tails = set(compress(range(n - 3), map(iend.__contains__, w2[2:])))
+    f4 = lex[4]
+    idioms: list[tuple[int, int, str]] = []
+    for s in sorted(heads | tails):
+        if strong[s:s + 4] == ONES[:4]:
+            continue  # four characters of frequent words: not a broken idiom
+        if f4[s]:
+            continue  # a word (or a rare variant: among the rare windows)
+        w = text[s:s + 4]
+        for i in (((0, 1, 2, 3) if s in tails else (2, 3)) if s in heads else (0, 1)):
+            ys = iidx.get(w[:i] + "\0" + w[i + 1:])
+            if ys and w[i] in tab:
+                idioms.append((s, i, ys))
+    return covered, strong, bytes(han), starts, rare, idioms
+
+
 def spot_scanner(min_freq: int):
-    """The compiled search of :func:`_spot_windows` (``spots(text, covered, han)``, its
-    tables built once from :func:`typo_data.pattern_index` and :func:`typo_data.table`,
-    made again when either is), or None where the kernel is not available
-    (:func:`typo_data.kernel_module`) or was built before it (no ``Spotter``)."""
+    """The compiled search of :func:`_spot_windows` and :func:`_spot_fills`
+    (``spots(text, covered, han)``, ``fills(text, covered, han)``), its tables built once
+    from :func:`typo_data.pattern_index` and :func:`typo_data.table` (each character's
+    :func:`typo_data.confusables` asked once), made again when either is, or None where the
+    kernel is not available (:func:`typo_data.kernel_module`) or was built before
+    ``fills``."""
     return D.kernel_object(
-        ("spotter", min_freq), lambda: (D.pattern_index(min_freq), D.table()),
-        lambda mod: mod.Spotter(D.pattern_index(min_freq), D.table(), REACH + MAX_WORD)
-        if hasattr(mod, "Spotter") else None)
+        ("spotter", min_freq), lambda: (D.pattern_index(min_freq), D.table(), D.confusables),
+        lambda mod: mod.Spotter(D.pattern_index(min_freq), D.table(), REACH + MAX_WORD,
+                                D.confusables)
+        if hasattr(getattr(mod, "Spotter", None), "fills") else None)
 
 
 spot_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
@@ -787,6 +848,70 @@ def _spot_windows(text: str, covered: bytes, han: bytes | bytearray, idx: dict[s
     return out
 
 
+def _spot_fills(text: str, hits: list[tuple[int, int, int, str]]
+                ) -> list[tuple[int, int, int, str, str]]:
+    """The repairs the windows of :func:`_spot_windows` offer: (p, s, e, y, kind) for each
+    fill ``y`` of a window, in the order of its fills, that is among the confusables of
+    ``text[p]`` (``kind``: ``typo_data.confusables(text[p])[y]``). Most windows have none:
+    the compiled ``Spotter.fills`` drops them without a Python loop."""
+    out = []
+    ch = conf = None
+    for p, s, e, ys in hits:
+        if text[p] != ch:
+            ch = text[p]
+            conf = D.confusables(ch)
+        out += [(p, s, e, y, conf[y]) for y in filter(conf.__contains__, ys)]
+    return out
+
+
+_VARIANT_MEMO_SIZE = 1 << 16  # of ~220,000 rare jieba words a 10k-seed run meets a few 10,000
+_VARIANT_MEMOS: dict[tuple, tuple[tuple, dict[str, tuple]]] = {}
+
+
+def _variant_memo(min_freq: int, variant_ratio: float) -> dict[str, tuple]:
+    """The memo of :func:`_variant_repairs` for these parameters: kept while the tables
+    the repairs are read from are the same objects (a table built again, or a helper
+    replaced in a test, starts an empty one), emptied when it holds
+    ``_VARIANT_MEMO_SIZE`` words."""
+    now = (D.pattern_index(min_freq), D.word_freq(), D.word_tags(), D.table(), D.idioms(),
+           D.confusables, D.siblings, D.readings)
+    got = _VARIANT_MEMOS.get((min_freq, variant_ratio))
+    if got is None or not all(map(is_, got[0], now)):
+        got = _VARIANT_MEMOS[(min_freq, variant_ratio)] = (now, {})
+    elif len(got[1]) >= _VARIANT_MEMO_SIZE:
+        got[1].clear()
+    return got[1]
+
+
+_variant_memo.cache_clear = _VARIANT_MEMOS.clear  # type: ignore[attr-defined]  # (tests)
+
+
+def _variant_repairs(w: str, f: int, min_freq: int, variant_ratio: float
+                     ) -> tuple[tuple[int, str, str, int], ...]:
+    """The repairs of the rare word ``w`` (frequency ``f``) that :func:`_variant_ok` takes
+    it for a slip of: (i, y, kind, f2) for the frequent word ``w`` with character ``i``
+    made ``y``, of frequency ``f2``. They depend on the word alone (its frequency is
+    jieba's), not on its context: :func:`_confusions_in` asks each word once
+    (:func:`_variant_memo`)."""
+    tab = D.table()
+    if not all(map(tab.__contains__, w)):
+        return ()
+    idx = D.pattern_index(min_freq)
+    freq = D.word_freq()
+    out = []
+    for i in range(len(w)):
+        ys = idx.get(w[:i] + "\0" + w[i + 1:])
+        if not ys:
+            continue
+        conf = D.confusables(w[i])
+        for y in filter(conf.__contains__, ys):
+            wr = w[:i] + y + w[i + 1:]
+            f2 = freq[wr]
+            if _variant_ok(w, wr, f, f2, variant_ratio):
+                out.append((i, y, conf[y], f2))
+    return tuple(out)
+
+
 def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                    variant_max: int, variant_ratio: float, cover_min: int, names: bool,
                    variants: bool, both_gain: float | None) -> list[Confusion]:
@@ -795,17 +920,21 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
     if n < 2 or not D.HAN_RE.search(text):
         return []
     freq = D.word_freq()
-    tags = D.word_tags()
-    tab = D.table()
-    iidx, istart, iend = D.idiom_index()
     idioms = D.idioms()
-    idx = D.pattern_index(min_freq)
     phrases = D.phrase_confusions()
-    pstart = D.phrase_starts()
-    w2 = list(map(add, text, text[1:]))
     found: list[Confusion] = []
+    # the windows to look at (:func:`_text_windows`; one compiled pass where the kernel
+    # is built): characters inside a dictionary word of 2-4 characters (frequency >=
+    # cover_min), and inside one that is no rare variant (``strong``: no broken idiom
+    # there); the rare words; the windows of broken idioms maybe; the phrase pairs' starts
+    scan = lexicon_scanner(cover_min, variant_max)
+    if scan is not None:
+        covered, strong, han, starts, rare, idiom_windows = scan.windows(text, variants)
+    else:
+        covered, strong, han, starts, rare, idiom_windows = _text_windows(
+            text, cover_min, variant_max, variants)
     # pairs of the phrase-confusion table (their wrong forms are Han only)
-    for s in list(compress(range(n - 1), map(pstart.__contains__, w2))):
+    for s in starts:
         for e in range(s + 2, min(n, s + 8) + 1):
             w = text[s:e]
             if w in phrases:
@@ -815,24 +944,13 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                 i = next(k for k in range(len(w)) if w[k] != right[k])
                 found.append(Confusion(s, e, w, right, s + i, w[i], right[i], "phrase",
                                        "phrase", 0.0, freq.get(right, 0), freq.get(w, 0)))
-    # characters inside a dictionary word of 2-4 characters (frequency >= cover_min), and
-    # inside one that is no rare variant (``strong``: no broken idiom there); the lexicon's
-    # frequency of every window (compiled where the kernel is built)
-    scan = lexicon_scanner(cover_min, variant_max)
-    if scan is not None:
-        f2, f3, f4, covered, strong = scan.scan(text)
-        lex = {2: f2, 3: f3, 4: f4}
-    else:
-        lex, covered, strong = _lexicon_windows(text, w2, cover_min, variant_max)
     cands: dict[int, list] = {}
-    bounds: dict[int, tuple[int, int]] = {}
     reach = REACH + MAX_WORD
-    runs = [(m.start(), m.end()) for m in _HAN_RUN1.finditer(text)]
-    run_starts = [a for a, _b in runs]
 
     def run_of(i: int) -> tuple[int, int]:
-        """The run of Han characters around ``i``."""
-        return runs[bisect_right(run_starts, i) - 1]
+        """The run of Han characters around ``i`` (a character of the table: Han)."""
+        b = han.find(0, i)
+        return han.rfind(0, 0, i) + 1, (n if b < 0 else b)
 
     def local_bounds(i: int) -> tuple[int, int]:
         """The run of Han characters around ``i``, at most ``reach`` each side."""
@@ -840,79 +958,39 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         return max(a, i - reach), min(b, i + reach + 1)
 
     # the characters no word covers that are in the table and have a Han character no
-    # word covers beside them, and the windows around them that the pattern index fills
-    # (:func:`_spot_windows`; compiled where the kernel is built)
-    han = bytearray(n)
-    for a, b in runs:
-        han[a:b] = b"\x01" * (b - a)
+    # word covers beside them, the windows around them that the pattern index fills, and
+    # the fills that are confusables of the character (:func:`_spot_windows`,
+    # :func:`_spot_fills`; compiled where the kernel is built)
     spotter = spot_scanner(min_freq)
     if spotter is not None:
-        hits = spotter.spots(text, covered, bytes(han))
+        repairs = spotter.fills(text, covered, han)
     else:
-        hits = _spot_windows(text, covered, han, idx, local_bounds)
-    ch = conf = None
-    for p, s, e, ys in hits:
-        if text[p] != ch:
-            ch = text[p]
-            conf = D.confusables(ch)
-        bounds[p] = local_bounds(p)
-        for y in filter(conf.__contains__, ys):
-            wr = text[s:p] + y + text[p + 1:e]
-            if conf[y] == "nasal" and wr not in idioms:
-                continue  # nasal near-homophones: for fixed phrases only here
-            cands.setdefault(p, []).append((freq[wr], s, e, y, conf[y], 0))
-    # rare dictionary words: idioms always, shorter words with ``variants``
-    rare: list[tuple[int, int, int]] = []
-    for size in (2, 3, 4) if variants else (4,):
-        # a rare jieba word has its own frequency in the lexicon (a phrase only pypinyin
-        # lists counts as ``cover_min`` there, and is no jieba word): one look-up a window
-        fs = lex[size]
-        for k in compress(range(len(fs)), fs):
-            f = fs[k]
-            if (cover_min <= f <= variant_max and freq.get(w := text[k:k + size]) == f
-                    and (size < 4 or tags.get(w) in ("i", "l"))):
-                rare.append((k, k + size, f))
+        repairs = _spot_fills(text, _spot_windows(text, covered, han,
+                                                  D.pattern_index(min_freq), local_bounds))
+    for p, s, e, y, kind in repairs:
+        wr = text[s:p] + y + text[p + 1:e]
+        if kind == "nasal" and wr not in idioms:
+            continue  # nasal near-homophones: for fixed phrases only here
+        cands.setdefault(p, []).append((freq[wr], s, e, y, kind, 0))
+    # rare dictionary words: idioms always, shorter words with ``variants``; a word's
+    # repairs do not depend on its context (:func:`_variant_repairs`, asked once a word)
+    memo = _variant_memo(min_freq, variant_ratio)
     for s, e, f in rare:
         w = text[s:e]
-        if not all(map(tab.__contains__, w)):
-            continue
-        for i in range(e - s):
-            ys = idx.get(w[:i] + "\0" + w[i + 1:])
-            if not ys:
-                continue
-            conf = D.confusables(w[i])
-            for y in filter(conf.__contains__, ys):
-                wr = w[:i] + y + w[i + 1:]
-                f2 = freq[wr]
-                if _variant_ok(w, wr, f, f2, variant_ratio):
-                    cands.setdefault(s + i, []).append((f2, s, e, y, conf[y], f))
-                    bounds.setdefault(s + i, local_bounds(s + i))
-    # broken idioms whose wrong character makes a word with a neighbour (通货膨涨: 膨涨
-    # is a rare word, so 涨 is covered): every idiom with one character changed keeps its
-    # first two or its last two characters
-    # (so a change of character 0 or 1 keeps an idiom's last two, of 2 or 3 its first two)
-    heads = set(compress(range(n - 3), map(istart.__contains__, w2)))
-    tails = set(compress(range(n - 3), map(iend.__contains__, w2[2:])))
-    f4 = lex[4]
-    for s in sorted(heads | tails):
-        if strong[s:s + 4] == ONES[:4]:
-            continue  # four characters of frequent words: not a broken idiom
-        if f4[s]:
-            continue  # a word (or a rare variant: handled above)
-        w = text[s:s + 4]
-        for i in (((0, 1, 2, 3) if s in tails else (2, 3)) if s in heads else (0, 1)):
-            ys = iidx.get(w[:i] + "\0" + w[i + 1:])
-            if not ys or w[i] not in tab:
-                continue
-            conf = D.confusables(w[i])
-            for y in filter(conf.__contains__, ys):
-                wr = w[:i] + y + w[i + 1:]
-                cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y,
-                                                    conf[y], 0))
-                bounds.setdefault(s + i, local_bounds(s + i))
+        got = memo.get(w)
+        if got is None:
+            got = memo[w] = _variant_repairs(w, f, min_freq, variant_ratio)
+        for i, y, kind, f2 in got:
+            cands.setdefault(s + i, []).append((f2, s, e, y, kind, f))
+    # broken idioms whose wrong character makes a word with a neighbour (see _text_windows)
+    for s, i, ys in idiom_windows:
+        conf = D.confusables(text[s + i])
+        for y in filter(conf.__contains__, ys):
+            wr = text[s:s + i] + y + text[s + i + 1:s + 4]
+            cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y, conf[y], 0))
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):
-        lo, hi = bounds[p]
+        lo, hi = local_bounds(p)
         best = None
         # the three most frequent repairs are scored (the rest rarely win)
         for f2, s, e, y, kind, fw in sorted(cands[p], reverse=True)[:3]:

@@ -1,7 +1,8 @@
 """The compiled kernel of the typo checks (checks/_typokernel.c) against the pure-Python
 paths it replaces: the candidate search of typo.language-model (typo_lm._candidates_py),
-the lexicon windows of typo_detect._confusions_in (_lexicon_windows) and its windows
-around the characters no word covers (_spot_windows). The same
+the windows of typo_detect._confusions_in (_text_windows: the lexicon's cover, the rare
+words, the windows of broken idioms, the phrase pairs' starts) and its windows around the
+characters no word covers with their repairs (_spot_windows, _spot_fills). The same
 results, in the same order, for hand-written texts with exact expectations and for a few
 hundred generated clauses; and the switch back to Python (SEEDCHECK_NO_KERNEL=1, or no
 kernel built).
@@ -161,52 +162,136 @@ def test_generated_clauses_give_the_same_findings_without_the_kernel(monkeypatch
     assert any(with_kernel)  # some slips are found
 
 
-# -- the lexicon windows of typo_detect._confusions_in ---------------------------------------
+# -- the windows of typo_detect._confusions_in (Lexicon.windows) ------------------------------
 
 def lexicon(cover_min=3, variant_max=20):
     s = T.lexicon_scanner(cover_min, variant_max)
     if s is None:
         kernel()  # fails under CI=true, else skips
+        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
+            pytest.fail("the compiled kernel checks._typokernel has no Lexicon.windows")
+        pytest.skip("the compiled kernel here was built before Lexicon.windows")
     return s
 
 
-def scan_both(text: str, cover_min=3, variant_max=20):
-    """The kernel's lexicon windows, checked equal to the Python path's."""
-    got = lexicon(cover_min, variant_max).scan(text)
-    w2 = [text[i:i + 2] for i in range(len(text) - 1)]
-    lex, covered, strong = T._lexicon_windows(text, w2, cover_min, variant_max)
-    assert got == (lex[2], lex[3], lex[4], covered, strong)
+def windows_both(text: str, cover_min=3, variant_max=20, variants=True):
+    """The kernel's windows, checked equal to the Python path's."""
+    got = lexicon(cover_min, variant_max).windows(text, variants)
+    assert got == T._text_windows(text, cover_min, variant_max, variants), text
     return got
 
 
-def test_the_lexicon_windows_of_a_clause():
-    f2, f3, f4, covered, strong = scan_both("我们在图书馆看书")
-    # 我们, 图书, 书馆 (13: a rare word, no strong cover), 看书; 图书馆; no word of four
-    assert f2 == [98740, 0, 0, 1186, 13, 0, 399]
-    assert f3 == [0, 0, 0, 1551, 0, 0] and f4 == [0] * 5
-    assert covered == b"\x01\x01\x00\x01\x01\x01\x01\x01"
-    assert strong == covered
+def test_the_windows_of_a_clause():
+    covered, strong, han, starts, rare, idioms = windows_both("我们在图书馆看书")
+    # 我们, 图书, 书馆, 看书; 图书馆: every character but 在, all by frequent words
+    assert covered == strong == b"\x01\x01\x00\x01\x01\x01\x01\x01"
+    assert han == b"\x01" * 8 and starts == [] and idioms == []
+    assert rare == [(4, 6, 13)]  # 书馆, jieba frequency 13
+    assert D.word_freq()["书馆"] == 13
+    # the pure-Python lexicon windows the kernel's agree with: the frequency of each window
+    text = "我们在图书馆看书"
+    lex, _cov, _st = T._lexicon_windows(text, [text[i:i + 2] for i in range(7)], 3, 20)
+    assert lex[2] == [98740, 0, 0, 1186, 13, 0, 399]
+    assert lex[3] == [0, 0, 0, 1551, 0, 0] and lex[4] == [0] * 5
     # a frequency 0 cover_min: only windows the lexicon lists with a frequency cover
-    _f2, _f3, _f4, covered, strong = scan_both("书馆看", cover_min=0, variant_max=100)
+    covered, strong, *_rest = windows_both("书馆看", cover_min=0, variant_max=100)
     assert covered == b"\x01\x01\x00" and strong == b"\x00\x00\x00"
 
 
-def test_the_lexicon_windows_of_short_and_odd_texts():
-    for text in ("", "书", "看书", "\n看书\n", "\U00020000看书a", "一\ud800二"):
-        scan_both(text)
-    assert scan_both("看书") == ([399], [], [], b"\x01\x01", b"\x01\x01")
+def test_the_windows_of_a_broken_idiom_and_rare_words():
+    # 通货膨涨: 膨涨 (jieba 3) is a rare word, so every character is covered but only 通货
+    # strongly; 通货 starts an idiom (通货膨胀) and a wrong form of the phrase table
+    # (通货澎胀); with 涨 blanked the idiom index fills 胀 (with 膨 blanked, nothing)
+    got = windows_both("通货膨涨")
+    assert got == (b"\x01\x01\x01\x01", b"\x01\x01\x00\x00", b"\x01" * 4, [0], [(2, 4, 3)],
+                   [(0, 3, "胀")])
+    assert "通货澎胀" in D.phrase_confusions()
+    # without variants only rare words of four characters count
+    assert windows_both("通货膨涨", variants=False)[4] == []
+    # the idiom as written is a word: no window
+    assert windows_both("通货膨胀")[5] == []
+    # 搭起 (3) and 帐蓬 (6) are rare words; 帐蓬 is tagged n, no idiom: never with four
+    assert windows_both("他们搭起帐蓬")[4] == [(2, 4, 3), (4, 6, 6)]
+    assert windows_both("他们搭起帐蓬", variants=False)[4] == []
+    assert windows_both("他们搭起帐蓬", variant_max=5)[4] == [(2, 4, 3)]
+    # a rare idiom of four (jieba: tagged i or l, frequency 3-20) is a rare window always
+    f = D.word_freq()
+    rare4 = next(w for w in sorted(D.idioms()) if len(w) == 4 and 3 <= f.get(w, 0) <= 20
+                 and D.word_tags().get(w) in ("i", "l"))
+    assert windows_both("他说" + rare4 + "啊", variants=False)[4] == [(2, 6, f[rare4])]
 
 
-def test_generated_texts_give_the_same_lexicon_windows():
-    texts = ["，".join(clauses(8, seed)) for seed in range(30)]
+def test_the_windows_of_short_and_odd_texts():
+    for text in ("", "书", "看书", "\n看书\n", "\U00020000看书a", "一\ud800二", "通货膨涨" * 3):
+        windows_both(text)
+    assert windows_both("看书") == (b"\x01\x01", b"\x01\x01", b"\x01\x01", [], [], [])
+    # han: Han characters only (the Latin letters, the comma and the surrogate are not)
+    assert windows_both("abc，看书\U00020000a")[2] == b"\x00\x00\x00\x00\x01\x01\x01\x00"
+    assert windows_both("一\ud800二")[2] == b"\x01\x00\x01"
+    with pytest.raises(TypeError):
+        lexicon().windows(b"abc", True)
+
+
+def slipped_texts(n: int, seed: int) -> list[str]:
+    """Texts of generated clauses (:func:`clauses`) with idioms of four characters, some
+    with a character swapped for a look-alike or sound-alike, wrong forms of the phrase
+    table and non-Han characters between them."""
+    rnd = random.Random(seed)
+    fours = sorted(w for w in D.idioms() if len(w) == 4)
+    wrong = sorted(D.phrase_confusions())
+    out = []
+    for k in range(n):
+        parts = clauses(4, seed * 1000 + k)
+        idiom = rnd.choice(fours)
+        i = rnd.randrange(4)
+        alikes = sorted(D.confusables(idiom[i]))
+        if alikes and rnd.random() < 0.7:
+            idiom = idiom[:i] + rnd.choice(alikes) + idiom[i + 1:]
+        parts.insert(rnd.randrange(len(parts) + 1), idiom)
+        parts.insert(rnd.randrange(len(parts) + 1), rnd.choice(wrong))
+        out.append(rnd.choice(("，", "", "a1", "\n")).join(parts))
+    return out
+
+
+def test_generated_texts_give_the_same_windows():
+    texts = ["，".join(clauses(8, seed)) for seed in range(30)] + slipped_texts(150, 5)
+    counts = [0, 0, 0]
     for cover_min, variant_max in ((3, 20), (50, 100), (0, 20)):
-        for text in texts:
-            scan_both(text, cover_min, variant_max)
+        for variants in (True, False):
+            for text in texts:
+                _c, _s, _h, starts, rare, idioms = windows_both(text, cover_min, variant_max,
+                                                                variants)
+                counts[0] += len(starts)
+                counts[1] += len(rare)
+                counts[2] += len(idioms)
+    assert min(counts) > 200  # the texts do hold phrase starts, rare words, idiom windows
+
+
+def test_a_kernel_without_windows_leaves_the_windows_to_python(monkeypatch):
+    class Old:  # a kernel built before Lexicon.windows (an editable install's old build)
+        class Lexicon:
+            def __init__(self, *args):
+                raise AssertionError("not made")
+
+        Spotter = None
+
+    lexicon()
+    monkeypatch.setattr(D, "kernel_module", lambda: Old)
+    T.lexicon_scanner.cache_clear()
+    try:
+        assert T.lexicon_scanner(3, 20) is None and T.spot_scanner(50) is None
+        (c,) = T._confusions_in("物价通货膨涨", 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+        assert (c.start, c.wrong, c.right, c.detector) == (2, "通货膨涨", "通货膨胀", "idiom")
+    finally:
+        monkeypatch.undo()
+        T.lexicon_scanner.cache_clear()
+    assert T.lexicon_scanner(3, 20) is not None
 
 
 def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch):
     lexicon()
     texts = ["，".join(clauses(5, seed)) + "。" for seed in range(100, 112)]
+    texts += [t + "。" for t in slipped_texts(40, 7)]
     with_kernel = [T._confusions_in(t, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
                    for t in texts]
     monkeypatch.setenv(D.KERNEL_OFF, "1")
@@ -310,6 +395,71 @@ def test_the_spotter_is_made_again_for_a_new_index(monkeypatch):
         monkeypatch.undo()
         T.spot_scanner.cache_clear()
     assert len(spots_both("医生测量脉博")) == 4
+
+
+def han_of(text: str) -> bytes:
+    return bytes(map(D.is_han, text))
+
+
+def fills_both(text: str, min_freq=MIN_FREQ, covered: bytes | None = None):
+    """The kernel's repairs around the characters no word covers (Spotter.fills), checked
+    equal to the Python path's (``covered``: the lexicon's, unless given)."""
+    spots = spots_both(text, min_freq, covered)  # the windows they come from agree
+    if covered is None:
+        covered = T._text_windows(text, 3, 20, True)[0]
+    got = spotter(min_freq).fills(text, covered, han_of(text))
+    assert got == T._spot_fills(text, spots), text
+    return got
+
+
+def test_the_fills_are_the_confusables_of_the_character():
+    # of the fills of 脉博's four windows only 搏 (bo, as 博) is a confusable of its character
+    assert fills_both("医生测量脉博") == [(5, 4, 6, "搏", "sound")]
+    assert fills_both("通货膨涨") == []  # every character covered
+    assert fills_both("abc脉博\n医生测量脉博") == [(4, 3, 5, "搏", "sound"),
+                                                (11, 10, 12, "搏", "sound")]
+
+
+def test_the_spotter_asks_its_confusables_once_made(monkeypatch):
+    spotter()
+    asked = []
+
+    def confusables(ch):
+        asked.append(ch)
+        return {"船": "shape", "搏": "nasal", "x": "sound"}
+
+    monkeypatch.setattr(D, "confusables", confusables)
+    try:
+        # made again for the new function; the fills in the order of the index's value
+        assert fills_both("医生测量脉博") == [(4, 2, 5, "船", "shape"), (5, 4, 6, "搏", "nasal")]
+        assert fills_both("医生测量脉博") == [(4, 2, 5, "船", "shape"), (5, 4, 6, "搏", "nasal")]
+        assert asked.count("脉") == 3  # once by the kernel, twice by the Python path
+    finally:
+        monkeypatch.undo()
+        T.spot_scanner.cache_clear()
+    assert fills_both("医生测量脉博") == [(5, 4, 6, "搏", "sound")]
+
+
+def test_fills_need_the_confusables():
+    from checks import _typokernel
+
+    s = _typokernel.Spotter({"脉\0": "搏"}, D.table(), T.REACH + T.MAX_WORD)
+    assert s.spots("医生测量脉博", bytes(6), b"\x01" * 6) == [(5, 4, 6, "搏")]
+    with pytest.raises(RuntimeError):
+        s.fills("医生测量脉博", bytes(6), b"\x01" * 6)
+    bad = _typokernel.Spotter({"脉\0": "搏"}, D.table(), 16, lambda ch: ["搏"])
+    with pytest.raises(TypeError):
+        bad.fills("医生测量脉博", bytes(6), b"\x01" * 6)
+
+
+def test_generated_texts_give_the_same_fills():
+    spotter()
+    texts = ["，".join(clauses(8, seed)) for seed in range(240, 280)] + slipped_texts(100, 6)
+    n = 0
+    for min_freq in (MIN_FREQ, 200):
+        for text in texts:
+            n += len(fills_both(text, min_freq))
+    assert n > 300  # the generated clauses leave characters uncovered, with repairs
 
 
 # -- the scoring of the candidate swaps of typo_lm._run_swaps --------------------------------

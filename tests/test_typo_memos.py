@@ -132,3 +132,31 @@ def test_run_swaps_find_the_same_swaps_with_memos_cold_and_warm():
     _clear()
     assert [L._run_swaps.__wrapped__(r, 14.0, 11.5, 50, True) for r in runs] == cold
     assert any(cold)
+
+
+def test_a_rare_word_s_repairs_are_keyed_by_the_ratio_and_the_tables(monkeypatch):
+    """_confusions_in asks each rare word's repairs once (_variant_repairs, a memo per
+    minimum frequency and ratio, kept while the tables are the same objects): a memo
+    filled with one ratio never answers for another, and a table made again starts an
+    empty memo."""
+    T._variant_memo.cache_clear()
+    f = D.word_freq()
+    assert (f["帐蓬"], f["帐篷"]) == (6, 740)  # 740 >= 20 * 6, < 200 * 6
+    assert T._variant_repairs("帐蓬", 6, 50, 20.0) == ((1, "篷", "sound", 740),)
+    assert T._variant_repairs("帐蓬", 6, 50, 200.0) == ()
+    text = "他们搭起帐蓬"
+    for ratio, want in ((200.0, ()), (20.0, ((1, "篷", "sound", 740),)), (200.0, ())):
+        T._confusions_in(text, 50, 11.0, 5.0, 20, ratio, 3, True, True, 9.0)
+        assert T._variant_memo(50, ratio)["帐蓬"] == want
+    assert T._variant_memo(50, 20.0)["搭起"] == ()  # a rare word no repair fits: kept too
+    memo = T._variant_memo(50, 20.0)
+    tiny = {"帐\0": "篷"}  # a pattern index made again (a test's): a new, empty memo
+    monkeypatch.setattr(D, "pattern_index", lambda min_freq: tiny)
+    assert T._variant_memo(50, 20.0) == {}
+    monkeypatch.undo()
+    assert T._variant_memo(50, 20.0) is not memo  # and again for the real one
+    monkeypatch.setattr(T, "_VARIANT_MEMO_SIZE", 2)  # bounded: emptied once full
+    T._confusions_in(text, 50, 11.0, 5.0, 20, 20.0, 3, True, True, 9.0)
+    assert sorted(T._VARIANT_MEMOS[(50, 20.0)][1]) == ["帐蓬", "搭起"]
+    assert T._variant_memo(50, 20.0) == {}
+    T._variant_memo.cache_clear()
