@@ -210,6 +210,8 @@ def test_the_windows_of_a_broken_idiom_and_rare_words():
     assert windows_both("通货膨涨", variants=False)[4] == []
     # the idiom as written is a word: no window
     assert windows_both("通货膨胀")[5] == []
+    # 一江之鲫 starts as 一江之隔 and ends as 过江之鲫: each of its four characters is tried
+    assert windows_both("一江之鲫")[5] == [(0, 0, "过"), (0, 3, "隔")]
     # 搭起 (3) and 帐蓬 (6) are rare words; 帐蓬 is tagged n, no idiom: never with four
     assert windows_both("他们搭起帐蓬")[4] == [(2, 4, 3), (4, 6, 6)]
     assert windows_both("他们搭起帐蓬", variants=False)[4] == []
@@ -228,6 +230,10 @@ def test_the_windows_of_short_and_odd_texts():
     # han: Han characters only (the Latin letters, the comma and the surrogate are not)
     assert windows_both("abc，看书\U00020000a")[2] == b"\x00\x00\x00\x00\x01\x01\x01\x00"
     assert windows_both("一\ud800二")[2] == b"\x01\x00\x01"
+    # the first and last code point of each of typo_data.HAN_RANGES, and their neighbours
+    edges = "".join(chr(a) + chr(b) for a, b in D.HAN_RANGES)
+    outside = "".join(chr(a - 1) + chr(b + 1) for a, b in D.HAN_RANGES)
+    assert windows_both(edges + outside)[2] == b"\x01" * 8 + b"\x00" * 8
     with pytest.raises(TypeError):
         lexicon().windows(b"abc", True)
 
