@@ -1120,10 +1120,15 @@ static PyTypeObject SearcherType = {
 /* ---- the lexicon windows of typo_detect._confusions_in ------------------------------ */
 
 /* a table of words of 2-4 characters: two 64-bit halves a key (the length in the high
- * half, so no key is all zero), filled once */
+ * half, so no key is all zero), filled once; a slot's key and value side by side (one
+ * cache line read a look-up: the lexicon's table is 24 MB) */
 typedef struct {
-    uint64_t *hi, *lo;
-    int64_t *vals;
+    uint64_t hi, lo;
+    int64_t val;
+} Slot2;
+
+typedef struct {
+    Slot2 *slots;
     size_t mask;
 } Table2;
 
@@ -1145,9 +1150,9 @@ static inline Py_ssize_t table2_find(const Table2 *t, const Py_UCS4 *c, int n)
     key4(c, n, &hi, &lo);
     size_t i = slot2(t, hi, lo);
     for (;;) {
-        if (t->hi[i] == hi && t->lo[i] == lo)
+        if (t->slots[i].hi == hi && t->slots[i].lo == lo)
             return (Py_ssize_t)i;
-        if (!t->hi[i])
+        if (!t->slots[i].hi)
             return -1;
         i = (i + 1) & t->mask;
     }
@@ -1158,7 +1163,7 @@ static inline int table2_get(const Table2 *t, const Py_UCS4 *c, int n, int64_t *
     Py_ssize_t i = table2_find(t, c, n);
     if (i < 0)
         return 0;
-    *val = t->vals[i];
+    *val = t->slots[i].val;
     return 1;
 }
 
@@ -1174,10 +1179,8 @@ static int table2_alloc(Table2 *t, PyObject *d)
     size_t cap = 16;
     while (cap < (size_t)n + (size_t)n / 2 + 1)
         cap <<= 1;
-    t->hi = calloc(cap, sizeof(uint64_t));
-    t->lo = calloc(cap, sizeof(uint64_t));
-    t->vals = calloc(cap, sizeof(int64_t));
-    if (!t->hi || !t->lo || !t->vals) {
+    t->slots = calloc(cap, sizeof(Slot2));
+    if (!t->slots) {
         PyErr_NoMemory();
         return -1;
     }
@@ -1187,9 +1190,7 @@ static int table2_alloc(Table2 *t, PyObject *d)
 
 static void table2_free(Table2 *t)
 {
-    free(t->hi);
-    free(t->lo);
-    free(t->vals);
+    free(t->slots);
 }
 
 /* The slot of the str key k (2 to 4 characters) in t, with k's key written there, and
@@ -1207,11 +1208,11 @@ static Py_ssize_t table2_place(Table2 *t, PyObject *k, int *fresh)
     uint64_t hi, lo;
     key4(c, (int)m, &hi, &lo);
     size_t i = slot2(t, hi, lo);
-    while (t->hi[i] && !(t->hi[i] == hi && t->lo[i] == lo))
+    while (t->slots[i].hi && !(t->slots[i].hi == hi && t->slots[i].lo == lo))
         i = (i + 1) & t->mask;
-    *fresh = !t->hi[i];
-    t->hi[i] = hi;
-    t->lo[i] = lo;
+    *fresh = !t->slots[i].hi;
+    t->slots[i].hi = hi;
+    t->slots[i].lo = lo;
     return (Py_ssize_t)i;
 }
 
@@ -1232,10 +1233,10 @@ static int patterns_build(Table2 *t, PyObject **fills, PyObject *index)
         if (i < 0)
             continue;
         if (fresh) {
-            t->vals[i] = PyList_GET_SIZE(*fills);
+            t->slots[i].val = PyList_GET_SIZE(*fills);
             if (PyList_Append(*fills, v) < 0)
                 return -1;
-        } else if (PyList_SetItem(*fills, (Py_ssize_t)t->vals[i], (Py_INCREF(v), v)) < 0)
+        } else if (PyList_SetItem(*fills, (Py_ssize_t)t->slots[i].val, (Py_INCREF(v), v)) < 0)
             return -1;
     }
     return 0;
@@ -1303,6 +1304,8 @@ static int append_row(PyObject *out, PyObject *row)
 #define PAIR_HEAD 1   /* the first two characters of an idiom of four */
 #define PAIR_TAIL 2   /* the last two characters of an idiom of four */
 #define PAIR_PHRASE 4 /* the first two characters of a wrong form of the phrase table */
+#define PAIR_PREFIX 8 /* the first two characters of a word of 3-4 characters (no other
+                       * window of 3-4 characters starting there is a word: no look-up) */
 #define MAX_HAN_RANGES 16
 
 typedef struct {
@@ -1331,20 +1334,30 @@ static void Lexicon_dealloc(Lexicon *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* flag in t every str of two characters of the iterable keys; -1 on error */
-static int pairs_flag(Table *t, PyObject *keys, int64_t flag)
+/* flag in t (holding *count keys, grown as needed) the first two characters of every
+ * str of lo to hi characters of the iterable keys; -1 on error */
+static int pairs_flag(Table *t, size_t *count, PyObject *keys, Py_ssize_t lo, Py_ssize_t hi,
+                      int64_t flag)
 {
     PyObject *it = PyObject_GetIter(keys), *k;
     if (!it)
         return -1;
     while ((k = PyIter_Next(it))) {
-        if (PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) == 2) {
-            uint64_t key = pack_str(k);
-            int64_t was = 0;
-            table_get(t, key, &was);
-            table_put(t, key, was | flag);
-        }
+        Py_ssize_t m = PyUnicode_Check(k) ? PyUnicode_GET_LENGTH(k) : 0;
+        uint64_t key = m >= lo && m <= hi && m >= 2
+            ? pack2(PyUnicode_READ_CHAR(k, 0), PyUnicode_READ_CHAR(k, 1)) : 0;
         Py_DECREF(k);
+        if (!key) /* (0: no such str, or "\0\0", the table's empty key) */
+            continue;
+        int64_t was = 0;
+        if (!table_get(t, key, &was)) {
+            if (table_grow(t, count) < 0) {
+                Py_DECREF(it);
+                return -1;
+            }
+            ++*count;
+        }
+        table_put(t, key, was | flag);
     }
     Py_DECREF(it);
     return PyErr_Occurred() ? -1 : 0;
@@ -1377,7 +1390,7 @@ static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"lexicon", "cover_min", "variant_max", "freq", "tags",
                              "idiom_index", "table", "phrase_starts", "han_ranges", NULL};
     PyObject *lex, *freq, *tags, *iidx, *istart, *iend, *table, *pstart, *han;
-    if (self->words.hi) {
+    if (self->words.slots) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is initialised once");
         return -1;
     }
@@ -1423,22 +1436,21 @@ static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds)
         long long f = PyLong_AsLongLong(v);
         if (f == -1 && PyErr_Occurred())
             return -1;
-        t->vals[i] = f;
+        t->slots[i].val = f;
         int r = rare_word(self, k, v, f, freq, tags);
         if (r < 0)
             return -1;
         self->rare[i] = (unsigned char)r;
     }
-    Py_ssize_t npairs = PyObject_Size(istart) + PyObject_Size(iend) + PyObject_Size(pstart);
-    if (PyErr_Occurred())
-        return -1;
-    if (table_alloc(&self->pairs, (size_t)npairs) < 0) {
+    size_t npairs = 0;
+    if (table_alloc(&self->pairs, 4096) < 0) {
         PyErr_NoMemory();
         return -1;
     }
-    if (pairs_flag(&self->pairs, istart, PAIR_HEAD) < 0
-        || pairs_flag(&self->pairs, iend, PAIR_TAIL) < 0
-        || pairs_flag(&self->pairs, pstart, PAIR_PHRASE) < 0
+    if (pairs_flag(&self->pairs, &npairs, istart, 2, 2, PAIR_HEAD) < 0
+        || pairs_flag(&self->pairs, &npairs, iend, 2, 2, PAIR_TAIL) < 0
+        || pairs_flag(&self->pairs, &npairs, pstart, 2, 2, PAIR_PHRASE) < 0
+        || pairs_flag(&self->pairs, &npairs, lex, 3, 4, PAIR_PREFIX) < 0
         || patterns_build(&self->ipats, &self->ifills, iidx) < 0
         || !(self->intab = bitmap_of(table)))
         return -1;
@@ -1460,14 +1472,15 @@ static inline int is_han_cp(const Lexicon *self, Py_UCS4 u)
 }
 
 /* the windows of four characters at s of a broken idiom maybe, as (s, i, fills) rows
- * appended to out; -1 on error (see windows_doc) */
+ * appended to out (pf: the PAIR_ flags of each pair of neighbours); -1 on error (see
+ * windows_doc) */
 static int idiom_windows(Lexicon *self, Py_UCS4 *c, Py_ssize_t n, const unsigned char *st,
-                         PyObject *out)
+                         const unsigned char *pf, PyObject *out)
 {
     static const int at_head[] = {2, 3}, at_tail[] = {0, 1}, at_both[] = {0, 1, 2, 3};
     for (Py_ssize_t s = 0; s + 4 <= n; s++) {
-        int head = (pair_flags(self, c[s], c[s + 1]) & PAIR_HEAD) != 0;
-        int tail = (pair_flags(self, c[s + 2], c[s + 3]) & PAIR_TAIL) != 0;
+        int head = (pf[s] & PAIR_HEAD) != 0;
+        int tail = (pf[s + 2] & PAIR_TAIL) != 0;
         if (!head && !tail)
             continue;
         if (st[s] && st[s + 1] && st[s + 2] && st[s + 3])
@@ -1512,7 +1525,7 @@ static PyObject *Lexicon_windows(Lexicon *self, PyObject *args)
 {
     PyObject *text;
     int variants;
-    if (!self->words.hi || !self->intab) {
+    if (!self->words.slots || !self->intab) {
         PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
         return NULL;
     }
@@ -1527,6 +1540,7 @@ static PyObject *Lexicon_windows(Lexicon *self, PyObject *args)
     PyObject *han = PyBytes_FromStringAndSize(NULL, n);
     PyObject *starts = PyList_New(0), *rare = PyList_New(0), *idioms = PyList_New(0);
     PyObject *out = NULL;
+    unsigned char *pf = NULL; /* the PAIR_ flags of each pair of neighbours */
     if (!cov || !stro || !han || !starts || !rare || !idioms)
         goto done;
     unsigned char *cv = (unsigned char *)PyBytes_AS_STRING(cov);
@@ -1536,10 +1550,20 @@ static PyObject *Lexicon_windows(Lexicon *self, PyObject *args)
     memset(st, 0, (size_t)n);
     for (Py_ssize_t k = 0; k < n; k++)
         hn[k] = (unsigned char)is_han_cp(self, c[k]);
+    if (!(pf = PyMem_Malloc((size_t)n + 1))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k + 2 <= n; k++) {
+        pf[k] = (unsigned char)pair_flags(self, c[k], c[k + 1]);
+        if ((pf[k] & PAIR_PHRASE) && append_row(starts, PyLong_FromSsize_t(k)) < 0)
+            goto done;
+    }
     for (int size = 2; size <= 4; size++) {
         for (Py_ssize_t k = 0; k + size <= n; k++) {
-            Py_ssize_t i = table2_find(&self->words, c + k, size);
-            int64_t f = i < 0 ? 0 : self->words.vals[i];
+            Py_ssize_t i = size > 2 && !(pf[k] & PAIR_PREFIX)
+                ? -1 : table2_find(&self->words, c + k, size);
+            int64_t f = i < 0 ? 0 : self->words.slots[i].val;
             if (self->cover_min <= f && (self->cover_min > 0 || f)) {
                 int strong = self->variant_max < f;
                 for (int j = 0; j < size; j++) {
@@ -1553,15 +1577,12 @@ static PyObject *Lexicon_windows(Lexicon *self, PyObject *args)
                 goto done;
         }
     }
-    for (Py_ssize_t k = 0; k + 2 <= n; k++)
-        if ((pair_flags(self, c[k], c[k + 1]) & PAIR_PHRASE)
-            && append_row(starts, PyLong_FromSsize_t(k)) < 0)
-            goto done;
-    if (idiom_windows(self, c, n, st, idioms) < 0)
+    if (idiom_windows(self, c, n, st, pf, idioms) < 0)
         goto done;
     out = PyTuple_Pack(6, cov, stro, han, starts, rare, idioms);
 done:
     PyMem_Free(c);
+    PyMem_Free(pf);
     Py_XDECREF(cov);
     Py_XDECREF(stro);
     Py_XDECREF(han);
@@ -1593,7 +1614,7 @@ static PyTypeObject LexiconType = {
 /* a character's confusables (typo_data.confusables: substitute -> kind), sorted by code
  * point; one block each, never moved (asking Python may let another thread in) */
 typedef struct {
-    Py_UCS4 y;
+    Py_UCS4 y; /* first: sorted with cmp_ucs4 */
     PyObject *ystr, *kind; /* owned references */
 } Alike;
 
@@ -1647,7 +1668,7 @@ static int Spotter_init(Spotter *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"index", "table", "reach", "confusables", NULL};
     PyObject *index, *table, *conf = Py_None;
-    if (self->pats.hi) {
+    if (self->pats.slots) {
         PyErr_SetString(PyExc_RuntimeError, "Spotter is initialised once");
         return -1;
     }
@@ -1659,12 +1680,6 @@ static int Spotter_init(Spotter *self, PyObject *args, PyObject *kwds)
     if (!(self->intab = bitmap_of(table)))
         return -1;
     return patterns_build(&self->pats, &self->fills, index);
-}
-
-static int cmp_alike(const void *a, const void *b)
-{
-    Py_UCS4 x = ((const Alike *)a)->y, y = ((const Alike *)b)->y;
-    return (x > y) - (x < y);
 }
 
 /* the confusables of ch: asked of Python the first time; NULL with an exception set */
@@ -1714,7 +1729,7 @@ static Alikes *alikes_of(Spotter *self, Py_UCS4 ch)
     }
     e->n = u;
     Py_DECREF(conf);
-    qsort(e->a, (size_t)u, sizeof(Alike), cmp_alike);
+    qsort(e->a, (size_t)u, sizeof(Alike), cmp_ucs4); /* (y first: by code point) */
     if (page[ch & 0xff]) { /* another thread made it meanwhile: theirs is kept */
         alikes_free(e);
         return page[ch & 0xff];
@@ -1778,7 +1793,7 @@ static PyObject *spot_walk(Spotter *self, PyObject *args, SpotVisit visit)
     PyObject *text;
     const char *cov, *han;
     Py_ssize_t ncov, nhan;
-    if (!self->pats.hi) {
+    if (!self->pats.slots) {
         PyErr_SetString(PyExc_RuntimeError, "Spotter is not initialised");
         return NULL;
     }
