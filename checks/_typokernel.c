@@ -1304,8 +1304,9 @@ static int append_row(PyObject *out, PyObject *row)
 #define PAIR_HEAD 1   /* the first two characters of an idiom of four */
 #define PAIR_TAIL 2   /* the last two characters of an idiom of four */
 #define PAIR_PHRASE 4 /* the first two characters of a wrong form of the phrase table */
-#define PAIR_PREFIX 8 /* the first two characters of a word of 3-4 characters (no other
-                       * window of 3-4 characters starting there is a word: no look-up) */
+#define PAIR_PREFIX 8 /* the first two characters of a word of 3-4 characters: a window
+                       * of 3-4 characters whose first two lack it is no word, and is not
+                       * looked up */
 #define MAX_HAN_RANGES 16
 
 typedef struct {
