@@ -163,7 +163,11 @@ class Seed:
     # -- header convention ------------------------------------------------------------
     @property
     def header_date(self) -> _dt.date | None:
-        """The capture date on line 1, when it is an ISO date."""
+        """The capture date on line 1, when it is an ISO date (worked out once a seed:
+        the checks ask for it, and for :attr:`body_start`, about 40 times a seed)."""
+        return self.memo("header_date", self._header_date)
+
+    def _header_date(self) -> _dt.date | None:
         if not self.text:
             return None
         first = self.lines[0].text.strip()
@@ -178,6 +182,9 @@ class Seed:
     def body_start(self) -> int:
         """Offset where the page text starts: line 3 when the header convention holds,
         else 0."""
+        return self.memo("body_start", self._body_start)
+
+    def _body_start(self) -> int:
         lines = self.lines
         if self.header_date is not None and len(lines) >= 2 and not lines[1].text.strip():
             return lines[2].start if len(lines) >= 3 else len(self.text or "")
