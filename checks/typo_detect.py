@@ -248,9 +248,12 @@ DOUBLED = re.compile("[，。、；：,;]{2,}")
 WIDTH_PAIRS = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
 FULL_TO_HALF = {v: k for k, v in WIDTH_PAIRS.items()}
 WIDTH_RE = re.compile("[,:;()?!，：；（）？！]")
-# a mark of WIDTH_RE next to a Han character (before or after it)
-WIDTH_HAN_RE = re.compile(f"(?<=[{D.HAN_CLASS}])[,:;()?!，：；（）？！]"
-                          f"|[,:;()?!，：；（）？！](?=[{D.HAN_CLASS}])")
+# a mark of WIDTH_RE next to a Han character (before or after it). The pattern opens on
+# the mark, its look-behind reading the character before it, so that re skips in C to
+# the next mark (opened by the look-behind, it was tried at every position: 57 us a 5 KB
+# seed, 16 this way)
+WIDTH_HAN_RE = re.compile(f"[,:;()?!，：；（）？！]"
+                          f"(?:(?<=[{D.HAN_CLASS}].)|(?=[{D.HAN_CLASS}]))")
 
 
 ENTITY_END = re.compile(r"&#?[0-9A-Za-z]{1,8}$")
