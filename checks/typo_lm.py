@@ -30,7 +30,7 @@ import numpy as np
 
 from . import typo_data as D
 from . import typo_ner as NER
-from .typo_detect import Confusion, _name_at
+from .typo_detect import _HAN_RUN1, Confusion, _name_at
 
 MODEL = Path(__file__).resolve().parent / "data" / "lm" / "zh_CN.lm"
 LN10 = math.log(10.0)
@@ -51,7 +51,6 @@ NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
 _RUN = re.compile(f"[{D.HAN_CLASS}]{{2,}}")  # runs of Han characters (one alone: no swap)
 _NONZERO = re.compile(rb"[^\x00]")
-_HAN_SPAN = re.compile(f"[{D.HAN_CLASS}]+")
 # the high byte of a code point of the Basic Multilingual Plane -> 1 where every code point
 # with it is Han (typo_data.HAN_RANGES: 34-4C, 4E-9F, F9-FA); 4D is Han only up to 4DBF,
 # and is left to the slow path of _han_bytes with the astral planes
@@ -69,7 +68,7 @@ def _han_bytes(text: str) -> bytes:
     if b"\x4d" not in high and not enc[2::4].strip(b"\0"):
         return high.translate(_HAN_HIGH)
     han = bytearray(len(text))
-    for m in _HAN_SPAN.finditer(text):
+    for m in _HAN_RUN1.finditer(text):
         han[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return bytes(han)
 
