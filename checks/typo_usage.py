@@ -177,10 +177,19 @@ _NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places,
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
                     "越来越 如此".split())
 # the triggers: a clause is segmented only where one occurs (each alternative a bounded
-# literal, so the scan is linear: the frames' other ends are looked for in the clause)
-_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|[？?]|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|份子|反应|再|作法|"
+# literal, so the scan is linear: the frames' other ends are looked for in the clause).
+# Every alternative opens on a plain character (？|\? and 要在|用在|…, not [？?] and
+# (?:要|用|…)在): then re compiles the set of first characters into the pattern, and the
+# scan skips in C the positions where no trigger starts (24 us a 5 KB seed, not 130)
+_SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|？|\\?|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
+# the tokens the frame rules of find_real_word_slips test first (each rule opens on
+# ``t == …``, ``t in (…)`` or ``t[0] == "那"``): the other tokens of a clause, nine in
+# ten, are passed over without the chain of tests
+_RULE_TOKENS = frozenset(("自已 己 象 的 做 做为 累积 届 就 另 像 近 将近 必须品 作法 不在 在 "
+                          "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再").split())
+_CLAUSE_END_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
 _MINUTE = re.compile("[0-9０-９]时[0-9０-９]{1,2}份|[一二三四五六七八九十百]份之[一二三四五六七八九十]")
@@ -286,14 +295,25 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
     tags = D.word_tags()
     freq = D.word_freq()
     done: set[tuple[int, int]] = set()
+    # the clause around a hit, as _clause_at finds it, by two searches in C: its end is
+    # the first mark at or after the hit, its start follows the last mark before it (the
+    # first at or after the hit's mirror offset in the reversed text)
+    n = len(text)
+    rev = text[::-1]
     for m in hits:
-        a, b = _clause_at(text, m.start())
+        i = m.start()
+        e = _CLAUSE_END_RE.search(text, i)
+        b = e.start() if e is not None else n
+        e = _CLAUSE_END_RE.search(rev, n - i)
+        a = n - e.start() if e is not None else 0
         if (a, b) in done:
             continue
         done.add((a, b))
         clause = text[a:b]
         toks = _tokens(clause)
         for k, (pos, t) in enumerate(toks):
+            if t not in _RULE_TOKENS and t[0] != "那":
+                continue
             prev = toks[k - 1][1] if k else ""
             nxt = toks[k + 1][1] if k + 1 < len(toks) else ""
             s = a + pos

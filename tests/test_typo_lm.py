@@ -601,3 +601,24 @@ def test_the_pair_flags_looked_up_with_numpy_are_the_dict_lookups():
         want = bytes(map(flags.get, map(add, text, text[1:]), repeat(0)))
         assert L._pair_flag_bytes(text, keys, vals) == want
     assert any(L._pair_flag_bytes("\n法律制裁\n", keys, vals))  # (a test that can fail)
+
+
+def test_han_bytes_marks_the_han_ranges_exactly():
+    # the fast path: code points of the Basic Multilingual Plane outside U+4Dxx, their
+    # high bytes translated (U+33FF, U+A000, U+F8FF and U+FB00 lie just outside a range)
+    fast = "a中\u3400\u33ff\u9fff\ua000\uf900\ufaff\ufb00\uf8ff，1\n"
+    assert L._han_bytes(fast) == bytes([0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0])
+    # U+4Dxx (Han up to U+4DBF, the hexagrams after it) and the astral planes: the spans
+    assert L._han_bytes("\u4dbf\u4dc0中\u4d00") == bytes([1, 0, 1, 1])
+    assert L._han_bytes("\U00020000\U0003134f\U00031350\U0001ffff中") == bytes([1, 1, 0, 0, 1])
+    assert L._han_bytes("") == b"" and L._han_bytes("\ud800中") == bytes([0, 1])
+
+
+@pytest.mark.parametrize("lead", ["", "䷀", "𠀀", "\u4dbf"])
+def test_a_broken_compound_term_beside_characters_off_the_fast_path(lead):
+    # a hexagram (U+4DC0, no Han), an astral Han character and U+4DBF (Han) before the
+    # sentence send the Han mask to its slow path: the same terms, one character later
+    got = L.find_compound_confusions(lead + "他违反了法津制裁的规定，减政放权。")
+    k = len(lead)
+    assert [(c.start, c.end, c.wrong, c.right) for c in got] == [
+        (4 + k, 8 + k, "法津制裁", "法律制裁"), (12 + k, 16 + k, "减政放权", "简政放权")]

@@ -136,3 +136,15 @@ def test_the_same_findings_without_the_kernel(monkeypatch):
         T.twin_scanner.cache_clear()
         L._run_compounds.cache_clear()
     assert any(with_kernel[1])  # 法津制裁 and 减政放权 are found
+
+
+def test_twin_contexts_at_the_edges_of_the_han_ranges():
+    # U+4DBF is Han and U+4DC0 (a hexagram) is not; U+3134F is the last Han code point;
+    # the pad character itself in the text reads as a pad
+    assert twins_both("\u4dbf权利") == ([1], P + "\u4dbf权利" + P * 2)
+    assert twins_both("\u4dc0权利\U0003134f") == ([1], P * 2 + "权利\U0003134f" + P)
+    assert twins_both("\U00031350权利\uf900") == ([1], P * 2 + "权利\uf900" + P)
+    assert twins_both("甲" + P + "权利") == ([2], P * 2 + "权利" + P * 2)
+    # the offsets are plain ints (not numpy's), as the Python loop gives
+    offsets, _recs = twins_both("依法保障公民的权利，权利受到保护。")
+    assert all(type(i) is int for i in offsets)

@@ -324,3 +324,68 @@ def test_one_typo_one_finding_the_corpus_checks_leave_these_spans(tmp_path: Path
                   for name in names for f in check_seed(corpus.seed(name), Config())
                   if f.check in (VARIANT, REAL)]
     assert found_here == [(REAL, "000.txt", 3, 12, "几"), (VARIANT, "001.txt", 3, 5, "唯一")]
+
+
+# -- find_real_word_slips' fast paths -------------------------------------------------------
+
+def _tokens_the_frame_rules_test() -> set[str]:
+    """The tokens the chain of frame rules compares ``t`` with (``t == "…"``,
+    ``t in ("…", …)``), read from the source of find_real_word_slips."""
+    import ast
+    import inspect
+    import textwrap
+    tree = ast.parse(textwrap.dedent(inspect.getsource(U.find_real_word_slips)))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name)
+                and node.left.id == "t" and len(node.ops) == 1):
+            continue
+        right = node.comparators[0]
+        if isinstance(node.ops[0], ast.Eq) and isinstance(right, ast.Constant):
+            out.add(right.value)
+        elif isinstance(node.ops[0], ast.In) and isinstance(right, ast.Tuple):
+            out.update(e.value for e in right.elts)
+    return out
+
+
+def test_every_token_a_frame_rule_tests_is_a_rule_token():
+    # tokens outside _RULE_TOKENS (and not opening on 那) are passed over before the
+    # chain of rules: a rule on a token missing from it would never fire
+    tested = {t for t in _tokens_the_frame_rules_test() if t[0] != "那"}
+    assert len(tested) > 30
+    assert tested == set(U._RULE_TOKENS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a trigger at the text's start and end, on a clause's end mark (？) and just after it
+    ("他说到：“我们要学习。”你知道吗？自已的事情自已做。",
+     [(2, 3, "到", "道"), (18, 19, "已", "己"), (23, 24, "已", "己")]),
+    ("？自已", [(2, 3, "已", "己")]),
+    ("象大山一样的人呢？是不在家", [(0, 1, "象", "像")]),
+    ("自已", [(1, 2, "已", "己")]),
+    ("", []),
+])
+def test_real_word_slips_at_the_edges_of_clauses(text, expected):
+    assert [tuple(u[:4]) for u in U.find_real_word_slips(text)] == expected
+
+
+def test_the_trigger_scan_finds_what_the_grouped_pattern_finds():
+    # _SCAN spells out ？|\? and 要在|用在|… so that re can skip to a trigger's first
+    # character; the grouped spelling it replaced must find the same spans
+    import random
+    import re
+    pattern = U._SCAN.pattern
+    assert "？|\\?|" in pattern and "|要在|用在|必在|" in pattern
+    grouped = re.compile(pattern.replace("？|\\?|", "[？?]|").replace(
+        "|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|",
+        "|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|"))
+    rnd = random.Random(3)
+    pool = "自已己象像学习必须品届仍就另近一步不在呢？?做为累积与1０昨于既带收到接收有两要用在能会" \
+           "份子反应再作法的很太组成主办来决定即不管无论到底究竟，。a\n𠀀"
+    spans = 0
+    for _ in range(2000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
+        got = [m.span() for m in U._SCAN.finditer(text)]
+        assert got == [m.span() for m in grouped.finditer(text)], text
+        spans += len(got)
+    assert spans > 5000
