@@ -219,14 +219,16 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
             tj = ti
             while tj < len(tokens) and tokens[tj].end <= bs:
                 tj += 1
-            st = _statement(text, pos, bs, tokens[ti:tj], keyed)
-            ti = tj
-            if st is not None:
+            key = _bare_key(text, pos, bs, tj - ti, keyed)
+            if key is None:
+                st = _statement(text, pos, bs, tokens[ti:tj], keyed)
                 if st.figs:
                     out.append(st._replace(prev=prev[:60], **_place(
                         text, st.start, h_offs, h_keys, y_offs, years)))
-                if st.key:
-                    prev = st.key
+                key = st.key
+            ti = tj
+            if key:
+                prev = key
         pos = max(pos, be)
     return out
 
@@ -248,6 +250,18 @@ def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
         m = _YEAR.search(section.rpartition("|")[2])
         period = m.group(1) if m else ""
     return {"section": section, "period": period}
+
+
+def _bare_key(text: str, start: int, end: int, n_tokens: int, keyed: str | None) -> str | None:
+    """The key :func:`_statement` gives ``text[start:end]`` when the span holds no token
+    and no markup, else None. Half the sentences of a page hold no token: they have no
+    figure, so the caller needs only their key (the next statement's ``prev``), which
+    is then ``keyed``'s slice without its NULs (what ``_statement``'s fast path builds),
+    not a ``Statement``."""
+    if n_tokens or keyed is None or text.find("<", start, end) >= 0 \
+            or text.find("&", start, end) >= 0:
+        return None
+    return keyed[start:end].replace("\x00", "")
 
 
 def _statement(text: str, start: int, end: int, tokens: list,
@@ -317,14 +331,15 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None,
         prev = st.prev
         for cs, ce in spans:
             toks = _clause_tokens(text, cs, ce, norm, tokens, starts, reach)
-            cl = _statement(text, cs, ce, toks, keyed)
-            if cl is None:
-                continue
-            if cl.figs:
-                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
-                                       section=st.section, period=st.period))
-            if cl.key:
-                prev = cl.key
+            key = _bare_key(text, cs, ce, len(toks), keyed)
+            if key is None:
+                cl = _statement(text, cs, ce, toks, keyed)
+                if cl.figs:
+                    out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
+                                           section=st.section, period=st.period))
+                key = cl.key
+            if key:
+                prev = key
     return out
 
 

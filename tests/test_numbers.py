@@ -480,6 +480,44 @@ def test_statement_keys_read_from_the_keyed_text_equal_the_translated_ones(piece
         fa._statement = fast
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=60))
+def test_spans_without_tokens_give_the_statement_key_without_a_statement(pieces):
+    """A sentence or clause holding no token and no markup is not built as a statement:
+    its key is read off the keyed text (``_bare_key``). With that path off (every span
+    built by ``_statement``) the statements and clauses are the same, and each key it
+    gives is the one ``_statement`` gives."""
+    from checks import figure_align as fa
+
+    text = "".join(pieces)
+    keyed = fa.key_text(text)
+    sts = fa.statements(text, keyed=keyed)
+    cls = fa.clauses(text, sts, keyed=keyed)
+    for s, e in fa._clause_spans(text, 0, len(text)):
+        key = fa._bare_key(text, s, e, 0, keyed)
+        if key is not None:
+            assert key == fa._statement(text, s, e, [], keyed).key
+    bare = fa._bare_key
+    try:
+        fa._bare_key = lambda text, start, end, n_tokens, keyed: None
+        assert fa.statements(text, keyed=keyed) == sts
+        assert fa.clauses(text, sts, keyed=keyed) == cls
+    finally:
+        fa._bare_key = bare
+
+
+def test_bare_key_only_for_spans_without_tokens_or_markup():
+    from checks.figure_align import _bare_key, key_text
+
+    text = "全市　“合作社”，共有<b>新增</b>；据&nbsp;统计"
+    keyed = key_text(text)
+    assert _bare_key(text, 0, 8, 0, keyed) == "全市合作社"  # blank and quotes dropped
+    assert _bare_key(text, 0, 8, 1, keyed) is None  # a token: built as a statement
+    assert _bare_key(text, 9, 20, 0, keyed) is None  # markup: masked by _statement
+    assert _bare_key(text, 21, len(text), 0, keyed) is None
+    assert _bare_key(text, 0, 8, 0, None) is None
+
+
 def test_statement_keys_with_and_without_markup():
     from checks.figure_align import statements
 
