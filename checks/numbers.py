@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -201,6 +202,11 @@ class Token:
 _ARABIC_NUMERAL = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)")
 
 
+# parse_arabic and parse_chinese are cached: a page repeats its numerals (2023, 一, 十),
+# and the scan reads a Chinese numeral twice (as a figure, then as context); a Decimal
+# does not change, and the result depends only on the string (the default decimal
+# context, which no code here changes)
+@functools.lru_cache(maxsize=1 << 14)
 def parse_arabic(s: str) -> Decimal | None:
     """``1,234.5`` / ``１２３`` / ``15.2万`` / ``3千万`` -> Decimal."""
     s = s.translate(FULLWIDTH_T)
@@ -219,6 +225,7 @@ def parse_arabic(s: str) -> Decimal | None:
     return _norm(value)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_chinese(s: str) -> Decimal | None:
     """``一百二十`` -> 120, ``两万`` -> 20000, ``十五万二千`` -> 152000,
     ``二〇一七`` -> 2017, ``一万五`` -> 15000. None when ``s`` is not a numeral."""

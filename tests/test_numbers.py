@@ -48,6 +48,20 @@ def test_parse_arabic(text, value):
     assert parse_arabic(text) == D(value)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789,.１２３．一二两三十百千万亿零〇x"), max_size=12))
+def test_cached_numeral_parses_equal_a_fresh_parse(s):
+    """parse_arabic and parse_chinese are cached by their string: a second call gives what
+    the uncached function gives (value and form: 152000 not 1.52E+5), and so does the
+    first."""
+    for parse in (parse_arabic, parse_chinese):
+        fresh = parse.__wrapped__(s)
+        for got in (parse(s), parse(s)):
+            assert (got is None) == (fresh is None)
+            if fresh is not None:
+                assert str(got) == str(fresh) and got == fresh
+
+
 def test_equal_values_in_different_notations_are_equal():
     qs = [quantities(t)[0] for t in ("15.2万人", "152000人", "十五万二千人", "152,000人",
                                      "１５２０００人")]
