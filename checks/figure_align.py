@@ -125,7 +125,9 @@ class Statement(NamedTuple):
 _HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
                         r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_YEAR_START = re.compile("[12]")  # what a match of _YEAR starts with (for jump_finditer)
+# where a match of _YEAR can start (for jump_finditer): a 1 or 2 three digits before 年
+# (not at every 1 and 2 of a page)
+_YEAR_START = re.compile(r"[12](?=\d{3}年)")
 
 
 def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
