@@ -125,7 +125,9 @@ class Statement(NamedTuple):
 _HEAD_ENUM = re.compile(r"^[\s#>*•·\-]*(?:(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}"
                         r"[)）]|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]{1,3}[章节部分篇])\s*)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_YEAR_START = re.compile("[12]")  # what a match of _YEAR starts with (for jump_finditer)
+# where a match of _YEAR can start (for jump_finditer): a 1 or 2 three digits before 年
+# (not at every 1 and 2 of a page)
+_YEAR_START = re.compile(r"[12](?=\d{3}年)")
 
 
 def _sections(text: str, start: int, end: int) -> tuple[list[int], list[str], list[int],
@@ -219,14 +221,16 @@ def statements(text: str, start: int = 0, end: int | None = None, norm: str | No
             tj = ti
             while tj < len(tokens) and tokens[tj].end <= bs:
                 tj += 1
-            st = _statement(text, pos, bs, tokens[ti:tj], keyed)
-            ti = tj
-            if st is not None:
+            key = _bare_key(text, pos, bs, tj - ti, keyed)
+            if key is None:
+                st = _statement(text, pos, bs, tokens[ti:tj], keyed)
                 if st.figs:
                     out.append(st._replace(prev=prev[:60], **_place(
                         text, st.start, h_offs, h_keys, y_offs, years)))
-                if st.key:
-                    prev = st.key
+                key = st.key
+            ti = tj
+            if key:
+                prev = key
         pos = max(pos, be)
     return out
 
@@ -248,6 +252,18 @@ def _place(text: str, at: int, h_offs, h_keys, y_offs, years) -> dict:
         m = _YEAR.search(section.rpartition("|")[2])
         period = m.group(1) if m else ""
     return {"section": section, "period": period}
+
+
+def _bare_key(text: str, start: int, end: int, n_tokens: int, keyed: str | None) -> str | None:
+    """The key :func:`_statement` gives ``text[start:end]`` when the span holds no token
+    and no markup, else None. Half the sentences of a page hold no token: they have no
+    figure, so the caller needs only their key (the next statement's ``prev``), which
+    is then ``keyed``'s slice without its NULs (what ``_statement``'s fast path builds),
+    not a ``Statement``."""
+    if n_tokens or keyed is None or text.find("<", start, end) >= 0 \
+            or text.find("&", start, end) >= 0:
+        return None
+    return keyed[start:end].replace("\x00", "")
 
 
 def _statement(text: str, start: int, end: int, tokens: list,
@@ -317,14 +333,15 @@ def clauses(text: str, sts: list[Statement], norm: str | None = None,
         prev = st.prev
         for cs, ce in spans:
             toks = _clause_tokens(text, cs, ce, norm, tokens, starts, reach)
-            cl = _statement(text, cs, ce, toks, keyed)
-            if cl is None:
-                continue
-            if cl.figs:
-                out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
-                                       section=st.section, period=st.period))
-            if cl.key:
-                prev = cl.key
+            key = _bare_key(text, cs, ce, len(toks), keyed)
+            if key is None:
+                cl = _statement(text, cs, ce, toks, keyed)
+                if cl.figs:
+                    out.append(cl._replace(context=st.context, prev=prev[:60], clause=True,
+                                           section=st.section, period=st.period))
+                key = cl.key
+            if key:
+                prev = key
     return out
 
 

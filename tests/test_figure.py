@@ -798,26 +798,47 @@ def test_candidate_rows_filtered_a_slice_at_a_time_are_the_same_pairs(monkeypatc
 
 _COUNT_PIECES = ["2017年", "1999年", "19", "20", "12019年", "09月", "8月", "12月", "28日", "1号", "３", "等", "等等", "“", "\"", "「", "《", "”", "两", "二", "三", "十", "十一", "二十", "20",
                  "2", "9", "1", "12", "0", "个", "项", "方面", "环节", "大", "届", "第", "：", ":",
-                 "包括", "，即", "分别是", "、", "，", "。", "措施", "北京", "上海", "\n", " ", "x"]
+                 "包括", "，即", "分别是", "、", "，", "。", "措施", "北京", "上海", "\n", " ", "x",
+                 "２０１７年", "１２月", "１", "年", "月", "日", "十九", "5个", "3名"]
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=20), st.integers(0, 4))
-def test_count_and_date_patterns_jump_to_the_matches_finditer_finds(pieces, start):
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_PIECES), max_size=20), st.integers(0, 4),
+       st.integers(0, 4))
+def test_count_and_date_patterns_jump_to_the_matches_finditer_finds(pieces, start, cut):
     """``figure.count-mismatch`` reads its counts (``figure.notation-drift`` its dates, the
     statements the years of their paragraphs) with ``jump_finditer``: the same matches
-    (spans and groups) as the patterns' own finditer."""
+    (spans and groups) as the patterns' own finditer, also when the range ends before
+    the text does (the start patterns of _COUNT_FWD, _CN_DATE and _YEAR look ahead)."""
     from checks import figure_align as fa
     from checks.numbers import jump_finditer
 
     text = "".join(pieces)
     start = min(start, len(text))
+    end = max(start, len(text) - cut)
     for pattern, first in ((fig._COUNT_BACK, fig._COUNT_BACK_START),
-                           (fig._COUNT_FWD, fig._COUNT_FWD_START), (fig._CN_DATE, fig._DIGIT),
-                           (fa._YEAR, fa._YEAR_START)):
-        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start)]
-        got = [(m.span(), m.groupdict()) for m in jump_finditer(pattern, first, text, start)]
+                           (fig._COUNT_FWD, fig._COUNT_FWD_START),
+                           (fig._CN_DATE, fig._CN_DATE_START), (fa._YEAR, fa._YEAR_START)):
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text, start, end)]
+        got = [(m.span(), m.groupdict())
+               for m in jump_finditer(pattern, first, text, start, end)]
         assert got == want
+
+
+def test_count_date_and_year_start_patterns_find_each_match_exactly():
+    """The start patterns that look ahead find the matches of their pattern (exact
+    offsets) and skip the digits and numerals that start none."""
+    from checks import figure_align as fa
+    from checks.numbers import jump_finditer
+
+    text = "共3项措施：一是12个，2017年9月8日与10月1日，12月末，１９９９年与2023年"
+    assert [m.start() for m in fig._COUNT_FWD_START.finditer(text)] == [1, 8, 9]
+    assert [m.group() for m in jump_finditer(fig._COUNT_FWD, fig._COUNT_FWD_START, text)] \
+        == ["3项措施："]
+    assert [m.group() for m in jump_finditer(fig._CN_DATE, fig._CN_DATE_START, text)] \
+        == ["2017年9月8日", "10月1日"]
+    assert [m.group(1) for m in jump_finditer(fa._YEAR, fa._YEAR_START, text)] \
+        == ["2017", "2023"]  # (19|20) are ASCII: not １９９９
 
 
 def _minhashes_one_crc_a_gram(keys):

@@ -48,6 +48,20 @@ def test_parse_arabic(text, value):
     assert parse_arabic(text) == D(value)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789,.１２３．一二两三十百千万亿零〇x"), max_size=12))
+def test_cached_numeral_parses_equal_a_fresh_parse(s):
+    """parse_arabic and parse_chinese are cached by their string: a second call gives what
+    the uncached function gives (value and form: 152000 not 1.52E+5), and so does the
+    first."""
+    for parse in (parse_arabic, parse_chinese):
+        fresh = parse.__wrapped__(s)
+        for got in (parse(s), parse(s)):
+            assert (got is None) == (fresh is None)
+            if fresh is not None:
+                assert str(got) == str(fresh) and got == fresh
+
+
 def test_equal_values_in_different_notations_are_equal():
     qs = [quantities(t)[0] for t in ("15.2万人", "152000人", "十五万二千人", "152,000人",
                                      "１５２０００人")]
@@ -478,6 +492,44 @@ def test_statement_keys_read_from_the_keyed_text_equal_the_translated_ones(piece
         assert fa.clauses(text, sts) == cls
     finally:
         fa._statement = fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=60))
+def test_spans_without_tokens_give_the_statement_key_without_a_statement(pieces):
+    """A sentence or clause holding no token and no markup is not built as a statement:
+    its key is read off the keyed text (``_bare_key``). With that path off (every span
+    built by ``_statement``) the statements and clauses are the same, and each key it
+    gives is the one ``_statement`` gives."""
+    from checks import figure_align as fa
+
+    text = "".join(pieces)
+    keyed = fa.key_text(text)
+    sts = fa.statements(text, keyed=keyed)
+    cls = fa.clauses(text, sts, keyed=keyed)
+    for s, e in fa._clause_spans(text, 0, len(text)):
+        key = fa._bare_key(text, s, e, 0, keyed)
+        if key is not None:
+            assert key == fa._statement(text, s, e, [], keyed).key
+    bare = fa._bare_key
+    try:
+        fa._bare_key = lambda text, start, end, n_tokens, keyed: None
+        assert fa.statements(text, keyed=keyed) == sts
+        assert fa.clauses(text, sts, keyed=keyed) == cls
+    finally:
+        fa._bare_key = bare
+
+
+def test_bare_key_only_for_spans_without_tokens_or_markup():
+    from checks.figure_align import _bare_key, key_text
+
+    text = "全市　“合作社”，共有<b>新增</b>；据&nbsp;统计"
+    keyed = key_text(text)
+    assert _bare_key(text, 0, 8, 0, keyed) == "全市合作社"  # blank and quotes dropped
+    assert _bare_key(text, 0, 8, 1, keyed) is None  # a token: built as a statement
+    assert _bare_key(text, 9, 20, 0, keyed) is None  # markup: masked by _statement
+    assert _bare_key(text, 21, len(text), 0, keyed) is None
+    assert _bare_key(text, 0, 8, 0, None) is None
 
 
 def test_statement_keys_with_and_without_markup():
