@@ -21,6 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The Python type of one kernel object, whose struct, dealloc, init and methods are
+ * Name, Name_dealloc, Name_init and Name_methods: every type here is built the same way
+ * (made once with its tables, no subclassing, no cycles) */
+#define KERNEL_TYPE(Name, doc)                                 \
+    static PyTypeObject Name##Type = {                         \
+        PyVarObject_HEAD_INIT(NULL, 0)                         \
+        .tp_name = "checks._typokernel." #Name,                \
+        .tp_basicsize = sizeof(Name),                          \
+        .tp_dealloc = (destructor)Name##_dealloc,              \
+        .tp_flags = Py_TPFLAGS_DEFAULT,                        \
+        .tp_doc = doc,                                         \
+        .tp_methods = Name##_methods,                          \
+        .tp_init = (initproc)Name##_init,                      \
+        .tp_new = PyType_GenericNew,                           \
+    }
+
 /* ---- a hash table of packed keys (never 0) to 64-bit values, filled once ---------- */
 
 typedef struct {
@@ -1105,17 +1121,8 @@ static PyMethodDef Searcher_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject SearcherType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "checks._typokernel.Searcher",
-    .tp_basicsize = sizeof(Searcher),
-    .tp_dealloc = (destructor)Searcher_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The candidate search of typo.language-model on tables of its own.",
-    .tp_methods = Searcher_methods,
-    .tp_init = (initproc)Searcher_init,
-    .tp_new = PyType_GenericNew,
-};
+KERNEL_TYPE(Searcher,
+            "The candidate search of typo.language-model on tables of its own.");
 
 /* ---- the lexicon windows of typo_detect._confusions_in ------------------------------ */
 
@@ -1598,17 +1605,8 @@ static PyMethodDef Lexicon_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject LexiconType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "checks._typokernel.Lexicon",
-    .tp_basicsize = sizeof(Lexicon),
-    .tp_dealloc = (destructor)Lexicon_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The windows typo_detect._confusions_in looks at, on tables of their own.",
-    .tp_methods = Lexicon_methods,
-    .tp_init = (initproc)Lexicon_init,
-    .tp_new = PyType_GenericNew,
-};
+KERNEL_TYPE(Lexicon,
+            "The windows typo_detect._confusions_in looks at, on tables of their own.");
 
 /* ---- the characters no word covers, in _confusions_in ----------------------------- */
 
@@ -1885,17 +1883,8 @@ static PyMethodDef Spotter_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject SpotterType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "checks._typokernel.Spotter",
-    .tp_basicsize = sizeof(Spotter),
-    .tp_dealloc = (destructor)Spotter_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The windows around the characters no word covers, of typo_detect._confusions_in.",
-    .tp_methods = Spotter_methods,
-    .tp_init = (initproc)Spotter_init,
-    .tp_new = PyType_GenericNew,
-};
+KERNEL_TYPE(Spotter,
+            "The windows around the characters no word covers, of typo_detect._confusions_in.");
 
 /* ---- a byte a pair of characters: typo_detect.twin_contexts, typo_lm's compound scan ---- */
 
@@ -1984,17 +1973,8 @@ static PyMethodDef PairFlags_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject PairFlagsType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "checks._typokernel.PairFlags",
-    .tp_basicsize = sizeof(PairFlags),
-    .tp_dealloc = (destructor)PairFlags_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "A flag byte for every pair of neighbouring characters, from a table of pairs.",
-    .tp_methods = PairFlags_methods,
-    .tp_init = (initproc)PairFlags_init,
-    .tp_new = PyType_GenericNew,
-};
+KERNEL_TYPE(PairFlags,
+            "A flag byte for every pair of neighbouring characters, from a table of pairs.");
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
@@ -2005,35 +1985,23 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__typokernel(void)
 {
-    if (PyType_Ready(&SearcherType) < 0 || PyType_Ready(&LexiconType) < 0
-        || PyType_Ready(&SpotterType) < 0 || PyType_Ready(&PairFlagsType) < 0)
-        return NULL;
+    PyTypeObject *types[] = {&SearcherType, &LexiconType, &SpotterType, &PairFlagsType};
+    size_t n = sizeof(types) / sizeof(types[0]);
+    for (size_t i = 0; i < n; i++)
+        if (PyType_Ready(types[i]) < 0)
+            return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    Py_INCREF(&SearcherType);
-    if (PyModule_AddObject(m, "Searcher", (PyObject *)&SearcherType) < 0) {
-        Py_DECREF(&SearcherType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&LexiconType);
-    if (PyModule_AddObject(m, "Lexicon", (PyObject *)&LexiconType) < 0) {
-        Py_DECREF(&LexiconType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&SpotterType);
-    if (PyModule_AddObject(m, "Spotter", (PyObject *)&SpotterType) < 0) {
-        Py_DECREF(&SpotterType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&PairFlagsType);
-    if (PyModule_AddObject(m, "PairFlags", (PyObject *)&PairFlagsType) < 0) {
-        Py_DECREF(&PairFlagsType);
-        Py_DECREF(m);
-        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* the name in the module: tp_name after "checks._typokernel." */
+        const char *name = strrchr(types[i]->tp_name, '.') + 1;
+        Py_INCREF(types[i]);
+        if (PyModule_AddObject(m, name, (PyObject *)types[i]) < 0) {
+            Py_DECREF(types[i]);
+            Py_DECREF(m);
+            return NULL;
+        }
     }
     return m;
 }
