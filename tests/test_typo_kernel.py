@@ -15,7 +15,6 @@ install (pip install -e ".[dev]") must have built it.
 from __future__ import annotations
 
 import functools
-import os
 import random
 
 import pytest
@@ -23,17 +22,13 @@ import pytest
 from checks import typo_data as D
 from checks import typo_detect as T
 from checks import typo_lm as L
+from kernel_support import require
 
 MIN_FREQ = 50
 
 
 def kernel():
-    s = L.searcher(MIN_FREQ)
-    if s is None:
-        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
-            pytest.fail("the compiled kernel checks._typokernel was not built by the install")
-        pytest.skip("the compiled kernel checks._typokernel is not built here")
-    return s
+    return require(L.searcher(MIN_FREQ), "the Searcher")
 
 
 def ones(r: str) -> bytearray:
@@ -165,13 +160,7 @@ def test_generated_clauses_give_the_same_findings_without_the_kernel(monkeypatch
 # -- the windows of typo_detect._confusions_in (Lexicon.windows) ------------------------------
 
 def lexicon(cover_min=3, variant_max=20):
-    s = T.lexicon_scanner(cover_min, variant_max)
-    if s is None:
-        kernel()  # fails under CI=true, else skips
-        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
-            pytest.fail("the compiled kernel checks._typokernel has no Lexicon.windows")
-        pytest.skip("the compiled kernel here was built before Lexicon.windows")
-    return s
+    return require(T.lexicon_scanner(cover_min, variant_max), "Lexicon.windows")
 
 
 def windows_both(text: str, cover_min=3, variant_max=20, variants=True):
@@ -314,15 +303,9 @@ def test_generated_texts_give_the_same_confusions_without_the_kernel(monkeypatch
 # -- the windows around the characters no word covers, in typo_detect._confusions_in -----
 
 def spotter(min_freq=MIN_FREQ):
-    s = T.spot_scanner(min_freq)
-    if s is None:
-        kernel()  # fails under CI=true, else skips
-        # a kernel built before the Spotter (an editable install's old build): the
-        # Python path runs
-        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
-            pytest.fail("the compiled kernel checks._typokernel has no Spotter")
-        pytest.skip("the compiled kernel here was built before the Spotter")
-    return s
+    # (None also for a kernel built before the Spotter, an editable install's old
+    # build: the Python path runs there)
+    return require(T.spot_scanner(min_freq), "the Spotter")
 
 
 def spots_both(text: str, min_freq=MIN_FREQ, covered: bytes | None = None):
@@ -471,12 +454,8 @@ def test_generated_texts_give_the_same_fills():
 # -- the scoring of the candidate swaps of typo_lm._run_swaps --------------------------------
 
 def swapper():
-    s = kernel()  # fails under CI=true, else skips
-    if not hasattr(s, "swaps"):
-        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
-            pytest.fail("the compiled kernel checks._typokernel has no Searcher.swaps")
-        pytest.skip("the compiled kernel here was built before Searcher.swaps")
-    return s
+    s = kernel()
+    return require(s if hasattr(s, "swaps") else None, "Searcher.swaps")
 
 
 def kernel_swaps(r: str, lm=None, twins=None):

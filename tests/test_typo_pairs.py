@@ -12,7 +12,6 @@ install must have built it.
 
 from __future__ import annotations
 
-import os
 import random
 
 import pytest
@@ -20,16 +19,13 @@ import pytest
 from checks import typo_data as D
 from checks import typo_detect as T
 from checks import typo_lm as L
+from kernel_support import require
 
 P = T.TWIN_PAD
 
 
 def need(obj):
-    if obj is None:
-        if os.environ.get("CI") == "true" and not os.environ.get(D.KERNEL_OFF):
-            pytest.fail("the compiled kernel checks._typokernel (with PairFlags) was not built")
-        pytest.skip("the compiled kernel checks._typokernel with PairFlags is not built here")
-    return obj
+    return require(obj, "PairFlags")
 
 
 def twins_both(text: str):
