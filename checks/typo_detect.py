@@ -773,9 +773,7 @@ def _text_windows(text: str, cover_min: int, variant_max: int, variants: bool
     pstart = D.phrase_starts()
     w2 = list(map(add, text, text[1:]))
     lex, covered, strong = _lexicon_windows(text, w2, cover_min, variant_max)
-    han = bytearray(n)
-    for m in _HAN_RUN1.finditer(text):
-        han[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    han = D.han_mask(text)
     starts = list(compress(range(n - 1), map(pstart.__contains__, w2)))
     rare: list[tuple[int, int, int]] = []
     for size in (2, 3, 4) if variants else (4,):
@@ -1086,9 +1084,7 @@ def twin_contexts(text: str) -> tuple[list[int], str]:
     if not len(at):
         return [], ""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han = np.zeros(len(codes), dtype=bool)
-    for lo, hi in D.HAN_RANGES:
-        han |= (codes >= lo) & (codes <= hi)
+    han = np.frombuffer(D.han_mask(text), dtype=np.uint8).astype(bool)
     pad = ord(TWIN_PAD)
     padded = np.full(len(codes) + 4, pad, dtype=np.uint32)
     padded[2:-2] = np.where(han, codes, pad)

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import typo_data as D
 from . import typo_ner as NER
-from .typo_detect import _HAN_RUN1, Confusion, _name_at
+from .typo_detect import Confusion, _name_at
 
 MODEL = Path(__file__).resolve().parent / "data" / "lm" / "zh_CN.lm"
 LN10 = math.log(10.0)
@@ -51,27 +51,6 @@ NAME_OVERRIDE = 21.0  # nats: a swap this much likelier is made even where jieba
 # on the test sets and news transcripts scored 19.8 (刘振立 for 刘振伟), see docs/typos.md
 _RUN = re.compile(f"[{D.HAN_CLASS}]{{2,}}")  # runs of Han characters (one alone: no swap)
 _NONZERO = re.compile(rb"[^\x00]")
-# the high byte of a code point of the Basic Multilingual Plane -> 1 where every code point
-# with it is Han (typo_data.HAN_RANGES: 34-4C, 4E-9F, F9-FA); 4D is Han only up to 4DBF,
-# and is left to the slow path of _han_bytes with the astral planes
-_HAN_HIGH = bytes(0x34 <= b <= 0x4C or 0x4E <= b <= 0x9F or 0xF9 <= b <= 0xFA
-                  for b in range(256))
-
-
-def _han_bytes(text: str) -> bytes:
-    """A byte a character of ``text``: 1 for a Han character (typo_data.HAN_RANGES), 0
-    for any other. Where the text is all of the Basic Multilingual Plane and holds no
-    code point U+4Dxx, its code points' high bytes are translated in one C pass (a few
-    us a 5 KB seed); else the spans of Han characters are marked one by one."""
-    enc = text.encode("utf-32-le", "surrogatepass")
-    high = enc[1::4]
-    if b"\x4d" not in high and not enc[2::4].strip(b"\0"):
-        return high.translate(_HAN_HIGH)
-    han = bytearray(len(text))
-    for m in _HAN_RUN1.finditer(text):
-        han[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-    return bytes(han)
-
 
 class ModelMissing(RuntimeError):
     pass
@@ -666,7 +645,7 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
     f = pf.flags(text) if pf is not None else _pair_flag_bytes(text, keys, vals)
     # Han characters: a pair of them is a pair inside a run of two or more (the runs
     # themselves are found only when a window is kept, one seed in thirty)
-    hm = int.from_bytes(_han_bytes(text), "little")
+    hm = int.from_bytes(D.han_mask(text), "little")
     apart = int.from_bytes(f.translate(no_word), "little")  # no word
     loose = apart & hm & (hm >> 8)  # two Han characters that make no word
     head = int.from_bytes(f.translate(head_of), "little") & (loose >> 16) & (apart >> 24)

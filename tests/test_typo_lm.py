@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from checks import typo_data as D
 from checks import typo_lm as L
 from checks.config import Config
 from checks.engine import Corpus, check_corpus
@@ -603,15 +604,15 @@ def test_the_pair_flags_looked_up_with_numpy_are_the_dict_lookups():
     assert any(L._pair_flag_bytes("\n法律制裁\n", keys, vals))  # (a test that can fail)
 
 
-def test_han_bytes_marks_the_han_ranges_exactly():
+def test_han_mask_marks_the_han_ranges_exactly():
     # the fast path: code points of the Basic Multilingual Plane outside U+4Dxx, their
     # high bytes translated (U+33FF, U+A000, U+F8FF and U+FB00 lie just outside a range)
     fast = "a中\u3400\u33ff\u9fff\ua000\uf900\ufaff\ufb00\uf8ff，1\n"
-    assert L._han_bytes(fast) == bytes([0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0])
+    assert D.han_mask(fast) == bytes([0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0])
     # U+4Dxx (Han up to U+4DBF, the hexagrams after it) and the astral planes: the spans
-    assert L._han_bytes("\u4dbf\u4dc0中\u4d00") == bytes([1, 0, 1, 1])
-    assert L._han_bytes("\U00020000\U0003134f\U00031350\U0001ffff中") == bytes([1, 1, 0, 0, 1])
-    assert L._han_bytes("") == b"" and L._han_bytes("\ud800中") == bytes([0, 1])
+    assert D.han_mask("\u4dbf\u4dc0中\u4d00") == bytes([1, 0, 1, 1])
+    assert D.han_mask("\U00020000\U0003134f\U00031350\U0001ffff中") == bytes([1, 1, 0, 0, 1])
+    assert D.han_mask("") == b"" and D.han_mask("\ud800中") == bytes([0, 1])
 
 
 @pytest.mark.parametrize("lead", ["", "䷀", "𠀀", "\u4dbf"])
