@@ -520,12 +520,26 @@ def _familiar(written: str) -> bool:
     return typo_lm.familiar(written)
 
 
-def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -> bool:
+def _known_org(r: str, p: int, sub: str, a: int, b: int) -> bool:
+    """Is the organisation ``r[a:b]`` (a name LAC reads around the character at ``p``) a
+    known one misspelt: with ``sub`` in place of ``r[p]``, does it hold an organisation
+    that jieba's dictionary lists (tag ``nt``, three characters or more) over ``p``, whose
+    written form is no dictionary word? 人民检查院 is 人民检察院 (nt) with 察 typed as 查;
+    a real organisation's own name is left alone (its written form is the name)."""
+    tags = D.word_tags()
+    fixed = r[a:p] + sub + r[p + 1:b]
+    return any(tags.get(fixed[i - a:j - a]) == "nt" and r[i:j] not in tags
+               for i in range(a, p + 1) for j in range(max(p + 1, i + 3), b + 1))
+
+
+def _name_at(r: str, p: int, start: int | None = None, end: int | None = None,
+             sub: str | None = None) -> bool:
     """Does jieba's tagger (with its HMM for unknown words) read the character at ``p`` of
     the run ``r`` as part of a person, place, organisation or other proper name, or does
     Baidu's LAC model (:mod:`checks.typo_ner`: names read from context, 尹蔚民 after 部长)
     read it inside a person, place or organisation name reaching beyond the flagged
-    window ``r[start:end]``?"""
+    window ``r[start:end]``? With the substitute ``sub`` given, an organisation LAC reads
+    that is a dictionary organisation misspelt (:func:`_known_org`) is no name."""
     lo = max(0, p - NAME_REACH)
     pos = lo
     for w, flag in D.pos_tags(r[lo:p + NAME_REACH + 1]):
@@ -541,7 +555,10 @@ def _name_at(r: str, p: int, start: int | None = None, end: int | None = None) -
                 return True
             break
         pos += len(w)
-    return NER.name_at(r, p, start, end)
+    if sub is None:
+        return NER.name_at(r, p, start, end)
+    return NER.name_at(r, p, start, end,
+                       lambda a, b, t: t == "ORG" and _known_org(r, p, sub, a, b))
 
 
 def _variant_ok(wrong: str, right: str, fw: int, f2: int, ratio: float) -> bool:
@@ -1030,7 +1047,7 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         if det == "variant" and not _known_slip(text[s:e], right):
             continue
         ra, rb = run_of(p)
-        if names and _name_at(text[ra:rb], p - ra, s - ra, e - ra):
+        if names and _name_at(text[ra:rb], p - ra, s - ra, e - ra, y):
             continue
         found.append(Confusion(s, e, text[s:e], right, p, text[p], y, kind, det,
                                round(gain, 2), f2, fw))

@@ -473,7 +473,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
             continue  # the swap would cut such a word (三家央企: 央企, not 家养)
         if inside_word(r, a, b):
             continue  # inside a longer word the model lists (财付通)
-        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b):
+        if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b, y):
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))
     # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap

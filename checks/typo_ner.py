@@ -128,11 +128,14 @@ def entities(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(s for s in lac.spans(text) if s[2] in NER_TAGS and s[1] - s[0] > 1)
 
 
-def name_at(text: str, p: int, start: int | None = None, end: int | None = None) -> bool:
+def name_at(text: str, p: int, start: int | None = None, end: int | None = None,
+            unless=None) -> bool:
     """Does LAC read the character at ``p`` inside a person, place or organisation name
     that reaches beyond the flagged window ``text[start:end]``? LAC reads a pair of
     characters it has never seen as a name of its own (污柒, 意贝, 纾缓: slips); a name
-    that holds more than the window (王运熙, 坂子矶, 台北地检署) is evidence from context."""
+    that holds more than the window (王运熙, 坂子矶, 台北地检署) is evidence from context.
+    ``unless(start, end, tag)``, where given, sets a name aside (a known name misspelt)."""
     lo = p if start is None else start
     hi = p + 1 if end is None else end
-    return any(a <= p < b and (a < lo or b > hi) for a, b, _t in entities(text))
+    return any(a <= p < b and (a < lo or b > hi) and not (unless and unless(a, b, t))
+               for a, b, t in entities(text))

