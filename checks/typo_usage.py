@@ -172,6 +172,31 @@ _BY_END = re.compile("(?:组成|构成|主办|承办|来(?:决定|负责|主持|
 _LOCALIZERS = frozenset({"上", "中", "里", "内", "期间", "之间", "以来", "方面", "面前",
                          "身边", "当中", "之中", "身上", "附近"})
 _HERE = frozenset({"这里", "那里", "这儿", "那儿"})  # a place on its own: 再这里 → 在
+# times after 再 that say "later still" or "earlier still" (再后来发生了, 再往后): not the
+# time at which something happens
+_RELATIVE_TIMES = frozenset({"后来", "以后", "之后", "此后", "往后", "然后", "最后", "过后",
+                             "以前", "之前", "此前", "从前", "早", "晚", "早些", "晚些", "一会儿"})
+# people who report what they saw or suffered (网友反应腾讯QQ被盗 → 反映); what follows
+# 反应 there is the content, a verb or a noun (their reaction is an adjective: 观众反应强烈)
+_REPORTERS = frozenset({"网友", "用户", "群众", "居民", "市民", "学生", "家长", "消费者", "读者",
+                        "村民", "职工", "患者", "灾民", "乘客", "旅客", "业主", "车主", "买家",
+                        "商户", "员工", "游客", "民众", "百姓", "老百姓", "考生", "顾客", "网民"})
+# what a reaction is, after 反应 (反应过来, 反应迟钝, 反应不一): not the content of a report
+_REACTED = frozenset({"过来", "过", "不过来", "迟钝", "不一", "冷淡", "平淡", "热烈", "强烈",
+                      "激烈", "良好", "积极", "消极", "敏感", "灵敏", "一般", "时间", "速度"})
+# 签定 + a contract → 签订: an agreement is concluded by signing (订, as in 订立, 订约);
+# 签定 is no word of the standard for it
+_SIGNED = re.compile("签定(?=了?[^，。！？；：、,!?;:\n\r]{0,10}?(?:合同|协议|条约|协定|合约|意向书|备忘录|公约))")
+# 被 …… 成为 → 称为: no passive of 成为 (become); what one is called is 被称为 (被培养成为,
+# with a verb between, is a passive of that verb and stays)
+_CALLED = re.compile("被" + "[^，。！？；：、,!?;:\n\r]{0,8}?成为")
+# 渡过 + a time → 度过: time is spent (度); a river, a strait or a hard time is crossed
+# (渡过难关, 渡过危机 stay)
+_TIME_NOUNS = frozenset({"时光", "岁月", "日子", "假期", "暑假", "寒假", "周末", "童年", "晚年",
+                         "余生", "一生", "春节", "节日", "生日", "假日", "夜晚", "一夜", "一天",
+                         "一晚", "一年", "时期", "时刻", "晚上", "除夕", "新年", "中秋", "国庆",
+                         "佳节", "蜜月", "青春", "半生", "时间", "光阴", "年华"})
+_TIME_UNITS = ("年", "天", "日", "月", "周", "夜", "晚", "小时", "个月", "星期", "载", "秋")
 _NOMINAL = frozenset("nsftr")  # first letters of jieba's tags of nouns, places, times and
 # pronouns (not numerals: 再三年内 is "again, within three years")
 _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 有些 更 更加 极其 相当 挺 "
@@ -183,12 +208,12 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
 # scan skips in C the positions where no trigger starts (24 us a 5 KB seed, not 130)
 _SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|？|\\?|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
-                   "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟")
+                   "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟|渡过|做案|做证")
 # the tokens the frame rules of find_real_word_slips test first (each rule opens on
 # ``t == …``, ``t in (…)`` or ``t[0] == "那"``): the other tokens of a clause, nine in
 # ten, are passed over without the chain of tests
 _RULE_TOKENS = frozenset(("自已 己 象 的 做 做为 累积 届 就 另 像 近 将近 必须品 作法 不在 在 "
-                          "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再").split())
+                          "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再 渡过 做案").split())
 _CLAUSE_END_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
@@ -286,10 +311,28 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                  "rights go with duties (权利和义务)")
         out.append(Usage(at, at + 1, "力", "利", "quanli",
                          f"权力 (power) where {frame}: that is 权利 (a right)"))
+    for m in _SIGNED.finditer(text) if "签定" in text else ():
+        at = m.start() + 1
+        deal = re.search("合同|协议|条约|协定|合约|意向书|备忘录|公约", text[m.end():]).group()
+        out.append(Usage(at, at + 1, "定", "订", "qianding",
+                         f"签定 …… {deal}: an agreement is concluded, 签订{deal} (订 as in "
+                         "订立; 定 decides)"))
+    for m in _CALLED.finditer(text) if "成为" in text else ():
+        u = _called(text, m.start())
+        if u is not None:
+            out.append(u)
     for m in _BRIBE.finditer(text) if "收贿" in text else ():
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
                          "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))
     hits = list(_SCAN.finditer(text)) + list(_collocation_re().finditer(text))
+    if "的" in text:
+        # 的 after a manner word (深深的, 认真的, 无缘无故的): set look-ups, not a pattern
+        # of every idiom
+        manner = _manner_words()
+        hits += [m for m in _DE.finditer(text)
+                 if (m.start() >= 2 and text[m.start() - 2] == text[m.start() - 1])
+                 or text[m.start() - 2:m.start()] in manner
+                 or text[m.start() - 4:m.start()] in manner]
     if not hits:
         return tuple(sorted(out))
     tags = D.word_tags()
@@ -366,6 +409,28 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                      f"{prev}的{tail} ends the clause: a "
                                      f"complement of degree after the verb {prev} takes "
                                      "得"))
+            elif t == "的" and nxt and nxt not in _COPULAS and _manner(prev) and (
+                    k + 2 < len(toks)) and (
+                    (tags.get(nxt) in _VERB_TAGS and tags.get(toks[k + 2][1]) == "r") or (
+                        tags.get(nxt) in _VERB_TAGS | {"vn"}
+                        and toks[k + 2][1] in ("了", "着", "过"))):
+                # 深深的欺骗了你, 无缘无故的骂我们 → 地: a manner (an idiom, a reduplicated
+                # word, an adverbial adjective) before a verb that takes 了/着/过 or a
+                # pronoun object is an adverbial, whose mark is 地 (的 goes before a noun)
+                then = toks[k + 2][1]
+                out.append(Usage(s, s + 1, "的", "地", "de-manner",
+                                 f"{prev}的{nxt}{then}: {prev} tells how {nxt} is done, and "
+                                 f"{nxt} is a verb ({nxt}{then}): an adverbial takes 地"))
+            elif t in ("做案", "做") and (t == "做案" or nxt == "证"):
+                # 顶风做案, 出庭做证 → 作案, 作证: the words of the standard (jieba counts
+                # 作案 80 times, 做案 3; 做证 is no word)
+                word = "作案" if t == "做案" else "作证"
+                out.append(Usage(s, s + 1, "做", "作", "zuo-an",
+                                 "做案: committing a crime is 作案 (jieba frequency "
+                                 f"{freq.get(word, 0)}, 做案 {freq.get('做案', 0)})"
+                                 if t == "做案" else
+                                 "做证: testifying is 作证 (jieba frequency "
+                                 f"{freq.get(word, 0)}; 做证 is no word)"))
             elif (t == "做" and nxt == "为" or t == "做为") and not _for_purpose(
                     toks, k + (1 if t == "做为" else 2)):
                 out.append(Usage(s, s + 1, "做", "作", "zuowei",
@@ -483,6 +548,11 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                     obj = "反应了" + toks[k + 2][1]
                 elif nxt[:1] in ("这", "那") and tags.get(nxt, "x")[0] in "rm":
                     obj = "反应" + nxt
+                elif prev == "所" or (nxt == "的" and k + 2 < len(toks) and toks[k + 2][1] == "是"):
+                    obj = "所反应" if prev == "所" else "反应的是"  # 所 takes a transitive verb
+                elif (who := _reporter_before(toks, k)) and tags.get(nxt, "x")[0] in "nrv" and (
+                        nxt not in _REACTED):
+                    obj = f"{who}反应{nxt}" if toks[k - 1][1] == who else f"{who}……反应{nxt}"
                 if after in ("到", "给", "称", "说") or to is not None or src or obj:
                     frame = ("反应" + after if after in ("到", "给", "称", "说") else
                              to.group() + "反应" if to is not None else
@@ -542,6 +612,18 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s + 1, s + 2, "再", "在", "zai",
                                  f"不再 is followed by the place {nxt} (不再{nxt}): the "
                                  "preposition is 在 (不在, not there; 不再, no more)"))
+            elif t == "渡过" and (when := _time_after(toks, k + 1)) is not None:
+                out.append(Usage(s, s + 1, "渡", "度", "duguo",
+                                 f"渡过 {when}: time is spent, 度过 (渡 crosses water, a "
+                                 "strait or a hard time: 渡过难关)"))
+            elif (t == "再" and k + 2 < len(toks) and nxt not in _RELATIVE_TIMES
+                  and tags.get(nxt) in ("s", "t") and tags.get(toks[k + 2][1]) in _VERB_TAGS):
+                # 不要再室外晾衣, 准备再近期发布 → 在: a place or a time, then the verb
+                # that happens there (再 + a verb is "again"; 再后来 is "later still")
+                out.append(Usage(s, s + 1, "再", "在", "zai-when",
+                                 f"再 is followed by the {'place' if tags[nxt] == 's' else 'time'} "
+                                 f"{nxt} and then the verb {toks[k + 2][1]}: the preposition "
+                                 "is 在 (再 means again)"))
             elif t == "再" and k + 2 < len(toks):
                 j = k + 1
                 while j < len(toks) and j < k + 5:
@@ -560,6 +642,96 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         if not kept or kept[-1].end <= u.start:
             kept.append(u)  # one finding per place
     return tuple(kept)
+
+
+# verbs after 的 that open the rest of a sentence (正确的是哪项, 与众不同的是他, 正确的有):
+# the 的 closes a subject, no adverbial
+_COPULAS = frozenset({"是", "有", "为", "在", "像", "叫", "属于", "就是", "则是", "便是", "乃是",
+                      "成为", "在于", "包括", "要数"})
+# 的 before a verb of one or two characters and 了/着/过 or a pronoun: the only places
+# the manner rule can fire (most 的 of a text go before nouns)
+_DE = re.compile("的(?=[\u4e00-\u9fff]{1,2}(?:[了着过我你他她它咱]|自己|大家|人家|别人))")
+
+
+@functools.lru_cache(maxsize=None)
+def _manner_words() -> frozenset[str]:
+    """jieba's idioms of four characters and adverbial adjectives (tags ``i``, ``ad``)."""
+    return frozenset(w for w, t in D.word_tags().items()
+                     if (t == "i" and len(w) == 4) or t == "ad")
+
+
+def _manner(w: str) -> bool:
+    """A word that tells how something is done when it comes before a verb: an idiom
+    (jieba tag ``i``: 无缘无故), an adverbial adjective (``ad``: 认真), a reduplicated word
+    (深深, 悄悄, 高高兴兴)."""
+    if not w:
+        return False
+    tag = D.word_tags().get(w)
+    return (tag == "i" and len(w) == 4) or tag == "ad" or (
+        len(w) == 2 and w[0] == w[1] and D.HAN_RE.match(w[0]) is not None) or (
+        len(w) == 4 and w[0] == w[1] and w[2] == w[3] and D.HAN_RE.match(w[0]) is not None)
+
+
+def _reporter_before(toks, k: int) -> str | None:
+    """The people who report (网友, 用户, 居民 …) as the subject right before 反应 at
+    ``toks[k]``, across at most two adverbs or times (网友近日反应, 学生纷纷反应), or None."""
+    tags = D.word_tags()
+    for j in range(k - 1, max(-1, k - 4), -1):
+        w = toks[j][1]
+        if w in _REPORTERS:
+            return w
+        if tags.get(w, "x")[0] not in "dt" and w not in ("也", "都", "均", "还"):
+            return None
+    return None
+
+
+def _called(text: str, at: int) -> Usage | None:
+    """被 …… 成为 from ``at`` (the 被 of a match of ``_CALLED``): 成为 (become) has no
+    passive, so 被 + nothing or a name or noun (the agent) + 成为 is 被称为 misspelt
+    (被外界成为“奇葩”); a verb between (被培养成为) is that verb's passive and stays."""
+    a, b = _clause_at(text, at)
+    toks = _tokens(text[a:b])
+    tags = D.word_tags()
+    for k, (pos, t) in enumerate(toks):
+        if a + pos < at or t != "被":
+            continue
+        j = k + 1
+        while j < len(toks) and j <= k + 3 and toks[j][1] != "成为":
+            w = toks[j][1]
+            tag = tags.get(w)
+            if tag is None and len(w) >= 2 and D.HAN_RE.match(w[0]):
+                tag = "n"  # a name the dictionary lacks (HMM's words)
+            if tag is None or tag[0] not in "nrt":
+                return None  # a verb between: its own passive
+            j += 1
+        if j < len(toks) and toks[j][1] == "成为":
+            s = a + toks[j][0]
+            agent = text[a + pos + 1:s]
+            return Usage(s, s + 1, "成", "称", "chengwei",
+                         f"被{agent}成为: 成为 (become) takes no passive; being called "
+                         f"something is 被{agent}称为")
+        return None
+    return None
+
+
+def _time_after(toks, j: int) -> str | None:
+    """The time that 渡过 (at ``toks[j - 1]``) is followed by, as the head of its object
+    (渡过了难忘的一天, 渡过七年, 渡过春节), or None: a thing crossed (渡过难关, 渡过长江),
+    or no object."""
+    tags = D.word_tags()
+    for i in range(j, min(j + 5, len(toks))):
+        w = toks[i][1]
+        tag = tags.get(w, "x")
+        nxt = toks[i + 1][1] if i + 1 < len(toks) else ""
+        if "冬" in w:
+            return None  # 渡过寒冬: a hard time crossed, as often as winter spent
+        if w in _TIME_NOUNS or tag == "t":
+            return "".join(x for _p, x in toks[j:i + 1])
+        if (tag == "m" or w.isdigit()) and (nxt in _TIME_UNITS or w.endswith(_TIME_UNITS)):
+            return "".join(x for _p, x in toks[j:i + (1 if w.endswith(_TIME_UNITS) else 2)])
+        if tag[0] in "ns":
+            return None  # the object is a thing or a place
+    return None
 
 
 # a figure: Arabic digits, or Chinese numerals before a unit of counting or measure

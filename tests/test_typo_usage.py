@@ -206,6 +206,27 @@ REAL_FIRES = [
     ("随着工作重心像中国市场转移，局面改变了。", 7, "像", "向"),
     # further, before a verb: 进一步
     ("这导致了金价的近一步暴跌。", 8, "近", "进"),
+    # seventeenth landing: 成为 has no passive; being called is 被称为
+    ("这座古桥被当地人成为“神仙桥”。", 9, "成", "称"),
+    ("它们被成为城市的名片。", 4, "成", "称"),
+    # an agreement is concluded: 签订
+    ("两家公司昨天正式签定了合作协议。", 10, "定", "订"),
+    # time is spent: 度过
+    ("全家人在老家渡过了一个愉快的春节。", 7, "渡", "度"),
+    ("他在这里渡过了七年时光。", 5, "渡", "度"),
+    # 再 + a time or a place + the verb that happens there: 在
+    ("索尼准备再近期发布新品。", 5, "再", "在"),
+    # people report (反映) what they saw; 所 and 的是 take a transitive verb
+    ("有网友反应小区停车难。", 5, "应", "映"),
+    ("灾民所反应的困难得到了解决。", 5, "应", "映"),
+    ("这组数据背后反应的是消费的变化。", 8, "应", "映"),
+    # a manner before a verb with 了 or a pronoun object: 地
+    ("他无缘无故的骂了我一顿。", 6, "的", "地"),
+    ("老人深深的叹息了一声。", 5, "的", "地"),
+    ("他认真的检查了一遍。", 4, "的", "地"),  # 检查 (jieba: vn) takes 了: a verb
+    # the standard's 作证, 作案
+    ("证人愿意出庭做证。", 7, "做", "作"),
+    ("有人顶风做案，被依法查处。", 5, "做", "作"),
 ]
 
 REAL_SILENT = [
@@ -275,6 +296,17 @@ REAL_SILENT = [
     "像他这种人学习很好，像这样的错误要及时汇报。",  # noun phrases of likeness
     "他长得像他的父亲，好像只要解决技术问题就行。",
     "新手机离目标更近一步，向成功又近了一步。",  # one step closer
+    # seventeenth landing
+    "他被培养成为一名医生，这里已经成为旅游胜地。",  # a verb between 被 and 成为
+    "双方签订了合作协议。",
+    "企业要帮助职工渡过难关，红军渡过了长江。",  # a hard time, a river: crossed
+    "这家工厂终于渡过了寒冬。",  # a winter that is a hard time
+    "再后来发生了很多事，我们明天再来。",  # later still; again
+    "观众反应强烈，网友反应不一，学生反应过来以后笑了。",  # reactions
+    "病人对药物的反应很大。",
+    "深深的皱纹刻在他脸上，与众不同的是他的声音。",  # 的 before a noun; 的是
+    "这是他们认真的结果。",
+    "他做证书的生意。",  # 做 + 证书
 ]
 
 
