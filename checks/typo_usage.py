@@ -187,6 +187,37 @@ _REACTED = frozenset({"过来", "过", "不过来", "迟钝", "不一", "冷淡"
 # 签定 + a contract → 签订: an agreement is concluded by signing (订, as in 订立, 订约);
 # 签定 is no word of the standard for it
 _SIGNED = re.compile("签定(?=了?[^，。！？；：、,!?;:\n\r]{0,10}?(?:合同|协议|条约|协定|合约|意向书|备忘录|公约))")
+# frames a regular expression decides alone, each (pattern, a literal every match holds,
+# the offset of the slip in the match, its right form, rule, why): the slip is the
+# character at that offset; ``why`` is formatted with the match as {m} and the match
+# repaired as {fix}
+_PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, right, rule, why in (
+    # this way: 这样一来 (以来 is "since")
+    ("(?:这样|如此|这么)以来", "以来", -2, "一", "yilai",
+     "{m}: \"this way\" is {fix} (以来 means \"since\")"),
+    # a figure reached: 高达42%, 多达近2万, 总计达1000 (高大 is tall, 多大 how big)
+    ("(?:[多高]|总计|共计|累计|合计|总共)大(?=(?:近|约|超过)?[0-9０-９一二三四五六七八九十两百千万亿])",
+     "大", -1, "达", "da",
+     "{m} before a figure: reaching a figure is {fix} ({m} is no verb of reaching)"),
+    # a market's turbulence is 震荡 (振荡 is a physical oscillation)
+    ("(?:市场|股市|A股|股指|大盘|行情|金融|楼市|汇市|油价|汇率|金价|股价|经济|政局)振荡", "振荡", -2,
+     "震", "zhendang",
+     "{m}: the turbulence of a market or an economy is {fix} (振荡 is an "
+     "oscillation of physics)"),
+    # a state restored: 恢复正常 (回复 is to reply)
+    ("回复(?=了?(?:正常|正?增长|意识|平静|元气|健康|秩序|生产|营业|运行|通车|供电|供水|原状|原貌|本色|"
+     "知觉|体力|信心|活力|名誉|平衡|稳定|常态|原样|视力|听力))", "回复", 0, "恢", "huifu",
+     "回复 before a state: a state is restored, 恢复 (回复 is to reply)"),
+    # a post on a forum is 帖 (贴 is to paste): 发帖, 回帖, 跟帖
+    ("(?:发|回|跟|顶|删|置顶)贴(?![纸画花片金身士心补上在到])", "贴", -1, "帖", "tie",
+     "{m}: a forum post is 帖 ({fix}; 贴 is to paste or stick)"),
+    # sold out: 卖出去 (买 is to buy, which goes 买进, 买回)
+    ("买出(?=去)", "买出", 0, "卖", "maichu",
+     "买出去: what goes out is sold, 卖出去 (买 is to buy)"),
+    # a person counted: 一位名叫, 这位名叫 (为 is "for" or "be")
+    ("(?:[这那每一两几]|[0-9０-９]+|[二三四五六七八九十])为(?=名叫)", "为名叫", -1, "位", "wei",
+     "{m}名叫: a person is counted with the measure word 位 ({fix}名叫)"),
+))
 # 被 …… 成为 → 称为: no passive of 成为 (become); what one is called is 被称为 (被培养成为,
 # with a verb between, is a passive of that verb and stays)
 _CALLED = re.compile("被" + "[^，。！？；：、,!?;:\n\r]{0,8}?成为")
@@ -311,6 +342,14 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                  "rights go with duties (权利和义务)")
         out.append(Usage(at, at + 1, "力", "利", "quanli",
                          f"权力 (power) where {frame}: that is 权利 (a right)"))
+    for pat, lit, off, right, rule, why in _PLAIN:
+        if lit in text:
+            for m in pat.finditer(text):
+                at = m.end() + off if off < 0 else m.start() + off
+                i = at - m.start()
+                fix = m.group()[:i] + right + m.group()[i + 1:]
+                out.append(Usage(at, at + 1, text[at], right, rule,
+                                 why.format(m=m.group(), fix=fix)))
     for m in _SIGNED.finditer(text) if "签定" in text else ():
         at = m.start() + 1
         deal = re.search("合同|协议|条约|协定|合约|意向书|备忘录|公约", text[m.end():]).group()
@@ -421,6 +460,13 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "的", "地", "de-manner",
                                  f"{prev}的{nxt}{then}: {prev} tells how {nxt} is done, and "
                                  f"{nxt} is a verb ({nxt}{then}): an adverbial takes 地"))
+            elif t == "的" and nxt in _COVERBS and tags.get(nxt) == "p" and _manner(prev):
+                # 默默的把金针菇, 慢慢的向大陆 → 地: a preposition opens the verb's phrase,
+                # and nothing that 的 could go before (的 goes before a noun)
+                out.append(Usage(s, s + 1, "的", "地", "de-manner",
+                                 f"{prev}的{nxt}: {prev} tells how something is done, and the "
+                                 f"preposition {nxt} opens the verb's phrase: an adverbial "
+                                 "takes 地"))
             elif t in ("做案", "做") and (t == "做案" or nxt == "证"):
                 # 顶风做案, 出庭做证 → 作案, 作证: the words of the standard (jieba counts
                 # 作案 80 times, 做案 3; 做证 is no word)
@@ -650,7 +696,10 @@ _COPULAS = frozenset({"是", "有", "为", "在", "像", "叫", "属于", "就�
                       "成为", "在于", "包括", "要数"})
 # 的 before a verb of one or two characters and 了/着/过 or a pronoun: the only places
 # the manner rule can fire (most 的 of a text go before nouns)
-_DE = re.compile("的(?=[\u4e00-\u9fff]{1,2}(?:[了着过我你他她它咱]|自己|大家|人家|别人))")
+# prepositions that open a verb's phrase and never follow 的 (默默的把, 慢慢的向)
+_COVERBS = frozenset({"把", "被", "向", "往", "朝", "从", "将"})
+_DE = re.compile("的(?=[\u4e00-\u9fff]{1,2}(?:[了着过我你他她它咱]|自己|大家|人家|别人)|"
+                 "[把被向往朝从将])")
 
 
 @functools.lru_cache(maxsize=None)

@@ -224,9 +224,20 @@ REAL_FIRES = [
     ("他无缘无故的骂了我一顿。", 6, "的", "地"),
     ("老人深深的叹息了一声。", 5, "的", "地"),
     ("他认真的检查了一遍。", 4, "的", "地"),  # 检查 (jieba: vn) takes 了: a verb
+    ("他默默的把书放回书架。", 4, "的", "地"),  # a preposition opens the verb's phrase
+    ("风慢慢的向东边吹去。", 4, "的", "地"),
     # the standard's 作证, 作案
     ("证人愿意出庭做证。", 7, "做", "作"),
     ("有人顶风做案，被依法查处。", 5, "做", "作"),
+    # frames a pattern decides alone (typo_usage._PLAIN)
+    ("这样以来，企业的负担就轻了。", 3, "以", "一"),  # this way: 这样一来
+    ("今年的投诉多大近两万起。", 7, "大", "达"),  # a figure reached: 多达
+    ("该指标的吸收率高大42%。", 9, "大", "达"),
+    ("受此影响，A股市场振荡加剧。", 10, "振", "震"),  # a market's turbulence
+    ("交通管制后道路回复正常。", 8, "回", "恢"),  # a state restored
+    ("有网友发贴称，这里的水质变差了。", 5, "贴", "帖"),  # a forum post
+    ("这批货有九成没有买出去。", 9, "买", "卖"),  # sold: 卖出去
+    ("村里有一为名叫王芳的老师。", 5, "为", "位"),  # a person counted: 一位
 ]
 
 REAL_SILENT = [
@@ -306,7 +317,14 @@ REAL_SILENT = [
     "病人对药物的反应很大。",
     "深深的皱纹刻在他脸上，与众不同的是他的声音。",  # 的 before a noun; 的是
     "这是他们认真的结果。",
+    "田里都是美丽的向日葵，孩子们的将来很光明。",  # 向日葵, 将来: words, no prepositions
+    "孩子们需要准确的数据，可以有效的办法不多。",  # 的 before nouns
     "他做证书的生意。",  # 做 + 证书
+    "改革开放以来，这个人多大了？",  # 以来 (since); 多大 (how old) before no figure
+    "这座雕像十分高大，研究中微子振荡的参数。",  # tall; a physical oscillation
+    "有关部门回复了群众的意见。",  # a reply
+    "孩子们发贴纸给大家，买回来的菜很新鲜。",  # stickers given out; bought back
+    "他认为名叫张三的人不可信。",  # 认为 (believe) + 名叫
 ]
 
 
