@@ -404,7 +404,9 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
         subs[u].y = PyUnicode_READ_CHAR(k, 0);
         subs[u].kind = v;
         subs[u].ystr = k;
-        subs[u].nasal = PyUnicode_CompareWithASCIIString(v, "nasal") == 0;
+        /* the near-homophones (nasal, retroflex): tried only where the text is no word */
+        subs[u].nasal = PyUnicode_CompareWithASCIIString(v, "nasal") == 0
+                        || PyUnicode_CompareWithASCIIString(v, "retroflex") == 0;
         u++;
     }
     qsort(subs, (size_t)u, sizeof(Sub), cmp_sub);

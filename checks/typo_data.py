@@ -592,15 +592,36 @@ def _nasal_twins(reading: str) -> tuple[str, ...]:
     return ()
 
 
+RETROFLEX = (("zh", "z"), ("ch", "c"), ("sh", "s"))  # retroflex/flat initials
+# the near-homophone kinds: tried only where the text as written is no word
+NEAR_KINDS = frozenset({"nasal", "retroflex"})
+
+
+def _retroflex_twins(reading: str) -> tuple[str, ...]:
+    """The toneless reading with its initial's retroflex swapped for the flat one or the
+    reverse (shu → su, zi → zhi, cheng → ceng): the other pair many speakers merge (平翘舌)
+    and pinyin input methods offer as a fuzzy setting (z=zh, c=ch, s=sh)."""
+    for hard, flat in RETROFLEX:
+        if reading.startswith(hard):
+            return (flat + reading[2:],)
+    for hard, flat in RETROFLEX:
+        if reading.startswith(flat):
+            return (hard + reading[1:],)
+    return ()
+
+
 @functools.lru_cache(maxsize=65536)
 def confusables(ch: str) -> dict[str, str]:
     """In-table characters a writer (or an input method, or OCR) puts in place of ``ch``
-    and the reverse: ``{char: "sound" | "shape" | "nasal"}``. Sound: a shared reading,
+    and the reverse: ``{char: "sound" | "shape" | "nasal" | "retroflex"}``. Sound: a
+    shared reading,
     tones ignored (pypinyin). Shape: the generated look-alike table (score >= 0.75),
     pycorrector's same-stroke groups and characters sharing a phonetic component. Nasal
     (only where neither holds): the everyday (first) reading with the front/back nasal
     final swapped, against other characters' everyday readings (名/民 ming/min, 幸/辛
-    xing/xin), the commonest near-homophone slip of native writers."""
+    xing/xin), the commonest near-homophone slip of native writers. Retroflex (only where
+    none of those holds): the everyday reading with z/zh, c/ch or s/sh swapped (诉/述
+    su/shu, 自/至 zi/zhi), the other merge of southern speakers."""
     out: dict[str, str] = {}
     idx = _toneless_index()
     for r in readings(ch):
@@ -616,6 +637,10 @@ def confusables(ch: str) -> dict[str, str]:
         for c in _main_toneless_index().get(t, ()):
             if c != ch:
                 out.setdefault(c, "nasal")
+    for t in _retroflex_twins(main) if main is not None else ():
+        for c in _main_toneless_index().get(t, ()):
+            if c != ch:
+                out.setdefault(c, "retroflex")
     return out
 
 
@@ -633,9 +658,10 @@ def _main_toneless_index() -> dict[str, tuple[str, ...]]:
 
 def confusable(a: str, b: str) -> bool:
     """Do ``a`` and ``b`` sound or look alike (a shared reading or the shape tables; the
-    nasal near-homophones are left out: the generated tables were filtered without them)?"""
-    return (confusables(b).get(a, "nasal") != "nasal"
-            or confusables(a).get(b, "nasal") != "nasal")
+    near-homophones, nasal and retroflex, are left out: the generated tables were filtered
+    without them)?"""
+    return (confusables(b).get(a, "nasal") not in NEAR_KINDS
+            or confusables(a).get(b, "nasal") not in NEAR_KINDS)
 
 
 def word_tags() -> dict[str, str]:

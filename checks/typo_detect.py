@@ -520,6 +520,9 @@ def _familiar(written: str) -> bool:
     return typo_lm.familiar(written)
 
 
+NEAR_IDIOM_FREQ = 10  # jieba frequency of a fixed phrase a near-homophone may repair
+
+
 def _known_org(r: str, p: int, sub: str, a: int, b: int) -> bool:
     """Is the organisation ``r[a:b]`` (a name LAC reads around the character at ``p``) a
     known one misspelt: with ``sub`` in place of ``r[p]``, does it hold an organisation
@@ -988,8 +991,10 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
                                                   D.pattern_index(min_freq), local_bounds))
     for p, s, e, y, kind in repairs:
         wr = text[s:p] + y + text[p + 1:e]
-        if kind == "nasal" and wr not in idioms:
-            continue  # nasal near-homophones: for fixed phrases only here
+        if kind in D.NEAR_KINDS and (wr not in idioms or freq[wr] < NEAR_IDIOM_FREQ):
+            # near-homophones (nasal, retroflex): for fixed phrases only here, and not the
+            # rarest (以尺为准 is no broken 以此为准, jieba frequency 3)
+            continue
         cands.setdefault(p, []).append((freq[wr], s, e, y, kind, 0))
     # rare dictionary words: idioms always, shorter words with ``variants``; a word's
     # repairs do not depend on its context (:func:`_variant_repairs`, asked once a word)
@@ -1006,6 +1011,8 @@ def _confusions_in(text: str, min_freq: int, min_gain: float, idiom_gain: float,
         conf = D.confusables(text[s + i])
         for y in filter(conf.__contains__, ys):
             wr = text[s:s + i] + y + text[s + i + 1:s + 4]
+            if conf[y] in D.NEAR_KINDS and freq.get(wr, 0) < NEAR_IDIOM_FREQ:
+                continue  # a near-homophone repairs only fixed phrases in use
             cands.setdefault(s + i, []).append((freq.get(wr, 0), s, s + 4, y, conf[y], 0))
     base: dict[tuple[int, int], float] = {}
     for p in sorted(cands):

@@ -201,6 +201,53 @@ def test_nasal_near_homophones_are_for_fixed_phrases_and_the_model(tmp_path):
                                         "冰淇凌", "冰淇淋", False)]
 
 
+def test_retroflex_near_homophones_use_the_everyday_reading():
+    from checks import typo_data as D
+
+    # z/zh, c/ch, s/sh swapped in the everyday reading: 诉 su / 述 shu, 择 ze / 折 zhe
+    assert D.confusables("诉")["述"] == "retroflex" and D.confusables("述")["诉"] == "retroflex"
+    assert D.confusables("择")["折"] == "retroflex" and D.confusables("逐")["足"] == "retroflex"
+    assert D.confusables("是")["事"] == "sound"  # a shared reading stays a sound-alike
+    assert D.confusables("名")["民"] == "nasal"  # the nasal pair keeps its kind
+    assert D.confusables("字")["自"] == "sound"  # zi/zi: a shared reading, not a swap
+    # the generated tables were filtered without them: confusable() leaves them out
+    assert not D.confusable("诉", "述") and D.confusable("述", "树")
+
+
+@pytest.mark.parametrize("sentence, col, wrong, right, check", [
+    # a non-word: the language model reads the context (24 and 14.5 nats)
+    ("记者向我们详细描素了事故的经过。", 7, "描素", "描述", "typo.language-model"),
+    ("他向法庭讲诉了事情的经过。", 4, "讲诉", "讲述", "typo.language-model"),
+    # a fixed phrase in use (jieba frequency 164, 54)
+    ("这项工作要不择不扣地落实到位。", 5, "不择不扣", "不折不扣", "typo.broken-idiom"),
+    ("疫情期间他逐不出户，在家办公。", 5, "逐不出户", "足不出户", "typo.broken-idiom"),
+])
+def test_retroflex_near_homophones_fire(tmp_path, sentence, col, wrong, right, check):
+    from checks.engine import Corpus, check_corpus
+
+    run(tmp_path, [LEAD + sentence + TAIL])
+    found = [f for f in check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo")
+             if f.check.startswith("typo.")]
+    c = len(LEAD) + col + 1
+    assert [row(f) for f in found] == [(check, "warning", 3, c, c + len(wrong), wrong, right,
+                                        False)]
+    assert "z/zh, c/ch or s/sh swapped" in found[0].message
+
+
+@pytest.mark.parametrize("sentence", [
+    # 以此为准 is a fixed phrase jieba counts only 3 times: a near-homophone does not
+    # repair it (以尺为准: the foot-rule as the standard)
+    "县上以尺为准，一块地一块地丈量。",
+    "被告人不服判决，提出上诉。",  # 上诉 is a word: near-homophones only for no word
+    "法院对上述事实予以确认。",
+])
+def test_retroflex_near_homophones_stay_silent(tmp_path, sentence):
+    from checks.engine import Corpus, check_corpus
+
+    run(tmp_path, [LEAD + sentence + TAIL])
+    assert check_corpus(Corpus(tmp_path, ["000.txt"], Config()), "typo") == []
+
+
 def test_a_broken_idiom_written_three_times_in_a_file_is_its_usage(tmp_path):
     once = LEAD + "合唱团的演出声入人心。" + TAIL
     got = run(tmp_path, [once])

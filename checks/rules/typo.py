@@ -693,7 +693,8 @@ def _times(nats: float) -> str:
 def _confusion_hit(path, c, n, nfiles):
     (s, e, wrong, right, pos, ch, repl, kind, det, gain, freq, wfreq) = c
     alike = {"sound": "sounds like", "shape": "looks like",
-             "nasal": "sounds like (the front/back nasal swapped)"}.get(kind,
+             "nasal": "sounds like (the front/back nasal swapped)",
+             "retroflex": "sounds like (z/zh, c/ch or s/sh swapped)"}.get(kind,
                                                                       "is confused with")
     if kind in ("sound", "shape") and D.sound_and_shape(ch, repl):
         alike = "sounds and looks like"
