@@ -43,6 +43,7 @@ VARIANT_FIRES = [
     ("她把偶象的照片贴在墙上。", 3, "偶象", "偶像"),
     # usage, not the table: 唯一 (option usage)
     ("这是全县惟一的一座大桥。", 5, "惟一", "唯一"),
+    ("法院裁定撤消原判决。", 5, "撤消", "撤销"),  # usage: 撤销 (seventeenth landing)
 ]
 
 VARIANT_SILENT = [
