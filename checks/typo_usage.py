@@ -215,7 +215,7 @@ _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, ri
     ("买出(?=去)", "买出", 0, "卖", "maichu",
      "买出去: what goes out is sold, 卖出去 (买 is to buy)"),
     # a person counted: 一位名叫, 这位名叫 (为 is "for" or "be")
-    ("(?:[这那每一两几]|[0-9０-９]+|[二三四五六七八九十])为(?=名叫)", "为名叫", -1, "位", "wei",
+    ("(?:[这那每一两几]|[0-9０-９]{1,4}|[二三四五六七八九十])为(?=名叫)", "为名叫", -1, "位", "wei",
      "{m}名叫: a person is counted with the measure word 位 ({fix}名叫)"),
 ))
 # 被 …… 成为 → 称为: no passive of 成为 (become); what one is called is 被称为 (被培养成为,
