@@ -433,7 +433,8 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "象", "像", "xiang",
                                  f"象 {frame}: since the 1986 《简化字总表》 the verb of "
                                  "likeness is 像"))
-            elif t == "的" and prev and tags.get(prev) == "v" and nxt and (
+            elif t == "的" and prev and (tags.get(prev) in ("v", "vn") or (
+                    len(prev) == 1 and tags.get(prev) == "zg")) and nxt and (
                     nxt in _DEGREE or nxt[:2] in _DEGREE or nxt[0] in _DEGREE):
                 # 表现的比较软弱 → 得: a verb, 的, a degree adverb and an adjective that
                 # ends the clause is a complement of degree (a relative clause goes on to
@@ -441,7 +442,8 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 rest = toks[k + 2:] if nxt in _DEGREE else [(0, nxt)] + list(toks[k + 2:])
                 if nxt in _DEGREE and not rest:
                     continue
-                if rest and tags.get(rest[0][1]) in ("a", "ad", "v", "d") and all(
+                if rest and (tags.get(rest[0][1]) in ("a", "ad", "v", "d") or (
+                        len(rest[0][1]) == 1 and tags.get(rest[0][1]) == "n")) and all(
                         w in ("了", "啊", "呢") for _p, w in rest[1:]):
                     tail = nxt + rest[0][1] if nxt in _DEGREE else nxt
                     out.append(Usage(s, s + 1, "的", "得", "de",

@@ -226,6 +226,9 @@ REAL_FIRES = [
     ("老人深深的叹息了一声。", 5, "的", "地"),
     ("他认真的检查了一遍。", 4, "的", "地"),  # 检查 (jieba: vn) takes 了: a verb
     ("他默默的把书放回书架。", 4, "的", "地"),  # a preposition opens the verb's phrase
+    # a complement of degree after a verb jieba tags vn (工作) or a one-character verb
+    ("同事们工作的很累。", 6, "的", "得"),
+    ("这行情跌的有点假。", 5, "的", "得"),
     ("风慢慢的向东边吹去。", 4, "的", "地"),
     # the standard's 作证, 作案
     ("证人愿意出庭做证。", 7, "做", "作"),
@@ -318,6 +321,8 @@ REAL_SILENT = [
     "病人对药物的反应很大。",
     "深深的皱纹刻在他脸上，与众不同的是他的声音。",  # 的 before a noun; 的是
     "这是他们认真的结果。",
+    "他们工作的地方很远，他工作的很多成果都发表了。",  # 的 before a noun
+    "我们研究的更多是方法。",  # the clause goes on after 更多
     "田里都是美丽的向日葵，孩子们的将来很光明。",  # 向日葵, 将来: words, no prepositions
     "孩子们需要准确的数据，可以有效的办法不多。",  # 的 before nouns
     "他做证书的生意。",  # 做 + 证书
