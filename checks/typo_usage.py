@@ -12,7 +12,8 @@ into the text):
   comparison closed by 一样/一般/似的 → 像 (象保护眼睛一样), 不在 before a verb → 不再
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
   发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
-  收欢迎, 踢到在地, 去大学报道, 收贿).
+  收欢迎, 踢到在地, 去大学报道, 收贿; 被外界成为, 签定合同, 渡过春节, 网友反应, 深深的叹息了,
+  这样以来, 高大42%).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
