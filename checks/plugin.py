@@ -1331,7 +1331,9 @@ class SessionPlugin:
         if len(self.state.files) < PRUNE_APART_MIN:
             return None
         args = self._prune_args()
-        if args is None:
+        # (as many seed rows as seeds: the prune deletes none, a few ms here; a fork and
+        # a process beside the renderers cost more)
+        if args is None or self.state.store.seed_rows() in (None, len(args[1])):
             return None
         ctx = parallel._context()
         if ctx.get_start_method() != "fork":

@@ -431,7 +431,9 @@ def test_a_store_pruned_by_a_process_of_its_own_equals_one_pruned_here(tmp_path,
     shutil.copy(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
     current = {"a.txt": "x", "b.txt": "y"}
     here = cache_mod.Store.open(tmp_path / "a.sqlite")
+    assert here.seed_rows() == 5  # (not as many as the seeds: the prune deletes rows)
     here.prune("c1", current, 0.0)
+    assert here.seed_rows() == 2
     here.close()
     fork = multiprocessing.get_context("fork")
     proc = fork.Process(target=plugin._prune_apart,
