@@ -473,19 +473,15 @@ def _few_changed_warm(pre: Prefetch, entries, changed, categories, corpus_paths,
                       t0: float) -> None:
     """:func:`_few_changed` with a warm worker: it checks ``changed`` and runs the
     AFTER_SEEDS categories; a pool of ``jobs - 1`` workers forked now (they inherit the
-    corpus paths) runs the others, the slowest first. Each worker of the pool is handed
-    two at once (a worker done with one starts the next at once, not when this process,
-    which reads the stored results back meanwhile, comes back to it: it waited up to 0.4 s
-    at 50,000 seeds); the rest go, one at a time, to whichever of the pools is idle first.
-    The workers write the categories' states as they exit: both pools are shut down
-    without waiting, and handed to ``pre`` (:meth:`Prefetch.close`)."""
+    corpus paths) runs the others, the slowest first; whichever is free first takes the
+    next category. The workers write the categories' states as they exit: both pools
+    are shut down without waiting, and handed to ``pre`` (:meth:`Prefetch.close`)."""
     first_rels = {rel for rel, _, _ in changed}
     after = [c for c in categories if c in AFTER_SEEDS]
     todo = _slowest_first(c for c in categories if c not in after)
     done: list = []
     rows: list = []
-    workers = max(1, jobs - 1)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs - 1), mp_context=_context(),
                                initializer=_init, initargs=init)
     handed = False
     try:
@@ -500,7 +496,7 @@ def _few_changed_warm(pre: Prefetch, entries, changed, categories, corpus_paths,
                 submit(ex, "category", _check_category, todo.pop(0),
                        *((corpus_paths, shas) if ex is warm else (None, None)), True)
 
-        for _ in range(2 * workers):
+        for _ in range(max(1, jobs - 1)):
             next_category(pool)
         submit(warm, "seeds", _seeds_then, changed, after, corpus_paths, shas, True)
         late = [m for m in _take_stored(pre, entries, store, ctx, tick)
@@ -520,8 +516,7 @@ def _few_changed_warm(pre: Prefetch, entries, changed, categories, corpus_paths,
                     rows += fut.result()
                 else:
                     done.append(fut.result())
-            for ex, size in ((warm, 1), (pool, workers)):
-                while todo and sum(1 for e, _, _ in running.values() if e is ex) < size:
+                if what != "chunk":
                     next_category(ex)
         for ex in (warm, pool):
             # (shutdown(wait=False) lets go of the executor's own handle on its workers:

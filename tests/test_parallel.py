@@ -187,8 +187,8 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     """One changed seed: the pool checks it (and runs the categories) while this
     process reads the other results back; a stored row that is gone by the time they
     are read is checked by the pool as well. The seeds go to the worker forked before
-    the seeds were hashed (it has loaded the tables since), the two slowest other
-    categories to a worker forked now. The report equals a cold run's."""
+    the seeds were hashed (it has loaded the tables since), after it the slowest
+    category to a worker forked now. The report equals a cold run's."""
     seeds = make_seeds(pytester.path / "s")
     run(pytester, seeds, "out", "--no-cache")
     (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
@@ -213,12 +213,9 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
     spy = Spy()
     run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
-    # the worker forked now is handed two categories at once, the slowest first (done
-    # with one, it starts the next without waiting for this process's read); their
-    # states written when the worker exits
-    assert order[:4] == ["_warm", "_check_category", "_check_category", "_seeds_then"], order
-    assert sent[1:3] == [("_check_category", (cat, None, None, True))
-                         for cat in ("figure", "duplicate")]
+    assert order[:3] == ["_warm", "_check_category", "_seeds_then"], order
+    # (the slowest first; its state written when the worker exits)
+    assert sent[1] == ("_check_category", ("figure", None, None, True))
     assert order.index("read") < order.index("_check_chunk")
     # the corpus's paths and hashes reach the worker forked now by inheritance; the warm
     # worker, forked before they were known, is handed them with its categories
