@@ -1236,7 +1236,7 @@ class SessionPlugin:
         state = self.state
         state.report = report
         # (the store pruned by a process of its own while this one waits for the
-        # renderers: 0.35-0.55 s of a one-seed run at 50,000 seeds that edits or removes one)
+        # renderers: 0.35-0.64 s of a one-seed run at 50,000 seeds that edits or removes one)
         pruning = self._start_prune()
         try:
             if self._reports_unchanged(report):
