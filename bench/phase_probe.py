@@ -6,7 +6,8 @@ the run) at the edges of pytest's phases (configure, collection, the up-front ch
 ``pytest_collection_finish``, the items, ``pytest_sessionfinish``, the terminal summary,
 ``pytest_unconfigure``) and how long some of seedcheck's steps took (reading the stored
 results back, the report's assembly, the run digests, each report's rendering and
-writing in its own process), and writes them to ``ONESEED_PROBE`` when the run ends::
+writing in its own process; each pool task of ``checks.parallel`` in the worker that ran
+it, with its CPU time), and writes them to ``ONESEED_PROBE`` when the run ends::
 
     python bench/oneseed.py run --out OUT --size 50000 --change add \\
         --code . --pin FP --probe bench/phase_probe.py
@@ -66,20 +67,46 @@ def _instrument() -> None:
     for owner, name in ((parallel, "_take_stored"), (parallel, "_few_changed"),
                         (plugin, "build_report_dicts"), (plugin, "write_reports"),
                         (plugin.SessionPlugin, "_reports_unchanged"),
-                        (plugin.SessionPlugin, "_prune")):
+                        (plugin.SessionPlugin, "_prune"), (plugin.SessionPlugin, "_group"),
+                        (parallel, "run"), (plugin.SessionPlugin, "_report_findings"),
+                        (plugin, "short_console"), (plugin.CachedItem, "runtest"),
+                        (plugin, "run_digests"), (plugin, "report_digest")):
         _timed(owner, name)
     global _REAL_STAGE
     _REAL_STAGE = writer._stage_one
     writer._stage_one = _staged
+    for name in ("_warm", "_seeds_then", "_check_category", "_check_chunk"):
+        setattr(parallel, name, _worker_task(getattr(parallel, name), name))
+
+
+def _worker_task(real, name: str):
+    """A pool task of ``checks.parallel`` timed in the worker that runs it (wall and
+    CPU), appended to ``OUT.workers``; it keeps the task's name, so that the pool
+    pickles it by that name and a forked worker finds it."""
+    def timed(*args, **kw):
+        t, c = time.time(), time.process_time()
+        try:
+            return real(*args, **kw)
+        finally:
+            what = args[0] if name == "_check_category" and args else ""
+            with open(OUT + ".workers", "a", encoding="utf-8") as fh:
+                fh.write(f"{t - T0:7.3f} -> {time.time() - T0:7.3f}  cpu "
+                         f"{time.process_time() - c:6.3f}  process {os.getpid()}  "
+                         f"{name} {what}\n")
+
+    timed.__name__ = timed.__qualname__ = name
+    timed.__module__ = real.__module__
+    return timed
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     mark("configure")
-    try:
-        os.unlink(OUT + ".renderers")
-    except OSError:
-        pass
+    for tail in (".renderers", ".workers"):
+        try:
+            os.unlink(OUT + tail)
+        except OSError:
+            pass
     _instrument()
 
 
@@ -109,10 +136,11 @@ def pytest_unconfigure(config):
     for t, what in MARKS:
         lines.append(f"{t:7.3f} (+{t - prev:6.3f})  {what}")
         prev = t
-    try:
-        with open(OUT + ".renderers", encoding="utf-8") as fh:
-            lines += ["renderers:", *fh.read().splitlines()]
-    except OSError:
-        pass
+    for tail in ("renderers", "workers"):
+        try:
+            with open(f"{OUT}.{tail}", encoding="utf-8") as fh:
+                lines += [f"{tail}:", *sorted(fh.read().splitlines())]
+        except OSError:
+            pass
     with open(OUT, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")

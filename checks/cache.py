@@ -531,6 +531,18 @@ class Store:
             self._fail(exc)
 
     # -- housekeeping -----------------------------------------------------------------------
+    def seed_rows(self) -> int | None:
+        """How many seed rows the store holds (of every context); None when unknown.
+        (:meth:`prune` deletes seed and feature rows only when they are not as many as
+        the seeds it is given.)"""
+        if self.broken:
+            return None
+        try:
+            return self.conn.execute("SELECT COUNT(*) FROM seed").fetchone()[0]
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+
     def prune(self, ctx: str, current: dict[str, str], older_than: float) -> None:
         """Drop rows that cannot be hit again: another ``ctx``, a path that is gone or
         holds other content now, corpus results not used since ``older_than``."""

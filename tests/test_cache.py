@@ -408,3 +408,53 @@ def test_file_hashes_are_read_again_only_when_a_stat_changes(tmp_path, monkeypat
         assert run() == 0
     finally:
         store.close()
+
+
+def test_a_store_pruned_by_a_process_of_its_own_equals_one_pruned_here(tmp_path, capfd):
+    """A large run prunes its store in a forked process (``plugin._prune_apart``, while
+    the pytest process waits for the renderers): the rows left are those
+    ``Store.prune`` leaves in this process. Where it cannot prune (no store to be had)
+    it exits 1, without a traceback, and the pytest process prunes itself."""
+    import multiprocessing
+    import shutil
+
+    from checks import plugin
+
+    rec = {"path": "a.txt", "sha256": "x", "chars": 3, "lines": 1, "unreadable": False}
+    made = cache_mod.Store.open(tmp_path / "a.sqlite")
+    for path, sha, ctx in [("a.txt", "x", "c1"), ("a.txt", "old", "c1"), ("b.txt", "y", "c1"),
+                           ("b.txt", "y", "c2"), ("gone.txt", "z", "c1")]:
+        made.put_seed(path, sha, ctx, rec, [], {"dup": {"k": [1]}, "fig": {"k": [2]}})
+    made.put_features([("orphan.txt", "w", "dup", {"k": [3]}), ("b.txt", "y", "dup", {})],
+                      "c1")
+    made.close()
+    shutil.copy(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+    current = {"a.txt": "x", "b.txt": "y"}
+    here = cache_mod.Store.open(tmp_path / "a.sqlite")
+    assert here.seed_rows() == 5  # (not as many as the seeds: the prune deletes rows)
+    here.prune("c1", current, 0.0)
+    assert here.seed_rows() == 2
+    here.close()
+    fork = multiprocessing.get_context("fork")
+    proc = fork.Process(target=plugin._prune_apart,
+                        args=(str(tmp_path / "b.sqlite"), "c1", current, 0.0))
+    proc.start()
+    proc.join()
+    assert proc.exitcode == 0
+
+    def rows(name: str) -> tuple[list, list]:
+        with sqlite3.connect(tmp_path / name) as conn:
+            return (sorted(conn.execute("SELECT path, sha256, ctx FROM seed")),
+                    sorted(conn.execute("SELECT path, sha256, ctx, idx FROM feature")))
+
+    assert rows("a.sqlite") == rows("b.sqlite") == (
+        [("a.txt", "x", "c1"), ("b.txt", "y", "c1")],
+        [("a.txt", "x", "c1", "dup"), ("a.txt", "x", "c1", "fig"), ("b.txt", "y", "c1", "dup"),
+         ("b.txt", "y", "c1", "fig")])
+    (tmp_path / "dir.sqlite").mkdir()  # not a store
+    proc = fork.Process(target=plugin._prune_apart,
+                        args=(str(tmp_path / "dir.sqlite"), "c1", current, 0.0))
+    proc.start()
+    proc.join()
+    assert proc.exitcode == 1
+    assert "Traceback" not in capfd.readouterr().err
