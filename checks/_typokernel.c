@@ -161,7 +161,7 @@ typedef struct {
     Py_UCS4 *ys;
     PyObject **kinds;     /* owned references */
     PyObject **ystrs;     /* the substitutes as str (owned references) */
-    unsigned char *nasal; /* kind == "nasal" */
+    unsigned char *near; /* a near-homophone: kind "nasal" or "retroflex" (typo_data.NEAR_KINDS) */
     unsigned char *radical; /* radical_added(character, substitute): 0 not asked yet, 1
                              * no, 2 yes */
     uint64_t some[16];      /* bit (y & 1023) set for each substitute y: a fill whose bit
@@ -349,7 +349,7 @@ typedef struct {
     Py_UCS4 y;
     PyObject *kind;
     PyObject *ystr;
-    unsigned char nasal;
+    unsigned char near;
 } Sub;
 
 static int cmp_sub(const void *a, const void *b)
@@ -404,8 +404,8 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
         subs[u].y = PyUnicode_READ_CHAR(k, 0);
         subs[u].kind = v;
         subs[u].ystr = k;
-        /* the near-homophones (nasal, retroflex): tried only where the text is no word */
-        subs[u].nasal = PyUnicode_CompareWithASCIIString(v, "nasal") == 0
+        /* the near-homophones (typo_data.NEAR_KINDS): tried only where the text is no word */
+        subs[u].near = PyUnicode_CompareWithASCIIString(v, "nasal") == 0
                         || PyUnicode_CompareWithASCIIString(v, "retroflex") == 0;
         u++;
     }
@@ -422,8 +422,8 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
     e->kinds = (PyObject **)(e + 1);
     e->ystrs = e->kinds + u + 1;
     e->ys = (Py_UCS4 *)(e->ystrs + u + 1);
-    e->nasal = (unsigned char *)(e->ys + u + 1);
-    e->radical = e->nasal + u + 1;
+    e->near = (unsigned char *)(e->ys + u + 1);
+    e->radical = e->near + u + 1;
     memset(e->some, 0, sizeof(e->some));
     for (Py_ssize_t i = 0; i < u; i++) {
         e->ys[i] = subs[i].y;
@@ -431,7 +431,7 @@ static Entry *entry_of(Searcher *self, Py_UCS4 ch)
         e->kinds[i] = subs[i].kind;
         Py_INCREF(subs[i].ystr);
         e->ystrs[i] = subs[i].ystr;
-        e->nasal[i] = subs[i].nasal;
+        e->near[i] = subs[i].near;
         e->radical[i] = 0;
         e->some[(subs[i].y >> 6) & 15] |= 1ULL << (subs[i].y & 63);
     }
@@ -638,7 +638,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
         if (!sus[a] && !sus[a + 1])
             continue;
         Py_UCS4 c0 = r[a], c1 = r[a + 1];
-        int nasal = freq_of(self, pack2(c0, c1)) == 0; /* nasal swaps where it is no word */
+        int near = freq_of(self, pack2(c0, c1)) == 0; /* near-homophones where it is no word */
         int unknown = -2;
         for (int k = 0; k < 2; k++) {
             Py_ssize_t p = a + k;
@@ -671,7 +671,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                     if (!unknown)
                         continue;
                 }
-                if ((nasal || !e->nasal[s]) && cands_add(cs, -f, p, a, a + 2, e, s, y) < 0)
+                if ((near || !e->near[s]) && cands_add(cs, -f, p, a, a + 2, e, s, y) < 0)
                     goto fail;
             }
         }
@@ -692,7 +692,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             if (!nf)
                 continue;
             const Py_UCS4 *ys = e->ys;
-            int nasal = -1; /* asked at the first fill */
+            int near = -1; /* asked at the first fill */
             int unknown = -2;
             Py_ssize_t i = 0, j = 0;
             while (common_next(e, &i, fl, nf, &j)) {
@@ -700,9 +700,9 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                 Py_ssize_t s = i;
                 i++;
                 j++;
-                if (nasal < 0)
-                    nasal = freq_of(self, pack3(w0, w1, w2)) == 0;
-                if (!nasal && e->nasal[s])
+                if (near < 0)
+                    near = freq_of(self, pack3(w0, w1, w2)) == 0;
+                if (!near && e->near[s])
                     continue;
                 int64_t f = freq_of(self, k == 0 ? pack3(y, w1, w2)
                                           : k == 1 ? pack3(w0, y, w2) : pack3(w0, w1, y));

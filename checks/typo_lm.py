@@ -106,7 +106,7 @@ def window_swaps(window: str, min_freq: int,
     asks it for the windows of two characters)."""
     freq = D.word_freq()
     out = []
-    nasal = not freq.get(window)  # near-homophones (nasal, retroflex) only where no word
+    near = not freq.get(window)  # near-homophones (nasal, retroflex) only where no word
     unknown = None  # is the window no word anywhere (asked only for a term)
     for k, ch in enumerate(window):
         if ch in NUMERALS:
@@ -128,7 +128,7 @@ def window_swaps(window: str, min_freq: int,
                     unknown = _unknown(window)
                 if not unknown:
                     continue
-            if nasal or conf[y] not in D.NEAR_KINDS:
+            if near or conf[y] not in D.NEAR_KINDS:
                 out.append((k, -f, y, conf[y]))
     return tuple(out)
 
@@ -162,9 +162,9 @@ def _fills(key: str, ch: str, min_freq: int,
     freq = D.word_freq()
     i = key.index("\0")
     pre, post = key[:i], key[i + 1:]
-    nasal = not freq.get(pre + ch + post)  # nasal near-homophones only where it is no word
+    near = not freq.get(pre + ch + post)  # near-homophones only where it is no word
     return tuple((-f, y, conf[y]) for y in conf.keys() & ys
-                 if (nasal or conf[y] not in D.NEAR_KINDS)
+                 if (near or conf[y] not in D.NEAR_KINDS)
                  and ((f := freq.get(pre + y + post, 0)) >= TERM_LISTED
                       or not radical_added(ch, y)))
 
