@@ -185,14 +185,15 @@ _REPORTERS = frozenset({"网友", "用户", "群众", "居民", "市民", "学�
 # what a reaction is, after 反应 (反应过来, 反应迟钝, 反应不一): not the content of a report
 _REACTED = frozenset({"过来", "过", "不过来", "迟钝", "不一", "冷淡", "平淡", "热烈", "强烈",
                       "激烈", "良好", "积极", "消极", "敏感", "灵敏", "一般", "时间", "速度"})
-# 签定 + a contract → 签订: an agreement is concluded by signing (订, as in 订立, 订约);
-# 签定 is no word of the standard for it
-_SIGNED = re.compile("签定(?=了?[^，。！？；：、,!?;:\n\r]{0,10}?(?:合同|协议|条约|协定|合约|意向书|备忘录|公约))")
 # frames a regular expression decides alone, each (pattern, a literal every match holds,
 # the offset of the slip in the match, its right form, rule, why): the slip is the
-# character at that offset; ``why`` is formatted with the match as {m} and the match
-# repaired as {fix}
+# character at that offset; ``why`` is formatted with the match as {m}, the match
+# repaired as {fix} and the pattern's first group, where it has one, as {g}
 _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, right, rule, why in (
+    # 签定 + an agreement → 签订: an agreement is concluded by signing (订, as in 订立, 订约);
+    # 签定 is no word of the standard for it
+    ("签定(?=了?[^，。！？；：、,!?;:\n\r]{0,10}?(合同|协议|条约|协定|合约|意向书|备忘录|公约))", "签定", 1,
+     "订", "qianding", "签定 …… {g}: an agreement is concluded, 签订{g} (订 as in 订立; 定 decides)"),
     # this way: 这样一来 (以来 is "since")
     ("(?:这样|如此|这么)以来", "以来", -2, "一", "yilai",
      "{m}: \"this way\" is {fix} (以来 means \"since\")"),
@@ -350,13 +351,8 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 i = at - m.start()
                 fix = m.group()[:i] + right + m.group()[i + 1:]
                 out.append(Usage(at, at + 1, text[at], right, rule,
-                                 why.format(m=m.group(), fix=fix)))
-    for m in _SIGNED.finditer(text) if "签定" in text else ():
-        at = m.start() + 1
-        deal = re.search("合同|协议|条约|协定|合约|意向书|备忘录|公约", text[m.end():]).group()
-        out.append(Usage(at, at + 1, "定", "订", "qianding",
-                         f"签定 …… {deal}: an agreement is concluded, 签订{deal} (订 as in "
-                         "订立; 定 decides)"))
+                                 why.format(m=m.group(), fix=fix,
+                                            g=m.group(1) if pat.groups else "")))
     for m in _CALLED.finditer(text) if "成为" in text else ():
         u = _called(text, m.start())
         if u is not None:
@@ -714,14 +710,11 @@ def _manner_words() -> frozenset[str]:
 
 def _manner(w: str) -> bool:
     """A word that tells how something is done when it comes before a verb: an idiom
-    (jieba tag ``i``: 无缘无故), an adverbial adjective (``ad``: 认真), a reduplicated word
+    or an adverbial adjective (:func:`_manner_words`: 无缘无故, 认真), a reduplicated word
     (深深, 悄悄, 高高兴兴)."""
-    if not w:
-        return False
-    tag = D.word_tags().get(w)
-    return (tag == "i" and len(w) == 4) or tag == "ad" or (
-        len(w) == 2 and w[0] == w[1] and D.HAN_RE.match(w[0]) is not None) or (
-        len(w) == 4 and w[0] == w[1] and w[2] == w[3] and D.HAN_RE.match(w[0]) is not None)
+    return w in _manner_words() or (
+        len(w) in (2, 4) and w[0] == w[1] and w[-2] == w[-1]
+        and D.HAN_RE.match(w[0]) is not None)
 
 
 def _reporter_before(toks, k: int) -> str | None:

@@ -52,6 +52,7 @@ VARIANT_SILENT = [
     "他的形象一直很好，这是一种象征。",  # 形象, 象征: 象 words
     "他们来到磁器口老街参观。",  # a street of Chongqing (a name, read by LAC)
     "这种药的有效成分已经查明。",
+    "法院裁定撤销原判决。",  # the form current prose writes
 ]
 
 
