@@ -443,6 +443,14 @@ def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq
     return out
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _tokens(r: str) -> tuple[str, ...]:
+    """The run ``r`` segmented (:func:`typo_data.segments`), kept for the next reader of
+    the same run: :func:`_run_swaps` and :func:`_run_word_swaps` read each run of a text
+    one after the other."""
+    return tuple(D.segments(r))
+
+
 @functools.lru_cache(maxsize=1 << 18)  # runs recur across seeds
 def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
                names: bool, term_freq: int = TERM_FREQ
@@ -451,7 +459,7 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     kind, gain in nats), offsets within the run."""
     lm = model()
     floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
-    toks = D.segments(r)
+    toks = _tokens(r)
     # the model reads tokens joined by spaces
     joined = " ".join(toks)
     # the best swap of each suspect character (compiled where the kernel is built, the
@@ -786,3 +794,125 @@ def _compound_name_at(r: str, p: int, a: int, b: int) -> bool:
             break
         pos += len(w)
     return _name_at(r, p, a, b)
+
+
+# -- whole words of the same pinyin (eighteenth landing) ----------------------------------
+
+WORD_GAIN = 12.0  # nats: the model's gain a whole-word homophone swap needs (detector
+# ``lm-word``; docs/typos.md, eighteenth landing: the right ones of the test sets gained
+# 12.1-15.9, the false ones of the news sets and transcripts at most 11.8)
+WORD_FREQ = 50  # jieba frequency of a word a whole-word swap may make
+
+
+@functools.lru_cache(maxsize=None)
+def word_homophone_table() -> dict[str, str]:
+    """Every two-character jieba word (any frequency, no numeral) → the words a pinyin
+    input method offers beside it for the same keys (:func:`word_reading`, tones left
+    out): jieba words of two in-table characters, frequency >= ``WORD_FREQ``, no name
+    tag, both characters other than the word's (肢解 → 直接; one character swapped is the
+    other detectors' business), more frequent than the word (every right finding of the
+    test sets replaces a word 5 to 3,000 times rarer; a rarer substitute would need the
+    model to overturn the dictionary's odds, and scoring them was six in seven of the
+    swaps scored), the most frequent first, at most ``TRIED``, joined by spaces. Built
+    once (pypinyin reads 100,000 words: ~3 s) and kept in the tables file."""
+    def build() -> dict[str, str]:
+        freq, tags, tab = D.word_freq(), D.word_tags(), D.table()
+        by_reading: dict[str, list[tuple[int, str]]] = {}
+        for w, f in freq.items():
+            if (len(w) == 2 and f >= WORD_FREQ and tags.get(w) not in D.NAME_TAGS
+                    and w[0] in tab and w[1] in tab):
+                by_reading.setdefault(word_reading(w), []).append((-f, w))
+        out: dict[str, str] = {}
+        for w in sorted(freq):
+            if len(w) != 2 or w[0] in NUMERALS or w[1] in NUMERALS:
+                continue
+            f = freq[w]
+            ys = [y for g, y in sorted(by_reading.get(word_reading(w), ()))
+                  if -g > f and y[0] != w[0] and y[1] != w[1]][:TRIED]
+            if ys:
+                out[w] = " ".join(ys)
+        return out
+
+    return D._kept(f"lm_word_homophones:{WORD_FREQ}:{TRIED}", build)
+
+
+def word_reading(word: str) -> str:
+    """pypinyin's reading of ``word`` as a word (its phrase table picks a heteronym's
+    reading from the word: 肢解 zhi jie, not shi jie), tones left out: the keys a pinyin
+    input method is typed with."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+def word_homophones(word: str) -> tuple[str, ...]:
+    """:func:`word_homophone_table`'s words for ``word`` (肢解 → 直接, 枝节)."""
+    got = word_homophone_table().get(word)
+    return tuple(got.split()) if got else ()
+
+
+def find_word_homophones(text: str, min_gain: float = WORD_GAIN,
+                         names: bool = True) -> list[Confusion]:
+    """Two-character words that stand for another word of the same pinyin, tones ignored,
+    both characters different (可以肢解向法院起诉 → 直接; 人民发源 → 法院): the slip of a
+    pinyin input method that offered both words for the same keys. The written word is a
+    token of the run's segmentation (a dictionary word the input method could offer),
+    the model has never seen a word pair on one side of it, the substitute is a jieba word
+    (frequency >= ``WORD_FREQ``, no name) and the model reads the clause at least
+    ``min_gain`` nats likelier with it. Numerals are never swapped; names are left alone
+    (:func:`typo_detect._name_at` of either character), as are windows inside a longer
+    word of the model's vocabulary. Detector ``lm-word``, kind ``pinyin``."""
+    if not D.HAN_RE.search(text):
+        return []
+    freq = D.word_freq()
+    out: list[Confusion] = []
+    for m in _RUN.finditer(text):
+        s = m.start()
+        for a, y, g in _run_word_swaps(m.group(), min_gain, names):
+            w = text[s + a:s + a + 2]
+            out.append(Confusion(s + a, s + a + 2, w, y, s + a, w, y, "pinyin", "lm-word",
+                                 g, freq.get(y, 0), freq.get(w, 0)))
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)  # runs recur across seeds
+def _run_word_swaps(r: str, min_gain: float, names: bool
+                    ) -> tuple[tuple[int, str, float], ...]:
+    """(offset, substitute word, gain in nats) of the whole-word swaps of the run ``r``."""
+    toks = _tokens(r)
+    table = word_homophone_table()
+    if table.keys().isdisjoint(toks):
+        return ()  # runs without a word that has a homophone (five in six)
+    lm = model()
+    score = lm.score
+    nt = len(toks)
+    # a boundary the model has never seen as a word pair: scores[j] is the pair that
+    # ends at token j (the last, the end of the clause)
+    unseen = [o < 2 and lp < SUSPECT
+              for lp, o, _oov in lm.full_scores(" ".join(toks), bos=True, eos=True)]
+    out = []
+    pos = 0
+    for j, t in enumerate(toks):
+        a = pos
+        pos += len(t)
+        if len(t) != 2 or not (unseen[j] or unseen[j + 1]):
+            continue
+        ys = word_homophones(t)
+        if not ys:
+            continue
+        c0, c1 = max(0, j - CONTEXT), min(nt, j + 1 + CONTEXT)
+        bos, eos = c0 == 0, c1 == nt
+        left, right = list(toks[c0:j]), list(toks[j + 1:c1])
+        base = score(" ".join(toks[c0:c1]), bos, eos)
+        g, y = 0.0, ""
+        for x in ys:  # the most frequent first: it wins a tie
+            gx = score(" ".join(left + [x] + right), bos, eos) - base
+            if not y or gx > g:
+                g, y = gx, x
+        g *= LN10
+        if g < min_gain or inside_word(r, a, a + 2):
+            continue
+        if names and (_name_at(r, a, a, a + 2) or _name_at(r, a + 1, a, a + 2)):
+            continue
+        out.append((a, y, round(g, 2)))
+    return tuple(out)

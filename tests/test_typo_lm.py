@@ -300,6 +300,61 @@ def test_silent_compounds_fire_without_their_rules(monkeypatch):
             f.cache_clear()
 
 
+# whole words of the same pinyin (a pinyin input method's slip): both characters differ
+WORDS = [
+    ("这起案件由最高人民发源审理。", 10, "发源", "法院"),
+    ("双方在北京铅锭合作协议。", 6, "铅锭", "签订"),
+    ("群众可以肢解向纪委反映问题。", 5, "肢解", "直接"),
+]
+
+
+@pytest.mark.parametrize("sentence,col,wrong,right", WORDS)
+def test_a_word_typed_for_its_homophone_fires(tmp_path, sentence, col, wrong, right):
+    got = run(tmp_path, [LEAD + sentence + TAIL])
+    c = len(LEAD) + col
+    assert [row(f) for f in got] == [(LM, "warning", 3, c, c + 2, wrong, right, False)]
+    assert got[0].evidence["detector"] == "lm-word"
+    assert got[0].evidence["kind"] == "pinyin"
+    assert got[0].evidence["gain"] >= L.WORD_GAIN
+    assert f"{wrong} and {right} are both words read {L.word_reading(right)}" in got[0].message
+    # no character of it alone is a slip the other detectors see
+    assert [x for x in L.find_lm_confusions(LEAD + sentence + TAIL)
+            if x.start < c + 1 and c - 1 < x.end] == []
+
+
+WORDS_SILENT = [
+    "长江发源于青藏高原，流经十一个省区市。",  # the word in its own sense
+    "两家企业签订了合作协议，并在北京举行仪式。",
+    "网络把各地联结在一起。",  # 联结 / 连接: both read lian jie, the model's gain is small
+    # the same word flagged twice in one file: the file's own usage
+    "这起案件由最高人民发源审理。县人民发源依法作出判决。",
+]
+
+
+@pytest.mark.parametrize("body", WORDS_SILENT)
+def test_words_of_the_same_pinyin_stay_silent(tmp_path, body):
+    assert run(tmp_path, [LEAD + body + TAIL]) == []
+
+
+def test_a_word_inside_a_name_is_left_alone():
+    r = "副县长王发源依法作出批示。"
+    # without the name veto the model would take 发源 for 法院 (below the threshold here)
+    assert [(c.start, c.wrong, c.right) for c in
+            L.find_word_homophones(r, min_gain=5.0, names=False)] == [(4, "发源", "法院")]
+    assert L.find_word_homophones(r, min_gain=5.0) == []
+
+
+def test_the_homophone_table_pairs_whole_words_read_alike():
+    # 肢 reads zhi in 肢解 (pypinyin's phrase reading), not its rare shi: no 世界
+    assert L.word_reading("肢解") == "zhi jie"
+    assert L.word_homophones("肢解")[0] == "直接"
+    assert "世界" not in L.word_homophones("肢解")
+    # one character the same is the other detectors' business; numerals are never swapped
+    assert "法律" not in L.word_homophones("法津")
+    assert L.word_homophones("十分") == ()
+    assert all(D.word_freq()[y] >= L.WORD_FREQ for y in L.word_homophones("发源"))
+
+
 def test_term_needs_the_model_no_name_and_a_written_form_that_is_no_word():
     assert L.term("教唆", "教酸") and L.term("婚龄", "昏龄")
     # the model does not list 符福渊 (a name jieba lists at 20)

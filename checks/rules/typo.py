@@ -467,7 +467,7 @@ def _add_confusions(conf: list, found, taken: list[tuple[int, int]]) -> None:
                 for c in found if not _overlaps(c.start, c.end, taken))
 
 
-@corpus_index("typo", version=30)
+@corpus_index("typo", version=31)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
@@ -499,6 +499,10 @@ def typo_features(seed, ctx):
         _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         found = L.find_compound_confusions(
             text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
+            names=opt(LANGUAGE_MODEL, "names", True))
+        _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
+        found = L.find_word_homophones(
+            text, min_gain=opt(LANGUAGE_MODEL, "word_gain", L.WORD_GAIN),
             names=opt(LANGUAGE_MODEL, "names", True))
         _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         conf.sort(key=lambda c: (c[0], c[1]))
@@ -671,6 +675,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if here[wrong] > 1:
                     continue
                 need = ctx.opt("compound_gain", L.COMPOUND_GAIN)
+            elif det == "lm-word":
+                if here[wrong] > 1:
+                    continue  # the same word flagged twice in a file: its usage
+                need = ctx.opt("word_gain", L.WORD_GAIN)
             else:
                 need = 0.0
             if gain < need:
@@ -711,6 +719,11 @@ def _confusion_hit(path, c, n, nfiles):
                f"(jieba lists it, frequency {freq}); a language model of Chinese (libime's "
                f"word trigrams) reads the clause {gain:.1f} nats (about {_times(gain)} "
                f"times) more likely with {right}")
+    elif det == "lm-word":
+        why = (f"{wrong} and {right} are both words read {L.word_reading(right)} "
+               f"(tones aside), as a pinyin input method offers them for the same keys; a "
+               f"language model of Chinese (libime's word trigrams) reads the clause "
+               f"{gain:.1f} nats (about {_times(gain)} times) more likely with {right}")
     elif det in ("lm", "lm-after"):
         after = (", with the other slips of the clause repaired," if det == "lm-after"
                  else "")
@@ -721,7 +734,7 @@ def _confusion_hit(path, c, n, nfiles):
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det not in ("lm", "lm-after", "lm-compound") else "")
+             if gain > 0 and det not in ("lm", "lm-after", "lm-compound", "lm-word") else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -967,7 +980,7 @@ def context_word(corpus, ctx):
                             "twin_phrase": tphrase, "twin_phrase_count": nt})
 
 
-@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=6)
+@corpus_check(LANGUAGE_MODEL, severity="warning", index="typo", version=7)
 def language_model(corpus, ctx):
     """What it flags:
     A character that a language model of Chinese finds far less likely in its clause
@@ -985,7 +998,11 @@ def language_model(corpus, ctx):
     character swapped (法津制裁, 减政放权) is found too where the half holding the changed
     character is no word anywhere and the model reads the clause at least
     `compound_gain` (10.0) nats likelier (detector `lm-compound`; a form the file writes
-    twice is its own term). Only
+    twice is its own term). A whole word that stands for another word of the same pinyin,
+    tones aside, both characters different (人民发源 → 法院, 可以肢解向 → 直接: a pinyin
+    input method's slip) is found where the substitute is a jieba word (frequency >= 50,
+    no name) more frequent than the written one and the model reads the clause at least
+    `word_gain` (12.0) nats likelier (detector `lm-word`). Only
     tokens with a word pair the model has never seen, and twin words (权利/权力), are
     tried. A clause holding a slip (found by this check or by `typo.confusable-char`,
     `typo.broken-idiom`) is read a second time with those slips repaired, so a slip next
@@ -1013,14 +1030,14 @@ def language_model(corpus, ctx):
     Replace the window with the word the model prefers after reading the sentence (not
     marked safe: measured precision on clean official prose is below 0.95, see
     docs/typos.md). Options: `min_gain` (14.0), `both_gain` (11.5), `compound_gain`
-    (10.0), `names` (true),
+    (10.0), `word_gain` (12.0), `names` (true),
     `term_files` (3), `allow` (forms never to flag).
     """
     if not L.available():
         raise ConfigError(f"{LANGUAGE_MODEL}: {L.missing_reason()}; or switch the check off "
                           f"with [tool.seedcheck] ignore = [\"{LANGUAGE_MODEL}\"]")
     for path, c, n, nfiles in _confusions(corpus, ctx,
-                                          ("lm", "lm-after", "lm-compound")):
+                                          ("lm", "lm-after", "lm-compound", "lm-word")):
         yield _confusion_hit(path, c, n, nfiles)
 
 
