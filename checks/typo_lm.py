@@ -368,7 +368,8 @@ def need(ch: str, repl: str, min_gain: float, both_gain: float | None) -> float:
 def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | None = 11.5,
                        min_freq: int = 50, names: bool = True,
                        repaired: Iterable[tuple[int, int, str]] = (),
-                       term_freq: int = TERM_FREQ) -> list[Confusion]:
+                       term_freq: int = TERM_FREQ,
+                       word_gain: float | None = None) -> list[Confusion]:
     """Characters whose swap for a sound-alike or look-alike raises the model's
     log-probability of their clause (a run of Han characters) by at least ``min_gain``
     nats (``both_gain`` for a character that both sounds and looks like its substitute,
@@ -377,7 +378,9 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     neighbours. Numerals are never swapped; characters jieba's tagger reads as part of a
     name are left alone (``names``). The flagged window is the
     word the swap makes. Each clause is judged on its own and the verdict is cached, so
-    boilerplate repeated across seeds costs one look-up.
+    boilerplate repeated across seeds costs one look-up. With ``word_gain``, also a whole
+    word typed for another of the same pinyin (:func:`_word_swaps`, detector ``lm-word``)
+    where the model reads the clause at least ``word_gain`` nats likelier.
 
     A second reading (detector ``lm-after``): a run that holds a slip, found here or
     given in ``repaired`` (``(start, end, right form)`` in ``text``, from the other
@@ -394,14 +397,14 @@ def find_lm_confusions(text: str, min_gain: float = 14.0, both_gain: float | Non
     _HOISTED.got = (min_freq, term_freq, searcher(min_freq, term_freq))
     try:
         return _lm_confusions(text, min_gain, both_gain, min_freq, names, repaired,
-                              term_freq)
+                              term_freq, word_gain)
     finally:
         _HOISTED.got = saved
 
 
 def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq: int,
                    names: bool, repaired: Iterable[tuple[int, int, str]],
-                   term_freq: int) -> list[Confusion]:
+                   term_freq: int, word_gain: float | None) -> list[Confusion]:
     """:func:`find_lm_confusions` of a text with Han characters."""
     freq = D.word_freq()
     out: list[Confusion] = []
@@ -410,7 +413,10 @@ def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq
 
     def found(r: str, s: int, swap: tuple, detector: str) -> Confusion:
         a, b, p, y, k, g = swap
-        wrong, right = r[a:b], r[a:p] + y + r[p + 1:b]
+        wrong, right = r[a:b], _right(r, swap)
+        if k == "pinyin":  # a whole word (:func:`_word_swaps`)
+            return Confusion(s + a, s + b, wrong, right, s + a, wrong, y, k, "lm-word", g,
+                             freq.get(right, 0), freq.get(wrong, 0))
         return Confusion(s + a, s + b, wrong, right, s + p, r[p], y, k, detector, g,
                          freq.get(right, 0), freq.get(wrong, 0))
 
@@ -418,12 +424,12 @@ def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq
     # answered by the memo); without slips given, only the runs with a swap are visited
     runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
     got = list(map(_run_swaps, [r for _s, r in runs], repeat(min_gain), repeat(both_gain),
-                   repeat(min_freq), repeat(names), repeat(term_freq)))
+                   repeat(min_freq), repeat(names), repeat(term_freq), repeat(word_gain)))
     for (s, r), swaps in (zip(runs, got) if given else compress(zip(runs, got), got)):
         out += [found(r, s, sw, "lm") for sw in swaps]
         if not swaps and not given:
             continue  # most runs: nothing to read again
-        fixes = [(a, b, r[a:p] + y + r[p + 1:b]) for a, b, p, y, _k, _g in swaps]
+        fixes = [(sw[0], sw[1], _right(r, sw)) for sw in swaps]
         fixes += [(a - s, b - s, w) for a, b, w in given if s <= a and b <= s + len(r)]
         if not fixes:
             continue
@@ -433,7 +439,8 @@ def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq
         r2 = "".join(chars)
         if r2 == r:
             continue
-        for sw in _run_swaps(r2, min_gain, both_gain, min_freq, names, term_freq):
+        for sw in _run_swaps(r2, min_gain, both_gain, min_freq, names, term_freq,
+                             word_gain):
             if any(sw[0] < fb and fa < sw[1] for fa, fb, _w in fixes):
                 continue  # only characters as written: the repaired ones are reported
             out.append(found(r, s, sw, "lm-after"))
@@ -443,32 +450,37 @@ def _lm_confusions(text: str, min_gain: float, both_gain: float | None, min_freq
     return out
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _tokens(r: str) -> tuple[str, ...]:
-    """The run ``r`` segmented (:func:`typo_data.segments`), kept for the next reader of
-    the same run: :func:`_run_swaps` and :func:`_run_word_swaps` read each run of a text
-    one after the other."""
-    return tuple(D.segments(r))
+def _right(r: str, swap: tuple) -> str:
+    """The window of the swap ``swap`` (of :func:`_run_swaps`) of the run ``r`` repaired."""
+    a, b, p, y, k, _g = swap
+    return y if k == "pinyin" else r[a:p] + y + r[p + 1:b]
 
 
 @functools.lru_cache(maxsize=1 << 18)  # runs recur across seeds
 def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
-               names: bool, term_freq: int = TERM_FREQ
+               names: bool, term_freq: int = TERM_FREQ, word_gain: float | None = None
                ) -> tuple[tuple[int, int, int, str, str, float], ...]:
     """The swaps of one run of Han characters: (start, end, changed offset, substitute,
-    kind, gain in nats), offsets within the run."""
+    kind, gain in nats), offsets within the run; with ``word_gain``, also the whole words
+    of :func:`_word_swaps` (kind ``pinyin``, the substitute a word)."""
     lm = model()
     floor = (min(min_gain, both_gain) if both_gain is not None else min_gain) / LN10
-    toks = _tokens(r)
+    toks = D.segments(r)
     # the model reads tokens joined by spaces
     joined = " ".join(toks)
     # the best swap of each suspect character (compiled where the kernel is built, the
     # candidate search and the scoring in one call; :func:`_best_swaps_py` otherwise)
     kern = _searcher_now(min_freq, term_freq)
     swaps = getattr(kern, "swaps", None)  # (None: a kernel built before that method)
+    # a word with a homophone of its own (one run in six): the model's scores are kept
+    # for :func:`_word_swaps`
+    words = word_gain is not None and not word_homophone_table().keys().isdisjoint(toks)
+    scores = None
     if swaps is not None:
-        best = swaps(r, toks, joined, lm.full_scores(joined, bos=True, eos=True), D.twins(),
-                     lm.score, _cut, SUSPECT, CONTEXT)
+        scores = lm.full_scores(joined, bos=True, eos=True)
+        if words:
+            scores = list(scores)
+        best = swaps(r, toks, joined, scores, D.twins(), lm.score, _cut, SUSPECT, CONTEXT)
     else:
         best = _best_swaps_py(r, toks, joined, kern, min_freq, term_freq)
     out = []
@@ -484,6 +496,10 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
         if names and g * LN10 < NAME_OVERRIDE and _name_at(r, p, a, b, y):
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))
+    if words:
+        if not isinstance(scores, list):
+            scores = list(lm.full_scores(joined, bos=True, eos=True))
+        out += _word_swaps(r, tuple(toks), scores, word_gain, names)
     # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
     kept: list[tuple] = []
     for c in sorted(out, key=lambda c: (-c[5], c[0])):
@@ -851,52 +867,35 @@ def word_homophones(word: str) -> tuple[str, ...]:
     return tuple(got.split()) if got else ()
 
 
-def find_word_homophones(text: str, min_gain: float = WORD_GAIN,
-                         names: bool = True) -> list[Confusion]:
-    """Two-character words that stand for another word of the same pinyin, tones ignored,
-    both characters different (可以肢解向法院起诉 → 直接; 人民发源 → 法院): the slip of a
-    pinyin input method that offered both words for the same keys. The written word is a
-    token of the run's segmentation (a dictionary word the input method could offer),
-    the model has never seen a word pair on one side of it, the substitute is a jieba word
-    (frequency >= ``WORD_FREQ``, no name) and the model reads the clause at least
-    ``min_gain`` nats likelier with it. Numerals are never swapped; names are left alone
-    (:func:`typo_detect._name_at` of either character), as are windows inside a longer
-    word of the model's vocabulary. Detector ``lm-word``, kind ``pinyin``."""
-    if not D.HAN_RE.search(text):
-        return []
-    freq = D.word_freq()
-    out: list[Confusion] = []
-    for m in _RUN.finditer(text):
-        s = m.start()
-        for a, y, g in _run_word_swaps(m.group(), min_gain, names):
-            w = text[s + a:s + a + 2]
-            out.append(Confusion(s + a, s + a + 2, w, y, s + a, w, y, "pinyin", "lm-word",
-                                 g, freq.get(y, 0), freq.get(w, 0)))
-    return out
-
-
-@functools.lru_cache(maxsize=1 << 16)  # runs recur across seeds
-def _run_word_swaps(r: str, min_gain: float, names: bool
-                    ) -> tuple[tuple[int, str, float], ...]:
-    """(offset, substitute word, gain in nats) of the whole-word swaps of the run ``r``."""
-    toks = _tokens(r)
-    table = word_homophone_table()
-    if table.keys().isdisjoint(toks):
-        return ()  # runs without a word that has a homophone (five in six)
-    lm = model()
-    score = lm.score
+def _word_swaps(r: str, toks: tuple[str, ...], scores: list, min_gain: float,
+                names: bool) -> list[tuple[int, int, int, str, str, float]]:
+    """Two-character words of the run ``r`` (segmented as ``toks``, the model's
+    ``full_scores`` of it ``scores``) that stand for another word of the same pinyin,
+    tones aside, both characters different (可以肢解向法院起诉 → 直接; 人民发源 → 法院): the
+    slip of a pinyin input method that offered both words for the same keys. The written
+    word is a token (a dictionary word the input method could offer) with a word pair
+    on one side the model has never seen, the substitute one of
+    :func:`word_homophones`, and the model reads the clause at least ``min_gain`` nats
+    likelier with it. Names are left alone (:func:`typo_detect._name_at` of either
+    character), as are windows inside a longer word of the model's vocabulary. As
+    :func:`_run_swaps`'s swaps (start, end, changed offset, substitute, kind, gain in
+    nats), the substitute the whole word and the kind ``pinyin``."""
+    score = model().score
     nt = len(toks)
-    # a boundary the model has never seen as a word pair: scores[j] is the pair that
-    # ends at token j (the last, the end of the clause)
-    unseen = [o < 2 and lp < SUSPECT
-              for lp, o, _oov in lm.full_scores(" ".join(toks), bos=True, eos=True)]
     out = []
     pos = 0
     for j, t in enumerate(toks):
         a = pos
         pos += len(t)
-        if len(t) != 2 or not (unseen[j] or unseen[j + 1]):
+        if len(t) != 2:
             continue
+        # a word pair the model has never seen on either side (scores[j]: the pair that
+        # ends at token j)
+        lp, o, _oov = scores[j]
+        if not (o < 2 and lp < SUSPECT):
+            lp, o, _oov = scores[j + 1]
+            if not (o < 2 and lp < SUSPECT):
+                continue
         ys = word_homophones(t)
         if not ys:
             continue
@@ -914,5 +913,5 @@ def _run_word_swaps(r: str, min_gain: float, names: bool
             continue
         if names and (_name_at(r, a, a, a + 2) or _name_at(r, a + 1, a, a + 2)):
             continue
-        out.append((a, y, round(g, 2)))
-    return tuple(out)
+        out.append((a, a + 2, a, y, "pinyin", round(g, 2)))
+    return out

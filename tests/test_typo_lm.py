@@ -339,9 +339,12 @@ def test_words_of_the_same_pinyin_stay_silent(tmp_path, body):
 def test_a_word_inside_a_name_is_left_alone():
     r = "副县长王发源依法作出批示。"
     # without the name veto the model would take 发源 for 法院 (below the threshold here)
-    assert [(c.start, c.wrong, c.right) for c in
-            L.find_word_homophones(r, min_gain=5.0, names=False)] == [(4, "发源", "法院")]
-    assert L.find_word_homophones(r, min_gain=5.0) == []
+    def words(names):
+        return [(c.start, c.wrong, c.right) for c in
+                L.find_lm_confusions(r, word_gain=5.0, names=names) if c.detector == "lm-word"]
+
+    assert words(False) == [(4, "发源", "法院")]
+    assert words(True) == []
 
 
 def test_the_homophone_table_pairs_whole_words_read_alike():

@@ -495,14 +495,11 @@ def typo_features(seed, ctx):
         found = L.find_lm_confusions(text, min_gain=opt(LANGUAGE_MODEL, "min_gain", LM_GAIN),
                                      both_gain=opt(LANGUAGE_MODEL, "both_gain", LM_BOTH),
                                      names=opt(LANGUAGE_MODEL, "names", True),
-                                     repaired=[(c[0], c[1], c[3]) for c in conf])
+                                     repaired=[(c[0], c[1], c[3]) for c in conf],
+                                     word_gain=opt(LANGUAGE_MODEL, "word_gain", L.WORD_GAIN))
         _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         found = L.find_compound_confusions(
             text, min_gain=opt(LANGUAGE_MODEL, "compound_gain", L.COMPOUND_GAIN),
-            names=opt(LANGUAGE_MODEL, "names", True))
-        _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
-        found = L.find_word_homophones(
-            text, min_gain=opt(LANGUAGE_MODEL, "word_gain", L.WORD_GAIN),
             names=opt(LANGUAGE_MODEL, "names", True))
         _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         conf.sort(key=lambda c: (c[0], c[1]))
