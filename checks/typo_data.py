@@ -490,6 +490,43 @@ def readings(ch: str) -> tuple[str, ...]:
     return tuple(r for r in value.split(",") if r)
 
 
+def toneless_v(reading: str) -> str:
+    """A toned reading without its tone, ü written v (lǜ → lv, as a pinyin keyboard types
+    it; :func:`_toneless` writes u)."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=None)
+def _word_readings() -> dict[str, str]:
+    """``data/typo_word_readings.tsv``: two-character word → its reading where pypinyin's
+    phrase table reads it otherwise than its characters' first readings."""
+    out: dict[str, str] = {}
+    for line in _data_lines("typo_word_readings.tsv"):
+        w, _, reading = line.partition("\t")
+        out[w] = reading
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_reading(word: str) -> str:
+    """The reading of the two-character ``word`` as pypinyin reads it as a word, tones left
+    out, ü as v (肢解 zhi jie, not its rare shi jie; 一律 yi lv): the keys a pinyin input
+    method is typed with. From the snapshots, as ``lazy_pinyin(word, Style.NORMAL)``
+    (a character without a reading is left out)."""
+    got = _word_readings().get(word)
+    if got is not None:
+        return got
+    out = []
+    for ch in word:
+        r = readings(ch)
+        if r:
+            out.append(toneless_v(r[0]))
+    return " ".join(out)
+
+
 def sound_neighbours(ch: str) -> tuple[str, ...]:
     """In-table characters that share a toned reading with ``ch``."""
     idx = _readings_index()

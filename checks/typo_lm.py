@@ -823,42 +823,33 @@ WORD_FREQ = 50  # jieba frequency of a word a whole-word swap may make
 @functools.lru_cache(maxsize=None)
 def word_homophone_table() -> dict[str, str]:
     """Every two-character jieba word (any frequency, no numeral) → the words a pinyin
-    input method offers beside it for the same keys (:func:`word_reading`, tones left
+    input method offers beside it for the same keys (:func:`typo_data.word_reading`, tones left
     out): jieba words of two in-table characters, frequency >= ``WORD_FREQ``, no name
     tag, both characters other than the word's (肢解 → 直接; one character swapped is the
     other detectors' business), more frequent than the word (every right finding of the
     test sets replaces a word 5 to 3,000 times rarer; a rarer substitute would need the
     model to overturn the dictionary's odds, and scoring them was six in seven of the
     swaps scored), the most frequent first, at most ``TRIED``, joined by spaces. Built
-    once (pypinyin reads 100,000 words: ~3 s) and kept in the tables file."""
+    once and kept in the tables file."""
     def build() -> dict[str, str]:
         freq, tags, tab = D.word_freq(), D.word_tags(), D.table()
         by_reading: dict[str, list[tuple[int, str]]] = {}
         for w, f in freq.items():
             if (len(w) == 2 and f >= WORD_FREQ and tags.get(w) not in D.NAME_TAGS
                     and w[0] in tab and w[1] in tab):
-                by_reading.setdefault(word_reading(w), []).append((-f, w))
+                by_reading.setdefault(D.word_reading(w), []).append((-f, w))
         out: dict[str, str] = {}
         for w in sorted(freq):
             if len(w) != 2 or w[0] in NUMERALS or w[1] in NUMERALS:
                 continue
             f = freq[w]
-            ys = [y for g, y in sorted(by_reading.get(word_reading(w), ()))
+            ys = [y for g, y in sorted(by_reading.get(D.word_reading(w), ()))
                   if -g > f and y[0] != w[0] and y[1] != w[1]][:TRIED]
             if ys:
                 out[w] = " ".join(ys)
         return out
 
     return D._kept(f"lm_word_homophones:{WORD_FREQ}:{TRIED}", build)
-
-
-def word_reading(word: str) -> str:
-    """pypinyin's reading of ``word`` as a word (its phrase table picks a heteronym's
-    reading from the word: 肢解 zhi jie, not shi jie), tones left out: the keys a pinyin
-    input method is typed with."""
-    from pypinyin import Style, lazy_pinyin
-
-    return " ".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
 
 
 def word_homophones(word: str) -> tuple[str, ...]:

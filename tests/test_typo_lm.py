@@ -312,7 +312,7 @@ def test_a_broken_compound_term_or_a_word_typed_for_its_homophone_fires(
     c = len(LEAD) + col
     assert [row(f) for f in got] == [(LM, "warning", 3, c, c + len(wrong), wrong, right, False)]
     assert got[0].evidence["detector"] == detector
-    why = WHY[detector].format(wrong=wrong, right=right, reading=L.word_reading(right))
+    why = WHY[detector].format(wrong=wrong, right=right, reading=D.word_reading(right))
     assert why in got[0].message
     if detector == "lm-word":
         assert got[0].evidence["kind"] == "pinyin"
@@ -350,7 +350,7 @@ def test_a_word_inside_a_name_is_left_alone():
 
 def test_the_homophone_table_pairs_whole_words_read_alike():
     # 肢 reads zhi in 肢解 (pypinyin's phrase reading), not its rare shi: no 世界
-    assert L.word_reading("肢解") == "zhi jie"
+    assert D.word_reading("肢解") == "zhi jie"
     assert L.word_homophones("肢解")[0] == "直接"
     assert "世界" not in L.word_homophones("肢解")
     # one character the same is the other detectors' business; numerals are never swapped
@@ -656,10 +656,20 @@ def test_pinyin_snapshot_matches_pypinyin_and_is_all_the_checks_read():
     header = (D.DATA / "typo_phrases.txt").read_text(encoding="utf-8").split("\n", 1)[0]
     if f"pypinyin {pypinyin.__version__} " in header:
         assert D.phrases() == frozenset(phrases_dict)
+        # every two-character word of jieba's dictionary read as pypinyin reads it
+        from pypinyin import Style, lazy_pinyin
+
+        words = [w for w in D.word_freq() if len(w) == 2]
+        assert len(words) > 100_000
+        assert [w for w in words if D.word_reading(w)
+                != " ".join(lazy_pinyin(w, style=Style.NORMAL, errors="ignore"))] == []
     else:  # another pypinyin release: the snapshot stays what the checks were measured on
         assert len(D.phrases() & frozenset(phrases_dict)) > 0.9 * len(D.phrases())
-    code = ("import sys; from checks import typo_data as D; D.lexicon(3); D.idioms(); "
-            "D.confusables('行'); print('pypinyin' in sys.modules)")
+    assert D.word_reading("一律") == "yi lv" and D.word_reading("律师") == "lv shi"
+    # (the tables built, not read from the tables file)
+    code = ("import sys; from checks import typo_data as D; D.TABLES_READ = False; "
+            "D.lexicon(3); D.idioms(); D.confusables('行'); from checks import typo_lm as L; "
+            "L.word_homophone_table(); print('pypinyin' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"

@@ -717,7 +717,7 @@ def _confusion_hit(path, c, n, nfiles):
                f"word trigrams) reads the clause {gain:.1f} nats (about {_times(gain)} "
                f"times) more likely with {right}")
     elif det == "lm-word":
-        why = (f"{wrong} and {right} are both words read {L.word_reading(right)} "
+        why = (f"{wrong} and {right} are both words read {D.word_reading(right)} "
                f"(tones aside), as a pinyin input method offers them for the same keys; a "
                f"language model of Chinese (libime's word trigrams) reads the clause "
                f"{gain:.1f} nats (about {_times(gain)} times) more likely with {right}")
