@@ -27,15 +27,25 @@ DATA = Path(__file__).resolve().parent / "data"
 # Building the dictionary tables below takes ~1 s of a fresh process (jieba's dictionary
 # parsed, the pattern and idiom indexes, the readings without tones): every one-seed run
 # paid it again in the worker that checks the changed seed. With ``TABLES_DIR`` set (the
-# plugin sets the store's folder) the built tables are written to one pickle there, keyed
+# plugin sets the store's folder) the built tables are written to one file there, keyed
 # by the code, jieba's dictionary file and the Python version, and the next process reads
-# them back (~0.3 s) instead of building them. The same values either way (pickle keeps
-# a dict's order); a file that is missing, unreadable or of another key is a miss.
+# them back instead of building them. The same values either way (pickle keeps a dict's
+# order); a file that is missing, unreadable or of another key is a miss.
+#
+# The file holds each table as a pickle of its own, behind a header that names them
+# (``_MAGIC``, the header's length, a marshal of {name: (offset, length)}): a process
+# reads the file's bytes once and unpickles a table only when it is first asked for, so
+# that the tables derived from the others (the shape and reading tables, the collocation
+# pattern, the pair flags, the NFKC tables: typo_lm, typo_usage, paragraphs) can be kept
+# too without every process paying for those it does not use. A table whose pickle does
+# not load is built (and written again); a header that does not fit the file is a miss.
 
 TABLES_DIR: Path | None = None
 TABLES_READ = True  # False: build the tables (and write them) without reading the file
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
+_MAGIC = b"seedcheck typo tables 2\n"
 _KEPT: dict | None = None  # the tables read from the file (None: not looked for yet)
+_RAW: dict = {}  # name -> its pickle in the file (a memoryview), read or not yet
 _BUILT: dict = {}  # the tables built in this process and not in the file
 
 
@@ -57,7 +67,61 @@ def _tables_file() -> Path | None:
         stamp = "-"
     key = hashlib.sha1(f"{TABLES_FORMAT}|{code_fingerprint()}|{origin}|{stamp}|"
                        f"{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(TABLES_DIR) / f"typo-tables-{key}.pickle"
+    return Path(TABLES_DIR) / f"typo-tables-{key}.bin"
+
+
+def _parse_tables(data: bytes) -> dict:
+    """{name: memoryview of its pickle} of the bytes of a tables file; ValueError where
+    they are no such file (another format, truncated, a header that does not fit)."""
+    import marshal
+    import struct
+
+    n = len(_MAGIC)
+    if data[:n] != _MAGIC or len(data) < n + 8:
+        raise ValueError("not a tables file")
+    (size,) = struct.unpack_from("<Q", data, n)
+    body = n + 8 + size
+    if body > len(data):
+        raise ValueError("truncated header")
+    try:
+        header = marshal.loads(data[n + 8:body])
+    except (EOFError, ValueError, TypeError) as e:
+        raise ValueError("broken header") from e
+    view = memoryview(data)
+    out = {}
+    if not isinstance(header, dict):
+        raise ValueError("broken header")
+    for name, where in header.items():
+        if (not isinstance(name, str) or not isinstance(where, tuple) or len(where) != 2
+                or not all(isinstance(x, int) and x >= 0 for x in where)
+                or body + where[0] + where[1] > len(data)):
+            raise ValueError("a table beyond the file")
+        out[name] = view[body + where[0]:body + where[0] + where[1]]
+    return out
+
+
+def _tables_bytes(blobs: dict) -> bytes:
+    """The bytes of a tables file holding ``blobs`` ({name: pickle})."""
+    import marshal
+    import struct
+
+    header = {}
+    at = 0
+    for name, blob in blobs.items():
+        header[name] = (at, len(blob))
+        at += len(blob)
+    head = marshal.dumps(header)
+    return b"".join([_MAGIC, struct.pack("<Q", len(head)), head, *blobs.values()])
+
+
+def read_tables(path: Path) -> dict:
+    """Every table of the tables file ``path``, unpickled (tests, tools)."""
+    import pickle
+
+    return {name: pickle.loads(raw) for name, raw in _parse_tables(path.read_bytes()).items()}
+
+
+_MISS = object()
 
 
 def _kept(name: str, build):
@@ -66,28 +130,37 @@ def _kept(name: str, build):
     global _KEPT
     if _KEPT is None:
         _KEPT = {}
+        _RAW.clear()
         path = _tables_file() if TABLES_READ else None
         if path is not None:
-            import gc
-            import pickle
-
-            # (the tables are millions of strings, tuples and dicts, none in a cycle:
-            # the collector, run again and again as they are made, finds nothing;
-            # 0.92 -> 0.76 s of this load on a busy host)
-            collecting = gc.isenabled()
-            gc.disable()
             try:
                 with open(path, "rb") as f:
-                    data = pickle.load(f)
-                if isinstance(data, dict) and data.get("format") == TABLES_FORMAT:
-                    _KEPT = data["tables"]
-            except Exception:  # missing, truncated, foreign: build the tables
-                _KEPT = {}
-            finally:
-                if collecting:
-                    gc.enable()
+                    _RAW.update(_parse_tables(f.read()))
+            except (OSError, ValueError):  # missing, truncated, foreign: build the tables
+                _RAW.clear()
     if name in _KEPT:
         return _KEPT[name]
+    raw = _RAW.get(name)
+    if raw is not None:
+        import gc
+        import pickle
+
+        # (the tables are millions of strings, tuples and dicts, none in a cycle:
+        # the collector, run again and again as they are made, finds nothing;
+        # 0.92 -> 0.76 s of this load on a busy host)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            value = pickle.loads(raw)
+        except Exception:  # a broken pickle: this table is built (and written again)
+            value = _MISS
+            del _RAW[name]
+        finally:
+            if collecting:
+                gc.enable()
+        if value is not _MISS:
+            _KEPT[name] = value
+            return value
     value = build()
     _BUILT[name] = value
     return value
@@ -104,27 +177,27 @@ def take_built() -> dict:
 
 def save_tables(built: dict | None = None) -> bool:
     """Write the tables built in this process (or ``built``, from :func:`take_built`),
-    with those read, to the tables file, for the next process; returns whether it wrote.
-    A no-op when nothing was built."""
+    with those of the file read, to the tables file, for the next process; returns
+    whether it wrote. A no-op when nothing was built."""
     if built is None:
         built = take_built()
     if not built or TABLES_DIR is None:
         return False
     path = _tables_file()
-    tables = dict(_KEPT or {})
-    tables.update(built)
     if path is None:
         return False
     import pickle
 
     from .report.files import atomic_write_bytes
 
+    blobs = dict(_RAW)  # (the file's tables as they are: not pickled again)
+    for name, value in built.items():
+        blobs[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps({"format": TABLES_FORMAT, "tables": tables},
-                                              protocol=pickle.HIGHEST_PROTOCOL),
-                           durable=False)
-        for old in path.parent.glob("typo-tables-*.pickle"):
+        atomic_write_bytes(path, _tables_bytes(blobs), durable=False)
+        for old in [*path.parent.glob("typo-tables-*.bin"),
+                    *path.parent.glob("typo-tables-*.pickle")]:  # (format 1's)
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
@@ -221,6 +294,10 @@ def han_at_least_re(n: int) -> re.Pattern[str]:
 @functools.lru_cache(maxsize=None)
 def shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
     """Out-of-table character → ((in-table look-alike, score), ...), best first."""
+    return _kept("shape_neighbours", _build_shape_neighbours)
+
+
+def _build_shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
     out: dict[str, tuple[tuple[str, float], ...]] = {}
     for line in _data_lines("typo_shape_neighbours.tsv"):
         ch, rest = line.split("\t", 1)
@@ -452,6 +529,10 @@ def to_simplified(text: str) -> str:
 def _pinyin_dict() -> dict[int, str]:
     """pypinyin's readings (code point → comma-separated toned readings), from the
     snapshot ``data/typo_readings.tsv`` (scripts/build_pinyin_data.py)."""
+    return _kept("pinyin_dict", _build_pinyin_dict)
+
+
+def _build_pinyin_dict() -> dict[int, str]:
     out: dict[int, str] = {}
     for line in _data_lines("typo_readings.tsv"):
         ch, _, value = line.partition("\t")
@@ -463,6 +544,10 @@ def _pinyin_dict() -> dict[int, str]:
 def phrases() -> frozenset[str]:
     """pypinyin's phrase table's words (47k words and set phrases), from the snapshot
     ``data/typo_phrases.txt`` (scripts/build_pinyin_data.py)."""
+    return _kept("phrases", _build_phrases)
+
+
+def _build_phrases() -> frozenset[str]:
     return frozenset(_data_lines("typo_phrases.txt"))
 
 
@@ -531,6 +616,10 @@ def _toneless_index() -> dict[str, tuple[str, ...]]:
 def same_stroke() -> dict[str, frozenset[str]]:
     """Character → the other characters of its same-stroke groups
     (``data/typo_same_stroke.tsv``, from pycorrector)."""
+    return _kept("same_stroke", _build_same_stroke)
+
+
+def _build_same_stroke() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_same_stroke.tsv"):
         for c in line:
@@ -542,6 +631,10 @@ def same_stroke() -> dict[str, frozenset[str]]:
 def shared_component() -> dict[str, frozenset[str]]:
     """Character → the characters sharing its phonetic component or containing it
     (``data/typo_shared_component.tsv``, from char-similar's component lists)."""
+    return _kept("shared_component", _build_shared_component)
+
+
+def _build_shared_component() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_shared_component.tsv"):
         _key, _, chars = line.partition("\t")
@@ -552,6 +645,10 @@ def shared_component() -> dict[str, frozenset[str]]:
 
 @functools.lru_cache(maxsize=None)
 def _components() -> dict[str, frozenset[str]]:
+    return _kept("components", _build_components)
+
+
+def _build_components() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_shared_component.tsv"):
         key, _, chars = line.partition("\t")
@@ -569,6 +666,10 @@ def siblings(a: str, b: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _in_table_shapes() -> dict[str, frozenset[str]]:
+    return _kept("in_table_shapes", _build_in_table_shapes)
+
+
+def _build_in_table_shapes() -> dict[str, frozenset[str]]:
     tab = table()
     out: dict[str, frozenset[str]] = {}
     for ch, neigh in shape_neighbours().items():
@@ -647,6 +748,10 @@ def confusables(ch: str) -> dict[str, str]:
 @functools.lru_cache(maxsize=None)
 def _main_toneless_index() -> dict[str, tuple[str, ...]]:
     """Toneless reading → the in-table characters whose first (everyday) reading it is."""
+    return _kept("main_toneless_index", _build_main_toneless_index)
+
+
+def _build_main_toneless_index() -> dict[str, tuple[str, ...]]:
     idx: dict[str, list[str]] = {}
     tab = table()
     for cp, value in sorted(_pinyin_dict().items()):

@@ -727,7 +727,17 @@ def _pair_flags() -> tuple[dict[str, int], bytes, bytes, bytes, np.ndarray, np.n
     """{pair: flags} for :func:`find_compound_confusions` (bit 0: a jieba word of two
     characters; 1: the first two characters of a compound term; 2: its last two), the
     ``bytes.translate`` tables that take out "no word", "first two", "last two", and the
-    pairs as sorted keys with their flags (:func:`_pair_flag_bytes`)."""
+    pairs as sorted keys with their flags (:func:`_pair_flag_bytes`). The dict and the
+    sorted pairs are kept in the typo tables file."""
+    flags, keys, vals = D._kept("lm_pair_flags", _build_pair_flags)
+    return (flags, bytes((b & 1) ^ 1 for b in range(256)),
+            bytes((b >> 1) & 1 for b in range(256)), bytes((b >> 2) & 1 for b in range(256)),
+            np.frombuffer(keys, dtype=np.uint64), np.frombuffer(vals, dtype=np.uint8))
+
+
+def _build_pair_flags() -> tuple[dict[str, int], bytes, bytes]:
+    """The pair flags of :func:`_pair_flags`, and its sorted pairs and their flags as
+    the bytes of a uint64 and a uint8 array."""
     _idx, heads, tails = compound_index()
     flags: dict[str, int] = {w: 1 for w in D.word_freq() if len(w) == 2}
     for w in heads:
@@ -738,9 +748,7 @@ def _pair_flags() -> tuple[dict[str, int], bytes, bytes, bytes, np.ndarray, np.n
                        count=len(flags))
     vals = np.fromiter(flags.values(), dtype=np.uint8, count=len(flags))
     order = np.argsort(keys, kind="stable")
-    return (flags, bytes((b & 1) ^ 1 for b in range(256)),
-            bytes((b >> 1) & 1 for b in range(256)), bytes((b >> 2) & 1 for b in range(256)),
-            keys[order], vals[order])
+    return flags, keys[order].tobytes(), vals[order].tobytes()
 
 
 @functools.lru_cache(maxsize=1 << 14)  # runs recur across seeds
