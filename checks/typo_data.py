@@ -34,18 +34,21 @@ DATA = Path(__file__).resolve().parent / "data"
 #
 # The file holds each table as a pickle of its own, behind a header that names them
 # (``_MAGIC``, the header's length, a marshal of {name: (offset, length)}): a process
-# reads the file's bytes once and unpickles a table only when it is first asked for, so
-# that the tables derived from the others (the shape and reading tables, the collocation
-# pattern, the pair flags, the NFKC tables: typo_lm, typo_usage, paragraphs) can be kept
-# too without every process paying for those it does not use. A table whose pickle does
-# not load is built (and written again); a header that does not fit the file is a miss.
+# reads the header, keeps the file open, and reads and unpickles a table only when it is
+# first asked for, so that the tables derived from the others (the shape and reading
+# tables, the collocation pattern, the pair flags, the NFKC tables: typo_lm, typo_usage,
+# paragraphs) and the compiled kernel's own tables (:func:`kept_kernel`) can be kept too
+# without every process paying for those it does not use. A table whose pickle does not
+# load is built (and written again); a header that does not fit the file is a miss. (The
+# file is replaced by a rename, never rewritten: the open file stays the one read.)
 
 TABLES_DIR: Path | None = None
 TABLES_READ = True  # False: build the tables (and write them) without reading the file
 TABLES_FORMAT = 2
 _MAGIC = b"seedcheck typo tables 2\n"
 _KEPT: dict | None = None  # the tables read from the file (None: not looked for yet)
-_RAW: dict = {}  # name -> its pickle in the file (a memoryview), read or not yet
+_RAW: dict = {}  # name -> (offset, length) of its pickle in _FILE, read or not yet
+_FILE = None  # the tables file, open (None: none read)
 _BUILT: dict = {}  # the tables built in this process and not in the file
 
 
@@ -70,34 +73,42 @@ def _tables_file() -> Path | None:
     return Path(TABLES_DIR) / f"typo-tables-{key}.bin"
 
 
-def _parse_tables(data: bytes) -> dict:
-    """{name: memoryview of its pickle} of the bytes of a tables file; ValueError where
-    they are no such file (another format, truncated, a header that does not fit)."""
+def _read_header(read, size: int) -> dict:
+    """{name: (offset, length)} of the tables in a tables file of ``size`` bytes whose
+    bytes ``read(offset, length)`` gives; ValueError where it is no such file (another
+    format, truncated, a header that does not fit)."""
     import marshal
     import struct
 
     n = len(_MAGIC)
-    if data[:n] != _MAGIC or len(data) < n + 8:
+    start = read(0, n + 8)
+    if len(start) < n + 8 or start[:n] != _MAGIC:
         raise ValueError("not a tables file")
-    (size,) = struct.unpack_from("<Q", data, n)
-    body = n + 8 + size
-    if body > len(data):
+    (length,) = struct.unpack_from("<Q", start, n)
+    body = n + 8 + length
+    if body > size:
         raise ValueError("truncated header")
     try:
-        header = marshal.loads(data[n + 8:body])
+        header = marshal.loads(read(n + 8, length))
     except (EOFError, ValueError, TypeError) as e:
         raise ValueError("broken header") from e
-    view = memoryview(data)
-    out = {}
     if not isinstance(header, dict):
         raise ValueError("broken header")
+    out = {}
     for name, where in header.items():
         if (not isinstance(name, str) or not isinstance(where, tuple) or len(where) != 2
                 or not all(isinstance(x, int) and x >= 0 for x in where)
-                or body + where[0] + where[1] > len(data)):
+                or body + where[0] + where[1] > size):
             raise ValueError("a table beyond the file")
-        out[name] = view[body + where[0]:body + where[0] + where[1]]
+        out[name] = (body + where[0], where[1])
     return out
+
+
+def _parse_tables(data: bytes) -> dict:
+    """{name: its pickle} of the bytes of a tables file (ValueError: see _read_header)."""
+    view = memoryview(data)
+    return {name: view[at:at + n] for name, (at, n)
+            in _read_header(lambda at, n: view[at:at + n].tobytes(), len(data)).items()}
 
 
 def _tables_bytes(blobs: dict) -> bytes:
@@ -121,49 +132,108 @@ def read_tables(path: Path) -> dict:
     return {name: pickle.loads(raw) for name, raw in _parse_tables(path.read_bytes()).items()}
 
 
+def _open_tables() -> None:
+    """Read the tables file's header (once a process: ``_KEPT`` None)."""
+    global _KEPT, _FILE
+    _KEPT = {}
+    _RAW.clear()
+    _FILE = None
+    path = _tables_file() if TABLES_READ else None
+    if path is None:
+        return
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return  # missing: build the tables
+    try:
+        fd = f.fileno()
+        _RAW.update(_read_header(lambda at, n: os.pread(fd, n, at), os.fstat(fd).st_size))
+        _FILE = f
+    except (OSError, ValueError):  # truncated, foreign: build the tables
+        _RAW.clear()
+        f.close()
+
+
+def _blob(name: str) -> bytes | None:
+    """The pickle of the table ``name`` in the tables file, or None (not there, or the
+    file cut short since)."""
+    where = _RAW.get(name)
+    if where is None or _FILE is None:
+        return None
+    try:
+        data = os.pread(_FILE.fileno(), where[1], where[0])
+    except (OSError, ValueError):
+        return None
+    return data if len(data) == where[1] else None
+
+
 _MISS = object()
+
+
+def _from_file(name: str):
+    """The table ``name`` read from the tables file, or ``_MISS``."""
+    if _KEPT is None:
+        _open_tables()
+    if name in _KEPT:
+        return _KEPT[name]
+    raw = _blob(name)
+    if raw is None:
+        _RAW.pop(name, None)
+        return _MISS
+    import gc
+    import pickle
+
+    # (the tables are millions of strings, tuples and dicts, none in a cycle:
+    # the collector, run again and again as they are made, finds nothing;
+    # 0.92 -> 0.76 s of this load on a busy host)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value = pickle.loads(raw)
+    except Exception:  # a broken pickle: this table is built (and written again)
+        _RAW.pop(name, None)
+        return _MISS
+    finally:
+        if collecting:
+            gc.enable()
+    _KEPT[name] = value
+    return value
 
 
 def _kept(name: str, build):
     """The table ``name``: read from the tables file when it holds it, else built (and
     noted for :func:`save_tables`)."""
-    global _KEPT
-    if _KEPT is None:
-        _KEPT = {}
-        _RAW.clear()
-        path = _tables_file() if TABLES_READ else None
-        if path is not None:
-            try:
-                with open(path, "rb") as f:
-                    _RAW.update(_parse_tables(f.read()))
-            except (OSError, ValueError):  # missing, truncated, foreign: build the tables
-                _RAW.clear()
-    if name in _KEPT:
-        return _KEPT[name]
-    raw = _RAW.get(name)
-    if raw is not None:
-        import gc
-        import pickle
-
-        # (the tables are millions of strings, tuples and dicts, none in a cycle:
-        # the collector, run again and again as they are made, finds nothing;
-        # 0.92 -> 0.76 s of this load on a busy host)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            value = pickle.loads(raw)
-        except Exception:  # a broken pickle: this table is built (and written again)
-            value = _MISS
-            del _RAW[name]
-        finally:
-            if collecting:
-                gc.enable()
-        if value is not _MISS:
-            _KEPT[name] = value
-            return value
+    value = _from_file(name)
+    if value is not _MISS:
+        return value
     value = build()
     _BUILT[name] = value
     return value
+
+
+def kernel_inputs(name: str, inputs) -> tuple:
+    """What the kernel object kept as ``name`` (:func:`kept_kernel`) is made from, for
+    :func:`kernel_object`: its state in the tables file where that holds one (the object
+    is restored from it), else ``inputs()``, the Python tables it is built from."""
+    state = _from_file(name)
+    return (state,) if state is not _MISS else inputs()
+
+
+def kept_kernel(name: str, build, restore):
+    """A compiled kernel object whose C tables are kept in the tables file as ``name``:
+    ``restore(state)`` of the file's state, else ``build()`` from the Python tables (its
+    ``state()`` then noted for :func:`save_tables` where a tables folder is set, to
+    replace the file's). A state that does not fit (ValueError, TypeError) is built."""
+    state = _from_file(name) if restore is not None else _MISS
+    if state is not _MISS:
+        try:
+            return restore(state)
+        except (ValueError, TypeError):
+            pass
+    obj = build()
+    if obj is not None and TABLES_DIR is not None and hasattr(obj, "state"):
+        _BUILT[name] = obj.state()
+    return obj
 
 
 def take_built() -> dict:
@@ -190,7 +260,10 @@ def save_tables(built: dict | None = None) -> bool:
 
     from .report.files import atomic_write_bytes
 
-    blobs = dict(_RAW)  # (the file's tables as they are: not pickled again)
+    blobs = {}
+    for name in list(_RAW):  # (the file's tables as they are: not pickled again)
+        if name not in built and (raw := _blob(name)) is not None:
+            blobs[name] = raw
     for name, value in built.items():
         blobs[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
