@@ -124,6 +124,65 @@ static int table_grow(Table *t, size_t *count)
     return 0;
 }
 
+/* ---- states: a kernel object's C tables as bytes, and back ---------------------------
+ * A kernel object's tables, built from Python's tables by its init, are copied out by
+ * its state() and into a new object by its restore(), without the Python tables: the
+ * typo tables file keeps the states (typo_data.kernel_state), and a process reads them
+ * instead of building the tables again. A state is checked before it is used (its
+ * version and sizes, a capacity that is a power of two with an empty slot for every
+ * probe to end on, every index it holds in range): one that does not fit raises
+ * ValueError, and the object is built from the Python tables instead. */
+#define STATE_VERSION 1
+
+static int state_error(const char *what)
+{
+    PyErr_Format(PyExc_ValueError, "a kernel state that does not fit: %s", what);
+    return -1;
+}
+
+static int cap_ok(size_t cap)
+{
+    return cap >= 16 && (cap & (cap - 1)) == 0;
+}
+
+/* (keys, vals) of t, as bytes */
+static PyObject *table_state(const Table *t)
+{
+    size_t cap = t->mask + 1;
+    return Py_BuildValue("(y#y#)", (const char *)t->keys, (Py_ssize_t)(cap * sizeof(uint64_t)),
+                         (const char *)t->vals, (Py_ssize_t)(cap * sizeof(int64_t)));
+}
+
+/* t (empty) from table_state's (keys, vals); -1 with an exception set */
+static int table_restore(Table *t, PyObject *st)
+{
+    const char *k, *v;
+    Py_ssize_t nk, nv;
+    if (!PyTuple_Check(st) || !PyArg_ParseTuple(st, "y#y#", &k, &nk, &v, &nv))
+        return PyErr_Occurred() ? -1 : state_error("a table");
+    size_t cap = (size_t)nk / sizeof(uint64_t);
+    if (nk != nv || (size_t)nk % sizeof(uint64_t) || !cap_ok(cap))
+        return state_error("a table's size");
+    t->keys = malloc((size_t)nk);
+    t->vals = malloc((size_t)nv);
+    if (!t->keys || !t->vals) {
+        table_free(t);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(t->keys, k, (size_t)nk);
+    memcpy(t->vals, v, (size_t)nv);
+    t->mask = cap - 1;
+    size_t empty = 0;
+    for (size_t i = 0; i < cap; i++)
+        empty += !t->keys[i];
+    if (!empty) {
+        table_free(t);
+        return state_error("a table without an empty slot");
+    }
+    return 0;
+}
+
 /* two or three code points (21 bits each; 0 is the pattern's blank) in one key */
 static inline uint64_t pack2(Py_UCS4 a, Py_UCS4 b)
 {
@@ -175,6 +234,7 @@ typedef struct {
     Table freq;       /* word of 2-3 characters -> jieba frequency */
     Table patterns;   /* pattern of 2-3 characters -> (offset << 24) | count in fills */
     Py_UCS4 *fills;   /* each pattern's fills, sorted, without repeats */
+    Py_ssize_t nfills; /* how many */
     Entry **pages[PAGES]; /* code point -> its entry (NULL: not asked yet) */
     PyObject *alikes_fn, *radical_fn, *unknown_fn, *numerals;
     Table unknown;        /* window -> typo_lm._unknown(window), for windows no jieba word */
@@ -287,6 +347,7 @@ static int build_patterns(Searcher *self, PyObject *index)
         table_put(&self->patterns, key, ((int64_t)off << 24) | u);
         off += u;
     }
+    self->nfills = off;
     return 0;
 }
 
@@ -1114,9 +1175,96 @@ static PyObject *Searcher_word_freq(Searcher *self, PyObject *arg)
     return PyLong_FromLongLong(freq_of(self, key));
 }
 
+PyDoc_STRVAR(searcher_state_doc,
+"state() -> tuple\n\n"
+"The Searcher's frequency and pattern tables, for Searcher.restore.");
+
+static PyObject *Searcher_state(Searcher *self, PyObject *unused)
+{
+    (void)unused;
+    if (!self->freq.keys) {
+        PyErr_SetString(PyExc_RuntimeError, "Searcher is not initialised");
+        return NULL;
+    }
+    return Py_BuildValue("(iNNy#)", STATE_VERSION, table_state(&self->freq),
+                         table_state(&self->patterns), (const char *)self->fills,
+                         (Py_ssize_t)(self->nfills * (Py_ssize_t)sizeof(Py_UCS4)));
+}
+
+PyDoc_STRVAR(searcher_restore_doc,
+"restore(state, alikes, radical_added, unknown, numerals, min_freq, term_listed, tried)\n\n"
+"A Searcher with the tables of state (Searcher.state) and the other arguments of\n"
+"Searcher(); ValueError where the state does not fit.");
+
+static PyObject *Searcher_restore(PyTypeObject *cls, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"state", "alikes", "radical_added", "unknown", "numerals",
+                             "min_freq", "term_listed", "tried", NULL};
+    PyObject *st, *alikes, *radical, *unknown, *numerals, *freq, *pats;
+    long long min_freq, term_listed;
+    int tried, version;
+    const char *fills;
+    Py_ssize_t nb;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOLLi", kwlist, &PyTuple_Type, &st,
+                                     &alikes, &radical, &unknown, &numerals, &min_freq,
+                                     &term_listed, &tried))
+        return NULL;
+    if (tried < 1) {
+        PyErr_SetString(PyExc_ValueError, "tried must be at least 1");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(st, "iOOy#", &version, &freq, &pats, &fills, &nb))
+        return NULL;
+    if (version != STATE_VERSION || nb % (Py_ssize_t)sizeof(Py_UCS4)) {
+        state_error("the version or the fills");
+        return NULL;
+    }
+    Searcher *self = (Searcher *)cls->tp_alloc(cls, 0);
+    if (!self)
+        return NULL;
+    if (table_restore(&self->freq, freq) < 0 || table_restore(&self->patterns, pats) < 0)
+        goto fail;
+    self->nfills = nb / (Py_ssize_t)sizeof(Py_UCS4);
+    if (!(self->fills = malloc((size_t)nb + sizeof(Py_UCS4)))) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    memcpy(self->fills, fills, (size_t)nb);
+    for (size_t i = 0; i <= self->patterns.mask; i++) {
+        int64_t v = self->patterns.vals[i];
+        if (self->patterns.keys[i]
+            && (v < 0 || (v >> 24) + (v & 0xffffff) > (int64_t)self->nfills)) {
+            state_error("a pattern's fills beyond the fills");
+            goto fail;
+        }
+    }
+    if (table_alloc(&self->unknown, 4096) < 0) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    Py_INCREF(alikes);
+    self->alikes_fn = alikes;
+    Py_INCREF(radical);
+    self->radical_fn = radical;
+    Py_INCREF(unknown);
+    self->unknown_fn = unknown;
+    Py_INCREF(numerals);
+    self->numerals = numerals;
+    self->min_freq = min_freq;
+    self->term_listed = term_listed;
+    self->tried = tried;
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
 static PyMethodDef Searcher_methods[] = {
     {"candidates", (PyCFunction)Searcher_candidates, METH_VARARGS, candidates_doc},
     {"swaps", (PyCFunction)(void (*)(void))Searcher_swaps, METH_FASTCALL, swaps_doc},
+    {"state", (PyCFunction)Searcher_state, METH_NOARGS, searcher_state_doc},
+    {"restore", (PyCFunction)(void (*)(void))Searcher_restore,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, searcher_restore_doc},
     {"word_freq", (PyCFunction)Searcher_word_freq, METH_O,
      "word_freq(word) -> jieba frequency of a word of 2-3 characters in the kernel's table "
      "(0 for any other)"},
@@ -1200,6 +1348,29 @@ static int table2_alloc(Table2 *t, PyObject *d)
 static void table2_free(Table2 *t)
 {
     free(t->slots);
+}
+
+/* t (empty) from the bytes of its slots (n bytes at b); -1 with an exception set */
+static int table2_restore(Table2 *t, const char *b, Py_ssize_t n)
+{
+    size_t cap = (size_t)n / sizeof(Slot2);
+    if ((size_t)n % sizeof(Slot2) || !cap_ok(cap))
+        return state_error("a table's size");
+    if (!(t->slots = malloc((size_t)n))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(t->slots, b, (size_t)n);
+    t->mask = cap - 1;
+    size_t empty = 0;
+    for (size_t i = 0; i < cap; i++)
+        empty += !t->slots[i].hi;
+    if (!empty) {
+        free(t->slots);
+        t->slots = NULL;
+        return state_error("a table without an empty slot");
+    }
+    return 0;
 }
 
 /* The slot of the str key k (2 to 4 characters) in t, with k's key written there, and
@@ -1602,8 +1773,113 @@ done:
     return out;
 }
 
+PyDoc_STRVAR(lexicon_state_doc,
+"state() -> tuple\n\n"
+"The Lexicon's tables (and the idiom index's fills it holds), for Lexicon.restore.");
+
+static PyObject *Lexicon_state(Lexicon *self, PyObject *unused)
+{
+    (void)unused;
+    if (!self->words.slots) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    PyObject *han = PyTuple_New(self->nhan);
+    if (!han)
+        return NULL;
+    for (int i = 0; i < self->nhan; i++) {
+        PyObject *r = Py_BuildValue("(II)", (unsigned int)self->han[i][0],
+                                    (unsigned int)self->han[i][1]);
+        if (!r) {
+            Py_DECREF(han);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(han, i, r);
+    }
+    size_t wcap = self->words.mask + 1, icap = self->ipats.mask + 1;
+    return Py_BuildValue("(iiLLNy#y#Ny#Oy#)", STATE_VERSION, (int)sizeof(Slot2),
+                         self->cover_min, self->variant_max, han,
+                         (const char *)self->words.slots, (Py_ssize_t)(wcap * sizeof(Slot2)),
+                         (const char *)self->rare, (Py_ssize_t)wcap, table_state(&self->pairs),
+                         (const char *)self->ipats.slots, (Py_ssize_t)(icap * sizeof(Slot2)),
+                         self->ifills, (const char *)self->intab, (Py_ssize_t)(TAB_BITS / 8));
+}
+
+PyDoc_STRVAR(lexicon_restore_doc,
+"restore(state) -> Lexicon\n\n"
+"A Lexicon with the tables of state (Lexicon.state); ValueError where it does not fit.");
+
+static PyObject *Lexicon_restore(PyTypeObject *cls, PyObject *st)
+{
+    int version, slot;
+    long long cover_min, variant_max;
+    PyObject *han, *pairs, *ifills;
+    const char *words, *rare, *ipats, *intab;
+    Py_ssize_t nw, nr, ni, nt;
+    if (!PyTuple_Check(st)) {
+        PyErr_SetString(PyExc_TypeError, "restore() takes a state tuple");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(st, "iiLLO!y#y#Oy#O!y#", &version, &slot, &cover_min, &variant_max,
+                          &PyTuple_Type, &han, &words, &nw, &rare, &nr, &pairs, &ipats, &ni,
+                          &PyList_Type, &ifills, &intab, &nt))
+        return NULL;
+    if (version != STATE_VERSION || slot != (int)sizeof(Slot2)
+        || PyTuple_GET_SIZE(han) > MAX_HAN_RANGES || nt != TAB_BITS / 8) {
+        state_error("the version, the slots or the character ranges");
+        return NULL;
+    }
+    Lexicon *self = (Lexicon *)cls->tp_alloc(cls, 0);
+    if (!self)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(han); i++) {
+        unsigned int lo, hi;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(han, i), "II", &lo, &hi))
+            goto fail;
+        self->han[i][0] = lo;
+        self->han[i][1] = hi;
+    }
+    self->nhan = (int)PyTuple_GET_SIZE(han);
+    self->cover_min = cover_min;
+    self->variant_max = variant_max;
+    if (table2_restore(&self->words, words, nw) < 0)
+        goto fail;
+    if ((size_t)nr != self->words.mask + 1) {
+        state_error("the rare words' bytes");
+        goto fail;
+    }
+    if (!(self->rare = malloc((size_t)nr)) || !(self->intab = malloc((size_t)nt))) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    memcpy(self->rare, rare, (size_t)nr);
+    memcpy(self->intab, intab, (size_t)nt);
+    if (table_restore(&self->pairs, pairs) < 0 || table2_restore(&self->ipats, ipats, ni) < 0)
+        goto fail;
+    Py_ssize_t nf = PyList_GET_SIZE(ifills);
+    for (Py_ssize_t i = 0; i < nf; i++)
+        if (!PyUnicode_Check(PyList_GET_ITEM(ifills, i))) {
+            state_error("an idiom pattern's fills not a str");
+            goto fail;
+        }
+    for (size_t i = 0; i <= self->ipats.mask; i++)
+        if (self->ipats.slots[i].hi
+            && (self->ipats.slots[i].val < 0 || self->ipats.slots[i].val >= nf)) {
+            state_error("an idiom pattern beyond its fills");
+            goto fail;
+        }
+    if (!(self->ifills = PyList_GetSlice(ifills, 0, nf)))
+        goto fail;
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
 static PyMethodDef Lexicon_methods[] = {
     {"windows", (PyCFunction)Lexicon_windows, METH_VARARGS, windows_doc},
+    {"state", (PyCFunction)Lexicon_state, METH_NOARGS, lexicon_state_doc},
+    {"restore", (PyCFunction)Lexicon_restore, METH_O | METH_CLASS, lexicon_restore_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1970,8 +2246,43 @@ static PyObject *PairFlags_flags(PairFlags *self, PyObject *arg)
     return out;
 }
 
+PyDoc_STRVAR(from_arrays_doc,
+"from_arrays(keys, vals) -> PairFlags\n\n"
+"PairFlags of the pairs as packed keys (first code point << 21 | second: the bytes of a\n"
+"uint64 array) and their flags (the bytes of a uint8 array, one a key), as\n"
+"PairFlags({pair: flag}) of the same pairs.");
+
+static PyObject *PairFlags_from_arrays(PyTypeObject *cls, PyObject *args)
+{
+    const char *k, *v;
+    Py_ssize_t nk, nv;
+    if (!PyArg_ParseTuple(args, "y#y#", &k, &nk, &v, &nv))
+        return NULL;
+    if (nk % (Py_ssize_t)sizeof(uint64_t) || nk / (Py_ssize_t)sizeof(uint64_t) != nv) {
+        PyErr_SetString(PyExc_ValueError, "from_arrays: one flag byte a uint64 key");
+        return NULL;
+    }
+    PairFlags *self = (PairFlags *)cls->tp_alloc(cls, 0);
+    if (!self)
+        return NULL;
+    if (table_alloc(&self->pairs, (size_t)nv) < 0) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < nv; i++) {
+        uint64_t key;
+        memcpy(&key, k + i * (Py_ssize_t)sizeof(uint64_t), sizeof key);
+        unsigned char f = (unsigned char)v[i];
+        if (f && key) /* (as PairFlags(): a flag 0 reads as no entry) */
+            table_put(&self->pairs, key, f);
+    }
+    return (PyObject *)self;
+}
+
 static PyMethodDef PairFlags_methods[] = {
     {"flags", (PyCFunction)PairFlags_flags, METH_O, flags_doc},
+    {"from_arrays", (PyCFunction)PairFlags_from_arrays, METH_VARARGS | METH_CLASS,
+     from_arrays_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -46,7 +46,7 @@ _ITEM_START = re.compile(
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条部分])")
 
 
-def _char_class(chars, extra: str = "") -> re.Pattern:
+def _class_pattern(chars, extra: str = "") -> str:
     ranges: list[list[int]] = []
     for c in sorted(chars):
         if ranges and ranges[-1][1] == c - 1:
@@ -55,14 +55,26 @@ def _char_class(chars, extra: str = "") -> re.Pattern:
             ranges.append([c, c])
     cls = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
                   for a, b in ranges)
-    return re.compile(f"[{cls}{extra}]")
+    return f"[{cls}{extra}]"
 
 
 def _tables():
     """Built once (~40 ms) for the BMP: what NFKC does to each character (0 nothing,
     1 maps it to one other character, 2 to several, 3 it can combine with its
     neighbours: use the real NFKC), the one-character mapping, and the characters case
-    folding changes."""
+    folding changes. Kept in the typo tables file (typo_data._kept) where there is one."""
+    from . import typo_data
+
+    kind, lut, table, upper, real = typo_data._kept("nfkc_tables", _build_tables)
+    # (a list for .translate(): see numbers.translation)
+    return (np.frombuffer(kind, dtype=np.uint8), np.frombuffer(lut, dtype=np.uint32),
+            translation(table), re.compile(upper), re.compile(real))
+
+
+def _build_tables() -> tuple[bytes, bytes, dict[int, str], str, str]:
+    """The tables of :func:`_tables`: the kinds and the one-character mapping as the
+    bytes of a uint8 and a uint32 array, the mapping for ``str.translate`` as a dict, and
+    the two character classes' patterns."""
     kind = np.zeros(0x10000, dtype=np.uint8)
     lut = np.arange(0x10000, dtype=np.uint32)
     multi: dict[int, str] = {}
@@ -86,9 +98,8 @@ def _tables():
             upper.add(c)
     table = {c: chr(int(lut[c])) for c in np.flatnonzero(kind == 1).tolist()}
     table.update(multi)
-    real = _char_class(np.flatnonzero(kind == 3).tolist(), "\U00010000-\U0010ffff")
-    # (a list for .translate(): see numbers.translation)
-    return kind, lut, translation(table), _char_class(upper), real
+    real = _class_pattern(np.flatnonzero(kind == 3).tolist(), "\U00010000-\U0010ffff")
+    return kind.tobytes(), lut.tobytes(), table, _class_pattern(upper), real
 
 
 _NFKC_KIND = _NFKC_LUT = _NFKC_MAP = _CASED = _NFKC_REAL = None  # (built by _load)

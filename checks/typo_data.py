@@ -27,15 +27,28 @@ DATA = Path(__file__).resolve().parent / "data"
 # Building the dictionary tables below takes ~1 s of a fresh process (jieba's dictionary
 # parsed, the pattern and idiom indexes, the readings without tones): every one-seed run
 # paid it again in the worker that checks the changed seed. With ``TABLES_DIR`` set (the
-# plugin sets the store's folder) the built tables are written to one pickle there, keyed
+# plugin sets the store's folder) the built tables are written to one file there, keyed
 # by the code, jieba's dictionary file and the Python version, and the next process reads
-# them back (~0.3 s) instead of building them. The same values either way (pickle keeps
-# a dict's order); a file that is missing, unreadable or of another key is a miss.
+# them back instead of building them. The same values either way (pickle keeps a dict's
+# order); a file that is missing, unreadable or of another key is a miss.
+#
+# The file holds each table as a pickle of its own, behind a header that names them
+# (``_MAGIC``, the header's length, a marshal of {name: (offset, length)}): a process
+# reads the header, keeps the file open, and reads and unpickles a table only when it is
+# first asked for, so that the tables derived from the others (the shape and reading
+# tables, the collocation pattern, the pair flags, the NFKC tables: typo_lm, typo_usage,
+# paragraphs) and the compiled kernel's own tables (:func:`kept_kernel`) can be kept too
+# without every process paying for those it does not use. A table whose pickle does not
+# load is built (and written again); a header that does not fit the file is a miss. (The
+# file is replaced by a rename, never rewritten: the open file stays the one read.)
 
 TABLES_DIR: Path | None = None
 TABLES_READ = True  # False: build the tables (and write them) without reading the file
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
+_MAGIC = b"seedcheck typo tables 2\n"
 _KEPT: dict | None = None  # the tables read from the file (None: not looked for yet)
+_RAW: dict = {}  # name -> (offset, length) of its pickle in _FILE, read or not yet
+_FILE = None  # the tables file, open (None: none read)
 _BUILT: dict = {}  # the tables built in this process and not in the file
 
 
@@ -57,40 +70,170 @@ def _tables_file() -> Path | None:
         stamp = "-"
     key = hashlib.sha1(f"{TABLES_FORMAT}|{code_fingerprint()}|{origin}|{stamp}|"
                        f"{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(TABLES_DIR) / f"typo-tables-{key}.pickle"
+    return Path(TABLES_DIR) / f"typo-tables-{key}.bin"
+
+
+def _read_header(read, size: int) -> dict:
+    """{name: (offset, length)} of the tables in a tables file of ``size`` bytes whose
+    bytes ``read(offset, length)`` gives; ValueError where it is no such file (another
+    format, truncated, a header that does not fit)."""
+    import marshal
+    import struct
+
+    n = len(_MAGIC)
+    start = read(0, n + 8)
+    if len(start) < n + 8 or start[:n] != _MAGIC:
+        raise ValueError("not a tables file")
+    (length,) = struct.unpack_from("<Q", start, n)
+    body = n + 8 + length
+    if body > size:
+        raise ValueError("truncated header")
+    try:
+        header = marshal.loads(read(n + 8, length))
+    except (EOFError, ValueError, TypeError) as e:
+        raise ValueError("broken header") from e
+    if not isinstance(header, dict):
+        raise ValueError("broken header")
+    out = {}
+    for name, where in header.items():
+        if (not isinstance(name, str) or not isinstance(where, tuple) or len(where) != 2
+                or not all(isinstance(x, int) and x >= 0 for x in where)
+                or body + where[0] + where[1] > size):
+            raise ValueError("a table beyond the file")
+        out[name] = (body + where[0], where[1])
+    return out
+
+
+def _parse_tables(data: bytes) -> dict:
+    """{name: its pickle} of the bytes of a tables file (ValueError: see _read_header)."""
+    view = memoryview(data)
+    return {name: view[at:at + n] for name, (at, n)
+            in _read_header(lambda at, n: view[at:at + n].tobytes(), len(data)).items()}
+
+
+def _tables_bytes(blobs: dict) -> bytes:
+    """The bytes of a tables file holding ``blobs`` ({name: pickle})."""
+    import marshal
+    import struct
+
+    header = {}
+    at = 0
+    for name, blob in blobs.items():
+        header[name] = (at, len(blob))
+        at += len(blob)
+    head = marshal.dumps(header)
+    return b"".join([_MAGIC, struct.pack("<Q", len(head)), head, *blobs.values()])
+
+
+def read_tables(path: Path) -> dict:
+    """Every table of the tables file ``path``, unpickled (tests, tools)."""
+    import pickle
+
+    return {name: pickle.loads(raw) for name, raw in _parse_tables(path.read_bytes()).items()}
+
+
+def _open_tables() -> None:
+    """Read the tables file's header (once a process: ``_KEPT`` None)."""
+    global _KEPT, _FILE
+    _KEPT = {}
+    _RAW.clear()
+    _FILE = None
+    path = _tables_file() if TABLES_READ else None
+    if path is None:
+        return
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return  # missing: build the tables
+    try:
+        fd = f.fileno()
+        _RAW.update(_read_header(lambda at, n: os.pread(fd, n, at), os.fstat(fd).st_size))
+        _FILE = f
+    except (OSError, ValueError):  # truncated, foreign: build the tables
+        _RAW.clear()
+        f.close()
+
+
+def _blob(name: str) -> bytes | None:
+    """The pickle of the table ``name`` in the tables file, or None (not there, or the
+    file cut short since)."""
+    where = _RAW.get(name)
+    if where is None or _FILE is None:
+        return None
+    try:
+        data = os.pread(_FILE.fileno(), where[1], where[0])
+    except (OSError, ValueError):
+        return None
+    return data if len(data) == where[1] else None
+
+
+_MISS = object()
+
+
+def _from_file(name: str):
+    """The table ``name`` read from the tables file, or ``_MISS``."""
+    if _KEPT is None:
+        _open_tables()
+    if name in _KEPT:
+        return _KEPT[name]
+    raw = _blob(name)
+    if raw is None:
+        _RAW.pop(name, None)
+        return _MISS
+    import gc
+    import pickle
+
+    # (the tables are millions of strings, tuples and dicts, none in a cycle:
+    # the collector, run again and again as they are made, finds nothing;
+    # 0.92 -> 0.76 s of this load on a busy host)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value = pickle.loads(raw)
+    except Exception:  # a broken pickle: this table is built (and written again)
+        _RAW.pop(name, None)
+        return _MISS
+    finally:
+        if collecting:
+            gc.enable()
+    _KEPT[name] = value
+    return value
 
 
 def _kept(name: str, build):
     """The table ``name``: read from the tables file when it holds it, else built (and
     noted for :func:`save_tables`)."""
-    global _KEPT
-    if _KEPT is None:
-        _KEPT = {}
-        path = _tables_file() if TABLES_READ else None
-        if path is not None:
-            import gc
-            import pickle
-
-            # (the tables are millions of strings, tuples and dicts, none in a cycle:
-            # the collector, run again and again as they are made, finds nothing;
-            # 0.92 -> 0.76 s of this load on a busy host)
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                with open(path, "rb") as f:
-                    data = pickle.load(f)
-                if isinstance(data, dict) and data.get("format") == TABLES_FORMAT:
-                    _KEPT = data["tables"]
-            except Exception:  # missing, truncated, foreign: build the tables
-                _KEPT = {}
-            finally:
-                if collecting:
-                    gc.enable()
-    if name in _KEPT:
-        return _KEPT[name]
+    value = _from_file(name)
+    if value is not _MISS:
+        return value
     value = build()
     _BUILT[name] = value
     return value
+
+
+def kernel_inputs(name: str, inputs) -> tuple:
+    """What the kernel object kept as ``name`` (:func:`kept_kernel`) is made from, for
+    :func:`kernel_object`: its state in the tables file where that holds one (the object
+    is restored from it), else ``inputs()``, the Python tables it is built from."""
+    state = _from_file(name)
+    return (state,) if state is not _MISS else inputs()
+
+
+def kept_kernel(name: str, build, restore):
+    """A compiled kernel object whose C tables are kept in the tables file as ``name``:
+    ``restore(state)`` of the file's state, else ``build()`` from the Python tables (its
+    ``state()`` then noted for :func:`save_tables` where a tables folder is set, to
+    replace the file's). A state that does not fit (ValueError, TypeError) is built."""
+    state = _from_file(name) if restore is not None else _MISS
+    if state is not _MISS:
+        try:
+            return restore(state)
+        except (ValueError, TypeError):
+            pass
+    obj = build()
+    if obj is not None and TABLES_DIR is not None and hasattr(obj, "state"):
+        _BUILT[name] = obj.state()
+    return obj
 
 
 def take_built() -> dict:
@@ -104,27 +247,30 @@ def take_built() -> dict:
 
 def save_tables(built: dict | None = None) -> bool:
     """Write the tables built in this process (or ``built``, from :func:`take_built`),
-    with those read, to the tables file, for the next process; returns whether it wrote.
-    A no-op when nothing was built."""
+    with those of the file read, to the tables file, for the next process; returns
+    whether it wrote. A no-op when nothing was built."""
     if built is None:
         built = take_built()
     if not built or TABLES_DIR is None:
         return False
     path = _tables_file()
-    tables = dict(_KEPT or {})
-    tables.update(built)
     if path is None:
         return False
     import pickle
 
     from .report.files import atomic_write_bytes
 
+    blobs = {}
+    for name in list(_RAW):  # (the file's tables as they are: not pickled again)
+        if name not in built and (raw := _blob(name)) is not None:
+            blobs[name] = raw
+    for name, value in built.items():
+        blobs[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps({"format": TABLES_FORMAT, "tables": tables},
-                                              protocol=pickle.HIGHEST_PROTOCOL),
-                           durable=False)
-        for old in path.parent.glob("typo-tables-*.pickle"):
+        atomic_write_bytes(path, _tables_bytes(blobs), durable=False)
+        for old in [*path.parent.glob("typo-tables-*.bin"),
+                    *path.parent.glob("typo-tables-*.pickle")]:  # (format 1's)
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
@@ -221,6 +367,10 @@ def han_at_least_re(n: int) -> re.Pattern[str]:
 @functools.lru_cache(maxsize=None)
 def shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
     """Out-of-table character → ((in-table look-alike, score), ...), best first."""
+    return _kept("shape_neighbours", _build_shape_neighbours)
+
+
+def _build_shape_neighbours() -> dict[str, tuple[tuple[str, float], ...]]:
     out: dict[str, tuple[tuple[str, float], ...]] = {}
     for line in _data_lines("typo_shape_neighbours.tsv"):
         ch, rest = line.split("\t", 1)
@@ -452,6 +602,10 @@ def to_simplified(text: str) -> str:
 def _pinyin_dict() -> dict[int, str]:
     """pypinyin's readings (code point → comma-separated toned readings), from the
     snapshot ``data/typo_readings.tsv`` (scripts/build_pinyin_data.py)."""
+    return _kept("pinyin_dict", _build_pinyin_dict)
+
+
+def _build_pinyin_dict() -> dict[int, str]:
     out: dict[int, str] = {}
     for line in _data_lines("typo_readings.tsv"):
         ch, _, value = line.partition("\t")
@@ -463,6 +617,10 @@ def _pinyin_dict() -> dict[int, str]:
 def phrases() -> frozenset[str]:
     """pypinyin's phrase table's words (47k words and set phrases), from the snapshot
     ``data/typo_phrases.txt`` (scripts/build_pinyin_data.py)."""
+    return _kept("phrases", _build_phrases)
+
+
+def _build_phrases() -> frozenset[str]:
     return frozenset(_data_lines("typo_phrases.txt"))
 
 
@@ -568,6 +726,10 @@ def _toneless_index() -> dict[str, tuple[str, ...]]:
 def same_stroke() -> dict[str, frozenset[str]]:
     """Character → the other characters of its same-stroke groups
     (``data/typo_same_stroke.tsv``, from pycorrector)."""
+    return _kept("same_stroke", _build_same_stroke)
+
+
+def _build_same_stroke() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_same_stroke.tsv"):
         for c in line:
@@ -579,6 +741,10 @@ def same_stroke() -> dict[str, frozenset[str]]:
 def shared_component() -> dict[str, frozenset[str]]:
     """Character → the characters sharing its phonetic component or containing it
     (``data/typo_shared_component.tsv``, from char-similar's component lists)."""
+    return _kept("shared_component", _build_shared_component)
+
+
+def _build_shared_component() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_shared_component.tsv"):
         _key, _, chars = line.partition("\t")
@@ -589,6 +755,10 @@ def shared_component() -> dict[str, frozenset[str]]:
 
 @functools.lru_cache(maxsize=None)
 def _components() -> dict[str, frozenset[str]]:
+    return _kept("components", _build_components)
+
+
+def _build_components() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
     for line in _data_lines("typo_shared_component.tsv"):
         key, _, chars = line.partition("\t")
@@ -606,6 +776,10 @@ def siblings(a: str, b: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _in_table_shapes() -> dict[str, frozenset[str]]:
+    return _kept("in_table_shapes", _build_in_table_shapes)
+
+
+def _build_in_table_shapes() -> dict[str, frozenset[str]]:
     tab = table()
     out: dict[str, frozenset[str]] = {}
     for ch, neigh in shape_neighbours().items():
@@ -684,6 +858,10 @@ def confusables(ch: str) -> dict[str, str]:
 @functools.lru_cache(maxsize=None)
 def _main_toneless_index() -> dict[str, tuple[str, ...]]:
     """Toneless reading → the in-table characters whose first (everyday) reading it is."""
+    return _kept("main_toneless_index", _build_main_toneless_index)
+
+
+def _build_main_toneless_index() -> dict[str, tuple[str, ...]]:
     idx: dict[str, list[str]] = {}
     tab = table()
     for cp, value in sorted(_pinyin_dict().items()):

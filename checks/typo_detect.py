@@ -735,15 +735,20 @@ def lexicon_scanner(cover_min: int, variant_max: int):
     """The compiled windows of :func:`_confusions_in` (``windows(text, variants)``, its
     tables built once from :func:`typo_data.lexicon`, the jieba dictionary, the idiom
     index, the character table and the phrase table's starts, made again when one of them
-    is), or None where the kernel is not available (:func:`typo_data.kernel_module`) or
-    was built before ``windows``: then :func:`_text_windows`."""
+    is; or restored from its state in the typo tables file: typo_data.kept_kernel), or
+    None where the kernel is not available (:func:`typo_data.kernel_module`) or was built
+    before ``windows``: then :func:`_text_windows`."""
+    name = f"kernel:lexicon:{cover_min}:{variant_max}"  # (its state in the tables file)
     return D.kernel_object(
         ("lexicon", cover_min, variant_max),
-        lambda: (D.lexicon(cover_min), D.word_freq(), D.word_tags(), D.idiom_index(),
-                 D.table(), D.phrase_starts()),
-        lambda mod: mod.Lexicon(D.lexicon(cover_min), cover_min, variant_max,
-                                D.word_freq(), D.word_tags(), D.idiom_index(), D.table(),
-                                D.phrase_starts(), D.HAN_RANGES)
+        lambda: D.kernel_inputs(name, lambda: (D.lexicon(cover_min), D.word_freq(),
+                                               D.word_tags(), D.idiom_index(), D.table(),
+                                               D.phrase_starts())),
+        lambda mod: D.kept_kernel(
+            name, lambda: mod.Lexicon(D.lexicon(cover_min), cover_min, variant_max,
+                                      D.word_freq(), D.word_tags(), D.idiom_index(), D.table(),
+                                      D.phrase_starts(), D.HAN_RANGES),
+            getattr(mod.Lexicon, "restore", None))
         if hasattr(mod.Lexicon, "windows") else None)
 
 

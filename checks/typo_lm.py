@@ -319,9 +319,30 @@ def _index(min_freq: int, term_freq: int) -> dict[str, str]:
 
 def _kernel_inputs(min_freq: int, term_freq: int) -> tuple:
     """What a :func:`searcher`'s tables and answers are made from: a new object among them
-    (a table built again, a function replaced) makes a new searcher."""
-    return (_index(min_freq, term_freq), D.word_freq(), _alikes, D.confusables, D.typed_for,
-            D._shapes, radical_added, _unknown, NUMERALS, TERM_LISTED, TRIED)
+    (a table built again, a function replaced) makes a new searcher. Its tables: their
+    state in the typo tables file where it holds one (typo_data.kernel_inputs), else the
+    Python tables they are built from."""
+    return (D.kernel_inputs(_searcher_state(min_freq, term_freq),
+                            lambda: (_index(min_freq, term_freq), D.word_freq()))
+            + (_alikes, D.confusables, D.typed_for, D._shapes, radical_added, _unknown,
+               NUMERALS, TERM_LISTED, TRIED))
+
+
+def _searcher_state(min_freq: int, term_freq: int) -> str:
+    """The name of a searcher's state in the typo tables file."""
+    return f"kernel:searcher:{min_freq}:{term_freq}"
+
+
+def _make_searcher(mod, min_freq: int, term_freq: int):
+    """A :func:`searcher`: restored from its state in the typo tables file, else built
+    from the Python tables (typo_data.kept_kernel)."""
+    restore = getattr(mod.Searcher, "restore", None)
+    return D.kept_kernel(
+        _searcher_state(min_freq, term_freq),
+        lambda: mod.Searcher(D.word_freq(), _index(min_freq, term_freq), _alikes,
+                             radical_added, _unknown, NUMERALS, min_freq, TERM_LISTED, TRIED),
+        restore and (lambda state: restore(state, _alikes, radical_added, _unknown, NUMERALS,
+                                           min_freq, TERM_LISTED, TRIED)))
 
 
 def searcher(min_freq: int, term_freq: int = TERM_FREQ):
@@ -334,9 +355,7 @@ def searcher(min_freq: int, term_freq: int = TERM_FREQ):
     rebuilt, a function replaced: :func:`typo_data.kernel_object`)."""
     return D.kernel_object(
         ("searcher", min_freq, term_freq), lambda: _kernel_inputs(min_freq, term_freq),
-        lambda mod: mod.Searcher(D.word_freq(), _index(min_freq, term_freq), _alikes,
-                                 radical_added, _unknown, NUMERALS, min_freq, TERM_LISTED,
-                                 TRIED))
+        lambda mod: _make_searcher(mod, min_freq, term_freq))
 
 
 searcher.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]  # (tests)
@@ -661,7 +680,7 @@ def find_compound_confusions(text: str, min_gain: float = COMPOUND_GAIN,
     text = "\n" + text + "\n"
     n = len(text)
     idx = compound_index()[0]
-    no_word, head_of, tail_of, keys, vals = _pair_flags()[1:]
+    no_word, head_of, tail_of, keys, vals = _pair_flags()
     # one byte a pair of characters: a jieba word (bit 0), a compound's first (1) or last
     # (2) two characters; the windows whose kept half is the compound's and whose other
     # half and its outer pair are no words are found with masks AND-ed as integers
@@ -727,7 +746,11 @@ def _pair_scanner():
     :func:`_pair_flag_bytes`, with the same bytes."""
     return D.kernel_object(
         ("compound-pairs",), lambda: (_pair_flags(),),
-        lambda mod: mod.PairFlags(_pair_flags()[0]) if hasattr(mod, "PairFlags") else None)
+        lambda mod: (mod.PairFlags.from_arrays(_pair_flags()[3].tobytes(),
+                                               _pair_flags()[4].tobytes())
+                     if hasattr(mod.PairFlags, "from_arrays")
+                     else mod.PairFlags(_pair_flag_dict())) if hasattr(mod, "PairFlags")
+        else None)
 
 
 _pair_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
@@ -747,24 +770,40 @@ def _pair_flag_bytes(text: str, keys: np.ndarray, vals: np.ndarray) -> bytes:
 
 
 @functools.lru_cache(maxsize=None)
-def _pair_flags() -> tuple[dict[str, int], bytes, bytes, bytes, np.ndarray, np.ndarray]:
-    """{pair: flags} for :func:`find_compound_confusions` (bit 0: a jieba word of two
-    characters; 1: the first two characters of a compound term; 2: its last two), the
-    ``bytes.translate`` tables that take out "no word", "first two", "last two", and the
-    pairs as sorted keys with their flags (:func:`_pair_flag_bytes`)."""
+def _pair_flags() -> tuple[bytes, bytes, bytes, np.ndarray, np.ndarray]:
+    """For :func:`find_compound_confusions`: the ``bytes.translate`` tables that take
+    out "no word", "first two", "last two" of a flag byte (:func:`_pair_flag_dict`), and
+    the pairs as sorted keys (first code point << 21 | second) with their flags
+    (:func:`_pair_flag_bytes`, the kernel's ``PairFlags.from_arrays``), kept in the typo
+    tables file (the dict is not: nothing reads it where they are kept)."""
+    keys, vals = D._kept("lm_pair_keys", _build_pair_flags)
+    return (bytes((b & 1) ^ 1 for b in range(256)),
+            bytes((b >> 1) & 1 for b in range(256)), bytes((b >> 2) & 1 for b in range(256)),
+            np.frombuffer(keys, dtype=np.uint64), np.frombuffer(vals, dtype=np.uint8))
+
+
+@functools.lru_cache(maxsize=None)
+def _pair_flag_dict() -> dict[str, int]:
+    """{pair: flags} (bit 0: a jieba word of two characters; 1: the first two characters
+    of a compound term; 2: its last two)."""
     _idx, heads, tails = compound_index()
     flags: dict[str, int] = {w: 1 for w in D.word_freq() if len(w) == 2}
     for w in heads:
         flags[w] = flags.get(w, 0) | 2
     for w in tails:
         flags[w] = flags.get(w, 0) | 4
+    return flags
+
+
+def _build_pair_flags() -> tuple[bytes, bytes]:
+    """The pairs of :func:`_pair_flag_dict` sorted by their keys, and their flags: the
+    bytes of a uint64 and a uint8 array."""
+    flags = _pair_flag_dict()
     keys = np.fromiter(((ord(w[0]) << 21) | ord(w[1]) for w in flags), dtype=np.uint64,
                        count=len(flags))
     vals = np.fromiter(flags.values(), dtype=np.uint8, count=len(flags))
     order = np.argsort(keys, kind="stable")
-    return (flags, bytes((b & 1) ^ 1 for b in range(256)),
-            bytes((b >> 1) & 1 for b in range(256)), bytes((b >> 2) & 1 for b in range(256)),
-            keys[order], vals[order])
+    return keys[order].tobytes(), vals[order].tobytes()
 
 
 @functools.lru_cache(maxsize=1 << 14)  # runs recur across seeds

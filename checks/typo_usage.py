@@ -276,7 +276,13 @@ _RIGHTS = re.compile("权力(?=(?:被|受到?|遭到?)(?:侵害|侵犯|损害)|[
 @functools.lru_cache(maxsize=None)
 def _collocation_re() -> re.Pattern[str]:
     """收/带 (with 到, 着, 上, 了) before the rest of a jieba word of 受/戴 (受欢迎, 戴眼镜)
-    that makes no word with 收/带: the only places the collocation rule looks at."""
+    that makes no word with 收/带: the only places the collocation rule looks at. The
+    pattern's text is kept in the typo tables file (two passes over jieba's dictionary
+    otherwise)."""
+    return re.compile(D._kept("collocation_pattern", _collocation_pattern))
+
+
+def _collocation_pattern() -> str:
     freq = D.word_freq()
     alts = []
     for wrong, twin, aux in (("收", "受", "到?"), ("带", "戴", "[着上了]?")):
@@ -285,7 +291,7 @@ def _collocation_re() -> re.Pattern[str]:
                        key=len, reverse=True)
         if rests:
             alts.append(wrong + aux + "(?:" + "|".join(map(re.escape, rests)) + ")")
-    return re.compile("|".join(alts) or "(?!)")
+    return "|".join(alts) or "(?!)"
 
 
 @functools.lru_cache(maxsize=16)

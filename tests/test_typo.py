@@ -6,6 +6,7 @@ header ``2020-07-26`` and an empty line.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -448,7 +449,9 @@ def test_end_to_end_report_holds_the_sample_typos(pytester, tmp_path):
 
 # -- the typo tables kept between processes (typo_data.TABLES_DIR) -------------------------
 
-KEPT_TABLES = ("_jieba_dict", "_toneless_index", "pattern_index", "idioms", "idiom_index")
+KEPT_TABLES = ("_jieba_dict", "_toneless_index", "pattern_index", "idioms", "idiom_index",
+               "shape_neighbours", "_pinyin_dict", "phrases", "same_stroke",
+               "shared_component", "_components", "_in_table_shapes", "_main_toneless_index")
 
 
 @pytest.fixture
@@ -466,6 +469,8 @@ def fresh_tables(monkeypatch, tmp_path):
 
     monkeypatch.setattr(D, "TABLES_DIR", tmp_path)
     monkeypatch.setattr(D, "_KEPT", None)
+    monkeypatch.setattr(D, "_RAW", {})
+    monkeypatch.setattr(D, "_FILE", None)
     monkeypatch.setattr(D, "_BUILT", {})
     clear()
     yield D, clear
@@ -481,7 +486,7 @@ def test_typo_tables_built_once_are_read_back_by_the_next_process(fresh_tables, 
     D, clear = fresh_tables
     built = _tables(D)
     assert D.save_tables() and not D.save_tables()  # (nothing new the second time)
-    [path] = list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.bin"))
     # a new process: nothing may be built, everything comes from the file, equal and in
     # the same order
     clear()
@@ -512,12 +517,10 @@ def test_tables_handed_over_are_written_by_whoever_takes_them(fresh_tables):
     built = D.take_built()
     assert "pattern_index:50" in built and not D._BUILT
     assert not D.save_tables()  # (what a forked worker would do: nothing to write)
-    assert not list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
+    assert not list(D.TABLES_DIR.glob("typo-tables-*.bin"))
     assert D.save_tables(built)
-    [path] = list(D.TABLES_DIR.glob("typo-tables-*.pickle"))
-    import pickle
-
-    assert pickle.loads(path.read_bytes())["tables"]["pattern_index:50"] == want
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.bin"))
+    assert D.read_tables(path)["pattern_index:50"] == want
 
 
 def test_a_broken_or_foreign_tables_file_is_a_miss(fresh_tables, monkeypatch):
@@ -540,3 +543,119 @@ def test_a_broken_or_foreign_tables_file_is_a_miss(fresh_tables, monkeypatch):
     assert D._tables_file() != path
     assert D.pattern_index(50) == want and "pattern_index:50" in D._BUILT
     assert D.save_tables() and not path.exists()
+
+
+def _derived(D):
+    """The derived tables kept in the tables file, each as its builder makes it."""
+    from checks import paragraphs as P
+    from checks import typo_lm as L
+    from checks import typo_usage as U
+
+    return {"shape_neighbours": D.shape_neighbours, "pinyin_dict": D._pinyin_dict,
+            "phrases": D.phrases, "same_stroke": D.same_stroke,
+            "shared_component": D.shared_component, "components": D._components,
+            "in_table_shapes": D._in_table_shapes,
+            "main_toneless_index": D._main_toneless_index,
+            "collocation_pattern": U._collocation_pattern,
+            "lm_pair_keys": L._build_pair_flags, "nfkc_tables": P._build_tables}
+
+
+def test_the_derived_tables_read_back_equal_those_built(fresh_tables, monkeypatch):
+    """Each derived table (the shape and reading tables, the collocation pattern, the
+    pair flags, the NFKC tables) written to the tables file reads back equal to what its
+    builder makes, in the same order, and the functions that use them give the same
+    answers from the file."""
+    from checks import paragraphs as P
+    from checks import typo_lm as L
+    from checks import typo_usage as U
+
+    D, clear = fresh_tables
+    getters = _derived(D)
+    built = {}
+    for name, get in getters.items():
+        value = D._kept(name, get)
+        assert name in D._BUILT
+        built[name] = value
+    assert D.save_tables()
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.bin"))
+    on_file = D.read_tables(path)
+    for name, value in built.items():
+        assert on_file[name] == value, name
+        if isinstance(value, dict):
+            assert list(on_file[name]) == list(value), name
+    # a new process: every derived table comes from the file
+    clear()
+    monkeypatch.setattr(D, "_KEPT", None)
+
+    def no(*a, **k):
+        raise AssertionError("built again")
+
+    want_re = U._collocation_re()
+    want_flags = L._pair_flags()
+    want_nfkc = P._tables()
+    U._collocation_re.cache_clear()
+    L._pair_flags.cache_clear()
+    try:
+        with monkeypatch.context() as m:
+            for mod, name in ((D, "_build_shape_neighbours"), (D, "_build_pinyin_dict"),
+                              (D, "_build_phrases"), (D, "_build_same_stroke"),
+                              (D, "_build_shared_component"), (D, "_build_components"),
+                              (D, "_build_in_table_shapes"), (D, "_build_main_toneless_index"),
+                              (U, "_collocation_pattern"), (L, "_build_pair_flags"),
+                              (P, "_build_tables")):
+                m.setattr(mod, name, no)
+            assert D.shape_neighbours() == built["shape_neighbours"]
+            assert D._in_table_shapes() == built["in_table_shapes"]
+            assert D._main_toneless_index() == built["main_toneless_index"]
+            assert U._collocation_re().pattern == want_re.pattern
+            flags = L._pair_flags()
+            nfkc = P._tables()
+        assert flags[:3] == want_flags[:3]
+        assert flags[3].dtype == want_flags[3].dtype and (flags[3] == want_flags[3]).all()
+        assert flags[4].dtype == want_flags[4].dtype and (flags[4] == want_flags[4]).all()
+        assert (nfkc[0] == want_nfkc[0]).all() and (nfkc[1] == want_nfkc[1]).all()
+        assert nfkc[2] == want_nfkc[2]
+        assert [x.pattern for x in nfkc[3:]] == [x.pattern for x in want_nfkc[3:]]
+        text = "ＡＢＣ１２３，全角标点！ﬁ한국어" * 20
+        assert P.nfkc(text) == unicodedata.normalize("NFKC", text)
+        assert not D._BUILT
+    finally:
+        U._collocation_re.cache_clear()
+        L._pair_flags.cache_clear()
+
+
+def test_a_truncated_tables_file_is_a_miss_and_a_broken_table_is_built(fresh_tables,
+                                                                         monkeypatch):
+    import gc
+
+    D, clear = fresh_tables
+    want = (D.pattern_index(50), D.idioms())
+    assert D.save_tables()
+    [path] = list(D.TABLES_DIR.glob("typo-tables-*.bin"))
+    data = path.read_bytes()
+    # cut anywhere (the header, a table): nothing is read, everything is built again
+    for cut in (3, len(D._MAGIC) + 4, len(D._MAGIC) + 20, len(data) // 2, len(data) - 1):
+        path.write_bytes(data[:cut])
+        clear()
+        monkeypatch.setattr(D, "_KEPT", None)
+        monkeypatch.setattr(D, "_BUILT", {})
+        assert (D.pattern_index(50), D.idioms()) == want
+        assert {"pattern_index:50", "idioms"} <= set(D._BUILT), cut
+        assert gc.isenabled()
+    # one table's pickle broken: that one is built (and written again), the others read
+    raw = D._parse_tables(data)
+    blobs = {name: bytes(b) for name, b in raw.items()}
+    blobs["idioms"] = b"\x80\x05broken"
+    path.write_bytes(D._tables_bytes(blobs))
+    clear()
+    monkeypatch.setattr(D, "_KEPT", None)
+    monkeypatch.setattr(D, "_BUILT", {})
+    assert (D.pattern_index(50), D.idioms()) == want
+    assert set(D._BUILT) == {"idioms"} and gc.isenabled()
+    assert D.save_tables()
+    assert D.read_tables(path)["idioms"] == want[1]
+    # a file of the first format (one pickle) beside it is removed when one is written
+    old = path.with_name("typo-tables-0123456789abcdef.pickle")
+    old.write_bytes(b"old")
+    D._BUILT["idioms"] = want[1]
+    assert D.save_tables() and not old.exists() and path.exists()

@@ -279,14 +279,14 @@ def test_silent_compounds_fire_without_their_rules(monkeypatch):
     # with proper nouns (nz) among the compounds, 菲尔兹奖 would fire
     monkeypatch.setattr(L, "_COMPOUND_TAGS_NOT", L.D.NAME_TAGS)
     monkeypatch.setattr(L.D, "_kept", lambda name, build: build())
-    for f in (L.compound_index, L._pair_flags, L._run_compounds):
+    for f in (L.compound_index, L._pair_flags, L._pair_flag_dict, L._run_compounds):
         f.cache_clear()
     try:
         got = L.find_compound_confusions("这位数学家获得了菲尔兹奖。")
         assert [(c.wrong, c.right) for c in got] == [("菲尔兹奖", "菲尔茨奖")]
     finally:
         monkeypatch.undo()
-        for f in (L.compound_index, L._pair_flags, L._run_compounds):
+        for f in (L.compound_index, L._pair_flags, L._pair_flag_dict, L._run_compounds):
             f.cache_clear()
 
 
@@ -700,7 +700,8 @@ def test_the_pair_flags_looked_up_with_numpy_are_the_dict_lookups():
     from itertools import repeat
     from operator import add
 
-    flags, *_, keys, vals = L._pair_flags()
+    flags = L._pair_flag_dict()
+    *_, keys, vals = L._pair_flags()
     for text in ["\n对违法者给予法津制裁是必要的。\n", "\n政府要继续推进减政放权改革，简政放权。\n",
                  "\n\ud800汉字\udfff测试\n", "\nA\U00020000汉字\n", "\nab\n", "\n\n", "\n法律制裁"]:
         want = bytes(map(flags.get, map(add, text, text[1:]), repeat(0)))

@@ -96,7 +96,8 @@ def test_generated_texts_give_the_same_twin_contexts():
 
 def test_the_compound_pair_flags_equal_numpy():
     pf = need(L._pair_scanner())
-    flags, _nw, _h, _t, keys, vals = L._pair_flags()
+    flags = L._pair_flag_dict()
+    _nw, _h, _t, keys, vals = L._pair_flags()
     rnd = random.Random(9)
     pairs = sorted(flags)
     texts = ["\n" + "".join(rnd.choice(pairs) if rnd.random() < 0.5 else rnd.choice("，a1\n𠀀的")
