@@ -710,10 +710,9 @@ def builtin_misspellings() -> tuple[tuple[str, str, str], ...]:
 # -- in-table confusion sets (the in-table detectors) -----------------------------------
 
 def _toneless(reading: str) -> str:
-    import unicodedata
-
-    s = unicodedata.normalize("NFD", reading)
-    return "".join(c for c in s if not unicodedata.combining(c)).replace("ü", "v")
+    """A toned reading without its tone, ü written u (lǜ → lu): :func:`toneless_v` with
+    u for v (a toned reading has no v of its own)."""
+    return toneless_v(reading).replace("v", "u")
 
 
 @functools.lru_cache(maxsize=None)

@@ -494,11 +494,11 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
     # a word with a homophone of its own (one run in six): the model's scores are kept
     # for :func:`_word_swaps`
     words = word_gain is not None and not word_homophone_table().keys().isdisjoint(toks)
-    scores = None
+    # (a generator: read only where it is used; a list where it is read twice)
+    scores = lm.full_scores(joined, bos=True, eos=True)
+    if words:
+        scores = list(scores)
     if swaps is not None:
-        scores = lm.full_scores(joined, bos=True, eos=True)
-        if words:
-            scores = list(scores)
         best = swaps(r, toks, joined, scores, D.twins(), lm.score, _cut, SUSPECT, CONTEXT)
     else:
         best = _best_swaps_py(r, toks, joined, kern, min_freq, term_freq)
@@ -516,8 +516,6 @@ def _run_swaps(r: str, min_gain: float, both_gain: float | None, min_freq: int,
             continue
         out.append((a, b, p, y, k, round(g * LN10, 2)))
     if words:
-        if not isinstance(scores, list):
-            scores = list(lm.full_scores(joined, bos=True, eos=True))
         out += _word_swaps(r, tuple(toks), scores, word_gain, names)
     # one typo, one finding: of overlapping windows (魅丽 → 美丽 or 魅力), the likelier swap
     kept: list[tuple] = []
@@ -744,13 +742,15 @@ def _pair_scanner():
     """:func:`_pair_flags`'s table compiled (``flags(text)``, the kernel's ``PairFlags``),
     or None where the kernel is not available or was built before it: then
     :func:`_pair_flag_bytes`, with the same bytes."""
-    return D.kernel_object(
-        ("compound-pairs",), lambda: (_pair_flags(),),
-        lambda mod: (mod.PairFlags.from_arrays(_pair_flags()[3].tobytes(),
-                                               _pair_flags()[4].tobytes())
-                     if hasattr(mod.PairFlags, "from_arrays")
-                     else mod.PairFlags(_pair_flag_dict())) if hasattr(mod, "PairFlags")
-        else None)
+    def make(mod):
+        if not hasattr(mod, "PairFlags"):
+            return None
+        if not hasattr(mod.PairFlags, "from_arrays"):  # (a kernel built before it)
+            return mod.PairFlags(_pair_flag_dict())
+        keys, vals = _pair_flags()[3:]
+        return mod.PairFlags.from_arrays(keys.tobytes(), vals.tobytes())
+
+    return D.kernel_object(("compound-pairs",), lambda: (_pair_flags(),), make)
 
 
 _pair_scanner.cache_clear = D.kernel_object.cache_clear  # type: ignore[attr-defined]
