@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from checks import baseline as bl
+from ci_support import skip_or_fail
 from test_plugin import load_report, make_seeds
 
 GOOD = "2020-07-26\n\n标题\n\n正文第一段，内容完整。\n"
@@ -434,9 +435,8 @@ def test_unreadable_file_chmod_000(pytester, monkeypatch):
         # capabilities that override file permissions (util-linux setpriv), as CI does
         setpriv = shutil.which("setpriv")
         if setpriv is None:
-            if os.environ.get("CI") == "true":
-                pytest.fail("setpriv (util-linux) is needed to test unreadable files as root")
-            pytest.skip("root reads files whatever their mode, and setpriv is missing")
+            skip_or_fail("root reads files whatever their mode, and setpriv (util-linux), "
+                         "needed to test unreadable files as root, is missing")
         monkeypatch.setattr(pytester, "_getpytestargs", lambda: (
             setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--",
             sys.executable, "-mpytest"))

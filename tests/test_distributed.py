@@ -19,10 +19,11 @@ from checks import distributed as dist
 from checks.config import Config
 from checks.runner import assemble
 from checks.baseline import Baseline
+from ci_support import import_or_fail
 from distributed_corpus import write_corpus
 
-distributed = pytest.importorskip("distributed")  # installed by the dev extra (CI runs it)
-fsspec = pytest.importorskip("fsspec")
+distributed = import_or_fail("distributed")  # installed by the dev extra (CI runs it)
+fsspec = import_or_fail("fsspec")
 
 CLEAN = Path(__file__).parent.parent / "seeds"
 CORPUS_CHECKS = {"duplicate.identical-file", "duplicate.near-duplicate-file",

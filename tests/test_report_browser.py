@@ -13,7 +13,6 @@ Without Chromium the tests are skipped, except under ``CI=true``, where they fai
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from checks.report import browser
+from ci_support import skip_or_fail
 from conftest import RAW_SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -34,9 +34,7 @@ HOSTILE = ('<script>window.__pwned=1</script></textarea><img src=x onerror="wind
 def driver():
     why = browser.missing()
     if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the browser tests cannot run: {why}")
-        pytest.skip(why)
+        skip_or_fail(f"the browser tests: {why}")
     with browser.chromium(width=1280, height=1000) as d:
         yield d
 
