@@ -243,6 +243,15 @@ REAL_FIRES = [
     ("有网友发贴称，这里的水质变差了。", 5, "贴", "帖"),  # a forum post
     ("这批货有九成没有买出去。", 9, "买", "卖"),  # sold: 卖出去
     ("村里有一为名叫王芳的老师。", 5, "为", "位"),  # a person counted: 一位
+    # nineteenth session: a ruling or an instruction is 作出; a task done well is 做好;
+    # booking is 预订
+    ("法院对此案做出一审判决。", 6, "做", "作"),
+    ("省委书记做出重要批示，要求全力救治。", 5, "做", "作"),
+    ("市政府已做出了全面部署。", 5, "做", "作"),
+    ("各单位要作好防汛准备。", 5, "作", "做"),
+    ("相信政府已经作好了应对准备。", 7, "作", "做"),
+    ("酒店预定量同比增长三成。", 4, "定", "订"),
+    ("旅客可以提前预定车票。", 8, "定", "订"),
 ]
 
 REAL_SILENT = [
@@ -332,6 +341,12 @@ REAL_SILENT = [
     "有关部门回复了群众的意见。",  # a reply
     "孩子们发贴纸给大家，买回来的菜很新鲜。",  # stickers given out; bought back
     "他认为名叫张三的人不可信。",  # 认为 (believe) + 名叫
+    # nineteenth session
+    "他们为国家做出了重要贡献，并做出说明。",  # 做出 + a contribution or an account
+    "师傅做出来的处理方案很好。",  # 做出来: made
+    "大家把工作好好做完，制作好的样品已送检。",  # the 作 of 工作, 制作
+    "他能作好诗，也能作好画。",  # 作 composes
+    "飞船顺利进入预定轨道，完成预定任务。",  # 预定 fixes a course in advance
 ]
 
 

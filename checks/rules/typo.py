@@ -365,7 +365,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=11)
+@file_check(REAL_WORD, severity="warning", version=12)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -406,8 +406,11 @@ def real_word(seed, ctx):
     全场 → 令 (另人作呕; another person is 另一人); 像 + a partner or a direction + a
     verb turned toward it (学习, 致敬, 转移, 借 …), with no 一样 closing a comparison and no
     这种 making a noun phrase (像他的前任学习 → 向); 近一步 / 将近一步 before a verb → 进一步
-    (更近一步 stays). Characters that jieba's tagger or Baidu's LAC read inside a name are left
-    alone (`names`).
+    (更近一步 stays); 做出 + a decision, a ruling, an instruction or an arrangement (判决, 批示,
+    指示, 部署, 处罚, 处理, 安排 …) → 作出 (做出贡献, 做出说明, 做出来 stay); 作好 → 做好
+    (作好准备; 工作好, 制作好的, 作好诗 stay); booking written 预定 (酒店预定, 提前预定, 预定量)
+    → 预订 (预定轨道 stays). Characters that jieba's tagger or Baidu's LAC read inside a name
+    are left alone (`names`).
 
     Why it matters:
     These slips are made of ordinary, frequent characters (在/再, 已/己, 象/像), so no
@@ -467,7 +470,7 @@ def _add_confusions(conf: list, found, taken: list[tuple[int, int]]) -> None:
                 for c in found if not _overlaps(c.start, c.end, taken))
 
 
-@corpus_index("typo", version=31)
+@corpus_index("typo", version=32)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
