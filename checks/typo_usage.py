@@ -908,15 +908,15 @@ _UNDERGONE = frozenset({"影响", "威胁", "欢迎", "喜爱", "关注", "伤�
 
 
 def _undergone_after(toks, j: int) -> str | None:
-    """The thing undergone (:data:`_UNDERGONE`) within four tokens from ``toks[j]``, with
-    only 了, adverbs, adjectives and modifiers between (收到了男女老幼的喜爱); None
-    otherwise."""
+    """The thing undergone (:data:`_UNDERGONE`, or a noun ending on one: 死亡威胁) within
+    four tokens from ``toks[j]``, with only 了, adverbs, adjectives and modifiers between,
+    fixed phrases among them (收到了男女老幼的喜爱: jieba tags 男女老幼 l); None otherwise."""
     tags = D.word_tags()
     for i in range(j, min(len(toks), j + 5)):
         w = toks[i][1]
-        if w in _UNDERGONE:
+        if w in _UNDERGONE or (len(w) > 2 and w[-2:] in _UNDERGONE):
             return w
-        if not (w in ("了", "的", "过") or tags.get(w, "x")[0] in "nradbm"):
+        if not (w in ("了", "的", "过") or tags.get(w, "x")[0] in "nradbmli"):
             return None
     return None
 

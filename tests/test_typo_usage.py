@@ -167,6 +167,8 @@ REAL_FIRES = [
     ("嫌疑人被带上手铐押走。", 5, "带", "戴"),
     # 收到/接收 + a thing undergone → 受到/接受
     ("这款产品一上市就收到年轻人的欢迎。", 9, "收", "受"),
+    ("这部剧一播出就收到了男女老幼的喜爱。", 8, "收", "受"),  # a fixed phrase between (l)
+    ("他多次收到死亡威胁。", 4, "收", "受"),  # a noun ending on the thing undergone
     ("他在接收记者采访时说，工程进展顺利。", 4, "收", "受"),
     # 反应 reporting a source's words or showing something (an object): 反映
     ("据附近居民反应，这里经常停水。", 7, "应", "映"),
@@ -342,6 +344,7 @@ REAL_SILENT = [
     "孩子们发贴纸给大家，买回来的菜很新鲜。",  # stickers given out; bought back
     "他认为名叫张三的人不可信。",  # 认为 (believe) + 名叫
     # nineteenth session
+    "这项改革收到了一举两得的效果。",  # 收到效果: an effect is received
     "他们为国家做出了重要贡献，并做出说明。",  # 做出 + a contribution or an account
     "师傅做出来的处理方案很好。",  # 做出来: made
     "大家把工作好好做完，制作好的样品已送检。",  # the 作 of 工作, 制作
