@@ -13,7 +13,7 @@ into the text):
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
   发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
   收欢迎, 踢到在地, 去大学报道, 收贿; 被外界成为, 签定合同, 渡过春节, 网友反应, 深深的叹息了,
-  这样以来, 高大42%, 做出重要批示, 作好准备, 酒店预定量).
+  这样以来, 高大42%, 做出重要批示, 作好准备, 酒店预定量, 随著美股).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -274,6 +274,11 @@ _REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；�
 # word before 好 (工作好, 制作好的: see find_real_word_slips)
 _WELL = re.compile("作好(?![诗曲画词赋对歹]|文(?!章))")
 _WORD_BEFORE = 100  # jieba frequency of a word X作 whose 作 is not the slip (经作: 4)
+# 著 as the aspect particle after a verb (随著, 排著长队, 系著安全带) → 着: in the standard
+# simplified script the particle is 着 and 著 is zhù; a 著 that jieba leaves as a token of
+# its own after a verb is that particle (著名, 著作, 显著, 音著协 are other tokens or follow
+# no verb). The transcripts and rmrb_clean.tsv hold no such 著
+_ZHE = re.compile("著")
 # 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
 _BRIBE = re.compile("收贿(?!赂)")
 # 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
@@ -387,6 +392,21 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "作", "做", "zuohao",
                          f"作好{text[m.end():m.end() + 2]}: doing a task well, or getting "
                          "ready, is 做好 (做好准备, 做好工作; 作 composes or acts as)"))
+    for m in _ZHE.finditer(text) if "著" in text else ():
+        at = m.start()
+        a, b = _clause_at(text, at)
+        toks = _tokens(text[a:b])
+        for k, (pos, tok) in enumerate(toks):
+            if a + pos < at:
+                continue
+            if a + pos == at and tok == "著" and k and D.word_tags().get(
+                    toks[k - 1][1], "x")[0] == "v":
+                verb = toks[k - 1][1]
+                out.append(Usage(at, at + 1, "著", "着", "zhe",
+                                 f"著 after the verb {verb}: the aspect particle is 着 "
+                                 f"({verb}着); in the standard simplified script 著 is "
+                                 "zhù (著名, 著作)"))
+            break
     for m in _BRIBE.finditer(text) if "收贿" in text else ():
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
                          "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))

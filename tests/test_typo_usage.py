@@ -44,6 +44,10 @@ VARIANT_FIRES = [
     # usage, not the table: 唯一 (option usage)
     ("这是全县惟一的一座大桥。", 5, "惟一", "唯一"),
     ("法院裁定撤消原判决。", 5, "撤消", "撤销"),  # usage: 撤销 (seventeenth landing)
+    # usage (nineteenth session): 什么, and 借 for 藉
+    ("他说甚么也不肯离开。", 3, "甚么", "什么"),
+    ("这家企业凭藉技术优势站稳了脚跟。", 5, "凭藉", "凭借"),
+    ("不能以工作忙为藉口推卸责任。", 8, "藉口", "借口"),
 ]
 
 VARIANT_SILENT = [
@@ -53,6 +57,7 @@ VARIANT_SILENT = [
     "他们来到磁器口老街参观。",  # a street of Chongqing (a name, read by LAC)
     "这种药的有效成分已经查明。",
     "法院裁定撤销原判决。",  # the form current prose writes
+    "这些话给了她很大的慰藉，屋里一片狼藉。",  # 藉 stays in 慰藉, 狼藉
 ]
 
 
@@ -254,6 +259,9 @@ REAL_FIRES = [
     ("相信政府已经作好了应对准备。", 7, "作", "做"),
     ("酒店预定量同比增长三成。", 4, "定", "订"),
     ("旅客可以提前预定车票。", 8, "定", "订"),
+    # 著 as the aspect particle after a verb: 着
+    ("随著美股上涨，市场情绪好转。", 2, "著", "着"),
+    ("专卖店门口排著长队。", 7, "著", "着"),
 ]
 
 REAL_SILENT = [
@@ -350,6 +358,7 @@ REAL_SILENT = [
     "大家把工作好好做完，制作好的样品已送检。",  # the 作 of 工作, 制作
     "他能作好诗，也能作好画。",  # 作 composes
     "飞船顺利进入预定轨道，完成预定任务。",  # 预定 fixes a course in advance
+    "他是著名作家，成绩显著，出版了三部专著。",  # 著 zhù: 著名, 显著, 专著
 ]
 
 

@@ -327,7 +327,7 @@ def _usage_spans(seed, config) -> list[tuple[int, int]]:
     return spans
 
 
-@file_check(VARIANT, severity="warning", version=1)
+@file_check(VARIANT, severity="warning", version=2)
 def variant_form(seed, ctx):
     """What it flags:
     A non-recommended word form (异形词) where the State Language Commission's standard
@@ -338,8 +338,9 @@ def variant_form(seed, ctx):
     only where jieba reads it as a word (a whole token, or inside a token that is a
     dictionary word once replaced: 想像力 → 想象力), so 确定单位 holds no 定单; forms
     inside a name (jieba's tagger or Baidu's LAC: 磁器口) are left alone (`names`).
-    With `usage` (on by default), also 惟一, 惟有, 惟独, 惟恐 → 唯: not a group of the
-    table, but current official prose writes 唯 throughout (measured in docs/typos.md).
+    With `usage` (on by default), also 惟一, 惟有, 惟独, 惟恐 → 唯, 撤消 → 撤销, 甚么 → 什么
+    and 凭藉, 藉口, 藉此, 藉以 → 借: not groups of the table, but current official prose
+    writes the other form throughout (measured in docs/typos.md).
 
     Why it matters:
     Official and published Chinese follows the recommended forms; a corpus that mixes
@@ -409,7 +410,8 @@ def real_word(seed, ctx):
     (更近一步 stays); 做出 + a decision, a ruling, an instruction or an arrangement (判决, 批示,
     指示, 部署, 处罚, 处理, 安排 …) → 作出 (做出贡献, 做出说明, 做出来 stay); 作好 → 做好
     (作好准备; 工作好, 制作好的, 作好诗 stay); booking written 预定 (酒店预定, 提前预定, 预定量)
-    → 预订 (预定轨道 stays). Characters that jieba's tagger or Baidu's LAC read inside a name
+    → 预订 (预定轨道 stays); 著 left alone after a verb, the aspect particle → 着 (随著美股,
+    排著长队; 著名, 显著 stay). Characters that jieba's tagger or Baidu's LAC read inside a name
     are left alone (`names`).
 
     Why it matters:
