@@ -13,7 +13,7 @@ into the text):
   (不在适合), and the other frames of :func:`find_real_word_slips` (再会议上, 无论走到那里,
   发生了那些变化呢, 做为, 累积下跌38%, 笑到：“, 9时30份, 向记者反应, 即……又, 有……主办,
   收欢迎, 踢到在地, 去大学报道, 收贿; 被外界成为, 签定合同, 渡过春节, 网友反应, 深深的叹息了,
-  这样以来, 高大42%, 做出重要批示, 作好准备, 酒店预定量, 随著美股).
+  这样以来, 高大42%, 做出重要批示, 作好准备, 酒店预定量, 随著美股, 一但误食).
 
 Both scan the text with one regular expression first; only the clauses holding a hit are
 segmented, so clean text costs one scan.
@@ -279,6 +279,10 @@ _WORD_BEFORE = 100  # jieba frequency of a word X作 whose 作 is not the slip (
 # its own after a verb is that particle (著名, 著作, 显著, 音著协 are other tokens or follow
 # no verb). The transcripts and rmrb_clean.tsv hold no such 著
 _ZHE = re.compile("著")
+# 一但 → 一旦 (once, if ever): 一 and 但 as tokens of their own; where 一 ends a word
+# (统一但, 唯一但, 第一但) jieba keeps that word and nothing fires. No 一但 in the news
+# transcripts or rmrb_clean.tsv, 一旦 28 times
+_ONCE = re.compile("一但")
 # 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
 _BRIBE = re.compile("收贿(?!赂)")
 # 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
@@ -406,6 +410,19 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                                  f"著 after the verb {verb}: the aspect particle is 着 "
                                  f"({verb}着); in the standard simplified script 著 is "
                                  "zhù (著名, 著作)"))
+            break
+    for m in _ONCE.finditer(text) if "一但" in text else ():
+        at = m.start()
+        a, b = _clause_at(text, at)
+        toks = _tokens(text[a:b])
+        for k, (pos, tok) in enumerate(toks):
+            if a + pos < at:
+                continue
+            if (a + pos == at and tok == "一" and k + 1 < len(toks)
+                    and toks[k + 1][1] == "但"):
+                out.append(Usage(at + 1, at + 2, "但", "旦", "yidan",
+                                 "一但 opens a condition: once is 一旦 (但 is but; the 一 of "
+                                 "统一, 唯一 before 但 is another word)"))
             break
     for m in _BRIBE.finditer(text) if "收贿" in text else ():
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",

@@ -411,7 +411,8 @@ def real_word(seed, ctx):
     指示, 部署, 处罚, 处理, 安排 …) → 作出 (做出贡献, 做出说明, 做出来 stay); 作好 → 做好
     (作好准备; 工作好, 制作好的, 作好诗 stay); booking written 预定 (酒店预定, 提前预定, 预定量)
     → 预订 (预定轨道 stays); 著 left alone after a verb, the aspect particle → 着 (随著美股,
-    排著长队; 著名, 显著 stay). Characters that jieba's tagger or Baidu's LAC read inside a name
+    排著长队; 著名, 显著 stay); 一但 as two words of their own → 一旦 (一但误食; 统一但 stays).
+    Characters that jieba's tagger or Baidu's LAC read inside a name
     are left alone (`names`).
 
     Why it matters:
