@@ -320,6 +320,17 @@ def _collocation_pattern() -> str:
     return "|".join(alts) or "(?!)"
 
 
+def _token_at(text: str, at: int) -> tuple[tuple[tuple[int, str], ...], int | None]:
+    """The jieba tokens of the clause around ``at`` (offsets in the clause) and the index
+    of the one that starts at ``at`` (None when ``at`` falls inside a token)."""
+    a, b = _clause_at(text, at)
+    toks = _tokens(text[a:b])
+    for k, (pos, _tok) in enumerate(toks):
+        if a + pos >= at:
+            return toks, (k if a + pos == at else None)
+    return toks, None
+
+
 @functools.lru_cache(maxsize=16)
 def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
     """Real characters in a frame where their twin belongs (see the module docstring).
@@ -397,33 +408,19 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                          f"作好{text[m.end():m.end() + 2]}: doing a task well, or getting "
                          "ready, is 做好 (做好准备, 做好工作; 作 composes or acts as)"))
     for m in _ZHE.finditer(text) if "著" in text else ():
-        at = m.start()
-        a, b = _clause_at(text, at)
-        toks = _tokens(text[a:b])
-        for k, (pos, tok) in enumerate(toks):
-            if a + pos < at:
-                continue
-            if a + pos == at and tok == "著" and k and D.word_tags().get(
-                    toks[k - 1][1], "x")[0] == "v":
-                verb = toks[k - 1][1]
-                out.append(Usage(at, at + 1, "著", "着", "zhe",
-                                 f"著 after the verb {verb}: the aspect particle is 着 "
-                                 f"({verb}着); in the standard simplified script 著 is "
-                                 "zhù (著名, 著作)"))
-            break
+        toks, k = _token_at(text, m.start())
+        if k and toks[k][1] == "著" and D.word_tags().get(toks[k - 1][1], "x")[0] == "v":
+            verb = toks[k - 1][1]
+            out.append(Usage(m.start(), m.end(), "著", "着", "zhe",
+                             f"著 after the verb {verb}: the aspect particle is 着 "
+                             f"({verb}着); in the standard simplified script 著 is "
+                             "zhù (著名, 著作)"))
     for m in _ONCE.finditer(text) if "一但" in text else ():
-        at = m.start()
-        a, b = _clause_at(text, at)
-        toks = _tokens(text[a:b])
-        for k, (pos, tok) in enumerate(toks):
-            if a + pos < at:
-                continue
-            if (a + pos == at and tok == "一" and k + 1 < len(toks)
-                    and toks[k + 1][1] == "但"):
-                out.append(Usage(at + 1, at + 2, "但", "旦", "yidan",
-                                 "一但 opens a condition: once is 一旦 (但 is but; the 一 of "
-                                 "统一, 唯一 before 但 is another word)"))
-            break
+        toks, k = _token_at(text, m.start())
+        if k is not None and toks[k][1] == "一" and k + 1 < len(toks) and toks[k + 1][1] == "但":
+            out.append(Usage(m.start() + 1, m.end(), "但", "旦", "yidan",
+                             "一但 opens a condition: once is 一旦 (但 is but; the 一 of "
+                             "统一, 唯一 before 但 is another word)"))
     for m in _BRIBE.finditer(text) if "收贿" in text else ():
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
                          "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))
