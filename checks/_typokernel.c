@@ -912,34 +912,68 @@ static int text_piece(Text *t, const Py_UCS4 *src, Py_ssize_t m)
     return 0;
 }
 
-/* cut(run[a:b]) (typo_lm._cut: the fragment's tokens joined by spaces) added as a piece;
- * -1 on error */
-static int text_cut(Text *t, PyObject *cut, PyObject *run, Py_ssize_t a, Py_ssize_t b)
+/* the remnants of cut tokens met in one call of swaps: run[a:b] cut (typo_lm._cut) is
+ * pool[at:at + m]. The candidates of a run cut the same tokens at the same places again
+ * and again (the windows of a character share their ends), and cut is a function of the
+ * fragment: it is asked once a fragment and a call. */
+typedef struct {
+    Py_ssize_t a, b, at, m;
+} CutSeen;
+
+typedef struct {
+    CutSeen *seen;
+    Py_ssize_t n, cap;
+    Text pool;
+} Cuts;
+
+/* cut(run[a:b]) (typo_lm._cut: the fragment's tokens joined by spaces) added as a piece,
+ * asked of cut once a call (Cuts); -1 on error */
+static int text_cut(Text *t, Cuts *cuts, PyObject *cut, PyObject *run, Py_ssize_t a,
+                    Py_ssize_t b)
 {
-    PyObject *frag = PyUnicode_Substring(run, a, b);
-    if (!frag)
-        return -1;
-    PyObject *s = PyObject_CallOneArg(cut, frag);
-    Py_DECREF(frag);
-    if (!s)
-        return -1;
-    if (!PyUnicode_Check(s)) {
-        Py_DECREF(s);
-        PyErr_SetString(PyExc_TypeError, "cut must return a str");
-        return -1;
-    }
-    Py_ssize_t m = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    int rc = text_room(t, m + 1);
-    if (rc == 0) {
-        if (t->pieces++)
-            t->c[t->n++] = ' ';
+    CutSeen *c = NULL;
+    for (Py_ssize_t i = 0; i < cuts->n; i++)
+        if (cuts->seen[i].a == a && cuts->seen[i].b == b) {
+            c = &cuts->seen[i];
+            break;
+        }
+    if (!c) {
+        PyObject *frag = PyUnicode_Substring(run, a, b);
+        if (!frag)
+            return -1;
+        PyObject *s = PyObject_CallOneArg(cut, frag);
+        Py_DECREF(frag);
+        if (!s)
+            return -1;
+        if (!PyUnicode_Check(s)) {
+            Py_DECREF(s);
+            PyErr_SetString(PyExc_TypeError, "cut must return a str");
+            return -1;
+        }
+        Py_ssize_t m = PyUnicode_GET_LENGTH(s);
+        int kind = PyUnicode_KIND(s);
+        const void *data = PyUnicode_DATA(s);
+        if (text_room(&cuts->pool, m) < 0
+            || grow((void **)&cuts->seen, &cuts->cap, cuts->n + 1, sizeof(CutSeen)) < 0) {
+            Py_DECREF(s);
+            return -1;
+        }
+        c = &cuts->seen[cuts->n++];
+        c->a = a;
+        c->b = b;
+        c->at = cuts->pool.n;
+        c->m = m;
         for (Py_ssize_t i = 0; i < m; i++)
-            t->c[t->n++] = PyUnicode_READ(kind, data, i);
+            cuts->pool.c[cuts->pool.n++] = PyUnicode_READ(kind, data, i);
+        Py_DECREF(s);
     }
-    Py_DECREF(s);
-    return rc;
+    if (text_room(t, c->m + 1) < 0)
+        return -1;
+    if (t->pieces++)
+        t->c[t->n++] = ' ';
+    memcpy(t->c + t->n, cuts->pool.c + c->at, sizeof(Py_UCS4) * (size_t)c->m);
+    t->n += c->m;
+    return 0;
 }
 
 /* *val = score(text, bos, eos), the model's log10 probability of text (a new reference,
@@ -960,9 +994,10 @@ static int score_new(PyObject *score, PyObject *text, int bos, int eos, double *
 
 /* the tokens' suspect flags: 1 where the model's full_scores entry before or after the
  * token (bos to eos: one more than the tokens) is an unlikely bigram it never saw, or the
- * token is a twin word; -1 on error */
+ * token is a twin word; and each entry's log10 probability in lps (nt + 1 of them, the
+ * last eos's); -1 on error */
 static int suspects_of(PyObject *scores, PyObject *const *toks, Py_ssize_t nt,
-                       PyObject *twins, double suspect, unsigned char *tsus)
+                       PyObject *twins, double suspect, unsigned char *tsus, float *lps)
 {
     PyObject *it = PyObject_GetIter(scores), *item;
     if (!it)
@@ -984,6 +1019,8 @@ static int suspects_of(PyObject *scores, PyObject *const *toks, Py_ssize_t nt,
             return -1;
         }
         unsigned char unseen = order < 2 && lp < suspect;
+        if (i <= nt)
+            lps[i] = (float)lp; /* (the model's own float: exact) */
         if (i < nt)
             tsus[i] = unseen;
         if (i > 0 && i <= nt)
@@ -1013,13 +1050,29 @@ typedef struct {
     double score;
 } Base;
 
+/* The model's score of the run's first c1 tokens (bos; eos where they are all of them,
+ * c1 == nt) from its full_scores entries lps: the model's score method adds the same
+ * entries in the same order in single precision (kenlm.pyx: ``cdef float total``), so
+ * the sum is the float it returns, to the bit. A base window that starts the run is
+ * summed here instead of scored again (about a third of the base windows). */
+static double head_score(const float *lps, Py_ssize_t c1, Py_ssize_t nt)
+{
+    float total = 0.0f;
+    for (Py_ssize_t i = 0; i < c1; i++)
+        total += lps[i];
+    if (c1 == nt)
+        total += lps[nt];
+    return (double)total;
+}
+
 PyDoc_STRVAR(swaps_doc,
 "swaps(run, toks, joined, scores, twins, score, cut, suspect, context)\n"
 "    -> list of (offset, gain, start, end, substitute, kind)\n\n"
 "The best candidate swap of each suspect character of a run of Han characters, by\n"
 "offset, with its gain in log10 of the model (typo_lm._best_swaps_py is the same in\n"
 "Python): toks, the run's segmentation, and joined, its tokens joined by spaces;\n"
-"scores, the model's full_scores of joined (bos and eos); twins, the twin words;\n"
+"scores, the model's full_scores of joined (bos and eos: the base windows that\n"
+"start the run are summed from its entries, as score sums them); twins, the twin words;\n"
 "score, the model's score method; cut, typo_lm._cut; suspect, the log10 probability\n"
 "under which a token with an unseen bigram is tried; context, the tokens of context\n"
 "each side of a swap.");
@@ -1054,6 +1107,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     PyObject *out = NULL;
     Cands cs = {NULL, 0, 0};
     Text t = {NULL, 0, 0, 0};
+    Cuts cuts = {NULL, 0, 0, {NULL, 0, 0, 0}};
     Base *bases = NULL;
     Py_ssize_t nbases = 0;
     Py_UCS4 *r = NULL, *jn = NULL;
@@ -1063,7 +1117,8 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     Py_ssize_t *ends = starts + nt, *off = ends + nt, *owner = off + nt + 1;
     unsigned char *tsus = malloc((size_t)(nt + n + 1));
     unsigned char *sus = tsus + nt;
-    if (!starts || !tsus) {
+    float *lps = malloc(sizeof(float) * (size_t)(nt + 1));
+    if (!starts || !tsus || !lps) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1088,7 +1143,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
         PyErr_SetString(PyExc_ValueError, "toks must cut the run, and joined join them");
         goto done;
     }
-    if (suspects_of(scores, toks, nt, twins, suspect, tsus) < 0)
+    if (suspects_of(scores, toks, nt, twins, suspect, tsus, lps) < 0)
         goto done;
     for (Py_ssize_t j = 0; j < nt; j++)
         memset(sus + starts[j], tsus[j], (size_t)(ends[j] - starts[j]));
@@ -1116,12 +1171,12 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             t.n = t.pieces = 0;
             if (c0 < j0 && text_piece(&t, jn + off[c0], off[j0] - 1 - off[c0]) < 0)
                 goto fail;
-            if (starts[j0] < a && text_cut(&t, cut, run, starts[j0], a) < 0)
+            if (starts[j0] < a && text_cut(&t, &cuts, cut, run, starts[j0], a) < 0)
                 goto fail;
             if (text_piece(&t, r + a, b - a) < 0)
                 goto fail;
             t.c[t.n - (b - p)] = c->y;
-            if (b < ends[j1] && text_cut(&t, cut, run, b, ends[j1]) < 0)
+            if (b < ends[j1] && text_cut(&t, &cuts, cut, run, b, ends[j1]) < 0)
                 goto fail;
             if (j1 + 1 < c1 && text_piece(&t, jn + off[j1 + 1], off[c1] - 1 - off[j1 + 1]) < 0)
                 goto fail;
@@ -1130,8 +1185,10 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             while (q < nbases && (bases[q].c0 != c0 || bases[q].c1 != c1))
                 q++;
             if (q == nbases) { /* the window as written, scored once */
-                if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1), bos,
-                              eos, &bases[q].score) < 0)
+                if (bos)
+                    bases[q].score = head_score(lps, c1, nt);
+                else if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1),
+                                   bos, eos, &bases[q].score) < 0)
                     goto fail;
                 bases[q].c0 = c0;
                 bases[q].c1 = c1;
@@ -1157,10 +1214,13 @@ fail:
     Py_CLEAR(out);
 done:
     free(t.c);
+    free(cuts.seen);
+    free(cuts.pool.c);
     free(bases);
     free(cs.c);
     free(starts);
     free(tsus);
+    free(lps);
     PyMem_Free(r);
     PyMem_Free(jn);
     Py_DECREF(seq);
