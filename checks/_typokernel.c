@@ -235,6 +235,10 @@ typedef struct {
     Table patterns;   /* pattern of 2-3 characters -> (offset << 24) | count in fills */
     Py_UCS4 *fills;   /* each pattern's fills, sorted, without repeats */
     Py_ssize_t nfills; /* how many */
+    int64_t *fillf;   /* the frequency of the word each fill makes (freq), beside it */
+    uint64_t *bloom;  /* BLOOM_BITS bits, two set for each pattern: a pattern with a bit
+                       * clear has no fills (most windows of three), known without a
+                       * look-up in the pattern table */
     Entry **pages[PAGES]; /* code point -> its entry (NULL: not asked yet) */
     PyObject *alikes_fn, *radical_fn, *unknown_fn, *numerals;
     Table unknown;        /* window -> typo_lm._unknown(window), for windows no jieba word */
@@ -260,6 +264,8 @@ static void Searcher_dealloc(Searcher *self)
     table_free(&self->patterns);
     table_free(&self->unknown);
     free(self->fills);
+    free(self->fillf);
+    free(self->bloom);
     for (int i = 0; i < PAGES; i++) {
         if (!self->pages[i])
             continue;
@@ -351,6 +357,8 @@ static int build_patterns(Searcher *self, PyObject *index)
     return 0;
 }
 
+static int derive(Searcher *self);
+
 static int Searcher_init(Searcher *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"freq", "index", "alikes", "radical_added", "unknown",
@@ -370,7 +378,7 @@ static int Searcher_init(Searcher *self, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_ValueError, "tried must be at least 1");
         return -1;
     }
-    if (build_freq(self, freq) < 0 || build_patterns(self, index) < 0)
+    if (build_freq(self, freq) < 0 || build_patterns(self, index) < 0 || derive(self) < 0)
         return -1;
     if (table_alloc(&self->unknown, 4096) < 0) {
         PyErr_NoMemory();
@@ -396,13 +404,70 @@ static inline int64_t freq_of(const Searcher *self, uint64_t key)
     return table_get(&self->freq, key, &f) ? f : 0;
 }
 
-/* the fills of a pattern: count, and *at set to the first */
-static inline Py_ssize_t fills_of(const Searcher *self, uint64_t key, const Py_UCS4 **at)
+/* The pattern table's filter (a Bloom filter of the patterns' keys: two bits of 2^20 a
+ * key, 128 KB, which stays in the cache where the table does not): 0 where the key is
+ * surely no pattern, 1 where it may be one. Only a hint: the table answers. */
+#define BLOOM_LOG 20
+#define BLOOM_BITS (1ULL << BLOOM_LOG)
+
+static inline uint64_t bloom_bit(uint64_t h, int which)
+{
+    return (h >> (which ? 40 : 20)) & (BLOOM_BITS - 1);
+}
+
+static inline int bloom_may(const uint64_t *bloom, uint64_t key)
+{
+    uint64_t h = mix(key), a = bloom_bit(h, 0), b = bloom_bit(h, 1);
+    return ((bloom[a >> 6] >> (a & 63)) & (bloom[b >> 6] >> (b & 63)) & 1) != 0;
+}
+
+/* the key of the word a pattern's blank filled with y makes (a pattern has one blank, a
+ * field of 0) */
+static uint64_t filled(uint64_t key, Py_UCS4 y)
+{
+    const uint64_t f = 0x1fffff;
+    if (key >> 63) /* three characters */
+        return !((key >> 42) & f) ? key | ((uint64_t)y << 42)
+               : !((key >> 21) & f) ? key | ((uint64_t)y << 21) : key | y;
+    return !(key >> 21) ? key | ((uint64_t)y << 21) : key | y;
+}
+
+/* What the search reads beside the tables, made from them (after the build or a
+ * restore): the filter of the patterns, and the frequency of each fill's word, so that
+ * a candidate's frequency is read next to its fill instead of looked up in the
+ * frequency table (the same value: freq_of of the same word); -1 on error */
+static int derive(Searcher *self)
+{
+    self->bloom = calloc(BLOOM_BITS / 64, sizeof(uint64_t));
+    self->fillf = malloc(sizeof(int64_t) * (size_t)(self->nfills + 1));
+    if (!self->bloom || !self->fillf) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i <= self->patterns.mask; i++) {
+        uint64_t key = self->patterns.keys[i];
+        if (!key)
+            continue;
+        uint64_t h = mix(key), a = bloom_bit(h, 0), b = bloom_bit(h, 1);
+        self->bloom[a >> 6] |= 1ULL << (a & 63);
+        self->bloom[b >> 6] |= 1ULL << (b & 63);
+        int64_t v = self->patterns.vals[i];
+        for (int64_t j = v >> 24; j < (v >> 24) + (v & 0xffffff); j++)
+            self->fillf[j] = freq_of(self, filled(key, self->fills[j]));
+    }
+    return 0;
+}
+
+/* the fills of a pattern: count, and *at set to the first (*ff to its word's
+ * frequency) */
+static inline Py_ssize_t fills_of(const Searcher *self, uint64_t key, const Py_UCS4 **at,
+                                  const int64_t **ff)
 {
     int64_t v;
-    if (!table_get(&self->patterns, key, &v))
+    if (!bloom_may(self->bloom, key) || !table_get(&self->patterns, key, &v))
         return 0;
     *at = self->fills + (v >> 24);
+    *ff = self->fillf + (v >> 24);
     return (Py_ssize_t)(v & 0xffffff);
 }
 
@@ -707,7 +772,8 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             if (!sus[p] || e->numeral || !e->n)
                 continue;
             const Py_UCS4 *fl;
-            Py_ssize_t nf = fills_of(self, k ? pack2(c0, 0) : pack2(0, c1), &fl);
+            const int64_t *ff;
+            Py_ssize_t nf = fills_of(self, k ? pack2(c0, 0) : pack2(0, c1), &fl, &ff);
             if (!nf)
                 continue;
             const Py_UCS4 *ys = e->ys;
@@ -715,9 +781,9 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
+                int64_t f = ff[j]; /* freq_of(k ? pack2(c0, y) : pack2(y, c1)) */
                 i++;
                 j++;
-                int64_t f = freq_of(self, k ? pack2(c0, y) : pack2(y, c1));
                 if (f < self->min_freq) { /* a term */
                     if (f < self->term_listed) {
                         int t = radical_of(self, e, s, r[p]);
@@ -747,9 +813,10 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                 continue;
             Py_UCS4 w0 = r[a], w1 = r[a + 1], w2 = r[a + 2];
             const Py_UCS4 *fl;
+            const int64_t *ff;
             Py_ssize_t nf = fills_of(self, k == 0 ? pack3(0, w1, w2)
                                            : k == 1 ? pack3(w0, 0, w2) : pack3(w0, w1, 0),
-                                     &fl);
+                                     &fl, &ff);
             if (!nf)
                 continue;
             const Py_UCS4 *ys = e->ys;
@@ -759,14 +826,14 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
+                /* freq_of(the window with y at k) */
+                int64_t f = ff[j];
                 i++;
                 j++;
                 if (near < 0)
                     near = freq_of(self, pack3(w0, w1, w2)) == 0;
                 if (!near && e->near[s])
                     continue;
-                int64_t f = freq_of(self, k == 0 ? pack3(y, w1, w2)
-                                          : k == 1 ? pack3(w0, y, w2) : pack3(w0, w1, y));
                 if (f < self->term_listed) {
                     int t = radical_of(self, e, s, r[p]);
                     if (t < 0)
@@ -912,34 +979,68 @@ static int text_piece(Text *t, const Py_UCS4 *src, Py_ssize_t m)
     return 0;
 }
 
-/* cut(run[a:b]) (typo_lm._cut: the fragment's tokens joined by spaces) added as a piece;
- * -1 on error */
-static int text_cut(Text *t, PyObject *cut, PyObject *run, Py_ssize_t a, Py_ssize_t b)
+/* the remnants of cut tokens met in one call of swaps: run[a:b] cut (typo_lm._cut) is
+ * pool[at:at + m]. The candidates of a run cut the same tokens at the same places again
+ * and again (the windows of a character share their ends), and cut is a function of the
+ * fragment: it is asked once a fragment and a call. */
+typedef struct {
+    Py_ssize_t a, b, at, m;
+} CutSeen;
+
+typedef struct {
+    CutSeen *seen;
+    Py_ssize_t n, cap;
+    Text pool;
+} Cuts;
+
+/* cut(run[a:b]) (typo_lm._cut: the fragment's tokens joined by spaces) added as a piece,
+ * asked of cut once a call (Cuts); -1 on error */
+static int text_cut(Text *t, Cuts *cuts, PyObject *cut, PyObject *run, Py_ssize_t a,
+                    Py_ssize_t b)
 {
-    PyObject *frag = PyUnicode_Substring(run, a, b);
-    if (!frag)
-        return -1;
-    PyObject *s = PyObject_CallOneArg(cut, frag);
-    Py_DECREF(frag);
-    if (!s)
-        return -1;
-    if (!PyUnicode_Check(s)) {
-        Py_DECREF(s);
-        PyErr_SetString(PyExc_TypeError, "cut must return a str");
-        return -1;
-    }
-    Py_ssize_t m = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    int rc = text_room(t, m + 1);
-    if (rc == 0) {
-        if (t->pieces++)
-            t->c[t->n++] = ' ';
+    CutSeen *c = NULL;
+    for (Py_ssize_t i = 0; i < cuts->n; i++)
+        if (cuts->seen[i].a == a && cuts->seen[i].b == b) {
+            c = &cuts->seen[i];
+            break;
+        }
+    if (!c) {
+        PyObject *frag = PyUnicode_Substring(run, a, b);
+        if (!frag)
+            return -1;
+        PyObject *s = PyObject_CallOneArg(cut, frag);
+        Py_DECREF(frag);
+        if (!s)
+            return -1;
+        if (!PyUnicode_Check(s)) {
+            Py_DECREF(s);
+            PyErr_SetString(PyExc_TypeError, "cut must return a str");
+            return -1;
+        }
+        Py_ssize_t m = PyUnicode_GET_LENGTH(s);
+        int kind = PyUnicode_KIND(s);
+        const void *data = PyUnicode_DATA(s);
+        if (text_room(&cuts->pool, m) < 0
+            || grow((void **)&cuts->seen, &cuts->cap, cuts->n + 1, sizeof(CutSeen)) < 0) {
+            Py_DECREF(s);
+            return -1;
+        }
+        c = &cuts->seen[cuts->n++];
+        c->a = a;
+        c->b = b;
+        c->at = cuts->pool.n;
+        c->m = m;
         for (Py_ssize_t i = 0; i < m; i++)
-            t->c[t->n++] = PyUnicode_READ(kind, data, i);
+            cuts->pool.c[cuts->pool.n++] = PyUnicode_READ(kind, data, i);
+        Py_DECREF(s);
     }
-    Py_DECREF(s);
-    return rc;
+    if (text_room(t, c->m + 1) < 0)
+        return -1;
+    if (t->pieces++)
+        t->c[t->n++] = ' ';
+    memcpy(t->c + t->n, cuts->pool.c + c->at, sizeof(Py_UCS4) * (size_t)c->m);
+    t->n += c->m;
+    return 0;
 }
 
 /* *val = score(text, bos, eos), the model's log10 probability of text (a new reference,
@@ -960,9 +1061,10 @@ static int score_new(PyObject *score, PyObject *text, int bos, int eos, double *
 
 /* the tokens' suspect flags: 1 where the model's full_scores entry before or after the
  * token (bos to eos: one more than the tokens) is an unlikely bigram it never saw, or the
- * token is a twin word; -1 on error */
+ * token is a twin word; and each entry's log10 probability in lps (nt + 1 of them, the
+ * last eos's); -1 on error */
 static int suspects_of(PyObject *scores, PyObject *const *toks, Py_ssize_t nt,
-                       PyObject *twins, double suspect, unsigned char *tsus)
+                       PyObject *twins, double suspect, unsigned char *tsus, float *lps)
 {
     PyObject *it = PyObject_GetIter(scores), *item;
     if (!it)
@@ -984,6 +1086,8 @@ static int suspects_of(PyObject *scores, PyObject *const *toks, Py_ssize_t nt,
             return -1;
         }
         unsigned char unseen = order < 2 && lp < suspect;
+        if (i <= nt)
+            lps[i] = (float)lp; /* (the model's own float: exact) */
         if (i < nt)
             tsus[i] = unseen;
         if (i > 0 && i <= nt)
@@ -1013,13 +1117,29 @@ typedef struct {
     double score;
 } Base;
 
+/* The model's score of the run's first c1 tokens (bos; eos where they are all of them,
+ * c1 == nt) from its full_scores entries lps: the model's score method adds the same
+ * entries in the same order in single precision (kenlm.pyx: ``cdef float total``), so
+ * the sum is the float it returns, to the bit. A base window that starts the run is
+ * summed here instead of scored again (about a third of the base windows). */
+static double head_score(const float *lps, Py_ssize_t c1, Py_ssize_t nt)
+{
+    float total = 0.0f;
+    for (Py_ssize_t i = 0; i < c1; i++)
+        total += lps[i];
+    if (c1 == nt)
+        total += lps[nt];
+    return (double)total;
+}
+
 PyDoc_STRVAR(swaps_doc,
 "swaps(run, toks, joined, scores, twins, score, cut, suspect, context)\n"
 "    -> list of (offset, gain, start, end, substitute, kind)\n\n"
 "The best candidate swap of each suspect character of a run of Han characters, by\n"
 "offset, with its gain in log10 of the model (typo_lm._best_swaps_py is the same in\n"
 "Python): toks, the run's segmentation, and joined, its tokens joined by spaces;\n"
-"scores, the model's full_scores of joined (bos and eos); twins, the twin words;\n"
+"scores, the model's full_scores of joined (bos and eos: the base windows that\n"
+"start the run are summed from its entries, as score sums them); twins, the twin words;\n"
 "score, the model's score method; cut, typo_lm._cut; suspect, the log10 probability\n"
 "under which a token with an unseen bigram is tried; context, the tokens of context\n"
 "each side of a swap.");
@@ -1054,6 +1174,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     PyObject *out = NULL;
     Cands cs = {NULL, 0, 0};
     Text t = {NULL, 0, 0, 0};
+    Cuts cuts = {NULL, 0, 0, {NULL, 0, 0, 0}};
     Base *bases = NULL;
     Py_ssize_t nbases = 0;
     Py_UCS4 *r = NULL, *jn = NULL;
@@ -1063,7 +1184,8 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
     Py_ssize_t *ends = starts + nt, *off = ends + nt, *owner = off + nt + 1;
     unsigned char *tsus = malloc((size_t)(nt + n + 1));
     unsigned char *sus = tsus + nt;
-    if (!starts || !tsus) {
+    float *lps = malloc(sizeof(float) * (size_t)(nt + 1));
+    if (!starts || !tsus || !lps) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1088,7 +1210,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
         PyErr_SetString(PyExc_ValueError, "toks must cut the run, and joined join them");
         goto done;
     }
-    if (suspects_of(scores, toks, nt, twins, suspect, tsus) < 0)
+    if (suspects_of(scores, toks, nt, twins, suspect, tsus, lps) < 0)
         goto done;
     for (Py_ssize_t j = 0; j < nt; j++)
         memset(sus + starts[j], tsus[j], (size_t)(ends[j] - starts[j]));
@@ -1116,12 +1238,12 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             t.n = t.pieces = 0;
             if (c0 < j0 && text_piece(&t, jn + off[c0], off[j0] - 1 - off[c0]) < 0)
                 goto fail;
-            if (starts[j0] < a && text_cut(&t, cut, run, starts[j0], a) < 0)
+            if (starts[j0] < a && text_cut(&t, &cuts, cut, run, starts[j0], a) < 0)
                 goto fail;
             if (text_piece(&t, r + a, b - a) < 0)
                 goto fail;
             t.c[t.n - (b - p)] = c->y;
-            if (b < ends[j1] && text_cut(&t, cut, run, b, ends[j1]) < 0)
+            if (b < ends[j1] && text_cut(&t, &cuts, cut, run, b, ends[j1]) < 0)
                 goto fail;
             if (j1 + 1 < c1 && text_piece(&t, jn + off[j1 + 1], off[c1] - 1 - off[j1 + 1]) < 0)
                 goto fail;
@@ -1130,8 +1252,10 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             while (q < nbases && (bases[q].c0 != c0 || bases[q].c1 != c1))
                 q++;
             if (q == nbases) { /* the window as written, scored once */
-                if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1), bos,
-                              eos, &bases[q].score) < 0)
+                if (bos)
+                    bases[q].score = head_score(lps, c1, nt);
+                else if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1),
+                                   bos, eos, &bases[q].score) < 0)
                     goto fail;
                 bases[q].c0 = c0;
                 bases[q].c1 = c1;
@@ -1157,10 +1281,13 @@ fail:
     Py_CLEAR(out);
 done:
     free(t.c);
+    free(cuts.seen);
+    free(cuts.pool.c);
     free(bases);
     free(cs.c);
     free(starts);
     free(tsus);
+    free(lps);
     PyMem_Free(r);
     PyMem_Free(jn);
     Py_DECREF(seq);
@@ -1238,6 +1365,8 @@ static PyObject *Searcher_restore(PyTypeObject *cls, PyObject *args, PyObject *k
             goto fail;
         }
     }
+    if (derive(self) < 0)
+        goto fail;
     if (table_alloc(&self->unknown, 4096) < 0) {
         PyErr_NoMemory();
         goto fail;

@@ -517,7 +517,8 @@ def test_swaps_at_the_run_edges_and_across_tokens():
 
 def test_the_kernel_hands_the_model_the_python_loops_strings(monkeypatch):
     # the same calls of the model's score, in the same order, with the same bos/eos:
-    # the remnants of cut tokens (_cut), the context tokens, the swapped word
+    # the remnants of cut tokens (_cut), the context tokens, the swapped word; but the
+    # base windows that start the run (bos), which the kernel sums from full_scores
     swapper()  # (the Python loop below is given no kernel's candidates: skip first)
     r = EDGES
     toks = D.segments(r)
@@ -528,7 +529,9 @@ def test_the_kernel_hands_the_model_the_python_loops_strings(monkeypatch):
     monkeypatch.undo()
     c = Recorder(L.model())
     assert kernel_swaps(r, lm=c) == want
-    assert c.calls == py.calls
+    heads = {(" ".join(toks[:k]), True, k == len(toks)) for k in range(1, len(toks) + 1)}
+    assert c.calls == [x for x in py.calls if x not in heads]
+    assert any(x in heads for x in py.calls)  # (the run has such windows: 萧思 → 孝思)
     assert any(bos and not eos for _t, bos, eos in c.calls)
     assert any(eos and not bos for _t, bos, eos in c.calls)
     # 目标风 → 目标区: the remnants of both cut tokens (总体, 驰电赴) cut again by _cut
@@ -538,18 +541,91 @@ def test_the_kernel_hands_the_model_the_python_loops_strings(monkeypatch):
 
 def test_the_first_of_equal_gains_wins():
     # a model that scores every text alike: every gain is 0, and the best swap of each
-    # character is its first candidate (every token suspect: each full_scores entry an
-    # unseen bigram)
+    # character is its first candidate (every token suspect: a twin word; the
+    # full_scores entries add up to the same -1.0 at every token, as the windows that
+    # start the run are summed from them)
     several = 0
     for r in (EDGES, "他在图书官看书", "办公式里很安静"):
         toks = D.segments(r)
-        flat = [(-9.0, 1, False)] * (len(toks) + 1)
-        got = swapper().swaps(r, toks, " ".join(toks), flat, {}, lambda t, b, e: -1.0,
-                              L._cut, L.SUSPECT, L.CONTEXT)
+        flat = [(-1.0, 1, False)] + [(0.0, 3, False)] * len(toks)
+        got = swapper().swaps(r, toks, " ".join(toks), flat, {t: () for t in toks},
+                              lambda t, b, e: -1.0, L._cut, L.SUSPECT, L.CONTEXT)
         cands = swapper().candidates(r, ones(r))
         assert got == [(p, 0.0, *c[0][1:]) for p, c in cands]
         several += sum(len(c) > 1 for _p, c in cands)
     assert several >= 2  # characters with more than one candidate: a tie to break
+
+
+def test_the_windows_that_start_the_run_are_summed_in_single_precision():
+    # the model's score adds its full_scores entries in single precision (kenlm.pyx:
+    # cdef float total): a base window that starts the run (bos) is that sum of the
+    # run's entries, never asked of score; a window after it (no bos) is asked. A model
+    # whose score is -5.0 for every text: the gain of a swap at bos is -5.0 minus the
+    # single-precision sum, which differs from the double one for these entries
+    np = pytest.importorskip("numpy")
+    r = EDGES + "医生测量脉博"
+    toks = D.segments(r)
+    nt = len(toks)
+    lps = [(-9.1, -0.3, -0.7, -1.9, -0.1)[i % 5] for i in range(nt + 1)]
+    entries = [(lp, 1, False) for lp in lps]
+    asked = []
+
+    def score(text, bos, eos):
+        asked.append((text, bos, eos))
+        return -5.0
+
+    got = swapper().swaps(r, toks, " ".join(toks), entries, {t: () for t in toks}, score,
+                          L._cut, L.SUSPECT, L.CONTEXT)  # (every token suspect: a twin)
+    assert got
+
+    def head(c1):  # the float kenlm's score returns for toks[:c1] with bos
+        total = np.float32(0.0)
+        for lp in lps[:c1] + (lps[nt:] if c1 == nt else []):
+            total = np.float32(total + np.float32(lp))
+        return float(total)
+
+    assert head(2) != sum(lps[:2])  # (single precision is not double here)
+    owner = [j for j, t in enumerate(toks) for _c in t]
+    for p, g, a, b, _y, _k in got:
+        j0, j1 = owner[a], owner[b - 1]
+        c1 = min(nt, j1 + 1 + L.CONTEXT)
+        assert g == (-5.0 - head(c1) if j0 <= L.CONTEXT else 0.0), p
+    assert any(j0 <= L.CONTEXT for j0 in (owner[a] for _p, _g, a, *_x in got))
+    assert any(owner[a] > L.CONTEXT for _p, _g, a, *_x in got)
+    assert not [x for x in asked if x[1] and " ".join(toks).startswith(x[0])]
+
+
+def test_each_remnant_is_cut_once_a_call(monkeypatch):
+    # the candidates of a run cut the same tokens at the same places: the kernel asks cut
+    # once for each place (the Python loop asks for every candidate), and hands the model
+    # the same strings
+    swapper()
+    real_cut = L._cut
+    lm = L.model()
+    again = 0
+    for r in [m.group() for text in clauses(80, 31) for m in L._RUN.finditer(text)]:
+        toks = D.segments(r)
+        joined = " ".join(toks)
+        py_frags, frags = [], []
+
+        def cut_py(fragment):
+            py_frags.append(fragment)
+            return real_cut(fragment)
+
+        def cut(fragment):
+            frags.append(fragment)
+            return real_cut(fragment)
+
+        monkeypatch.setattr(L, "_cut", cut_py)
+        want = L._best_swaps_py(r, toks, joined, None, MIN_FREQ, L.TERM_FREQ)
+        monkeypatch.undo()
+        got = swapper().swaps(r, toks, joined, lm.full_scores(joined, bos=True, eos=True),
+                              D.twins(), lm.score, cut, L.SUSPECT, L.CONTEXT)
+        assert got == want, r
+        # (a fragment of text may be cut at two places of a run: asked once a place)
+        assert set(frags) == set(py_frags) and len(frags) <= len(py_frags), r
+        again += len(py_frags) > len(frags)
+    assert again >= 5  # runs whose candidates cut a token at the same place again
 
 
 def test_the_suspect_tokens_are_the_python_loops():
