@@ -173,6 +173,48 @@ def test_report_html_template_is_compiled_once_and_loaded_by_a_fresh_process(
         render(report, root, None)
 
 
+def test_a_template_cache_that_cannot_be_written_or_read_is_no_cache(tmp_path, monkeypatch):
+    """The compiled template's folder full, unwritable or unreadable: report.html is
+    written as without the cache (Jinja's own cache raises the OSError)."""
+    import errno
+
+    import jinja2.bccache
+
+    root = tmp_path / "s"
+    report = make_report(root)
+    plain = render(report, root, None)
+    cache = tmp_path / "cache"
+
+    def full(*a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(html, "_ENV", {})
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", full)
+    assert render(report, root, cache) == plain
+    assert list((cache / "jinja").iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 10 ** 9)
+    monkeypatch.setattr(html, "_ENV", {})
+    assert render(report, root, cache) == plain  # written now
+    kept = next((cache / "jinja").iterdir())
+    real_open = open
+
+    def unreadable(file, *a, **kw):
+        if str(file) == str(kept):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_open(file, *a, **kw)
+
+    monkeypatch.setattr(html, "_ENV", {})
+    monkeypatch.setattr(jinja2.bccache, "open", unreadable, raising=False)
+    assert render(report, root, cache) == plain
+    # the folder's name taken by a file: no cache at all
+    monkeypatch.setattr(html, "_ENV", {})
+    other = tmp_path / "cache2"
+    other.mkdir()
+    (other / "jinja").write_text("not a folder")
+    assert render(report, root, other) == plain
+
+
 def test_quoting_parts_are_those_whose_findings_quote_a_location(tmp_path):
     root = tmp_path / "s"
     report = make_report(root, n_files=6)

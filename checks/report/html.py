@@ -695,6 +695,24 @@ def _histogram(scores: list[float]) -> dict | None:
 _ENV: dict[str | None, Environment] = {}
 
 
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder, where a folder that cannot be read or written
+    (read-only, full, removed meanwhile) is no cache: the template is compiled, and the
+    page rendered, as without one (Jinja's own raises)."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def _env(template_cache: Path | None = None) -> Environment:
     """The templates' environment. ``template_cache``: a folder where Jinja keeps the
     compiled template (its bytecode, keyed by the template's source, written
@@ -707,7 +725,7 @@ def _env(template_cache: Path | None = None) -> Environment:
         if template_cache is not None:
             try:
                 Path(template_cache).mkdir(parents=True, exist_ok=True)
-                bcc = FileSystemBytecodeCache(str(template_cache))
+                bcc = _KeptTemplates(str(template_cache))
             except OSError:
                 bcc = None  # (the cache is an optimisation)
         env = _ENV[key] = Environment(
