@@ -128,6 +128,33 @@ def test_a_group_whose_run_was_edited_in_a_copied_file_renders_that_run_only(
     assert writer.LAST_FRAGMENTS["report.json"] == (30, 0)
 
 
+def test_groups_of_another_shape_in_the_cache_are_misses(tmp_path, monkeypatch):
+    """A cache file whose groups are not (digests, lengths, CRC-32s) renders what it
+    cannot take, and writes the bytes of a full rendering."""
+    monkeypatch.setattr(fragments, "GROUP_EVERY", 4)
+    root = tmp_path / "s"
+    report = make_report(root)
+    cache = tmp_path / "cache"
+    plain = render(report, root, cache)
+    changed = json.loads(json.dumps(report))
+    for f in changed["findings"]:
+        if f["path"] == "017.txt":
+            f["message"] += "（改）"
+    want = render(changed, root, None)
+    index = next(cache.glob("*.report.json.pickle"))
+    good = index.read_bytes()
+    for broken in (lambda v: v[:1], lambda v: None, lambda v: (7, v[1], v[2]),
+                   lambda v: (v[0], b"x", v[2])):
+        data = pickle.loads(good)
+        data["groups"] = {k: broken(v) for k, v in data["groups"].items()}
+        index.write_bytes(pickle.dumps(data))
+        assert render(changed, root, cache) == want
+        hits, misses = writer.LAST_FRAGMENTS["report.json"]
+        assert hits + misses == 30 and misses >= 1
+        index.write_bytes(good)
+        (tmp_path / "out" / "report.json").write_text(plain["report.json"], encoding="utf-8")
+
+
 def test_html_head_from_the_file_rows_equals_the_sorted_union(tmp_path):
     root = tmp_path / "s"
     report = make_report(root, n_files=12)

@@ -106,7 +106,8 @@ def rendered_runs(findings: list[dict], frags: Fragments | None, digests: list |
 
 
 # report.json and report.sarif keep their runs in *groups* of consecutive runs (a group
-# ends after a run whose digest is 0 modulo GROUP_EVERY, or at GROUP_MAX runs: cut by
+# ends after a run whose digest's first byte is 0 modulo GROUP_EVERY, or at GROUP_MAX
+# runs: cut by
 # content, so a seed added, edited or removed changes the group it falls in and no
 # other). A group is one piece of the report: its place in the file, one look-up, one
 # span copied. At 50,000 seeds a run a piece was 50,000 look-ups, 100,000 pieces written
@@ -349,11 +350,11 @@ class FileFragments:
         trusted, the run's CRC-32 is checked."""
         if self._runs is None:
             self._runs = {}
-            for key, (names, _lens, _crcs) in self.groups.items():
+            for key, members in self.groups.items():
                 try:
-                    for k, name in enumerate(names.split("|")):
+                    for k, name in enumerate(members[0].split("|")):
                         self._runs[name] = (key, k)
-                except (AttributeError, TypeError, ValueError):  # another shape: misses
+                except (AttributeError, IndexError, KeyError, TypeError):  # another shape
                     continue
         got = self._runs.get(digest)
         if got is None or self.view is None:
