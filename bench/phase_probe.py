@@ -52,12 +52,14 @@ def _staged(name):
     """``writer._stage_one`` timed (a module-level function: the renderers' pool pickles
     it by name); a forked renderer appends to its own file, the parent writes it out."""
     t = time.time()
+    c = time.process_time()
     try:
         return _REAL_STAGE(name)
     finally:
         with open(OUT + ".renderers", "a", encoding="utf-8") as fh:
             fh.write(f"{t - T0:7.3f}  {name} rendered and written in "
-                     f"{time.time() - t:.3f} s (process {os.getpid()})\n")
+                     f"{time.time() - t:.3f} s (process {os.getpid()}, "
+                     f"cpu {time.process_time() - c:.3f} s)\n")
 
 
 def _instrument() -> None:
@@ -131,6 +133,8 @@ def pytest_unconfigure(config):
     mark("unconfigure start")
     yield
     mark("unconfigure end")
+    cpu = time.process_time()
+    mark(f"    the pytest process's own cpu {cpu:.3f} s")
     prev = 0.0
     lines = []
     for t, what in MARKS:

@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..model import CATEGORIES, SEVERITIES
@@ -296,14 +296,33 @@ def _checks(findings: Any) -> list[str]:
     return sorted({f["check"] for f in findings})
 
 
-def _files(report: dict[str, Any]) -> tuple[list[str], dict[str, int], dict[str, str]]:
-    findings = report["findings"]
+def _named(findings: Any) -> set[str]:
+    """The paths the findings name: their own and their related locations'."""
     if isinstance(findings, Findings):  # (from the summaries: no finding is read)
         named = {p for p, sm in zip(findings.paths(), findings.summaries()) if sm.n}
-        named.update(q for sm in findings.summaries() for q in sm.related)
-    else:
-        named = ({f["path"] for f in findings}
-                 | {r["path"] for f in findings for r in f.get("related") or []})
+        named.update(q for _part, sm in findings.quoting() for q in sm.related)
+        return named
+    return ({f["path"] for f in findings}
+            | {r["path"] for f in findings for r in f.get("related") or []})
+
+
+def _head_files(report: dict[str, Any]) -> list[list[str]]:
+    """``[[path, status], ...]`` of :func:`_files`' files (status "" for a path without
+    a file row), as the payload's head lists them. When the file rows are sorted by
+    path, one a path, and name every path the findings name (as a report built by
+    ``build_report`` does), they are the list, read in one pass: at 50,000 seeds the
+    set, sort and dicts of :func:`_files` took ~0.1 s of report.html's rendering."""
+    rows = report.get("files", [])
+    paths = [r["path"] for r in rows]
+    if all(a < b for a, b in zip(paths, paths[1:])) \
+            and _named(report["findings"]).issubset(paths):
+        return [[r["path"], r.get("status", "pass")] for r in rows]
+    files, _, status = _files(report)
+    return [[p, status.get(p, "")] for p in files]
+
+
+def _files(report: dict[str, Any]) -> tuple[list[str], dict[str, int], dict[str, str]]:
+    named = _named(report["findings"])
     files = sorted({r["path"] for r in report.get("files", [])} | named)
     file_index = {p: i for i, p in enumerate(files)}
     status = {r["path"]: r.get("status", "pass") for r in report.get("files", [])}
@@ -359,8 +378,8 @@ def _payload_pieces(report: dict[str, Any], seeds: _Seeds, level: int
 # fragment cache each segment's base64 is kept under its key: a run in which one seed
 # changed renders and compresses that seed's segment, not 150,000 findings.
 
-# A segment ends after a run whose key is 0 modulo SEG_EVERY (64 runs on average), or
-# at SEG_MAX runs. Smaller segments compress worse: the 50k benchmark's 150,000 findings
+# A segment ends after a run whose digest's first byte is 0 modulo SEG_EVERY (64 runs on
+# average), or at SEG_MAX runs. Smaller segments compress worse: the 50k benchmark's 150,000 findings
 # took 17.8 MB of data in segments of 16 runs, 15.8 MB in segments of 64, 15.0 MB as
 # one stream; a one-seed change renders one segment a level (~200 findings).
 SEG_EVERY = 64
@@ -380,7 +399,10 @@ def _deflated(text: str) -> str:
 def _segments(findings: list[dict], shas: dict[str, Any], digests: list
               ) -> list[tuple[str, list[tuple[int, int]]]]:
     """``(key, runs)`` of each segment: its runs' ``(start, end)`` and a key of what
-    their lines depend on at any level (the runs' ``_run_key``)."""
+    their lines depend on at any level: each run's findings (their digest) and the text
+    of the seeds they quote (``_run_key``'s; a run quoting its own seed only gives the
+    text ``_run_key`` would hash, not hashed: one hash a segment, not one a run). A
+    segment ends after a run whose digest's first byte is 0 modulo SEG_EVERY."""
     out = []
     keys: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -388,25 +410,27 @@ def _segments(findings: list[dict], shas: dict[str, Any], digests: list
     if lazy:  # (the parts' summaries: no finding is read)
         quoted = iter([(path, sm.related5) for path, sm
                        in zip(findings.paths(), findings.summaries()) if sm.n])
-    sha1 = hashlib.sha1
+    cuts = {f"{b:02x}" for b in range(256) if b % SEG_EVERY == 0}
     for i, j, digest in digests:
         if not lazy:
-            key = _run_key(shas, _quoted(findings[i:j]), digest)
+            paths = _quoted(findings[i:j])
+            path = findings[i]["path"]
+            rel = tuple(paths - {path})
         else:
             path, rel = next(quoted)
-            if rel and rel != (path,):
-                key = _run_key(shas, {path, *rel}, digest)
-            else:  # (most runs quote no other seed: _run_key's text, built directly)
-                key = sha1(f"{digest}|{path}={shas.get(path)}".encode(
-                    "utf-8", "surrogatepass")).hexdigest()
+        if rel and rel != (path,):
+            key = _run_key(shas, {path, *rel}, digest)
+        else:  # (most runs quote no other seed)
+            key = f"{digest}|{path}={shas.get(path)}"
         keys.append(key)
         spans.append((i, j))
-        if len(spans) >= SEG_MAX or int(key[:8], 16) % SEG_EVERY == 0:
-            out.append(("|".join(keys), spans))
+        if len(spans) >= SEG_MAX or digest[:2] in cuts:
+            out.append(("\0".join(keys), spans))
             keys, spans = [], []
     if spans:
-        out.append(("|".join(keys), spans))
-    return [(hashlib.sha1(k.encode()).hexdigest(), sp) for k, sp in out]
+        out.append(("\0".join(keys), spans))
+    return [(hashlib.sha1(k.encode("utf-8", "surrogatepass")).hexdigest(), sp)
+            for k, sp in out]
 
 
 class _Packer:
@@ -418,12 +442,10 @@ class _Packer:
         self.findings = findings = report["findings"]
         self.seeds = seeds
         self.frags = frags
-        files, _, status = _files(report)
         self.checks = _checks(findings)
-        self.head = _dumps({"files": [[p, status.get(p, "")] for p in files],
+        self.head = _dumps({"files": _head_files(report),
                             "checks": self.checks, "severities": list(SEVERITIES),
                             "categories": list(CATEGORIES)})
-        del files
         shas = {r["path"]: r.get("sha256") for r in report.get("files", [])}
         self.segments = _segments(findings, shas, digests if digests is not None
                                   else fragments.run_digests(findings))
@@ -670,16 +692,47 @@ def _histogram(scores: list[float]) -> dict | None:
 
 # -- the page ------------------------------------------------------------------------------------
 
-_ENV: Environment | None = None
+_ENV: dict[str | None, Environment] = {}
 
 
-def _env() -> Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = Environment(loader=PackageLoader("checks.report", "templates"),
-                           autoescape=True, undefined=StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True)
-    return _ENV
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder, where a folder that cannot be read or written
+    (read-only, full, removed meanwhile) is no cache: the template is compiled, and the
+    page rendered, as without one (Jinja's own raises)."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _env(template_cache: Path | None = None) -> Environment:
+    """The templates' environment. ``template_cache``: a folder where Jinja keeps the
+    compiled template (its bytecode, keyed by the template's source, written
+    atomically): a fresh process then loads it instead of compiling the page's
+    template again (~0.06 s of every report.html rendering)."""
+    key = str(template_cache) if template_cache is not None else None
+    env = _ENV.get(key)
+    if env is None:
+        bcc = None
+        if template_cache is not None:
+            try:
+                Path(template_cache).mkdir(parents=True, exist_ok=True)
+                bcc = _KeptTemplates(str(template_cache))
+            except OSError:
+                bcc = None  # (the cache is an optimisation)
+        env = _ENV[key] = Environment(
+            loader=PackageLoader("checks.report", "templates"), autoescape=True,
+            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            bytecode_cache=bcc)
+    return env
 
 
 def _asset(name: str) -> str:
@@ -699,11 +752,12 @@ def to_html(report: dict[str, Any], seeds_root: Path | None = None,
 def html_pieces(report: dict[str, Any], seeds_root: Path | None = None,
                 max_bytes: int | None = 20_000_000, *,
                 compress_above: int | None = None, max_data: int | None = None,
-                frags=None, digests: list | None = None) -> list[str]:
+                frags=None, digests: list | None = None,
+                template_cache: Path | None = None) -> list[str]:
     """:func:`to_html`'s page in three pieces: the page before the embedded data, the
     data, the page after it (``report.html`` is written from them: the data, ASCII,
     is not copied into the page's text, which seed text makes 2 or 4 bytes a
-    character)."""
+    character). ``template_cache``: see :func:`_env`."""
     seeds = _Seeds(Path(seeds_root) if seeds_root is not None else None, max_bytes)
     if compress_above is None:
         compress_above = COMPRESS_ABOVE
@@ -740,7 +794,7 @@ def html_pieces(report: dict[str, Any], seeds_root: Path | None = None,
             "encoding": encoding, "fail_on": s.get("fail_on", "error")}
     # the data's place in the page: a mark that nothing else in it can hold
     mark = f"\x00seedcheck-data-{secrets.token_hex(16)}\x00"
-    page = _env().get_template("report.html.j2").render(
+    page = _env(template_cache).get_template("report.html.j2").render(
         report=report, s=s, counts=counts, categories=CATEGORIES, severities=SEVERITIES,
         sev_color=SEV_COLOR, cat_color=CAT_COLOR, cat_chart=cat_chart,
         check_chart=check_chart, check_rows=check_rows, hist=_histogram(dups["scores"]),

@@ -145,6 +145,7 @@ class Findings:
         self._summaries: list[Summary] | None = None
         self._paths: list[str] | None = None
         self._totals: dict[tuple[str, str, str], int] | None = None
+        self._quoting: list | None = None
         bounds = [0]
         for p in parts:
             bounds.append(bounds[-1] + len(p))
@@ -170,6 +171,15 @@ class Findings:
             self._paths = [p.path if isinstance(p, StoredRun) else (p[0]["path"] if p else None)
                            for p in self.parts]
         return self._paths
+
+    def quoting(self) -> list[tuple[StoredRun | list[dict], Summary]]:
+        """``(part, summary)`` of the parts holding a finding that quotes a location
+        (worked out once: report.html asks three times, for its duplicate and figure
+        views, and once for the paths its head names)."""
+        if self._quoting is None:
+            self._quoting = [(p, s) for p, s in zip(self.parts, self.summaries())
+                             if s.related_checks]
+        return self._quoting
 
     def totals(self) -> dict[tuple[str, str, str], int]:
         """``{(category, severity, check): n}`` over every part (worked out once: the
@@ -272,8 +282,8 @@ def with_related(findings: Any, checks: Iterable[str]) -> Iterator[dict]:
     order (the parts that hold none are not read)."""
     want = set(checks)
     if isinstance(findings, Findings):
-        for p, s in zip(findings.parts, findings.summaries()):
-            if want.intersection(s.related_checks):
+        for p, s in findings.quoting():
+            if not want.isdisjoint(s.related_checks):
                 for f in part_dicts(p):
                     if f["check"] in want and f.get("related"):
                         yield f

@@ -30,10 +30,15 @@ def _cell(text: str, limit: int | None = None) -> str:
 def _rank(sm: Summary) -> tuple:
     """Worst first: most failing findings (errors not baselined), then errors, warnings,
     infos."""
-    n = dict.fromkeys(SEVERITIES, 0)
+    e = w = i = 0
     for _cat, sev, _check, k in sm.counts:
-        n[sev] -= k
-    return (-sm.unbaselined.get("error", 0), n["error"], n["warning"], n["info"])
+        if sev == "error":
+            e -= k
+        elif sev == "warning":
+            w -= k
+        elif sev == "info":
+            i -= k
+    return (-sm.unbaselined.get("error", 0), e, w, i)
 
 
 def _finding_row(f: dict) -> str:

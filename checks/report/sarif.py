@@ -107,12 +107,12 @@ def sarif_pieces(report: dict[str, Any], seeds_uri: str, frags=None,
     findings = report["findings"]
     if len(findings) <= fastjson.INLINE_AFTER:
         return [fastjson.dumps(to_sarif(report, seeds_uri)) + "\n"]
-    from .fragments import rendered_runs
+    from .fragments import rendered_groups
 
     rules, index = _rules()
     pad = "  " * 4  # document, runs, the run, results
-    parts = rendered_runs(findings, frags, digests, lambda run: ",\n".join(
-        pad + fastjson.compact(_result(f, index)) for f in run))
+    parts = rendered_groups(findings, frags, digests, lambda run: ",\n".join(
+        pad + fastjson.compact(_result(f, index)) for f in run), ",\n")
     skeleton = fastjson.dumps(_document(rules, _HOLE, seeds_uri))
     hole = fastjson.compact(_HOLE)
     assert skeleton.count(hole) == 1

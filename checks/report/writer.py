@@ -18,7 +18,7 @@ from typing import Any
 from .html import html_pieces
 from .files import FileSpan, commit_staged, discard_staged, stage_bytes
 from .markdown import to_markdown
-from .fragments import (FileFragments, Fragments, cache_path, file_stamp, rendered_runs,
+from .fragments import (FileFragments, Fragments, cache_path, file_stamp, rendered_groups,
                         run_digest, run_digests)
 from .lazy import Findings
 from .sarif import sarif_pieces
@@ -140,8 +140,9 @@ def report_json_pieces(report: dict[str, Any], frags: Fragments | None = None,
     if not isinstance(findings, (list, Findings)) or not findings:
         return [dump_json({**report, "findings": []} if isinstance(findings, Findings)
                           else report)]
-    parts = rendered_runs(findings, frags, digests,
-                          lambda run: ",\n".join("    " + _indented(f, "    ") for f in run))
+    parts = rendered_groups(findings, frags, digests,
+                            lambda run: ",\n".join("    " + _indented(f, "    ") for f in run),
+                            ",\n")
     items: list[list[str]] = []
     for key, value in report.items():
         if key == "findings":
@@ -224,8 +225,9 @@ def _render_pieces(name: str) -> list[str]:
         pieces = _render(name, sarif_pieces, report,
                          base_uri or seeds_root.resolve().as_uri() + "/", frags, digests)
     else:
-        pieces = _render(name, lambda: html_pieces(report, seeds_root, frags=frags,
-                                                   digests=digests))
+        pieces = _render(name, lambda: html_pieces(
+            report, seeds_root, frags=frags, digests=digests,
+            template_cache=Path(cache[0]) / "jinja" if cache is not None else None))
     if frags is not None:
         if isinstance(frags, FileFragments):
             _JOB[("places", name)] = frags  # saved once the file is written (_stage_one)
