@@ -253,12 +253,14 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
 # scan skips in C the positions where no trigger starts (24 us a 5 KB seed, not 130)
 _SCAN = re.compile("自已|己|象|必须品|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|？|\\?|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
-                   "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟|渡过|做案|做证")
+                   "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟|渡过|做案|做证|"
+                   "著|一但")
 # the tokens the frame rules of find_real_word_slips test first (each rule opens on
 # ``t == …``, ``t in (…)`` or ``t[0] == "那"``): the other tokens of a clause, nine in
 # ten, are passed over without the chain of tests
 _RULE_TOKENS = frozenset(("自已 己 象 的 做 做为 累积 届 就 另 像 近 将近 必须品 作法 不在 在 "
-                          "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再 渡过 做案").split())
+                          "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再 渡过 做案 "
+                          "著 一").split())
 _CLAUSE_END_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 # regular expressions that decide alone: 说到：“ → 说道; 9时40份 → 分; 三份之二 → 分之
 _SAID = re.compile("[说写问答笑叹喊骂嚷讲]到[：:“\"]")
@@ -274,15 +276,6 @@ _REPORT = re.compile("(?:(?:[去到赴回]|前往|来到)" + "[^，。！？；�
 # word before 好 (工作好, 制作好的: see find_real_word_slips)
 _WELL = re.compile("作好(?![诗曲画词赋对歹]|文(?!章))")
 _WORD_BEFORE = 100  # jieba frequency of a word X作 whose 作 is not the slip (经作: 4)
-# 著 as the aspect particle after a verb (随著, 排著长队, 系著安全带) → 着: in the standard
-# simplified script the particle is 着 and 著 is zhù; a 著 that jieba leaves as a token of
-# its own after a verb is that particle (著名, 著作, 显著, 音著协 are other tokens or follow
-# no verb). The transcripts and rmrb_clean.tsv hold no such 著
-_ZHE = re.compile("著")
-# 一但 → 一旦 (once, if ever): 一 and 但 as tokens of their own; where 一 ends a word
-# (统一但, 唯一但, 第一但) jieba keeps that word and nothing fires. No 一但 in the news
-# transcripts or rmrb_clean.tsv, 一旦 28 times
-_ONCE = re.compile("一但")
 # 收贿 → 受贿: one takes (受) a bribe; 收贿赂 (收受贿赂 shortened) stays
 _BRIBE = re.compile("收贿(?!赂)")
 # 公司高官 → 高管: a company's senior managers are 高管 (高官 are high officials of a state)
@@ -318,17 +311,6 @@ def _collocation_pattern() -> str:
         if rests:
             alts.append(wrong + aux + "(?:" + "|".join(map(re.escape, rests)) + ")")
     return "|".join(alts) or "(?!)"
-
-
-def _token_at(text: str, at: int) -> tuple[tuple[tuple[int, str], ...], int | None]:
-    """The jieba tokens of the clause around ``at`` (offsets in the clause) and the index
-    of the one that starts at ``at`` (None when ``at`` falls inside a token)."""
-    a, b = _clause_at(text, at)
-    toks = _tokens(text[a:b])
-    for k, (pos, _tok) in enumerate(toks):
-        if a + pos >= at:
-            return toks, (k if a + pos == at else None)
-    return toks, None
 
 
 @functools.lru_cache(maxsize=16)
@@ -407,20 +389,6 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
         out.append(Usage(at, at + 1, "作", "做", "zuohao",
                          f"作好{text[m.end():m.end() + 2]}: doing a task well, or getting "
                          "ready, is 做好 (做好准备, 做好工作; 作 composes or acts as)"))
-    for m in _ZHE.finditer(text) if "著" in text else ():
-        toks, k = _token_at(text, m.start())
-        if k and toks[k][1] == "著" and D.word_tags().get(toks[k - 1][1], "x")[0] == "v":
-            verb = toks[k - 1][1]
-            out.append(Usage(m.start(), m.end(), "著", "着", "zhe",
-                             f"著 after the verb {verb}: the aspect particle is 着 "
-                             f"({verb}着); in the standard simplified script 著 is "
-                             "zhù (著名, 著作)"))
-    for m in _ONCE.finditer(text) if "一但" in text else ():
-        toks, k = _token_at(text, m.start())
-        if k is not None and toks[k][1] == "一" and k + 1 < len(toks) and toks[k + 1][1] == "但":
-            out.append(Usage(m.start() + 1, m.end(), "但", "旦", "yidan",
-                             "一但 opens a condition: once is 一旦 (但 is but; the 一 of "
-                             "统一, 唯一 before 但 is another word)"))
     for m in _BRIBE.finditer(text) if "收贿" in text else ():
         out.append(Usage(m.start(), m.start() + 1, "收", "受", "shouhui",
                          "收贿: to take a bribe is 受贿 (受, as in 受贿罪; 收 receives a thing)"))
@@ -460,7 +428,24 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
             prev = toks[k - 1][1] if k else ""
             nxt = toks[k + 1][1] if k + 1 < len(toks) else ""
             s = a + pos
-            if t == "自已":
+            if t == "著" and prev and tags.get(prev, "x")[0] == "v":
+                # 著 as the aspect particle after a verb (随著, 排著长队, 系著安全带) → 着: in
+                # the standard simplified script the particle is 着 and 著 is zhù; a 著 that
+                # jieba leaves as a token of its own after a verb is that particle (著名,
+                # 著作, 显著, 音著协 are other tokens or follow no verb). The transcripts
+                # and rmrb_clean.tsv hold no such 著
+                out.append(Usage(s, s + 1, "著", "着", "zhe",
+                                 f"著 after the verb {prev}: the aspect particle is 着 "
+                                 f"({prev}着); in the standard simplified script 著 is "
+                                 "zhù (著名, 著作)"))
+            elif t == "一" and nxt == "但":
+                # 一但 → 一旦 (once, if ever): 一 and 但 as tokens of their own; where 一 ends
+                # a word (统一但, 唯一但, 第一但) jieba keeps that word and nothing fires. No
+                # 一但 in the news transcripts or rmrb_clean.tsv, 一旦 28 times
+                out.append(Usage(s + 1, s + 2, "但", "旦", "yidan",
+                                 "一但 opens a condition: once is 一旦 (但 is but; the 一 of "
+                                 "统一, 唯一 before 但 is another word)"))
+            elif t == "自已":
                 out.append(Usage(s + 1, s + 2, "已", "己", "zi-ji",
                                  "自已 is no word: the reflexive pronoun is 自己 (已 means "
                                  "already)"))

@@ -467,7 +467,7 @@ def test_the_trigger_scan_finds_what_the_grouped_pattern_finds():
         "|(?:要|用|必|别|能|会|想|愿|应|可|得|敢)在|"))
     rnd = random.Random(3)
     pool = "自已己象像学习必须品届仍就另近一步不在呢？?做为累积与1０昨于既带收到接收有两要用在能会" \
-           "份子反应再作法的很太组成主办来决定即不管无论到底究竟，。a\n𠀀"
+           "份子反应再作法的很太组成主办来决定即不管无论到底究竟著但，。a\n𠀀"
     spans = 0
     for _ in range(2000):
         text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30)))
