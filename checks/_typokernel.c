@@ -235,10 +235,6 @@ typedef struct {
     Table patterns;   /* pattern of 2-3 characters -> (offset << 24) | count in fills */
     Py_UCS4 *fills;   /* each pattern's fills, sorted, without repeats */
     Py_ssize_t nfills; /* how many */
-    int64_t *fillf;   /* the frequency of the word each fill makes (freq), beside it */
-    uint64_t *bloom;  /* BLOOM_BITS bits, two set for each pattern: a pattern with a bit
-                       * clear has no fills (most windows of three), known without a
-                       * look-up in the pattern table */
     Entry **pages[PAGES]; /* code point -> its entry (NULL: not asked yet) */
     PyObject *alikes_fn, *radical_fn, *unknown_fn, *numerals;
     Table unknown;        /* window -> typo_lm._unknown(window), for windows no jieba word */
@@ -264,8 +260,6 @@ static void Searcher_dealloc(Searcher *self)
     table_free(&self->patterns);
     table_free(&self->unknown);
     free(self->fills);
-    free(self->fillf);
-    free(self->bloom);
     for (int i = 0; i < PAGES; i++) {
         if (!self->pages[i])
             continue;
@@ -357,8 +351,6 @@ static int build_patterns(Searcher *self, PyObject *index)
     return 0;
 }
 
-static int derive(Searcher *self);
-
 static int Searcher_init(Searcher *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"freq", "index", "alikes", "radical_added", "unknown",
@@ -378,7 +370,7 @@ static int Searcher_init(Searcher *self, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_ValueError, "tried must be at least 1");
         return -1;
     }
-    if (build_freq(self, freq) < 0 || build_patterns(self, index) < 0 || derive(self) < 0)
+    if (build_freq(self, freq) < 0 || build_patterns(self, index) < 0)
         return -1;
     if (table_alloc(&self->unknown, 4096) < 0) {
         PyErr_NoMemory();
@@ -404,70 +396,13 @@ static inline int64_t freq_of(const Searcher *self, uint64_t key)
     return table_get(&self->freq, key, &f) ? f : 0;
 }
 
-/* The pattern table's filter (a Bloom filter of the patterns' keys: two bits of 2^20 a
- * key, 128 KB, which stays in the cache where the table does not): 0 where the key is
- * surely no pattern, 1 where it may be one. Only a hint: the table answers. */
-#define BLOOM_LOG 20
-#define BLOOM_BITS (1ULL << BLOOM_LOG)
-
-static inline uint64_t bloom_bit(uint64_t h, int which)
-{
-    return (h >> (which ? 40 : 20)) & (BLOOM_BITS - 1);
-}
-
-static inline int bloom_may(const uint64_t *bloom, uint64_t key)
-{
-    uint64_t h = mix(key), a = bloom_bit(h, 0), b = bloom_bit(h, 1);
-    return ((bloom[a >> 6] >> (a & 63)) & (bloom[b >> 6] >> (b & 63)) & 1) != 0;
-}
-
-/* the key of the word a pattern's blank filled with y makes (a pattern has one blank, a
- * field of 0) */
-static uint64_t filled(uint64_t key, Py_UCS4 y)
-{
-    const uint64_t f = 0x1fffff;
-    if (key >> 63) /* three characters */
-        return !((key >> 42) & f) ? key | ((uint64_t)y << 42)
-               : !((key >> 21) & f) ? key | ((uint64_t)y << 21) : key | y;
-    return !(key >> 21) ? key | ((uint64_t)y << 21) : key | y;
-}
-
-/* What the search reads beside the tables, made from them (after the build or a
- * restore): the filter of the patterns, and the frequency of each fill's word, so that
- * a candidate's frequency is read next to its fill instead of looked up in the
- * frequency table (the same value: freq_of of the same word); -1 on error */
-static int derive(Searcher *self)
-{
-    self->bloom = calloc(BLOOM_BITS / 64, sizeof(uint64_t));
-    self->fillf = malloc(sizeof(int64_t) * (size_t)(self->nfills + 1));
-    if (!self->bloom || !self->fillf) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (size_t i = 0; i <= self->patterns.mask; i++) {
-        uint64_t key = self->patterns.keys[i];
-        if (!key)
-            continue;
-        uint64_t h = mix(key), a = bloom_bit(h, 0), b = bloom_bit(h, 1);
-        self->bloom[a >> 6] |= 1ULL << (a & 63);
-        self->bloom[b >> 6] |= 1ULL << (b & 63);
-        int64_t v = self->patterns.vals[i];
-        for (int64_t j = v >> 24; j < (v >> 24) + (v & 0xffffff); j++)
-            self->fillf[j] = freq_of(self, filled(key, self->fills[j]));
-    }
-    return 0;
-}
-
-/* the fills of a pattern: count, and *at set to the first (*ff to its word's
- * frequency) */
-static inline Py_ssize_t fills_of(const Searcher *self, uint64_t key, const Py_UCS4 **at,
-                                  const int64_t **ff)
+/* the fills of a pattern: count, and *at set to the first */
+static inline Py_ssize_t fills_of(const Searcher *self, uint64_t key, const Py_UCS4 **at)
 {
     int64_t v;
-    if (!bloom_may(self->bloom, key) || !table_get(&self->patterns, key, &v))
+    if (!table_get(&self->patterns, key, &v))
         return 0;
     *at = self->fills + (v >> 24);
-    *ff = self->fillf + (v >> 24);
     return (Py_ssize_t)(v & 0xffffff);
 }
 
@@ -772,8 +707,7 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             if (!sus[p] || e->numeral || !e->n)
                 continue;
             const Py_UCS4 *fl;
-            const int64_t *ff;
-            Py_ssize_t nf = fills_of(self, k ? pack2(c0, 0) : pack2(0, c1), &fl, &ff);
+            Py_ssize_t nf = fills_of(self, k ? pack2(c0, 0) : pack2(0, c1), &fl);
             if (!nf)
                 continue;
             const Py_UCS4 *ys = e->ys;
@@ -781,9 +715,9 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
-                int64_t f = ff[j]; /* freq_of(k ? pack2(c0, y) : pack2(y, c1)) */
                 i++;
                 j++;
+                int64_t f = freq_of(self, k ? pack2(c0, y) : pack2(y, c1));
                 if (f < self->min_freq) { /* a term */
                     if (f < self->term_listed) {
                         int t = radical_of(self, e, s, r[p]);
@@ -813,10 +747,9 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
                 continue;
             Py_UCS4 w0 = r[a], w1 = r[a + 1], w2 = r[a + 2];
             const Py_UCS4 *fl;
-            const int64_t *ff;
             Py_ssize_t nf = fills_of(self, k == 0 ? pack3(0, w1, w2)
                                            : k == 1 ? pack3(w0, 0, w2) : pack3(w0, w1, 0),
-                                     &fl, &ff);
+                                     &fl);
             if (!nf)
                 continue;
             const Py_UCS4 *ys = e->ys;
@@ -826,14 +759,14 @@ static int search(Searcher *self, PyObject *run, const Py_UCS4 *r, Py_ssize_t n,
             while (common_next(e, &i, fl, nf, &j)) {
                 Py_UCS4 y = ys[i];
                 Py_ssize_t s = i;
-                /* freq_of(the window with y at k) */
-                int64_t f = ff[j];
                 i++;
                 j++;
                 if (near < 0)
                     near = freq_of(self, pack3(w0, w1, w2)) == 0;
                 if (!near && e->near[s])
                     continue;
+                int64_t f = freq_of(self, k == 0 ? pack3(y, w1, w2)
+                                          : k == 1 ? pack3(w0, y, w2) : pack3(w0, w1, y));
                 if (f < self->term_listed) {
                     int t = radical_of(self, e, s, r[p]);
                     if (t < 0)
@@ -1365,8 +1298,6 @@ static PyObject *Searcher_restore(PyTypeObject *cls, PyObject *args, PyObject *k
             goto fail;
         }
     }
-    if (derive(self) < 0)
-        goto fail;
     if (table_alloc(&self->unknown, 4096) < 0) {
         PyErr_NoMemory();
         goto fail;
