@@ -562,7 +562,7 @@ def test_the_windows_that_start_the_run_are_summed_in_single_precision():
     # run's entries, never asked of score; a window after it (no bos) is asked. A model
     # whose score is -5.0 for every text: the gain of a swap at bos is -5.0 minus the
     # single-precision sum, which differs from the double one for these entries
-    np = pytest.importorskip("numpy")
+    import numpy as np  # a core dependency (pyproject): never skipped
     r = EDGES + "医生测量脉博"
     toks = D.segments(r)
     nt = len(toks)
