@@ -7,12 +7,16 @@ CSCD-NS's even lines, rmrb_clean.tsv and ECSpell, and how many the defaults do n
 already (read from a ``bench_typo.py --dump`` file); with a third argument, lists what it
 would flag on the news transcripts::
 
-    python bench/typo_pair_probe.py MIN_FREQ THRESHOLD [x]   # e.g. 2000 12 x
+    python bench/bench_typo.py --corpus ../shared/corpus --quick --speed 0 --dump F
+    python bench/typo_pair_probe.py MIN_FREQ THRESHOLD F [x]   # e.g. 2000 12 F x
 
-Paths are this machine's (../shared/corpus, the dump at /tmp/s20/dump_f5.txt).
+The sets are read from ../shared/corpus beside the repository.
 """
 import sys, math, re, collections, pickle
-sys.path.insert(0, '/work/main')
+from pathlib import Path
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / 'shared' / 'corpus'
 from checks import typo_lm as L, typo_data as D
 from checks.typo_detect import _name_at
 lm = L.model(); f = D.word_freq(); LN = math.log(10)
@@ -48,7 +52,7 @@ def swaps(r):
             res.append(best)
     return res
 found = collections.defaultdict(set)
-for row in open('/tmp/s20/dump_f5.txt', encoding='utf-8'):
+for row in open(sys.argv[3], encoding='utf-8'):
     x = row.rstrip('\n').split('\t')
     fid = int(x[1].split('.')[0]); s = int(x[4]) - 1; w = x[5]
     for i in range(len(w)): found[(x[0], fid)].add(s + i)
@@ -71,14 +75,14 @@ def run(name, path, sel):
                 if ok and isnew: ex.append(('R', round(g,1), s[m.start()+a:m.start()+b], w))
     print(name, 'right', right, 'false', false, 'NEW right', new_right, 'NEW false', new_false)
     print('   ', ex[:40])
-run('cscdns_news.tsv', '/work/shared/corpus/csc/cscdns_news.tsv', lambda i: i % 2 == 0)
-run('rmrb_clean.tsv', '/work/shared/corpus/csc/rmrb_clean.tsv', lambda i: True)
-run('ecspell_law.tsv', '/work/shared/corpus/csc/ecspell_law.tsv', lambda i: True)
-run('ecspell_med.tsv', '/work/shared/corpus/csc/ecspell_med.tsv', lambda i: True)
+run('cscdns_news.tsv', str(CORPUS / 'csc') + '/cscdns_news.tsv', lambda i: i % 2 == 0)
+run('rmrb_clean.tsv', str(CORPUS / 'csc') + '/rmrb_clean.tsv', lambda i: True)
+run('ecspell_law.tsv', str(CORPUS / 'csc') + '/ecspell_law.tsv', lambda i: True)
+run('ecspell_med.tsv', str(CORPUS / 'csc') + '/ecspell_med.tsv', lambda i: True)
 import glob
-if len(sys.argv) > 3:
+if len(sys.argv) > 4:
     tot = 0
-    for fn in sorted(glob.glob('/work/shared/corpus/xwlb/*.txt')):
+    for fn in sorted(glob.glob(str(CORPUS / 'xwlb' / '*.txt'))):
         t = open(fn, encoding='utf-8').read()
         for m in RUN.finditer(t):
             for g, a, b, p, y, k, w in swaps(m.group()):
