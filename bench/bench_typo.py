@@ -306,6 +306,11 @@ def main(argv=None) -> int:
     ap.add_argument("--lm-suspect", type=float, default=None,
                     help="typo_lm.SUSPECT: log10 probability under which a token with an "
                          "unseen bigram is tried (default: the module's own)")
+    ap.add_argument("--neural", type=Path, default=None, metavar="DIR",
+                    help="also run typo.neural with the spelling model exported to DIR "
+                         "(model.onnx and tokenizer.json or vocab.txt; see the check's doc)")
+    ap.add_argument("--neural-min-prob", type=float, default=None,
+                    help="typo.neural's min_prob (default: the check's own)")
     args = ap.parse_args(argv)
     if args.lm_suspect is not None:
         from checks import typo_lm
@@ -324,7 +329,12 @@ def main(argv=None) -> int:
         return 0
     lm_opts = {k: v for k, v in (("min_gain", args.lm_gain), ("both_gain", args.lm_both))
                if v is not None}
-    default = Config(checks={"typo.language-model": lm_opts}) if lm_opts else Config()
+    checks_opts = {"typo.language-model": lm_opts} if lm_opts else {}
+    if args.neural is not None:
+        checks_opts["typo.neural"] = {"model": str(args.neural.resolve())}
+        if args.neural_min_prob is not None:
+            checks_opts["typo.neural"]["min_prob"] = args.neural_min_prob
+    default = Config(checks=checks_opts)
     in_table = Config(checks={"typo.corpus-rare-form": {"in_table": True}})
     dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
     for name in ("ecspell_law.tsv", "ecspell_med.tsv", "cscdns_news.tsv", "rmrb_clean.tsv"):

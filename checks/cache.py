@@ -113,8 +113,10 @@ def context_key(config: Config) -> str:
     checks = [(c.id, c.version, c.scope, c.index) for c in registry.all_checks()]
     registry.load_builtin()
     indexes = sorted((name, spec.version) for name, spec in registry._INDEXES.items())
+    from .typo_neural import identity  # the named spelling model's files (typo.neural)
+
     blob = json.dumps([__version__, code_fingerprint(), config.fingerprint(), checks,
-                       indexes], sort_keys=True)
+                       indexes, identity(config)], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 

@@ -52,7 +52,7 @@ def check_requirements(cfg: Config) -> None:
     """A check that needs more than the package's code (typo.language-model reads a model
     file with the compiled kenlm package) says what is missing now, not inside every
     seed's test."""
-    from . import typo_lm, typo_ner
+    from . import typo_lm, typo_ner, typo_neural
 
     lm = "typo.language-model"
     if cfg.enabled(lm):
@@ -60,6 +60,12 @@ def check_requirements(cfg: Config) -> None:
         if why is not None:
             raise ConfigError(f"{lm}: {why}; or switch the check off with "
                               f"[tool.seedcheck] ignore = [\"{lm}\"]")
+    neural = typo_neural.settings(cfg)  # None: switched off or no model named
+    if neural is not None:
+        why = typo_neural.missing_reason(neural)
+        if why is not None:
+            raise ConfigError(f"[tool.seedcheck.checks.\"{typo_neural.NEURAL}\"] model = "
+                              f"{typo_neural.model_setting(cfg)!r}: {why}")
     # the name veto of the in-table typo checks reads names with Baidu's LAC model: without
     # it they would report names jieba's tagger misses, silently
     conf = "typo.confusable-char"  # its options drive typo.broken-idiom's candidates too

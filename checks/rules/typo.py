@@ -18,6 +18,7 @@ from operator import or_
 from .. import typo_data as D
 from .. import typo_detect as T
 from .. import typo_lm as L
+from .. import typo_neural as N
 from .. import typo_usage as U
 from ..config import ConfigError
 from ..model import Fix, Hit
@@ -444,6 +445,7 @@ CONFUSABLE = "typo.confusable-char"
 IDIOM = "typo.broken-idiom"
 CONTEXT = "typo.context-word"
 LANGUAGE_MODEL = "typo.language-model"
+NEURAL = N.NEURAL
 LM_GAIN = 14.0  # nats; see docs/typos.md for the measured trade-off
 LM_BOTH = 11.5  # nats, for a substitute that both sounds and looks alike
 IDIOM_USAGE = 3  # a phrase one character from an idiom, written so this often in one file,
@@ -509,6 +511,11 @@ def typo_features(seed, ctx):
             names=opt(LANGUAGE_MODEL, "names", True))
         _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
         conf.sort(key=lambda c: (c[0], c[1]))
+    if D.HAN_RE.search(text) and ctx.config.enabled(NEURAL):
+        found = N.find_neural(text, ctx.config)  # nothing unless a model is named
+        if found:
+            _add_confusions(conf, found, reported + [(c[0], c[1]) for c in conf])
+            conf.sort(key=lambda c: (c[0], c[1]))
     if conf:
         quotes = _short_quotes(text)
         if quotes:  # a coined term or a pun in quotation marks: the writer's own form
@@ -682,6 +689,10 @@ def _confusions(corpus, ctx, detectors: tuple[str, ...]):
                 if here[wrong] > 1:
                     continue  # the same word flagged twice in a file: its usage
                 need = ctx.opt("word_gain", L.WORD_GAIN)
+            elif det == "neural":
+                if here[wrong] > 1:
+                    continue  # the same form flagged twice in a file: its usage
+                need = ctx.opt("min_prob", N.MIN_PROB)
             else:
                 need = 0.0
             if gain < need:
@@ -733,11 +744,15 @@ def _confusion_hit(path, c, n, nfiles):
         why = (f"{ch} {alike} {repl}; a language model of Chinese (libime's word trigrams) "
                f"reads the clause{after} {gain:.1f} nats (about {_times(gain)} times) more "
                f"likely with {right}")
+    elif det == "neural":
+        why = (f"{ch} {alike} {repl}; the spelling model named in the configuration "
+               f"({N.NEURAL}) writes {repl} here with probability {gain:.2f}")
     else:
         why = (f"{ch} {alike} {repl}; {wrong} is no word, {right} is (jieba frequency "
                f"{freq})")
     score = (f"; the clause reads {gain:.1f} nats more likely with it"
-             if gain > 0 and det not in ("lm", "lm-after", "lm-compound", "lm-word") else "")
+             if gain > 0 and det not in ("lm", "lm-after", "lm-compound", "lm-word", "neural")
+             else "")
     where = (f"; {wrong} occurs {n} time(s) in {nfiles} file(s) of the corpus" if n > 1
              else "; it occurs nowhere else in the corpus")
     return Hit(s, e, why + score + where, path=path, fix=Fix(right, safe=False),
@@ -1044,5 +1059,38 @@ def language_model(corpus, ctx):
         yield _confusion_hit(path, c, n, nfiles)
 
 
+@corpus_check(NEURAL, severity="warning", index="typo", version=1)
+def neural(corpus, ctx):
+    """What it flags:
+    Off until `model` names a folder with a neural spelling corrector exported to ONNX
+    (`model.onnx` and `tokenizer.json` or `vocab.txt`; seedcheck downloads nothing). The
+    model reads each sentence (at most `max_len`, 126, characters a piece) and writes
+    each character as it should be; a Han character it writes as another with
+    probability at least `min_prob` (0.9) is flagged: with `alike_only` (true) only a
+    sound-alike or look-alike of the written character (the confusion tables the other
+    typo checks use). This is what finds the real-word slips only context tells apart
+    (在/再, 的/地, 做/作) where the rule-based checks stop. Left alone: characters the
+    taggers read inside a name (`names`), places another typo check already reports (one
+    typo, one finding), windows inside a short quotation, forms in `allow`, forms the
+    model flags twice in one file, and forms that recur in `term_files` (3) files.
+
+    Why it matters:
+    The commonest slips of native writers are real characters in the wrong place; a
+    dictionary and a word trigram model miss most of them (docs/typos.md).
+
+    Example:
+    With a corrector named: `让农民工流血、流汗不在流泪` → 不再.
+
+    Fix:
+    Replace the window with the model's form after reading it (never marked safe; the
+    precision depends on the model: measure it on your own clean text first,
+    `bench/bench_typo.py --neural DIR`). Options: `model`, `min_prob` (0.9),
+    `alike_only` (true), `names` (true), `batch` (16), `max_len` (126), `term_files`
+    (3), `allow`. Needs the `neural` extra (pip install -e ".[neural]").
+    """
+    for path, c, n, nfiles in _confusions(corpus, ctx, ("neural",)):
+        yield _confusion_hit(path, c, n, nfiles)
+
+
 # the counts above, kept over the corpus and updated seed by seed (checks/typo_reduce.py)
-index_reduce("typo", TypoReduce(RARE, CONTEXT, (CONFUSABLE, IDIOM, LANGUAGE_MODEL)))
+index_reduce("typo", TypoReduce(RARE, CONTEXT, (CONFUSABLE, IDIOM, LANGUAGE_MODEL, NEURAL)))
