@@ -263,6 +263,9 @@ REAL_FIRES = [
     ("随著美股上涨，市场情绪好转。", 2, "著", "着"),
     ("专卖店门口排著长队。", 7, "著", "着"),
     ("蟾蜍皮肤有毒，一但误食后果严重。", 9, "但", "旦"),  # once: 一旦
+    # twentieth session: 必需 (needed) before a verb or a preposition opening one → 必须
+    ("用人单位必需向劳动者按月发放工资。", 6, "需", "须"),
+    ("所有企业都必需遵守这项规定。", 7, "需", "须"),
 ]
 
 REAL_SILENT = [
@@ -361,6 +364,9 @@ REAL_SILENT = [
     "飞船顺利进入预定轨道，完成预定任务。",  # 预定 fixes a course in advance
     "他是著名作家，成绩显著，出版了三部专著。",  # 著 zhù: 著名, 显著, 专著
     "大家意见统一但方法不同，这是唯一但不是最好的办法。",  # 统一|但, 唯一|但
+    # twentieth session: 必需 qualifying a thing, or ending the clause
+    "这是生产必需的条件，粮食是生活所必需，列出生活必需品。",
+    "这些设备是抗灾必需，要长期储备。",
 ]
 
 

@@ -367,7 +367,7 @@ def variant_form(seed, ctx):
                   evidence={"rule": u.rule, "recommended": u.right})
 
 
-@file_check(REAL_WORD, severity="warning", version=12)
+@file_check(REAL_WORD, severity="warning", version=13)
 def real_word(seed, ctx):
     """What it flags:
     A real character in a frame where its sound-alike twin belongs, decided by the
@@ -384,7 +384,8 @@ def real_word(seed, ctx):
     那里/那个/那支/那一 … in a question opened by 不管, 无论, 不论, 到底 or 究竟 (无论走到那里
     → 哪), or in a clause that ends with 呢 or a question mark and holds a verb and no
     other question word (发生了那些变化呢 → 哪); 做为 → 作为 (not 做 + a word of 为:
-    做为人处世); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    做为人处世); 必需 before a verb or a preposition opening one (单位必需向劳动者发放 → 必须;
+    必需的条件, 生活所必需 stay); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
     before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
     stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
     → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
@@ -475,7 +476,7 @@ def _add_confusions(conf: list, found, taken: list[tuple[int, int]]) -> None:
                 for c in found if not _overlaps(c.start, c.end, taken))
 
 
-@corpus_index("typo", version=32)
+@corpus_index("typo", version=33)
 def typo_features(seed, ctx):
     """Per seed: out-of-table characters that no file check explained, with their
     2-character forms and shape-repaired forms (``rare``); the in-table confusion
