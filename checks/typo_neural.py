@@ -178,7 +178,8 @@ class Corrector:
 
     def predict(self, pieces: list[str], batch: int) -> list[list[tuple[int, str, float]]]:
         """For each piece: (offset, the character the model writes, its probability) of
-        every token that is one character of the piece."""
+        every token that is one character of the piece and that the model writes as
+        another token."""
         np = self.np
         out: list[list[tuple[int, str, float]]] = []
         for b in range(0, len(pieces), batch):
@@ -199,14 +200,19 @@ class Corrector:
                 raise ValueError(f"model.onnx gave logits of shape {logits.shape}, "
                                  f"expected ({ids.shape[0]}, {ids.shape[1]}, vocabulary)")
             best = logits.argmax(-1)
-            top = logits.max(-1, keepdims=True)
-            prob = 1.0 / np.exp(logits - top).sum(-1)  # softmax at the arg max
+            # the softmax only where the model writes another token than the text's
+            # (a few places a batch: over the whole vocabulary it would cost more
+            # than a small model's own run)
+            rows, cols = np.nonzero((best != ids) & (mask == 1))
+            prob = {}
+            for k, t in zip(rows.tolist(), cols.tolist()):
+                v = logits[k, t]
+                prob[k, t] = float(1.0 / np.exp(v - v[best[k, t]]).sum())
             for k, e in enumerate(encs):
                 got = []
                 for t, (a, z) in enumerate(e.offsets):
-                    if z - a == 1 and e.attention_mask[t] and e.ids[t] != self.unk:
-                        got.append((a, self.vocab.get(int(best[k, t]), ""),
-                                    float(prob[k, t])))
+                    if (k, t) in prob and z - a == 1 and e.ids[t] != self.unk:
+                        got.append((a, self.vocab.get(int(best[k, t]), ""), prob[k, t]))
                 out.append(got)
         return out
 
