@@ -226,6 +226,17 @@ _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, ri
      "(判决|裁决|裁定|批示|指示|部署|处罚|处分|决策|处理|安排))", "做出", 0, "作", "zuochu",
      "做出 …… {g}: a decision, a ruling, an instruction or an arrangement is made with "
      "作: 作出{g} (做出 makes a thing)"),
+    # 致力 takes its goal with 于 (致力于宣传: 90 to 0 in the news transcripts and
+    # rmrb_clean.tsv); 致力与 is no word
+    ("致力与", "致力与", 2, "于", "zhiliyu",
+     "致力与: devoting oneself to a goal is 致力于 (与 means \"with\", \"and\")"),
+    # where a thing lies: 关键在于, 优势在于 (在与 is "at … with": 在与会议代表交流)
+    ("(?:关键|优势|亮点|原因|意义|特点|区别|秘诀|难点|重点|价值|目的|根源|症结|本质|差别|差异|"
+     "魅力|核心|要害|根本|问题|奥秘|诀窍|奥妙|好处|缺点|不足|弊端|妙处)在与", "在与", -1, "于", "zaiyu",
+     "{m}: where a thing lies is {fix} (在与 is \"at\" + \"with\")"),
+    # 问计于民, 取信于民: the people are reached with 于 (与民 is "with the people": 与民对话)
+    ("(?:问计|问政|问需|取信|造福|还利|让利|藏富|还权|还富|求教)与民", "与民", -2, "于", "yumin",
+     "{m}: the people are the object reached, {fix} (与民 means \"with the people\")"),
     # booking is 预订 (酒店预订, 提前预订, 预订量); 预定 schedules (预定轨道, 预定目标)
     ("(?:(?<=酒店|机票|车票|门票|客房|房间|在线|提前)预定|预定(?=量|酒店|机票|车票|门票|客房|房间|座位|餐位))",
      "预定", -1, "订", "yuding",
