@@ -149,6 +149,7 @@ _JI_GOVERNORS = frozenset("于为以思律克利损舍正恕推修守责罪归�
 _LIKE_END = re.compile("一样|一般|似的|那样|这样|般")
 # verbs after 不在 that are 不再's: jieba's dictionary tags of verbs
 _VERB_TAGS = frozenset({"v", "vd", "vi"})
+_SOMEWHAT = frozenset({"有点", "有些", "有点儿"})  # adverbs of degree jieba tags otherwise
 # prepositions that open a verb phrase after a modal (必须向……发放, 必须把……放在)
 _MUST_BEFORE = frozenset({"向", "把", "将", "对", "按", "按照", "依法", "由", "从", "在", "与", "给",
                           "经", "经过", "通过", "以"})
@@ -277,7 +278,7 @@ _SCAN = re.compile("自已|己|象|必须品|必需|届|仍就|另|近一步|像
 # the tokens the frame rules of find_real_word_slips test first (each rule opens on
 # ``t == …``, ``t in (…)`` or ``t[0] == "那"``): the other tokens of a clause, nine in
 # ten, are passed over without the chain of tests
-_RULE_TOKENS = frozenset(("自已 己 象 的 做 做为 累积 届 就 另 像 近 将近 必须品 必需 作法 不在 在 "
+_RULE_TOKENS = frozenset(("自已 己 象 象是 的 做 做为 累积 届 就 另 像 近 将近 必须品 必需 作法 不在 在 "
                           "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再 渡过 做案 "
                           "著 一").split())
 _CLAUSE_END_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
@@ -482,9 +483,10 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 out.append(Usage(s, s + 1, "己", "已", "ji-yi",
                                  f"己 (self) stands alone before {nxt}, where no verb or "
                                  "preposition governs it; 已 (already) belongs there"))
-            elif t == "象":
+            elif t in ("象", "象是"):
                 like = _LIKE_END.search(clause, pos + 1)
-                adverb = tags.get(prev) == "d"  # 就象, 好象: an adverb before a verb
+                # 就象, 好象: an adverb before a verb (有点, 有些: jieba tags them nouns)
+                adverb = tags.get(prev) == "d" or prev in _SOMEWHAT
                 if not adverb and like is None and tags.get(nxt) == "m" and nxt[:1] == "一" and (
                         not prev or prev[-1] not in "头只群"):
                     like = re.compile(re.escape(nxt)).search(clause, pos + 1)  # 象一只猴子
@@ -494,7 +496,7 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                     continue
                 frame = (f"opens a comparison closed by {like.group()} "
                          f"({clause[pos:like.end()]})" if like is not None else
-                         f"follows the adverb {prev} as a verb ({prev}象{nxt})")
+                         f"follows the adverb {prev} as a verb ({prev}{t}{nxt})")
                 out.append(Usage(s, s + 1, "象", "像", "xiang",
                                  f"象 {frame}: since the 1986 《简化字总表》 the verb of "
                                  "likeness is 像"))
