@@ -274,6 +274,7 @@ REAL_FIRES = [
     # 象 after 有点 (a degree adverb jieba tags a noun), and 就象是
     ("这种投资有点象一场赌博。", 7, "象", "像"),
     ("远处的灯光就象是一串珍珠。", 7, "象", "像"),
+    ("昨天全省多地收强降雨袭扰。", 7, "收", "受"),
 ]
 
 REAL_SILENT = [
