@@ -201,6 +201,12 @@ _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, ri
     # this way: 这样一来 (以来 is "since")
     ("(?:这样|如此|这么)以来", "以来", -2, "一", "yilai",
      "{m}: \"this way\" is {fix} (以来 means \"since\")"),
+    # a result caused: 致3人死亡, 殴打致轻伤 (至 is "up to", "until": 增至3人, 打至深夜)
+    ("(?<![增升达截直降减])至(?=[0-9０-９一二三四五六七八九十百千两]+[名个]?人"
+     "(?:死亡|受伤|遇难|失踪|中毒|伤亡))", "人", 0, "致", "zhi-cause",
+     "{m} before the dead or injured: causing them is 致 (至 means \"up to\")"),
+    ("(?:殴打|打|撞|砍|刺|捅|击|踢|咬|烧|烫|砸)至(?=死|伤|残|轻伤|重伤|轻微伤|昏迷|骨折)", "至", -1,
+     "致", "zhi-cause", "{m}: an injury or death caused is {fix} (至 means \"until\")"),
     # a figure reached: 高达42%, 多达近2万, 总计达1000 (高大 is tall, 多大 how big)
     ("(?:[多高]|总计|共计|累计|合计|总共)大(?=(?:近|约|超过)?[0-9０-９一二三四五六七八九十两百千万亿])",
      "大", -1, "达", "da",

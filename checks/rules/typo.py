@@ -386,7 +386,9 @@ def real_word(seed, ctx):
     other question word (发生了那些变化呢 → 哪); 做为 → 作为 (not 做 + a word of 为:
     做为人处世); 必需 before a verb or a preposition opening one (单位必需向劳动者发放 → 必须;
     必需的条件, 生活所必需 stay); 致力与 → 致力于; 在与 after the thing that lies there (关键在与, 优势在与 → 在于;
-    在与会议代表交流 stays); 问计与民, 取信与民 → 于民 (与民对话 stays); 做政府工作报告 → 作 (做好工作报告 stays); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    在与会议代表交流 stays); 问计与民, 取信与民 → 于民 (与民对话 stays); 做政府工作报告 → 作 (做好工作报告 stays); 至 before the dead or injured, or after a blow (已至3人死亡, 殴打至轻伤 → 致;
+    升至3人, 打至深夜 stay); 象 after 有点/有些, and 象是 (就象是 → 像);
+    收 before 袭扰, 侵袭 (→ 受); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
     before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
     stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
     → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
