@@ -150,6 +150,8 @@ _LIKE_END = re.compile("一样|一般|似的|那样|这样|般")
 # verbs after 不在 that are 不再's: jieba's dictionary tags of verbs
 _VERB_TAGS = frozenset({"v", "vd", "vi"})
 _SOMEWHAT = frozenset({"有点", "有些", "有点儿"})  # adverbs of degree jieba tags otherwise
+# what follows 却 (but) and not 确 (indeed), which stands alone before 是, 有, 应, 甚
+_BUT_NEXT = frozenset({"被", "想", "想要", "要", "让", "把", "遭", "遭到", "受到", "偏偏", "反而"})
 # what follows 近来 (lately) and not 进来 (come in): adverbs and verbs of how things went
 _LATELY_NEXT = frozenset({"颇", "颇受", "颇为", "表现", "对于", "备受", "受到", "一直", "频频",
                           "不断", "持续", "屡屡", "越来越", "更是", "逐渐", "明显", "大幅", "再度",
@@ -281,14 +283,14 @@ _DEGREE = frozenset("很 非常 十分 太 特别 比较 那么 这么 有点 �
 # Every alternative opens on a plain character (？|\? and 要在|用在|…, not [？?] and
 # (?:要|用|…)在): then re compiles the set of first characters into the pattern, and the
 # scan skips in C the positions where no trigger starts (24 us a 5 KB seed, not 130)
-_SCAN = re.compile("自已|己|象|必须品|必需|进来|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|？|\\?|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|份子|反应|再|作法|"
+_SCAN = re.compile("自已|己|象|必须品|必需|进来|确|届|仍就|另|近一步|像[^，。！？；：、,!?;:\n\r]{1,14}?(?:学习|致敬|看齐|请教|求助|转移|倾斜|靠拢|道歉|汇报|伸手|借)|不在|呢|？|\\?|做为|累积|与(?:[0-9０-９]|[昨明今本年近上下]|日前)|于|既|带|收到|接收|收(?=[一-龥])|有[0-9０-９一二三四五六七八九十两]|要在|用在|必在|别在|能在|会在|想在|愿在|应在|可在|得在|敢在|份子|反应|再|作法|"
                    "的(?:很|非常|十分|太|特别|比较|那么|这么|有点|有些|更|极其|相当|挺|越来越|如此)|"
                    "组成|构成|主办|承办|来(?:决定|负责|主持|承担|处理)|即|不管|无论|不论|到底|究竟|渡过|做案|做证|"
                    "著|一但")
 # the tokens the frame rules of find_real_word_slips test first (each rule opens on
 # ``t == …``, ``t in (…)`` or ``t[0] == "那"``): the other tokens of a clause, nine in
 # ten, are passed over without the chain of tests
-_RULE_TOKENS = frozenset(("自已 己 象 象是 进来 的 做 做为 累积 届 就 另 像 近 将近 必须品 必需 作法 不在 在 "
+_RULE_TOKENS = frozenset(("自已 己 象 象是 进来 确 的 做 做为 累积 届 就 另 像 近 将近 必须品 必需 作法 不在 在 "
                           "带 带着 带上 带了 佩带 收到 接收 收 份子 反应 即 有 与 于 不再 再 渡过 做案 "
                           "著 一").split())
 _CLAUSE_END_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
@@ -623,6 +625,15 @@ def find_real_word_slips(text: str, names: bool = True) -> tuple[Usage, ...]:
                 # its mover and ends the clause or takes 了 (推着三轮车进来, 进来了)
                 out.append(Usage(s, s + 1, "进", "近", "jinlai",
                                  f"进来 before {nxt}: lately is 近来 (进来 is to come in)"))
+            elif t == "确" and (nxt in _BUT_NEXT or (
+                    len(nxt) == 2 and nxt[0] == nxt[1] and D.HAN_RE.match(nxt[0]))):
+                # 县确被爆出, 你确深深的欺骗了 → 却 (but): 确 (indeed) stands alone only
+                # before 是, 有, 应, 甚 (这确是治本之举, 确有其事)
+                if names and _name_here(clause, pos):
+                    continue
+                out.append(Usage(s, s + 1, "确", "却", "que",
+                                 f"确 before {nxt}: a turn is marked by 却 (确 means indeed, "
+                                 "and stands alone before 是, 有, 应)"))
             elif t == "作法" and prev and (prev[-1] in "的种此该其" or tags.get(prev) == "a"):
                 out.append(Usage(s, s + 1, "作", "做", "zuofa",
                                  f"{prev}作法: a way of doing things is 做法 (作法 is a "
