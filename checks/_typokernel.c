@@ -976,44 +976,6 @@ static int text_cut(Text *t, Cuts *cuts, PyObject *cut, PyObject *run, Py_ssize_
     return 0;
 }
 
-/* The text of the code points c[0:n] as the model reads it: its UTF-8 bytes (what the
- * model's score method makes of a str, str.encode("utf8"), without the str between);
- * a str where a surrogate is among them (the method then raises as it would for the
- * str). A new reference; NULL on error. */
-static PyObject *text_utf8(const Py_UCS4 *c, Py_ssize_t n)
-{
-    Py_ssize_t len = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 u = c[i];
-        if (u >= 0xD800 && u <= 0xDFFF)
-            return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, c, n);
-        len += u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
-    }
-    PyObject *b = PyBytes_FromStringAndSize(NULL, len);
-    if (!b)
-        return NULL;
-    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(b);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 u = c[i];
-        if (u < 0x80) {
-            *o++ = (unsigned char)u;
-        } else if (u < 0x800) {
-            *o++ = (unsigned char)(0xC0 | (u >> 6));
-            *o++ = (unsigned char)(0x80 | (u & 0x3F));
-        } else if (u < 0x10000) {
-            *o++ = (unsigned char)(0xE0 | (u >> 12));
-            *o++ = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-            *o++ = (unsigned char)(0x80 | (u & 0x3F));
-        } else {
-            *o++ = (unsigned char)(0xF0 | (u >> 18));
-            *o++ = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
-            *o++ = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
-            *o++ = (unsigned char)(0x80 | (u & 0x3F));
-        }
-    }
-    return b;
-}
-
 /* *val = score(text, bos, eos), the model's log10 probability of text (a new reference,
  * released here; NULL: an error already set); -1 on error */
 static int score_new(PyObject *score, PyObject *text, int bos, int eos, double *val)
@@ -1225,7 +1187,7 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
             if (q == nbases) { /* the window as written, scored once */
                 if (bos)
                     bases[q].score = head_score(lps, c1, nt);
-                else if (score_new(score, text_utf8(jn + off[c0], off[c1] - 1 - off[c0]),
+                else if (score_new(score, PyUnicode_Substring(joined, off[c0], off[c1] - 1),
                                    bos, eos, &bases[q].score) < 0)
                     goto fail;
                 bases[q].c0 = c0;
@@ -1233,7 +1195,8 @@ static PyObject *Searcher_swaps(Searcher *self, PyObject *const *args, Py_ssize_
                 nbases++;
             }
             double g;
-            if (score_new(score, text_utf8(t.c, t.n), bos, eos, &g) < 0)
+            if (score_new(score, PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.c, t.n),
+                          bos, eos, &g) < 0)
                 goto fail;
             g -= bases[q].score;
             if (!best || g > bestg) { /* the first of equal gains, as in Python */
