@@ -488,6 +488,9 @@ class Recorder:
         self.calls.append((text, bos, eos))
         return self.lm.score(text, bos, eos)
 
+    def __contains__(self, word):  # the model's vocabulary (typo_lm._unknown asks it)
+        return word in self.lm
+
 
 def test_the_best_swap_of_a_hand_written_run():
     # 行驶 → 行使 (驶, offset 3) and 脉博 → 脉搏 (博, offset 5): the same gain to the bit

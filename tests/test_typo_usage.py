@@ -443,6 +443,55 @@ def test_one_typo_one_finding_the_corpus_checks_leave_these_spans(tmp_path: Path
     assert found_here == [(REAL, "000.txt", 3, 12, "几"), (VARIANT, "001.txt", 3, 5, "唯一")]
 
 
+
+def test_the_frames_and_the_known_pairs_are_asked_once_a_seed(monkeypatch):
+    """The file checks and the typo index share find_variant_forms, find_real_word_slips
+    and find_known through the seed (Seed.memo), in whichever order they run (a memo of
+    the last texts served only the file checks' order), and the options key them: a seed
+    checked with names off asks again. The findings are those of fresh seeds."""
+    from checks import typo_detect as T
+    from checks.cache import index_features
+
+    calls = {"variant": 0, "real": 0, "known": 0}
+
+    def counted(name, f):
+        def g(*a, **k):
+            calls[name] += 1
+            return f(*a, **k)
+        return g
+
+    monkeypatch.setattr(U, "find_variant_forms", counted("variant", U.find_variant_forms.__wrapped__))
+    monkeypatch.setattr(U, "find_real_word_slips", counted("real", U.find_real_word_slips.__wrapped__))
+    monkeypatch.setattr(T, "find_known", counted("known", T.find_known))
+    body = "他好象没有听见，嫌疑人己被拘留，工作取得实缋。\n"
+    cfg = Config()
+    seeds = [seed_from_text(HEAD + body, rel=f"{i}.txt") for i in range(3)]
+    mine = (VARIANT, REAL, "typo.known-misspelling")
+
+    def places(findings):
+        return [(f.check, f.line, f.column, f.end_column, f.message, f.fix.replacement)
+                for f in findings if f.check in mine]
+
+    want = places(check_seed(seed_from_text(HEAD + body), cfg))
+    assert {w[0] for w in want} == set(mine)
+    for k in calls:
+        calls[k] = 0
+    # the benchmark's order: every seed's file checks, then every seed's index
+    got = [places(check_seed(s, cfg)) for s in seeds]
+    for s in seeds:
+        index_features(s, cfg, ["typo"])
+    assert got == [want] * 3
+    assert calls == {"variant": 3, "real": 3, "known": 3}
+    # the index first, then the file checks
+    s = seed_from_text(HEAD + body, rel="x.txt")
+    index_features(s, cfg, ["typo"])
+    assert places(check_seed(s, cfg)) == want
+    assert calls == {"variant": 4, "real": 4, "known": 4}
+    # other options: asked again for the same seed
+    off = Config(checks={VARIANT: {"names": False}, REAL: {"names": False}})
+    check_seed(s, off)
+    assert calls == {"variant": 5, "real": 5, "known": 4}
+
 # -- find_real_word_slips' fast paths -------------------------------------------------------
 
 def _tokens_the_frame_rules_test() -> set[str]:

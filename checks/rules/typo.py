@@ -38,11 +38,18 @@ def _user_pairs(config) -> dict[str, str]:
     return pairs
 
 
+def _known(seed, pairs: dict[str, str]) -> tuple:
+    """:func:`typo_detect.find_known` of the seed's text, once a seed (view) and table of
+    user pairs (``Seed.memo``): four file checks and the typo index ask for it."""
+    return seed.memo(f"typo.known:{sorted(pairs.items())!r}",
+                     lambda: tuple(T.find_known(seed.text or "", pairs)))
+
+
 def _known_spans(seed, config) -> list[tuple[int, int]]:
     """Spans that typo.known-misspelling reports (when it is enabled for this seed)."""
     if not config.enabled(KNOWN, seed.rel):
         return []
-    return [(k.start, k.end) for k in T.find_known(seed.text or "", _user_pairs(config))]
+    return [(k.start, k.end) for k in _known(seed, _user_pairs(config))]
 
 
 def _overlaps(s: int, e: int, spans) -> bool:
@@ -71,8 +78,7 @@ def known_misspelling(seed, ctx):
     Replace the word with the right form (safe fix). Add your own pairs with
     `[tool.seedcheck.checks."typo.known-misspelling"] pairs = {"wrong" = "right"}`.
     """
-    text = seed.text or ""
-    for k in T.find_known(text, _user_pairs(ctx.config)):
+    for k in _known(seed, _user_pairs(ctx.config)):
         yield Hit(k.start, k.end,
                   f"{k.wrong} is a known misspelling of {k.right} (source: {k.source})",
                   fix=Fix(k.right, safe=True),
@@ -313,18 +319,31 @@ VARIANT = "typo.variant-form"
 REAL_WORD = "typo.real-word"
 
 
+def _variant_forms(seed, names: bool, usage: bool) -> tuple:
+    """:func:`typo_usage.find_variant_forms` of the seed's text, once a seed (view) and
+    options (``Seed.memo``): typo.variant-form and the typo index ask for the same seed,
+    in whichever order they run."""
+    return seed.memo(f"typo.variant-forms:{names}:{usage}",
+                     lambda: U.find_variant_forms(seed.text or "", names=names, usage=usage))
+
+
+def _real_word_slips(seed, names: bool) -> tuple:
+    """:func:`typo_usage.find_real_word_slips` of the seed's text, once a seed (view) and
+    option (``Seed.memo``), as :func:`_variant_forms`."""
+    return seed.memo(f"typo.real-word:{names}",
+                     lambda: U.find_real_word_slips(seed.text or "", names=names))
+
+
 def _usage_spans(seed, config) -> list[tuple[int, int]]:
     """Spans that typo.variant-form and typo.real-word report (where enabled): the
     in-table corpus checks leave them alone (one typo, one finding)."""
-    text = seed.text or ""
     spans = []
     if config.enabled(VARIANT, seed.rel):
-        spans += [(u.start, u.end) for u in U.find_variant_forms(
-            text, names=config.opt(VARIANT, "names", True),
-            usage=config.opt(VARIANT, "usage", True))]
+        spans += [(u.start, u.end) for u in _variant_forms(
+            seed, config.opt(VARIANT, "names", True), config.opt(VARIANT, "usage", True))]
     if config.enabled(REAL_WORD, seed.rel):
-        spans += [(u.start, u.end) for u in U.find_real_word_slips(
-            text, names=config.opt(REAL_WORD, "names", True))]
+        spans += [(u.start, u.end) for u in _real_word_slips(
+            seed, config.opt(REAL_WORD, "names", True))]
     return spans
 
 
@@ -357,10 +376,8 @@ def variant_form(seed, ctx):
     `ignore` for a corpus whose house style predates the table). Options: `names` (true),
     `usage` (true).
     """
-    text = seed.text or ""
     skip = _known_spans(seed, ctx.config)
-    for u in U.find_variant_forms(text, names=ctx.opt("names", True),
-                                  usage=ctx.opt("usage", True)):
+    for u in _variant_forms(seed, ctx.opt("names", True), ctx.opt("usage", True)):
         if _overlaps(u.start, u.end, skip):
             continue
         yield Hit(u.start, u.end, u.why, fix=Fix(u.right, safe=False),
@@ -433,9 +450,8 @@ def real_word(seed, ctx):
     Fix:
     Replace the character (not marked safe: read the sentence). Options: `names` (true).
     """
-    text = seed.text or ""
     skip = _known_spans(seed, ctx.config)
-    for u in U.find_real_word_slips(text, names=ctx.opt("names", True)):
+    for u in _real_word_slips(seed, ctx.opt("names", True)):
         if _overlaps(u.start, u.end, skip):
             continue
         yield Hit(u.start, u.end, u.why, fix=Fix(u.right, safe=False),
