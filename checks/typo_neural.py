@@ -136,8 +136,13 @@ def identity(cfg: Config) -> str:
         return "?"
     if s is None:
         return ""
-    out = [str(s.model)]
-    for p in _files(s.model):
+    return str(s.model) + "|" + _stamp(s.model)
+
+
+def _stamp(folder: Path) -> str:
+    """The sizes and modification times of the model's files."""
+    out = []
+    for p in _files(folder):
         try:
             st = p.stat() if p is not None else None
         except OSError:
@@ -221,9 +226,12 @@ _CORRECTORS: dict[tuple[str, int], Corrector] = {}
 
 
 def corrector(s: Settings) -> Corrector:
-    key = (str(s.model), s.max_len)
+    """The model of ``s``, loaded once a process (again when its files change)."""
+    key = (str(s.model), s.max_len, _stamp(s.model))
     got = _CORRECTORS.get(key)
     if got is None:
+        if len(_CORRECTORS) >= 2:
+            _CORRECTORS.clear()  # (weights replaced: the old session is let go)
         got = _CORRECTORS[key] = Corrector(s.model, s.max_len)
     return got
 

@@ -205,11 +205,15 @@ def test_the_run_stops_with_a_usage_error_naming_the_setting(pytester):
     assert "Traceback" not in r.stderr.str() + r.stdout.str()
 
 
-def test_new_weights_change_the_cache_key(tmp_path):
+def test_new_weights_change_the_cache_key_and_are_loaded(tmp_path):
     folder = make_model(tmp_path / "m")
     c = cfg(folder)
     before = context_key(c)
     assert context_key(cfg(folder)) == before
-    make_model(folder, {("在", "再"): 20.0}, extra="新")  # other weights, same folder
+    body = LEAD + "我们要学习。"
+    assert N.find_neural(body, cfg(folder, alike_only=False)) == []
+    make_model(folder, {("学", "觉"): 20.0}, extra="新")  # other weights, same folder
     assert context_key(c) != before
     assert context_key(Config()) != before
+    # the process that loaded the old weights reads the new ones
+    assert [x.right for x in N.find_neural(body, cfg(folder, alike_only=False))] == ["觉习"]
