@@ -213,6 +213,18 @@ _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, ri
      "{m} before the dead or injured: causing them is 致 (至 means \"up to\")"),
     ("(?:殴打|打|撞|砍|刺|捅|击|踢|咬|烧|烫|砸)至(?=死|伤|残|轻伤|重伤|轻微伤|昏迷|骨折)", "至", -1,
      "致", "zhi-cause", "{m}: an injury or death caused is {fix} (至 means \"until\")"),
+    # since a time: 一个多月以来 (一来 opens a list: 一来……二来)
+    ("(?:[0-9０-９一二三四五六七八九十两几]|多)个?(?:月|年|天|周|日|星期|小时)一来", "一来", -2, "以",
+     "yilai-since", "{m}: since a time is {fix} (一来 means \"for one thing\")"),
+    # what follows, and under a figure: 以下是, 0.03毫米以下 (一下 is "once", "a little")
+    ("(?:^|(?<=[，。！？；：,!?;:\n]))一下(?=[是为])", "一下", 0, "以", "yixia",
+     "{m} opening the clause: what follows is 以下 (一下 means \"a little\")"),
+    ("[0-9０-９](?:毫米|厘米|公里|千克|公斤|万元|亿元|[米克斤元岁度秒%])一下", "一下", -2, "以", "yixia",
+     "{m}: under a figure is {fix} (一下 means \"a little\")"),
+    # each: 12月各发行商 (个 after a month measures nothing: 个人, 个税 are other words)
+    ("(?<=[0-9０-９一二三四五六七八九十]月)个(?![人税体别性股案头子位例中])(?=[\u4e00-\u9fff]{2})",
+     "月个", 0, "各", "ge-each",
+     "个 after a month, before a noun: each is 各 (个 counts nothing here)"),
     # a figure reached: 高达42%, 多达近2万, 总计达1000 (高大 is tall, 多大 how big)
     ("(?:[多高]|总计|共计|累计|合计|总共)大(?=(?:近|约|超过)?[0-9０-９一二三四五六七八九十两百千万亿])",
      "大", -1, "达", "da",

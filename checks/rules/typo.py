@@ -407,7 +407,9 @@ def real_word(seed, ctx):
     升至3人, 打至深夜 stay); 象 after 有点/有些, and 象是 (就象是 → 像);
     收 before 袭扰, 侵袭 (→ 受); 进来 after a subject or opening the clause, before how
     things went (板块进来表现强势 → 近来; 推着三轮车进来 stays); 确 alone before a passive, a wish or a
-    reduplicated adverb (县确被曝出 → 却; 确是, 确有 stay); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    reduplicated adverb (县确被曝出 → 却; 确是, 确有 stay); 一来 after a span of time, 一下 opening
+    the clause before 是 or after a figure (一个多月一来, 一下是, 0.03毫米一下 → 以; 一来……二来,
+    研究一下 stay); 个 after a month before a noun (12月个发行商 → 各); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
     before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
     stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
     → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
