@@ -213,6 +213,9 @@ _PLAIN = tuple((re.compile(pat), lit, at, right, rule, why) for pat, lit, at, ri
      "{m} before the dead or injured: causing them is 致 (至 means \"up to\")"),
     ("(?:殴打|打|撞|砍|刺|捅|击|踢|咬|烧|烫|砸)至(?=死|伤|残|轻伤|重伤|轻微伤|昏迷|骨折)", "至", -1,
      "致", "zhi-cause", "{m}: an injury or death caused is {fix} (至 means \"until\")"),
+    # wherever …, there: 哪里便宜去哪里 (the pair of question words; 那里 is "there")
+    ("那(里|儿)(?=[^，。！？；：,!?;:\n\r]{1,8}?哪\\1)", "哪", 0, "哪", "nali-wherever",
+     "那{g} …… 哪{g}: \"wherever …\" pairs two question words, 哪{g} …… 哪{g}"),
     # since a time: 一个多月以来 (一来 opens a list: 一来……二来)
     ("(?:[0-9０-９一二三四五六七八九十两几]|多)个?(?:月|年|天|周|日|星期|小时)一来", "一来", -2, "以",
      "yilai-since", "{m}: since a time is {fix} (一来 means \"for one thing\")"),

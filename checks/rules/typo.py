@@ -409,7 +409,7 @@ def real_word(seed, ctx):
     things went (板块进来表现强势 → 近来; 推着三轮车进来 stays); 确 alone before a passive, a wish or a
     reduplicated adverb (县确被曝出 → 却; 确是, 确有 stay); 一来 after a span of time, 一下 opening
     the clause before 是 or after a figure (一个多月一来, 一下是, 0.03毫米一下 → 以; 一来……二来,
-    研究一下 stay); 个 after a month before a noun (12月个发行商 → 各); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
+    研究一下 stay); 个 after a month before a noun (12月个发行商 → 各); 那里 …… 哪里 (那里便宜去哪里 → 哪); 累积 before a figure in the clause (累积下跌38% → 累计; not 累积至); 与
     before a date and then the event, in no comparison (将与明日召开 → 于; 与去年同期相比
     stays); 于 + a partner + a verb that takes one, 于 not after its own verb (将于客商会谈
     → 与; 满足于 stays); 既 …… 有 + a verb (→ 又); 带/带着/带上 + a thing worn (帽,
