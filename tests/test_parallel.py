@@ -775,3 +775,50 @@ def test_a_worker_done_while_the_store_is_read_is_given_its_next_category(
     run(pytester, seeds, "cold", "--no-cache")
     assert core(pytester.path / "out") == core(pytester.path / "cold")
 
+
+def test_the_short_console_is_made_while_the_reports_render(pytester, pinned, monkeypatch):
+    """A large run's short console is made by this process while forked processes
+    render the four reports (it was made after them), and printed as it was made: the
+    same text as one made from the report afterwards. A console made for another width
+    is made again."""
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
+    seeds = make_seeds(pytester.path / "s")
+    rendering = []
+    real_each, real_short = writer._each_report, plugin.short_console
+
+    def each(*args, **kw):
+        rendering.append(True)
+        try:
+            return real_each(*args, **kw)
+        finally:
+            rendering.pop()
+
+    made: list[tuple[bool, int, str]] = []
+
+    def short(report, report_dir, *, width, color):
+        text = real_short(report, report_dir, width=width, color=color)
+        made.append((bool(rendering), width, text))
+        return text
+
+    monkeypatch.setattr(writer, "_each_report", each)
+    monkeypatch.setattr(plugin, "short_console", short)
+    spy = Spy()
+    r = run(pytester, seeds, "out", "--no-cache", spy=spy)
+    assert [m[0] for m in made] == [True], made  # once, during the rendering
+    assert made[0][2] in r.stdout.str()
+    report = json.loads((pytester.path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert "worst of" in made[0][2] and report["summary"]["files"] == 40
+    # printed as made: a console for another width (say the terminal changed) is made
+    # again by the summary, after the rendering
+    made.clear()
+    real_size = plugin._console_size
+    sizes = iter([(100, False)])
+    monkeypatch.setattr(plugin, "_console_size",
+                        lambda tr: next(sizes, None) or real_size(tr))
+    (seeds / "0000.txt").write_text(seed_text(random.Random(4), "typo"), encoding="utf-8")
+    r = run(pytester, seeds, "out")
+    assert [m[0] for m in made] == [True, False] and made[0][1] == 100 != made[1][1], made
+    assert made[1][2] in r.stdout.str() and made[0][2] not in r.stdout.str()
