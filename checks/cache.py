@@ -216,6 +216,20 @@ class Store:
             return {}
         return {(p, s): w for p, s, w in rows}
 
+    def cached_keys(self, ctx: str) -> set[tuple[str, str]]:
+        """{(path, sha256)} of every cached seed: :meth:`cached_seeds` without the worst
+        severity, which lies after a row's findings (its overflow pages are walked to
+        reach it): 0.05 s instead of 0.23 s at 50,000 seeds, at the start of a one-seed
+        run's up-front phase."""
+        if self.broken:
+            return set()
+        try:
+            return set(self.conn.execute("SELECT path, sha256 FROM seed WHERE ctx=?",
+                                         (ctx,)).fetchall())
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return set()
+
     def holds_seeds(self, ctx: str) -> bool:
         """Does the store hold any seed's results for ``ctx`` (one row looked at)?"""
         if self.broken:

@@ -325,7 +325,7 @@ def _run(entries, categories, corpus_paths, shas, *, config, store, store_path, 
     init = (config, str(store_path) if store_path and store is not None
             and not store.broken else None, ctx, indexes, str(root), corpus_paths, shas)
     if jobs > 1 and len(categories) > 1 and len(corpus_paths) >= POOL_MIN * 8:
-        stored = store.cached_seeds(ctx) if store is not None else {}
+        stored = store.cached_keys(ctx) if store is not None else set()
         changed = [(rel, str(path), sha) for rel, path, sha in entries
                    if not (sha and (rel, sha) in stored)]
         if len(changed) < POOL_MIN:

@@ -86,6 +86,10 @@ def test_store_round_trip_and_keys_include_path(tmp_path):
     assert store.get_seed("a.txt", "y", "ctx1") is None  # other content: miss
     assert store.get_seed("a.txt", "x", "ctx2") is None  # other code/config: miss
     assert store.cached_seeds("ctx1") == {("a.txt", "x"): 1}
+    store.put_seed("b.txt", "y", "ctx2", {**rec, "path": "b.txt"}, [], {})
+    # the keys alone (what a large run asks to know which seeds changed), of one ctx
+    assert store.cached_keys("ctx1") == {("a.txt", "x")} == set(store.cached_seeds("ctx1"))
+    assert store.cached_keys("ctx2") == {("b.txt", "y")}
     feats = store.get_features("dup", "ctx1")
     assert list(feats) == ["a.txt"] and feats["a.txt"][0] == "x"
     store.put_corpus("k1", [{"check": "c"}])
@@ -148,6 +152,7 @@ def test_broken_store_is_a_miss_never_an_error(tmp_path):
     store.put_seed("a.txt", "x", "c", {}, [], {})
     assert store.get_seed("a.txt", "x", "c") is None
     assert store.cached_seeds("c") == {} and store.get_corpus("k") is None
+    assert store.cached_keys("c") == set()
 
 
 def test_context_key_changes_with_config_and_check_version(monkeypatch):

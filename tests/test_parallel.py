@@ -412,11 +412,13 @@ def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
     first = run(pytester, seeds, "out")
     spy = StateSpy()
     asked: list[str] = []
-    real = cache_mod.Store.cached_seeds
-    monkeypatch.setattr(cache_mod.Store, "cached_seeds",
-                        lambda self, ctx: asked.append(ctx) or real(self, ctx))
+    reals = {name: getattr(cache_mod.Store, name) for name in ("cached_seeds", "cached_keys")}
+    for name, real in reals.items():
+        monkeypatch.setattr(cache_mod.Store, name,
+                            lambda self, ctx, real=real: asked.append(ctx) or real(self, ctx))
     again = run(pytester, seeds, "out", spy=spy)
-    monkeypatch.setattr(cache_mod.Store, "cached_seeds", real)
+    for name, real in reals.items():
+        monkeypatch.setattr(cache_mod.Store, name, real)
     assert spy.state.replay is not None and spy.state.prefetch is None
     assert not asked  # a replay reads no stored row
     assert "nothing changed since the last run" in again.stdout.str()
