@@ -903,6 +903,8 @@ class SessionPlugin:
         self._terminal = None
         self._items: dict[str, pytest.Item] = {}
         self._gc: tuple[int, ...] | None = None  # the collector's thresholds to restore
+        self._prune_memo: tuple | None = None  # (_prune_args' answer,)
+        self._pruned = False
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if isinstance(item, (PassingItem, FailingItem)):
@@ -1252,6 +1254,7 @@ class SessionPlugin:
         # (the store pruned by a process of its own while this one waits for the
         # renderers: 0.35-0.64 s of a one-seed run at 50,000 seeds that edits or removes one)
         pruning = self._start_prune()
+        self._pruned = pruning is not None  # (else pruned here: meanwhile, or after)
         try:
             if self._reports_unchanged(report):
                 state.written = []
@@ -1262,7 +1265,7 @@ class SessionPlugin:
                     _line_lookup(state.root, state.config.max_file_bytes),
                     cache_dir=state.store_path.parent if state.store_path is not None
                     and state.temp_dir is None else None, read_cache=state.use_cache,
-                    digests=state.run_digests, side=self._console_meanwhile)
+                    digests=state.run_digests, side=self._meanwhile)
                 self._record_reports()
         except OSError as exc:
             state.write_error = "; ".join(filter(None, [
@@ -1271,14 +1274,26 @@ class SessionPlugin:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if state.prefetch is not None:  # (its workers have written the corpus states)
             state.prefetch.close()
-        self._prune(pruning)
+        if pruning is not None or not self._pruned:
+            self._prune(pruning)
+
+    def _meanwhile(self) -> None:
+        """What this process does while other processes render the reports (it was done
+        after them, alone on the path of a one-seed run at 50,000 seeds, where the
+        renderer of report.json, report.sarif and report.md leaves a CPU idle before
+        report.html's is done): the store pruned here when no process of its own does
+        it (~0.09 s: a run that added a seed), and the short console (~0.15 s)."""
+        if not self._pruned:
+            try:
+                self._prune()
+                self._pruned = True
+            except Exception:  # pruned again after the rendering (and failing there)
+                pass
+        self._console_meanwhile()
 
     def _console_meanwhile(self) -> None:
-        """A large run's short console, made while other processes render the reports
-        (it was made after them: ~0.15 s of a one-seed run at 50,000 seeds, alone on
-        the path, where the renderer of report.json, report.sarif and report.md
-        leaves a CPU idle before report.html's is done). The terminal summary prints it
-        when its width and colour are the terminal's."""
+        """A large run's short console, made while other processes render the reports.
+        The terminal summary prints it when its width and colour are the terminal's."""
         state = self.state
         tr = config_terminal(None, self)
         if tr is None or state.report is None or not _short(state.report):
@@ -1340,7 +1355,13 @@ class SessionPlugin:
 
     def _prune_args(self) -> tuple | None:
         """What ``Store.prune`` is called with after a run that saw every seed (None:
-        nothing to prune)."""
+        nothing to prune); worked out once (:meth:`_start_prune` asks, then
+        :meth:`_prune`)."""
+        if self._prune_memo is None:
+            self._prune_memo = (self._prune_args_now(),)
+        return self._prune_memo[0]
+
+    def _prune_args_now(self) -> tuple | None:
         state = self.state
         if state.temp_dir is not None or not state.store_opened or state.store is None \
                 or state.store.broken or state.store_path is None:

@@ -824,3 +824,42 @@ def test_the_short_console_is_made_while_the_reports_render(pytester, pinned, mo
     r = run(pytester, seeds, "out")
     assert [m[0] for m in made] == [True, False] and made[0][1] == 100 != made[1][1], made
     assert made[1][2] in r.stdout.str() and made[0][2] not in r.stdout.str()
+
+
+def test_the_store_is_pruned_here_while_the_reports_render(pytester, pinned, monkeypatch):
+    """A large run that prunes its store in this process (no process of its own: too
+    few seeds, or as many rows as seeds) does it while forked processes render the
+    reports, once; the store then holds the rows of the seeds as they are (a renamed
+    seed's old row is gone), as a prune after the rendering left it."""
+    import sqlite3
+
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out")
+    rendering: list[bool] = []
+    pruned: list[bool] = []
+    real_each, real_prune = writer._each_report, cache_mod.Store.prune
+
+    def each(*args, **kw):
+        rendering.append(True)
+        try:
+            return real_each(*args, **kw)
+        finally:
+            rendering.pop()
+
+    def prune(self, *args, **kw):
+        pruned.append(bool(rendering))
+        return real_prune(self, *args, **kw)
+
+    monkeypatch.setattr(writer, "_each_report", each)
+    monkeypatch.setattr(cache_mod.Store, "prune", prune)
+    (seeds / "0005.txt").rename(seeds / "0005b.txt")
+    run(pytester, seeds, "out")
+    assert pruned == [True]
+    store = next((pytester.path / ".pytest_cache").rglob("*.sqlite"))
+    with sqlite3.connect(store) as conn:
+        rows = sorted(p for (p,) in conn.execute("SELECT path FROM seed"))
+    assert rows == sorted(p.name for p in seeds.glob("*.txt")) and "0005.txt" not in rows
