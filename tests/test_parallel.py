@@ -863,3 +863,47 @@ def test_the_store_is_pruned_here_while_the_reports_render(pytester, pinned, mon
     with sqlite3.connect(store) as conn:
         rows = sorted(p for (p,) in conn.execute("SELECT path FROM seed"))
     assert rows == sorted(p.name for p in seeds.glob("*.txt")) and "0005.txt" not in rows
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_large_run_records_the_files_stats_after_its_collection(pytester, pinned,
+                                                                  monkeypatch, forked):
+    """A large run records the stats its collection saw (``FileHashes.save``, 7 MB at
+    50,000 seeds) while forked processes render the reports, not during the collection
+    (else at its end): the next run hashes no file that did not change."""
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1 if forked else 10 ** 9)
+    monkeypatch.setattr(cache_mod.FileHashes, "RACY_NS", -10 ** 15)  # trust fresh stats
+    seeds = make_seeds(pytester.path / "s")
+    rendering: list[bool] = []
+    saved: list[bool] = []
+    made: list = []
+    real_each, real_save = writer._each_report, cache_mod.FileHashes.save
+    real_init = cache_mod.FileHashes.__init__
+
+    def each(*args, **kw):
+        rendering.append(True)
+        try:
+            return real_each(*args, **kw)
+        finally:
+            rendering.pop()
+
+    def save(self):
+        saved.append(bool(rendering))
+        return real_save(self)
+
+    def init(self, *args, **kw):
+        made.append(self)
+        real_init(self, *args, **kw)
+
+    monkeypatch.setattr(writer, "_each_report", each)
+    monkeypatch.setattr(cache_mod.FileHashes, "save", save)
+    monkeypatch.setattr(cache_mod.FileHashes, "__init__", init)
+    run(pytester, seeds, "out")
+    assert saved == [forked] and made[-1].hashed == 40
+    (seeds / "0001.txt").write_text(seed_text(random.Random(9), None), encoding="utf-8")
+    run(pytester, seeds, "out")
+    assert made[-1].hashed == 1  # the edited seed alone
+    assert saved == [forked, forked]
