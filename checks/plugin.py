@@ -406,14 +406,17 @@ class SeedDir(pytest.Directory):
         hashes = cache_mod.FileHashes(store, state.root, state.config.max_file_bytes,
                                       read=state.use_cache)
         refs: list[SeedRef] = []
-        for rel, path in entries:
-            sha = hashes.sha(rel, path)
-            state.shas[rel] = sha
-            if batch:
-                refs.append(SeedRef(rel, path, sha, None, f"{self.nodeid}::{rel}"))
-            else:
-                yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
-                                           cached_worst=cached.get((rel, sha)))
+        try:
+            for rel, path in entries:
+                sha = hashes.sha(rel, path)
+                state.shas[rel] = sha
+                if batch:
+                    refs.append(SeedRef(rel, path, sha, None, f"{self.nodeid}::{rel}"))
+                else:
+                    yield SeedItem.from_parent(self, name=rel, path=path, rel=rel, sha=sha,
+                                               cached_worst=cached.get((rel, sha)))
+        finally:
+            hashes.close()
         if refs:
             yield SeedBatch.from_parent(self, name=f"seeds[{len(refs)}]", refs=refs)
         if state.controller:
