@@ -907,3 +907,50 @@ def test_a_large_run_records_the_files_stats_after_its_collection(pytester, pinn
     run(pytester, seeds, "out")
     assert made[-1].hashed == 1  # the edited seed alone
     assert saved == [forked, forked]
+
+
+def test_the_warm_worker_is_forked_before_the_seeds_are_listed(pytester, pinned,
+                                                                monkeypatch):
+    """A run whose store holds the results of a large run forks its warm worker when the
+    session starts, before the seeds are listed and hashed (it loads the tables while
+    the other CPU would be idle); a run selecting seeds (-k) forks none, and one whose
+    folder has shrunk below a large run's size stops it at the collection without
+    waiting. The reports equal cold runs'."""
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    order: list[str] = []
+    real_scan, real_warm, real_stop = plugin.scan, parallel.start_warm, parallel.stop
+
+    def scan(root, *a, **kw):
+        order.append("scan")
+        return real_scan(root, *a, **kw)
+
+    def start_warm(*a, **kw):
+        order.append("warm")
+        return real_warm(*a, **kw)
+
+    def stop(pool):
+        order.append("stop")
+        return real_stop(pool)
+
+    monkeypatch.setattr(plugin, "scan", scan)
+    monkeypatch.setattr(parallel, "start_warm", start_warm)
+    monkeypatch.setattr(parallel, "stop", stop)
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    spy = Spy()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert order[:2] == ["warm", "scan"], order
+    assert "stop" not in order and spy.prefetch.pooled == 1  # the warm worker checked it
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+    order.clear()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", "-k", "0001")
+    assert "warm" not in order, order
+    order.clear()
+    for p in sorted(seeds.glob("*.txt"))[20:]:  # fewer than POOL_MIN * 8 (32) seeds
+        p.unlink()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    assert order[:3] == ["warm", "scan", "stop"], order
+    run(pytester, seeds, "cold2", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold2")
