@@ -77,6 +77,32 @@ def run(pytester, seeds, out, *args, spy=None):
                               *args, plugins=[spy] if spy else [])
 
 
+def one_seed_changed(pytester) -> Path:
+    """The seeds of a cold run (reports in ``out``), then one of them edited."""
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    return seeds
+
+
+def while_rendering(monkeypatch) -> list[bool]:
+    """A list that holds True while ``writer._each_report`` renders the reports."""
+    from checks.report import writer
+
+    flag: list[bool] = []
+    real_each = writer._each_report
+
+    def each(*args, **kw):
+        flag.append(True)
+        try:
+            return real_each(*args, **kw)
+        finally:
+            flag.pop()
+
+    monkeypatch.setattr(writer, "_each_report", each)
+    return flag
+
+
 def test_pool_and_groups_give_the_serial_report(pytester, pinned):
     seeds = make_seeds(pytester.path / "s")
     ref = pytester.runpytest("--seeds", str(seeds), "--report-dir", "ref", "-p", "no:randomly",
@@ -189,9 +215,7 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     are read is checked by the pool as well. The seeds go to the worker forked before
     the seeds were hashed (it has loaded the tables since), after it the slowest
     category to a worker forked now. The report equals a cold run's."""
-    seeds = make_seeds(pytester.path / "s")
-    run(pytester, seeds, "out", "--no-cache")
-    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    seeds = one_seed_changed(pytester)
     order: list[str] = []
     real_bulk = cache_mod.Store.get_seeds_bulk
     real_submit = parallel.ProcessPoolExecutor.submit
@@ -739,9 +763,7 @@ def test_a_worker_done_while_the_store_is_read_is_given_its_next_category(
     read waits (polling) until the warm worker, done with the changed seed and the typo
     category, has been given another category. The report equals a cold run's."""
     monkeypatch.setattr(plugin, "SHORT_FILES", 10)
-    seeds = make_seeds(pytester.path / "s")
-    run(pytester, seeds, "out", "--no-cache")
-    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    seeds = one_seed_changed(pytester)
     order: list[str] = []
     real_bulk = cache_mod.Store.get_seeds_bulk
     real_submit = parallel.ProcessPoolExecutor.submit
@@ -788,16 +810,8 @@ def test_the_short_console_is_made_while_the_reports_render(pytester, pinned, mo
     monkeypatch.setattr(plugin, "SHORT_FILES", 10)
     monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
     seeds = make_seeds(pytester.path / "s")
-    rendering = []
-    real_each, real_short = writer._each_report, plugin.short_console
-
-    def each(*args, **kw):
-        rendering.append(True)
-        try:
-            return real_each(*args, **kw)
-        finally:
-            rendering.pop()
-
+    rendering = while_rendering(monkeypatch)
+    real_short = plugin.short_console
     made: list[tuple[bool, int, str]] = []
 
     def short(report, report_dir, *, width, color):
@@ -805,7 +819,6 @@ def test_the_short_console_is_made_while_the_reports_render(pytester, pinned, mo
         made.append((bool(rendering), width, text))
         return text
 
-    monkeypatch.setattr(writer, "_each_report", each)
     monkeypatch.setattr(plugin, "short_console", short)
     spy = Spy()
     r = run(pytester, seeds, "out", "--no-cache", spy=spy)
@@ -839,22 +852,14 @@ def test_the_store_is_pruned_here_while_the_reports_render(pytester, pinned, mon
     monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
     seeds = make_seeds(pytester.path / "s")
     run(pytester, seeds, "out")
-    rendering: list[bool] = []
+    rendering = while_rendering(monkeypatch)
     pruned: list[bool] = []
-    real_each, real_prune = writer._each_report, cache_mod.Store.prune
-
-    def each(*args, **kw):
-        rendering.append(True)
-        try:
-            return real_each(*args, **kw)
-        finally:
-            rendering.pop()
+    real_prune = cache_mod.Store.prune
 
     def prune(self, *args, **kw):
         pruned.append(bool(rendering))
         return real_prune(self, *args, **kw)
 
-    monkeypatch.setattr(writer, "_each_report", each)
     monkeypatch.setattr(cache_mod.Store, "prune", prune)
     (seeds / "0005.txt").rename(seeds / "0005b.txt")
     run(pytester, seeds, "out")
@@ -877,18 +882,10 @@ def test_a_large_run_records_the_files_stats_after_its_collection(pytester, pinn
     monkeypatch.setattr(writer, "PARALLEL_MIN", 1 if forked else 10 ** 9)
     monkeypatch.setattr(cache_mod.FileHashes, "RACY_NS", -10 ** 15)  # trust fresh stats
     seeds = make_seeds(pytester.path / "s")
-    rendering: list[bool] = []
+    rendering = while_rendering(monkeypatch)
     saved: list[bool] = []
     made: list = []
-    real_each, real_save = writer._each_report, cache_mod.FileHashes.save
-    real_init = cache_mod.FileHashes.__init__
-
-    def each(*args, **kw):
-        rendering.append(True)
-        try:
-            return real_each(*args, **kw)
-        finally:
-            rendering.pop()
+    real_save, real_init = cache_mod.FileHashes.save, cache_mod.FileHashes.__init__
 
     def save(self):
         saved.append(bool(rendering))
@@ -898,7 +895,6 @@ def test_a_large_run_records_the_files_stats_after_its_collection(pytester, pinn
         made.append(self)
         real_init(self, *args, **kw)
 
-    monkeypatch.setattr(writer, "_each_report", each)
     monkeypatch.setattr(cache_mod.FileHashes, "save", save)
     monkeypatch.setattr(cache_mod.FileHashes, "__init__", init)
     run(pytester, seeds, "out")
