@@ -334,8 +334,8 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                  digests: list | None = None, side=None) -> dict[str, str]:
     """{report: func(report)} for the four reports, side by side for a large report.
     ``digests``: ``run_digests(report["findings"])`` when the caller has them. ``side``:
-    a function called in this process while the forked renderers work (not called
-    when the reports are rendered here)."""
+    a function called in this process while the forked renderer of report.html works,
+    once the others are done (not called when the reports are rendered here)."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
     _JOB["out_dir"] = out_dir
     _JOB["token"] = token
@@ -353,10 +353,15 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                 try:
                     ctx = multiprocessing.get_context("fork")
                     with ctx.Pool(min(cpus, len(REPORT_FILES))) as pool:
-                        pending = pool.map_async(func, SLOWEST_FIRST, chunksize=1)
+                        pending = [pool.apply_async(func, (name,)) for name in SLOWEST_FIRST]
                         if side is not None:
+                            # once the renderers of the other reports are done, while
+                            # report.html's (the longest) still works: before, the side
+                            # work took CPU from both (at 50k the run's end came later)
+                            for job in pending[1:]:
+                                job.wait()
                             side()
-                        texts = pending.get()
+                        texts = [job.get() for job in pending]
                     got = dict(zip(SLOWEST_FIRST, texts))
                     return {name: got[name] for name in REPORT_FILES}
                 except ReportError:
