@@ -950,3 +950,20 @@ def test_the_warm_worker_is_forked_before_the_seeds_are_listed(pytester, pinned,
     assert order[:3] == ["warm", "scan", "stop"], order
     run(pytester, seeds, "cold2", "--no-cache")
     assert core(pytester.path / "out") == core(pytester.path / "cold2")
+
+
+def test_the_warm_workers_sample_is_the_first_seed_by_name(tmp_path):
+    """The seed the warm worker checks to load the tables is the first by name directly
+    under the folder (the one the collection gave it: a seed's check costs what its text
+    holds), whatever order the folder lists them in; hidden files, other suffixes and
+    folders are not seeds; no seed, or no folder: None."""
+    names = [f"{(k * 7919) % 1000:04d}.txt" for k in range(200)]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / ".0000.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "0000.md").write_text("x", encoding="utf-8")
+    (tmp_path / "0.txt").mkdir()  # (a folder, named before every seed)
+    assert plugin._first_seed(tmp_path) == tmp_path / min(names)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert plugin._first_seed(empty) is None and plugin._first_seed(tmp_path / "gone") is None
