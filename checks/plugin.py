@@ -1334,11 +1334,11 @@ class SessionPlugin:
             self._prune(pruning)
 
     def _meanwhile(self) -> None:
-        """What this process does while other processes render the reports (it was done
-        after them, alone on the path of a one-seed run at 50,000 seeds, where the
-        renderer of report.json, report.sarif and report.md leaves a CPU idle before
-        report.html's is done): the store pruned here when no process of its own does
-        it (~0.09 s: a run that added a seed), and the short console (~0.15 s)."""
+        """What this process does while report.html is rendered, once the other reports
+        are (it was done after the rendering, or during the collection, alone on the
+        path of a one-seed run at 50,000 seeds): the files' stats recorded (~0.06 s of
+        CPU, 7 MB written), the store pruned here when no process of its own does it
+        (~0.09 s: a run that added a seed), and the short console (~0.15 s)."""
         self._save_hashes()
         if not self._pruned:
             try:
