@@ -56,6 +56,7 @@ from .seed import Seed, read_seed
 SCHEMA_VERSION = "6"  # 4: a seed's record and findings in marshal's format; 5: digest;
 # 6: summary (report.lazy.Summary)
 BUSY_TIMEOUT_S = 60.0
+POLL_ROWS = 2_000  # rows of a bulk read between two calls of its ``poll``
 # A corpus_state value that starts so names the file (beside the store) holding the
 # pickled state: ``<store>.state-<hash of ctx and category>-<random>.pickle``.
 STATE_FILE = b"file:"
@@ -217,6 +218,31 @@ class Store:
             return {}
         return {(p, s): w for p, s, w in rows}
 
+    def cached_keys(self, ctx: str) -> set[tuple[str, str]]:
+        """{(path, sha256)} of every cached seed: :meth:`cached_seeds` without the worst
+        severity, which lies after a row's findings (its overflow pages are walked to
+        reach it): 0.05 s instead of 0.23 s at 50,000 seeds, at the start of a one-seed
+        run's up-front phase."""
+        if self.broken:
+            return set()
+        try:
+            return set(self.conn.execute("SELECT path, sha256 FROM seed WHERE ctx=?",
+                                         (ctx,)).fetchall())
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return set()
+
+    def seed_count(self, ctx: str) -> int:
+        """How many seeds' results the store holds for ``ctx`` (0.012 s at 50,000)."""
+        if self.broken:
+            return 0
+        try:
+            return self.conn.execute("SELECT COUNT(*) FROM seed WHERE ctx=?",
+                                     (ctx,)).fetchone()[0]
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return 0
+
     def holds_seeds(self, ctx: str) -> bool:
         """Does the store hold any seed's results for ``ctx`` (one row looked at)?"""
         if self.broken:
@@ -251,13 +277,15 @@ class Store:
                 out[(path, sha)] = got
         return out
 
-    def get_seeds_bulk(self, keys: list[tuple[str, str]], ctx: str, lazy: bool = False
+    def get_seeds_bulk(self, keys: list[tuple[str, str]], ctx: str, lazy: bool = False,
+                       poll: Callable[[], None] | None = None
                        ) -> dict[tuple[str, str], tuple[dict, list[dict] | StoredRun]]:
         """Like :meth:`get_seeds`, in one query (the rows of ``ctx`` are scanned once:
         ~10x faster than one query a seed at 10,000 seeds). ``lazy``: a seed's findings
         that are plain (sorted, none baselined: ``Summary.plain``) come as a
         :class:`StoredRun`, not decoded, with the run digest computed when they were
-        stored (``report/lazy.py``)."""
+        stored (``report/lazy.py``). ``poll``: called every ``POLL_ROWS`` rows (the
+        up-front phase hands its workers their next task meanwhile)."""
         if self.broken or not keys:
             return {}
         want = set(keys)
@@ -270,7 +298,9 @@ class Store:
             cur = self.conn.execute(
                 "SELECT path, sha256, rec, findings, digest, summary FROM seed WHERE ctx=?",
                 (ctx,))
-            for path, sha, rec, fds, digest, summary in cur:
+            for n, (path, sha, rec, fds, digest, summary) in enumerate(cur, 1):
+                if poll is not None and not n % POLL_ROWS:
+                    poll()
                 if (path, sha) in want:
                     sm = Summary.loads(summary) if lazy else None
                     out[(path, sha)] = (marshal.loads(rec), StoredRun(path, fds, digest, sm)
@@ -710,19 +740,47 @@ class FileHashes:
         self.new: dict[str, list] = {}
         self.started = time.time_ns()
         self.hashed = 0
+        # the folder, open: a seed is stat'ed by its relative path (the text of 50,000
+        # pathlib paths, formatted for os.stat, was a quarter of their stats' time)
+        self._fd: int | None = None
+        if os.stat in os.supports_dir_fd:
+            try:
+                self._fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                pass
+
+    def _stat(self, rel: str, path: Path) -> os.stat_result | None:
+        # (``rel`` names the file under the folder unless a name in it is not UTF-8:
+        # scan.display_name escapes those with backslashes)
+        if self._fd is not None and "\\" not in rel:
+            try:
+                return os.stat(rel, dir_fd=self._fd)
+            except OSError:
+                pass
+        try:
+            return os.stat(path)
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        """Close the folder (:meth:`sha` then stats seeds by their paths)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    __del__ = close
 
     def sha(self, rel: str, path: Path) -> str | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            st = None
+        st = self._stat(rel, path)
         if st is not None and stat.S_ISREG(st.st_mode):
-            sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
             old = self.old.get(rel)
-            if (old is not None and old[:4] == sig and isinstance(old[4], str)
+            if (old is not None and len(old) == 5 and old[0] == st.st_size
+                    and old[1] == st.st_mtime_ns and old[2] == st.st_ctime_ns
+                    and old[3] == st.st_ino and isinstance(old[4], str)
                     and max(st.st_mtime_ns, st.st_ctime_ns) < self.at - self.RACY_NS):
                 self.new[rel] = old
                 return old[4]
+            sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         else:
             sig = None
         sha = read_raw(path, self.max_bytes)[1]

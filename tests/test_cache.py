@@ -86,6 +86,10 @@ def test_store_round_trip_and_keys_include_path(tmp_path):
     assert store.get_seed("a.txt", "y", "ctx1") is None  # other content: miss
     assert store.get_seed("a.txt", "x", "ctx2") is None  # other code/config: miss
     assert store.cached_seeds("ctx1") == {("a.txt", "x"): 1}
+    store.put_seed("b.txt", "y", "ctx2", {**rec, "path": "b.txt"}, [], {})
+    # the keys alone (what a large run asks to know which seeds changed), of one ctx
+    assert store.cached_keys("ctx1") == {("a.txt", "x")} == set(store.cached_seeds("ctx1"))
+    assert store.cached_keys("ctx2") == {("b.txt", "y")}
     feats = store.get_features("dup", "ctx1")
     assert list(feats) == ["a.txt"] and feats["a.txt"][0] == "x"
     store.put_corpus("k1", [{"check": "c"}])
@@ -148,6 +152,7 @@ def test_broken_store_is_a_miss_never_an_error(tmp_path):
     store.put_seed("a.txt", "x", "c", {}, [], {})
     assert store.get_seed("a.txt", "x", "c") is None
     assert store.cached_seeds("c") == {} and store.get_corpus("k") is None
+    assert store.cached_keys("c") == set()
 
 
 def test_context_key_changes_with_config_and_check_version(monkeypatch):
@@ -361,6 +366,44 @@ def test_deferred_seeds_are_written_in_one_transaction_at_the_end(tmp_path):
 
 
 # -- file hashes kept by stat ------------------------------------------------------------------
+
+def test_file_hashes_stat_seeds_under_the_open_folder(tmp_path, monkeypatch):
+    """The seeds are stat'ed by their relative paths under the folder, opened once
+    (not by formatting each path); a relative path holding a backslash (a name that is
+    not UTF-8, escaped by the scan) and a closed folder go by the path. The hashes and
+    the stats recorded are the same either way."""
+    import hashlib
+    import os
+
+    root = tmp_path / "s"
+    (root / "sub").mkdir(parents=True)
+    files = {"a.txt": root / "a.txt", "sub/b.txt": root / "sub" / "b.txt",
+             "x\\xd5.txt": root / "c.txt"}
+    for i, p in enumerate(files.values()):
+        p.write_text(f"2021-01-01\n\n正文{i}\n", encoding="utf-8")
+    (root / "x\\xd5.txt").write_text("another file", encoding="utf-8")
+    real_stat = os.stat
+    how: list = []
+
+    def spy(path, *args, dir_fd=None, **kw):
+        how.append((str(path), dir_fd is not None))
+        return real_stat(path, *args, dir_fd=dir_fd, **kw)
+
+    monkeypatch.chdir(tmp_path)  # (the relative paths are not the working folder's)
+    h = cache_mod.FileHashes(None, root, None)
+    monkeypatch.setattr(cache_mod.os, "stat", spy)  # (reading a seed stats it too)
+    got = {rel: h.sha(rel, p) for rel, p in files.items()}
+    assert got == {rel: hashlib.sha256(p.read_bytes()).hexdigest() for rel, p in files.items()}
+    assert [c for c in how if c[1]] == [("a.txt", True), ("sub/b.txt", True)]
+    assert (str(root / "c.txt"), False) in how
+    st = real_stat(files["sub/b.txt"])
+    assert h.new["sub/b.txt"][:4] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    assert h.new["x\\xd5.txt"][3] == real_stat(root / "c.txt").st_ino
+    h.close()
+    how.clear()
+    assert h.sha("a.txt", files["a.txt"]) == got["a.txt"]
+    assert how[0] == (str(files["a.txt"]), False) and not any(c[1] for c in how)
+
 
 def test_file_hashes_are_read_again_only_when_a_stat_changes(tmp_path, monkeypatch):
     import hashlib

@@ -77,6 +77,32 @@ def run(pytester, seeds, out, *args, spy=None):
                               *args, plugins=[spy] if spy else [])
 
 
+def one_seed_changed(pytester) -> Path:
+    """The seeds of a cold run (reports in ``out``), then one of them edited."""
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--no-cache")
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    return seeds
+
+
+def while_rendering(monkeypatch) -> list[bool]:
+    """A list that holds True while ``writer._each_report`` renders the reports."""
+    from checks.report import writer
+
+    flag: list[bool] = []
+    real_each = writer._each_report
+
+    def each(*args, **kw):
+        flag.append(True)
+        try:
+            return real_each(*args, **kw)
+        finally:
+            flag.pop()
+
+    monkeypatch.setattr(writer, "_each_report", each)
+    return flag
+
+
 def test_pool_and_groups_give_the_serial_report(pytester, pinned):
     seeds = make_seeds(pytester.path / "s")
     ref = pytester.runpytest("--seeds", str(seeds), "--report-dir", "ref", "-p", "no:randomly",
@@ -189,9 +215,7 @@ def test_few_changed_seeds_start_the_pool_before_the_store_is_read(pytester, pin
     are read is checked by the pool as well. The seeds go to the worker forked before
     the seeds were hashed (it has loaded the tables since), after it the slowest
     category to a worker forked now. The report equals a cold run's."""
-    seeds = make_seeds(pytester.path / "s")
-    run(pytester, seeds, "out", "--no-cache")
-    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    seeds = one_seed_changed(pytester)
     order: list[str] = []
     real_bulk = cache_mod.Store.get_seeds_bulk
     real_submit = parallel.ProcessPoolExecutor.submit
@@ -412,11 +436,13 @@ def test_unchanged_run_replays_the_last_outcome(pytester, pinned, monkeypatch):
     first = run(pytester, seeds, "out")
     spy = StateSpy()
     asked: list[str] = []
-    real = cache_mod.Store.cached_seeds
-    monkeypatch.setattr(cache_mod.Store, "cached_seeds",
-                        lambda self, ctx: asked.append(ctx) or real(self, ctx))
+    reals = {name: getattr(cache_mod.Store, name) for name in ("cached_seeds", "cached_keys")}
+    for name, real in reals.items():
+        monkeypatch.setattr(cache_mod.Store, name,
+                            lambda self, ctx, real=real: asked.append(ctx) or real(self, ctx))
     again = run(pytester, seeds, "out", spy=spy)
-    monkeypatch.setattr(cache_mod.Store, "cached_seeds", real)
+    for name, real in reals.items():
+        monkeypatch.setattr(cache_mod.Store, name, real)
     assert spy.state.replay is not None and spy.state.prefetch is None
     assert not asked  # a replay reads no stored row
     assert "nothing changed since the last run" in again.stdout.str()
@@ -727,3 +753,217 @@ def test_a_worker_that_checked_many_seeds_empties_its_memos_before_a_category(
         assert calls == [1]  # once
     finally:
         parallel._W.clear()
+
+
+def test_a_worker_done_while_the_store_is_read_is_given_its_next_category(
+        pytester, pinned, monkeypatch):
+    """One changed seed: while this process reads the stored rows back (which took
+    0.8-1.9 s at 50,000 seeds), a worker that finished its task is handed the next
+    category then (``get_seeds_bulk``'s ``poll``), not when the reading ends. Here the
+    read waits (polling) until the warm worker, done with the changed seed and the typo
+    category, has been given another category. The report equals a cold run's."""
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    seeds = one_seed_changed(pytester)
+    order: list[str] = []
+    real_bulk = cache_mod.Store.get_seeds_bulk
+    real_submit = parallel.ProcessPoolExecutor.submit
+
+    def submit(self, fn, *args, **kw):
+        order.append(f"{fn.__name__}:{args[0] if fn.__name__ == '_check_category' else ''}")
+        return real_submit(self, fn, *args, **kw)
+
+    def bulk(self, keys, ctx, *rest, poll=None, **kw):
+        order.append("read")
+        before = len(order)
+        deadline = time.monotonic() + 60
+        while poll is not None and time.monotonic() < deadline and not any(
+                o.startswith("_check_category") for o in order[before:]):
+            poll()
+            time.sleep(0.02)
+        got = real_bulk(self, keys, ctx, *rest, poll=poll, **kw)
+        order.append("read done")
+        return got
+
+    monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", bulk)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", submit)
+    spy = Spy()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    read, done = order.index("read"), order.index("read done")
+    # figure to the worker forked now; the changed seed (then typo) to the warm worker
+    assert order[:read] == ["_warm:", "_check_category:figure", "_seeds_then:"], order
+    # the warm worker got the next category (the slowest left) while the rows were read
+    assert "_check_category:duplicate" in order[read:done], order
+    assert spy.prefetch.categories.keys() == {"chrome", "duplicate", "figure", "typo"}
+    monkeypatch.setattr(cache_mod.Store, "get_seeds_bulk", real_bulk)
+    monkeypatch.setattr(parallel.ProcessPoolExecutor, "submit", real_submit)
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+
+
+def test_the_short_console_is_made_while_the_reports_render(pytester, pinned, monkeypatch):
+    """A large run's short console is made by this process while forked processes
+    render the four reports (it was made after them), and printed as it was made: the
+    same text as one made from the report afterwards. A console made for another width
+    is made again."""
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
+    seeds = make_seeds(pytester.path / "s")
+    rendering = while_rendering(monkeypatch)
+    real_short = plugin.short_console
+    made: list[tuple[bool, int, str]] = []
+
+    def short(report, report_dir, *, width, color):
+        text = real_short(report, report_dir, width=width, color=color)
+        made.append((bool(rendering), width, text))
+        return text
+
+    monkeypatch.setattr(plugin, "short_console", short)
+    spy = Spy()
+    r = run(pytester, seeds, "out", "--no-cache", spy=spy)
+    assert [m[0] for m in made] == [True], made  # once, during the rendering
+    assert made[0][2] in r.stdout.str()
+    report = json.loads((pytester.path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert "worst of" in made[0][2] and report["summary"]["files"] == 40
+    # printed as made: a console for another width (say the terminal changed) is made
+    # again by the summary, after the rendering
+    made.clear()
+    real_size = plugin._console_size
+    sizes = iter([(100, False)])
+    monkeypatch.setattr(plugin, "_console_size",
+                        lambda tr: next(sizes, None) or real_size(tr))
+    (seeds / "0000.txt").write_text(seed_text(random.Random(4), "typo"), encoding="utf-8")
+    r = run(pytester, seeds, "out")
+    assert [m[0] for m in made] == [True, False] and made[0][1] == 100 != made[1][1], made
+    assert made[1][2] in r.stdout.str() and made[0][2] not in r.stdout.str()
+
+
+def test_the_store_is_pruned_here_while_the_reports_render(pytester, pinned, monkeypatch):
+    """A large run that prunes its store in this process (no process of its own: too
+    few seeds, or as many rows as seeds) does it while forked processes render the
+    reports, once; the store then holds the rows of the seeds as they are (a renamed
+    seed's old row is gone), as a prune after the rendering left it."""
+    import sqlite3
+
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1)  # the renderers forked
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out")
+    rendering = while_rendering(monkeypatch)
+    pruned: list[bool] = []
+    real_prune = cache_mod.Store.prune
+
+    def prune(self, *args, **kw):
+        pruned.append(bool(rendering))
+        return real_prune(self, *args, **kw)
+
+    monkeypatch.setattr(cache_mod.Store, "prune", prune)
+    (seeds / "0005.txt").rename(seeds / "0005b.txt")
+    run(pytester, seeds, "out")
+    assert pruned == [True]
+    store = next((pytester.path / ".pytest_cache").rglob("*.sqlite"))
+    with sqlite3.connect(store) as conn:
+        rows = sorted(p for (p,) in conn.execute("SELECT path FROM seed"))
+    assert rows == sorted(p.name for p in seeds.glob("*.txt")) and "0005.txt" not in rows
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_large_run_records_the_files_stats_after_its_collection(pytester, pinned,
+                                                                  monkeypatch, forked):
+    """A large run records the stats its collection saw (``FileHashes.save``, 7 MB at
+    50,000 seeds) while forked processes render the reports, not during the collection
+    (else at its end): the next run hashes no file that did not change."""
+    from checks.report import writer
+
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN", 1 if forked else 10 ** 9)
+    monkeypatch.setattr(cache_mod.FileHashes, "RACY_NS", -10 ** 15)  # trust fresh stats
+    seeds = make_seeds(pytester.path / "s")
+    rendering = while_rendering(monkeypatch)
+    saved: list[bool] = []
+    made: list = []
+    real_save, real_init = cache_mod.FileHashes.save, cache_mod.FileHashes.__init__
+
+    def save(self):
+        saved.append(bool(rendering))
+        return real_save(self)
+
+    def init(self, *args, **kw):
+        made.append(self)
+        real_init(self, *args, **kw)
+
+    monkeypatch.setattr(cache_mod.FileHashes, "save", save)
+    monkeypatch.setattr(cache_mod.FileHashes, "__init__", init)
+    run(pytester, seeds, "out")
+    assert saved == [forked] and made[-1].hashed == 40
+    (seeds / "0001.txt").write_text(seed_text(random.Random(9), None), encoding="utf-8")
+    run(pytester, seeds, "out")
+    assert made[-1].hashed == 1  # the edited seed alone
+    assert saved == [forked, forked]
+
+
+def test_the_warm_worker_is_forked_before_the_seeds_are_listed(pytester, pinned,
+                                                                monkeypatch):
+    """A run whose store holds the results of a large run forks its warm worker when the
+    session starts, before the seeds are listed and hashed (it loads the tables while
+    the other CPU would be idle); a run selecting seeds (-k) forks none, and one whose
+    folder has shrunk below a large run's size stops it at the collection without
+    waiting. The reports equal cold runs'."""
+    monkeypatch.setattr(plugin, "SHORT_FILES", 10)
+    seeds = make_seeds(pytester.path / "s")
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    order: list[str] = []
+    real_scan, real_warm, real_stop = plugin.scan, parallel.start_warm, parallel.stop
+
+    def scan(root, *a, **kw):
+        order.append("scan")
+        return real_scan(root, *a, **kw)
+
+    def start_warm(*a, **kw):
+        order.append("warm")
+        return real_warm(*a, **kw)
+
+    def stop(pool):
+        order.append("stop")
+        return real_stop(pool)
+
+    monkeypatch.setattr(plugin, "scan", scan)
+    monkeypatch.setattr(parallel, "start_warm", start_warm)
+    monkeypatch.setattr(parallel, "stop", stop)
+    (seeds / "0000.txt").write_text(seed_text(random.Random(3), "typo"), encoding="utf-8")
+    spy = Spy()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", spy=spy)
+    assert order[:2] == ["warm", "scan"], order
+    assert "stop" not in order and spy.prefetch.pooled == 1  # the warm worker checked it
+    run(pytester, seeds, "cold", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold")
+    order.clear()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2", "-k", "0001")
+    assert "warm" not in order, order
+    order.clear()
+    for p in sorted(seeds.glob("*.txt"))[20:]:  # fewer than POOL_MIN * 8 (32) seeds
+        p.unlink()
+    run(pytester, seeds, "out", "--seedcheck-jobs", "2")
+    assert order[:3] == ["warm", "scan", "stop"], order
+    run(pytester, seeds, "cold2", "--no-cache")
+    assert core(pytester.path / "out") == core(pytester.path / "cold2")
+
+
+def test_the_warm_workers_sample_is_the_first_seed_by_name(tmp_path):
+    """The seed the warm worker checks to load the tables is the first by name directly
+    under the folder (the one the collection gave it: a seed's check costs what its text
+    holds), whatever order the folder lists them in; hidden files, other suffixes and
+    folders are not seeds; no seed, or no folder: None."""
+    names = [f"{(k * 7919) % 1000:04d}.txt" for k in range(200)]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / ".0000.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "0000.md").write_text("x", encoding="utf-8")
+    (tmp_path / "0.txt").mkdir()  # (a folder, named before every seed)
+    assert plugin._first_seed(tmp_path) == tmp_path / min(names)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert plugin._first_seed(empty) is None and plugin._first_seed(tmp_path / "gone") is None

@@ -331,9 +331,11 @@ def _stage_one(name: str) -> str:
 def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                  base_uri: str | None = None, cache: tuple | None = None,
                  out_dir: Path | None = None, token: str = "",
-                 digests: list | None = None) -> dict[str, str]:
+                 digests: list | None = None, side=None) -> dict[str, str]:
     """{report: func(report)} for the four reports, side by side for a large report.
-    ``digests``: ``run_digests(report["findings"])`` when the caller has them."""
+    ``digests``: ``run_digests(report["findings"])`` when the caller has them. ``side``:
+    a function called in this process while the forked renderer of report.html works,
+    once the others are done (not called when the reports are rendered here)."""
     _JOB["args"] = (report, seeds_root, line_lookup, base_uri)
     _JOB["out_dir"] = out_dir
     _JOB["token"] = token
@@ -351,7 +353,15 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
                 try:
                     ctx = multiprocessing.get_context("fork")
                     with ctx.Pool(min(cpus, len(REPORT_FILES))) as pool:
-                        texts = pool.map(func, SLOWEST_FIRST, chunksize=1)
+                        pending = [pool.apply_async(func, (name,)) for name in SLOWEST_FIRST]
+                        if side is not None:
+                            # once the renderers of the other reports are done, while
+                            # report.html's (the longest) still works: before, the side
+                            # work took CPU from both (at 50k the run's end came later)
+                            for job in pending[1:]:
+                                job.wait()
+                            side()
+                        texts = [job.get() for job in pending]
                     got = dict(zip(SLOWEST_FIRST, texts))
                     return {name: got[name] for name in REPORT_FILES}
                 except ReportError:
@@ -366,12 +376,13 @@ def _each_report(func, report: dict[str, Any], seeds_root: Path, line_lookup,
 def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
                   line_lookup=None, base_uri: str | None = None, *,
                   cache_dir: Path | None = None, read_cache: bool = True,
-                  digests: list | None = None) -> list[Path]:
+                  digests: list | None = None, side=None) -> list[Path]:
     """``base_uri``: the SARIF base of the seeds' paths (default: the folder's file URI;
     a URL for seeds read from object storage). ``cache_dir``: where the reports keep
     their seed-by-seed fragments between runs (``read_cache`` False: render everything,
     and keep the fragments for the next run). ``digests``: the findings' run digests
-    (``run_digests``), when the caller has computed them already.
+    (``run_digests``), when the caller has computed them already. ``side``: work of
+    the caller's done while forked processes render the reports (``_each_report``).
 
     Every report is rendered and written to a temporary file (by the process that
     renders it) before any report is replaced; then the four are renamed into place."""
@@ -385,7 +396,7 @@ def write_reports(out_dir: Path, report: dict[str, Any], seeds_root: Path,
     try:
         staged = _each_report(_stage_one, report, seeds_root, line_lookup, base_uri,
                               (cache_dir, out_dir, read_cache) if cache_dir is not None
-                              else None, out_dir, token, digests)
+                              else None, out_dir, token, digests, side)
         pending = [(staged[p.name], p) for p in written]
         commit_staged(pending)
     finally:
