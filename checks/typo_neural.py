@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from . import typo_data as D
-from .config import Config
+from .config import Config, ConfigError
 
 NEURAL = "typo.neural"
 MIN_PROB = 0.9
@@ -67,8 +67,6 @@ def model_setting(cfg: Config) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        from .config import ConfigError
-
         raise ConfigError(f"[tool.seedcheck.checks.\"{NEURAL}\"] model = {value!r}: "
                           "expected the path of a folder holding model.onnx and "
                           "tokenizer.json or vocab.txt")
@@ -89,8 +87,6 @@ def settings(cfg: Config) -> Settings | None:
     s = Settings(path.resolve(), cfg.opt(NEURAL, "min_prob", MIN_PROB),
                  cfg.opt(NEURAL, "alike_only", True), cfg.opt(NEURAL, "names", True),
                  cfg.opt(NEURAL, "batch", BATCH), cfg.opt(NEURAL, "max_len", MAX_LEN))
-    from .config import ConfigError
-
     if not 0.0 < s.min_prob <= 1.0:
         raise ConfigError(f"[tool.seedcheck.checks.\"{NEURAL}\"] min_prob = {s.min_prob!r}: "
                           "expected a probability in (0, 1]")
@@ -258,17 +254,11 @@ def pieces(text: str, max_len: int) -> list[tuple[int, str]]:
     return out
 
 
-def _window(text: str, p: int, y: str) -> tuple[int, int]:
-    """The flagged window around the changed character at ``p``: the word of the
-    repaired text's segmentation that holds it (不在流泪 → 不再), else the word of the
-    text's own, when it has two characters or more; else the character with its Han
-    neighbour (after it, or before it at a run's end)."""
-    a = p
-    while a > 0 and D.HAN_RE.match(text[a - 1]):
-        a -= 1
-    z = p + 1
-    while z < len(text) and D.HAN_RE.match(text[z]):
-        z += 1
+def _window(text: str, p: int, y: str, a: int, z: int) -> tuple[int, int]:
+    """The flagged window around the changed character at ``p`` of the Han run
+    ``text[a:z]``: the word of the repaired text's segmentation that holds it (不在流泪 →
+    不再), else the word of the text's own, when it has two characters or more; else the
+    character with its Han neighbour (after it, or before it at a run's end)."""
     for run in (text[a:p] + y + text[p + 1:z], text[a:z]):
         pos = a
         for w in D.segments(run):
@@ -289,7 +279,7 @@ def find_neural(text: str, cfg: Config) -> list:
     s = settings(cfg)
     if s is None or not D.HAN_RE.search(text):
         return []
-    from .typo_detect import Confusion, _name_at
+    from .typo_detect import Confusion, _name_at, run_bounds
 
     parts = pieces(text, s.max_len)
     if not parts:
@@ -309,15 +299,10 @@ def find_neural(text: str, cfg: Config) -> list:
                 if s.alike_only:
                     continue
                 kind = "other"
-            st, en = _window(text, p, y)
-            if s.names:
-                ra, rb = st, en
-                while ra > 0 and D.HAN_RE.match(text[ra - 1]):
-                    ra -= 1
-                while rb < len(text) and D.HAN_RE.match(text[rb]):
-                    rb += 1
-                if _name_at(text[ra:rb], p - ra, st - ra, en - ra, y):
-                    continue
+            ra, rb = run_bounds(text, p, len(text))  # the whole Han run
+            st, en = _window(text, p, y, ra, rb)
+            if s.names and _name_at(text[ra:rb], p - ra, st - ra, en - ra, y):
+                continue
             wrong = text[st:en]
             right = text[st:p] + y + text[p + 1:en]
             found.append(Confusion(st, en, wrong, right, p, ch, y, kind, "neural",
